@@ -1,0 +1,646 @@
+/* geo/layer.c: the feature table shared by every reader (see layer.h): storage, validation and repair of
+ * polygons on append, extents, reprojection and the dispatch to per-format readers. */
+#include "geo/layer.h"
+#include "geo/layer_internal.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+typedef struct feature {
+    GEOSGeometry *geom;
+    int64_t record;
+    layer_value *values; /* field_count of them, or NULL when the layer has no fields */
+} feature;
+
+struct layer {
+    emscov_ctx *ctx; /* for GEOS frees in layer_destroy */
+    char *path;
+    char *format;
+    layer_field *fields;
+    size_t nfields, fields_cap;
+    feature *features;
+    size_t nfeatures, features_cap;
+    layer_note *notes;
+    size_t nnotes, notes_cap;
+    size_t source_records;
+    crs *crs_now;
+    crs *crs_source;
+    char *crs_from;
+    char *encoding;
+    char *encoding_from;
+    double src_ext[4];
+    bool has_src_ext;
+    int geom_type_id; /* GEOS type id shared by all features, -1 none yet, -2 mixed */
+};
+
+static void free_values(layer *l, layer_value *v)
+{
+    if (!v)
+        return;
+    for (size_t j = 0; j < l->nfields; j++)
+        if (l->fields[j].type == LAYER_FIELD_STRING && !v[j].is_null)
+            free((char *)v[j].u.s);
+    free(v);
+}
+
+ems_status layer_create(emscov_ctx *ctx, const char *path, const char *format, const crs *c, layer **out)
+{
+    *out = NULL;
+    layer *l = ems_calloc(ctx, 1, sizeof *l);
+    if (!l)
+        return EMS_ENOMEM;
+    l->ctx = ctx;
+    l->geom_type_id = -1;
+    l->path = ems_strdup(ctx, path ? path : "");
+    l->format = ems_strdup(ctx, format ? format : "");
+    if (!l->path || !l->format) {
+        layer_destroy(l);
+        return EMS_ENOMEM;
+    }
+    if (c) {
+        ems_status st = layer_set_crs(ctx, l, c, "given");
+        if (st != EMS_OK) {
+            layer_destroy(l);
+            return st;
+        }
+    }
+    *out = l;
+    return EMS_OK;
+}
+
+void layer_destroy(layer *l)
+{
+    if (!l)
+        return;
+    GEOSContextHandle_t h = emscov_geos(l->ctx);
+    for (size_t i = 0; i < l->nfeatures; i++) {
+        GEOSGeom_destroy_r(h, l->features[i].geom);
+        free_values(l, l->features[i].values);
+    }
+    free(l->features);
+    for (size_t j = 0; j < l->nfields; j++)
+        free((char *)l->fields[j].name);
+    free(l->fields);
+    for (size_t k = 0; k < l->nnotes; k++)
+        free((char *)l->notes[k].text);
+    free(l->notes);
+    crs_destroy(l->crs_now);
+    crs_destroy(l->crs_source);
+    free(l->crs_from);
+    free(l->encoding);
+    free(l->encoding_from);
+    free(l->path);
+    free(l->format);
+    free(l);
+}
+
+ems_status layer_add_field(emscov_ctx *ctx, layer *l, const char *name, layer_field_type type, int width,
+                           int precision)
+{
+    if (l->nfeatures > 0)
+        return emscov_fail(ctx, EMS_EINTERNAL, "%s: field %s added after the first feature", l->path, name);
+    if (!ems_grow(ctx, (void **)&l->fields, &l->fields_cap, l->nfields + 1, sizeof *l->fields))
+        return EMS_ENOMEM;
+    char *copy = ems_strdup(ctx, name);
+    if (!copy)
+        return EMS_ENOMEM;
+    l->fields[l->nfields++] = (layer_field){.name = copy, .type = type, .width = width, .precision = precision};
+    return EMS_OK;
+}
+
+static ems_status note_vadd(emscov_ctx *ctx, layer *l, layer_note_kind kind, int64_t record, const char *fmt,
+                            va_list ap)
+{
+    char buf[512];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    if (!ems_grow(ctx, (void **)&l->notes, &l->notes_cap, l->nnotes + 1, sizeof *l->notes))
+        return EMS_ENOMEM;
+    char *text = ems_strdup(ctx, buf);
+    if (!text)
+        return EMS_ENOMEM;
+    l->notes[l->nnotes++] = (layer_note){.kind = kind, .record = record, .text = text};
+    return EMS_OK;
+}
+
+ems_status layer_note_add(emscov_ctx *ctx, layer *l, layer_note_kind kind, int64_t record, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    ems_status st = note_vadd(ctx, l, kind, record, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+static bool is_polygonal(int type_id)
+{
+    return type_id == GEOS_POLYGON || type_id == GEOS_MULTIPOLYGON;
+}
+
+/* GEOSMakeValid can return a collection mixing polygons with lines or points (collapsed parts): keep the
+ * polygonal part, as the feature's meaning is an area. Takes g; returns a new polygonal geometry or NULL
+ * when nothing polygonal is left. */
+static GEOSGeometry *keep_polygonal(GEOSContextHandle_t h, GEOSGeometry *g)
+{
+    int t = GEOSGeomTypeId_r(h, g);
+    if (is_polygonal(t))
+        return g;
+    if (t != GEOS_GEOMETRYCOLLECTION) {
+        GEOSGeom_destroy_r(h, g);
+        return NULL;
+    }
+    int n = GEOSGetNumGeometries_r(h, g);
+    GEOSGeometry **parts = malloc((size_t)(n > 0 ? n : 1) * sizeof *parts);
+    int np = 0;
+    for (int i = 0; parts && i < n; i++) {
+        const GEOSGeometry *p = GEOSGetGeometryN_r(h, g, i);
+        if (is_polygonal(GEOSGeomTypeId_r(h, p)) && !GEOSisEmpty_r(h, p))
+            parts[np++] = GEOSGeom_clone_r(h, p);
+    }
+    GEOSGeom_destroy_r(h, g);
+    GEOSGeometry *out = NULL;
+    if (parts && np > 0) {
+        GEOSGeometry *coll = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, parts, (unsigned)np);
+        out = coll ? GEOSUnaryUnion_r(h, coll) : NULL;
+        GEOSGeom_destroy_r(h, coll);
+        if (out && !is_polygonal(GEOSGeomTypeId_r(h, out))) {
+            GEOSGeom_destroy_r(h, out);
+            out = NULL;
+        }
+    }
+    free(parts);
+    return out;
+}
+
+/* Validate a polygonal geometry; repair it with GEOSMakeValid when invalid and note record + reason.
+ * Takes *g; on return *g is valid (possibly NULL when the repair leaves nothing polygonal). */
+static ems_status validate_polygon(emscov_ctx *ctx, layer *l, GEOSGeometry **g, int64_t record)
+{
+    GEOSContextHandle_t h = emscov_geos(ctx);
+    char *reason = NULL;
+    GEOSGeometry *where = NULL;
+    char v = GEOSisValidDetail_r(h, *g, 0, &reason, &where);
+    if (v == 1)
+        return EMS_OK;
+    if (v == 2) {
+        GEOSGeom_destroy_r(h, *g);
+        *g = NULL;
+        return emscov_fail(ctx, EMS_EINTERNAL, "%s: record %lld: GEOS validity check failed: %s", l->path,
+                           (long long)record, emscov_lib_message(ctx));
+    }
+    double x = NAN, y = NAN;
+    if (where) {
+        GEOSGeomGetX_r(h, where, &x);
+        GEOSGeomGetY_r(h, where, &y);
+    }
+    char text[256];
+    snprintf(text, sizeof text, "%s at (%.3f %.3f)", reason ? reason : "invalid", x, y);
+    GEOSFree_r(h, reason);
+    GEOSGeom_destroy_r(h, where);
+
+    GEOSGeometry *fixed = GEOSMakeValid_r(h, *g);
+    GEOSGeom_destroy_r(h, *g);
+    *g = NULL;
+    if (!fixed)
+        return emscov_fail(ctx, EMS_EINTERNAL, "%s: record %lld: repair failed (%s): %s", l->path,
+                           (long long)record, text, emscov_lib_message(ctx));
+    fixed = keep_polygonal(h, fixed);
+    if (!fixed || GEOSisEmpty_r(h, fixed)) {
+        GEOSGeom_destroy_r(h, fixed);
+        return layer_note_add(ctx, l, LAYER_NOTE_EMPTY, record, "invalid polygon (%s) has no area once repaired: "
+                              "skipped", text);
+    }
+    *g = fixed;
+    return layer_note_add(ctx, l, LAYER_NOTE_REPAIRED, record, "%s: repaired with GEOSMakeValid", text);
+}
+
+ems_status layer_append_take(emscov_ctx *ctx, layer *l, GEOSGeometry *geom, int64_t record,
+                             const layer_value *values)
+{
+    GEOSContextHandle_t h = emscov_geos(ctx);
+    if (!geom || GEOSisEmpty_r(h, geom)) {
+        GEOSGeom_destroy_r(h, geom);
+        return layer_note_add(ctx, l, LAYER_NOTE_EMPTY, record, "empty geometry: skipped");
+    }
+    int t = GEOSGeomTypeId_r(h, geom);
+    if (is_polygonal(t)) {
+        ems_status st = validate_polygon(ctx, l, &geom, record);
+        if (st != EMS_OK || !geom)
+            return st;
+        t = GEOSGeomTypeId_r(h, geom);
+    }
+    if (!ems_grow(ctx, (void **)&l->features, &l->features_cap, l->nfeatures + 1, sizeof *l->features)) {
+        GEOSGeom_destroy_r(h, geom);
+        return EMS_ENOMEM;
+    }
+    layer_value *copy = NULL;
+    if (l->nfields > 0) {
+        copy = ems_calloc(ctx, l->nfields, sizeof *copy);
+        if (!copy) {
+            GEOSGeom_destroy_r(h, geom);
+            return EMS_ENOMEM;
+        }
+        for (size_t j = 0; j < l->nfields; j++) {
+            if (!values) {
+                copy[j].is_null = true;
+                continue;
+            }
+            copy[j] = values[j];
+            if (l->fields[j].type == LAYER_FIELD_STRING && !values[j].is_null) {
+                copy[j].u.s = ems_strdup(ctx, values[j].u.s ? values[j].u.s : "");
+                if (!copy[j].u.s) {
+                    for (size_t k = j; k < l->nfields; k++)
+                        copy[k].is_null = true;
+                    free_values(l, copy);
+                    GEOSGeom_destroy_r(h, geom);
+                    return EMS_ENOMEM;
+                }
+            }
+        }
+    }
+    /* Single and multi forms of a type count as one layer type (shapefiles mix them freely). */
+    int base = t == GEOS_MULTIPOINT ? GEOS_POINT : t == GEOS_MULTILINESTRING ? GEOS_LINESTRING
+             : t == GEOS_MULTIPOLYGON ? GEOS_POLYGON : t;
+    int known = l->geom_type_id;
+    if (known == -1)
+        l->geom_type_id = t;
+    else if (known >= 0 && known != t) {
+        int kbase = known == GEOS_MULTIPOINT ? GEOS_POINT : known == GEOS_MULTILINESTRING ? GEOS_LINESTRING
+                  : known == GEOS_MULTIPOLYGON ? GEOS_POLYGON : known;
+        l->geom_type_id = kbase == base ? (base == GEOS_POINT ? GEOS_MULTIPOINT
+                                           : base == GEOS_LINESTRING ? GEOS_MULTILINESTRING : GEOS_MULTIPOLYGON)
+                                        : -2;
+    }
+    l->features[l->nfeatures++] = (feature){.geom = geom, .record = record, .values = copy};
+    return EMS_OK;
+}
+
+size_t layer_count(const layer *l)
+{
+    return l->nfeatures;
+}
+
+const GEOSGeometry *layer_geom(const layer *l, size_t i)
+{
+    return l->features[i].geom;
+}
+
+int64_t layer_record(const layer *l, size_t i)
+{
+    return l->features[i].record;
+}
+
+size_t layer_field_count(const layer *l)
+{
+    return l->nfields;
+}
+
+const layer_field *layer_field_at(const layer *l, size_t j)
+{
+    return &l->fields[j];
+}
+
+int layer_field_index(const layer *l, const char *name)
+{
+    for (size_t j = 0; j < l->nfields; j++)
+        if (strcmp(l->fields[j].name, name) == 0)
+            return (int)j;
+    for (size_t j = 0; j < l->nfields; j++)
+        if (strcasecmp(l->fields[j].name, name) == 0)
+            return (int)j;
+    return -1;
+}
+
+const layer_value *layer_value_at(const layer *l, size_t i, size_t j)
+{
+    static const layer_value null_value = {.is_null = true};
+    const feature *f = &l->features[i];
+    return f->values ? &f->values[j] : &null_value;
+}
+
+double layer_value_number(const layer *l, size_t i, size_t j)
+{
+    const layer_value *v = layer_value_at(l, i, j);
+    if (v->is_null)
+        return NAN;
+    switch (l->fields[j].type) {
+    case LAYER_FIELD_INT:
+        return (double)v->u.i;
+    case LAYER_FIELD_DOUBLE:
+        return v->u.d;
+    case LAYER_FIELD_LOGICAL:
+        return v->u.b ? 1.0 : 0.0;
+    default:
+        return NAN;
+    }
+}
+
+size_t layer_note_count(const layer *l)
+{
+    return l->nnotes;
+}
+
+const layer_note *layer_note_at(const layer *l, size_t k)
+{
+    return &l->notes[k];
+}
+
+size_t layer_note_count_kind(const layer *l, layer_note_kind kind)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < l->nnotes; k++)
+        n += l->notes[k].kind == kind;
+    return n;
+}
+
+const char *layer_path(const layer *l)
+{
+    return l->path;
+}
+
+const char *layer_format(const layer *l)
+{
+    return l->format;
+}
+
+const char *layer_geom_type(const layer *l)
+{
+    switch (l->geom_type_id) {
+    case -1: return "None";
+    case -2: return "Mixed";
+    case GEOS_POINT: return "Point";
+    case GEOS_MULTIPOINT: return "MultiPoint";
+    case GEOS_LINESTRING: return "LineString";
+    case GEOS_MULTILINESTRING: return "MultiLineString";
+    case GEOS_POLYGON: return "Polygon";
+    case GEOS_MULTIPOLYGON: return "MultiPolygon";
+    case GEOS_GEOMETRYCOLLECTION: return "GeometryCollection";
+    default: return "Other";
+    }
+}
+
+size_t layer_source_records(const layer *l)
+{
+    return l->source_records ? l->source_records : l->nfeatures;
+}
+
+const crs *layer_crs(const layer *l)
+{
+    return l->crs_now;
+}
+
+const crs *layer_source_crs(const layer *l)
+{
+    return l->crs_source ? l->crs_source : l->crs_now;
+}
+
+const char *layer_crs_source(const layer *l)
+{
+    return l->crs_from ? l->crs_from : "";
+}
+
+const char *layer_encoding(const layer *l)
+{
+    return l->encoding;
+}
+
+const char *layer_encoding_source(const layer *l)
+{
+    return l->encoding_from ? l->encoding_from : "";
+}
+
+static bool compute_extent(const layer *l, double ext[4])
+{
+    GEOSContextHandle_t h = emscov_geos(l->ctx);
+    bool any = false;
+    for (size_t i = 0; i < l->nfeatures; i++) {
+        double x0, y0, x1, y1;
+        if (!GEOSGeom_getXMin_r(h, l->features[i].geom, &x0) || !GEOSGeom_getYMin_r(h, l->features[i].geom, &y0) ||
+            !GEOSGeom_getXMax_r(h, l->features[i].geom, &x1) || !GEOSGeom_getYMax_r(h, l->features[i].geom, &y1))
+            continue;
+        if (!any) {
+            ext[0] = x0, ext[1] = y0, ext[2] = x1, ext[3] = y1;
+            any = true;
+        } else {
+            ext[0] = fmin(ext[0], x0), ext[1] = fmin(ext[1], y0);
+            ext[2] = fmax(ext[2], x1), ext[3] = fmax(ext[3], y1);
+        }
+    }
+    return any;
+}
+
+bool layer_extent(const layer *l, double ext[4])
+{
+    return compute_extent(l, ext);
+}
+
+bool layer_source_extent(const layer *l, double ext[4])
+{
+    if (!l->has_src_ext)
+        return compute_extent(l, ext);
+    memcpy(ext, l->src_ext, sizeof l->src_ext);
+    return true;
+}
+
+ems_status layer_set_crs(emscov_ctx *ctx, layer *l, const crs *c, const char *source)
+{
+    crs *copy = NULL;
+    ems_status st = crs_clone(ctx, c, &copy);
+    if (st != EMS_OK)
+        return st;
+    char *from = ems_strdup(ctx, source ? source : "");
+    if (!from) {
+        crs_destroy(copy);
+        return EMS_ENOMEM;
+    }
+    crs_destroy(l->crs_now);
+    free(l->crs_from);
+    l->crs_now = copy;
+    l->crs_from = from;
+    return EMS_OK;
+}
+
+ems_status layer_set_encoding(emscov_ctx *ctx, layer *l, const char *name, const char *source)
+{
+    char *n = ems_strdup(ctx, name ? name : "");
+    char *s = ems_strdup(ctx, source ? source : "");
+    if (!n || !s) {
+        free(n);
+        free(s);
+        return EMS_ENOMEM;
+    }
+    free(l->encoding);
+    free(l->encoding_from);
+    l->encoding = n;
+    l->encoding_from = s;
+    return EMS_OK;
+}
+
+void layer_set_source_records(layer *l, size_t n)
+{
+    l->source_records = n;
+}
+
+typedef struct mars_state {
+    bool bd09;
+} mars_state;
+
+static int mars_to_wgs84(double *x, double *y, void *user)
+{
+    const mars_state *m = user;
+    if (!isfinite(*x) || !isfinite(*y))
+        return 0;
+    if (m->bd09)
+        crs_bd09_to_gcj02(x, y);
+    crs_gcj02_to_wgs84(x, y);
+    return 1;
+}
+
+/* Apply a coordinate function to every geometry; geometries are replaced in place. */
+static ems_status map_geometries(emscov_ctx *ctx, layer *l, GEOSTransformXYCallback fn, void *user,
+                                 const char *what)
+{
+    GEOSContextHandle_t h = emscov_geos(ctx);
+    for (size_t i = 0; i < l->nfeatures; i++) {
+        GEOSGeometry *g = GEOSGeom_transformXY_r(h, l->features[i].geom, fn, user);
+        if (!g)
+            return emscov_fail(ctx, EMS_EINPUT, "%s: record %lld: %s failed", l->path,
+                               (long long)l->features[i].record, what);
+        GEOSGeom_destroy_r(h, l->features[i].geom);
+        l->features[i].geom = g;
+    }
+    return EMS_OK;
+}
+
+ems_status layer_finish_read(emscov_ctx *ctx, layer *l, const layer_read_opts *opts)
+{
+    if (!l->crs_now)
+        return emscov_fail(ctx, EMS_EINPUT, "%s: no CRS: the source declares none; give one with --srs", l->path);
+    if (opts && opts->from_gcj02 && opts->from_bd09)
+        return emscov_fail(ctx, EMS_EINPUT, "%s: --from-gcj02 and --from-bd09 exclude each other", l->path);
+    l->has_src_ext = compute_extent(l, l->src_ext);
+    if (opts && (opts->from_gcj02 || opts->from_bd09)) {
+        const char *what = opts->from_bd09 ? "BD-09" : "GCJ-02";
+        if (!crs_is_geographic(l->crs_now))
+            return emscov_fail(ctx, EMS_EINPUT, "%s: --from-%s needs lon/lat coordinates, but the layer's CRS is "
+                               "%s", l->path, opts->from_bd09 ? "bd09" : "gcj02", crs_name(l->crs_now));
+        mars_state m = {.bd09 = opts->from_bd09};
+        ems_status st = map_geometries(ctx, l, mars_to_wgs84, &m, what);
+        if (st != EMS_OK)
+            return st;
+        crs *wgs = NULL;
+        if ((st = crs_from_epsg(ctx, 4326, &wgs)) != EMS_OK)
+            return st;
+        char from[256];
+        snprintf(from, sizeof from, "%s, converted from %s to WGS 84", layer_crs_source(l), what);
+        st = layer_set_crs(ctx, l, wgs, from);
+        crs_destroy(wgs);
+        if (st != EMS_OK)
+            return st;
+    }
+    return crs_clone(ctx, l->crs_now, &l->crs_source);
+}
+
+typedef struct transform_state {
+    emscov_ctx *ctx;
+    crs_transformer *t;
+} transform_state;
+
+static int transform_point(double *x, double *y, void *user)
+{
+    transform_state *s = user;
+    return crs_transform_xy(s->ctx, s->t, x, y, 1) == EMS_OK;
+}
+
+ems_status layer_transform(emscov_ctx *ctx, layer *l, const crs *to)
+{
+    if (!l->crs_now)
+        return emscov_fail(ctx, EMS_EINTERNAL, "%s: layer has no CRS to transform from", l->path);
+    if (crs_equivalent(l->crs_now, to))
+        return EMS_OK;
+    crs_transformer *t = NULL;
+    ems_status st = crs_transformer_create(ctx, l->crs_now, to, &t);
+    if (st != EMS_OK)
+        return st;
+    transform_state s = {ctx, t};
+    st = map_geometries(ctx, l, transform_point, &s, "reprojection");
+    crs_transformer_destroy(t);
+    if (st != EMS_OK) {
+        char msg[1024];
+        snprintf(msg, sizeof msg, "%s (from %s to %s)", emscov_message(ctx), crs_name(l->crs_now), crs_name(to));
+        return emscov_fail(ctx, EMS_EINPUT, "%s", msg);
+    }
+    crs *copy = NULL;
+    if ((st = crs_clone(ctx, to, &copy)) != EMS_OK)
+        return st;
+    crs_destroy(l->crs_now);
+    l->crs_now = copy;
+    return EMS_OK;
+}
+
+ems_status layer_choose_working_crs(emscov_ctx *ctx, layer *const *layers, size_t n, crs **out)
+{
+    *out = NULL;
+    crs *wgs = NULL;
+    ems_status st = crs_from_epsg(ctx, 4326, &wgs);
+    if (st != EMS_OK)
+        return st;
+    double lo[2] = {INFINITY, INFINITY}, hi[2] = {-INFINITY, -INFINITY};
+    for (size_t k = 0; k < n && st == EMS_OK; k++) {
+        double e[4];
+        if (!layer_extent(layers[k], e))
+            continue;
+        /* corners and edge midpoints of the extent, in lon/lat */
+        double xs[8] = {e[0], e[2], e[0], e[2], (e[0] + e[2]) / 2, (e[0] + e[2]) / 2, e[0], e[2]};
+        double ys[8] = {e[1], e[1], e[3], e[3], e[1], e[3], (e[1] + e[3]) / 2, (e[1] + e[3]) / 2};
+        crs_transformer *t = NULL;
+        if ((st = crs_transformer_create(ctx, layer_crs(layers[k]), wgs, &t)) != EMS_OK)
+            break;
+        st = crs_transform_xy(ctx, t, xs, ys, 8);
+        crs_transformer_destroy(t);
+        if (st != EMS_OK) {
+            char msg[1024];
+            snprintf(msg, sizeof msg, "%s: extent cannot be placed on the globe: %s", layer_path(layers[k]),
+                     emscov_message(ctx));
+            st = emscov_fail(ctx, EMS_EINPUT, "%s", msg);
+            break;
+        }
+        for (int i = 0; i < 8; i++) {
+            lo[0] = fmin(lo[0], xs[i]), lo[1] = fmin(lo[1], ys[i]);
+            hi[0] = fmax(hi[0], xs[i]), hi[1] = fmax(hi[1], ys[i]);
+        }
+    }
+    crs_destroy(wgs);
+    if (st != EMS_OK)
+        return st;
+    if (!isfinite(lo[0]))
+        return emscov_fail(ctx, EMS_EINPUT, "no features in any layer: cannot choose a working CRS");
+    return crs_utm_for(ctx, (lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, out);
+}
+
+static const char *extension(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *dot = strrchr(path, '.');
+    return dot && (!slash || dot > slash) ? dot + 1 : "";
+}
+
+ems_status layer_read(emscov_ctx *ctx, const char *path, const layer_read_opts *opts, layer **out)
+{
+    static const layer_read_opts defaults;
+    if (!opts)
+        opts = &defaults;
+    *out = NULL;
+    const char *fmt = opts->format ? opts->format : extension(path);
+    if (!strcasecmp(fmt, "shp") || !strcasecmp(fmt, "dbf") || !strcasecmp(fmt, "shx"))
+        return layer__read_shp(ctx, path, opts, out);
+    if (!strcasecmp(fmt, "geojson") || !strcasecmp(fmt, "json"))
+        return layer__read_geojson(ctx, path, opts, out);
+    if (!strcasecmp(fmt, "csv") || !strcasecmp(fmt, "txt") || !strcasecmp(fmt, "tsv"))
+        return layer__read_csv(ctx, path, opts, out);
+    return emscov_fail(ctx, EMS_EINPUT, "%s: unknown format \"%s\" (known: shp, geojson, csv)", path, fmt);
+}

@@ -1,0 +1,135 @@
+/* geo/layer.h: a layer is a feature table read from one source (shapefile, GeoJSON, CSV points; more
+ * readers join in later issues): GEOS geometries plus typed attributes (int, double, UTF-8 string, date,
+ * logical) and each feature's source record number, with what the reader learned about the source
+ * (format, CRS and where it came from, text encoding and how it was detected, geometries repaired or
+ * skipped).
+ *
+ * Reading leaves geometries in the source CRS; layer_transform moves the whole layer into another CRS (the
+ * run's working CRS). Every polygon is checked on the way in (GEOSisValidDetail): invalid ones are repaired
+ * with GEOSMakeValid and noted with record and reason; empty geometries are noted and skipped.
+ *
+ * Ownership: layer_read / layer_create return a new layer owned by the caller (layer_destroy, NULL-safe).
+ * Geometries, strings and notes returned by accessors are owned by the layer and valid until it changes or
+ * is destroyed. layer_append_take takes the geometry; values passed to it are copied.
+ * Units: coordinates in the layer's CRS units; record numbers are 1-based (the DBF/CSV/GeoJSON record). */
+#ifndef EMSCOV_GEO_LAYER_H
+#define EMSCOV_GEO_LAYER_H
+
+#include "geo/crs.h"
+#include "geo/ctx.h"
+
+#include <stdint.h>
+
+typedef struct layer layer;
+
+typedef enum {
+    LAYER_FIELD_INT,     /* int64 */
+    LAYER_FIELD_DOUBLE,  /* double */
+    LAYER_FIELD_STRING,  /* UTF-8 */
+    LAYER_FIELD_DATE,    /* yyyymmdd as int32 */
+    LAYER_FIELD_LOGICAL, /* bool */
+} layer_field_type;
+
+typedef struct layer_field {
+    const char *name; /* UTF-8 */
+    layer_field_type type;
+    int width, precision; /* from the source where it has them (DBF), else 0 */
+} layer_field;
+
+typedef struct layer_value {
+    bool is_null;
+    union {
+        int64_t i;
+        double d;
+        const char *s; /* owned by the layer once appended */
+        int32_t date;
+        bool b;
+    } u;
+} layer_value;
+
+typedef enum {
+    LAYER_NOTE_EMPTY,    /* empty or missing geometry: feature skipped */
+    LAYER_NOTE_REPAIRED, /* invalid polygon repaired with GEOSMakeValid */
+    LAYER_NOTE_WARNING,  /* anything else worth telling (e.g. Z/M dropped, ring re-oriented) */
+} layer_note_kind;
+
+typedef struct layer_note {
+    layer_note_kind kind;
+    int64_t record;  /* 1-based source record, 0 when it concerns the whole layer */
+    const char *text; /* e.g. "Self-intersection at (443210.5 4412000.25)" */
+} layer_note;
+
+/* How a layer is read. Zero-initialise and set what you need; every field is optional. */
+typedef struct layer_read_opts {
+    const char *format;   /* "shp", "geojson", "csv"; NULL: from the file extension */
+    const char *encoding; /* attribute text encoding used when the source does not declare one */
+    const char *srs;      /* source CRS override (any crs_from_string text); wins over .prj / GeoJSON crs */
+    const char *x_field;  /* CSV: column of x / longitude; NULL: detected (lon, lng, longitude, x, 经度) */
+    const char *y_field;  /* CSV: column of y / latitude; NULL: detected (lat, latitude, y, 纬度) */
+    bool from_gcj02;      /* coordinates are GCJ-02 lon/lat: convert to WGS84 on read */
+    bool from_bd09;       /* coordinates are BD-09 (Baidu) lon/lat: convert to WGS84 on read */
+} layer_read_opts;
+
+/* Read a layer from path. EMS_EINPUT for anything wrong with the input (message names file, record and
+ * field), EMS_EIO for read errors, EMS_ENOMEM. A layer without a CRS (no .prj, no --srs) is EMS_EINPUT. */
+EMS_API ems_status layer_read(emscov_ctx *ctx, const char *path, const layer_read_opts *opts, layer **out);
+
+/* An empty layer to fill by hand (readers, tests, generators). crs is copied; it may be NULL for now. */
+EMS_API ems_status layer_create(emscov_ctx *ctx, const char *path, const char *format, const crs *c,
+                                layer **out);
+EMS_API void layer_destroy(layer *l);
+
+/* Schema: add fields before the first feature. */
+EMS_API ems_status layer_add_field(emscov_ctx *ctx, layer *l, const char *name, layer_field_type type,
+                                   int width, int precision);
+/* Append a feature: takes geom (destroyed on failure too), copies values (layer_field_count of them, or
+ * NULL for all-null). Polygonal geometries are validated and repaired here; an empty or NULL geometry is
+ * noted and skipped (EMS_OK). */
+EMS_API ems_status layer_append_take(emscov_ctx *ctx, layer *l, GEOSGeometry *geom, int64_t record,
+                                     const layer_value *values);
+/* Add a note (text copied). */
+EMS_API ems_status layer_note_add(emscov_ctx *ctx, layer *l, layer_note_kind kind, int64_t record,
+                                  const char *fmt, ...) EMS_PRINTF(5, 6);
+
+EMS_API size_t layer_count(const layer *l);
+EMS_API const GEOSGeometry *layer_geom(const layer *l, size_t i);
+EMS_API int64_t layer_record(const layer *l, size_t i);
+EMS_API size_t layer_field_count(const layer *l);
+EMS_API const layer_field *layer_field_at(const layer *l, size_t j);
+/* Field index by name (exact first, then ASCII case-insensitive), or -1. */
+EMS_API int layer_field_index(const layer *l, const char *name);
+EMS_API const layer_value *layer_value_at(const layer *l, size_t i, size_t j);
+/* Numeric value of an int/double/logical field (NaN for null or text). */
+EMS_API double layer_value_number(const layer *l, size_t i, size_t j);
+
+EMS_API size_t layer_note_count(const layer *l);
+EMS_API const layer_note *layer_note_at(const layer *l, size_t k);
+EMS_API size_t layer_note_count_kind(const layer *l, layer_note_kind kind);
+
+/* Source description. */
+EMS_API const char *layer_path(const layer *l);
+EMS_API const char *layer_format(const layer *l);    /* "ESRI Shapefile", "GeoJSON", "CSV" */
+EMS_API const char *layer_geom_type(const layer *l); /* "Point", "MultiPolygon", "LineString", ... or "Mixed" */
+EMS_API size_t layer_source_records(const layer *l); /* records in the source, features + skipped */
+EMS_API const crs *layer_crs(const layer *l);        /* current CRS (NULL only while being built) */
+EMS_API const crs *layer_source_crs(const layer *l); /* CRS of the source as read */
+EMS_API const char *layer_crs_source(const layer *l); /* ".prj", "--srs", "GeoJSON (RFC 7946 WGS 84)", ... */
+EMS_API const char *layer_encoding(const layer *l);   /* canonical name, or NULL when no text fields */
+EMS_API const char *layer_encoding_source(const layer *l); /* ".cpg \"GBK\"", "LDID 0x4D", "--encoding", ... */
+/* Extent [xmin, ymin, xmax, ymax] now, and as read (source CRS). False when the layer is empty. */
+EMS_API bool layer_extent(const layer *l, double ext[4]);
+EMS_API bool layer_source_extent(const layer *l, double ext[4]);
+
+/* Setters for readers. */
+EMS_API ems_status layer_set_crs(emscov_ctx *ctx, layer *l, const crs *c, const char *source);
+EMS_API ems_status layer_set_encoding(emscov_ctx *ctx, layer *l, const char *name, const char *source);
+EMS_API void layer_set_source_records(layer *l, size_t n);
+/* Readers call this once the source is read: records the source extent and applies from_gcj02/bd09. */
+EMS_API ems_status layer_finish_read(emscov_ctx *ctx, layer *l, const layer_read_opts *opts);
+
+/* Reproject every geometry into `to` (copied into the layer). No-op when already equivalent. */
+EMS_API ems_status layer_transform(emscov_ctx *ctx, layer *l, const crs *to);
+/* Working CRS for a set of layers: UTM zone of the centre of their combined lon/lat extent. */
+EMS_API ems_status layer_choose_working_crs(emscov_ctx *ctx, layer *const *layers, size_t n, crs **out);
+
+#endif

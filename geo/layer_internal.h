@@ -1,0 +1,12 @@
+/* geo/layer_internal.h: shared by geo/layer*.c only: the per-format readers behind layer_read. Each reads
+ * the whole source into a new layer in the source CRS and ends with layer_finish_read. */
+#ifndef EMSCOV_GEO_LAYER_INTERNAL_H
+#define EMSCOV_GEO_LAYER_INTERNAL_H
+
+#include "geo/layer.h"
+
+ems_status layer__read_shp(emscov_ctx *ctx, const char *path, const layer_read_opts *opts, layer **out);
+ems_status layer__read_geojson(emscov_ctx *ctx, const char *path, const layer_read_opts *opts, layer **out);
+ems_status layer__read_csv(emscov_ctx *ctx, const char *path, const layer_read_opts *opts, layer **out);
+
+#endif

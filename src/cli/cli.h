@@ -1,0 +1,23 @@
+/* src/cli/cli.h: shared by the sub-commands of the emscov executable: option matching, the layer-reading
+ * options every sub-command accepts, and the sub-command entry points. Each entry point returns an
+ * ems_status; main() prints the ctx message and maps the status to the exit code in one place. */
+#ifndef EMSCOV_CLI_H
+#define EMSCOV_CLI_H
+
+#include "geo/ctx.h"
+#include "geo/layer.h"
+
+/* If argv[*i] is --name or --name=VALUE, set *value (the next argument for the first form, advancing *i)
+ * and return 1; return 0 when it is another argument; -1 (message in ctx) when the value is missing. */
+int cli_opt(emscov_ctx *ctx, int argc, char **argv, int *i, const char *name, const char **value);
+/* If argv[*i] is the flag --name, return true. */
+bool cli_flag(char **argv, int i, const char *name);
+
+/* Layer-reading options shared by the sub-commands (--encoding, --srs, --x-field, --y-field, --format,
+ * --from-gcj02, --from-bd09). Returns 1 when argv[*i] was one of them, 0 if not, -1 on a missing value. */
+int cli_layer_opt(emscov_ctx *ctx, int argc, char **argv, int *i, layer_read_opts *o);
+extern const char cli_layer_opts_help[];
+
+ems_status cmd_info(emscov_ctx *ctx, int argc, char **argv);
+
+#endif

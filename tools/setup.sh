@@ -1,0 +1,28 @@
+#!/bin/sh
+# tools/setup.sh: install what emscov needs from Debian 12's packages (non-interactive, idempotent: when all
+# are present it only checks, in well under a second). Run as root, or as a user with sudo.
+#   tools/setup.sh run    compilers and libraries to build and run emscov (the README's first command)
+#   tools/setup.sh test   + PostgreSQL 15 / PostGIS 3 / pgRouting, cmocka, GDAL's ogrinfo, cs2cs, valgrind
+set -eu
+BUILD="gcc libc6-dev make cmake pkg-config libgeos-dev libproj-dev proj-data libshp-dev libpq-dev libjson-c-dev"
+TEST="libcmocka-dev postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting gdal-bin proj-bin valgrind"
+case "${1:-run}" in
+  run)  PKGS=$BUILD ;;
+  test) PKGS="$BUILD $TEST" ;;
+  *)    echo "usage: $0 run|test" >&2; exit 2 ;;
+esac
+missing=""
+for p in $PKGS; do
+  dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+SUDO=""
+if [ "$(id -u)" != 0 ]; then
+  command -v sudo >/dev/null || { echo "setup: missing packages:$missing; run as root or install sudo" >&2; exit 1; }
+  SUDO=sudo
+fi
+echo "setup: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
