@@ -132,7 +132,7 @@ static json_object *describe(const layer *l, int samples)
 static const char *jstr(json_object *o, const char *key)
 {
     json_object *v;
-    return json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : NULL;
+    return json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : "";
 }
 
 static json_object *jget(json_object *o, const char *key)
@@ -147,7 +147,7 @@ static void print_crs_line(const char *label, json_object *c)
     printf("%-12s %s", label, jstr(c, "name"));
     if (epsg)
         printf(" [EPSG:%d]", json_object_get_int(epsg));
-    if (jstr(c, "source"))
+    if (*jstr(c, "source"))
         printf(" (from %s)", jstr(c, "source"));
     putchar('\n');
 }
@@ -306,6 +306,8 @@ ems_status cmd_info(emscov_ctx *ctx, int argc, char **argv)
         if ((st = layer_transform(ctx, layers[k], working)) != EMS_OK)
             goto done;
 
+    /* shortest text that reads back to the same double, not %.17g noise such as 0.060999999999999999 */
+    json_c_set_serialization_double_format("%.15g", JSON_C_OPTION_THREAD);
     out = json_object_new_object();
     json_object *wk = json_crs(working, working_srs ? "--working-srs" : "UTM zone of the layers' centre");
     json_object_object_add(out, "working_crs", wk);

@@ -1,0 +1,914 @@
+/* geo/network.c: noding road polylines into a graph, travel times from a speed profile, CSR adjacency and
+ * connected components (see network.h).
+ *
+ * Building is two passes over the collected roads: (1) every vertex gets a point identity (OSM node id, or
+ * its coordinates, exact or snapped to the tolerance grid) and a use count; a point is a node when it ends a
+ * road or is used twice or more; (2) roads are cut at nodes into links. Degenerate links (zero length) and
+ * duplicates (same end nodes and same vertices, either way round) are dropped and counted. */
+#include "geo/network.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---- a small open-addressing map from a 128-bit key to a dense uint32 id ---- */
+
+typedef struct keymap {
+    uint64_t *ka, *kb;
+    uint32_t *val; /* UINT32_MAX = empty slot */
+    size_t cap, n;
+} keymap;
+
+static uint64_t mix64(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static bool keymap_init(emscov_ctx *ctx, keymap *m, size_t expected)
+{
+    size_t cap = 64;
+    while (cap < expected * 2)
+        cap *= 2;
+    m->ka = ems_malloc(ctx, cap * sizeof *m->ka);
+    m->kb = ems_malloc(ctx, cap * sizeof *m->kb);
+    m->val = ems_malloc(ctx, cap * sizeof *m->val);
+    m->cap = cap;
+    m->n = 0;
+    if (!m->ka || !m->kb || !m->val)
+        return false;
+    memset(m->val, 0xff, cap * sizeof *m->val);
+    return true;
+}
+
+static void keymap_fini(keymap *m)
+{
+    free(m->ka);
+    free(m->kb);
+    free(m->val);
+}
+
+/* The id of key (a, b); a new id (= number of keys so far) when absent. */
+static uint32_t keymap_get_or_add(keymap *m, uint64_t a, uint64_t b)
+{
+    size_t mask = m->cap - 1;
+    for (size_t i = mix64(a ^ mix64(b)) & mask;; i = (i + 1) & mask) {
+        if (m->val[i] == UINT32_MAX) {
+            m->ka[i] = a;
+            m->kb[i] = b;
+            m->val[i] = (uint32_t)m->n++;
+            return m->val[i];
+        }
+        if (m->ka[i] == a && m->kb[i] == b)
+            return m->val[i];
+    }
+}
+
+/* ---- builder ---- */
+
+typedef struct broad {
+    size_t v0, n; /* vertices [v0, v0 + n) in the builder's arrays */
+    uint32_t cls;
+    double kmh; /* effective speed */
+    network_dir dir;
+    int64_t record;
+} broad;
+
+struct network_builder {
+    emscov_ctx *ctx;
+    const speed_profile *sp;
+    crs *working;
+    double tolerance;
+    char source[256];
+    double *vx, *vy;
+    int64_t *vid;
+    bool *vhas_id;
+    size_t nv, vcap;
+    broad *roads;
+    size_t nroads, rcap;
+    char **classes;
+    bool *class_known;
+    size_t nclasses, ccap;
+    uint32_t last_class;
+    network_stats stats;
+};
+
+struct network {
+    emscov_ctx *ctx;
+    crs *working;
+    uint32_t nnodes, nlinks;
+    double *nx, *ny;
+    network_link *links;
+    double *lvx, *lvy;
+    uint32_t *out_off; /* nnodes + 1 */
+    network_arc *arcs;
+    uint32_t *node_comp;
+    size_t *comp_size;
+    char **classes;
+    uint32_t nclasses;
+    network_stats stats;
+};
+
+ems_status network_builder_create(emscov_ctx *ctx, const speed_profile *sp, const crs *working,
+                                  const network_build_opts *opts, network_builder **out)
+{
+    *out = NULL;
+    network_builder *b = ems_calloc(ctx, 1, sizeof *b);
+    if (!b)
+        return EMS_ENOMEM;
+    b->ctx = ctx;
+    b->sp = sp;
+    b->last_class = UINT32_MAX;
+    b->tolerance = opts ? opts->tolerance_m : 0;
+    snprintf(b->source, sizeof b->source, "%s", opts && opts->source ? opts->source : "roads");
+    if (!(b->tolerance >= 0) || !isfinite(b->tolerance)) {
+        network_builder_destroy(b);
+        return emscov_fail(ctx, EMS_EINPUT, "noding tolerance must be a finite number >= 0");
+    }
+    ems_status st = crs_clone(ctx, working, &b->working);
+    if (st != EMS_OK) {
+        network_builder_destroy(b);
+        return st;
+    }
+    *out = b;
+    return EMS_OK;
+}
+
+void network_builder_destroy(network_builder *b)
+{
+    if (!b)
+        return;
+    free(b->vx);
+    free(b->vy);
+    free(b->vid);
+    free(b->vhas_id);
+    free(b->roads);
+    for (size_t i = 0; i < b->nclasses; i++)
+        free(b->classes[i]);
+    free(b->classes);
+    free(b->class_known);
+    crs_destroy(b->working);
+    free(b);
+}
+
+static ems_status intern_class(emscov_ctx *ctx, network_builder *b, const char *name, uint32_t *id)
+{
+    if (!name)
+        name = "";
+    if (b->last_class != UINT32_MAX && strcmp(b->classes[b->last_class], name) == 0) {
+        *id = b->last_class;
+        return EMS_OK;
+    }
+    for (size_t i = 0; i < b->nclasses; i++)
+        if (strcmp(b->classes[i], name) == 0) {
+            *id = b->last_class = (uint32_t)i;
+            return EMS_OK;
+        }
+    if (!ems_grow(ctx, (void **)&b->classes, &b->ccap, b->nclasses + 1, sizeof *b->classes))
+        return EMS_ENOMEM;
+    bool *known = ems_realloc(ctx, b->class_known, (b->nclasses + 1) * sizeof *known);
+    if (!known)
+        return EMS_ENOMEM;
+    b->class_known = known;
+    if (!(b->classes[b->nclasses] = ems_strdup(ctx, name)))
+        return EMS_ENOMEM;
+    bool k = false;
+    double kmh = speed_profile_class_kmh(b->sp, name, &k);
+    b->class_known[b->nclasses] = k;
+    if (!k) {
+        b->stats.unknown_classes++;
+        emscov_warn(ctx, "%s: road class \"%s\" is not in the speed profile: default %.0f km/h used", b->source,
+                    name, kmh);
+    }
+    *id = b->last_class = (uint32_t)b->nclasses++;
+    return EMS_OK;
+}
+
+ems_status network_builder_add(emscov_ctx *ctx, network_builder *b, const network_road *r)
+{
+    b->stats.roads_in++;
+    if (r->n < 2) {
+        b->stats.roads_skipped++;
+        return emscov_fail(ctx, EMS_EINPUT, "%s: record %lld: a road needs at least 2 points, it has %zu",
+                           b->source, (long long)r->record, r->n);
+    }
+    for (size_t k = 0; k < r->n; k++)
+        if (!isfinite(r->x[k]) || !isfinite(r->y[k])) {
+            b->stats.roads_skipped++;
+            return emscov_fail(ctx, EMS_EINPUT, "%s: record %lld: point %zu is not a finite coordinate",
+                               b->source, (long long)r->record, k + 1);
+        }
+    if (r->speed_kmh < 0 || isnan(r->speed_kmh))
+        return emscov_fail(ctx, EMS_EINPUT, "%s: record %lld: speed %g km/h is not valid (must be > 0, or 0 "
+                           "for the class default)", b->source, (long long)r->record, r->speed_kmh);
+    if (r->dir == NETWORK_CLOSED) {
+        b->stats.roads_skipped++;
+        return EMS_OK;
+    }
+    uint32_t cls;
+    ems_status st = intern_class(ctx, b, r->road_class, &cls);
+    if (st != EMS_OK)
+        return st;
+    size_t need = b->nv + r->n;
+    size_t cap = b->vcap;
+    if (need > cap) {
+        size_t ncap = cap ? cap : 1024;
+        while (ncap < need)
+            ncap *= 2;
+        double *x = ems_realloc(ctx, b->vx, ncap * sizeof *x);
+        if (!x)
+            return EMS_ENOMEM;
+        b->vx = x;
+        double *y = ems_realloc(ctx, b->vy, ncap * sizeof *y);
+        if (!y)
+            return EMS_ENOMEM;
+        b->vy = y;
+        int64_t *id = ems_realloc(ctx, b->vid, ncap * sizeof *id);
+        if (!id)
+            return EMS_ENOMEM;
+        b->vid = id;
+        bool *has = ems_realloc(ctx, b->vhas_id, ncap * sizeof *has);
+        if (!has)
+            return EMS_ENOMEM;
+        b->vhas_id = has;
+        b->vcap = ncap;
+    }
+    if (!ems_grow(ctx, (void **)&b->roads, &b->rcap, b->nroads + 1, sizeof *b->roads))
+        return EMS_ENOMEM;
+    memcpy(b->vx + b->nv, r->x, r->n * sizeof *r->x);
+    memcpy(b->vy + b->nv, r->y, r->n * sizeof *r->y);
+    for (size_t k = 0; k < r->n; k++) {
+        b->vid[b->nv + k] = r->node_ids ? r->node_ids[k] : 0;
+        b->vhas_id[b->nv + k] = r->node_ids != NULL;
+    }
+    bool known;
+    double kmh = speed_profile_effective_kmh(b->sp, r->road_class ? r->road_class : "", r->speed_kmh, &known);
+    b->roads[b->nroads++] = (broad){.v0 = b->nv, .n = r->n, .cls = cls, .kmh = kmh, .dir = r->dir,
+                                    .record = r->record};
+    b->nv += r->n;
+    return EMS_OK;
+}
+
+/* Point identity of vertex k. */
+static uint32_t point_of(const network_builder *b, keymap *ids, keymap *coords, size_t k)
+{
+    if (b->vhas_id[k])
+        return keymap_get_or_add(ids, (uint64_t)b->vid[k], 0);
+    uint64_t a, c;
+    if (b->tolerance > 0) {
+        a = (uint64_t)llround(b->vx[k] / b->tolerance);
+        c = (uint64_t)llround(b->vy[k] / b->tolerance);
+    } else {
+        double x = b->vx[k] + 0.0, y = b->vy[k] + 0.0; /* -0.0 -> 0.0 */
+        memcpy(&a, &x, sizeof a);
+        memcpy(&c, &y, sizeof c);
+    }
+    return keymap_get_or_add(coords, a, c);
+}
+
+typedef struct link_key {
+    uint32_t lo, hi, nv, idx;
+} link_key;
+
+static int cmp_link_key(const void *pa, const void *pb)
+{
+    const link_key *a = pa, *b = pb;
+    if (a->lo != b->lo)
+        return a->lo < b->lo ? -1 : 1;
+    if (a->hi != b->hi)
+        return a->hi < b->hi ? -1 : 1;
+    if (a->nv != b->nv)
+        return a->nv < b->nv ? -1 : 1;
+    return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+static bool same_vertices(const network *n, const network_link *a, const network_link *b)
+{
+    if (a->nv != b->nv)
+        return false;
+    bool fwd = true, rev = true;
+    for (uint32_t k = 0; k < a->nv && (fwd || rev); k++) {
+        uint32_t r = b->nv - 1 - k;
+        fwd = fwd && n->lvx[a->vfirst + k] == n->lvx[b->vfirst + k] && n->lvy[a->vfirst + k] == n->lvy[b->vfirst + k];
+        rev = rev && n->lvx[a->vfirst + k] == n->lvx[b->vfirst + r] && n->lvy[a->vfirst + k] == n->lvy[b->vfirst + r];
+    }
+    return fwd || rev;
+}
+
+static uint32_t uf_find(uint32_t *parent, uint32_t x)
+{
+    while (parent[x] != x) {
+        parent[x] = parent[parent[x]];
+        x = parent[x];
+    }
+    return x;
+}
+
+typedef struct comp_order {
+    size_t size;
+    uint32_t root;
+} comp_order;
+
+static int cmp_comp(const void *pa, const void *pb)
+{
+    const comp_order *a = pa, *b = pb;
+    if (a->size != b->size)
+        return a->size > b->size ? -1 : 1;
+    return a->root < b->root ? -1 : a->root > b->root;
+}
+
+static ems_status build_components(emscov_ctx *ctx, network *n)
+{
+    uint32_t *parent = ems_malloc(ctx, (n->nnodes ? n->nnodes : 1) * sizeof *parent);
+    if (!parent)
+        return EMS_ENOMEM;
+    for (uint32_t i = 0; i < n->nnodes; i++)
+        parent[i] = i;
+    for (uint32_t l = 0; l < n->nlinks; l++) {
+        uint32_t a = uf_find(parent, n->links[l].from), c = uf_find(parent, n->links[l].to);
+        if (a != c)
+            parent[a < c ? c : a] = a < c ? a : c;
+    }
+    size_t *count = ems_calloc(ctx, n->nnodes ? n->nnodes : 1, sizeof *count);
+    if (!count) {
+        free(parent);
+        return EMS_ENOMEM;
+    }
+    size_t ncomp = 0;
+    for (uint32_t i = 0; i < n->nnodes; i++) {
+        uint32_t r = uf_find(parent, i);
+        if (count[r]++ == 0)
+            ncomp++;
+    }
+    comp_order *order = ems_malloc(ctx, (ncomp ? ncomp : 1) * sizeof *order);
+    n->comp_size = ems_malloc(ctx, (ncomp ? ncomp : 1) * sizeof *n->comp_size);
+    n->node_comp = ems_malloc(ctx, (n->nnodes ? n->nnodes : 1) * sizeof *n->node_comp);
+    if (!order || !n->comp_size || !n->node_comp) {
+        free(order);
+        free(count);
+        free(parent);
+        return EMS_ENOMEM;
+    }
+    size_t k = 0;
+    for (uint32_t i = 0; i < n->nnodes; i++)
+        if (parent[i] == i)
+            order[k++] = (comp_order){count[i], i};
+    qsort(order, ncomp, sizeof *order, cmp_comp);
+    /* reuse count[] as root -> component id */
+    for (size_t c = 0; c < ncomp; c++) {
+        count[order[c].root] = c;
+        n->comp_size[c] = order[c].size;
+    }
+    for (uint32_t i = 0; i < n->nnodes; i++)
+        n->node_comp[i] = (uint32_t)count[uf_find(parent, i)];
+    for (uint32_t l = 0; l < n->nlinks; l++)
+        n->links[l].component = n->node_comp[n->links[l].from];
+    n->stats.components = ncomp;
+    n->stats.main_component_nodes = ncomp ? n->comp_size[0] : 0;
+    free(order);
+    free(count);
+    free(parent);
+    return EMS_OK;
+}
+
+static ems_status build_csr(emscov_ctx *ctx, network *n)
+{
+    n->out_off = ems_calloc(ctx, (size_t)n->nnodes + 1, sizeof *n->out_off);
+    if (!n->out_off)
+        return EMS_ENOMEM;
+    size_t narcs = 0;
+    for (uint32_t l = 0; l < n->nlinks; l++) {
+        const network_link *k = &n->links[l];
+        if (isfinite(k->time_fwd_s))
+            n->out_off[k->from + 1]++, narcs++;
+        if (isfinite(k->time_bwd_s))
+            n->out_off[k->to + 1]++, narcs++;
+    }
+    if (narcs > UINT32_MAX)
+        return emscov_fail(ctx, EMS_EINPUT, "road network too large (%zu arcs)", narcs);
+    for (uint32_t i = 0; i < n->nnodes; i++)
+        n->out_off[i + 1] += n->out_off[i];
+    n->arcs = ems_malloc(ctx, (narcs ? narcs : 1) * sizeof *n->arcs);
+    uint32_t *fill = ems_malloc(ctx, ((size_t)n->nnodes + 1) * sizeof *fill);
+    if (!n->arcs || !fill) {
+        free(fill);
+        return EMS_ENOMEM;
+    }
+    memcpy(fill, n->out_off, ((size_t)n->nnodes + 1) * sizeof *fill);
+    for (uint32_t l = 0; l < n->nlinks; l++) {
+        const network_link *k = &n->links[l];
+        if (isfinite(k->time_fwd_s))
+            n->arcs[fill[k->from]++] = (network_arc){.to = k->to, .link = l, .reverse = false, .time_s = k->time_fwd_s};
+        if (isfinite(k->time_bwd_s))
+            n->arcs[fill[k->to]++] = (network_arc){.to = k->from, .link = l, .reverse = true, .time_s = k->time_bwd_s};
+    }
+    free(fill);
+    n->stats.arcs = narcs;
+    return EMS_OK;
+}
+
+/* Grow the per-link-vertex arrays to hold need entries. */
+static bool grow_vertices(emscov_ctx *ctx, network *n, size_t *cap, size_t need)
+{
+    if (need <= *cap)
+        return true;
+    size_t ncap = *cap ? *cap : 1024;
+    while (ncap < need)
+        ncap *= 2;
+    double *x = ems_realloc(ctx, n->lvx, ncap * sizeof *x);
+    if (!x)
+        return false;
+    n->lvx = x;
+    double *y = ems_realloc(ctx, n->lvy, ncap * sizeof *y);
+    if (!y)
+        return false;
+    n->lvy = y;
+    *cap = ncap;
+    return true;
+}
+
+/* Cut every road into links at its nodes. pt[v] is the point of builder vertex v; node_of[p] the node of
+ * point p (NETWORK_NONE when p is not a node). Consecutive repeats of one point inside a road are skipped. */
+static ems_status cut_links(emscov_ctx *ctx, network_builder *b, network *n, const uint32_t *pt,
+                            const uint32_t *node_of)
+{
+    size_t lcap = 0, vcap = 0, nv = 0;
+    uint32_t nlinks = 0;
+    for (size_t r = 0; r < b->nroads; r++) {
+        const broad *rd = &b->roads[r];
+        if (!grow_vertices(ctx, n, &vcap, nv + rd->n))
+            return EMS_ENOMEM;
+        size_t start_v = nv;
+        uint32_t start_node = node_of[pt[rd->v0]];
+        uint32_t prev = UINT32_MAX;
+        double len = 0;
+        bool any_link = false;
+        for (size_t k = 0; k < rd->n; k++) {
+            size_t v = rd->v0 + k;
+            uint32_t p = pt[v];
+            if (p == prev)
+                continue;
+            uint32_t node = node_of[p];
+            /* link ends sit exactly on their node (matters with a noding tolerance) */
+            if (node != NETWORK_NONE) {
+                n->lvx[nv] = n->nx[node];
+                n->lvy[nv] = n->ny[node];
+            } else {
+                n->lvx[nv] = b->vx[v];
+                n->lvy[nv] = b->vy[v];
+            }
+            if (nv > start_v)
+                len += hypot(n->lvx[nv] - n->lvx[nv - 1], n->lvy[nv] - n->lvy[nv - 1]);
+            nv++;
+            prev = p;
+            if (node == NETWORK_NONE || nv - start_v < 2)
+                continue;
+            if (len <= 0) {
+                b->stats.zero_length_dropped++;
+            } else {
+                if (!ems_grow(ctx, (void **)&n->links, &lcap, (size_t)nlinks + 1, sizeof *n->links))
+                    return EMS_ENOMEM;
+                double mps = rd->kmh / 3.6;
+                n->links[nlinks++] = (network_link){
+                    .from = start_node, .to = node, .vfirst = (uint32_t)start_v, .nv = (uint32_t)(nv - start_v),
+                    .length_m = len,
+                    .time_fwd_s = rd->dir == NETWORK_BACKWARD ? INFINITY : len / mps,
+                    .time_bwd_s = rd->dir == NETWORK_FORWARD ? INFINITY : len / mps,
+                    .class_id = rd->cls, .record = rd->record};
+                any_link = true;
+            }
+            /* the next link starts at this node and shares its vertex */
+            if (!grow_vertices(ctx, n, &vcap, nv + rd->n))
+                return EMS_ENOMEM;
+            n->lvx[nv] = n->lvx[nv - 1];
+            n->lvy[nv] = n->lvy[nv - 1];
+            start_v = nv++;
+            start_node = node;
+            len = 0;
+        }
+        nv = start_v; /* drop the dangling start vertex of the (empty) link after the last node */
+        if (rd->n >= 2 && !any_link) {
+            bool collapsed = true;
+            for (size_t k = 1; k < rd->n && collapsed; k++)
+                collapsed = pt[rd->v0 + k] == pt[rd->v0];
+            if (collapsed)
+                b->stats.zero_length_dropped++;
+        }
+    }
+    n->nlinks = nlinks;
+    return EMS_OK;
+}
+
+/* Drop links that repeat another link's end nodes and vertices (either direction). */
+static ems_status drop_duplicates(emscov_ctx *ctx, network *n, size_t *dropped)
+{
+    *dropped = 0;
+    if (n->nlinks < 2)
+        return EMS_OK;
+    link_key *keys = ems_malloc(ctx, n->nlinks * sizeof *keys);
+    bool *dead = ems_calloc(ctx, n->nlinks, sizeof *dead);
+    if (!keys || !dead) {
+        free(keys);
+        free(dead);
+        return EMS_ENOMEM;
+    }
+    for (uint32_t l = 0; l < n->nlinks; l++) {
+        const network_link *k = &n->links[l];
+        keys[l] = (link_key){k->from < k->to ? k->from : k->to, k->from < k->to ? k->to : k->from, k->nv, l};
+    }
+    qsort(keys, n->nlinks, sizeof *keys, cmp_link_key);
+    for (uint32_t a = 0; a < n->nlinks;) {
+        uint32_t e = a + 1;
+        while (e < n->nlinks && keys[e].lo == keys[a].lo && keys[e].hi == keys[a].hi && keys[e].nv == keys[a].nv)
+            e++;
+        for (uint32_t i = a; i < e; i++)
+            for (uint32_t j = a; j < i && !dead[keys[i].idx]; j++)
+                if (!dead[keys[j].idx] && same_vertices(n, &n->links[keys[j].idx], &n->links[keys[i].idx]))
+                    dead[keys[i].idx] = true;
+        a = e;
+    }
+    uint32_t w = 0;
+    for (uint32_t l = 0; l < n->nlinks; l++) {
+        if (dead[l]) {
+            (*dropped)++;
+            continue;
+        }
+        n->links[w++] = n->links[l];
+    }
+    n->nlinks = w;
+    free(keys);
+    free(dead);
+    return EMS_OK;
+}
+
+ems_status network_builder_finish(emscov_ctx *ctx, network_builder *b, network **out)
+{
+    *out = NULL;
+    ems_status st = EMS_OK;
+    keymap ids = {0}, coords = {0};
+    uint32_t *pt = NULL, *uses = NULL, *node_of = NULL;
+    bool *is_end = NULL;
+    network *n = ems_calloc(ctx, 1, sizeof *n);
+    if (!n) {
+        network_builder_destroy(b);
+        return EMS_ENOMEM;
+    }
+    n->ctx = ctx;
+    n->working = b->working;
+    b->working = NULL;
+    if (b->nroads == 0) {
+        st = emscov_fail(ctx, EMS_EINPUT, "%s: no drivable roads", b->source);
+        goto done;
+    }
+    if (b->nv >= UINT32_MAX) {
+        st = emscov_fail(ctx, EMS_EINPUT, "%s: too many road vertices (%zu)", b->source, b->nv);
+        goto done;
+    }
+    if (!keymap_init(ctx, &ids, b->nv / 2 + 1) || !keymap_init(ctx, &coords, b->nv / 2 + 1) ||
+        !(pt = ems_malloc(ctx, b->nv * sizeof *pt))) {
+        st = EMS_ENOMEM;
+        goto done;
+    }
+    /* pass 1: point identities, uses and ends */
+    for (size_t v = 0; v < b->nv; v++) {
+        keymap *m = b->vhas_id[v] ? &ids : &coords;
+        if (m->n * 2 >= m->cap) { /* keep the load under one half */
+            keymap bigger;
+            if (!keymap_init(ctx, &bigger, m->cap)) {
+                st = EMS_ENOMEM;
+                goto done;
+            }
+            for (size_t i = 0; i < m->cap; i++)
+                if (m->val[i] != UINT32_MAX) {
+                    size_t mask = bigger.cap - 1, j = mix64(m->ka[i] ^ mix64(m->kb[i])) & mask;
+                    while (bigger.val[j] != UINT32_MAX)
+                        j = (j + 1) & mask;
+                    bigger.ka[j] = m->ka[i], bigger.kb[j] = m->kb[i], bigger.val[j] = m->val[i];
+                }
+            bigger.n = m->n;
+            keymap_fini(m);
+            *m = bigger;
+        }
+        pt[v] = point_of(b, &ids, &coords, v);
+    }
+    /* points from the two maps share one numbering: coordinate points come after id points */
+    size_t nid = ids.n, npoints = ids.n + coords.n;
+    for (size_t v = 0; v < b->nv; v++)
+        if (!b->vhas_id[v])
+            pt[v] += (uint32_t)nid;
+    uses = ems_calloc(ctx, npoints, sizeof *uses);
+    is_end = ems_calloc(ctx, npoints, sizeof *is_end);
+    node_of = ems_malloc(ctx, npoints * sizeof *node_of);
+    n->nx = ems_malloc(ctx, npoints * sizeof *n->nx);
+    n->ny = ems_malloc(ctx, npoints * sizeof *n->ny);
+    if (!uses || !is_end || !node_of || !n->nx || !n->ny) {
+        st = EMS_ENOMEM;
+        goto done;
+    }
+    for (size_t r = 0; r < b->nroads; r++) {
+        const broad *rd = &b->roads[r];
+        uint32_t prev = UINT32_MAX;
+        for (size_t k = 0; k < rd->n; k++) {
+            uint32_t p = pt[rd->v0 + k];
+            if (p != prev && uses[p] < UINT32_MAX)
+                uses[p]++;
+            prev = p;
+        }
+        is_end[pt[rd->v0]] = is_end[pt[rd->v0 + rd->n - 1]] = true;
+    }
+    /* node ids in order of first use, so numbering follows the input and is deterministic */
+    memset(node_of, 0xff, npoints * sizeof *node_of);
+    uint32_t nnodes = 0;
+    for (size_t v = 0; v < b->nv; v++) {
+        uint32_t p = pt[v];
+        if ((is_end[p] || uses[p] >= 2) && node_of[p] == NETWORK_NONE) {
+            node_of[p] = nnodes;
+            n->nx[nnodes] = b->vx[v];
+            n->ny[nnodes] = b->vy[v];
+            nnodes++;
+        }
+    }
+    n->nnodes = nnodes;
+    if ((st = cut_links(ctx, b, n, pt, node_of)) != EMS_OK)
+        goto done;
+    size_t dup = 0;
+    if ((st = drop_duplicates(ctx, n, &dup)) != EMS_OK)
+        goto done;
+    b->stats.duplicates_dropped = dup;
+    /* nodes only used by dropped links stay as isolated nodes; they are harmless and counted as components */
+    if ((st = build_csr(ctx, n)) != EMS_OK || (st = build_components(ctx, n)) != EMS_OK)
+        goto done;
+    n->classes = b->classes;
+    n->nclasses = (uint32_t)b->nclasses;
+    b->classes = NULL;
+    b->nclasses = 0;
+    size_t comps = n->stats.components, main_nodes = n->stats.main_component_nodes, arcs = n->stats.arcs;
+    n->stats = b->stats;
+    n->stats.components = comps;
+    n->stats.main_component_nodes = main_nodes;
+    n->stats.arcs = arcs;
+    n->stats.nodes = n->nnodes;
+    n->stats.links = n->nlinks;
+done:
+    keymap_fini(&ids);
+    keymap_fini(&coords);
+    free(pt);
+    free(uses);
+    free(is_end);
+    free(node_of);
+    network_builder_destroy(b);
+    if (st != EMS_OK) {
+        network_destroy(n);
+        return st;
+    }
+    *out = n;
+    return EMS_OK;
+}
+
+void network_destroy(network *n)
+{
+    if (!n)
+        return;
+    crs_destroy(n->working);
+    free(n->nx);
+    free(n->ny);
+    free(n->links);
+    free(n->lvx);
+    free(n->lvy);
+    free(n->out_off);
+    free(n->arcs);
+    free(n->node_comp);
+    free(n->comp_size);
+    for (uint32_t i = 0; i < n->nclasses; i++)
+        free(n->classes[i]);
+    free(n->classes);
+    free(n);
+}
+
+const network_stats *network_get_stats(const network *n)
+{
+    return &n->stats;
+}
+
+const crs *network_crs(const network *n)
+{
+    return n->working;
+}
+
+uint32_t network_node_count(const network *n)
+{
+    return n->nnodes;
+}
+
+uint32_t network_link_count(const network *n)
+{
+    return n->nlinks;
+}
+
+void network_node_xy(const network *n, uint32_t node, double *x, double *y)
+{
+    *x = n->nx[node];
+    *y = n->ny[node];
+}
+
+const network_link *network_link_at(const network *n, uint32_t link)
+{
+    return &n->links[link];
+}
+
+const double *network_link_x(const network *n, uint32_t link)
+{
+    return n->lvx + n->links[link].vfirst;
+}
+
+const double *network_link_y(const network *n, uint32_t link)
+{
+    return n->lvy + n->links[link].vfirst;
+}
+
+const network_arc *network_out_arcs(const network *n, uint32_t node, uint32_t *count)
+{
+    *count = n->out_off[node + 1] - n->out_off[node];
+    return n->arcs + n->out_off[node];
+}
+
+uint32_t network_component(const network *n, uint32_t node)
+{
+    return n->node_comp[node];
+}
+
+size_t network_component_size(const network *n, uint32_t component)
+{
+    return component < n->stats.components ? n->comp_size[component] : 0;
+}
+
+const char *network_class_name(const network *n, uint32_t class_id)
+{
+    return class_id < n->nclasses ? n->classes[class_id] : "";
+}
+
+uint32_t network_class_count(const network *n)
+{
+    return n->nclasses;
+}
+
+/* ---- line layers ---- */
+
+static network_dir parse_oneway(const char *v, bool *ok)
+{
+    *ok = true;
+    if (!v || !*v)
+        return NETWORK_BOTH;
+    static const char *const fwd[] = {"F", "FT", "1", "yes", "true", "y", "forward"};
+    static const char *const bwd[] = {"T", "TF", "-1", "reverse", "backward"};
+    static const char *const both[] = {"B", "0", "no", "false", "n", "both"};
+    static const char *const closed[] = {"N", "closed"};
+    for (size_t i = 0; i < sizeof fwd / sizeof *fwd; i++)
+        if (!strcasecmp(v, fwd[i]))
+            return NETWORK_FORWARD;
+    for (size_t i = 0; i < sizeof bwd / sizeof *bwd; i++)
+        if (!strcasecmp(v, bwd[i]))
+            return NETWORK_BACKWARD;
+    for (size_t i = 0; i < sizeof both / sizeof *both; i++)
+        if (!strcasecmp(v, both[i]))
+            return NETWORK_BOTH;
+    for (size_t i = 0; i < sizeof closed / sizeof *closed; i++)
+        if (!strcasecmp(v, closed[i]))
+            return NETWORK_CLOSED;
+    *ok = false;
+    return NETWORK_BOTH;
+}
+
+static ems_status field_or_fail(emscov_ctx *ctx, const layer *l, const char *name, const char *role, int *idx)
+{
+    *idx = -1;
+    if (!name)
+        return EMS_OK;
+    *idx = layer_field_index(l, name);
+    if (*idx < 0)
+        return emscov_fail(ctx, EMS_EINPUT, "%s: no field \"%s\" (given as the %s field)", layer_path(l), name, role);
+    return EMS_OK;
+}
+
+/* Text of a value (numbers formatted), in buf. */
+static const char *value_text(const layer *l, size_t i, int j, char *buf, size_t cap)
+{
+    if (j < 0)
+        return NULL;
+    const layer_value *v = layer_value_at(l, i, (size_t)j);
+    if (v->is_null)
+        return NULL;
+    switch (layer_field_at(l, (size_t)j)->type) {
+    case LAYER_FIELD_STRING: return v->u.s;
+    case LAYER_FIELD_INT: snprintf(buf, cap, "%lld", (long long)v->u.i); return buf;
+    case LAYER_FIELD_DOUBLE: snprintf(buf, cap, "%g", v->u.d); return buf;
+    case LAYER_FIELD_LOGICAL: return v->u.b ? "1" : "0";
+    case LAYER_FIELD_DATE: snprintf(buf, cap, "%d", (int)v->u.date); return buf;
+    }
+    return NULL;
+}
+
+static ems_status add_line(emscov_ctx *ctx, network_builder *b, const GEOSGeometry *line, network_road *r,
+                           double **xs, double **ys, size_t *cap)
+{
+    GEOSContextHandle_t h = emscov_geos(ctx);
+    const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(h, line);
+    unsigned int np = 0;
+    if (!cs || !GEOSCoordSeq_getSize_r(h, cs, &np))
+        return emscov_fail(ctx, EMS_EINTERNAL, "record %lld: cannot read coordinates", (long long)r->record);
+    if (np > *cap) {
+        double *nx = ems_realloc(ctx, *xs, np * sizeof *nx);
+        if (!nx)
+            return EMS_ENOMEM;
+        *xs = nx;
+        double *ny = ems_realloc(ctx, *ys, np * sizeof *ny);
+        if (!ny)
+            return EMS_ENOMEM;
+        *ys = ny;
+        *cap = np;
+    }
+    if (np > 0 && !GEOSCoordSeq_copyToArrays_r(h, cs, *xs, *ys, NULL, NULL))
+        return emscov_fail(ctx, EMS_EINTERNAL, "record %lld: cannot copy coordinates", (long long)r->record);
+    r->x = *xs;
+    r->y = *ys;
+    r->n = np;
+    return network_builder_add(ctx, b, r);
+}
+
+ems_status network_build_from_layer(emscov_ctx *ctx, const layer *roads, const network_fields *f,
+                                    const speed_profile *sp, const network_build_opts *opts, network **out)
+{
+    *out = NULL;
+    static const network_fields none;
+    if (!f)
+        f = &none;
+    int fc, fs, fo, fn;
+    ems_status st;
+    if ((st = field_or_fail(ctx, roads, f->road_class, "road class", &fc)) != EMS_OK ||
+        (st = field_or_fail(ctx, roads, f->speed, "speed", &fs)) != EMS_OK ||
+        (st = field_or_fail(ctx, roads, f->oneway, "one-way", &fo)) != EMS_OK ||
+        (st = field_or_fail(ctx, roads, f->name, "name", &fn)) != EMS_OK)
+        return st;
+    network_build_opts o = opts ? *opts : (network_build_opts){0};
+    if (!o.source)
+        o.source = layer_path(roads);
+    network_builder *b = NULL;
+    if ((st = network_builder_create(ctx, sp, layer_crs(roads), &o, &b)) != EMS_OK)
+        return st;
+    GEOSContextHandle_t h = emscov_geos(ctx);
+    double *xs = NULL, *ys = NULL;
+    size_t cap = 0;
+    char b1[64], b2[64], b3[64];
+    for (size_t i = 0; i < layer_count(roads) && st == EMS_OK; i++) {
+        const GEOSGeometry *g = layer_geom(roads, i);
+        int t = GEOSGeomTypeId_r(h, g);
+        network_road r = {.record = layer_record(roads, i)};
+        if (t != GEOS_LINESTRING && t != GEOS_MULTILINESTRING) {
+            st = emscov_fail(ctx, EMS_EINPUT, "%s: record %lld: a road must be a line, not a %s", layer_path(roads),
+                             (long long)r.record, GEOSGeomType_r(h, g) ? "non-line geometry" : "?");
+            break;
+        }
+        r.road_class = value_text(roads, i, fc, b1, sizeof b1);
+        r.name = value_text(roads, i, fn, b3, sizeof b3);
+        if (fs >= 0) {
+            double v = layer_value_number(roads, i, (size_t)fs);
+            const char *txt = value_text(roads, i, fs, b2, sizeof b2);
+            if (isnan(v) && txt && *txt) {
+                st = emscov_fail(ctx, EMS_EINPUT, "%s: record %lld: field %s: speed \"%s\" is not a number",
+                                 layer_path(roads), (long long)r.record, f->speed, txt);
+                break;
+            }
+            if (!isnan(v) && v < 0) {
+                st = emscov_fail(ctx, EMS_EINPUT, "%s: record %lld: field %s: speed %g km/h is negative",
+                                 layer_path(roads), (long long)r.record, f->speed, v);
+                break;
+            }
+            r.speed_kmh = isnan(v) ? 0 : v;
+        }
+        bool ok = true;
+        const char *ow = value_text(roads, i, fo, b2, sizeof b2);
+        r.dir = parse_oneway(ow, &ok);
+        if (!ok) {
+            st = emscov_fail(ctx, EMS_EINPUT, "%s: record %lld: field %s: one-way value \"%s\" is not one of "
+                             "F/T/B/N, 1/-1/0, yes/no", layer_path(roads), (long long)r.record, f->oneway, ow);
+            break;
+        }
+        if (t == GEOS_LINESTRING) {
+            st = add_line(ctx, b, g, &r, &xs, &ys, &cap);
+        } else {
+            int parts = GEOSGetNumGeometries_r(h, g);
+            for (int k = 0; k < parts && st == EMS_OK; k++)
+                st = add_line(ctx, b, GEOSGetGeometryN_r(h, g, k), &r, &xs, &ys, &cap);
+        }
+    }
+    free(xs);
+    free(ys);
+    if (st != EMS_OK) {
+        network_builder_destroy(b);
+        return st;
+    }
+    return network_builder_finish(ctx, b, out);
+}

@@ -1,0 +1,126 @@
+/* geo/network.h: the road network as a graph for travel times.
+ *
+ * Roads arrive as polylines in the working CRS (from a line layer with a field mapping, or from OSM ways)
+ * and are noded: every road end and every vertex shared by two or more roads becomes a node (vertices are
+ * shared when they carry the same OSM node id, or -- for line files -- the same coordinates within the
+ * noding tolerance, default exact). Between nodes, each piece of road is one *link* with its polyline,
+ * length, travel time and allowed directions; zero-length and duplicate links are dropped and counted.
+ * Travel times come from a speed profile (geo/speed.h) for one time-of-day period.
+ *
+ * The graph is stored in compact arrays: nodes (x, y), links, and a CSR adjacency of directed *arcs*
+ * (forward: out-arcs per node) where each arc points back to its link. Connected components are computed
+ * (weakly connected, ignoring one-way); the largest is the "main" component.
+ *
+ * Ownership: network_builder_* collect roads and produce a new network owned by the caller
+ * (network_destroy, NULL-safe); arrays returned by accessors are owned by the network.
+ * Units: metres, seconds, km/h. Ids are uint32_t. A network is read-only once built and may then be shared
+ * by threads. */
+#ifndef EMSCOV_GEO_NETWORK_H
+#define EMSCOV_GEO_NETWORK_H
+
+#include "geo/crs.h"
+#include "geo/ctx.h"
+#include "geo/layer.h"
+#include "geo/speed.h"
+
+#include <stdint.h>
+
+#define NETWORK_NONE UINT32_MAX
+
+typedef struct network network;
+typedef struct network_builder network_builder;
+
+/* Directions a road (or link) may be driven, relative to its digitised direction. */
+typedef enum { NETWORK_BOTH = 0, NETWORK_FORWARD = 1, NETWORK_BACKWARD = 2, NETWORK_CLOSED = 3 } network_dir;
+
+/* One road as a builder sees it. Arrays are borrowed for the duration of network_builder_add. */
+typedef struct network_road {
+    const double *x, *y;      /* n vertices, working CRS */
+    const int64_t *node_ids;  /* per-vertex identity (OSM node ids) or NULL: identity by coordinates */
+    size_t n;
+    const char *road_class;   /* OSM highway value or Chinese class name; NULL = unknown */
+    double speed_kmh;         /* own speed (field / maxspeed); 0 = class default */
+    network_dir dir;
+    const char *name;         /* may be NULL */
+    int64_t record;           /* source record (1-based) or OSM way id */
+} network_road;
+
+typedef struct network_build_opts {
+    double tolerance_m; /* noding tolerance for coordinate identity; 0 = exact */
+    const char *source; /* file name for messages */
+} network_build_opts;
+
+/* A directed arc of the CSR adjacency. */
+typedef struct network_arc {
+    uint32_t to;     /* head node */
+    uint32_t link;   /* the link it runs along */
+    bool reverse;    /* true when it runs against the link's digitised direction */
+    double time_s;   /* travel time along the whole link in this direction */
+} network_arc;
+
+typedef struct network_link {
+    uint32_t from, to;     /* end nodes in digitised order */
+    uint32_t vfirst, nv;   /* vertices: network_link_xy(net, link) gives nv points */
+    double length_m;
+    double time_fwd_s;     /* INFINITY when not allowed */
+    double time_bwd_s;
+    uint32_t class_id;     /* index into network_class_name */
+    uint32_t component;    /* weakly connected component, 0 = the largest */
+    int64_t record;
+} network_link;
+
+typedef struct network_stats {
+    size_t nodes, links, arcs;
+    size_t roads_in, roads_skipped;      /* roads offered / refused (fewer than 2 points, NaN, closed) */
+    size_t zero_length_dropped, duplicates_dropped;
+    size_t components, main_component_nodes;
+    size_t unknown_classes;              /* distinct classes not in the profile (default speed used) */
+} network_stats;
+
+EMS_API ems_status network_builder_create(emscov_ctx *ctx, const speed_profile *sp, const crs *working,
+                                          const network_build_opts *opts, network_builder **out);
+EMS_API void network_builder_destroy(network_builder *b);
+/* Add one road. Fewer than 2 points or a non-finite coordinate -> EMS_EINPUT naming the record; a speed
+ * <= 0 given explicitly is EMS_EINPUT too. Unknown classes get the default speed and one warning per class. */
+EMS_API ems_status network_builder_add(emscov_ctx *ctx, network_builder *b, const network_road *r);
+/* Node, split, drop degenerate links, build CSR and components. The builder is consumed (destroyed). */
+EMS_API ems_status network_builder_finish(emscov_ctx *ctx, network_builder *b, network **out);
+
+/* Field mapping for line layers. NULL fields are absent. oneway values: "F"/"1"/"yes"/"true" = forward,
+ * "T"/"-1"/"reverse" = backward, "B"/"0"/"no"/"" = both, "N"/"closed" = closed. */
+typedef struct network_fields {
+    const char *road_class, *speed, *oneway, *name;
+} network_fields;
+/* Build from a line layer already in the working CRS. */
+EMS_API ems_status network_build_from_layer(emscov_ctx *ctx, const layer *roads, const network_fields *fields,
+                                            const speed_profile *sp, const network_build_opts *opts,
+                                            network **out);
+
+/* Build from an OpenStreetMap .osm (XML) or .osm.pbf file (libreadosm): drivable highway=* classes of the
+ * profile, oneway=yes/1/true/-1/reversible, junction=roundabout (implies oneway), maxspeed, and access tags
+ * that exclude ambulances (access/motor_vehicle/vehicle = no/private... unless emergency=yes). Ways are split
+ * at nodes shared with other drivable ways. lon/lat are transformed into `working`. A truncated or corrupt
+ * file -> EMS_EINPUT naming the file. */
+EMS_API ems_status network_build_from_osm(emscov_ctx *ctx, const char *path, const speed_profile *sp,
+                                          const crs *working, const network_build_opts *opts, network **out);
+
+EMS_API void network_destroy(network *net);
+
+EMS_API const network_stats *network_get_stats(const network *net);
+EMS_API const crs *network_crs(const network *net);
+EMS_API uint32_t network_node_count(const network *net);
+EMS_API uint32_t network_link_count(const network *net);
+EMS_API void network_node_xy(const network *net, uint32_t node, double *x, double *y);
+EMS_API const network_link *network_link_at(const network *net, uint32_t link);
+/* Vertices of a link (nv of them). */
+EMS_API const double *network_link_x(const network *net, uint32_t link);
+EMS_API const double *network_link_y(const network *net, uint32_t link);
+/* Out-arcs of a node: [first, first + count). */
+EMS_API const network_arc *network_out_arcs(const network *net, uint32_t node, uint32_t *count);
+/* Component id of a node (0 = the largest). */
+EMS_API uint32_t network_component(const network *net, uint32_t node);
+EMS_API size_t network_component_size(const network *net, uint32_t component);
+EMS_API const char *network_class_name(const network *net, uint32_t class_id);
+EMS_API uint32_t network_class_count(const network *net);
+
+#endif

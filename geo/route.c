@@ -1,0 +1,308 @@
+/* geo/route.c: multi-source, k-label (k <= 2) Dijkstra with a cutoff (see route.h).
+ *
+ * Each node holds up to k labels (time, source), ordered by (time, source index), with distinct sources. The
+ * first nset[v] of them are settled (final); the rest are tentative. A heap entry (t, v, s) is current when it
+ * equals v's first unsettled label; anything else is stale and skipped. A label from source s can only help a
+ * neighbour if it is among the k best at its own node, so each node is expanded at most k times. */
+#include "geo/route.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct hentry {
+    double t;
+    uint32_t node, src;
+} hentry;
+
+typedef struct link_src {
+    uint32_t link, src;
+} link_src;
+
+struct route_result {
+    const network *net;
+    int k;
+    double cutoff;
+    double *t;      /* k per node */
+    uint32_t *s;    /* k per node */
+    uint8_t *nset;  /* settled labels per node */
+    size_t settled;
+    /* sources sorted by link, for positions on a source's own link */
+    link_src *by_link; /* (link, source index) sorted */
+    route_source *src;
+    size_t nsrc;
+    hentry *heap;
+    size_t hn, hcap;
+};
+
+static bool less(double ta, uint32_t sa, double tb, uint32_t sb)
+{
+    return ta < tb || (ta == tb && sa < sb);
+}
+
+static bool heap_push(emscov_ctx *ctx, route_result *r, hentry e)
+{
+    if (r->hn == r->hcap && !ems_grow(ctx, (void **)&r->heap, &r->hcap, r->hn + 1, sizeof *r->heap))
+        return false;
+    size_t i = r->hn++;
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (!less(e.t, e.src, r->heap[p].t, r->heap[p].src))
+            break;
+        r->heap[i] = r->heap[p];
+        i = p;
+    }
+    r->heap[i] = e;
+    return true;
+}
+
+static hentry heap_pop(route_result *r)
+{
+    hentry top = r->heap[0], last = r->heap[--r->hn];
+    size_t i = 0;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= r->hn)
+            break;
+        if (c + 1 < r->hn && less(r->heap[c + 1].t, r->heap[c + 1].src, r->heap[c].t, r->heap[c].src))
+            c++;
+        if (!less(r->heap[c].t, r->heap[c].src, last.t, last.src))
+            break;
+        r->heap[i] = r->heap[c];
+        i = c;
+    }
+    if (r->hn > 0)
+        r->heap[i] = last;
+    return top;
+}
+
+/* Offer label (t, s) to node v. Returns false only on ENOMEM. */
+static bool relax(emscov_ctx *ctx, route_result *r, uint32_t v, double t, uint32_t s)
+{
+    if (t > r->cutoff)
+        return true;
+    int k = r->k, n0 = r->nset[v];
+    double *tv = r->t + (size_t)v * k;
+    uint32_t *sv = r->s + (size_t)v * k;
+    for (int i = 0; i < n0; i++)
+        if (sv[i] == s)
+            return true; /* this source is already final here */
+    int at = -1;
+    for (int i = n0; i < k; i++)
+        if (sv[i] == s) {
+            at = i;
+            break;
+        }
+    if (at >= 0) {
+        if (!less(t, s, tv[at], sv[at]))
+            return true;
+    } else {
+        at = k - 1;
+        if (!less(t, s, tv[at], sv[at]))
+            return true;
+    }
+    /* place (t, s) at slot `at`, then move it up to keep the order */
+    tv[at] = t;
+    sv[at] = s;
+    while (at > n0 && less(tv[at], sv[at], tv[at - 1], sv[at - 1])) {
+        double tt = tv[at];
+        uint32_t ss = sv[at];
+        tv[at] = tv[at - 1], sv[at] = sv[at - 1];
+        tv[at - 1] = tt, sv[at - 1] = ss;
+        at--;
+    }
+    return heap_push(ctx, r, (hentry){t, v, s});
+}
+
+/* Time to go along a link from fraction a to fraction b (either way), INFINITY when one-way forbids it. */
+static double along(const network_link *k, double a, double b)
+{
+    if (b == a)
+        return 0;
+    if (b > a)
+        return isfinite(k->time_fwd_s) ? (b - a) * k->time_fwd_s : INFINITY;
+    return isfinite(k->time_bwd_s) ? (a - b) * k->time_bwd_s : INFINITY;
+}
+
+static int cmp_link_src(const void *a, const void *b)
+{
+    const link_src *x = a, *y = b;
+    if (x->link != y->link)
+        return x->link < y->link ? -1 : 1;
+    return x->src < y->src ? -1 : x->src > y->src;
+}
+
+ems_status route_multi_source(emscov_ctx *ctx, const network *net, const route_source *src, size_t nsrc,
+                              const route_opts *opts, route_result **out)
+{
+    *out = NULL;
+    int k = opts && opts->labels == 2 ? 2 : 1;
+    double cutoff = opts && opts->cutoff_s > 0 ? opts->cutoff_s : INFINITY;
+    if (nsrc >= ROUTE_NONE)
+        return emscov_fail(ctx, EMS_EINPUT, "too many sources (%zu)", nsrc);
+    for (size_t i = 0; i < nsrc; i++)
+        if (src[i].pos.link >= network_link_count(net) || !(src[i].delay_s >= 0) || !isfinite(src[i].delay_s))
+            return emscov_fail(ctx, EMS_EINPUT, "source %zu: %s", i + 1,
+                               src[i].pos.link >= network_link_count(net) ? "not on the network"
+                                                                          : "delay must be a finite number >= 0");
+    route_result *r = ems_calloc(ctx, 1, sizeof *r);
+    if (!r)
+        return EMS_ENOMEM;
+    size_t nn = network_node_count(net);
+    r->net = net;
+    r->k = k;
+    r->cutoff = cutoff;
+    r->nsrc = nsrc;
+    r->t = ems_malloc(ctx, (nn ? nn : 1) * k * sizeof *r->t);
+    r->s = ems_malloc(ctx, (nn ? nn : 1) * k * sizeof *r->s);
+    r->nset = ems_calloc(ctx, nn ? nn : 1, sizeof *r->nset);
+    r->src = ems_malloc(ctx, (nsrc ? nsrc : 1) * sizeof *r->src);
+    r->by_link = ems_malloc(ctx, (nsrc ? nsrc : 1) * sizeof *r->by_link);
+    if (!r->t || !r->s || !r->nset || !r->src || !r->by_link) {
+        route_result_destroy(r);
+        return EMS_ENOMEM;
+    }
+    for (size_t i = 0; i < nn * (size_t)k; i++) {
+        r->t[i] = INFINITY;
+        r->s[i] = ROUTE_NONE;
+    }
+    if (nsrc)
+        memcpy(r->src, src, nsrc * sizeof *src);
+    for (size_t i = 0; i < nsrc; i++)
+        r->by_link[i] = (link_src){src[i].pos.link, (uint32_t)i};
+    qsort(r->by_link, nsrc, sizeof *r->by_link, cmp_link_src);
+
+    for (size_t i = 0; i < nsrc; i++) {
+        const network_link *lk = network_link_at(net, src[i].pos.link);
+        double f = src[i].pos.frac, d = src[i].delay_s;
+        double ta = d + along(lk, f, 0), tb = d + along(lk, f, 1);
+        if ((isfinite(ta) && !relax(ctx, r, lk->from, ta, (uint32_t)i)) ||
+            (isfinite(tb) && !relax(ctx, r, lk->to, tb, (uint32_t)i))) {
+            route_result_destroy(r);
+            return EMS_ENOMEM;
+        }
+    }
+    while (r->hn > 0) {
+        hentry e = heap_pop(r);
+        int n0 = r->nset[e.node];
+        if (n0 >= k)
+            continue;
+        size_t slot = (size_t)e.node * k + n0;
+        if (r->s[slot] != e.src || r->t[slot] != e.t)
+            continue; /* stale */
+        r->nset[e.node]++;
+        r->settled++;
+        uint32_t cnt;
+        const network_arc *a = network_out_arcs(net, e.node, &cnt);
+        for (uint32_t j = 0; j < cnt; j++)
+            if (!relax(ctx, r, a[j].to, e.t + a[j].time_s, e.src)) {
+                route_result_destroy(r);
+                return EMS_ENOMEM;
+            }
+    }
+    /* tentative labels left over cannot exist (every pushed label is popped), but be explicit: */
+    for (size_t v = 0; v < nn; v++)
+        for (int i = r->nset[v]; i < k; i++) {
+            r->t[v * k + i] = INFINITY;
+            r->s[v * k + i] = ROUTE_NONE;
+        }
+    free(r->heap);
+    r->heap = NULL;
+    r->hn = r->hcap = 0;
+    *out = r;
+    return EMS_OK;
+}
+
+void route_result_destroy(route_result *r)
+{
+    if (!r)
+        return;
+    free(r->t);
+    free(r->s);
+    free(r->nset);
+    free(r->src);
+    free(r->by_link);
+    free(r->heap);
+    free(r);
+}
+
+double route_node_time(const route_result *r, uint32_t node, int rank, uint32_t *source)
+{
+    if (rank < 0 || rank >= r->k) {
+        if (source)
+            *source = ROUTE_NONE;
+        return INFINITY;
+    }
+    size_t slot = (size_t)node * r->k + rank;
+    if (source)
+        *source = r->s[slot];
+    return r->t[slot];
+}
+
+/* Keep the best k (time, source) candidates with distinct sources, ordered. */
+static void offer(double *bt, uint32_t *bs, int k, double t, uint32_t s)
+{
+    if (!isfinite(t) || s == ROUTE_NONE)
+        return;
+    for (int i = 0; i < k; i++)
+        if (bs[i] == s) {
+            if (!less(t, s, bt[i], bs[i]))
+                return;
+            /* remove it, then insert below */
+            for (int j = i; j + 1 < k; j++)
+                bt[j] = bt[j + 1], bs[j] = bs[j + 1];
+            bt[k - 1] = INFINITY, bs[k - 1] = ROUTE_NONE;
+            break;
+        }
+    for (int i = 0; i < k; i++)
+        if (less(t, s, bt[i], bs[i])) {
+            for (int j = k - 1; j > i; j--)
+                bt[j] = bt[j - 1], bs[j] = bs[j - 1];
+            bt[i] = t, bs[i] = s;
+            return;
+        }
+}
+
+double route_pos_time(const route_result *r, const snap_pos *p, int rank, uint32_t *source)
+{
+    double bt[2] = {INFINITY, INFINITY};
+    uint32_t bs[2] = {ROUTE_NONE, ROUTE_NONE};
+    int k = r->k;
+    if (source)
+        *source = ROUTE_NONE;
+    if (rank < 0 || rank >= k || p->link == NETWORK_NONE || p->link >= network_link_count(r->net))
+        return INFINITY;
+    const network_link *lk = network_link_at(r->net, p->link);
+    double f = p->frac;
+    double via_a = along(lk, 0, f), via_b = along(lk, 1, f);
+    for (int i = 0; i < k; i++) {
+        size_t sa = (size_t)lk->from * k + i, sb = (size_t)lk->to * k + i;
+        offer(bt, bs, k, r->t[sa] + via_a, r->s[sa]);
+        offer(bt, bs, k, r->t[sb] + via_b, r->s[sb]);
+    }
+    /* sources on this very link reach it directly */
+    size_t lo = 0, hi = r->nsrc;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (r->by_link[mid].link < p->link)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < r->nsrc && r->by_link[i].link == p->link; i++) {
+        const route_source *s = &r->src[r->by_link[i].src];
+        double t = s->delay_s + along(lk, s->pos.frac, f);
+        if (t <= r->cutoff)
+            offer(bt, bs, k, t, r->by_link[i].src);
+    }
+    if (bt[rank] > r->cutoff)
+        return INFINITY;
+    if (source)
+        *source = bs[rank];
+    return bt[rank];
+}
+
+size_t route_settled(const route_result *r)
+{
+    return r->settled;
+}

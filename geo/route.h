@@ -1,0 +1,43 @@
+/* geo/route.h: shortest travel times on a network from many sources at once.
+ *
+ * One Dijkstra pass from every source together (stations, each with its own delay: turn-out, activation
+ * and its access leg) with a time cutoff gives, per node, the time and source of the nearest source and --
+ * with two labels -- of the second-nearest distinct source (the backup when the first ambulance is out).
+ * Sources and targets may sit anywhere along a link: a position's time is the minimum over both link ends
+ * plus the along-link part, respecting one-way, and a source on the same link reaches it directly.
+ * Ties are broken by the lower source index, so results are deterministic.
+ * Ownership: route_multi_source returns a new result owned by the caller (route_result_destroy, NULL-safe);
+ * it borrows the network, which must outlive it. Units: seconds. */
+#ifndef EMSCOV_GEO_ROUTE_H
+#define EMSCOV_GEO_ROUTE_H
+
+#include "geo/network.h"
+#include "geo/snap.h"
+
+#define ROUTE_NONE UINT32_MAX
+
+typedef struct route_source {
+    snap_pos pos;   /* where the source enters the network (pos.link must be a link) */
+    double delay_s; /* added to every time from this source (turn-out + activation + access leg) */
+} route_source;
+
+typedef struct route_opts {
+    double cutoff_s; /* labels later than this are not kept; INFINITY or 0 = no cutoff */
+    int labels;      /* 1: nearest only; 2: nearest and second-nearest distinct source */
+} route_opts;
+
+typedef struct route_result route_result;
+
+EMS_API ems_status route_multi_source(emscov_ctx *ctx, const network *net, const route_source *src, size_t nsrc,
+                                      const route_opts *opts, route_result **out);
+EMS_API void route_result_destroy(route_result *r);
+
+/* Time of the rank-th label at a node (rank 0 nearest, 1 second) and its source; INFINITY / ROUTE_NONE when
+ * not reached within the cutoff. */
+EMS_API double route_node_time(const route_result *r, uint32_t node, int rank, uint32_t *source);
+/* Time to a position on a link (partial edges); rank as above. */
+EMS_API double route_pos_time(const route_result *r, const snap_pos *p, int rank, uint32_t *source);
+/* Labels settled by the search (work done; for benchmarks). */
+EMS_API size_t route_settled(const route_result *r);
+
+#endif
