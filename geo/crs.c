@@ -27,9 +27,9 @@ struct crs {
 
 struct crs_transformer {
     PJ_CONTEXT *pjctx;
-    PJ *op;             /* normalised for visualisation: x = lon/easting, y = lat/northing */
-    bool multi;         /* op holds several candidate operations chosen per point */
-    bool ballpark;      /* single operation that is a ballpark */
+    PJ *op;                 /* normalised for visualisation: x = lon/easting, y = lat/northing */
+    bool multi;             /* op holds several candidate operations chosen per point */
+    bool ballpark;          /* single operation that is a ballpark */
     bool ellipsoids_differ; /* semi-major axes of the two datums differ (or are unknown) */
 };
 
@@ -47,8 +47,7 @@ static bool is_space(char c)
 static char *trimmed_copy(emscov_ctx *ctx, const char *text)
 {
     const char *s = text;
-    if ((unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB && (unsigned char)s[2] == 0xBF)
-        s += 3;
+    if ((unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB && (unsigned char)s[2] == 0xBF) s += 3;
     while (*s && is_space(*s))
         s++;
     size_t n = strlen(s);
@@ -59,11 +58,9 @@ static char *trimmed_copy(emscov_ctx *ctx, const char *text)
 
 static bool all_digits(const char *s)
 {
-    if (!*s)
-        return false;
+    if (!*s) return false;
     for (; *s; s++)
-        if (!isdigit((unsigned char)*s))
-            return false;
+        if (!isdigit((unsigned char)*s)) return false;
     return true;
 }
 
@@ -72,8 +69,7 @@ static char *proj_input(emscov_ctx *ctx, const char *t)
 {
     size_t n = strlen(t);
     char *s = ems_malloc(ctx, n + 16);
-    if (!s)
-        return NULL;
+    if (!s) return NULL;
     if (all_digits(t))
         snprintf(s, n + 16, "EPSG:%s", t);
     else if (t[0] == '+' && !strstr(t, "type=crs"))
@@ -136,8 +132,7 @@ static PJ *horizontal_of(PJ_CONTEXT *pc, PJ *pj)
             next = proj_crs_get_sub_crs(pc, h, 0);
         else
             break;
-        if (!next)
-            break;
+        if (!next) break;
         proj_destroy(h);
         h = next;
     }
@@ -153,16 +148,14 @@ static int identify_epsg(PJ_CONTEXT *pc, const PJ *obj)
 {
     const char *auth = proj_get_id_auth_name(obj, 0);
     const char *code = proj_get_id_code(obj, 0);
-    if (auth && code && strcmp(auth, "EPSG") == 0 && all_digits(code))
-        return atoi(code);
+    if (auth && code && strcmp(auth, "EPSG") == 0 && all_digits(code)) return atoi(code);
     int *conf = NULL;
     PJ_OBJ_LIST *list = proj_identify(pc, obj, "EPSG", NULL, &conf);
     int found = 0, n100 = 0;
     if (list && conf) {
         int n = proj_list_get_count(list);
         for (int i = 0; i < n; i++) {
-            if (conf[i] < 100)
-                continue;
+            if (conf[i] < 100) continue;
             PJ *cand = proj_list_get(pc, list, i);
             const char *cc = cand ? proj_get_id_code(cand, 0) : NULL;
             if (cc && all_digits(cc)) {
@@ -180,8 +173,7 @@ static int identify_epsg(PJ_CONTEXT *pc, const PJ *obj)
 static bool metric_axes(PJ_CONTEXT *pc, const PJ *h)
 {
     PJ *cs = proj_crs_get_coordinate_system(pc, h);
-    if (!cs)
-        return false;
+    if (!cs) return false;
     int n = proj_cs_get_axis_count(pc, cs);
     bool ok = n >= 2;
     for (int i = 0; ok && i < n; i++) {
@@ -198,8 +190,7 @@ static double semi_major_of(PJ_CONTEXT *pc, const PJ *h)
 {
     PJ *ell = proj_get_ellipsoid(pc, h);
     double a = 0;
-    if (ell && !proj_ellipsoid_get_parameters(pc, ell, &a, NULL, NULL, NULL))
-        a = 0;
+    if (ell && !proj_ellipsoid_get_parameters(pc, ell, &a, NULL, NULL, NULL)) a = 0;
     proj_destroy(ell);
     return a;
 }
@@ -244,8 +235,7 @@ ems_status crs_from_string(emscov_ctx *ctx, const char *text, crs **out)
 {
     *out = NULL;
     char *t = trimmed_copy(ctx, text ? text : "");
-    if (!t)
-        return EMS_ENOMEM;
+    if (!t) return EMS_ENOMEM;
     char why[512];
     ems_status st;
     PJ *pj = parse_crs(ctx, t, why, sizeof why, &st);
@@ -265,16 +255,14 @@ ems_status crs_from_prj(emscov_ctx *ctx, const char *path, crs **out)
     char *buf = NULL;
     size_t len = 0;
     ems_status st = ems_read_file(ctx, path, &buf, &len);
-    if (st != EMS_OK)
-        return st;
+    if (st != EMS_OK) return st;
     if (strlen(buf) != len) {
         free(buf);
         return emscov_fail(ctx, EMS_EINPUT, "%s: not a CRS definition (binary data)", path);
     }
     char *t = trimmed_copy(ctx, buf);
     free(buf);
-    if (!t)
-        return EMS_ENOMEM;
+    if (!t) return EMS_ENOMEM;
     if (!*t) {
         free(t);
         return emscov_fail(ctx, EMS_EINPUT, "%s: not a CRS definition (the file is empty)", path);
@@ -292,10 +280,9 @@ ems_status crs_from_epsg(emscov_ctx *ctx, int code, crs **out)
     *out = NULL;
     char txt[32];
     snprintf(txt, sizeof txt, "%d", code);
-    PJ *pj = code > 0 ? proj_create_from_database(emscov_proj(ctx), "EPSG", txt, PJ_CATEGORY_CRS, 0, NULL)
-                      : NULL;
-    if (!pj)
-        return emscov_fail(ctx, EMS_EINPUT, "EPSG:%d: not a CRS code in PROJ's database", code);
+    PJ *pj =
+        code > 0 ? proj_create_from_database(emscov_proj(ctx), "EPSG", txt, PJ_CATEGORY_CRS, 0, NULL) : NULL;
+    if (!pj) return emscov_fail(ctx, EMS_EINPUT, "EPSG:%d: not a CRS code in PROJ's database", code);
     return crs_wrap(ctx, pj, out);
 }
 
@@ -304,8 +291,7 @@ ems_status crs_clone(emscov_ctx *ctx, const crs *c, crs **out)
     *out = NULL;
     PJ_CONTEXT *pc = emscov_proj(ctx);
     crs *d = ems_calloc(ctx, 1, sizeof *d);
-    if (!d)
-        return EMS_ENOMEM;
+    if (!d) return EMS_ENOMEM;
     *d = *c;
     d->pjctx = pc;
     d->pj = proj_clone(pc, c->pj);
@@ -323,8 +309,7 @@ ems_status crs_clone(emscov_ctx *ctx, const crs *c, crs **out)
 
 void crs_destroy(crs *c)
 {
-    if (!c)
-        return;
+    if (!c) return;
     proj_destroy(c->horiz);
     proj_destroy(c->pj);
     free(c->name);
@@ -356,12 +341,10 @@ bool crs_is_projected_metric(const crs *c)
 
 bool crs_equivalent(const crs *a, const crs *b)
 {
-    if (a == b)
-        return true;
+    if (a == b) return true;
     /* Both identified as the same EPSG CRS: equivalent even when one has EPSG axis order (northing first)
      * and the other ESRI's easting-first order, which PROJ's comparison would tell apart. */
-    if (a->epsg && a->epsg == b->epsg)
-        return true;
+    if (a->epsg && a->epsg == b->epsg) return true;
     return proj_is_equivalent_to_with_ctx(a->pjctx, a->pj, b->pj,
                                           PJ_COMP_EQUIVALENT_EXCEPT_AXIS_ORDER_GEOGCRS) != 0;
 }
@@ -378,13 +361,13 @@ ems_status crs_utm_for(emscov_ctx *ctx, double lon, double lat, crs **out)
 {
     *out = NULL;
     if (!isfinite(lon) || !isfinite(lat) || lon < -180 || lon > 180 || lat < -90 || lat > 90)
-        return emscov_fail(ctx, EMS_EINPUT, "no UTM zone for longitude %.9g, latitude %.9g (not degrees on "
-                           "Earth)", lon, lat);
+        return emscov_fail(ctx, EMS_EINPUT,
+                           "no UTM zone for longitude %.9g, latitude %.9g (not degrees on "
+                           "Earth)",
+                           lon, lat);
     int zone = (int)floor((lon + 180.0) / 6.0) + 1;
-    if (zone < 1)
-        zone = 1;
-    if (zone > 60)
-        zone = 60;
+    if (zone < 1) zone = 1;
+    if (zone > 60) zone = 60;
     return crs_from_epsg(ctx, (lat >= 0 ? 32600 : 32700) + zone, out);
 }
 
@@ -407,8 +390,10 @@ ems_status crs_transformer_create(emscov_ctx *ctx, const crs *from, const crs *t
     PJ *op = proj_normalize_for_visualization(pc, raw);
     proj_destroy(raw);
     if (!op)
-        return emscov_fail(ctx, EMS_EINTERNAL, "PROJ could not normalise the transformation from \"%s\" to "
-                           "\"%s\": %s", from->name, to->name, emscov_lib_message(ctx));
+        return emscov_fail(ctx, EMS_EINTERNAL,
+                           "PROJ could not normalise the transformation from \"%s\" to "
+                           "\"%s\": %s",
+                           from->name, to->name, emscov_lib_message(ctx));
     crs_transformer *t = ems_calloc(ctx, 1, sizeof *t);
     if (!t) {
         proj_destroy(op);
@@ -420,29 +405,25 @@ ems_status crs_transformer_create(emscov_ctx *ctx, const crs *from, const crs *t
     t->ballpark = !t->multi && proj_coordoperation_has_ballpark_transformation(pc, op);
     /* 0.5 m separates the modern geocentric ellipsoids (WGS 84, GRS 80, CGCS2000: 6378137) from the
      * classical ones (Krasovsky 6378245, IAG-75 6378140, Clarke 1866 6378206.4). */
-    t->ellipsoids_differ = from->semi_major == 0 || to->semi_major == 0 ||
-                           fabs(from->semi_major - to->semi_major) > 0.5;
+    t->ellipsoids_differ =
+        from->semi_major == 0 || to->semi_major == 0 || fabs(from->semi_major - to->semi_major) > 0.5;
     *out = t;
     return EMS_OK;
 }
 
 void crs_transformer_destroy(crs_transformer *t)
 {
-    if (!t)
-        return;
+    if (!t) return;
     proj_destroy(t->op);
     free(t);
 }
 
 bool crs_transformer_is_ballpark(const crs_transformer *t)
 {
-    if (!t->ellipsoids_differ)
-        return false;
-    if (!t->multi)
-        return t->ballpark;
+    if (!t->ellipsoids_differ) return false;
+    if (!t->multi) return t->ballpark;
     PJ *last = proj_trans_get_last_used_operation(t->op);
-    if (!last)
-        return false;
+    if (!last) return false;
     bool b = is_coordinate_operation(proj_get_type(last)) &&
              proj_coordoperation_has_ballpark_transformation(t->pjctx, last);
     proj_destroy(last);
@@ -496,8 +477,7 @@ ems_status crs_transform_geom(emscov_ctx *ctx, crs_transformer *t, const GEOSGeo
 {
     transform_state s = {.t = t};
     *out = GEOSGeom_transformXY_r(emscov_geos(ctx), g, transform_cb, &s);
-    if (*out)
-        return EMS_OK;
+    if (*out) return EMS_OK;
     if (s.failed)
         return emscov_fail(ctx, EMS_EINPUT, "cannot transform coordinate (%.10g %.10g): %s", s.fx, s.fy,
                            op_error(t));
@@ -549,8 +529,7 @@ static void gcj_offset(double lon, double lat, double *dlon, double *dlat)
 
 void crs_wgs84_to_gcj02(double *lon, double *lat)
 {
-    if (out_of_china(*lon, *lat))
-        return;
+    if (out_of_china(*lon, *lat)) return;
     double dlon, dlat;
     gcj_offset(*lon, *lat, &dlon, &dlat);
     *lon += dlon;
@@ -562,8 +541,7 @@ void crs_wgs84_to_gcj02(double *lon, double *lat)
 void crs_gcj02_to_wgs84(double *lon, double *lat)
 {
     double glon = *lon, glat = *lat;
-    if (out_of_china(glon, glat))
-        return;
+    if (out_of_china(glon, glat)) return;
     double wlon = glon, wlat = glat;
     for (int i = 0; i < 20; i++) {
         double dlon, dlat;
@@ -571,8 +549,7 @@ void crs_gcj02_to_wgs84(double *lon, double *lat)
         double ex = glon - (wlon + dlon), ey = glat - (wlat + dlat);
         wlon += ex;
         wlat += ey;
-        if (fabs(ex) < 1e-9 && fabs(ey) < 1e-9)
-            break;
+        if (fabs(ex) < 1e-9 && fabs(ey) < 1e-9) break;
     }
     *lon = wlon;
     *lat = wlat;

@@ -562,8 +562,14 @@ ems_status layer_transform(emscov_ctx *ctx, layer *l, const crs *to)
         return emscov_fail(ctx, EMS_EINTERNAL, "%s: layer has no CRS to transform from", l->path);
     if (crs_equivalent(l->crs_now, to))
         return EMS_OK;
+    ems_status st;
+    if (!l->crs_source) { /* built by hand, never finished as a read: the state before the first move is the source */
+        if ((st = crs_clone(ctx, l->crs_now, &l->crs_source)) != EMS_OK)
+            return st;
+        l->has_src_ext = compute_extent(l, l->src_ext);
+    }
     crs_transformer *t = NULL;
-    ems_status st = crs_transformer_create(ctx, l->crs_now, to, &t);
+    st = crs_transformer_create(ctx, l->crs_now, to, &t);
     if (st != EMS_OK)
         return st;
     transform_state s = {ctx, t};

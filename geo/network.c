@@ -544,6 +544,33 @@ static ems_status drop_duplicates(emscov_ctx *ctx, network *n, size_t *dropped)
     return EMS_OK;
 }
 
+/* Nodes left without links (ends of dropped zero-length or duplicate links) are removed; the others keep
+ * their order. */
+static ems_status drop_unused_nodes(emscov_ctx *ctx, network *n)
+{
+    uint32_t *map = ems_malloc(ctx, (n->nnodes ? n->nnodes : 1) * sizeof *map);
+    if (!map)
+        return EMS_ENOMEM;
+    memset(map, 0xff, (n->nnodes ? n->nnodes : 1) * sizeof *map);
+    for (uint32_t l = 0; l < n->nlinks; l++)
+        map[n->links[l].from] = map[n->links[l].to] = 0;
+    uint32_t w = 0;
+    for (uint32_t i = 0; i < n->nnodes; i++)
+        if (map[i] == 0) {
+            map[i] = w;
+            n->nx[w] = n->nx[i];
+            n->ny[w] = n->ny[i];
+            w++;
+        }
+    for (uint32_t l = 0; l < n->nlinks; l++) {
+        n->links[l].from = map[n->links[l].from];
+        n->links[l].to = map[n->links[l].to];
+    }
+    n->nnodes = w;
+    free(map);
+    return EMS_OK;
+}
+
 ems_status network_builder_finish(emscov_ctx *ctx, network_builder *b, network **out)
 {
     *out = NULL;
@@ -638,7 +665,8 @@ ems_status network_builder_finish(emscov_ctx *ctx, network_builder *b, network *
     if ((st = drop_duplicates(ctx, n, &dup)) != EMS_OK)
         goto done;
     b->stats.duplicates_dropped = dup;
-    /* nodes only used by dropped links stay as isolated nodes; they are harmless and counted as components */
+    if ((st = drop_unused_nodes(ctx, n)) != EMS_OK)
+        goto done;
     if ((st = build_csr(ctx, n)) != EMS_OK || (st = build_components(ctx, n)) != EMS_OK)
         goto done;
     n->classes = b->classes;
@@ -911,4 +939,36 @@ ems_status network_build_from_layer(emscov_ctx *ctx, const layer *roads, const n
         return st;
     }
     return network_builder_finish(ctx, b, out);
+}
+
+static bool is_osm_path(const char *path)
+{
+    size_t n = strlen(path);
+    return (n > 4 && !strcasecmp(path + n - 4, ".osm")) || (n > 4 && !strcasecmp(path + n - 4, ".pbf"));
+}
+
+ems_status network_load(emscov_ctx *ctx, const char *path, const layer_read_opts *ro, const network_fields *fields,
+                        const speed_profile *sp, const crs *working, const network_build_opts *opts, network **out)
+{
+    *out = NULL;
+    network_build_opts o = opts ? *opts : (network_build_opts){0};
+    if (!o.source)
+        o.source = path;
+    if (is_osm_path(path))
+        return network_build_from_osm(ctx, path, sp, working, &o, out);
+    layer *l = NULL;
+    crs *chosen = NULL;
+    ems_status st = layer_read(ctx, path, ro, &l);
+    if (st == EMS_OK && !working) {
+        layer *ls[1] = {l};
+        if ((st = layer_choose_working_crs(ctx, ls, 1, &chosen)) == EMS_OK)
+            working = chosen;
+    }
+    if (st == EMS_OK)
+        st = layer_transform(ctx, l, working);
+    if (st == EMS_OK)
+        st = network_build_from_layer(ctx, l, fields, sp, &o, out);
+    crs_destroy(chosen);
+    layer_destroy(l);
+    return st;
 }

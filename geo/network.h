@@ -104,6 +104,13 @@ EMS_API ems_status network_build_from_layer(emscov_ctx *ctx, const layer *roads,
 EMS_API ems_status network_build_from_osm(emscov_ctx *ctx, const char *path, const speed_profile *sp,
                                           const crs *working, const network_build_opts *opts, network **out);
 
+/* Load roads from any source: an OSM file (.osm, .osm.pbf, .pbf) or a line layer (shapefile, GeoJSON) read
+ * with ro, moved into `working` and built with the field mapping. working may be NULL: the UTM zone of the
+ * roads' centre is used. */
+EMS_API ems_status network_load(emscov_ctx *ctx, const char *path, const layer_read_opts *ro,
+                                const network_fields *fields, const speed_profile *sp, const crs *working,
+                                const network_build_opts *opts, network **out);
+
 EMS_API void network_destroy(network *net);
 
 EMS_API const network_stats *network_get_stats(const network *net);

@@ -18,6 +18,11 @@ bool cli_flag(char **argv, int i, const char *name);
 int cli_layer_opt(emscov_ctx *ctx, int argc, char **argv, int *i, layer_read_opts *o);
 extern const char cli_layer_opts_help[];
 
+/* A number option in [lo, hi]; EMS_EINPUT naming the option otherwise. */
+ems_status cli_number(emscov_ctx *ctx, const char *opt, const char *text, double lo, double hi, double *out);
+
 ems_status cmd_info(emscov_ctx *ctx, int argc, char **argv);
+ems_status cmd_network(emscov_ctx *ctx, int argc, char **argv);
+ems_status cmd_times(emscov_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -10,6 +10,8 @@ static const char usage[] =
     "\n"
     "commands:\n"
     "  info PATH...     describe layers: format, geometry, CRS, encoding, extent, fields, repairs\n"
+    "  network info R   the road graph built from R: nodes, links, components, length by class\n"
+    "  times            per point: nearest and second-nearest station by response time (CSV)\n"
     "  help             this text;  emscov COMMAND --help for a command's options\n"
     "  version          print the version\n"
     "\n"
@@ -100,6 +102,10 @@ int main(int argc, char **argv)
     ems_status st;
     if (!strcmp(cmd, "info"))
         st = cmd_info(ctx, argc - 1, argv + 1);
+    else if (!strcmp(cmd, "network"))
+        st = cmd_network(ctx, argc - 1, argv + 1);
+    else if (!strcmp(cmd, "times"))
+        st = cmd_times(ctx, argc - 1, argv + 1);
     else
         st = emscov_fail(ctx, EMS_EINPUT, "unknown command \"%s\" (emscov help lists them)", cmd);
     if (st != EMS_OK) {

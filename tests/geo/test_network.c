@@ -1,0 +1,265 @@
+/* tests/geo/test_network.c: the road graph, snapping and multi-source routing on small graphs whose answers
+ * are worked out by hand. Every road has an own speed of 36 km/h = 10 m/s (the default profile's offpeak
+ * and ambulance factors are 1), so a 1000 m link takes 100 s.
+ *
+ *        D (1000,1000)
+ *        |  one-way B -> D
+ *   A ---B--- C        A (0,0), B (1000,0), C (2000,0); A-B-C is ONE road with B an interior vertex
+ *                      island: E (5000,5000) - F (6000,5000)
+ */
+#include "test_util.h"
+
+#include "geo/network.h"
+#include "geo/route.h"
+#include "geo/snap.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct fixture {
+    emscov_ctx *ctx;
+    speed_profile *sp;
+    crs *utm;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    f->ctx = emscov_ctx_create();
+    if (speed_profile_load(f->ctx, tu_source("data/speed/default.ini"), &f->sp) != EMS_OK ||
+        crs_from_epsg(f->ctx, 32650, &f->utm) != EMS_OK)
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    speed_profile_destroy(f->sp);
+    crs_destroy(f->utm);
+    emscov_ctx_destroy(f->ctx);
+    free(f);
+    return 0;
+}
+
+static void add(fixture *f, network_builder *b, const double *x, const double *y, size_t n, network_dir dir,
+                int64_t rec)
+{
+    network_road r = {.x = x, .y = y, .n = n, .road_class = "支路", .speed_kmh = 36, .dir = dir, .record = rec};
+    assert_ok(f->ctx, network_builder_add(f->ctx, b, &r));
+}
+
+static network *build_fixture(fixture *f, bool with_defects)
+{
+    network_builder *b = NULL;
+    network_build_opts o = {.source = "fixture"};
+    assert_ok(f->ctx, network_builder_create(f->ctx, f->sp, f->utm, &o, &b));
+    const double abc_x[] = {0, 1000, 2000}, abc_y[] = {0, 0, 0};
+    const double bd_x[] = {1000, 1000}, bd_y[] = {0, 1000};
+    const double ef_x[] = {5000, 6000}, ef_y[] = {5000, 5000};
+    add(f, b, abc_x, abc_y, 3, NETWORK_BOTH, 1);
+    add(f, b, bd_x, bd_y, 2, NETWORK_FORWARD, 2);
+    add(f, b, ef_x, ef_y, 2, NETWORK_BOTH, 3);
+    if (with_defects) {
+        const double z_x[] = {500, 500}, z_y[] = {500, 500};     /* zero length */
+        const double dup_x[] = {2000, 1000}, dup_y[] = {0, 0};    /* B-C again, reversed */
+        add(f, b, z_x, z_y, 2, NETWORK_BOTH, 4);
+        add(f, b, dup_x, dup_y, 2, NETWORK_BOTH, 5);
+    }
+    network *net = NULL;
+    assert_ok(f->ctx, network_builder_finish(f->ctx, b, &net));
+    return net;
+}
+
+/* node id of the node at (x, y) */
+static uint32_t node_at(const network *net, double x, double y)
+{
+    for (uint32_t i = 0; i < network_node_count(net); i++) {
+        double nx, ny;
+        network_node_xy(net, i, &nx, &ny);
+        if (nx == x && ny == y)
+            return i;
+    }
+    fail_msg("no node at (%g %g)", x, y);
+    return NETWORK_NONE;
+}
+
+static void test_noding(void **state)
+{
+    fixture *f = *state;
+    network *net = build_fixture(f, true);
+    const network_stats *s = network_get_stats(net);
+    /* A, B (interior vertex shared with B-D), C, D, E, F; the zero-length road's point is no node */
+    assert_int_equal(s->nodes, 6);
+    assert_int_equal(s->links, 4); /* A-B, B-C, B-D, E-F */
+    assert_int_equal(s->zero_length_dropped, 1);
+    assert_int_equal(s->duplicates_dropped, 1);
+    assert_int_equal(s->arcs, 7); /* 2 + 2 + 1 (one-way) + 2 */
+    assert_int_equal(s->components, 2);
+    assert_int_equal(s->main_component_nodes, 4);
+    uint32_t e = node_at(net, 5000, 5000);
+    assert_int_equal(network_component(net, e), 1);
+    assert_int_equal(network_component(net, node_at(net, 0, 0)), 0);
+    /* one-way: D has no out-arc, B has three (A, C, D) */
+    uint32_t cnt;
+    network_out_arcs(net, node_at(net, 1000, 1000), &cnt);
+    assert_int_equal(cnt, 0);
+    network_out_arcs(net, node_at(net, 1000, 0), &cnt);
+    assert_int_equal(cnt, 3);
+    double len = 0;
+    for (uint32_t l = 0; l < network_link_count(net); l++)
+        len += network_link_at(net, l)->length_m;
+    assert_close(len, 4000, 1e-9);
+    network_destroy(net);
+}
+
+static void test_bad_roads(void **state)
+{
+    fixture *f = *state;
+    network_builder *b = NULL;
+    network_build_opts o = {.source = "bad.shp"};
+    assert_ok(f->ctx, network_builder_create(f->ctx, f->sp, f->utm, &o, &b));
+    const double x1[] = {0}, y1[] = {0};
+    network_road r = {.x = x1, .y = y1, .n = 1, .record = 12};
+    assert_status_msg(f->ctx, network_builder_add(f->ctx, b, &r), EMS_EINPUT, "bad.shp: record 12: a road needs");
+    const double x2[] = {0, NAN}, y2[] = {0, 1};
+    r = (network_road){.x = x2, .y = y2, .n = 2, .record = 13};
+    assert_status_msg(f->ctx, network_builder_add(f->ctx, b, &r), EMS_EINPUT, "record 13: point 2");
+    const double x3[] = {0, 1}, y3[] = {0, 1};
+    r = (network_road){.x = x3, .y = y3, .n = 2, .record = 14, .speed_kmh = -5};
+    assert_status_msg(f->ctx, network_builder_add(f->ctx, b, &r), EMS_EINPUT, "record 14: speed -5");
+    network_builder_destroy(b);
+
+    /* no roads at all */
+    assert_ok(f->ctx, network_builder_create(f->ctx, f->sp, f->utm, &o, &b));
+    network *net = NULL;
+    assert_status_msg(f->ctx, network_builder_finish(f->ctx, b, &net), EMS_EINPUT, "no drivable roads");
+    assert_null(net);
+}
+
+static void test_snap(void **state)
+{
+    fixture *f = *state;
+    network *net = build_fixture(f, false);
+    snap_index *ix = NULL;
+    assert_ok(f->ctx, snap_index_build(f->ctx, net, &ix));
+    snap_pos p;
+    assert_true(snap_point(ix, 1500, 30, 100, &p));
+    const network_link *lk = network_link_at(net, p.link);
+    assert_close(p.dist_m, 30, 1e-9);
+    assert_close(p.x, 1500, 1e-9);
+    assert_close(p.y, 0, 1e-9);
+    /* on B-C (digitised B -> C, as part of road A-B-C): 500 m from B */
+    assert_int_equal(lk->from, node_at(net, 1000, 0));
+    assert_close(p.along_m, 500, 1e-9);
+    assert_close(p.frac, 0.5, 1e-12);
+    /* beyond the maximum: not snapped, distance reported */
+    assert_false(snap_point(ix, 3000, 3000, 500, &p));
+    assert_int_equal(p.link, NETWORK_NONE);
+    assert_close(p.dist_m, hypot(2000, 2000), 1e-6); /* nearest is D (1000,1000), not C (2000,0) */
+    snap_index_destroy(ix);
+    network_destroy(net);
+}
+
+static route_source src_at(fixture *f, const snap_index *ix, double x, double y, double delay)
+{
+    route_source s = {.delay_s = delay};
+    assert_true(snap_point(ix, x, y, 1, &s.pos));
+    (void)f;
+    return s;
+}
+
+static void test_route_two_labels(void **state)
+{
+    fixture *f = *state;
+    network *net = build_fixture(f, false);
+    snap_index *ix = NULL;
+    assert_ok(f->ctx, snap_index_build(f->ctx, net, &ix));
+    /* station 0 at A with 60 s turn-out, station 1 at C with none */
+    route_source src[2] = {src_at(f, ix, 0, 0, 60), src_at(f, ix, 2000, 0, 0)};
+    route_result *r = NULL;
+    route_opts o = {.labels = 2};
+    assert_ok(f->ctx, route_multi_source(f->ctx, net, src, 2, &o, &r));
+    uint32_t s;
+    uint32_t B = node_at(net, 1000, 0), D = node_at(net, 1000, 1000), A = node_at(net, 0, 0);
+    assert_close(route_node_time(r, B, 0, &s), 100, 1e-9);
+    assert_int_equal(s, 1);
+    assert_close(route_node_time(r, B, 1, &s), 160, 1e-9);
+    assert_int_equal(s, 0);
+    assert_close(route_node_time(r, D, 0, &s), 200, 1e-9);
+    assert_close(route_node_time(r, D, 1, &s), 260, 1e-9);
+    assert_close(route_node_time(r, A, 0, &s), 60, 1e-9);
+    assert_int_equal(s, 0);
+    assert_close(route_node_time(r, A, 1, &s), 200, 1e-9);
+    /* partial edge: (1500, 0) is reached from C along its own link in 50 s, from A in 60 + 150 */
+    snap_pos p;
+    assert_true(snap_point(ix, 1500, 0, 1, &p));
+    assert_close(route_pos_time(r, &p, 0, &s), 50, 1e-9);
+    assert_int_equal(s, 1);
+    assert_close(route_pos_time(r, &p, 1, &s), 210, 1e-9);
+    assert_int_equal(s, 0);
+    /* on the one-way B -> D, half way: B + 50 */
+    assert_true(snap_point(ix, 1000, 500, 1, &p));
+    assert_close(route_pos_time(r, &p, 0, &s), 150, 1e-9);
+    /* the island is never reached */
+    assert_true(isinf(route_node_time(r, node_at(net, 5000, 5000), 0, &s)));
+    assert_int_equal(s, ROUTE_NONE);
+    route_result_destroy(r);
+
+    /* a station on the one-way's far end cannot drive back against it */
+    route_source d = src_at(f, ix, 1000, 1000, 0);
+    o.labels = 1;
+    assert_ok(f->ctx, route_multi_source(f->ctx, net, &d, 1, &o, &r));
+    assert_true(isinf(route_node_time(r, B, 0, NULL)));
+    assert_close(route_node_time(r, D, 0, NULL), 0, 0);
+    route_result_destroy(r);
+
+    /* cutoff 150 s: D (200 s) is out */
+    o = (route_opts){.labels = 2, .cutoff_s = 150};
+    assert_ok(f->ctx, route_multi_source(f->ctx, net, src, 2, &o, &r));
+    assert_true(isinf(route_node_time(r, D, 0, NULL)));
+    assert_close(route_node_time(r, B, 0, NULL), 100, 1e-9);
+    assert_true(isinf(route_node_time(r, B, 1, NULL))); /* 160 > 150 */
+    route_result_destroy(r);
+    snap_index_destroy(ix);
+    network_destroy(net);
+}
+
+/* Two stations equally far from B: the lower source index is the nearest. */
+static void test_route_tie(void **state)
+{
+    fixture *f = *state;
+    network *net = build_fixture(f, false);
+    snap_index *ix = NULL;
+    assert_ok(f->ctx, snap_index_build(f->ctx, net, &ix));
+    route_source src[2] = {src_at(f, ix, 2000, 0, 0), src_at(f, ix, 0, 0, 0)};
+    route_result *r = NULL;
+    route_opts o = {.labels = 2};
+    assert_ok(f->ctx, route_multi_source(f->ctx, net, src, 2, &o, &r));
+    uint32_t s0, s1;
+    uint32_t B = node_at(net, 1000, 0);
+    assert_close(route_node_time(r, B, 0, &s0), 100, 1e-9);
+    assert_close(route_node_time(r, B, 1, &s1), 100, 1e-9);
+    assert_int_equal(s0, 0);
+    assert_int_equal(s1, 1);
+    route_result_destroy(r);
+    /* bad source */
+    route_source bad = {.pos = {.link = 99}, .delay_s = 0};
+    assert_status_msg(f->ctx, route_multi_source(f->ctx, net, &bad, 1, &o, &r), EMS_EINPUT, "source 1");
+    snap_index_destroy(ix);
+    network_destroy(net);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_noding),
+        cmocka_unit_test(test_bad_roads),
+        cmocka_unit_test(test_snap),
+        cmocka_unit_test(test_route_two_labels),
+        cmocka_unit_test(test_route_tie),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
