@@ -574,7 +574,12 @@ ems_status layer_transform(emscov_ctx *ctx, layer *l, const crs *to)
         return st;
     transform_state s = {ctx, t};
     st = map_geometries(ctx, l, transform_point, &s, "reprojection");
+    bool ballpark = st == EMS_OK && l->nfeatures > 0 && crs_transformer_is_ballpark(t);
     crs_transformer_destroy(t);
+    if (ballpark && (st = layer_note_add(ctx, l, LAYER_NOTE_WARNING, 0, "no datum shift is known from %s to %s: "
+                                         "PROJ used a ballpark transformation, positions may be off by tens to "
+                                         "100+ m", crs_name(l->crs_now), crs_name(to))) != EMS_OK)
+        return st;
     if (st != EMS_OK) {
         char msg[1024];
         snprintf(msg, sizeof msg, "%s (from %s to %s)", emscov_message(ctx), crs_name(l->crs_now), crs_name(to));
