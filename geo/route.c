@@ -263,6 +263,43 @@ static void offer(double *bt, uint32_t *bs, int k, double t, uint32_t s)
         }
 }
 
+static size_t first_on_link(const route_result *r, uint32_t link)
+{
+    size_t lo = 0, hi = r->nsrc;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (r->by_link[mid].link < link)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+size_t route_source_count(const route_result *r)
+{
+    return r->nsrc;
+}
+
+const route_source *route_source_at(const route_result *r, uint32_t i)
+{
+    return &r->src[i];
+}
+
+double route_cutoff(const route_result *r)
+{
+    return r->cutoff;
+}
+
+size_t route_link_sources(const route_result *r, uint32_t link, uint32_t *idx, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = first_on_link(r, link); i < r->nsrc && r->by_link[i].link == link; i++, n++)
+        if (n < cap)
+            idx[n] = r->by_link[i].src;
+    return n;
+}
+
 double route_pos_time(const route_result *r, const snap_pos *p, int rank, uint32_t *source)
 {
     double bt[2] = {INFINITY, INFINITY};
@@ -281,15 +318,7 @@ double route_pos_time(const route_result *r, const snap_pos *p, int rank, uint32
         offer(bt, bs, k, r->t[sb] + via_b, r->s[sb]);
     }
     /* sources on this very link reach it directly */
-    size_t lo = 0, hi = r->nsrc;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (r->by_link[mid].link < p->link)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    for (size_t i = lo; i < r->nsrc && r->by_link[i].link == p->link; i++) {
+    for (size_t i = first_on_link(r, p->link); i < r->nsrc && r->by_link[i].link == p->link; i++) {
         const route_source *s = &r->src[r->by_link[i].src];
         double t = s->delay_s + along(lk, s->pos.frac, f);
         if (t <= r->cutoff)

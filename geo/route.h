@@ -37,6 +37,12 @@ EMS_API void route_result_destroy(route_result *r);
 EMS_API double route_node_time(const route_result *r, uint32_t node, int rank, uint32_t *source);
 /* Time to a position on a link (partial edges); rank as above. */
 EMS_API double route_pos_time(const route_result *r, const snap_pos *p, int rank, uint32_t *source);
+/* The sources of the search (copied at route time) and which of them sit on a given link: writes up to cap
+ * source indexes into idx (ascending) and returns how many there are. */
+EMS_API size_t route_source_count(const route_result *r);
+EMS_API const route_source *route_source_at(const route_result *r, uint32_t i);
+EMS_API size_t route_link_sources(const route_result *r, uint32_t link, uint32_t *idx, size_t cap);
+EMS_API double route_cutoff(const route_result *r);
 /* Labels settled by the search (work done; for benchmarks). */
 EMS_API size_t route_settled(const route_result *r);
 

@@ -9,12 +9,17 @@
  */
 #include "test_util.h"
 
+#include "geo/isochrone.h"
 #include "geo/network.h"
 #include "geo/route.h"
 #include "geo/snap.h"
 
 #include <math.h>
 #include <stdlib.h>
+
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
 #include <string.h>
 
 typedef struct fixture {
@@ -252,6 +257,61 @@ static void test_route_tie(void **state)
     network_destroy(net);
 }
 
+/* Service areas, worked by hand with a 10 m buffer and near-round caps (64 segments a quadrant: the polygon
+ * area of a circle of radius 10 is 314.08 instead of 314.16, hence the 1 m2 tolerance).
+ * Station at C, no delay, 10 m/s. Within 150 s: B-C (1000 m), 500 m of A-B from B, 500 m of B -> D:
+ * a horizontal 1500 m line and a vertical 500 m branch: 2*10*1500 + pi*100 + 20*490 + pi*100/2. */
+static void test_service_areas(void **state)
+{
+    fixture *f = *state;
+    GEOSContextHandle_t h = emscov_geos(f->ctx);
+    network *net = build_fixture(f, false);
+    snap_index *ix = NULL;
+    assert_ok(f->ctx, snap_index_build(f->ctx, net, &ix));
+    route_source c = src_at(f, ix, 2000, 0, 0);
+    route_result *r = NULL;
+    route_opts ro = {.labels = 1, .cutoff_s = 600};
+    assert_ok(f->ctx, route_multi_source(f->ctx, net, &c, 1, &ro, &r));
+    const double bands[2] = {50, 150};
+    isochrone_opts o = {.bands_s = bands, .nbands = 2, .buffer_m = 10, .quadrant_segments = 64};
+    isochrone_set *s = NULL;
+    assert_ok(f->ctx, isochrone_build(f->ctx, net, r, &o, &s));
+    assert_int_equal(isochrone_count(s), 2);
+    const double disk150 = 2 * 10 * 1500 + M_PI * 100 + 20 * 490 + M_PI * 50;
+    const double disk50 = 2 * 10 * 500 + M_PI * 100;
+    assert_close(isochrone_at(s, 0)->area_m2, disk50, 1.0);
+    assert_close(isochrone_at(s, 1)->area_m2, disk150, 1.0);
+    for (size_t i = 0; i < 2; i++)
+        assert_int_equal(GEOSisValid_r(h, isochrone_at(s, i)->geom), 1);
+    isochrone_set_destroy(s);
+    /* rings: the second band is the difference */
+    o.rings = true;
+    assert_ok(f->ctx, isochrone_build(f->ctx, net, r, &o, &s));
+    assert_close(isochrone_at(s, 1)->area_m2, disk150 - disk50, 1.0);
+    isochrone_set_destroy(s);
+    /* a band beyond the cutoff is refused */
+    const double far[1] = {900};
+    isochrone_opts bad = {.bands_s = far, .nbands = 1, .buffer_m = 10};
+    assert_status_msg(f->ctx, isochrone_build(f->ctx, net, r, &bad, &s), EMS_EINPUT, "beyond the search cutoff");
+    route_result_destroy(r);
+
+    /* by station: A (60 s turn-out) and C share A-B at x = 0.7 (60 + 100 x = 100 + 100 (1 - x)) */
+    route_source two[2] = {src_at(f, ix, 0, 0, 60), src_at(f, ix, 2000, 0, 0)};
+    assert_ok(f->ctx, route_multi_source(f->ctx, net, two, 2, &ro, &r));
+    const double b150[1] = {150};
+    isochrone_opts bs = {.bands_s = b150, .nbands = 1, .buffer_m = 10, .quadrant_segments = 64, .by_station = true};
+    assert_ok(f->ctx, isochrone_build(f->ctx, net, r, &bs, &s));
+    assert_int_equal(isochrone_count(s), 2);
+    assert_int_equal(isochrone_at(s, 0)->source, 0);
+    assert_close(isochrone_at(s, 0)->area_m2, 2 * 10 * 700 + M_PI * 100, 1.0);
+    assert_int_equal(isochrone_at(s, 1)->source, 1);
+    assert_close(isochrone_at(s, 1)->area_m2, 2 * 10 * 1300 + M_PI * 100 + 20 * 490 + M_PI * 50, 1.0);
+    isochrone_set_destroy(s);
+    route_result_destroy(r);
+    snap_index_destroy(ix);
+    network_destroy(net);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -260,6 +320,7 @@ int main(void)
         cmocka_unit_test(test_snap),
         cmocka_unit_test(test_route_two_labels),
         cmocka_unit_test(test_route_tie),
+        cmocka_unit_test(test_service_areas),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
