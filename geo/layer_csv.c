@@ -9,7 +9,8 @@
  * Text: converted cell by cell from opts->encoding to UTF-8 when given, else checked to be UTF-8.
  * Points: the x/y columns come from opts->x_field / y_field, else from their names (lon/lng/long/longitude/
  * 经度 + lat/latitude/纬度, or x/easting/east/X坐标 + y/northing/north/Y坐标, ASCII case-insensitive).
- * CRS: --srs, else <stem>.prj beside the file, else WGS 84 when the columns are lon/lat names.
+ * CRS: --srs, else <stem>.prj beside the file (ignored, with a warning, when it is projected but the columns
+ * are lon/lat names), else WGS 84 when the columns are lon/lat names.
  * Every column (coordinates included) becomes a field typed over all rows: int64 when every non-empty cell is
  * an integer (without leading zeros, so codes like "06240" stay text), double when every one is a number,
  * string otherwise; an empty cell is null.
@@ -451,6 +452,18 @@ static ems_status set_crs(csv_reader *r, const layer_read_opts *opts, bool lonla
     } else if (prj) {
         st = crs_from_prj(ctx, prj, &c);
         source = ".prj";
+        /* A .prj of the same stem may belong to a shapefile beside the CSV (stations.shp + stations.csv):
+         * lon/lat columns with a projected .prj mean the .prj is not the CSV's. */
+        if (st == EMS_OK && lonlat && !crs_is_geographic(c)) {
+            st = layer_note_add(ctx, l, LAYER_NOTE_WARNING, 0, "%s describes %s, a projected CRS, but the columns "
+                                "are lon/lat: .prj ignored, WGS 84 assumed (use --srs to say otherwise)", prj,
+                                crs_name(c));
+            crs_destroy(c);
+            c = NULL;
+            if (st == EMS_OK)
+                st = crs_from_epsg(ctx, 4326, &c);
+            source = "CSV lon/lat columns (assumed WGS 84)";
+        }
     } else if (lonlat) {
         st = crs_from_epsg(ctx, 4326, &c);
         source = "CSV lon/lat columns (assumed WGS 84)";

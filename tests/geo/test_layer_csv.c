@@ -126,6 +126,12 @@ static void test_delimiters_and_detection(void **state)
     assert_int_equal(crs_epsg(layer_crs(l)), 4548);
     assert_string_equal(layer_crs_source(l), ".prj");
     layer_destroy(l);
+    /* lon/lat columns beside a projected .prj of the same stem (a shapefile's): the .prj is not the CSV's */
+    l = read_ok(ctx, "gk.csv", "lon,lat\n116.4,39.9\n", NULL);
+    assert_int_equal(crs_epsg(layer_crs(l)), 4326);
+    assert_int_equal(layer_note_count_kind(l, LAYER_NOTE_WARNING), 1);
+    assert_non_null(strstr(layer_note_at(l, 0)->text, ".prj ignored"));
+    layer_destroy(l);
     /* --x-field / --y-field by name (case-insensitive fallback) */
     layer_read_opts f = {.x_field = "E", .y_field = "n", .srs = "EPSG:32650"};
     l = read_ok(ctx, "xy.csv", "e,N,lon\n448709.38,4416830.56,7\n", &f);
