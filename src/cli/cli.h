@@ -18,6 +18,8 @@ bool cli_flag(char **argv, int i, const char *name);
 int cli_layer_opt(emscov_ctx *ctx, int argc, char **argv, int *i, layer_read_opts *o);
 extern const char cli_layer_opts_help[];
 
+/* Print s padded with spaces to `width` terminal columns (CJK characters count two). */
+void cli_print_padded(const char *s, int width);
 /* A number option in [lo, hi]; EMS_EINPUT naming the option otherwise. */
 ems_status cli_number(emscov_ctx *ctx, const char *opt, const char *text, double lo, double hi, double *out);
 

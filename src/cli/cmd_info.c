@@ -214,7 +214,9 @@ static void print_layer_text(json_object *o, json_object *working)
             snprintf(type, sizeof type, "%s(%d)", jstr(f, "type"), w);
         else
             snprintf(type, sizeof type, "%s", jstr(f, "type"));
-        printf("  %-14s %-12s ", jstr(f, "name"), type);
+        fputs("  ", stdout);
+        cli_print_padded(jstr(f, "name"), 14);
+        printf(" %-12s ", type);
         json_object *sv = jget(f, "samples");
         for (size_t i = 0; i < json_object_array_length(sv); i++) {
             if (i)

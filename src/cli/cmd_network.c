@@ -162,10 +162,11 @@ static ems_status network_info(emscov_ctx *ctx, int argc, char **argv)
             printf("%-22s %.3f km\n", "length", total / 1000);
             for (uint32_t c = 0; c < nc; c++) {
                 bool known;
-                double kmh = speed_profile_effective_kmh(sp, network_class_name(net, c), 0, &known);
-                printf("  %-20s %12.3f km  %5.1f km/h%s\n", *network_class_name(net, c) ? network_class_name(net, c)
-                                                                                       : "(no class)",
-                       len[c] / 1000, kmh, known ? "" : " (default: class not in profile)");
+                const char *name = network_class_name(net, c);
+                double kmh = speed_profile_effective_kmh(sp, name, 0, &known);
+                fputs("  ", stdout);
+                cli_print_padded(*name ? name : "(no class)", 20);
+                printf(" %12.3f km  %5.1f km/h%s\n", len[c] / 1000, kmh, known ? "" : " (default: class not in profile)");
             }
             free(len);
         }

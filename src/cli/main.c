@@ -72,6 +72,19 @@ int cli_layer_opt(emscov_ctx *ctx, int argc, char **argv, int *i, layer_read_opt
     return 0;
 }
 
+void cli_print_padded(const char *s, int width)
+{
+    int cols = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p & 0xC0) == 0x80)
+            continue;
+        cols += *p >= 0xE3 && *p <= 0xED ? 2 : 1; /* U+3000..U+DFFF (CJK) take two columns */
+    }
+    fputs(s, stdout);
+    for (; cols < width; cols++)
+        putchar(' ');
+}
+
 static void print_warning(void *user, const char *message)
 {
     (void)user;

@@ -1,0 +1,3 @@
+$ emscov info
+? 2
+! info: no PATH given

@@ -1,0 +1,3 @@
+$ emscov info --frobnicate x.shp
+? 2
+! unknown option --frobnicate

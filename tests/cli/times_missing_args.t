@@ -1,0 +1,3 @@
+$ emscov times --roads r.shp
+? 2
+! --roads, --stations, --points and --out are required

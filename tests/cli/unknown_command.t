@@ -1,0 +1,3 @@
+$ emscov frobnicate
+? 2
+! unknown command "frobnicate"

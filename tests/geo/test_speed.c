@@ -1,0 +1,279 @@
+/* tests/geo/test_speed.c: speed profiles: the shipped data/speed/default.ini (values read back against the
+ * file's text), every refusal of a bad profile with its line number, OSM maxspeed parsing, and the
+ * effective-speed arithmetic worked by hand. */
+#include "test_util.h"
+
+#include "geo/speed.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *write_ini(const char *name, const char *text)
+{
+    const char *path = tu_tmp(name);
+    tu_write_file(path, text, strlen(text));
+    return path;
+}
+
+/* A minimal valid profile, to which the error cases add one fault. */
+#define MIN_PROFILE                                                                                          \
+    "[profile]\naccess_kmh = 15\ndefault_kmh = 30\n[periods]\noffpeak = 1\n[classes]\nprimary = 50\n"
+
+static void test_default_profile(void **state)
+{
+    emscov_ctx *ctx = *state;
+    speed_profile *sp = NULL;
+    assert_ok(ctx, speed_profile_load(ctx, tu_source("data/speed/default.ini"), &sp));
+    assert_close(speed_profile_ambulance_factor(sp), 1.0, 0);
+    assert_close(speed_profile_access_kmh(sp), 15, 0);
+    assert_close(speed_profile_default_kmh(sp), 30, 0);
+    assert_string_equal(speed_profile_period(sp), "offpeak");
+    assert_close(speed_profile_period_factor(sp), 1.0, 0);
+    assert_ok(ctx, speed_profile_set_period(ctx, sp, "peak"));
+    assert_string_equal(speed_profile_period(sp), "peak");
+    assert_close(speed_profile_period_factor(sp), 0.6, 0);
+    assert_ok(ctx, speed_profile_set_period(ctx, sp, "night"));
+    assert_close(speed_profile_period_factor(sp), 1.15, 0);
+    assert_status_msg(ctx, speed_profile_set_period(ctx, sp, "rush"), EMS_EINPUT,
+                      "unknown period \"rush\" (known: offpeak, peak, night)");
+    assert_string_equal(speed_profile_period(sp), "night"); /* unchanged by the failure */
+
+    /* class speeds as written in the file; Chinese classes and their English aliases agree */
+    static const struct {
+        const char *cls;
+        double kmh;
+    } classes[] = {
+        {"快速路", 80},        {"主干路", 50},        {"次干路", 40},       {"支路", 30},
+        {"expressway", 80},    {"arterial", 50},      {"collector", 40},    {"local", 30},
+        {"motorway", 80},      {"motorway_link", 50}, {"trunk", 70},        {"trunk_link", 40},
+        {"primary", 50},       {"primary_link", 40},  {"secondary", 40},    {"secondary_link", 30},
+        {"tertiary", 30},      {"tertiary_link", 25}, {"unclassified", 30}, {"residential", 20},
+        {"living_street", 10}, {"service", 15},       {"road", 20},         {"Primary", 50},
+        {"  motorway ", 80}, /* ASCII case and blanks ignored */
+    };
+    for (size_t i = 0; i < sizeof classes / sizeof *classes; i++) {
+        bool known = false;
+        double v = speed_profile_class_kmh(sp, classes[i].cls, &known);
+        if (!known || v != classes[i].kmh)
+            fail_msg("class %s: %g (known %d), want %g", classes[i].cls, v, known, classes[i].kmh);
+    }
+    bool known = true;
+    assert_close(speed_profile_class_kmh(sp, "footway", &known), 30, 0);
+    assert_false(known);
+    known = true;
+    assert_close(speed_profile_class_kmh(sp, NULL, &known), 30, 0);
+    assert_false(known);
+    known = true;
+    assert_close(speed_profile_class_kmh(sp, "快速", &known), 30, 0); /* a prefix is not the class */
+    assert_false(known);
+
+    static const char *const drivable[] = {"motorway",      "motorway_link", "trunk",        "trunk_link",
+                                           "primary",       "primary_link",  "secondary",    "secondary_link",
+                                           "tertiary",      "tertiary_link", "unclassified", "residential",
+                                           "living_street", "service",       "road"};
+    for (size_t i = 0; i < sizeof drivable / sizeof *drivable; i++)
+        if (!speed_profile_osm_drivable(sp, drivable[i])) fail_msg("%s should be drivable", drivable[i]);
+    static const char *const not_drivable[] = {"footway", "pedestrian",   "path",     "cycleway", "steps",
+                                               "track",   "construction", "proposed", "busway",   "bogus",
+                                               "",        "快速路"};
+    for (size_t i = 0; i < sizeof not_drivable / sizeof *not_drivable; i++)
+        if (speed_profile_osm_drivable(sp, not_drivable[i]))
+            fail_msg("%s should not be drivable", not_drivable[i]);
+    assert_false(speed_profile_osm_drivable(sp, NULL));
+    speed_profile_destroy(sp);
+    speed_profile_destroy(NULL);
+}
+
+static void test_minimal_and_defaults(void **state)
+{
+    emscov_ctx *ctx = *state;
+    speed_profile *sp = NULL;
+    /* no ambulance_factor: 1.0; no offpeak period: the first one listed is selected */
+    const char *path =
+        write_ini("min.ini", "; a comment\n# another\n\xEF\xBB\xBF"
+                             "[profile]\naccess_kmh = 12.5 ; inline comment\ndefault_kmh=25\n"
+                             "[periods]\nam-peak = 0.55\nnight_2 = 1.2\n[classes]\n次干路 = 35\n");
+    assert_status_msg(ctx, speed_profile_load(ctx, path, &sp), EMS_EINPUT, "line 3"); /* BOM mid-file */
+    path = write_ini("min.ini", "\xEF\xBB\xBF; a comment\n# another\n"
+                                "[profile]\naccess_kmh = 12.5 ; inline comment\ndefault_kmh=25\n"
+                                "[periods]\nam-peak = 0.55\nnight_2 = 1.2\n[classes]\n次干路 = 35\n");
+    assert_ok(ctx, speed_profile_load(ctx, path, &sp));
+    assert_close(speed_profile_ambulance_factor(sp), 1.0, 0);
+    assert_close(speed_profile_access_kmh(sp), 12.5, 0);
+    assert_close(speed_profile_default_kmh(sp), 25, 0);
+    assert_string_equal(speed_profile_period(sp), "am-peak");
+    assert_close(speed_profile_period_factor(sp), 0.55, 1e-15);
+    bool known = false;
+    assert_close(speed_profile_class_kmh(sp, "次干路", &known), 35, 0);
+    assert_true(known);
+    assert_false(speed_profile_osm_drivable(sp, "primary")); /* no [osm_classes]: nothing drivable */
+    speed_profile_destroy(sp);
+}
+
+static void expect_error(emscov_ctx *ctx, const char *name, const char *text, const char *part)
+{
+    speed_profile *sp = (speed_profile *)1;
+    const char *path = write_ini(name, text);
+    ems_status st = speed_profile_load(ctx, path, &sp);
+    assert_status_msg(ctx, st, EMS_EINPUT, part);
+    assert_status_msg(ctx, st, EMS_EINPUT, name); /* the message names the file */
+    assert_null(sp);
+}
+
+static void test_errors(void **state)
+{
+    emscov_ctx *ctx = *state;
+    expect_error(ctx, "e_section.ini", MIN_PROFILE "[speeds]\nprimary = 50\n",
+                 "line 8: unknown section [speeds]");
+    expect_error(ctx, "e_empty_section.ini", "[profile]\n[bogus]\n" MIN_PROFILE,
+                 "line 2: unknown section [bogus]");
+    expect_error(ctx, "e_key.ini", "[profile]\naccess_kmh = 15\nspeed = 3\n",
+                 "line 3: unknown key \"speed\" in [profile]");
+    expect_error(ctx, "e_nan.ini", "[profile]\naccess_kmh = fast\n",
+                 "line 2: [profile] access_kmh: \"fast\" is "
+                 "not a number");
+    expect_error(ctx, "e_comma.ini", "[profile]\naccess_kmh = 7,5\n",
+                 "line 2: [profile] access_kmh: \"7,5\"");
+    expect_error(ctx, "e_exp.ini", "[profile]\naccess_kmh = 1e1\n", "line 2: [profile] access_kmh: \"1e1\"");
+    expect_error(ctx, "e_zero.ini", MIN_PROFILE "secondary = 0\n",
+                 "line 8: [classes] secondary: 0 must be "
+                 "greater than 0");
+    expect_error(ctx, "e_neg.ini", MIN_PROFILE "secondary = -40\n",
+                 "line 8: [classes] secondary: -40 must be");
+    expect_error(ctx, "e_big.ini", MIN_PROFILE "secondary = 400\n",
+                 "line 8: [classes] secondary: 400 is "
+                 "implausibly large");
+    expect_error(ctx, "e_factor.ini", "[profile]\nambulance_factor = 0\n",
+                 "line 2: [profile] ambulance_factor: 0");
+    expect_error(ctx, "e_period.ini", MIN_PROFILE "[periods]\npeak = 0\n",
+                 "line 9: [periods] peak: 0 must be");
+    expect_error(ctx, "e_period_name.ini", "[periods]\nrush hour = 0.5\n",
+                 "line 2: period name \"rush hour\" must be");
+    expect_error(ctx, "e_dup.ini", MIN_PROFILE "Primary = 40\n",
+                 "line 8: duplicate key [classes] Primary (first given on line 7)");
+    expect_error(ctx, "e_dup2.ini", "[profile]\naccess_kmh = 15\naccess_kmh = 16\n",
+                 "line 3: duplicate key [profile] access_kmh");
+    expect_error(ctx, "e_yesno.ini", MIN_PROFILE "[osm_classes]\nprimary = maybe\n",
+                 "line 9: [osm_classes] primary: \"maybe\" must be yes or no");
+    expect_error(ctx, "e_syntax.ini", "[profile]\naccess_kmh = 15\njust some text\n",
+                 "line 3: not a [section] or key = value line");
+    expect_error(ctx, "e_syntax2.ini", "[profile\naccess_kmh = 15\n", "line 1: not a [section]");
+    /* a syntax error before one of our errors is the one reported */
+    expect_error(ctx, "e_first.ini", "[profile]\noops\naccess_kmh = x\n", "line 2: not a [section]");
+    expect_error(ctx, "e_outside.ini", "access_kmh = 15\n" MIN_PROFILE, "line 1: key \"access_kmh\" outside");
+    expect_error(ctx, "e_indent.ini", "[classes]\nprimary = 50\n  secondary = 40\n",
+                 "line 3: [classes] primary: indented line \"secondary = 40\" read as a continuation");
+    expect_error(ctx, "e_noaccess.ini", "[profile]\ndefault_kmh = 30\n", "[profile] lacks access_kmh");
+    expect_error(ctx, "e_nodefault.ini", "[profile]\naccess_kmh = 30\n", "[profile] lacks default_kmh");
+    expect_error(ctx, "e_noperiod.ini",
+                 "[profile]\naccess_kmh = 15\ndefault_kmh = 30\n[classes]\nroad = 20\n",
+                 "[periods] lists no period");
+    expect_error(ctx, "e_noclass.ini",
+                 "[profile]\naccess_kmh = 15\ndefault_kmh = 30\n[periods]\noffpeak = 1\n",
+                 "[classes] lists no road class");
+    expect_error(ctx, "e_osmspeed.ini",
+                 MIN_PROFILE "[osm_classes]\nprimary = yes\ntrack = no\nservice = yes\n",
+                 "line 11: [osm_classes] service = yes but [classes] has no speed for service");
+    expect_error(ctx, "e_name.ini", "[profile]\nname =\n", "line 2: [profile] name is empty");
+
+    /* a line longer than inih's 200-byte buffer */
+    char longline[400];
+    snprintf(longline, sizeof longline, MIN_PROFILE "; %0250d\n", 7);
+    expect_error(ctx, "e_long.ini", longline, "line 8: line longer than 198 bytes");
+
+    /* a NUL byte on line 2 */
+    const char nul[] = "[profile]\naccess\0_kmh = 15\n";
+    const char *path = tu_tmp("e_nul.ini");
+    tu_write_file(path, nul, sizeof nul - 1);
+    speed_profile *sp = NULL;
+    assert_status_msg(ctx, speed_profile_load(ctx, path, &sp), EMS_EINPUT, "line 2: contains a NUL byte");
+    assert_null(sp);
+
+    assert_status_msg(ctx, speed_profile_load(ctx, tu_tmp("does-not-exist.ini"), &sp), EMS_EINPUT,
+                      "does-not-exist.ini");
+    assert_null(sp);
+}
+
+static void test_maxspeed(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        double kmh;
+    } cases[] = {
+        {"50", 50},
+        {"50 km/h", 50},
+        {"50km/h", 50},
+        {" 60 ", 60},
+        {"80 kmh", 80},
+        {"80 kph", 80},
+        {"30 mph", 48.28032}, /* 30 x 1.609344 */
+        {"20 knots", 37.04},  /* 20 x 1.852 */
+        {"7.5", 7.5},
+        {"50;30", 50},
+        {"40 mph;60", 64.37376}, /* the first value; 40 x 1.609344 */
+        {"none", 0},
+        {"signals", 0},
+        {"walk", 0},
+        {"RU:urban", 0},
+        {"CN:urban", 0},
+        {"variable", 0},
+        {"", 0},
+        {" ", 0},
+        {";50", 0},
+        {"0", 0},
+        {"-30", 0},
+        {"+30", 0},
+        {"50 furlongs", 0},
+        {"50 Km/h", 0},
+        {"7,5", 0},
+        {"999", 0}, /* above 300 km/h: a typo */
+        {"50 km/h bla", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        double v = speed_parse_maxspeed(cases[i].text);
+        if (!(v > cases[i].kmh - 1e-9 && v < cases[i].kmh + 1e-9))
+            fail_msg("maxspeed \"%s\" -> %.10g, want %.10g", cases[i].text, v, cases[i].kmh);
+    }
+    assert_close(speed_parse_maxspeed(NULL), 0, 0);
+}
+
+static void test_effective(void **state)
+{
+    emscov_ctx *ctx = *state;
+    speed_profile *sp = NULL;
+    assert_ok(ctx, speed_profile_load(ctx, tu_source("data/speed/default.ini"), &sp));
+    bool known = false;
+    assert_close(speed_profile_effective_kmh(sp, "primary", 0, &known), 50, 1e-12); /* 50 x 1 x 1 */
+    assert_true(known);
+    assert_close(speed_profile_effective_kmh(sp, "primary", 72, &known), 72, 1e-12); /* own speed wins */
+    assert_ok(ctx, speed_profile_set_period(ctx, sp, "peak"));
+    assert_close(speed_profile_effective_kmh(sp, "primary", 0, &known), 30, 1e-12);    /* 50 x 0.6 */
+    assert_close(speed_profile_effective_kmh(sp, "primary", 72, &known), 43.2, 1e-12); /* 72 x 0.6 */
+    assert_close(speed_profile_effective_kmh(sp, "支路", 0, &known), 18, 1e-12);       /* 30 x 0.6 */
+    assert_ok(ctx, speed_profile_set_period(ctx, sp, "night"));
+    assert_close(speed_profile_effective_kmh(sp, "motorway", 0, &known), 92, 1e-12); /* 80 x 1.15 */
+    speed_profile_destroy(sp);
+
+    const char *path =
+        write_ini("eff.ini", "[profile]\nambulance_factor = 1.2\naccess_kmh = 10\n"
+                             "default_kmh = 25\n[periods]\nslow = 0.5\n[classes]\n主干路 = 40\n");
+    assert_ok(ctx, speed_profile_load(ctx, path, &sp));
+    assert_close(speed_profile_effective_kmh(sp, "主干路", 0, &known), 24, 1e-12); /* 40 x 1.2 x 0.5 */
+    assert_true(known);
+    assert_close(speed_profile_effective_kmh(sp, "unknown", 0, &known), 15, 1e-12); /* 25 x 1.2 x 0.5 */
+    assert_false(known);
+    assert_close(speed_profile_effective_kmh(sp, "unknown", 60, &known), 36, 1e-12); /* 60 x 1.2 x 0.5 */
+    assert_close(speed_profile_effective_kmh(sp, "主干路", -5, &known), 24, 1e-12);  /* not an own speed */
+    speed_profile_destroy(sp);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_default_profile), cmocka_unit_test(test_minimal_and_defaults),
+        cmocka_unit_test(test_errors),          cmocka_unit_test(test_maxspeed),
+        cmocka_unit_test(test_effective),
+    };
+    return cmocka_run_group_tests(tests, tu_ctx_setup, tu_ctx_teardown);
+}
