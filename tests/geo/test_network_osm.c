@@ -282,7 +282,7 @@ static void test_real_counts(void **state)
      *     secondary,secondary_link,tertiary,tertiary_link,unclassified,residential,living_street,service,road
      * \ -R -o drv.osm.pbf && osmium fileinfo -e drv.osm.pbf       -> ways with a drivable class (Monaco 1764,
      * Heidelberg 11028, BUPT 99, Wudaokou 454), then osmium cat -f osm FILE -o all.osm && python3
-     * count_osm.py all.osm, a script applying the rules of geo/network_osm.c's header to every way: drop
+     * tools/check/count_osm.py all.osm, a script applying the rules of geo/network_osm.c's header to every way: drop
      * area=yes, access-excluded (most specific of emergency, motorcar, motor_vehicle, vehicle, access),
      * oneway=reversible, fewer than 2 nodes; count ways kept, roads after splitting at missing nodes, and
      * ways driven forward only (oneway=yes/true/1, or implied by junction=roundabout/circular or
