@@ -8,6 +8,7 @@
  * buffered in spatial tiles first and the tiles unioned (GEOS cascaded union), which keeps each GEOS call
  * small. */
 #include "geo/isochrone.h"
+#include "geo/raster_union.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -132,18 +133,13 @@ static size_t reached_parts(const piece *pc, size_t n, double limit, part *out, 
     return np;
 }
 
-GEOSGeometry *isochrone_link_part(emscov_ctx *ctx, const network *net, uint32_t link, double lo, double hi)
+/* Vertices of the part of a link between fractions lo <= hi into px, py (room for nv + 2); returns the
+ * count (1 when the part is a point). */
+static size_t link_part_xy(const network *net, uint32_t link, double lo, double hi, double *px, double *py)
 {
-    GEOSContextHandle_t h = emscov_geos(ctx);
     const network_link *k = network_link_at(net, link);
     const double *x = network_link_x(net, link), *y = network_link_y(net, link);
     double a = lo * k->length_m, b = hi * k->length_m;
-    double *px = malloc((k->nv + 2) * sizeof *px), *py = malloc((k->nv + 2) * sizeof *py);
-    if (!px || !py) {
-        free(px);
-        free(py);
-        return NULL;
-    }
     size_t n = 0;
     double acc = 0;
     for (uint32_t v = 0; v + 1 < k->nv; v++) {
@@ -162,19 +158,38 @@ GEOSGeometry *isochrone_link_part(emscov_ctx *ctx, const network *net, uint32_t 
         if (acc > b)
             break;
     }
-    if (n == 1) {
-        px[1] = px[0];
-        py[1] = py[0];
-        n = 2;
-    }
+    return n;
+}
+
+GEOSGeometry *isochrone_link_part(emscov_ctx *ctx, const network *net, uint32_t link, double lo, double hi)
+{
+    GEOSContextHandle_t h = emscov_geos(ctx);
+    size_t cap = network_link_at(net, link)->nv + 2;
+    double *px = malloc(cap * sizeof *px), *py = malloc(cap * sizeof *py);
     GEOSGeometry *g = NULL;
-    if (n >= 2) {
-        GEOSCoordSequence *cs = GEOSCoordSeq_copyFromArrays_r(h, px, py, NULL, NULL, (unsigned)n);
-        g = cs ? GEOSGeom_createLineString_r(h, cs) : NULL;
+    if (px && py) {
+        size_t n = link_part_xy(net, link, lo, hi, px, py);
+        if (n == 1) {
+            px[1] = px[0];
+            py[1] = py[0];
+            n = 2;
+        }
+        if (n >= 2) {
+            GEOSCoordSequence *cs = GEOSCoordSeq_copyFromArrays_r(h, px, py, NULL, NULL, (unsigned)n);
+            g = cs ? GEOSGeom_createLineString_r(h, cs) : NULL;
+        }
     }
     free(px);
     free(py);
     return g;
+}
+
+static int cmp_area(const void *a, const void *b)
+{
+    const isochrone_area *x = a, *y = b;
+    if (x->band != y->band)
+        return x->band < y->band ? -1 : 1;
+    return x->source < y->source ? -1 : x->source > y->source;
 }
 
 /* A growable list of lines with their tile keys. */
@@ -315,13 +330,148 @@ static ems_status add_area(emscov_ctx *ctx, isochrone_set *s, size_t *cap, size_
     return EMS_OK;
 }
 
+/* The reached parts of one (band, station) group. */
+typedef struct partlist {
+    struct lpart {
+        uint32_t link;
+        double lo, hi;
+    } *p;
+    size_t n, cap;
+} partlist;
+
+/* Exact mode: GEOS buffer of every part, cascaded union (in tiles when large); rings by GEOS difference. */
+static ems_status exact_group(emscov_ctx *ctx, const network *net, const partlist *parts, size_t nbands,
+                              size_t nsrc, size_t si, const isochrone_opts *o, const GEOSBufferParams *bp,
+                              isochrone_set *s, size_t *cap)
+{
+    GEOSContextHandle_t h = emscov_geos(ctx);
+    GEOSGeometry *prev = NULL;
+    ems_status st = EMS_OK;
+    for (size_t b = 0; st == EMS_OK && b < nbands; b++) {
+        const partlist *pl = &parts[b * nsrc + si];
+        linelist ll = {0};
+        for (size_t k = 0; k < pl->n && st == EMS_OK; k++) {
+            GEOSGeometry *g = isochrone_link_part(ctx, net, pl->p[k].link, pl->p[k].lo, pl->p[k].hi);
+            double x0 = network_link_x(net, pl->p[k].link)[0], y0 = network_link_y(net, pl->p[k].link)[0];
+            int64_t tile = (int64_t)floor(x0 / TILE_M) * 1000003 + (int64_t)floor(y0 / TILE_M);
+            if (!g || !linelist_add(ctx, &ll, g, tile)) {
+                if (g)
+                    GEOSGeom_destroy_r(h, g);
+                st = emscov_fail(ctx, EMS_ENOMEM, "out of memory building service areas");
+            }
+        }
+        GEOSGeometry *disk = st == EMS_OK ? buffer_union(ctx, &ll, bp, o->buffer_m) : NULL;
+        linelist_free(ctx, &ll);
+        if (st != EMS_OK)
+            break;
+        if (!disk) {
+            st = emscov_fail(ctx, EMS_EINTERNAL, "service area buffer failed: %s", emscov_lib_message(ctx));
+            break;
+        }
+        GEOSGeometry *area = disk;
+        if (o->rings && prev) {
+            area = GEOSDifference_r(h, disk, prev);
+            GEOSGeom_destroy_r(h, prev);
+            prev = disk;
+            if (!area) {
+                st = emscov_fail(ctx, EMS_EINTERNAL, "service area ring failed: %s", emscov_lib_message(ctx));
+                break;
+            }
+        } else if (o->rings) {
+            prev = GEOSGeom_clone_r(h, disk);
+        }
+        st = add_area(ctx, s, cap, b, o->by_station ? (uint32_t)si : ROUTE_NONE, area);
+    }
+    GEOSGeom_destroy_r(h, prev);
+    return st;
+}
+
+/* Mark the buffer of the part of link l between fractions lo and hi; px, py have room for nv + 2 points. */
+static void mark_part(raster_union *ru, const network *net, uint32_t l, double lo, double hi, double *px, double *py)
+{
+    size_t n = link_part_xy(net, l, lo, hi, px, py);
+    for (size_t v = 0; v + 1 < n; v++)
+        raster_union_add_segment(ru, px[v], py[v], px[v + 1], py[v + 1]);
+    if (n == 1)
+        raster_union_add_segment(ru, px[0], py[0], px[0], py[0]);
+}
+
+/* Raster mode: one grid per station group over the extent of its last (largest) band, marked band after band;
+ * rings leave out the cells frozen at the previous band. */
+static ems_status raster_group(emscov_ctx *ctx, const network *net, const partlist *parts, size_t nbands,
+                               size_t nsrc, size_t si, const isochrone_opts *o, isochrone_set *s, size_t *cap)
+{
+    const partlist *last = &parts[(nbands - 1) * nsrc + si];
+    double box[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+    for (size_t k = 0; k < last->n; k++) {
+        uint32_t l = last->p[k].link;
+        const double *x = network_link_x(net, l), *y = network_link_y(net, l);
+        for (uint32_t v = 0; v < network_link_at(net, l)->nv; v++) {
+            box[0] = fmin(box[0], x[v]), box[1] = fmin(box[1], y[v]);
+            box[2] = fmax(box[2], x[v]), box[3] = fmax(box[3], y[v]);
+        }
+    }
+    if (last->n == 0)
+        box[0] = box[1] = box[2] = box[3] = 0;
+    raster_union *ru = NULL;
+    ems_status st = raster_union_create(ctx, box, o->buffer_m, o->cell_m, (size_t)1 << 31, &ru);
+    double *px = NULL, *py = NULL;
+    size_t pcap = 0;
+    for (size_t b = 0; st == EMS_OK && b < nbands; b++) {
+        /* bands are nested: mark only what this band adds to the previous one (both lists are in link order,
+         * parts of a link in increasing position) */
+        const partlist *pl = &parts[b * nsrc + si], *pp = b > 0 ? &parts[(b - 1) * nsrc + si] : NULL;
+        size_t q = 0;
+        for (size_t k = 0; k < pl->n && st == EMS_OK; k++) {
+            uint32_t l = pl->p[k].link;
+            const network_link *lk = network_link_at(net, l);
+            if (lk->nv + 2 > pcap) {
+                pcap = lk->nv + 2;
+                double *nx = ems_realloc(ctx, px, pcap * sizeof *nx);
+                double *ny = nx ? ems_realloc(ctx, py, pcap * sizeof *ny) : NULL;
+                if (nx)
+                    px = nx;
+                if (!nx || !ny) {
+                    st = EMS_ENOMEM;
+                    break;
+                }
+                py = ny;
+            }
+            while (pp && q < pp->n && pp->p[q].link < l)
+                q++;
+            double cur = pl->p[k].lo, hi = pl->p[k].hi;
+            bool point = cur == hi;
+            for (size_t m = q; pp && m < pp->n && pp->p[m].link == l && cur < hi; m++) {
+                if (pp->p[m].hi <= cur || pp->p[m].lo >= hi)
+                    continue;
+                if (pp->p[m].lo > cur)
+                    mark_part(ru, net, l, cur, pp->p[m].lo, px, py);
+                cur = fmax(cur, pp->p[m].hi);
+            }
+            if (cur < hi || point)
+                mark_part(ru, net, l, cur, hi, px, py);
+        }
+        GEOSGeometry *g = NULL;
+        if (st == EMS_OK && (st = raster_union_polygon(ctx, ru, o->rings && b > 0, &g)) == EMS_OK) {
+            st = add_area(ctx, s, cap, b, o->by_station ? (uint32_t)si : ROUTE_NONE, g);
+            if (o->rings)
+                raster_union_freeze(ru);
+        }
+    }
+    free(px);
+    free(py);
+    raster_union_destroy(ru);
+    return st;
+}
+
 ems_status isochrone_build(emscov_ctx *ctx, const network *net, const route_result *r, const isochrone_opts *o,
                            isochrone_set **out)
 {
     *out = NULL;
     GEOSContextHandle_t h = emscov_geos(ctx);
-    if (!o || o->nbands == 0 || !(o->buffer_m > 0))
-        return emscov_fail(ctx, EMS_EINPUT, "service areas need at least one time band and a buffer width > 0");
+    if (!o || o->nbands == 0 || !(o->buffer_m > 0) || !(o->cell_m >= 0))
+        return emscov_fail(ctx, EMS_EINPUT, "service areas need at least one time band, a buffer width > 0 and a "
+                           "cell size >= 0");
     for (size_t b = 0; b < o->nbands; b++)
         if (!(o->bands_s[b] > 0) || (b > 0 && !(o->bands_s[b] > o->bands_s[b - 1])))
             return emscov_fail(ctx, EMS_EINPUT, "time bands must be increasing and > 0");
@@ -334,7 +484,7 @@ ems_status isochrone_build(emscov_ctx *ctx, const network *net, const route_resu
     s->ctx = ctx;
     size_t nsrc = o->by_station ? route_source_count(r) : 1;
     size_t ngroups = o->nbands * nsrc;
-    linelist *groups = ems_calloc(ctx, ngroups, sizeof *groups);
+    partlist *groups = ems_calloc(ctx, ngroups ? ngroups : 1, sizeof *groups);
     GEOSBufferParams *bp = GEOSBufferParams_create_r(h);
     ems_status st = groups && bp ? EMS_OK : EMS_ENOMEM;
     if (bp) {
@@ -347,60 +497,27 @@ ems_status isochrone_build(emscov_ctx *ctx, const network *net, const route_resu
         size_t npc = link_pieces(net, r, l, pc);
         if (npc == 0)
             continue;
-        const network_link *k = network_link_at(net, l);
-        double x0 = network_link_x(net, l)[0], y0 = network_link_y(net, l)[0];
-        int64_t tile = (int64_t)floor(x0 / TILE_M) * 1000003 + (int64_t)floor(y0 / TILE_M);
-        (void)k;
         for (size_t b = 0; st == EMS_OK && b < o->nbands; b++) {
             size_t np = reached_parts(pc, npc, o->bands_s[b], parts, sizeof parts / sizeof *parts);
             for (size_t i = 0; i < np; i++) {
-                GEOSGeometry *g = isochrone_link_part(ctx, net, l, parts[i].lo, parts[i].hi);
-                size_t grp = b * nsrc + (o->by_station ? parts[i].source : 0);
-                if (!g || !linelist_add(ctx, &groups[grp], g, tile)) {
-                    if (g)
-                        GEOSGeom_destroy_r(h, g);
-                    st = emscov_fail(ctx, EMS_ENOMEM, "out of memory building service areas");
+                partlist *pl = &groups[b * nsrc + (o->by_station ? parts[i].source : 0)];
+                if (!ems_grow(ctx, (void **)&pl->p, &pl->cap, pl->n + 1, sizeof *pl->p)) {
+                    st = EMS_ENOMEM;
                     break;
                 }
+                pl->p[pl->n++] = (struct lpart){l, parts[i].lo, parts[i].hi};
             }
         }
     }
     size_t cap = 0;
-    GEOSGeometry **prev = ems_calloc(ctx, nsrc, sizeof *prev);
-    if (!prev && st == EMS_OK)
-        st = EMS_ENOMEM;
-    for (size_t b = 0; st == EMS_OK && b < o->nbands; b++)
-        for (size_t si = 0; st == EMS_OK && si < nsrc; si++) {
-            linelist *ll = &groups[b * nsrc + si];
-            if (o->by_station && ll->n == 0)
-                continue;
-            GEOSGeometry *disk = buffer_union(ctx, ll, bp, o->buffer_m);
-            if (!disk) {
-                st = emscov_fail(ctx, EMS_EINTERNAL, "service area buffer failed: %s", emscov_lib_message(ctx));
-                break;
-            }
-            GEOSGeometry *area = disk;
-            if (o->rings && prev[si]) {
-                area = GEOSDifference_r(h, disk, prev[si]);
-                if (!area) {
-                    GEOSGeom_destroy_r(h, disk);
-                    st = emscov_fail(ctx, EMS_EINTERNAL, "service area ring failed: %s", emscov_lib_message(ctx));
-                    break;
-                }
-            }
-            if (o->rings) {
-                GEOSGeom_destroy_r(h, prev[si]);
-                prev[si] = area == disk ? GEOSGeom_clone_r(h, disk) : disk;
-            } else if (area != disk) {
-                GEOSGeom_destroy_r(h, disk);
-            }
-            st = add_area(ctx, s, &cap, b, o->by_station ? (uint32_t)si : ROUTE_NONE, area);
-        }
-    for (size_t si = 0; prev && si < nsrc; si++)
-        GEOSGeom_destroy_r(h, prev[si]);
-    free(prev);
+    for (size_t si = 0; st == EMS_OK && si < nsrc; si++) {
+        if (o->by_station && groups[(o->nbands - 1) * nsrc + si].n == 0)
+            continue; /* a station that reaches nothing within the bands */
+        st = o->cell_m > 0 ? raster_group(ctx, net, groups, o->nbands, nsrc, si, o, s, &cap)
+                           : exact_group(ctx, net, groups, o->nbands, nsrc, si, o, bp, s, &cap);
+    }
     for (size_t g = 0; groups && g < ngroups; g++)
-        linelist_free(ctx, &groups[g]);
+        free(groups[g].p);
     free(groups);
     if (bp)
         GEOSBufferParams_destroy_r(h, bp);
@@ -408,6 +525,8 @@ ems_status isochrone_build(emscov_ctx *ctx, const network *net, const route_resu
         isochrone_set_destroy(s);
         return st;
     }
+    /* band-major order: all stations of band 0, then band 1, ... */
+    qsort(s->areas, s->n, sizeof *s->areas, cmp_area);
     *out = s;
     return EMS_OK;
 }

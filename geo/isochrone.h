@@ -6,8 +6,9 @@
  * Reached parts are exact along links: a link end reached at time tA with speed-time TF along the link is
  * reached up to fraction (t - tA) / TF from that end (respecting one-way), and a station on a link reaches
  * both ways from its position. With by_station, each part of a link belongs to the station that reaches it
- * first. Polygons are always valid (GEOS buffer + union; holes where nothing is reached). The buffer stands
- * for the frontage a road serves; it is a parameter (see docs/method.md for the default).
+ * first. Polygons are always valid (holes where nothing is reached). The buffer stands for the frontage a road
+ * serves; it is a parameter (see docs/method.md for the default). Two ways to union the buffered parts: exact
+ * (GEOS) or on a raster (cell_m), see isochrone_opts.
  * Ownership: isochrone_build returns a new set owned by the caller (isochrone_set_destroy, NULL-safe), which
  * owns its geometries. Units: seconds, metres. */
 #ifndef EMSCOV_GEO_ISOCHRONE_H
@@ -21,7 +22,11 @@ typedef struct isochrone_opts {
     double buffer_m;       /* > 0 */
     bool rings;            /* true: band b = reached in (bands[b-1], bands[b]]; false: [0, bands[b]] */
     bool by_station;       /* one polygon per (band, nearest station) */
-    int quadrant_segments; /* buffer roundness; 0 = 4 */
+    int quadrant_segments; /* buffer roundness (exact mode); 0 = 4 */
+    double cell_m;         /* 0: exact vector union (GEOS buffer per part + cascaded union), fine for up to a few
+                            * thousand links; > 0: raster union on a grid of this cell size (a cell is in when
+                            * its centre is within buffer_m of a reached part), traced into exact orthogonal
+                            * polygons: boundary error <= cell_m / sqrt(2), orders of magnitude faster */
 } isochrone_opts;
 
 typedef struct isochrone_area {

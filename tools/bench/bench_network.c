@@ -4,7 +4,9 @@
  * 4/8/12-minute bands, and peak RSS. With --pg CONNINFO it also runs pgRouting on the same graph in the
  * same run (pgr_drivingDistance from every station, equicost => false, 12 minutes) and prints the ratio.
  *
- *   emscov-bench-network [--pg CONNINFO] [--areas-by-station] ROADS STATIONS
+ *   emscov-bench-network [--pg CONNINFO] [--areas-by-station] [--cell M] [--exact] ROADS STATIONS
+ * --cell: raster cell size of the service areas (default 10 m); --exact also times the exact GEOS union and
+ * compares the 12-minute areas (slow at city scale: minutes).
  */
 #include "geo/isochrone.h"
 #include "geo/network.h"
@@ -92,19 +94,24 @@ static double pgrouting(const char *conninfo, const network *net, const uint32_t
 int main(int argc, char **argv)
 {
     const char *pg = NULL, *roads = NULL, *stations = NULL;
-    bool by_station = false;
+    bool by_station = false, exact = false;
+    double cell = 10;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--pg") && i + 1 < argc)
             pg = argv[++i];
         else if (!strcmp(argv[i], "--areas-by-station"))
             by_station = true;
+        else if (!strcmp(argv[i], "--exact"))
+            exact = true;
+        else if (!strcmp(argv[i], "--cell") && i + 1 < argc)
+            cell = atof(argv[++i]);
         else if (!roads)
             roads = argv[i];
         else
             stations = argv[i];
     }
     if (!roads || !stations) {
-        fprintf(stderr, "usage: emscov-bench-network [--pg CONNINFO] [--areas-by-station] ROADS STATIONS\n");
+        fprintf(stderr, "usage: emscov-bench-network [--pg CONNINFO] [--areas-by-station] [--cell M] [--exact] ROADS STATIONS\n");
         return 2;
     }
     emscov_ctx *ctx = emscov_ctx_create();
@@ -177,12 +184,23 @@ int main(int argc, char **argv)
     for (uint32_t v = 0; v < network_node_count(net); v++)
         reached += isfinite(route_node_time(r1, v, 0, NULL));
     const double bands[3] = {240, 480, 720};
-    isochrone_opts io = {.bands_s = bands, .nbands = 3, .buffer_m = 100, .by_station = by_station};
+    isochrone_opts io = {.bands_s = bands, .nbands = 3, .buffer_m = 100, .by_station = by_station, .cell_m = cell};
     isochrone_set *iso = NULL;
     t0 = now();
     if (isochrone_build(ctx, net, r1, &io, &iso) != EMS_OK)
         die(ctx, "service areas");
     double t_iso = now() - t0;
+    double t_iso_exact = NAN, exact_area = NAN;
+    if (exact) { /* the exact GEOS union, for the accuracy and speed comparison */
+        isochrone_set *ex = NULL;
+        io.cell_m = 0;
+        t0 = now();
+        if (isochrone_build(ctx, net, r1, &io, &ex) != EMS_OK)
+            die(ctx, "exact service areas");
+        t_iso_exact = now() - t0;
+        exact_area = isochrone_at(ex, isochrone_count(ex) - 1)->area_m2;
+        isochrone_set_destroy(ex);
+    }
 
     const network_stats *s = network_get_stats(net);
     printf("graph: %zu nodes, %zu links, %zu arcs, %zu components; %zu stations snapped\n", s->nodes, s->links,
@@ -195,8 +213,14 @@ int main(int argc, char **argv)
     printf("%-34s %8.3f s   (%zu nodes reached, %zu labels)\n", "all-station 12-min pass", t_pass1, reached,
            route_settled(r1));
     printf("%-34s %8.3f s   (%zu labels)\n", "2-label pass (nearest + backup)", t_pass2, route_settled(r2));
-    printf("%-34s %8.3f s   (%zu polygons%s)\n", "service areas 4/8/12 min", t_iso, isochrone_count(iso),
-           by_station ? ", by station" : "");
+    printf("%-34s %8.3f s   (%zu polygons%s, %g m cells, 100 m buffer)\n", "service areas 4/8/12 min", t_iso,
+           isochrone_count(iso), by_station ? ", by station" : "", cell);
+    if (exact) {
+        double ra = isochrone_at(iso, isochrone_count(iso) - 1)->area_m2;
+        printf("%-34s %8.3f s   (12-min area %.3f km2 vs raster %.3f km2: %+.3f %%; raster %.0f x faster)\n",
+               "service areas, exact GEOS union", t_iso_exact, exact_area / 1e6, ra / 1e6,
+               100 * (ra - exact_area) / exact_area, t_iso_exact / t_iso);
+    }
     printf("%-34s %8.1f MiB\n", "peak RSS", peak_rss_mib());
     if (pg) {
         double copy_s = 0;
