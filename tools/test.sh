@@ -31,7 +31,8 @@ for t in build/tests/test_*; do
   st=0
   env EMSCOV_SHARED_DIR="$(pwd)/../shared" EMSCOV_SAMPLE_DIR="$(pwd)/build/sample" EMSCOV_SOURCE_DIR="$(pwd)" \
       EMSCOV_BIN="$(pwd)/build/src/emscov" EMSCOV_TEST_TMP="$(pwd)/build/tests/tmp/$name" \
-      valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=9 "$t" \
+      valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=9 \
+        --suppressions=tests/valgrind.supp "$t" \
       >"build/tests/$name.valgrind.log" 2>&1 || st=$?
   case $st in
     0|77) ;;
