@@ -114,6 +114,9 @@ ems_status layer_add_field(emscov_ctx *ctx, layer *l, const char *name, layer_fi
 }
 
 static ems_status note_vadd(emscov_ctx *ctx, layer *l, layer_note_kind kind, int64_t record, const char *fmt,
+                            va_list ap) EMS_PRINTF(5, 0);
+
+static ems_status note_vadd(emscov_ctx *ctx, layer *l, layer_note_kind kind, int64_t record, const char *fmt,
                             va_list ap)
 {
     char buf[512];
