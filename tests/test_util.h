@@ -42,6 +42,12 @@ const char *tu_source(const char *rel); /* source tree/<rel> */
         }                                                                                                   \
     } while (0)
 
+/* ArcGIS's ESRI .prj text for EPSG:4548 (CGCS2000 / 3-degree Gauss-Kruger CM 117E). */
+extern const char tu_gk117_wkt[];
+
+/* A new geometry from WKT (fails the test when the text does not parse). */
+GEOSGeometry *tu_wkt(emscov_ctx *ctx, const char *text);
+
 /* Write bytes to a file (test fixtures); fails the test on error. */
 void tu_write_file(const char *path, const void *data, size_t len);
 /* Run a shell command, capture stdout into a new heap string (free), return the exit status. */

@@ -10,13 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ArcGIS's .prj for EPSG:4548 (CGCS2000 3-degree GK CM 117E), as the brief quotes it. */
-static const char GK117_WKT[] =
-    "PROJCS[\"CGCS2000_3_Degree_GK_CM_117E\",GEOGCS[\"GCS_China_Geodetic_Coordinate_System_2000\","
-    "DATUM[\"D_China_2000\",SPHEROID[\"CGCS2000\",6378137.0,298.257222101]],PRIMEM[\"Greenwich\",0.0],"
-    "UNIT[\"Degree\",0.0174532925199433]],PROJECTION[\"Gauss_Kruger\"],PARAMETER[\"False_Easting\",500000.0],"
-    "PARAMETER[\"False_Northing\",0.0],PARAMETER[\"Central_Meridian\",117.0],PARAMETER[\"Scale_Factor\",1.0],"
-    "PARAMETER[\"Latitude_Of_Origin\",0.0],UNIT[\"Meter\",1.0]]";
 
 /* The 6-degree zone 20 variant (zone number in the false easting): EPSG:4498 per `projinfo --identify`. */
 static const char GKZ20_WKT[] =
@@ -141,7 +134,7 @@ static void test_esri_gk117(void **state)
     const char *path = tu_tmp("gk117.prj");
     /* with a BOM, CRLF and trailing blank lines as Windows tools write them */
     char buf[2048];
-    snprintf(buf, sizeof buf, "\xEF\xBB\xBF%s\r\n\r\n", GK117_WKT);
+    snprintf(buf, sizeof buf, "\xEF\xBB\xBF%s\r\n\r\n", tu_gk117_wkt);
     tu_write_file(path, buf, strlen(buf));
     crs *c = NULL;
     assert_ok(ctx, crs_from_prj(ctx, path, &c));
@@ -152,7 +145,7 @@ static void test_esri_gk117(void **state)
     assert_ok(ctx, crs_from_epsg(ctx, 4548, &e));
     assert_true(crs_equivalent(c, e)); /* EPSG:4548 is northing-first, the ESRI one easting-first */
     char shell[2048];
-    snprintf(shell, sizeof shell, "'%s'", GK117_WKT);
+    snprintf(shell, sizeof shell, "'%s'", tu_gk117_wkt);
     check_against_cs2cs(ctx, c, shell);
     check_against_cs2cs(ctx, e, shell); /* EPSG axis order is normalised away: same numbers */
     crs_destroy(e);

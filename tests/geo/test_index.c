@@ -4,16 +4,6 @@
 
 #include "geo/index.h"
 
-static GEOSGeometry *wkt(emscov_ctx *ctx, const char *text)
-{
-    GEOSContextHandle_t h = emscov_geos(ctx);
-    GEOSWKTReader *r = GEOSWKTReader_create_r(h);
-    GEOSGeometry *g = GEOSWKTReader_read_r(h, r, text);
-    GEOSWKTReader_destroy_r(h, r);
-    assert_non_null(g);
-    return g;
-}
-
 /* Two unit-10 squares side by side (x 0..10 and 10..20) and a square with a hole at x 30..40. */
 static layer *squares(emscov_ctx *ctx)
 {
@@ -22,9 +12,9 @@ static layer *squares(emscov_ctx *ctx)
     assert_ok(ctx, crs_from_epsg(ctx, 32650, &c));
     assert_ok(ctx, layer_create(ctx, "squares", "test", c, &l));
     crs_destroy(c);
-    assert_ok(ctx, layer_append_take(ctx, l, wkt(ctx, "POLYGON((0 0,10 0,10 10,0 10,0 0))"), 1, NULL));
-    assert_ok(ctx, layer_append_take(ctx, l, wkt(ctx, "POLYGON((10 0,20 0,20 10,10 10,10 0))"), 2, NULL));
-    assert_ok(ctx, layer_append_take(ctx, l, wkt(ctx, "POLYGON((30 0,40 0,40 10,30 10,30 0),"
+    assert_ok(ctx, layer_append_take(ctx, l, tu_wkt(ctx, "POLYGON((0 0,10 0,10 10,0 10,0 0))"), 1, NULL));
+    assert_ok(ctx, layer_append_take(ctx, l, tu_wkt(ctx, "POLYGON((10 0,20 0,20 10,10 10,10 0))"), 2, NULL));
+    assert_ok(ctx, layer_append_take(ctx, l, tu_wkt(ctx, "POLYGON((30 0,40 0,40 10,30 10,30 0),"
                                                       "(33 3,37 3,37 7,33 7,33 3))"), 3, NULL));
     return l;
 }

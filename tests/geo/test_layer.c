@@ -10,16 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static GEOSGeometry *wkt(emscov_ctx *ctx, const char *text)
-{
-    GEOSContextHandle_t h = emscov_geos(ctx);
-    GEOSWKTReader *r = GEOSWKTReader_create_r(h);
-    GEOSGeometry *g = GEOSWKTReader_read_r(h, r, text);
-    GEOSWKTReader_destroy_r(h, r);
-    assert_non_null(g);
-    return g;
-}
-
 static layer *new_layer(emscov_ctx *ctx, int epsg)
 {
     crs *c = NULL;
@@ -38,9 +28,9 @@ static void test_attributes(void **state)
     assert_ok(ctx, layer_add_field(ctx, l, "POP", LAYER_FIELD_INT, 10, 0));
     char name[] = "东华门街道";
     layer_value v[2] = {{.u.s = name}, {.u.i = 12345}};
-    assert_ok(ctx, layer_append_take(ctx, l, wkt(ctx, "POINT(1 2)"), 1, v));
+    assert_ok(ctx, layer_append_take(ctx, l, tu_wkt(ctx, "POINT(1 2)"), 1, v));
     name[0] = 'X'; /* values are copied */
-    assert_ok(ctx, layer_append_take(ctx, l, wkt(ctx, "POINT(3 4)"), 2, NULL));
+    assert_ok(ctx, layer_append_take(ctx, l, tu_wkt(ctx, "POINT(3 4)"), 2, NULL));
     assert_int_equal(layer_count(l), 2);
     assert_int_equal(layer_field_index(l, "pop"), 1);
     assert_int_equal(layer_field_index(l, "nope"), -1);
@@ -64,15 +54,15 @@ static void test_invalid_polygon_repaired(void **state)
     GEOSContextHandle_t h = emscov_geos(ctx);
     layer *l = new_layer(ctx, 32650);
     /* bow-tie: self-intersection at (5 5); repaired it becomes two triangles of 25 m2 each */
-    assert_ok(ctx, layer_append_take(ctx, l, wkt(ctx, "POLYGON((0 0, 10 10, 10 0, 0 10, 0 0))"), 7, NULL));
+    assert_ok(ctx, layer_append_take(ctx, l, tu_wkt(ctx, "POLYGON((0 0, 10 10, 10 0, 0 10, 0 0))"), 7, NULL));
     /* a valid square with a hole */
-    assert_ok(ctx, layer_append_take(ctx, l, wkt(ctx, "POLYGON((0 0,4 0,4 4,0 4,0 0),(1 1,1 2,2 2,2 1,1 1))"), 8,
+    assert_ok(ctx, layer_append_take(ctx, l, tu_wkt(ctx, "POLYGON((0 0,4 0,4 4,0 4,0 0),(1 1,1 2,2 2,2 1,1 1))"), 8,
                                      NULL));
     /* empty and NULL geometries are skipped and noted */
-    assert_ok(ctx, layer_append_take(ctx, l, wkt(ctx, "POLYGON EMPTY"), 9, NULL));
+    assert_ok(ctx, layer_append_take(ctx, l, tu_wkt(ctx, "POLYGON EMPTY"), 9, NULL));
     assert_ok(ctx, layer_append_take(ctx, l, NULL, 10, NULL));
     /* a line collapsed polygon: repair leaves no area, skipped */
-    assert_ok(ctx, layer_append_take(ctx, l, wkt(ctx, "POLYGON((0 0, 5 0, 10 0, 0 0))"), 11, NULL));
+    assert_ok(ctx, layer_append_take(ctx, l, tu_wkt(ctx, "POLYGON((0 0, 5 0, 10 0, 0 0))"), 11, NULL));
 
     assert_int_equal(layer_count(l), 2);
     assert_int_equal(layer_note_count_kind(l, LAYER_NOTE_REPAIRED), 1);
@@ -98,7 +88,7 @@ static void test_transform_and_working_crs(void **state)
     emscov_ctx *ctx = *state;
     GEOSContextHandle_t h = emscov_geos(ctx);
     layer *l = new_layer(ctx, 4326);
-    assert_ok(ctx, layer_append_take(ctx, l, wkt(ctx, "POINT(116.397428 39.90923)"), 1, NULL));
+    assert_ok(ctx, layer_append_take(ctx, l, tu_wkt(ctx, "POINT(116.397428 39.90923)"), 1, NULL));
     crs *wk = NULL;
     layer *ls[1] = {l};
     assert_ok(ctx, layer_choose_working_crs(ctx, ls, 1, &wk));

@@ -11,12 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char GK117_WKT[] =
-    "PROJCS[\"CGCS2000_3_Degree_GK_CM_117E\",GEOGCS[\"GCS_China_Geodetic_Coordinate_System_2000\","
-    "DATUM[\"D_China_2000\",SPHEROID[\"CGCS2000\",6378137.0,298.257222101]],PRIMEM[\"Greenwich\",0.0],"
-    "UNIT[\"Degree\",0.0174532925199433]],PROJECTION[\"Gauss_Kruger\"],PARAMETER[\"False_Easting\",500000.0],"
-    "PARAMETER[\"False_Northing\",0.0],PARAMETER[\"Central_Meridian\",117.0],PARAMETER[\"Scale_Factor\",1.0],"
-    "PARAMETER[\"Latitude_Of_Origin\",0.0],UNIT[\"Meter\",1.0]]";
 
 static ems_status read_csv(emscov_ctx *ctx, const char *name, const char *text, const layer_read_opts *opts,
                            layer **l)
@@ -121,7 +115,7 @@ static void test_delimiters_and_detection(void **state)
     layer_destroy(l);
     /* a .prj beside the file names the CRS of easting/northing columns */
     const char *prj = tu_tmp("gk.prj");
-    tu_write_file(prj, GK117_WKT, strlen(GK117_WKT));
+    tu_write_file(prj, tu_gk117_wkt, strlen(tu_gk117_wkt));
     l = read_ok(ctx, "gk.csv", "Easting,Northing\n448688.86,4418598.00\n", NULL);
     assert_int_equal(crs_epsg(layer_crs(l)), 4548);
     assert_string_equal(layer_crs_source(l), ".prj");

@@ -11,27 +11,11 @@
 #include "geo/route.h"
 #include "geo/snap.h"
 
-#include <libpq-fe.h>
+#include "test_pgutil.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static PGconn *connect_or_skip(void)
-{
-    const char *conninfo = getenv("EMSCOV_TEST_PG");
-    const char *require = getenv("EMSCOV_REQUIRE_PG");
-    if (!conninfo || !*conninfo) {
-        if (require && !strcmp(require, "1"))
-            fail_msg("EMSCOV_TEST_PG is not set but EMSCOV_REQUIRE_PG=1");
-        print_message("EMSCOV_TEST_PG not set: skipped\n");
-        skip();
-    }
-    PGconn *c = PQconnectdb(conninfo);
-    if (PQstatus(c) != CONNECTION_OK)
-        fail_msg("cannot connect: %s", PQerrorMessage(c));
-    return c;
-}
 
 static void exec_ok(PGconn *c, const char *sql)
 {
@@ -68,7 +52,7 @@ static void export_graph(PGconn *c, const network *net)
 static void compare(emscov_ctx *ctx, const network *net, const double *sx, const double *sy, const double *delay,
                     size_t n, double cutoff_s, const char *what)
 {
-    PGconn *c = connect_or_skip();
+    PGconn *c = tu_pg_connect();
     export_graph(c, net);
     snap_index *ix = NULL;
     assert_ok(ctx, snap_index_build(ctx, net, &ix));

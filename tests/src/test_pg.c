@@ -8,25 +8,9 @@
 #include "geo/crs.h"
 
 #include <arpa/inet.h>
-#include <libpq-fe.h>
+#include "test_pgutil.h"
 #include <stdlib.h>
 #include <string.h>
-
-static PGconn *connect_or_skip(void)
-{
-    const char *conninfo = getenv("EMSCOV_TEST_PG");
-    const char *require = getenv("EMSCOV_REQUIRE_PG");
-    if (!conninfo || !*conninfo) {
-        if (require && !strcmp(require, "1"))
-            fail_msg("EMSCOV_TEST_PG is not set but EMSCOV_REQUIRE_PG=1");
-        print_message("EMSCOV_TEST_PG not set: skipped\n");
-        skip();
-    }
-    PGconn *c = PQconnectdb(conninfo);
-    if (PQstatus(c) != CONNECTION_OK)
-        fail_msg("cannot connect (%s): %s", conninfo, PQerrorMessage(c));
-    return c;
-}
 
 static char *query_text(PGconn *c, const char *sql)
 {
@@ -41,7 +25,7 @@ static char *query_text(PGconn *c, const char *sql)
 static void test_server_is_real(void **state)
 {
     (void)state;
-    PGconn *c = connect_or_skip();
+    PGconn *c = tu_pg_connect();
     char *v = query_text(c, "SELECT current_setting('server_version_num')");
     assert_true(atoi(v) >= 150000 && atoi(v) < 160000);
     free(v);
@@ -64,7 +48,7 @@ static void test_geometry_roundtrip_binary(void **state)
 {
     emscov_ctx *ctx = *state;
     GEOSContextHandle_t h = emscov_geos(ctx);
-    PGconn *c = connect_or_skip();
+    PGconn *c = tu_pg_connect();
     PGresult *r = PQexec(c, "CREATE TEMP TABLE rt(id int4 PRIMARY KEY, geom geometry(Polygon, 4548))");
     assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
     PQclear(r);
@@ -122,7 +106,7 @@ static void test_geometry_roundtrip_binary(void **state)
 static void test_transform_matches_postgis(void **state)
 {
     emscov_ctx *ctx = *state;
-    PGconn *c = connect_or_skip();
+    PGconn *c = tu_pg_connect();
     const int targets[2] = {32650, 4548};
     for (int k = 0; k < 2; k++) {
         char sql[256];
