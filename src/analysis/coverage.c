@@ -1,0 +1,177 @@
+/* src/analysis/coverage.c: see coverage.h. */
+#include "src/analysis/coverage.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct tw {
+    double t, w;
+} tw;
+
+static int cmp_tw(const void *a, const void *b)
+{
+    double x = ((const tw *)a)->t, y = ((const tw *)b)->t;
+    return x < y ? -1 : x > y;
+}
+
+/* Weighted quantile of sorted (t, w): the smallest t with cumulative weight >= q x total. */
+static double quantile(const tw *v, size_t n, double total, double q)
+{
+    double acc = 0, goal = q * total;
+    for (size_t i = 0; i < n; i++) {
+        acc += v[i].w;
+        if (acc >= goal * (1 - 1e-12))
+            return v[i].t;
+    }
+    return n ? v[n - 1].t : NAN;
+}
+
+/* Fill the time statistics of one unit from its reached (time, pop) pairs. */
+static void finish_stats(coverage_stats *s, tw *v, size_t n)
+{
+    double total = 0, sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        total += v[i].w;
+        sum += v[i].w * v[i].t;
+    }
+    if (total <= 0) {
+        s->mean_s = s->median_s = s->p90_s = s->max_s = NAN;
+        return;
+    }
+    qsort(v, n, sizeof *v, cmp_tw);
+    s->mean_s = sum / total;
+    s->median_s = quantile(v, n, total, 0.5);
+    s->p90_s = quantile(v, n, total, 0.9);
+    s->max_s = -INFINITY;
+    for (size_t i = 0; i < n; i++)
+        if (v[i].w > 0)
+            s->max_s = fmax(s->max_s, v[i].t);
+}
+
+static void add_point(coverage_stats *s, const coverage_params *p, double t, double w)
+{
+    s->pop += w;
+    s->points++;
+    if (!isfinite(t)) {
+        s->unreachable += w;
+        return;
+    }
+    for (size_t k = 0; k < p->nthresholds; k++)
+        if (t <= p->thresholds_s[k])
+            s->covered[k] += w;
+}
+
+ems_status coverage_compute(emscov_ctx *ctx, const network *net, const snap_index *ix, const route_result *r,
+                            size_t n, const double *x, const double *y, const double *pop, const uint32_t *unit,
+                            size_t nunits, const coverage_params *p, coverage_result **out)
+{
+    *out = NULL;
+    (void)net;
+    if (p->nthresholds == 0 || p->nthresholds > COVERAGE_MAX_THRESHOLDS || !(p->access_kmh > 0))
+        return emscov_fail(ctx, EMS_EINPUT, "coverage: 1 to %d thresholds and an access speed > 0 are needed",
+                           COVERAGE_MAX_THRESHOLDS);
+    coverage_result *c = ems_calloc(ctx, 1, sizeof *c);
+    if (!c)
+        return EMS_ENOMEM;
+    c->npoints = n;
+    c->nunits = nunits;
+    c->nsources = route_source_count(r);
+    size_t m = n ? n : 1;
+    c->time_s = ems_malloc(ctx, m * sizeof *c->time_s);
+    c->backup_s = ems_malloc(ctx, m * sizeof *c->backup_s);
+    c->nearest = ems_malloc(ctx, m * sizeof *c->nearest);
+    c->snap_m = ems_malloc(ctx, m * sizeof *c->snap_m);
+    c->units = ems_calloc(ctx, nunits ? nunits : 1, sizeof *c->units);
+    c->workload = ems_calloc(ctx, c->nsources ? c->nsources : 1, sizeof *c->workload);
+    tw *all = ems_malloc(ctx, m * sizeof *all);
+    size_t *start = ems_calloc(ctx, nunits + 1, sizeof *start);
+    tw *byunit = ems_malloc(ctx, m * sizeof *byunit);
+    if (!c->time_s || !c->backup_s || !c->nearest || !c->snap_m || !c->units || !c->workload || !all || !start ||
+        !byunit) {
+        free(all);
+        free(start);
+        free(byunit);
+        coverage_destroy(c);
+        return EMS_ENOMEM;
+    }
+    double access_mps = p->access_kmh / 3.6;
+    size_t nall = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!(pop[i] >= 0) || !isfinite(pop[i])) {
+            free(all);
+            free(start);
+            free(byunit);
+            coverage_destroy(c);
+            return emscov_fail(ctx, EMS_EINPUT, "demand point %zu: population %g is not a number >= 0", i + 1, pop[i]);
+        }
+        snap_pos sp;
+        double t = INFINITY, tb = INFINITY;
+        uint32_t s = COVERAGE_NONE;
+        if (snap_point(ix, x[i], y[i], p->max_snap_m, &sp)) {
+            double acc = sp.dist_m / access_mps;
+            uint32_t src;
+            double t0 = route_pos_time(r, &sp, 0, &src);
+            if (isfinite(t0)) {
+                t = t0 + acc;
+                s = src;
+            }
+            double t1 = route_pos_time(r, &sp, 1, NULL);
+            if (isfinite(t1))
+                tb = t1 + acc;
+            c->snap_m[i] = sp.dist_m;
+        } else {
+            c->snap_m[i] = INFINITY;
+        }
+        c->time_s[i] = t;
+        c->backup_s[i] = tb;
+        c->nearest[i] = s;
+        add_point(&c->city, p, t, pop[i]);
+        if (unit[i] != COVERAGE_NONE && unit[i] < nunits) {
+            add_point(&c->units[unit[i]], p, t, pop[i]);
+            if (isfinite(t))
+                start[unit[i] + 1]++;
+        }
+        if (isfinite(t)) {
+            all[nall++] = (tw){t, pop[i]};
+            c->workload[s] += pop[i];
+        }
+    }
+    finish_stats(&c->city, all, nall);
+    /* per unit: bucket the reached points by unit, then the same statistics */
+    for (size_t u = 0; u < nunits; u++)
+        start[u + 1] += start[u];
+    size_t *fill = ems_malloc(ctx, (nunits ? nunits : 1) * sizeof *fill);
+    if (!fill) {
+        free(all);
+        free(start);
+        free(byunit);
+        coverage_destroy(c);
+        return EMS_ENOMEM;
+    }
+    memcpy(fill, start, nunits * sizeof *fill);
+    for (size_t i = 0; i < n; i++)
+        if (unit[i] != COVERAGE_NONE && unit[i] < nunits && isfinite(c->time_s[i]))
+            byunit[fill[unit[i]]++] = (tw){c->time_s[i], pop[i]};
+    for (size_t u = 0; u < nunits; u++)
+        finish_stats(&c->units[u], byunit + start[u], start[u + 1] - start[u]);
+    free(fill);
+    free(all);
+    free(start);
+    free(byunit);
+    *out = c;
+    return EMS_OK;
+}
+
+void coverage_destroy(coverage_result *c)
+{
+    if (!c)
+        return;
+    free(c->time_s);
+    free(c->backup_s);
+    free(c->nearest);
+    free(c->snap_m);
+    free(c->units);
+    free(c->workload);
+    free(c);
+}

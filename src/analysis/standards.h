@@ -1,0 +1,29 @@
+/* src/analysis/standards.h: the planning targets a run is checked against, read from a standards file
+ * (data/standards/<name>.ini, e.g. beijing-2022): mean response time, coverage time, stations per
+ * sub-district, residents per ambulance, call satisfaction, and the park rule set with its target share.
+ * Ownership: standards_load returns a new object owned by the caller (standards_destroy, NULL-safe).
+ * Units: seconds (converted from the file's minutes), residents, shares 0..1. */
+#ifndef EMSCOV_STANDARDS_H
+#define EMSCOV_STANDARDS_H
+
+#include "geo/ctx.h"
+
+typedef struct standards {
+    char *name, *title, *path;
+    double mean_below_s;        /* the mean response time must be below this */
+    double coverage_within_s;   /* coverage = population reached within this */
+    double min_stations;        /* per sub-district */
+    double residents_per_ambulance;
+    double satisfaction_min;    /* share */
+    char *park_rules;           /* path of the park rule set */
+    double park_target_share;   /* share of residential land */
+} standards;
+
+/* name_or_path: a path to an .ini, or a name looked up as <data_dir>/standards/<name>.ini. */
+ems_status standards_load(emscov_ctx *ctx, const char *name_or_path, const char *data_dir, standards **out);
+void standards_destroy(standards *s);
+/* Resolve a name or path of a data file: an existing path is returned as is, else <data_dir>/<sub>/<name>.ini.
+ * New string (free). */
+char *standards_data_path(const char *name_or_path, const char *data_dir, const char *sub);
+
+#endif

@@ -1,0 +1,76 @@
+/* tests/src/test_coverage.c: coverage figures on a case worked by hand.
+ * Road A (0,0) - B (1000,0) - C (2000,0) at 36 km/h = 10 m/s; one station at A with a 60 s turn-out; access
+ * legs at 15 km/h (1000/240 m/s). Points: p1 (500, 0) 100 people: 60 + 50 = 110 s; p2 (1500, 30) 300 people:
+ * 60 + 150 + 30 / (15 / 3.6) = 217.2 s; p3 (5000, 5000) 50 people, 4.5 km from the road: unreachable.
+ * p1, p2 in sub-district 0, p3 in sub-district 1. Threshold 200 s. */
+#include "test_util.h"
+
+#include "src/analysis/coverage.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+static void test_hand_worked(void **state)
+{
+    emscov_ctx *ctx = *state;
+    speed_profile *sp = NULL;
+    crs *utm = NULL;
+    assert_ok(ctx, speed_profile_load(ctx, tu_source("data/speed/default.ini"), &sp));
+    assert_ok(ctx, crs_from_epsg(ctx, 32650, &utm));
+    network_builder *b = NULL;
+    assert_ok(ctx, network_builder_create(ctx, sp, utm, NULL, &b));
+    const double rx[] = {0, 1000, 2000}, ry[] = {0, 0, 0};
+    network_road road = {.x = rx, .y = ry, .n = 3, .road_class = "支路", .speed_kmh = 36, .record = 1};
+    assert_ok(ctx, network_builder_add(ctx, b, &road));
+    network *net = NULL;
+    assert_ok(ctx, network_builder_finish(ctx, b, &net));
+    snap_index *ix = NULL;
+    assert_ok(ctx, snap_index_build(ctx, net, &ix));
+    route_source s = {.delay_s = 60};
+    assert_true(snap_point(ix, 0, 0, 1, &s.pos));
+    route_result *r = NULL;
+    route_opts ro = {.labels = 2, .cutoff_s = 3600};
+    assert_ok(ctx, route_multi_source(ctx, net, &s, 1, &ro, &r));
+
+    const double x[] = {500, 1500, 5000}, y[] = {0, 30, 5000}, pop[] = {100, 300, 50};
+    const uint32_t unit[] = {0, 0, 1};
+    coverage_params p = {.thresholds_s = {200, 300}, .nthresholds = 2, .max_snap_m = 1000, .access_kmh = 15};
+    coverage_result *c = NULL;
+    assert_ok(ctx, coverage_compute(ctx, net, ix, r, 3, x, y, pop, unit, 2, &p, &c));
+    const double t2 = 60 + 150 + 30 / (15 / 3.6);
+    assert_close(c->time_s[0], 110, 1e-9);
+    assert_close(c->time_s[1], t2, 1e-9);
+    assert_true(isinf(c->time_s[2]));
+    assert_int_equal(c->nearest[2], COVERAGE_NONE);
+    assert_true(isinf(c->backup_s[0])); /* one station: no backup */
+    assert_close(c->city.pop, 450, 0);
+    assert_close(c->city.covered[0], 100, 0);
+    assert_close(c->city.covered[1], 400, 0);
+    assert_close(c->city.unreachable, 50, 0);
+    assert_close(c->units[0].mean_s, (100 * 110 + 300 * t2) / 400, 1e-9);
+    assert_close(c->units[0].median_s, t2, 1e-9); /* 100 of 400 people at 110 s: below half */
+    assert_close(c->units[0].p90_s, t2, 1e-9);
+    assert_close(c->units[0].max_s, t2, 1e-9);
+    assert_close(c->units[1].unreachable, 50, 0);
+    assert_true(isnan(c->units[1].mean_s));
+    assert_close(c->workload[0], 400, 0);
+    coverage_destroy(c);
+
+    /* a negative population is refused */
+    const double bad[] = {100, -1, 0};
+    assert_status_msg(ctx, coverage_compute(ctx, net, ix, r, 3, x, y, bad, unit, 2, &p, &c), EMS_EINPUT,
+                      "demand point 2");
+    route_result_destroy(r);
+    snap_index_destroy(ix);
+    network_destroy(net);
+    crs_destroy(utm);
+    speed_profile_destroy(sp);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_hand_worked),
+    };
+    return cmocka_run_group_tests(tests, tu_ctx_setup, tu_ctx_teardown);
+}
