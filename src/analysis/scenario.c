@@ -1,0 +1,251 @@
+/* src/analysis/scenario.c: scenario files and the run's inputs (see scenario.h). */
+#include "src/analysis/scenario.h"
+
+#include "geo/config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const known_keys[] = {
+    "scenario.name", "scenario.standards", "scenario.speed_profile", "scenario.period", "scenario.working_epsg",
+    "scenario.activation_s", "scenario.max_snap_m", "scenario.thresholds_min", "scenario.service_area_buffer_m",
+    "scenario.service_area_cell_m",
+    "streets.path", "streets.encoding", "streets.srs", "streets.name_field", "streets.code_field",
+    "streets.district_field",
+    "stations.path", "stations.encoding", "stations.srs", "stations.id_field", "stations.name_field",
+    "stations.ambulances_field", "stations.turnout_field",
+    "population.path", "population.encoding", "population.srs", "population.kind", "population.count_field",
+    "population.target", "population.levels_field",
+    "roads.path", "roads.encoding", "roads.srs", "roads.class_field", "roads.speed_field", "roads.oneway_field",
+    "roads.name_field",
+    "parks.path", "parks.encoding", "parks.srs", "parks.rules",
+    "residential.path", "residential.encoding", "residential.srs", NULL};
+
+static char *dup_or_null(emscov_ctx *ctx, const char *v, bool *oom)
+{
+    if (!v || !*v)
+        return NULL;
+    char *d = ems_strdup(ctx, v);
+    if (!d)
+        *oom = true;
+    return d;
+}
+
+static void source_init(emscov_ctx *ctx, const config *c, const char *sec, scenario_source *src, bool *oom)
+{
+    src->path = config_path_value(c, sec, "path");
+    if (config_get(c, sec, "path") && !src->path)
+        *oom = true;
+    src->encoding = dup_or_null(ctx, config_get(c, sec, "encoding"), oom);
+    src->srs = dup_or_null(ctx, config_get(c, sec, "srs"), oom);
+    src->opts.encoding = src->encoding;
+    src->opts.srs = src->srs;
+}
+
+static void source_fini(scenario_source *src)
+{
+    free(src->path);
+    free(src->encoding);
+    free(src->srs);
+}
+
+ems_status scenario_load(emscov_ctx *ctx, const char *path, const char *data_dir, scenario **out)
+{
+    *out = NULL;
+    config *c = NULL;
+    ems_status st = config_load(ctx, path, &c);
+    if (st != EMS_OK)
+        return st;
+    scenario *s = ems_calloc(ctx, 1, sizeof *s);
+    if (!s) {
+        config_destroy(c);
+        return EMS_ENOMEM;
+    }
+    bool oom = false;
+    const char *v;
+    double epsg = 0, extra[7];
+    size_t nextra = 0;
+    if ((st = config_check_known(ctx, c, known_keys)) != EMS_OK)
+        goto done;
+    const char *required[][2] = {{"streets", "path"}, {"stations", "path"}, {"population", "path"},
+                                 {"roads", "path"}};
+    for (size_t k = 0; k < sizeof required / sizeof *required; k++)
+        if ((st = config_require(ctx, c, required[k][0], required[k][1], &v)) != EMS_OK)
+            goto done;
+    s->path = dup_or_null(ctx, path, &oom);
+    v = config_get(c, "scenario", "name");
+    s->name = dup_or_null(ctx, v ? v : "scenario", &oom);
+    v = config_get(c, "scenario", "standards");
+    if ((st = standards_load(ctx, v ? v : "beijing-2022", data_dir, &s->std)) != EMS_OK)
+        goto done;
+    v = config_get(c, "scenario", "speed_profile");
+    s->speed_path = standards_data_path(v ? v : "default", data_dir, "speed");
+    if (v && v[0] != '/' && strchr(v, '/')) { /* a relative path: relative to the scenario file */
+        free(s->speed_path);
+        s->speed_path = config_path_value(c, "scenario", "speed_profile");
+    }
+    if (!s->speed_path)
+        oom = true;
+    v = config_get(c, "scenario", "period");
+    s->period = dup_or_null(ctx, v ? v : "offpeak", &oom);
+    if ((st = config_number(ctx, c, "scenario", "working_epsg", 0, 999999, 0, &epsg)) != EMS_OK ||
+        (st = config_number(ctx, c, "scenario", "activation_s", 0, 3600, 0, &s->activation_s)) != EMS_OK ||
+        (st = config_number(ctx, c, "scenario", "max_snap_m", 0, 100000, 1000, &s->max_snap_m)) != EMS_OK ||
+        (st = config_number(ctx, c, "scenario", "service_area_buffer_m", 1, 10000, 100, &s->buffer_m)) != EMS_OK ||
+        (st = config_number(ctx, c, "scenario", "service_area_cell_m", 0, 1000, 20, &s->cell_m)) != EMS_OK ||
+        (st = config_numbers(ctx, c, "scenario", "thresholds_min", 0.1, 600, extra, 7, &nextra)) != EMS_OK)
+        goto done;
+    s->working_epsg = (int)epsg;
+    s->thresholds_s[0] = s->std->coverage_within_s;
+    s->nthresholds = 1;
+    for (size_t k = 0; k < nextra; k++)
+        if (extra[k] * 60 != s->thresholds_s[0])
+            s->thresholds_s[s->nthresholds++] = extra[k] * 60;
+    source_init(ctx, c, "streets", &s->streets, &oom);
+    source_init(ctx, c, "stations", &s->stations, &oom);
+    source_init(ctx, c, "population", &s->population, &oom);
+    source_init(ctx, c, "roads", &s->roads, &oom);
+    source_init(ctx, c, "parks", &s->parks, &oom);
+    source_init(ctx, c, "residential", &s->residential, &oom);
+    s->pop_target.path = config_path_value(c, "population", "target");
+    s->pop_target.opts.encoding = s->population.encoding;
+    s->street_name_field = dup_or_null(ctx, config_get(c, "streets", "name_field"), &oom);
+    s->street_code_field = dup_or_null(ctx, config_get(c, "streets", "code_field"), &oom);
+    s->district_field = dup_or_null(ctx, config_get(c, "streets", "district_field"), &oom);
+    s->station_id_field = dup_or_null(ctx, config_get(c, "stations", "id_field"), &oom);
+    s->station_name_field = dup_or_null(ctx, config_get(c, "stations", "name_field"), &oom);
+    s->ambulances_field = dup_or_null(ctx, config_get(c, "stations", "ambulances_field"), &oom);
+    s->turnout_field = dup_or_null(ctx, config_get(c, "stations", "turnout_field"), &oom);
+    v = config_get(c, "population", "kind");
+    s->pop_kind = dup_or_null(ctx, v ? v : "grid", &oom);
+    s->pop_count_field = dup_or_null(ctx, config_get(c, "population", "count_field"), &oom);
+    s->pop_levels_field = dup_or_null(ctx, config_get(c, "population", "levels_field"), &oom);
+    const char *rk[4] = {"class_field", "speed_field", "oneway_field", "name_field"};
+    for (int k = 0; k < 4; k++)
+        s->road_strings[k] = dup_or_null(ctx, config_get(c, "roads", rk[k]), &oom);
+    s->road_fields = (network_fields){s->road_strings[0], s->road_strings[1], s->road_strings[2], s->road_strings[3]};
+    v = config_get(c, "parks", "rules");
+    s->park_rules = v ? standards_data_path(v, data_dir, "standards") : ems_strdup(ctx, s->std->park_rules);
+    if (v && strchr(v, '/') && v[0] != '/') {
+        free(s->park_rules);
+        s->park_rules = config_path_value(c, "parks", "rules");
+    }
+    if (!s->park_rules)
+        oom = true;
+    if (strcmp(s->pop_kind, "grid") && strcmp(s->pop_kind, "points") && strcmp(s->pop_kind, "polygons")) {
+        st = emscov_fail(ctx, EMS_EINPUT, "%s: [population] kind must be grid, points or polygons, not \"%s\"", path,
+                         s->pop_kind);
+        goto done;
+    }
+    if (strcmp(s->pop_kind, "grid") && !s->pop_count_field) {
+        st = emscov_fail(ctx, EMS_EINPUT, "%s: [population] count_field is required for kind = %s", path,
+                         s->pop_kind);
+        goto done;
+    }
+    if (oom)
+        st = emscov_fail(ctx, EMS_ENOMEM, "out of memory");
+done:
+    config_destroy(c);
+    if (st != EMS_OK) {
+        scenario_destroy(s);
+        return st;
+    }
+    *out = s;
+    return EMS_OK;
+}
+
+void scenario_destroy(scenario *s)
+{
+    if (!s)
+        return;
+    free(s->path);
+    free(s->name);
+    standards_destroy(s->std);
+    free(s->speed_path);
+    free(s->period);
+    scenario_source *srcs[] = {&s->streets, &s->stations, &s->population, &s->roads, &s->parks, &s->residential,
+                               &s->pop_target};
+    for (size_t k = 0; k < sizeof srcs / sizeof *srcs; k++)
+        source_fini(srcs[k]);
+    free(s->street_name_field);
+    free(s->street_code_field);
+    free(s->district_field);
+    free(s->station_id_field);
+    free(s->station_name_field);
+    free(s->ambulances_field);
+    free(s->turnout_field);
+    free(s->pop_kind);
+    free(s->pop_count_field);
+    free(s->pop_levels_field);
+    for (int k = 0; k < 4; k++)
+        free(s->road_strings[k]);
+    free(s->park_rules);
+    free(s);
+}
+
+static ems_status read_into(emscov_ctx *ctx, const scenario_source *src, const crs *working, layer **out)
+{
+    *out = NULL;
+    if (!src->path)
+        return EMS_OK;
+    ems_status st = layer_read(ctx, src->path, &src->opts, out);
+    if (st == EMS_OK && working)
+        st = layer_transform(ctx, *out, working);
+    if (st != EMS_OK) {
+        layer_destroy(*out);
+        *out = NULL;
+    }
+    return st;
+}
+
+ems_status scenario_load_inputs(emscov_ctx *ctx, const scenario *s, scenario_inputs *in)
+{
+    memset(in, 0, sizeof *in);
+    ems_status st = layer_read(ctx, s->streets.path, &s->streets.opts, &in->streets);
+    if (st == EMS_OK) {
+        if (s->working_epsg)
+            st = crs_from_epsg(ctx, s->working_epsg, &in->working);
+        else
+            st = layer_choose_working_crs(ctx, &in->streets, 1, &in->working);
+    }
+    if (st == EMS_OK && !crs_is_projected_metric(in->working))
+        st = emscov_fail(ctx, EMS_EINPUT, "%s: working_epsg %d (%s) is not a projected CRS in metres", s->path,
+                         s->working_epsg, crs_name(in->working));
+    if (st == EMS_OK)
+        st = layer_transform(ctx, in->streets, in->working);
+    if (st == EMS_OK)
+        st = read_into(ctx, &s->stations, in->working, &in->stations);
+    if (st == EMS_OK)
+        st = read_into(ctx, &s->parks, in->working, &in->parks);
+    if (st == EMS_OK)
+        st = read_into(ctx, &s->residential, in->working, &in->residential);
+    if (st == EMS_OK && strcmp(s->pop_kind, "grid"))
+        st = read_into(ctx, &s->population, in->working, &in->pop_layer);
+    if (st == EMS_OK)
+        st = read_into(ctx, &s->pop_target, in->working, &in->pop_target);
+    if (st == EMS_OK && (st = speed_profile_load(ctx, s->speed_path, &in->speed)) == EMS_OK)
+        st = speed_profile_set_period(ctx, in->speed, s->period);
+    if (st == EMS_OK) {
+        network_build_opts o = {.source = s->roads.path};
+        st = network_load(ctx, s->roads.path, &s->roads.opts, &s->road_fields, in->speed, in->working, &o,
+                          &in->roads);
+    }
+    if (st != EMS_OK)
+        scenario_inputs_fini(in);
+    return st;
+}
+
+void scenario_inputs_fini(scenario_inputs *in)
+{
+    layer_destroy(in->streets);
+    layer_destroy(in->stations);
+    layer_destroy(in->parks);
+    layer_destroy(in->residential);
+    layer_destroy(in->pop_layer);
+    layer_destroy(in->pop_target);
+    speed_profile_destroy(in->speed);
+    network_destroy(in->roads);
+    crs_destroy(in->working);
+    memset(in, 0, sizeof *in);
+}

@@ -1,0 +1,53 @@
+/* src/analysis/scenario.h: a run's inputs: the scenario file (INI) naming the layers (path, fields, encoding,
+ * CRS), the standards, the speed profile and time of day, delays and parameters; scenario_load_inputs reads
+ * every layer and moves it into the working CRS (the scenario's EPSG, or the UTM zone of the sub-districts).
+ * Paths in the file are relative to the file. See docs/user-guide.md for every key.
+ * Ownership: scenario_load returns a new scenario owned by the caller (scenario_destroy, NULL-safe), which owns
+ * every string, layer and object it holds. */
+#ifndef EMSCOV_SCENARIO_H
+#define EMSCOV_SCENARIO_H
+
+#include "geo/layer.h"
+#include "geo/network.h"
+#include "geo/speed.h"
+#include "src/analysis/standards.h"
+
+typedef struct scenario_source {
+    char *path;            /* resolved; NULL when the section is absent */
+    char *encoding, *srs;  /* optional */
+    layer_read_opts opts;  /* points into the strings above */
+} scenario_source;
+
+typedef struct scenario {
+    char *path, *name;
+    standards *std;
+    char *speed_path, *period;
+    int working_epsg;                 /* 0: UTM zone of the sub-districts */
+    double activation_s, max_snap_m, buffer_m, cell_m;
+    double thresholds_s[8];           /* [0] = the standard's coverage time, then --thresholds / extra */
+    size_t nthresholds;
+    scenario_source streets, stations, population, roads, parks, residential, pop_target;
+    char *street_name_field, *street_code_field, *district_field;
+    char *station_id_field, *station_name_field, *ambulances_field, *turnout_field;
+    char *pop_kind, *pop_count_field, *pop_levels_field;  /* kind: grid | points | polygons */
+    network_fields road_fields;       /* points into owned strings */
+    char *road_strings[4];
+    char *park_rules;                 /* path; the standards' rule set unless the scenario names one */
+} scenario;
+
+/* Parse the scenario file; data_dir locates standards and speed profiles given by name. */
+ems_status scenario_load(emscov_ctx *ctx, const char *path, const char *data_dir, scenario **out);
+void scenario_destroy(scenario *s);
+
+/* The run's layers, read and moved into the working CRS. */
+typedef struct scenario_inputs {
+    crs *working;
+    layer *streets, *stations, *parks, *residential, *pop_layer, *pop_target; /* parks.. may be NULL */
+    speed_profile *speed;
+    network *roads;
+} scenario_inputs;
+
+ems_status scenario_load_inputs(emscov_ctx *ctx, const scenario *s, scenario_inputs *in);
+void scenario_inputs_fini(scenario_inputs *in);
+
+#endif
