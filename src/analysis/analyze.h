@@ -1,0 +1,73 @@
+/* src/analysis/analyze.h: one `emscov analyze` run: from a loaded scenario to every figure -- demand points
+ * (population conserved), snapped stations and one two-label routing pass, response-time coverage, stations
+ * per sub-district, ambulances per residents, park service-radius coverage and service-area polygons. Compute
+ * only: the inputs are read by scenario_load_inputs, and the results are written by src/output.
+ * Ownership: analysis_run returns a new result owned by the caller (analysis_destroy, NULL-safe); it owns its
+ * inputs and every intermediate result. Units: seconds, metres, persons. */
+#ifndef EMSCOV_ANALYZE_H
+#define EMSCOV_ANALYZE_H
+
+#include "geo/isochrone.h"
+#include "src/analysis/ambulance.h"
+#include "src/analysis/coverage.h"
+#include "src/analysis/gaps.h"
+#include "src/analysis/parks.h"
+#include "src/analysis/scenario.h"
+
+#define ANALYSIS_NONE UINT32_MAX
+
+typedef struct analysis_timing {
+    const char *step;
+    double seconds;
+} analysis_timing;
+
+typedef struct analysis {
+    const scenario *sc;
+    scenario_inputs in;
+
+    /* demand points (working CRS) */
+    size_t npoints;
+    double *x, *y, *pop;
+    uint32_t *unit;                       /* sub-district index or ANALYSIS_NONE */
+    double pop_input, pop_allocated, pop_outside;
+    const char *pop_method;
+
+    /* stations */
+    size_t nstations;                     /* features of the station layer */
+    double *station_amb, *station_turnout;
+    size_t nsrc;                          /* stations snapped to the network (route sources) */
+    uint32_t *src_station;                /* route source -> station feature */
+    uint32_t *station_src;                /* station feature -> route source, ANALYSIS_NONE when not snapped */
+    double *station_snap_m;
+    size_t stations_unsnapped, stations_small_component;
+
+    snap_index *snap;
+    route_result *routes;
+    coverage_result *cov;
+    gaps_result *gaps;
+    ambulance_result *amb;
+    double *unit_pop;                     /* population per sub-district */
+
+    char **districts;                     /* district names (district_field), or one "" */
+    size_t ndistricts;
+    uint32_t *unit_district;
+
+    park_rules *rules;                    /* NULL when the scenario has no parks or residential land */
+    parks_result *parks;
+    double park_pop_covered, park_pop_total;
+    double *unit_park_pop_covered;        /* per sub-district */
+
+    isochrone_set *areas;                 /* service areas by band (disks) */
+    double area_bands_s[8];
+    size_t nbands;
+
+    analysis_timing timing[16];
+    size_t ntiming;
+} analysis;
+
+ems_status analysis_run(emscov_ctx *ctx, const scenario *sc, analysis **out);
+void analysis_destroy(analysis *a);
+/* Text of a sub-district's name / code field (or "record N"), into buf. */
+const char *analysis_unit_text(const analysis *a, size_t u, const char *field, char *buf, size_t cap);
+
+#endif
