@@ -26,5 +26,6 @@ ems_status cli_number(emscov_ctx *ctx, const char *opt, const char *text, double
 ems_status cmd_info(emscov_ctx *ctx, int argc, char **argv);
 ems_status cmd_network(emscov_ctx *ctx, int argc, char **argv);
 ems_status cmd_times(emscov_ctx *ctx, int argc, char **argv);
+ems_status cmd_analyze(emscov_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -9,6 +9,7 @@ static const char usage[] =
     "usage: emscov COMMAND [OPTIONS] ...\n"
     "\n"
     "commands:\n"
+    "  analyze S.ini    the main job: coverage, gaps, ambulances, parks against the standards\n"
     "  info PATH...     describe layers: format, geometry, CRS, encoding, extent, fields, repairs\n"
     "  network info R   the road graph built from R: nodes, links, components, length by class\n"
     "  times            per point: nearest and second-nearest station by response time (CSV)\n"
@@ -115,6 +116,8 @@ int main(int argc, char **argv)
     ems_status st;
     if (!strcmp(cmd, "info"))
         st = cmd_info(ctx, argc - 1, argv + 1);
+    else if (!strcmp(cmd, "analyze"))
+        st = cmd_analyze(ctx, argc - 1, argv + 1);
     else if (!strcmp(cmd, "network"))
         st = cmd_network(ctx, argc - 1, argv + 1);
     else if (!strcmp(cmd, "times"))

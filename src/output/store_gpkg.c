@@ -1,0 +1,765 @@
+/* src/output/store_gpkg.c: GeoPackage writer over SQLite (see store_gpkg.h).
+ *
+ * The temporary file is created with open(2) first, so a missing or read-only directory is reported with
+ * errno and both paths, then handed to SQLite with journal_mode=OFF and synchronous=OFF: it is renamed onto
+ * the target only when complete, so a crash can never leave a half-written file under the final name.
+ * With no journal SQLite cannot roll back, hence the "broken" flag: after a failure that may have written
+ * something, the store refuses to commit. Table, column and index names are quoted with sqlite3_mprintf's
+ * %w (double quotes doubled); every value is a bound parameter.
+ *
+ * Per layer: CREATE TABLE, the R-tree virtual table, one prepared INSERT for rows and one for the index
+ * (both reused per feature), then gpkg_contents (extent accumulated while writing), gpkg_geometry_columns,
+ * the gpkg_extensions row and, last, the six GeoPackage 1.3 R-tree triggers. The triggers call ST_IsEmpty /
+ * ST_MinX..., which only GeoPackage-aware readers (GDAL, QGIS, SpatiaLite) define: they are created after
+ * the rows are in, so they never fire here, and they keep the index right when a GIS edits the file later. */
+#include "src/output/store_gpkg.h"
+
+#include <sqlite3.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define GPKG_APPLICATION_ID 0x47504B47 /* "GPKG" */
+#define GPKG_USER_VERSION 10300        /* 1.3.0 */
+#define GPKG_PRIVATE_SRS 100000        /* first srs_id for CRSs without an EPSG code */
+#define GPKG_HEADER_LEN 40             /* magic, version, flags, srs_id, xy envelope */
+
+typedef struct gpkg_srs {
+    int id;
+    char *key; /* "EPSG:<code>" or the WKT2 text of a CRS without code */
+} gpkg_srs;
+
+struct gpkg_store {
+    sqlite3 *db;
+    char *path, *tmp;
+    bool broken; /* something may have been written by a call that failed: abort only */
+    char **tables;
+    size_t ntables, tables_cap;
+    gpkg_srs *srs;
+    size_t nsrs, srs_cap;
+    unsigned char *buf; /* GeoPackage geometry blob being built */
+    size_t buf_cap;
+};
+
+static const char wgs84_wkt1[] =
+    "GEOGCS[\"WGS 84\",DATUM[\"WGS_1984\",SPHEROID[\"WGS 84\",6378137,298.257223563,AUTHORITY[\"EPSG\",\"7030\"]],"
+    "AUTHORITY[\"EPSG\",\"6326\"]],PRIMEM[\"Greenwich\",0,AUTHORITY[\"EPSG\",\"8901\"]],UNIT[\"degree\","
+    "0.0174532925199433,AUTHORITY[\"EPSG\",\"9122\"]],AUTHORITY[\"EPSG\",\"4326\"]]";
+
+static const char schema_sql[] =
+    "CREATE TABLE gpkg_spatial_ref_sys ("
+    " srs_name TEXT NOT NULL, srs_id INTEGER NOT NULL PRIMARY KEY, organization TEXT NOT NULL,"
+    " organization_coordsys_id INTEGER NOT NULL, definition TEXT NOT NULL, description TEXT);"
+    "CREATE TABLE gpkg_contents ("
+    " table_name TEXT NOT NULL PRIMARY KEY, data_type TEXT NOT NULL, identifier TEXT UNIQUE,"
+    " description TEXT DEFAULT '',"
+    " last_change DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),"
+    " min_x DOUBLE, min_y DOUBLE, max_x DOUBLE, max_y DOUBLE, srs_id INTEGER,"
+    " CONSTRAINT fk_gc_r_srs_id FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys(srs_id));"
+    "CREATE TABLE gpkg_geometry_columns ("
+    " table_name TEXT NOT NULL, column_name TEXT NOT NULL, geometry_type_name TEXT NOT NULL,"
+    " srs_id INTEGER NOT NULL, z TINYINT NOT NULL, m TINYINT NOT NULL,"
+    " CONSTRAINT pk_geom_cols PRIMARY KEY (table_name, column_name),"
+    " CONSTRAINT uk_gc_table_name UNIQUE (table_name),"
+    " CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name),"
+    " CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id));"
+    "CREATE TABLE gpkg_extensions ("
+    " table_name TEXT, column_name TEXT, extension_name TEXT NOT NULL, definition TEXT NOT NULL,"
+    " scope TEXT NOT NULL, CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name));";
+
+/* The R-tree triggers of GeoPackage 1.3 Annex F.3, for table %1$w, index rtree_%1$w_geom, key "fid". */
+static const char *const trigger_sql[] = {
+    "CREATE TRIGGER \"rtree_%w_geom_insert\" AFTER INSERT ON \"%w\""
+    " WHEN (new.\"geom\" NOT NULL AND NOT ST_IsEmpty(NEW.\"geom\"))"
+    " BEGIN INSERT OR REPLACE INTO \"rtree_%w_geom\" VALUES (NEW.\"fid\","
+    " ST_MinX(NEW.\"geom\"), ST_MaxX(NEW.\"geom\"), ST_MinY(NEW.\"geom\"), ST_MaxY(NEW.\"geom\")); END",
+    "CREATE TRIGGER \"rtree_%w_geom_update1\" AFTER UPDATE OF \"geom\" ON \"%w\""
+    " WHEN OLD.\"fid\" = NEW.\"fid\" AND (NEW.\"geom\" NOTNULL AND NOT ST_IsEmpty(NEW.\"geom\"))"
+    " BEGIN INSERT OR REPLACE INTO \"rtree_%w_geom\" VALUES (NEW.\"fid\","
+    " ST_MinX(NEW.\"geom\"), ST_MaxX(NEW.\"geom\"), ST_MinY(NEW.\"geom\"), ST_MaxY(NEW.\"geom\")); END",
+    "CREATE TRIGGER \"rtree_%w_geom_update2\" AFTER UPDATE OF \"geom\" ON \"%w\""
+    " WHEN OLD.\"fid\" = NEW.\"fid\" AND (NEW.\"geom\" ISNULL OR ST_IsEmpty(NEW.\"geom\"))"
+    " BEGIN DELETE FROM \"rtree_%w_geom\" WHERE id = OLD.\"fid\"; END",
+    "CREATE TRIGGER \"rtree_%w_geom_update3\" AFTER UPDATE ON \"%w\""
+    " WHEN OLD.\"fid\" != NEW.\"fid\" AND (NEW.\"geom\" NOTNULL AND NOT ST_IsEmpty(NEW.\"geom\"))"
+    " BEGIN DELETE FROM \"rtree_%w_geom\" WHERE id = OLD.\"fid\";"
+    " INSERT OR REPLACE INTO \"rtree_%w_geom\" VALUES (NEW.\"fid\","
+    " ST_MinX(NEW.\"geom\"), ST_MaxX(NEW.\"geom\"), ST_MinY(NEW.\"geom\"), ST_MaxY(NEW.\"geom\")); END",
+    "CREATE TRIGGER \"rtree_%w_geom_update4\" AFTER UPDATE ON \"%w\""
+    " WHEN OLD.\"fid\" != NEW.\"fid\" AND (NEW.\"geom\" ISNULL OR ST_IsEmpty(NEW.\"geom\"))"
+    " BEGIN DELETE FROM \"rtree_%w_geom\" WHERE id IN (OLD.\"fid\", NEW.\"fid\"); END",
+    "CREATE TRIGGER \"rtree_%w_geom_delete\" AFTER DELETE ON \"%w\""
+    " WHEN old.\"geom\" NOT NULL"
+    " BEGIN DELETE FROM \"rtree_%w_geom\" WHERE id = OLD.\"fid\"; END",
+};
+
+/* ---- helpers ----------------------------------------------------------------------------------------- */
+
+static ems_status sql_fail(emscov_ctx *ctx, gpkg_store *s)
+{
+    s->broken = true;
+    if (sqlite3_errcode(s->db) == SQLITE_NOMEM)
+        return emscov_fail(ctx, EMS_ENOMEM, "%s: SQLite: out of memory", s->path);
+    return emscov_fail(ctx, EMS_EIO, "%s: SQLite: %s", s->path, sqlite3_errmsg(s->db));
+}
+
+/* Run SQL text without parameters (sql may be NULL: an sqlite3 string builder that ran out of memory). */
+static ems_status exec_sql(emscov_ctx *ctx, gpkg_store *s, const char *sql)
+{
+    if (!sql) {
+        s->broken = true;
+        return emscov_fail(ctx, EMS_ENOMEM, "%s: out of memory building SQL", s->path);
+    }
+    return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK ? EMS_OK : sql_fail(ctx, s);
+}
+
+/* exec_sql for text from sqlite3_mprintf, freed here. */
+static ems_status exec_owned(emscov_ctx *ctx, gpkg_store *s, char *sql)
+{
+    ems_status st = exec_sql(ctx, s, sql);
+    sqlite3_free(sql);
+    return st;
+}
+
+static ems_status prepare(emscov_ctx *ctx, gpkg_store *s, const char *sql, sqlite3_stmt **st)
+{
+    if (!sql) {
+        s->broken = true;
+        return emscov_fail(ctx, EMS_ENOMEM, "%s: out of memory building SQL", s->path);
+    }
+    return sqlite3_prepare_v2(s->db, sql, -1, st, NULL) == SQLITE_OK ? EMS_OK : sql_fail(ctx, s);
+}
+
+/* Step a statement that returns no rows, then reset it for the next use. */
+static ems_status step_reset(emscov_ctx *ctx, gpkg_store *s, sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? EMS_OK : sql_fail(ctx, s);
+}
+
+static int ascii_lower(int c)
+{
+    return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+static bool same_name(const char *a, const char *b)
+{
+    for (; *a && ascii_lower((unsigned char)*a) == ascii_lower((unsigned char)*b); a++, b++) {
+    }
+    return ascii_lower((unsigned char)*a) == ascii_lower((unsigned char)*b);
+}
+
+static bool has_prefix(const char *s, const char *prefix)
+{
+    for (; *prefix; s++, prefix++)
+        if (ascii_lower((unsigned char)*s) != *prefix)
+            return false;
+    return true;
+}
+
+static void put_u32le(unsigned char *p, uint32_t v)
+{
+    for (int k = 0; k < 4; k++)
+        p[k] = (unsigned char)(v >> (8 * k));
+}
+
+static void put_f64le(unsigned char *p, double d)
+{
+    uint64_t v;
+    memcpy(&v, &d, sizeof v);
+    for (int k = 0; k < 8; k++)
+        p[k] = (unsigned char)(v >> (8 * k));
+}
+
+/* gpkg_contents.last_change: now, or SOURCE_DATE_EPOCH when set (reproducible builds convention). */
+static void timestamp(char out[32])
+{
+    time_t t = time(NULL);
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    if (sde && *sde) {
+        char *end;
+        long long v = strtoll(sde, &end, 10);
+        if (!*end && v >= 0)
+            t = (time_t)v;
+    }
+    struct tm tm;
+    if (!gmtime_r(&t, &tm) || !strftime(out, 32, "%Y-%m-%dT%H:%M:%S.000Z", &tm))
+        snprintf(out, 32, "1970-01-01T00:00:00.000Z");
+}
+
+/* ---- spatial reference systems ----------------------------------------------------------------------- */
+
+static ems_status srs_remember(emscov_ctx *ctx, gpkg_store *s, int id, const char *key)
+{
+    if (!ems_grow(ctx, (void **)&s->srs, &s->srs_cap, s->nsrs + 1, sizeof *s->srs))
+        return EMS_ENOMEM;
+    char *k = ems_strdup(ctx, key);
+    if (!k)
+        return EMS_ENOMEM;
+    s->srs[s->nsrs++] = (gpkg_srs){.id = id, .key = k};
+    return EMS_OK;
+}
+
+static bool srs_id_used(const gpkg_store *s, int id)
+{
+    for (size_t k = 0; k < s->nsrs; k++)
+        if (s->srs[k].id == id)
+            return true;
+    return false;
+}
+
+static ems_status srs_insert(emscov_ctx *ctx, gpkg_store *s, const char *name, int id, const char *org,
+                             int org_id, const char *definition, const char *description)
+{
+    sqlite3_stmt *st = NULL;
+    ems_status rc = prepare(ctx, s,
+                            "INSERT INTO gpkg_spatial_ref_sys (srs_name, srs_id, organization,"
+                            " organization_coordsys_id, definition, description) VALUES (?, ?, ?, ?, ?, ?)",
+                            &st);
+    if (rc != EMS_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, id);
+    sqlite3_bind_text(st, 3, org, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, org_id);
+    sqlite3_bind_text(st, 5, definition, -1, SQLITE_STATIC);
+    if (description)
+        sqlite3_bind_text(st, 6, description, -1, SQLITE_STATIC);
+    rc = step_reset(ctx, s, st);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* WKT1 (GDAL flavour, one line) of an EPSG code from PROJ's database, or of WKT2 text; a new string, or NULL
+ * when PROJ cannot express it in WKT1 (the caller falls back to WKT2, which GDAL reads as well). */
+static char *wkt1_of(emscov_ctx *ctx, int epsg, const char *wkt2)
+{
+    PJ_CONTEXT *pc = emscov_proj(ctx);
+    PJ *pj;
+    if (epsg > 0) {
+        char code[16];
+        snprintf(code, sizeof code, "%d", epsg);
+        pj = proj_create_from_database(pc, "EPSG", code, PJ_CATEGORY_CRS, 0, NULL);
+    } else {
+        pj = proj_create(pc, wkt2);
+    }
+    if (!pj)
+        return NULL;
+    const char *const opts[] = {"MULTILINE=NO", NULL};
+    const char *w = proj_as_wkt(pc, pj, PJ_WKT1_GDAL, opts);
+    char *copy = w ? strdup(w) : NULL;
+    proj_destroy(pj);
+    return copy;
+}
+
+/* srs_id for a layer CRS, inserting its gpkg_spatial_ref_sys row the first time. */
+static ems_status srs_for(emscov_ctx *ctx, gpkg_store *s, const crs *c, int *id)
+{
+    int epsg = crs_epsg(c);
+    char key[32];
+    snprintf(key, sizeof key, "EPSG:%d", epsg);
+    const char *k = epsg > 0 ? key : crs_wkt(c);
+    for (size_t j = 0; j < s->nsrs; j++)
+        if (!strcmp(s->srs[j].key, k)) {
+            *id = s->srs[j].id;
+            return EMS_OK;
+        }
+    int new_id = epsg;
+    if (epsg <= 0)
+        for (new_id = GPKG_PRIVATE_SRS; srs_id_used(s, new_id); new_id++) {
+        }
+    char *w1 = wkt1_of(ctx, epsg, crs_wkt(c));
+    ems_status st = srs_insert(ctx, s, crs_name(c), new_id, epsg > 0 ? "EPSG" : "NONE", new_id,
+                               w1 ? w1 : crs_wkt(c), NULL);
+    free(w1);
+    if (st == EMS_OK && (st = srs_remember(ctx, s, new_id, k)) != EMS_OK)
+        s->broken = true;
+    if (st == EMS_OK)
+        *id = new_id;
+    return st;
+}
+
+/* ---- begin / abort / commit -------------------------------------------------------------------------- */
+
+static void store_free(gpkg_store *s)
+{
+    for (size_t k = 0; k < s->ntables; k++)
+        free(s->tables[k]);
+    free(s->tables);
+    for (size_t k = 0; k < s->nsrs; k++)
+        free(s->srs[k].key);
+    free(s->srs);
+    free(s->buf);
+    free(s->path);
+    free(s->tmp);
+    free(s);
+}
+
+/* Close the database and delete the temporary file (and any journal SQLite might have left). */
+static void discard(gpkg_store *s)
+{
+    sqlite3_close_v2(s->db);
+    s->db = NULL;
+    unlink(s->tmp);
+    size_t n = strlen(s->tmp);
+    char *j = malloc(n + 16);
+    if (j) {
+        snprintf(j, n + 16, "%s-journal", s->tmp);
+        unlink(j);
+        free(j);
+    }
+}
+
+void gpkg_store_abort(gpkg_store *s)
+{
+    if (!s)
+        return;
+    discard(s);
+    store_free(s);
+}
+
+ems_status gpkg_store_begin(emscov_ctx *ctx, const char *path, gpkg_store **out)
+{
+    *out = NULL;
+    gpkg_store *s = ems_calloc(ctx, 1, sizeof *s);
+    if (!s)
+        return EMS_ENOMEM;
+    size_t n = strlen(path) + 32;
+    s->path = ems_strdup(ctx, path);
+    s->tmp = ems_malloc(ctx, n);
+    if (!s->path || !s->tmp) {
+        store_free(s);
+        return EMS_ENOMEM;
+    }
+    snprintf(s->tmp, n, "%s.tmp-%ld", path, (long)getpid());
+    int fd = open(s->tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    if (fd < 0) {
+        ems_status st = emscov_fail(ctx, EMS_EIO, "%s: cannot create the temporary file %s: %s", path, s->tmp,
+                                    strerror(errno));
+        store_free(s);
+        return st;
+    }
+    close(fd);
+    int rc = sqlite3_open_v2(s->tmp, &s->db, SQLITE_OPEN_READWRITE, NULL);
+    if (rc != SQLITE_OK) {
+        ems_status st = emscov_fail(ctx, rc == SQLITE_NOMEM ? EMS_ENOMEM : EMS_EIO, "%s: SQLite cannot open %s: %s",
+                                    path, s->tmp, s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+        gpkg_store_abort(s);
+        return st;
+    }
+    sqlite3_extended_result_codes(s->db, 0);
+    char *pragmas = sqlite3_mprintf("PRAGMA application_id = %d; PRAGMA user_version = %d;"
+                                    " PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+                                    " PRAGMA locking_mode = EXCLUSIVE; PRAGMA cache_size = -65536;"
+                                    " PRAGMA temp_store = MEMORY; BEGIN",
+                                    GPKG_APPLICATION_ID, GPKG_USER_VERSION);
+    ems_status st = exec_owned(ctx, s, pragmas);
+    if (st == EMS_OK)
+        st = exec_sql(ctx, s, schema_sql);
+    if (st == EMS_OK)
+        st = srs_insert(ctx, s, "Undefined cartesian SRS", -1, "NONE", -1, "undefined",
+                        "undefined cartesian coordinate reference system");
+    if (st == EMS_OK)
+        st = srs_insert(ctx, s, "Undefined geographic SRS", 0, "NONE", 0, "undefined",
+                        "undefined geographic coordinate reference system");
+    if (st == EMS_OK)
+        st = srs_insert(ctx, s, "WGS 84 geodetic", 4326, "EPSG", 4326, wgs84_wkt1,
+                        "longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid");
+    if (st == EMS_OK)
+        st = srs_remember(ctx, s, 4326, "EPSG:4326");
+    if (st == EMS_OK)
+        st = srs_remember(ctx, s, -1, "NONE:-1");
+    if (st == EMS_OK)
+        st = srs_remember(ctx, s, 0, "NONE:0");
+    if (st != EMS_OK) {
+        gpkg_store_abort(s);
+        return st;
+    }
+    *out = s;
+    return EMS_OK;
+}
+
+ems_status gpkg_store_commit(emscov_ctx *ctx, gpkg_store *s)
+{
+    ems_status st = EMS_OK;
+    if (s->broken)
+        st = emscov_fail(ctx, EMS_EINTERNAL, "%s: not written: an earlier layer failed (abort the store)",
+                         s->path);
+    if (st == EMS_OK)
+        st = exec_sql(ctx, s, "COMMIT");
+    if (st == EMS_OK) {
+        if (sqlite3_close(s->db) != SQLITE_OK)
+            st = sql_fail(ctx, s);
+        else
+            s->db = NULL;
+    }
+    if (st == EMS_OK) {
+        int fd = open(s->tmp, O_RDONLY);
+        if (fd < 0 || fsync(fd) != 0)
+            st = emscov_fail(ctx, EMS_EIO, "%s: cannot flush %s to disk: %s", s->path, s->tmp, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+    }
+    if (st == EMS_OK && rename(s->tmp, s->path) != 0)
+        st = emscov_fail(ctx, EMS_EIO, "%s: cannot rename %s onto it: %s", s->path, s->tmp, strerror(errno));
+    if (st == EMS_OK) {
+        /* Make the rename itself durable; a directory that cannot be fsynced is no error. */
+        char *dir = ems_strdup(ctx, s->path);
+        char *slash = dir ? strrchr(dir, '/') : NULL;
+        if (dir) {
+            if (slash)
+                slash[slash == dir] = '\0';
+            int fd = open(slash ? dir : ".", O_RDONLY);
+            if (fd >= 0) {
+                fsync(fd);
+                close(fd);
+            }
+        }
+        free(dir);
+        store_free(s);
+        return EMS_OK;
+    }
+    gpkg_store_abort(s);
+    return st;
+}
+
+/* ---- layers ------------------------------------------------------------------------------------------ */
+
+static const char *sql_type(layer_field_type t)
+{
+    switch (t) {
+    case LAYER_FIELD_INT: return "INTEGER";
+    case LAYER_FIELD_DOUBLE: return "REAL";
+    case LAYER_FIELD_STRING: return "TEXT";
+    case LAYER_FIELD_DATE: return "DATE";
+    case LAYER_FIELD_LOGICAL: return "BOOLEAN";
+    }
+    return "TEXT";
+}
+
+/* GeoPackage geometry_type_name for the layer, and the GEOS single type whose features are written as a
+ * one-part multi geometry (layers that mix Polygon and MultiPolygon are MultiPolygon layers). */
+static const char *gpkg_geom_type(const layer *l, int *promote_from, uint32_t *multi_code)
+{
+    static const struct {
+        const char *layer_name, *gpkg_name;
+        int single;
+        uint32_t code;
+    } map[] = {
+        {"Point", "POINT", -1, 0},
+        {"LineString", "LINESTRING", -1, 0},
+        {"Polygon", "POLYGON", -1, 0},
+        {"MultiPoint", "MULTIPOINT", GEOS_POINT, 4},
+        {"MultiLineString", "MULTILINESTRING", GEOS_LINESTRING, 5},
+        {"MultiPolygon", "MULTIPOLYGON", GEOS_POLYGON, 6},
+        {"GeometryCollection", "GEOMETRYCOLLECTION", -1, 0},
+    };
+    const char *t = layer_geom_type(l);
+    for (size_t k = 0; k < sizeof map / sizeof map[0]; k++)
+        if (!strcmp(t, map[k].layer_name)) {
+            *promote_from = map[k].single;
+            *multi_code = map[k].code;
+            return map[k].gpkg_name;
+        }
+    *promote_from = -1;
+    *multi_code = 0;
+    return "GEOMETRY";
+}
+
+/* Checks that need no writing: a failure here leaves the store usable. */
+static ems_status check_layer(emscov_ctx *ctx, gpkg_store *s, const char *table, const layer *l)
+{
+    if (!*table)
+        return emscov_fail(ctx, EMS_EINPUT, "%s: empty table name", s->path);
+    if (has_prefix(table, "gpkg_") || has_prefix(table, "rtree_") || has_prefix(table, "sqlite_"))
+        return emscov_fail(ctx, EMS_EINPUT, "%s: table %s: names starting with gpkg_, rtree_ or sqlite_ are "
+                           "reserved", s->path, table);
+    for (size_t k = 0; k < s->ntables; k++)
+        if (same_name(s->tables[k], table))
+            return emscov_fail(ctx, EMS_EINPUT, "%s: table %s: already written (as %s)", s->path, table,
+                               s->tables[k]);
+    if (!layer_crs(l))
+        return emscov_fail(ctx, EMS_EINTERNAL, "%s: table %s: layer %s has no CRS", s->path, table,
+                           layer_path(l));
+    size_t nf = layer_field_count(l);
+    for (size_t j = 0; j < nf; j++) {
+        const char *name = layer_field_at(l, j)->name;
+        if (!*name)
+            return emscov_fail(ctx, EMS_EINPUT, "%s: table %s: field %zu has an empty name", s->path, table, j + 1);
+        if (same_name(name, "fid") || same_name(name, "geom"))
+            return emscov_fail(ctx, EMS_EINPUT, "%s: table %s: field %s: clashes with the %s column", s->path,
+                               table, name, same_name(name, "fid") ? "fid" : "geom");
+        for (size_t i = 0; i < j; i++)
+            if (same_name(layer_field_at(l, i)->name, name))
+                return emscov_fail(ctx, EMS_EINPUT, "%s: table %s: field %s: a second field of that name "
+                                   "(SQLite names ignore case)", s->path, table, name);
+    }
+    return EMS_OK;
+}
+
+/* The blob for feature geometry g: GeoPackage header (srs_id, xy envelope, little-endian) + ISO WKB, the WKB
+ * wrapped into a one-part multi geometry when g is the single type of a multi layer. */
+static ems_status make_blob(emscov_ctx *ctx, gpkg_store *s, GEOSWKBWriter *w, const GEOSGeometry *g,
+                            int srs_id, int promote_from, uint32_t multi_code, size_t *len, double env[4],
+                            bool *empty)
+{
+    GEOSContextHandle_t h = emscov_geos(ctx);
+    *empty = GEOSisEmpty_r(h, g) == 1;
+    if (!*empty && !GEOSGeom_getExtent_r(h, g, &env[0], &env[1], &env[2], &env[3]))
+        *empty = true;
+    size_t wkb_len = 0;
+    unsigned char *wkb = GEOSWKBWriter_write_r(h, w, g, &wkb_len);
+    if (!wkb) {
+        s->broken = true;
+        return emscov_fail(ctx, EMS_EINTERNAL, "%s: GEOS could not write WKB: %s", s->path,
+                           emscov_lib_message(ctx));
+    }
+    bool wrap = !*empty && GEOSGeomTypeId_r(h, g) == promote_from;
+    size_t head = *empty ? 8 : GPKG_HEADER_LEN;
+    size_t need = head + (wrap ? 9 : 0) + wkb_len;
+    if (need > s->buf_cap) {
+        unsigned char *nb = ems_realloc(ctx, s->buf, need * 2);
+        if (!nb) {
+            GEOSFree_r(h, wkb);
+            s->broken = true;
+            return EMS_ENOMEM;
+        }
+        s->buf = nb;
+        s->buf_cap = need * 2;
+    }
+    unsigned char *p = s->buf;
+    p[0] = 'G', p[1] = 'P', p[2] = 0;
+    /* flags: bit 0 little-endian; bits 1-3 envelope code (1 = xy, 0 = none); bit 4 empty geometry */
+    p[3] = *empty ? 0x11 : 0x03;
+    put_u32le(p + 4, (uint32_t)srs_id);
+    if (!*empty) {
+        put_f64le(p + 8, env[0]);  /* minx */
+        put_f64le(p + 16, env[2]); /* maxx */
+        put_f64le(p + 24, env[1]); /* miny */
+        put_f64le(p + 32, env[3]); /* maxy */
+    }
+    p += head;
+    if (wrap) {
+        p[0] = 1;
+        put_u32le(p + 1, multi_code);
+        put_u32le(p + 5, 1);
+        p += 9;
+    }
+    memcpy(p, wkb, wkb_len);
+    GEOSFree_r(h, wkb);
+    *len = need;
+    return EMS_OK;
+}
+
+static ems_status bind_values(emscov_ctx *ctx, gpkg_store *s, sqlite3_stmt *st, const layer *l, size_t i)
+{
+    size_t nf = layer_field_count(l);
+    int rc = SQLITE_OK;
+    for (size_t j = 0; j < nf && rc == SQLITE_OK; j++) {
+        int k = (int)j + 3;
+        const layer_value *v = layer_value_at(l, i, j);
+        if (v->is_null) {
+            rc = sqlite3_bind_null(st, k);
+            continue;
+        }
+        switch (layer_field_at(l, j)->type) {
+        case LAYER_FIELD_INT: rc = sqlite3_bind_int64(st, k, v->u.i); break;
+        case LAYER_FIELD_DOUBLE:
+            rc = isnan(v->u.d) ? sqlite3_bind_null(st, k) : sqlite3_bind_double(st, k, v->u.d);
+            break;
+        case LAYER_FIELD_STRING: rc = sqlite3_bind_text(st, k, v->u.s, -1, SQLITE_STATIC); break;
+        case LAYER_FIELD_DATE: {
+            char d[32];
+            int32_t ymd = v->u.date;
+            snprintf(d, sizeof d, "%04d-%02d-%02d", (int)(ymd / 10000), (int)(ymd / 100 % 100), (int)(ymd % 100));
+            rc = sqlite3_bind_text(st, k, d, -1, SQLITE_TRANSIENT);
+            break;
+        }
+        case LAYER_FIELD_LOGICAL: rc = sqlite3_bind_int(st, k, v->u.b ? 1 : 0); break;
+        }
+    }
+    return rc == SQLITE_OK ? EMS_OK : sql_fail(ctx, s);
+}
+
+/* Create the table and its index, write every feature, extent into ext (false when no feature has one). */
+static ems_status write_rows(emscov_ctx *ctx, gpkg_store *s, const char *table, const layer *l,
+                             const char *gtype, int srs_id, int promote_from, uint32_t multi_code,
+                             double ext[4], bool *has_ext)
+{
+    GEOSContextHandle_t h = emscov_geos(ctx);
+    size_t nf = layer_field_count(l);
+    sqlite3_str *ddl = sqlite3_str_new(s->db), *ins = sqlite3_str_new(s->db);
+    sqlite3_str_appendf(ddl, "CREATE TABLE \"%w\" (\"fid\" INTEGER PRIMARY KEY NOT NULL, \"geom\" %s", table,
+                        gtype);
+    sqlite3_str_appendf(ins, "INSERT INTO \"%w\" (\"fid\", \"geom\"", table);
+    for (size_t j = 0; j < nf; j++) {
+        const layer_field *f = layer_field_at(l, j);
+        sqlite3_str_appendf(ddl, ", \"%w\" %s", f->name, sql_type(f->type));
+        sqlite3_str_appendf(ins, ", \"%w\"", f->name);
+    }
+    sqlite3_str_appendall(ddl, ")");
+    sqlite3_str_appendall(ins, ") VALUES (?, ?");
+    for (size_t j = 0; j < nf; j++)
+        sqlite3_str_appendall(ins, ", ?");
+    sqlite3_str_appendall(ins, ")");
+    char *ddl_sql = sqlite3_str_finish(ddl), *ins_sql = sqlite3_str_finish(ins);
+
+    sqlite3_stmt *row = NULL, *idx = NULL;
+    GEOSWKBWriter *w = NULL;
+    ems_status st = exec_sql(ctx, s, ddl_sql);
+    if (st == EMS_OK)
+        st = exec_owned(ctx, s, sqlite3_mprintf("CREATE VIRTUAL TABLE \"rtree_%w_geom\""
+                                                " USING rtree(id, minx, maxx, miny, maxy)", table));
+    if (st == EMS_OK)
+        st = prepare(ctx, s, ins_sql, &row);
+    char *idx_sql = sqlite3_mprintf("INSERT INTO \"rtree_%w_geom\" VALUES (?, ?, ?, ?, ?)", table);
+    if (st == EMS_OK)
+        st = prepare(ctx, s, idx_sql, &idx);
+    sqlite3_free(idx_sql);
+    sqlite3_free(ddl_sql);
+    sqlite3_free(ins_sql);
+    if (st == EMS_OK && !(w = GEOSWKBWriter_create_r(h))) {
+        s->broken = true;
+        st = emscov_fail(ctx, EMS_ENOMEM, "%s: GEOS could not create a WKB writer", s->path);
+    }
+    if (w) {
+        GEOSWKBWriter_setOutputDimension_r(h, w, 2);
+        GEOSWKBWriter_setByteOrder_r(h, w, GEOS_WKB_NDR);
+        GEOSWKBWriter_setFlavor_r(h, w, GEOS_WKB_ISO);
+        GEOSWKBWriter_setIncludeSRID_r(h, w, 0);
+    }
+    *has_ext = false;
+    size_t n = layer_count(l);
+    for (size_t i = 0; st == EMS_OK && i < n; i++) {
+        sqlite3_int64 fid = (sqlite3_int64)i + 1;
+        size_t len = 0;
+        double env[4];
+        bool empty = true;
+        st = make_blob(ctx, s, w, layer_geom(l, i), srs_id, promote_from, multi_code, &len, env, &empty);
+        if (st != EMS_OK)
+            break;
+        sqlite3_bind_int64(row, 1, fid);
+        sqlite3_bind_blob(row, 2, s->buf, (int)len, SQLITE_STATIC);
+        if ((st = bind_values(ctx, s, row, l, i)) != EMS_OK || (st = step_reset(ctx, s, row)) != EMS_OK)
+            break;
+        if (empty)
+            continue;
+        sqlite3_bind_int64(idx, 1, fid);
+        sqlite3_bind_double(idx, 2, env[0]);
+        sqlite3_bind_double(idx, 3, env[2]);
+        sqlite3_bind_double(idx, 4, env[1]);
+        sqlite3_bind_double(idx, 5, env[3]);
+        if ((st = step_reset(ctx, s, idx)) != EMS_OK)
+            break;
+        if (!*has_ext) {
+            memcpy(ext, env, sizeof env);
+            *has_ext = true;
+        } else {
+            ext[0] = fmin(ext[0], env[0]), ext[1] = fmin(ext[1], env[1]);
+            ext[2] = fmax(ext[2], env[2]), ext[3] = fmax(ext[3], env[3]);
+        }
+    }
+    if (w)
+        GEOSWKBWriter_destroy_r(h, w);
+    sqlite3_finalize(row); /* nothing stays bound to the layer's strings or to s->buf */
+    sqlite3_finalize(idx);
+    return st;
+}
+
+/* gpkg_contents, gpkg_geometry_columns and gpkg_extensions rows for a written table. */
+static ems_status register_table(emscov_ctx *ctx, gpkg_store *s, const char *table, const char *description,
+                                 const char *gtype, int srs_id, const double ext[4], bool has_ext)
+{
+    sqlite3_stmt *st = NULL;
+    char now[32];
+    timestamp(now);
+    ems_status rc = prepare(ctx, s,
+                            "INSERT INTO gpkg_contents (table_name, data_type, identifier, description,"
+                            " last_change, min_x, min_y, max_x, max_y, srs_id)"
+                            " VALUES (?, 'features', ?, ?, ?, ?, ?, ?, ?, ?)",
+                            &st);
+    if (rc != EMS_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, table, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, description ? description : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
+    for (int k = 0; k < 4 && has_ext; k++)
+        sqlite3_bind_double(st, 5 + k, ext[k]);
+    sqlite3_bind_int(st, 9, srs_id);
+    rc = step_reset(ctx, s, st);
+    sqlite3_finalize(st);
+    if (rc != EMS_OK)
+        return rc;
+
+    st = NULL;
+    rc = prepare(ctx, s,
+                 "INSERT INTO gpkg_geometry_columns (table_name, column_name, geometry_type_name, srs_id, z, m)"
+                 " VALUES (?, 'geom', ?, ?, 0, 0)",
+                 &st);
+    if (rc != EMS_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, gtype, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, srs_id);
+    rc = step_reset(ctx, s, st);
+    sqlite3_finalize(st);
+    if (rc != EMS_OK)
+        return rc;
+
+    st = NULL;
+    rc = prepare(ctx, s,
+                 "INSERT INTO gpkg_extensions (table_name, column_name, extension_name, definition, scope)"
+                 " VALUES (?, 'geom', 'gpkg_rtree_index', 'http://www.geopackage.org/spec/#extension_rtree',"
+                 " 'write-only')",
+                 &st);
+    if (rc != EMS_OK)
+        return rc;
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+    rc = step_reset(ctx, s, st);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+ems_status gpkg_store_write_layer(emscov_ctx *ctx, gpkg_store *s, const char *table, const char *description,
+                                  const layer *l)
+{
+    if (s->broken)
+        return emscov_fail(ctx, EMS_EINTERNAL, "%s: table %s: an earlier layer failed (abort the store)",
+                           s->path, table);
+    ems_status st = check_layer(ctx, s, table, l);
+    if (st != EMS_OK)
+        return st;
+    char *name = ems_strdup(ctx, table);
+    if (!name || !ems_grow(ctx, (void **)&s->tables, &s->tables_cap, s->ntables + 1, sizeof *s->tables)) {
+        free(name);
+        return EMS_ENOMEM;
+    }
+    int srs_id = 0, promote_from = -1;
+    uint32_t multi_code = 0;
+    const char *gtype = gpkg_geom_type(l, &promote_from, &multi_code);
+    double ext[4] = {0, 0, 0, 0};
+    bool has_ext = false;
+    st = srs_for(ctx, s, layer_crs(l), &srs_id);
+    if (st == EMS_OK)
+        st = write_rows(ctx, s, table, l, gtype, srs_id, promote_from, multi_code, ext, &has_ext);
+    if (st == EMS_OK)
+        st = register_table(ctx, s, table, description, gtype, srs_id, ext, has_ext);
+    for (size_t k = 0; st == EMS_OK && k < sizeof trigger_sql / sizeof trigger_sql[0]; k++)
+        st = exec_owned(ctx, s, sqlite3_mprintf(trigger_sql[k], table, table, table, table));
+    if (st != EMS_OK) {
+        s->broken = true;
+        free(name);
+        return st;
+    }
+    s->tables[s->ntables++] = name;
+    return EMS_OK;
+}

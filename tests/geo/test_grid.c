@@ -1,0 +1,222 @@
+/* tests/geo/test_grid.c: the ESRI ASCII grid reader: hand-written grids (corner and centre origins, dx/dy,
+ * case-insensitive keys, values wrapped over lines, number forms against C literals), the CRS from .prj or
+ * --srs, every error with its line, and the generated sample grid against an independent awk sum. */
+#include "test_util.h"
+
+#include "geo/grid.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Write name.asc (and name.prj with the GK .prj when prj) into the scratch dir; returns the .asc path. */
+static const char *fixture(const char *name, const char *text, bool prj)
+{
+    char rel[128];
+    snprintf(rel, sizeof rel, "%s.prj", name);
+    if (prj)
+        tu_write_file(tu_tmp(rel), tu_gk117_wkt, strlen(tu_gk117_wkt));
+    else
+        remove(tu_tmp(rel));
+    snprintf(rel, sizeof rel, "%s.asc", name);
+    const char *path = tu_tmp(rel);
+    tu_write_file(path, text, strlen(text));
+    return path;
+}
+
+static void test_corner_origin(void **state)
+{
+    emscov_ctx *ctx = *state;
+    const char *path = fixture("corner",
+                               "ncols 3\n"
+                               "nrows 2\n"
+                               "xllcorner 100\n"
+                               "yllcorner 200\n"
+                               "cellsize 10\n"
+                               "NODATA_value -1\n"
+                               "1 2 3\n"
+                               "4 -1 6.5\n",
+                               true);
+    grid *g = NULL;
+    assert_ok(ctx, grid_read(ctx, path, NULL, &g));
+    assert_int_equal(grid_ncols(g), 3);
+    assert_int_equal(grid_nrows(g), 2);
+    assert_close(grid_dx(g), 10, 0);
+    assert_close(grid_dy(g), 10, 0);
+    double x, y, nd;
+    grid_origin(g, &x, &y);
+    assert_close(x, 100, 0);
+    assert_close(y, 200, 0);
+    /* Row 0 is the top row: its centres are at y = 200 + 1.5 x 10. */
+    grid_cell_centre(g, 0, 0, &x, &y);
+    assert_close(x, 105, 0);
+    assert_close(y, 215, 0);
+    grid_cell_centre(g, 1, 2, &x, &y);
+    assert_close(x, 125, 0);
+    assert_close(y, 205, 0);
+    assert_close(grid_value(g, 0, 0), 1, 0);
+    assert_close(grid_value(g, 0, 2), 3, 0);
+    assert_close(grid_value(g, 1, 0), 4, 0);
+    assert_close(grid_value(g, 1, 2), 6.5, 0);
+    assert_true(grid_nodata(g, &nd));
+    assert_close(nd, -1, 0);
+    assert_true(grid_is_nodata(g, 1, 1));
+    assert_false(grid_is_nodata(g, 1, 0));
+    assert_string_equal(grid_crs_source(g), ".prj");
+    assert_int_equal(crs_epsg(grid_crs(g)), 4548);
+    assert_string_equal(grid_path(g), path);
+    grid_destroy(g);
+}
+
+/* Centre origin, upper-case keys, dx/dy, values wrapped over lines, every number form the scanner takes. */
+static void test_centre_origin_and_numbers(void **state)
+{
+    emscov_ctx *ctx = *state;
+    const char *path = fixture("centre",
+                               "NCOLS 4\r\n"
+                               "NRows 3\r\n"
+                               "XLLCENTER 105\r\n"
+                               "yllcenter 210\r\n"
+                               "DX 10\r\n"
+                               "dy 20\r\n"
+                               "1e2 -0.5 +3 2.5E-1 007 0.1\r\n"
+                               "\t12345678901234567890 0.30000000000000004 -0 1.7976931348623157e308\n"
+                               "  123456.789e-3   .5\n",
+                               true);
+    grid *g = NULL;
+    assert_ok(ctx, grid_read(ctx, path, NULL, &g));
+    assert_int_equal(grid_ncols(g), 4);
+    assert_int_equal(grid_nrows(g), 3);
+    assert_close(grid_dx(g), 10, 0);
+    assert_close(grid_dy(g), 20, 0);
+    double x, y;
+    grid_origin(g, &x, &y);
+    assert_close(x, 100, 0); /* centre 105 - 10 / 2 */
+    assert_close(y, 200, 0); /* centre 210 - 20 / 2 */
+    assert_false(grid_nodata(g, NULL));
+    assert_false(grid_is_nodata(g, 0, 0));
+    /* Exact equality with the compiler's own conversion of the same text. */
+    const double want[12] = {1e2, -0.5, +3, 2.5E-1, 7, 0.1, 12345678901234567890.0, 0.30000000000000004, -0.0,
+                             1.7976931348623157e308, 123456.789e-3, .5};
+    for (size_t k = 0; k < 12; k++)
+        assert_true(grid_value(g, k / 4, k % 4) == want[k]);
+    grid_destroy(g);
+}
+
+static void test_crs_choice(void **state)
+{
+    emscov_ctx *ctx = *state;
+    const char *text = "ncols 1\nnrows 1\nxllcorner 0\nyllcorner 0\ncellsize 1\n5\n";
+    const char *path = fixture("noprj", text, false);
+    grid *g = NULL;
+    assert_status_msg(ctx, grid_read(ctx, path, NULL, &g), EMS_EINPUT, "no CRS");
+    assert_null(g);
+    layer_read_opts o = {.srs = "EPSG:32650"};
+    assert_ok(ctx, grid_read(ctx, path, &o, &g));
+    assert_int_equal(crs_epsg(grid_crs(g)), 32650);
+    assert_string_equal(grid_crs_source(g), "--srs");
+    assert_close(grid_value(g, 0, 0), 5, 0);
+    grid_destroy(g);
+    /* --srs wins over the .prj. */
+    path = fixture("withprj", text, true);
+    assert_ok(ctx, grid_read(ctx, path, &o, &g));
+    assert_int_equal(crs_epsg(grid_crs(g)), 32650);
+    grid_destroy(g);
+    o.srs = "EPSG:nonsense";
+    assert_status_msg(ctx, grid_read(ctx, path, &o, &g), EMS_EINPUT, "--srs");
+    assert_status_msg(ctx, grid_read(ctx, tu_tmp("missing.asc"), NULL, &g), EMS_EINPUT, "missing.asc: cannot open");
+}
+
+typedef struct bad_case {
+    const char *text;
+    const char *msg;
+} bad_case;
+
+static void test_errors(void **state)
+{
+    emscov_ctx *ctx = *state;
+#define HDR "ncols 3\nnrows 2\nxllcorner 0\nyllcorner 0\ncellsize 10\nNODATA_value -9999\n"
+    const bad_case cases[] = {
+        {HDR "1 2 3\n4 abc 6\n", "bad.asc: line 8: row 2, column 2: \"abc\" is not a number"},
+        {HDR "1 2 3\n4 5 6x\n", "line 8: row 2, column 3: \"6x\" is not a number"},
+        {HDR "1 2 3\n4 5 1e\n", "line 8: row 2, column 3: \"1e\" is not a number"},
+        {HDR "1 2 3\n4 - 6\n", "line 8: row 2, column 2: \"-\" is not a number"},
+        {HDR "1 2 3\nnan 5 6\n", "line 8: row 2, column 1: \"nan\" is not a number"},
+        {HDR "1 2 3\n4 5\n\n", "line 8: too few values: the file ends after 5, the header says ncols 3 x nrows 2 = 6"},
+        {HDR, "line 6: too few values: the file ends after 0"},
+        {HDR "1 2 3\n4 5 6\n\n7\n", "line 10: too many values: \"7\""},
+        {"nrows 2\nxllcorner 0\nyllcorner 0\ncellsize 10\n1 2\n", "line 5: the header has no ncols"},
+        {"ncols 1\nnrows 1\nfoo 3\nxllcorner 0\nyllcorner 0\ncellsize 10\n1\n", "line 3: unknown header key \"foo\""},
+        {"ncols 1\nnrows 1\nNROWS 1\n", "line 3: NROWS given twice (first on line 2)"},
+        {"ncols 2.5\nnrows 1\nxllcorner 0\nyllcorner 0\ncellsize 10\n1 2\n", "line 1: ncols 2.5: need a whole"},
+        {"ncols 0\nnrows 1\nxllcorner 0\nyllcorner 0\ncellsize 10\n1\n", "ncols 0: need a whole number"},
+        {"ncols 1\nnrows 1\nxllcorner 0\nyllcorner 0\ncellsize 0\n1\n", "line 5: cellsize 0: need a positive size"},
+        {"ncols 1\nnrows 1\nxllcorner 0\nyllcorner 0\ncellsize abc\n1\n", "line 5: cellsize: \"abc\" is not a number"},
+        {"ncols 1\nnrows 1\nxllcorner 0\nyllcorner 0\ncellsize\n1\n", "line 5: header key cellsize has no value"},
+        {"ncols 1\nnrows 1\nxllcorner 0\nxllcenter 0\nyllcorner 0\ncellsize 1\n1\n", "both xllcorner and xllcenter"},
+        {"ncols 1\nnrows 1\nxllcorner 0\ncellsize 1\n1\n", "line 5: the header has no yllcorner or yllcenter"},
+        {"ncols 1\nnrows 1\nxllcorner 0\nyllcorner 0\ndx 1\n1\n", "no cellsize (nor dx and dy)"},
+        {"ncols 1\nnrows 1\nxllcorner 0\nyllcorner 0\ndx 1\ndy -2\n1\n", "line 6: dy -2: need a positive size"},
+        {"ncols 1\nnrows 1\nxllcorner 0\nyllcorner 0\ncellsize 1\ndx 1\n1\n", "both cellsize and dx/dy"},
+        /* A header promising 10^10 cells over a few bytes: refused without allocating them. */
+        {"ncols 100000\nnrows 100000\nxllcorner 0\nyllcorner 0\ncellsize 1\n1 2 3\n", "ends after 3, the header"},
+        {"", "line 1: the header has no ncols"},
+    };
+#undef HDR
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        const char *path = fixture("bad", cases[k].text, true);
+        grid *g = NULL;
+        print_message("case %zu\n", k);
+        assert_status_msg(ctx, grid_read(ctx, path, NULL, &g), EMS_EINPUT, cases[k].msg);
+        assert_null(g);
+    }
+}
+
+/* The sample grid: 150 x 120, our sum of the non-NODATA cells against awk's, and the NODATA count. */
+static void test_sample(void **state)
+{
+    emscov_ctx *ctx = *state;
+    const char *path = tu_sample("population.asc");
+    grid *g = NULL;
+    assert_ok(ctx, grid_read(ctx, path, NULL, &g));
+    assert_int_equal(grid_ncols(g), 150);
+    assert_int_equal(grid_nrows(g), 120);
+    double sum = 0;
+    size_t nodata = 0;
+    for (size_t r = 0; r < grid_nrows(g); r++)
+        for (size_t c = 0; c < grid_ncols(g); c++)
+            if (grid_is_nodata(g, r, c))
+                nodata++;
+            else
+                sum += grid_value(g, r, c);
+    char cmd[1024], *out = NULL;
+    snprintf(cmd, sizeof cmd,
+             "awk 'NR>6{for(i=1;i<=NF;i++) if($i!=-9999) s+=$i; else n++} END{printf \"%%.0f %%d\", s, n}' '%s'",
+             path);
+    assert_int_equal(tu_run(cmd, &out), 0);
+    double awk_sum = 0;
+    int awk_nodata = 0;
+    assert_int_equal(sscanf(out, "%lf %d", &awk_sum, &awk_nodata), 2);
+    free(out);
+    assert_close(sum, awk_sum, 0);
+    assert_close(sum, 1800035, 0); /* the generator's README */
+    assert_int_equal(nodata, (size_t)awk_nodata);
+    assert_int_equal(nodata, 102);
+    double x, y;
+    grid_origin(g, &x, &y);
+    assert_close(x, 441100, 0);
+    assert_close(y, 4412500, 0);
+    grid_destroy(g);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_corner_origin),
+        cmocka_unit_test(test_centre_origin_and_numbers),
+        cmocka_unit_test(test_crs_choice),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_sample),
+    };
+    return cmocka_run_group_tests(tests, tu_ctx_setup, tu_ctx_teardown);
+}
