@@ -26,8 +26,8 @@ struct grid {
 
 typedef struct scan {
     const char *p, *end;
-    size_t line;      /* 1-based line of *p */
-    size_t tok_line;  /* line of the last token */
+    size_t line;     /* 1-based line of *p */
+    size_t tok_line; /* line of the last token */
 } scan;
 
 static bool is_space(char c)
@@ -48,8 +48,7 @@ static bool is_alpha(char c)
 static void skip_space(scan *s)
 {
     while (s->p < s->end && is_space(*s->p)) {
-        if (*s->p == '\n')
-            s->line++;
+        if (*s->p == '\n') s->line++;
         s->p++;
     }
 }
@@ -58,8 +57,7 @@ static void skip_space(scan *s)
 static bool next_token(scan *s, const char **b, const char **e)
 {
     skip_space(s);
-    if (s->p >= s->end)
-        return false;
+    if (s->p >= s->end) return false;
     *b = s->p;
     s->tok_line = s->line;
     while (s->p < s->end && !is_space(*s->p))
@@ -84,8 +82,7 @@ static bool parse_number(const char *b, const char *e, double *out)
 {
     const char *p = b;
     bool neg = false;
-    if (p < e && (*p == '-' || *p == '+'))
-        neg = *p++ == '-';
+    if (p < e && (*p == '-' || *p == '+')) neg = *p++ == '-';
     uint64_t m = 0;
     int nd = 0, dropped = 0, frac = 0;
     bool any = false;
@@ -106,24 +103,18 @@ static bool parse_number(const char *b, const char *e, double *out)
                 frac++;
             }
         }
-    if (!any)
-        return false;
+    if (!any) return false;
     long ex = 0;
     if (p < e && (*p == 'e' || *p == 'E')) {
         p++;
         bool eneg = false;
-        if (p < e && (*p == '-' || *p == '+'))
-            eneg = *p++ == '-';
-        if (p >= e || !is_digit(*p))
-            return false;
+        if (p < e && (*p == '-' || *p == '+')) eneg = *p++ == '-';
+        if (p >= e || !is_digit(*p)) return false;
         for (; p < e && is_digit(*p); p++)
-            if (ex < 100000)
-                ex = ex * 10 + (*p - '0');
-        if (eneg)
-            ex = -ex;
+            if (ex < 100000) ex = ex * 10 + (*p - '0');
+        if (eneg) ex = -ex;
     }
-    if (p != e)
-        return false;
+    if (p != e) return false;
     long e10 = ex + dropped - frac;
     if (nd <= 15 && e10 >= -22 && e10 <= 22) {
         double v = (double)m;
@@ -132,8 +123,7 @@ static bool parse_number(const char *b, const char *e, double *out)
         return true;
     }
     char tmp[512];
-    if ((size_t)(e - b) >= sizeof tmp)
-        return false;
+    if ((size_t)(e - b) >= sizeof tmp) return false;
     memcpy(tmp, b, (size_t)(e - b));
     tmp[e - b] = '\0';
     errno = 0;
@@ -143,10 +133,22 @@ static bool parse_number(const char *b, const char *e, double *out)
 
 /* ---- Header. */
 
-enum { K_NCOLS, K_NROWS, K_XLLCORNER, K_XLLCENTER, K_YLLCORNER, K_YLLCENTER, K_CELLSIZE, K_DX, K_DY, K_NODATA,
-       K_COUNT };
-static const char *const key_names[K_COUNT] = {"ncols",     "nrows",     "xllcorner", "xllcenter", "yllcorner",
-                                               "yllcenter", "cellsize",  "dx",        "dy",        "nodata_value"};
+enum {
+    K_NCOLS,
+    K_NROWS,
+    K_XLLCORNER,
+    K_XLLCENTER,
+    K_YLLCORNER,
+    K_YLLCENTER,
+    K_CELLSIZE,
+    K_DX,
+    K_DY,
+    K_NODATA,
+    K_COUNT
+};
+static const char *const key_names[K_COUNT] = {"ncols",     "nrows",       "xllcorner", "xllcenter",
+                                               "yllcorner", "yllcenter",   "cellsize",  "dx",
+                                               "dy",        "nodata_value"};
 
 static ems_status parse_header(emscov_ctx *ctx, grid *g, scan *s)
 {
@@ -154,8 +156,7 @@ static ems_status parse_header(emscov_ctx *ctx, grid *g, scan *s)
     size_t seen[K_COUNT] = {0}; /* line where each key was given, 0 when not */
     for (;;) {
         skip_space(s);
-        if (s->p >= s->end || !is_alpha(*s->p))
-            break;
+        if (s->p >= s->end || !is_alpha(*s->p)) break;
         const char *kb, *ke, *vb, *ve;
         next_token(s, &kb, &ke);
         size_t line = s->line;
@@ -222,7 +223,8 @@ static ems_status parse_header(emscov_ctx *ctx, grid *g, scan *s)
                                seen[corner] > seen[centre] ? seen[corner] : seen[centre], key_names[corner],
                                key_names[centre]);
         if (!seen[corner] && !seen[centre])
-            return emscov_fail(ctx, EMS_EINPUT, "%s: line %zu: the header has no %s", g->path, data_line, name);
+            return emscov_fail(ctx, EMS_EINPUT, "%s: line %zu: the header has no %s", g->path, data_line,
+                               name);
         double half = (axis ? g->dy : g->dx) / 2;
         double o = seen[corner] ? val[corner] : val[centre] - half;
         if (axis)
@@ -259,12 +261,10 @@ static ems_status parse_values(emscov_ctx *ctx, grid *g, scan *s)
             got++;
         return too_few(ctx, g, s, got);
     }
-    if (!(g->v = ems_malloc(ctx, cells * sizeof *g->v)))
-        return EMS_ENOMEM;
+    if (!(g->v = ems_malloc(ctx, cells * sizeof *g->v))) return EMS_ENOMEM;
     for (size_t k = 0; k < cells; k++) {
         const char *b, *e;
-        if (!next_token(s, &b, &e))
-            return too_few(ctx, g, s, k);
+        if (!next_token(s, &b, &e)) return too_few(ctx, g, s, k);
         if (!parse_number(b, e, &g->v[k]))
             return emscov_fail(ctx, EMS_EINPUT, "%s: line %zu: row %zu, column %zu: \"%.*s\" is not a number",
                                g->path, s->line, k / g->ncols + 1, k % g->ncols + 1, show_len(b, e), b);
@@ -272,8 +272,8 @@ static ems_status parse_values(emscov_ctx *ctx, grid *g, scan *s)
     const char *b, *e;
     if (next_token(s, &b, &e))
         return emscov_fail(ctx, EMS_EINPUT,
-                           "%s: line %zu: too many values: \"%.*s\" after ncols %zu x nrows %zu = %zu", g->path,
-                           s->line, show_len(b, e), b, g->ncols, g->nrows, cells);
+                           "%s: line %zu: too many values: \"%.*s\" after ncols %zu x nrows %zu = %zu",
+                           g->path, s->line, show_len(b, e), b, g->ncols, g->nrows, cells);
     return EMS_OK;
 }
 
@@ -295,12 +295,10 @@ static ems_status choose_crs(emscov_ctx *ctx, grid *g, const layer_read_opts *o)
     const char *dot = strrchr(slash ? slash + 1 : g->path, '.');
     size_t stem = dot ? (size_t)(dot - g->path) : strlen(g->path);
     char *prj = ems_malloc(ctx, stem + 5);
-    if (!prj)
-        return EMS_ENOMEM;
+    if (!prj) return EMS_ENOMEM;
     memcpy(prj, g->path, stem);
     memcpy(prj + stem, ".prj", 5);
-    if (access(prj, F_OK) != 0)
-        memcpy(prj + stem, ".PRJ", 5);
+    if (access(prj, F_OK) != 0) memcpy(prj + stem, ".PRJ", 5);
     if (access(prj, F_OK) != 0) {
         memcpy(prj + stem, ".prj", 5);
         st = emscov_fail(ctx, EMS_EINPUT, "%s: no CRS: no %s beside it and no --srs", g->path, prj);
@@ -320,18 +318,13 @@ ems_status grid_read(emscov_ctx *ctx, const char *path, const layer_read_opts *o
     char *buf = NULL;
     size_t len = 0;
     grid *g = ems_calloc(ctx, 1, sizeof *g);
-    if (!g)
-        return EMS_ENOMEM;
+    if (!g) return EMS_ENOMEM;
     ems_status st = EMS_ENOMEM;
-    if (!(g->path = ems_strdup(ctx, path)))
-        goto done;
-    if ((st = ems_read_file(ctx, path, &buf, &len)) != EMS_OK)
-        goto done;
-    if ((st = choose_crs(ctx, g, o)) != EMS_OK)
-        goto done;
+    if (!(g->path = ems_strdup(ctx, path))) goto done;
+    if ((st = ems_read_file(ctx, path, &buf, &len)) != EMS_OK) goto done;
+    if ((st = choose_crs(ctx, g, o)) != EMS_OK) goto done;
     scan s = {buf, buf + len, 1, 1};
-    if ((st = parse_header(ctx, g, &s)) != EMS_OK)
-        goto done;
+    if ((st = parse_header(ctx, g, &s)) != EMS_OK) goto done;
     st = parse_values(ctx, g, &s);
 done:
     free(buf);
@@ -344,8 +337,7 @@ done:
 
 void grid_destroy(grid *g)
 {
-    if (!g)
-        return;
+    if (!g) return;
     crs_destroy(g->c);
     free(g->v);
     free(g->path);
@@ -396,8 +388,7 @@ const double *grid_values(const grid *g)
 
 bool grid_nodata(const grid *g, double *nodata)
 {
-    if (nodata)
-        *nodata = g->nodata;
+    if (nodata) *nodata = g->nodata;
     return g->has_nodata;
 }
 

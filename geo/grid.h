@@ -4,8 +4,8 @@
  *
  * Format: a header of `key value` lines, keys ASCII case-insensitive, in any order: ncols, nrows,
  * xllcorner or xllcenter, yllcorner or yllcenter, cellsize (or dx and dy), optional NODATA_value; then
- * ncols x nrows numbers separated by white space, row by row from the top (north) row, west to east (a row may
- * wrap over several lines). Anything else is EMS_EINPUT with a message naming the file, line and value.
+ * ncols x nrows numbers separated by white space, row by row from the top (north) row, west to east (a row
+ * may wrap over several lines). Anything else is EMS_EINPUT with a message naming the file, line and value.
  * The CRS comes from o->srs when given, else from `<stem>.prj` beside the file; neither is EMS_EINPUT.
  *
  * Indexing: row 0 is the top (northernmost) row, col 0 the westernmost column. The origin is the lower-left

@@ -273,6 +273,95 @@ static ems_status trace(emscov_ctx *ctx, raster_union *r, long i, long j, int d,
     return EMS_OK;
 }
 
+/* Signed area and, for a hole, a point inside it: the centre of the cell right of the first edge. */
+static void ring_finish(ring *rg, double cell)
+{
+    double a = 0;
+    for (size_t k = 0; k + 1 < rg->n; k++)
+        a += rg->xy[2 * k] * rg->xy[2 * k + 3] - rg->xy[2 * k + 2] * rg->xy[2 * k + 1];
+    rg->area = a / 2;
+    double dx = rg->xy[2] - rg->xy[0], dy = rg->xy[3] - rg->xy[1], len = sqrt(dx * dx + dy * dy);
+    dx /= len, dy /= len;
+    rg->tx = rg->xy[0] + (dx + dy) * cell / 2; /* half a cell along the edge and half a cell to its right */
+    rg->ty = rg->xy[1] + (dy - dx) * cell / 2;
+}
+
+typedef struct vtx_map {
+    uint64_t *key;
+    size_t *pos;
+    size_t cap;
+} vtx_map;
+
+/* A traced ring passes twice through a vertex where it pinches (two in-cells meeting only at a corner,
+ * reached from both sides). OGC rings must be simple, so the ring is cut at every repeated vertex into simple
+ * rings: counter-clockwise ones are shells, clockwise ones holes (a pinched shell becomes two shells touching
+ * at a point, or a shell with a hole touching it at a point -- both valid). Takes rg->xy. */
+static ems_status split_ring(emscov_ctx *ctx, const raster_union *r, ring *rg, ring_list *shells, ring_list *holes)
+{
+    size_t n = rg->n - 1; /* without the closing point */
+    vtx_map m = {0};
+    m.cap = 16;
+    while (m.cap < 2 * n)
+        m.cap *= 2;
+    m.key = ems_malloc(ctx, m.cap * sizeof *m.key);
+    m.pos = ems_malloc(ctx, m.cap * sizeof *m.pos);
+    size_t *stack = ems_malloc(ctx, (n + 1) * sizeof *stack);
+    uint64_t *skey = ems_malloc(ctx, (n + 1) * sizeof *skey);
+    ems_status st = m.key && m.pos && stack && skey ? EMS_OK : EMS_ENOMEM;
+    if (st == EMS_OK)
+        memset(m.pos, 0xff, m.cap * sizeof *m.pos);
+    size_t top = 0;
+    for (size_t k = 0; st == EMS_OK && k <= n; k++) {
+        size_t v = k % n; /* the last step revisits the start vertex and closes the remaining ring */
+        long ix = lround((rg->xy[2 * v] - r->x0) / r->cell), iy = lround((rg->xy[2 * v + 1] - r->y0) / r->cell);
+        uint64_t key = (uint64_t)ix * 4294967311ULL + (uint64_t)iy;
+        size_t slot = (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 20) & (m.cap - 1);
+        while (m.pos[slot] != SIZE_MAX && m.key[slot] != key)
+            slot = (slot + 1) & (m.cap - 1);
+        if (m.pos[slot] == SIZE_MAX || m.pos[slot] >= top || skey[m.pos[slot]] != key) {
+            m.key[slot] = key;
+            m.pos[slot] = top;
+            skey[top] = key;
+            stack[top++] = v;
+            continue;
+        }
+        /* a loop: stack[p .. top) then back to v */
+        size_t p = m.pos[slot], len = top - p;
+        if (len >= 3) {
+            ring sub = {0};
+            sub.xy = ems_malloc(ctx, (len + 1) * 2 * sizeof *sub.xy);
+            if (!sub.xy) {
+                st = EMS_ENOMEM;
+                break;
+            }
+            for (size_t q = 0; q < len; q++) {
+                sub.xy[2 * q] = rg->xy[2 * stack[p + q]];
+                sub.xy[2 * q + 1] = rg->xy[2 * stack[p + q] + 1];
+            }
+            sub.xy[2 * len] = sub.xy[0];
+            sub.xy[2 * len + 1] = sub.xy[1];
+            sub.n = len + 1;
+            ring_finish(&sub, r->cell);
+            ring_list *dst = sub.area > 0 ? shells : holes;
+            if (!ems_grow(ctx, (void **)&dst->r, &dst->cap, dst->n + 1, sizeof *dst->r)) {
+                free(sub.xy);
+                st = EMS_ENOMEM;
+                break;
+            }
+            dst->r[dst->n++] = sub;
+        }
+        /* forget the popped vertices (their map slots now point past top), keep v on the stack */
+        top = p + 1;
+    }
+    free(m.key);
+    free(m.pos);
+    free(stack);
+    free(skey);
+    free(rg->xy);
+    rg->xy = NULL;
+    return st;
+}
+
 static GEOSGeometry *make_ring(GEOSContextHandle_t h, const ring *rg)
 {
     double *x = malloc(rg->n * sizeof *x), *y = malloc(rg->n * sizeof *y);
@@ -336,16 +425,10 @@ ems_status raster_union_polygon(emscov_ctx *ctx, raster_union *r, bool exclude_f
                 uint8_t bit;
                 if (*visit_byte(r, dd[e], vi[e], vj[e], &bit) & bit)
                     continue;
-                ring rg;
+                ring rg = {0};
                 if ((st = trace(ctx, r, vi[e], vj[e], dd[e], &rg)) != EMS_OK)
                     break;
-                ring_list *dst = rg.area > 0 ? &shells : &holes;
-                if (!ems_grow(ctx, (void **)&dst->r, &dst->cap, dst->n + 1, sizeof *dst->r)) {
-                    free(rg.xy);
-                    st = EMS_ENOMEM;
-                    break;
-                }
-                dst->r[dst->n++] = rg;
+                st = split_ring(ctx, r, &rg, &shells, &holes);
             }
         }
     /* geometry: give every hole to the smallest shell that contains its test point */

@@ -53,12 +53,21 @@ static bool is_polygonal(GEOSContextHandle_t h, const GEOSGeometry *g)
     return t == GEOS_POLYGON || t == GEOS_MULTIPOLYGON;
 }
 
+/* GEOS's type name of g into buf (GEOSGeomType_r returns a string the caller frees). */
+static const char *type_of(GEOSContextHandle_t h, const GEOSGeometry *g, char *buf, size_t size)
+{
+    char *t = GEOSGeomType_r(h, g);
+    snprintf(buf, size, "%s", t ? t : "geometry");
+    GEOSFree_r(h, t);
+    return buf;
+}
+
 static ems_status same_crs(emscov_ctx *ctx, const layer *l, const crs *want, const char *what)
 {
     const crs *c = layer_crs(l);
     if (!c || !want || !crs_equivalent(c, want))
-        return emscov_fail(ctx, EMS_EINTERNAL, "%s: %s is in %s, not in the working CRS %s", layer_path(l), what,
-                           c ? crs_name(c) : "no CRS", want ? crs_name(want) : "(none)");
+        return emscov_fail(ctx, EMS_EINTERNAL, "%s: %s is in %s, not in the working CRS %s", layer_path(l),
+                           what, c ? crs_name(c) : "no CRS", want ? crs_name(want) : "(none)");
     return EMS_OK;
 }
 
@@ -68,18 +77,17 @@ static ems_status builder_init(builder *b, emscov_ctx *ctx, const layer *streets
     b->ctx = ctx;
     b->h = emscov_geos(ctx);
     b->streets = streets;
-    if (!(b->d = ems_calloc(ctx, 1, sizeof *b->d)))
-        return EMS_ENOMEM;
-    if (!streets)
-        return EMS_OK;
+    if (!(b->d = ems_calloc(ctx, 1, sizeof *b->d))) return EMS_ENOMEM;
+    if (!streets) return EMS_OK;
     size_t n = layer_count(streets);
     if (n >= ZERO_AREA)
         return emscov_fail(ctx, EMS_EINPUT, "%s: %zu sub-districts: too many", layer_path(streets), n);
+    char tn[64];
     for (size_t i = 0; i < n; i++)
         if (!is_polygonal(b->h, layer_geom(streets, i)))
             return emscov_fail(ctx, EMS_EINPUT, "%s: record %lld: sub-district is a %s, need a polygon",
                                layer_path(streets), (long long)layer_record(streets, i),
-                               GEOSGeomType_r(b->h, layer_geom(streets, i)));
+                               type_of(b->h, layer_geom(streets, i), tn, sizeof tn));
     b->d->nstreets = n;
     b->hits_cap = 16;
     if (!(b->sprep = ems_calloc(ctx, n ? n : 1, sizeof *b->sprep)) ||
@@ -93,8 +101,7 @@ static ems_status builder_finish(builder *b, ems_status st, demand_set **out)
 {
     if (b->sprep)
         for (size_t i = 0; i < b->d->nstreets; i++)
-            if (b->sprep[i])
-                GEOSPreparedGeom_destroy_r(b->h, b->sprep[i]);
+            if (b->sprep[i]) GEOSPreparedGeom_destroy_r(b->h, b->sprep[i]);
     free(b->sprep);
     free(b->hits);
     free(b->cand);
@@ -104,8 +111,7 @@ static ems_status builder_finish(builder *b, ems_status st, demand_set **out)
         ksum all = {0, 0}, outside = {0, 0};
         for (size_t i = 0; i < d->n; i++) {
             ksum_add(&all, d->pop[i]);
-            if (d->street[i] == DEMAND_NONE)
-                ksum_add(&outside, d->pop[i]);
+            if (d->street[i] == DEMAND_NONE) ksum_add(&outside, d->pop[i]);
         }
         d->input_total = ksum_get(&b->input);
         d->allocated_total = ksum_get(&all);
@@ -119,8 +125,7 @@ static ems_status builder_finish(builder *b, ems_status st, demand_set **out)
 static ems_status reserve(builder *b, size_t need)
 {
     demand_set *d = b->d;
-    if (need <= b->cap)
-        return EMS_OK;
+    if (need <= b->cap) return EMS_OK;
     size_t cap = b->cap ? b->cap : 1024;
     while (cap < need)
         cap *= 2;
@@ -134,8 +139,7 @@ static ems_status reserve(builder *b, size_t need)
     if (s) d->street = s;
     int64_t *r = s ? ems_realloc(b->ctx, d->record, cap * sizeof *r) : NULL;
     if (r) d->record = r;
-    if (!r)
-        return EMS_ENOMEM;
+    if (!r) return EMS_ENOMEM;
     b->cap = cap;
     return EMS_OK;
 }
@@ -143,8 +147,7 @@ static ems_status reserve(builder *b, size_t need)
 static ems_status push(builder *b, double x, double y, double pop, uint32_t street, int64_t record)
 {
     ems_status st = reserve(b, b->d->n + 1);
-    if (st != EMS_OK)
-        return st;
+    if (st != EMS_OK) return st;
     demand_set *d = b->d;
     d->x[d->n] = x;
     d->y[d->n] = y;
@@ -159,21 +162,17 @@ static ems_status push(builder *b, double x, double y, double pop, uint32_t stre
 static ems_status street_of(builder *b, double x, double y, uint32_t *street)
 {
     *street = DEMAND_NONE;
-    if (!b->six)
-        return EMS_OK;
+    if (!b->six) return EMS_OK;
     for (;;) {
         size_t n = 0;
         ems_status st = index_covering(b->ctx, b->six, x, y, b->hits, b->hits_cap, &n);
-        if (st != EMS_OK)
-            return st;
+        if (st != EMS_OK) return st;
         if (n <= b->hits_cap) {
-            if (n)
-                *street = (uint32_t)b->hits[0];
+            if (n) *street = (uint32_t)b->hits[0];
             return EMS_OK;
         }
         size_t *h = ems_realloc(b->ctx, b->hits, n * sizeof *h);
-        if (!h)
-            return EMS_ENOMEM;
+        if (!h) return EMS_ENOMEM;
         b->hits = h;
         b->hits_cap = n;
     }
@@ -181,8 +180,7 @@ static ems_status street_of(builder *b, double x, double y, uint32_t *street)
 
 static const GEOSPreparedGeometry *street_prep(builder *b, size_t k)
 {
-    if (!b->sprep[k])
-        b->sprep[k] = GEOSPrepare_r(b->h, layer_geom(b->streets, k));
+    if (!b->sprep[k]) b->sprep[k] = GEOSPrepare_r(b->h, layer_geom(b->streets, k));
     return b->sprep[k];
 }
 
@@ -213,11 +211,9 @@ static ems_status candidates(builder *b, layer_index *ix, const GEOSGeometry *g)
         return emscov_fail(b->ctx, EMS_EINTERNAL, "cannot get an envelope: %s", emscov_lib_message(b->ctx));
     b->cand_oom = false;
     ems_status st = index_query_box(b->ctx, ix, box, collect, b);
-    if (st != EMS_OK)
-        return st;
-    if (b->cand_oom)
-        return EMS_ENOMEM;
-    qsort(b->cand, b->ncand, sizeof *b->cand, cmp_size);
+    if (st != EMS_OK) return st;
+    if (b->cand_oom) return EMS_ENOMEM;
+    if (b->ncand > 1) qsort(b->cand, b->ncand, sizeof *b->cand, cmp_size);
     return EMS_OK;
 }
 
@@ -226,11 +222,16 @@ static ems_status candidates(builder *b, layer_index *ix, const GEOSGeometry *g)
 static const char *type_name(layer_field_type t)
 {
     switch (t) {
-    case LAYER_FIELD_INT: return "integer";
-    case LAYER_FIELD_DOUBLE: return "real";
-    case LAYER_FIELD_STRING: return "text";
-    case LAYER_FIELD_DATE: return "date";
-    case LAYER_FIELD_LOGICAL: return "logical";
+    case LAYER_FIELD_INT:
+        return "integer";
+    case LAYER_FIELD_DOUBLE:
+        return "real";
+    case LAYER_FIELD_STRING:
+        return "text";
+    case LAYER_FIELD_DATE:
+        return "date";
+    case LAYER_FIELD_LOGICAL:
+        return "logical";
     }
     return "?";
 }
@@ -241,16 +242,15 @@ static ems_status find_field(emscov_ctx *ctx, const layer *l, const char *name, 
     if (*j >= 0) {
         layer_field_type t = layer_field_at(l, (size_t)*j)->type;
         if (t == LAYER_FIELD_DATE || t == LAYER_FIELD_LOGICAL)
-            return emscov_fail(ctx, EMS_EINPUT, "%s: field %s: a %s field, need a number", layer_path(l), name,
-                               type_name(t));
+            return emscov_fail(ctx, EMS_EINPUT, "%s: field %s: a %s field, need a number", layer_path(l),
+                               name, type_name(t));
         return EMS_OK;
     }
     char list[512] = "";
     size_t used = 0;
     for (size_t k = 0; k < layer_field_count(l) && used < sizeof list; k++) {
         int w = snprintf(list + used, sizeof list - used, "%s%s", k ? ", " : "", layer_field_at(l, k)->name);
-        if (w < 0)
-            break;
+        if (w < 0) break;
         used += (size_t)w;
     }
     return emscov_fail(ctx, EMS_EINPUT, "%s: field %s: no such field (the fields are: %s)", layer_path(l),
@@ -279,8 +279,8 @@ static ems_status field_number(emscov_ctx *ctx, const layer *l, size_t i, int j,
         while (*end == ' ' || *end == '\t')
             end++;
     if (!*s || !end || *end || end == s || isnan(*v))
-        return emscov_fail(ctx, EMS_EINPUT, "%s: record %lld: field %s: \"%.60s\" is not a number", layer_path(l),
-                           (long long)layer_record(l, i), f->name, lv->u.s);
+        return emscov_fail(ctx, EMS_EINPUT, "%s: record %lld: field %s: \"%.60s\" is not a number",
+                           layer_path(l), (long long)layer_record(l, i), f->name, lv->u.s);
     return EMS_OK;
 }
 
@@ -293,19 +293,18 @@ typedef struct null_note {
 static ems_status read_count(builder *b, const layer *l, size_t i, int j, null_note *nulls, double *count)
 {
     ems_status st = field_number(b->ctx, l, i, j, count);
-    if (st != EMS_OK)
-        return st;
+    if (st != EMS_OK) return st;
     const char *name = layer_field_at(l, (size_t)j)->name;
     if (isnan(*count)) {
-        if (!nulls->count++)
-            nulls->first = layer_record(l, i);
+        if (!nulls->count++) nulls->first = layer_record(l, i);
         *count = 0;
         return EMS_OK;
     }
     if (!isfinite(*count) || *count < 0)
-        return emscov_fail(b->ctx, EMS_EINPUT, "%s: record %lld: field %s: %s count %.17g: need a number >= 0",
-                           layer_path(l), (long long)layer_record(l, i), name,
-                           isfinite(*count) ? "negative" : "non-finite", *count);
+        return emscov_fail(b->ctx, EMS_EINPUT,
+                           "%s: record %lld: field %s: %s count %.17g: need a number >= 0", layer_path(l),
+                           (long long)layer_record(l, i), name, isfinite(*count) ? "negative" : "non-finite",
+                           *count);
     ksum_add(&b->input, *count);
     return EMS_OK;
 }
@@ -326,17 +325,13 @@ ems_status demand_from_grid(emscov_ctx *ctx, const grid *g, const crs *working, 
     builder b;
     crs_transformer *t = NULL;
     ems_status st = builder_init(&b, ctx, streets);
-    if (st == EMS_OK && !working)
-        st = emscov_fail(ctx, EMS_EINTERNAL, "%s: no working CRS", __func__);
-    if (st == EMS_OK && streets)
-        st = same_crs(ctx, streets, working, "the sub-district layer");
-    if (st != EMS_OK)
-        return builder_finish(&b, st, out);
+    if (st == EMS_OK && !working) st = emscov_fail(ctx, EMS_EINTERNAL, "%s: no working CRS", __func__);
+    if (st == EMS_OK && streets) st = same_crs(ctx, streets, working, "the sub-district layer");
+    if (st != EMS_OK) return builder_finish(&b, st, out);
     size_t nc = grid_ncols(g), nr = grid_nrows(g), npos = 0;
     const double *v = grid_values(g);
     for (size_t k = 0; k < nc * nr; k++) {
-        if (grid_is_nodata(g, k / nc, k % nc))
-            continue;
+        if (grid_is_nodata(g, k / nc, k % nc)) continue;
         if (!isfinite(v[k]) || v[k] < 0) {
             st = emscov_fail(ctx, EMS_EINPUT, "%s: row %zu, column %zu: %s count %.17g: need a number >= 0",
                              grid_path(g), k / nc + 1, k % nc + 1, isfinite(v[k]) ? "negative" : "non-finite",
@@ -346,8 +341,7 @@ ems_status demand_from_grid(emscov_ctx *ctx, const grid *g, const crs *working, 
         npos += v[k] > 0;
         ksum_add(&b.input, v[k]);
     }
-    if ((st = reserve(&b, npos)) != EMS_OK)
-        return builder_finish(&b, st, out);
+    if ((st = reserve(&b, npos)) != EMS_OK) return builder_finish(&b, st, out);
     demand_set *d = b.d;
     for (size_t k = 0; k < nc * nr; k++)
         if (v[k] > 0 && !grid_is_nodata(g, k / nc, k % nc)) {
@@ -379,44 +373,41 @@ static ems_status point_xy(builder *b, const layer *l, size_t i, double *x, doub
         g = GEOSGetGeometryN_r(b->h, g, 0);
         t = GEOSGeomTypeId_r(b->h, g);
     }
+    char tn[64];
     if (t != GEOS_POINT)
-        return emscov_fail(b->ctx, EMS_EINPUT, "%s: record %lld: geometry is a %s, need a point", layer_path(l),
-                           (long long)layer_record(l, i), GEOSGeomType_r(b->h, g));
+        return emscov_fail(b->ctx, EMS_EINPUT, "%s: record %lld: geometry is a %s, need a point",
+                           layer_path(l), (long long)layer_record(l, i), type_of(b->h, g, tn, sizeof tn));
     if (!GEOSGeomGetX_r(b->h, g, x) || !GEOSGeomGetY_r(b->h, g, y))
         return emscov_fail(b->ctx, EMS_EINTERNAL, "%s: record %lld: cannot read the point: %s", layer_path(l),
                            (long long)layer_record(l, i), emscov_lib_message(b->ctx));
     return EMS_OK;
 }
 
-ems_status demand_from_points(emscov_ctx *ctx, const layer *pts, const char *count_field, const layer *streets,
-                              demand_set **out)
+ems_status demand_from_points(emscov_ctx *ctx, const layer *pts, const char *count_field,
+                              const layer *streets, demand_set **out)
 {
     *out = NULL;
     builder b;
     int j = -1;
     null_note nulls = {0, 0};
     ems_status st = builder_init(&b, ctx, streets);
-    if (st == EMS_OK && streets)
-        st = same_crs(ctx, pts, layer_crs(streets), "the population layer");
-    if (st == EMS_OK)
-        st = find_field(ctx, pts, count_field, &j);
+    if (st == EMS_OK && streets) st = same_crs(ctx, pts, layer_crs(streets), "the population layer");
+    if (st == EMS_OK) st = find_field(ctx, pts, count_field, &j);
     for (size_t i = 0; st == EMS_OK && i < layer_count(pts); i++) {
         double c, x, y;
         uint32_t s;
-        if ((st = read_count(&b, pts, i, j, &nulls, &c)) != EMS_OK || c == 0)
-            continue;
+        if ((st = read_count(&b, pts, i, j, &nulls, &c)) != EMS_OK || c == 0) continue;
         if ((st = point_xy(&b, pts, i, &x, &y)) == EMS_OK && (st = street_of(&b, x, y, &s)) == EMS_OK)
             st = push(&b, x, y, c, s, layer_record(pts, i));
     }
-    if (st == EMS_OK)
-        warn_nulls(ctx, pts, layer_field_at(pts, (size_t)j)->name, &nulls);
+    if (st == EMS_OK) warn_nulls(ctx, pts, layer_field_at(pts, (size_t)j)->name, &nulls);
     return builder_finish(&b, st, out);
 }
 
 /* ---- Polygons. */
 
 typedef struct piece {
-    GEOSGeometry *g;      /* owned unless borrowed */
+    GEOSGeometry *g; /* owned unless borrowed */
     const GEOSGeometry *view;
     double w;
     uint32_t street;
@@ -430,8 +421,7 @@ typedef struct piece_list {
 static void pieces_clear(GEOSContextHandle_t h, piece_list *pl)
 {
     for (size_t k = 0; k < pl->n; k++)
-        if (pl->p[k].g)
-            GEOSGeom_destroy_r(h, pl->p[k].g);
+        if (pl->p[k].g) GEOSGeom_destroy_r(h, pl->p[k].g);
     pl->n = 0;
 }
 
@@ -440,8 +430,7 @@ static ems_status piece_add(builder *b, piece_list *pl, GEOSGeometry *own, const
                             uint32_t street)
 {
     if (!ems_grow(b->ctx, (void **)&pl->p, &pl->cap, pl->n + 1, sizeof *pl->p)) {
-        if (own)
-            GEOSGeom_destroy_r(b->h, own);
+        if (own) GEOSGeom_destroy_r(b->h, own);
         return EMS_ENOMEM;
     }
     pl->p[pl->n++] = (piece){own, own ? own : view, w, street};
@@ -463,21 +452,18 @@ static ems_status emit_pieces(builder *b, const piece_list *pl, double pop, cons
     for (size_t k = 0; k < pl->n; k++) {
         GEOSGeometry *pt = GEOSPointOnSurface_r(b->h, pl->p[k].view);
         double x, y;
-        if (!pt || GEOSisEmpty_r(b->h, pt) || !GEOSGeomGetX_r(b->h, pt, &x) || !GEOSGeomGetY_r(b->h, pt, &y)) {
-            if (pt)
-                GEOSGeom_destroy_r(b->h, pt);
+        if (!pt || GEOSisEmpty_r(b->h, pt) || !GEOSGeomGetX_r(b->h, pt, &x) ||
+            !GEOSGeomGetY_r(b->h, pt, &y)) {
+            if (pt) GEOSGeom_destroy_r(b->h, pt);
             return geos_failed(b, l, i, "point on surface");
         }
         GEOSGeom_destroy_r(b->h, pt);
         double share = pl->n == 1 ? pop : pop * (pl->p[k].w / wsum);
         uint32_t s = pl->p[k].street;
         ems_status st = EMS_OK;
-        if (s == ZERO_AREA)
-            st = street_of(b, x, y, &s);
-        if (st == EMS_OK && share > 0)
-            st = push(b, x, y, share, s, layer_record(l, i));
-        if (st != EMS_OK)
-            return st;
+        if (s == ZERO_AREA) st = street_of(b, x, y, &s);
+        if (st == EMS_OK && share > 0) st = push(b, x, y, share, s, layer_record(l, i));
+        if (st != EMS_OK) return st;
     }
     return EMS_OK;
 }
@@ -491,13 +477,11 @@ static ems_status split_by_streets(builder *b, const GEOSGeometry *g, double pop
     ems_status st = EMS_OK;
     GEOSGeometry *rem = NULL; /* what is left; NULL: g itself */
     pieces_clear(h, pl);
-    if (!GEOSArea_r(h, g, &area))
-        return geos_failed(b, l, i, "area");
+    if (!GEOSArea_r(h, g, &area)) return geos_failed(b, l, i, "area");
     double tol = area * 1e-9;
     bool done = false;
     if (b->six && area > 0) {
-        if ((st = candidates(b, b->six, g)) != EMS_OK)
-            return st;
+        if ((st = candidates(b, b->six, g)) != EMS_OK) return st;
         for (size_t c = 0; c < b->ncand && !done; c++) {
             size_t k = b->cand[c];
             const GEOSGeometry *cur = rem ? rem : g;
@@ -523,8 +507,7 @@ static ems_status split_by_streets(builder *b, const GEOSGeometry *g, double pop
                 done = true;
                 break;
             }
-            if (!meets)
-                continue;
+            if (!meets) continue;
             const GEOSGeometry *sg = layer_geom(b->streets, k);
             GEOSGeometry *in = GEOSIntersection_r(h, cur, sg);
             GEOSGeometry *left = in ? GEOSDifference_r(h, cur, sg) : NULL;
@@ -541,8 +524,7 @@ static ems_status split_by_streets(builder *b, const GEOSGeometry *g, double pop
                 }
             } else
                 GEOSGeom_destroy_r(h, in);
-            if (rem)
-                GEOSGeom_destroy_r(h, rem);
+            if (rem) GEOSGeom_destroy_r(h, rem);
             rem = left;
             if (aleft <= tol) {
                 GEOSGeom_destroy_r(h, rem);
@@ -562,10 +544,8 @@ static ems_status split_by_streets(builder *b, const GEOSGeometry *g, double pop
             rem = NULL;
         }
     }
-    if (rem)
-        GEOSGeom_destroy_r(h, rem);
-    if (st == EMS_OK)
-        st = emit_pieces(b, pl, pop, l, i);
+    if (rem) GEOSGeom_destroy_r(h, rem);
+    if (st == EMS_OK) st = emit_pieces(b, pl, pop, l, i);
     pieces_clear(h, pl);
     return st;
 }
@@ -581,8 +561,7 @@ typedef struct dasy {
 static ems_status level_factor(builder *b, const dasy *ds, size_t t, double *f)
 {
     *f = 1;
-    if (ds->levels < 0)
-        return EMS_OK;
+    if (ds->levels < 0) return EMS_OK;
     double v;
     ems_status st = field_number(b->ctx, ds->target, t, ds->levels, &v);
     if (st == EMS_OK && !isnan(v) && v > 1) {
@@ -601,27 +580,22 @@ static ems_status target_parts(builder *b, dasy *ds, const GEOSGeometry *g, cons
     GEOSContextHandle_t h = b->h;
     pieces_clear(h, &ds->parts);
     ems_status st = candidates(b, ds->tix, g);
-    if (st != EMS_OK)
-        return st;
+    if (st != EMS_OK) return st;
     const GEOSPreparedGeometry *pg = GEOSPrepare_r(h, g);
-    if (!pg)
-        return geos_failed(b, l, i, "prepare");
+    if (!pg) return geos_failed(b, l, i, "prepare");
     for (size_t c = 0; c < b->ncand && st == EMS_OK; c++) {
         size_t t = b->cand[c];
         const GEOSGeometry *tg = layer_geom(ds->target, t);
-        if (!is_polygonal(h, tg))
-            continue;
+        if (!is_polygonal(h, tg)) continue;
         char cov = GEOSPreparedCovers_r(h, pg, tg);
         char meets = cov == 1 ? 1 : cov == 0 ? GEOSPreparedIntersects_r(h, pg, tg) : 2;
         if (cov == 2 || meets == 2) {
             st = geos_failed(b, l, i, "covers/intersects");
             break;
         }
-        if (!meets)
-            continue;
+        if (!meets) continue;
         double f = 1, a = 0;
-        if ((st = level_factor(b, ds, t, &f)) != EMS_OK)
-            break;
+        if ((st = level_factor(b, ds, t, &f)) != EMS_OK) break;
         if (cov == 1) {
             if (!GEOSArea_r(h, tg, &a))
                 st = geos_failed(b, l, i, "area");
@@ -631,8 +605,7 @@ static ems_status target_parts(builder *b, dasy *ds, const GEOSGeometry *g, cons
         }
         GEOSGeometry *in = GEOSIntersection_r(h, g, tg);
         if (!in || !GEOSArea_r(h, in, &a)) {
-            if (in)
-                GEOSGeom_destroy_r(h, in);
+            if (in) GEOSGeom_destroy_r(h, in);
             st = geos_failed(b, l, i, "intersection with a target polygon");
             break;
         }
@@ -657,38 +630,32 @@ ems_status demand_from_polygons(emscov_ctx *ctx, const layer *polys, const char 
     dasy ds = {target, NULL, -1, {NULL, 0, 0}};
     piece_list pl = {NULL, 0, 0};
     ems_status st = builder_init(&b, ctx, streets);
-    if (st == EMS_OK && streets)
-        st = same_crs(ctx, polys, layer_crs(streets), "the population layer");
-    if (st == EMS_OK && target)
-        st = same_crs(ctx, target, layer_crs(polys), "the target layer");
-    if (st == EMS_OK)
-        st = find_field(ctx, polys, count_field, &j);
-    if (st == EMS_OK && target && levels_field)
-        st = find_field(ctx, target, levels_field, &ds.levels);
-    if (st == EMS_OK && target)
-        st = index_build(ctx, target, &ds.tix);
+    if (st == EMS_OK && streets) st = same_crs(ctx, polys, layer_crs(streets), "the population layer");
+    if (st == EMS_OK && target) st = same_crs(ctx, target, layer_crs(polys), "the target layer");
+    if (st == EMS_OK) st = find_field(ctx, polys, count_field, &j);
+    if (st == EMS_OK && target && levels_field) st = find_field(ctx, target, levels_field, &ds.levels);
+    if (st == EMS_OK && target) st = index_build(ctx, target, &ds.tix);
     for (size_t i = 0; st == EMS_OK && i < layer_count(polys); i++) {
         double c;
         const GEOSGeometry *g = layer_geom(polys, i);
-        if ((st = read_count(&b, polys, i, j, &nulls, &c)) != EMS_OK || c == 0)
-            continue;
+        if ((st = read_count(&b, polys, i, j, &nulls, &c)) != EMS_OK || c == 0) continue;
         if (!is_polygonal(b.h, g)) {
+            char tn[64];
             st = emscov_fail(ctx, EMS_EINPUT, "%s: record %lld: geometry is a %s, need a polygon",
-                             layer_path(polys), (long long)layer_record(polys, i), GEOSGeomType_r(b.h, g));
+                             layer_path(polys), (long long)layer_record(polys, i),
+                             type_of(b.h, g, tn, sizeof tn));
             break;
         }
         if (!target) {
             st = split_by_streets(&b, g, c, polys, i, &pl);
             continue;
         }
-        if ((st = target_parts(&b, &ds, g, polys, i)) != EMS_OK)
-            break;
+        if ((st = target_parts(&b, &ds, g, polys, i)) != EMS_OK) break;
         double wsum = 0;
         for (size_t k = 0; k < ds.parts.n; k++)
             wsum += ds.parts.p[k].w;
         if (!(wsum > 0)) {
-            if (!b.d->fallbacks++)
-                first_fallback = layer_record(polys, i);
+            if (!b.d->fallbacks++) first_fallback = layer_record(polys, i);
             st = split_by_streets(&b, g, c, polys, i, &pl);
             continue;
         }
@@ -715,8 +682,7 @@ ems_status demand_from_polygons(emscov_ctx *ctx, const layer *polys, const char 
 
 void demand_set_destroy(demand_set *d)
 {
-    if (!d)
-        return;
+    if (!d) return;
     free(d->x);
     free(d->y);
     free(d->pop);
@@ -730,6 +696,5 @@ void demand_street_pop(const demand_set *d, double *pop)
     for (size_t k = 0; k < d->nstreets; k++)
         pop[k] = 0;
     for (size_t i = 0; i < d->n; i++)
-        if (d->street[i] < d->nstreets)
-            pop[d->street[i]] += d->pop[i];
+        if (d->street[i] < d->nstreets) pop[d->street[i]] += d->pop[i];
 }

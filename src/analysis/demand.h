@@ -30,13 +30,13 @@
 #define DEMAND_NONE UINT32_MAX
 
 typedef struct demand_set {
-    size_t n;          /* points */
-    double *x, *y;     /* working CRS */
-    double *pop;       /* persons, > 0 */
-    uint32_t *street;  /* index of the sub-district feature in the streets layer, DEMAND_NONE outside all */
-    int64_t *record;   /* source: grid cell number row x ncols + col + 1 (row 0 = top); else layer_record */
-    size_t nstreets;   /* features in the streets layer (0 without one) */
-    double input_total;     /* sum of the source counts */
+    size_t n;           /* points */
+    double *x, *y;      /* working CRS */
+    double *pop;        /* persons, > 0 */
+    uint32_t *street;   /* index of the sub-district feature in the streets layer, DEMAND_NONE outside all */
+    int64_t *record;    /* source: grid cell number row x ncols + col + 1 (row 0 = top); else layer_record */
+    size_t nstreets;    /* features in the streets layer (0 without one) */
+    double input_total; /* sum of the source counts */
     double allocated_total; /* sum of pop[] */
     double outside_total;   /* sum of pop[] where street == DEMAND_NONE */
     size_t fallbacks;       /* dasymetric: census polygons with no target area, spread by area instead */
@@ -50,9 +50,9 @@ ems_status demand_from_grid(emscov_ctx *ctx, const grid *g, const crs *working, 
 
 /* One point per point feature with its count_field value (a numeric field, or text holding numbers). A null
  * count is 0 (one warning names how many); text that is not a number, a negative or non-finite count, or a
- * geometry that is not a single point is EMS_EINPUT naming record and field; a missing field is EMS_EINPUT. */
-ems_status demand_from_points(emscov_ctx *ctx, const layer *pts, const char *count_field, const layer *streets,
-                              demand_set **out);
+ * geometry that is not a single point is EMS_EINPUT naming record and field; so is a missing field. */
+ems_status demand_from_points(emscov_ctx *ctx, const layer *pts, const char *count_field,
+                              const layer *streets, demand_set **out);
 
 /* Polygons with counts. target NULL: areal weighting (each polygon cut by the sub-districts, see above).
  * target given: dasymetric: each polygon's count is split over its intersections with the target polygons

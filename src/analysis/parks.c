@@ -383,16 +383,11 @@ static ems_status query(work *w, GEOSSTRtree *tree, const GEOSGeometry *g)
     return EMS_OK;
 }
 
+/* Polygon or MultiPolygon (layers keep only the polygonal part of repaired geometries). */
 static bool is_polygonal(GEOSContextHandle_t h, const GEOSGeometry *g)
 {
     int t = GEOSGeomTypeId_r(h, g);
-    if (t == GEOS_POLYGON || t == GEOS_MULTIPOLYGON) return true;
-    if (t != GEOS_GEOMETRYCOLLECTION) /* repaired polygons may come back as a collection */
-        return false;
-    int n = GEOSGetNumGeometries_r(h, g);
-    for (int i = 0; i < n; i++)
-        if (is_polygonal(h, GEOSGetGeometryN_r(h, g, i))) return true;
-    return false;
+    return t == GEOS_POLYGON || t == GEOS_MULTIPOLYGON;
 }
 
 static ems_status check_polygons(emscov_ctx *ctx, const layer *l, const char *what)

@@ -1,9 +1,9 @@
 /* src/output/store_gpkg.h: result layers written to an OGC GeoPackage 1.3 (OGC 12-128r18) with SQLite
- * directly: one feature table per layer (INTEGER PRIMARY KEY "fid", geometry column "geom" in the layer's CRS,
- * one column per layer field), gpkg_contents with the extent, gpkg_geometry_columns, gpkg_spatial_ref_sys
- * (EPSG code when PROJ knows it, else a private srs_id >= 100000 with organization NONE; definition in WKT1)
- * and an R-tree spatial index (gpkg_rtree_index extension, with the spec's triggers so later edits by GDAL or
- * QGIS keep it in step). Write only: nothing is computed here.
+ * directly: one feature table per layer (INTEGER PRIMARY KEY "fid", geometry column "geom" in the layer's
+ * CRS, one column per layer field), gpkg_contents with the extent, gpkg_geometry_columns,
+ * gpkg_spatial_ref_sys (EPSG code when PROJ knows it, else a private srs_id >= 100000 with organization NONE;
+ * definition in WKT1) and an R-tree spatial index (gpkg_rtree_index extension, with the spec's triggers so
+ * later edits by GDAL or QGIS keep it in step). Write only: nothing is computed here.
  *
  * Everything goes to a temporary file beside the target (path + ".tmp-<pid>") in one transaction; commit
  * renames it onto path, so readers see the old file or the complete new one, never half of it. Any failure
@@ -11,7 +11,8 @@
  * Field types: int -> INTEGER, double -> REAL (NaN -> NULL), string -> TEXT (UTF-8), date -> DATE
  * ('YYYY-MM-DD'), logical -> BOOLEAN (0/1); null values -> NULL. Coordinates in the layer's CRS units.
  * Ownership: gpkg_store_begin returns a new store owned by the caller; gpkg_store_commit and gpkg_store_abort
- * destroy it. Layers are borrowed for the call only. A store is used with one ctx, by one thread at a time. */
+ * destroy it. Layers are borrowed for the call only. A store is used with one ctx, by one thread at a time.
+ */
 #ifndef EMSCOV_STORE_GPKG_H
 #define EMSCOV_STORE_GPKG_H
 
@@ -25,8 +26,9 @@ ems_status gpkg_store_begin(emscov_ctx *ctx, const char *path, gpkg_store **out)
  * the layer's fields, an "fid" INTEGER PRIMARY KEY, gpkg_contents with extent, gpkg_geometry_columns, and an
  * R-tree spatial index per the GeoPackage RTree extension). description may be NULL.
  * EMS_EINPUT (store still usable) for a table already written (names compare ASCII case-insensitively, as in
- * SQLite), a reserved name (gpkg_*, rtree_*, sqlite_*) or a field named fid or geom; EMS_EINTERNAL for a layer
- * without CRS. After any other failure the store can only be aborted (commit then fails and cleans up). */
+ * SQLite), a reserved name (gpkg_*, rtree_*, sqlite_*) or a field named fid or geom; EMS_EINTERNAL for a
+ * layer without CRS. After any other failure the store can only be aborted (commit then fails and cleans up).
+ */
 ems_status gpkg_store_write_layer(emscov_ctx *ctx, gpkg_store *s, const char *table, const char *description,
                                   const layer *l);
 /* Finish: COMMIT, close, fsync, rename the temporary file onto path. The store is destroyed either way. */

@@ -96,8 +96,18 @@ static void test_centre_origin_and_numbers(void **state)
     assert_false(grid_nodata(g, NULL));
     assert_false(grid_is_nodata(g, 0, 0));
     /* Exact equality with the compiler's own conversion of the same text. */
-    const double want[12] = {1e2, -0.5, +3, 2.5E-1, 7, 0.1, 12345678901234567890.0, 0.30000000000000004, -0.0,
-                             1.7976931348623157e308, 123456.789e-3, .5};
+    const double want[12] = {1e2,
+                             -0.5,
+                             +3,
+                             2.5E-1,
+                             7,
+                             0.1,
+                             12345678901234567890.0,
+                             0.30000000000000004,
+                             -0.0,
+                             1.7976931348623157e308,
+                             123456.789e-3,
+                             .5};
     for (size_t k = 0; k < 12; k++)
         assert_true(grid_value(g, k / 4, k % 4) == want[k]);
     grid_destroy(g);
@@ -124,7 +134,8 @@ static void test_crs_choice(void **state)
     grid_destroy(g);
     o.srs = "EPSG:nonsense";
     assert_status_msg(ctx, grid_read(ctx, path, &o, &g), EMS_EINPUT, "--srs");
-    assert_status_msg(ctx, grid_read(ctx, tu_tmp("missing.asc"), NULL, &g), EMS_EINPUT, "missing.asc: cannot open");
+    assert_status_msg(ctx, grid_read(ctx, tu_tmp("missing.asc"), NULL, &g), EMS_EINPUT,
+                      "missing.asc: cannot open");
 }
 
 typedef struct bad_case {
@@ -142,24 +153,34 @@ static void test_errors(void **state)
         {HDR "1 2 3\n4 5 1e\n", "line 8: row 2, column 3: \"1e\" is not a number"},
         {HDR "1 2 3\n4 - 6\n", "line 8: row 2, column 2: \"-\" is not a number"},
         {HDR "1 2 3\nnan 5 6\n", "line 8: row 2, column 1: \"nan\" is not a number"},
-        {HDR "1 2 3\n4 5\n\n", "line 8: too few values: the file ends after 5, the header says ncols 3 x nrows 2 = 6"},
+        {HDR "1 2 3\n4 5\n\n",
+         "line 8: too few values: the file ends after 5, the header says ncols 3 x nrows 2 = 6"},
         {HDR, "line 6: too few values: the file ends after 0"},
         {HDR "1 2 3\n4 5 6\n\n7\n", "line 10: too many values: \"7\""},
         {"nrows 2\nxllcorner 0\nyllcorner 0\ncellsize 10\n1 2\n", "line 5: the header has no ncols"},
-        {"ncols 1\nnrows 1\nfoo 3\nxllcorner 0\nyllcorner 0\ncellsize 10\n1\n", "line 3: unknown header key \"foo\""},
+        {"ncols 1\nnrows 1\nfoo 3\nxllcorner 0\nyllcorner 0\ncellsize 10\n1\n",
+         "line 3: unknown header key \"foo\""},
         {"ncols 1\nnrows 1\nNROWS 1\n", "line 3: NROWS given twice (first on line 2)"},
-        {"ncols 2.5\nnrows 1\nxllcorner 0\nyllcorner 0\ncellsize 10\n1 2\n", "line 1: ncols 2.5: need a whole"},
+        {"ncols 2.5\nnrows 1\nxllcorner 0\nyllcorner 0\ncellsize 10\n1 2\n",
+         "line 1: ncols 2.5: need a whole"},
         {"ncols 0\nnrows 1\nxllcorner 0\nyllcorner 0\ncellsize 10\n1\n", "ncols 0: need a whole number"},
-        {"ncols 1\nnrows 1\nxllcorner 0\nyllcorner 0\ncellsize 0\n1\n", "line 5: cellsize 0: need a positive size"},
-        {"ncols 1\nnrows 1\nxllcorner 0\nyllcorner 0\ncellsize abc\n1\n", "line 5: cellsize: \"abc\" is not a number"},
-        {"ncols 1\nnrows 1\nxllcorner 0\nyllcorner 0\ncellsize\n1\n", "line 5: header key cellsize has no value"},
-        {"ncols 1\nnrows 1\nxllcorner 0\nxllcenter 0\nyllcorner 0\ncellsize 1\n1\n", "both xllcorner and xllcenter"},
-        {"ncols 1\nnrows 1\nxllcorner 0\ncellsize 1\n1\n", "line 5: the header has no yllcorner or yllcenter"},
+        {"ncols 1\nnrows 1\nxllcorner 0\nyllcorner 0\ncellsize 0\n1\n",
+         "line 5: cellsize 0: need a positive size"},
+        {"ncols 1\nnrows 1\nxllcorner 0\nyllcorner 0\ncellsize abc\n1\n",
+         "line 5: cellsize: \"abc\" is not a number"},
+        {"ncols 1\nnrows 1\nxllcorner 0\nyllcorner 0\ncellsize\n1\n",
+         "line 5: header key cellsize has no value"},
+        {"ncols 1\nnrows 1\nxllcorner 0\nxllcenter 0\nyllcorner 0\ncellsize 1\n1\n",
+         "both xllcorner and xllcenter"},
+        {"ncols 1\nnrows 1\nxllcorner 0\ncellsize 1\n1\n",
+         "line 5: the header has no yllcorner or yllcenter"},
         {"ncols 1\nnrows 1\nxllcorner 0\nyllcorner 0\ndx 1\n1\n", "no cellsize (nor dx and dy)"},
-        {"ncols 1\nnrows 1\nxllcorner 0\nyllcorner 0\ndx 1\ndy -2\n1\n", "line 6: dy -2: need a positive size"},
+        {"ncols 1\nnrows 1\nxllcorner 0\nyllcorner 0\ndx 1\ndy -2\n1\n",
+         "line 6: dy -2: need a positive size"},
         {"ncols 1\nnrows 1\nxllcorner 0\nyllcorner 0\ncellsize 1\ndx 1\n1\n", "both cellsize and dx/dy"},
         /* A header promising 10^10 cells over a few bytes: refused without allocating them. */
-        {"ncols 100000\nnrows 100000\nxllcorner 0\nyllcorner 0\ncellsize 1\n1 2 3\n", "ends after 3, the header"},
+        {"ncols 100000\nnrows 100000\nxllcorner 0\nyllcorner 0\ncellsize 1\n1 2 3\n",
+         "ends after 3, the header"},
         {"", "line 1: the header has no ncols"},
     };
 #undef HDR
@@ -190,9 +211,10 @@ static void test_sample(void **state)
             else
                 sum += grid_value(g, r, c);
     char cmd[1024], *out = NULL;
-    snprintf(cmd, sizeof cmd,
-             "awk 'NR>6{for(i=1;i<=NF;i++) if($i!=-9999) s+=$i; else n++} END{printf \"%%.0f %%d\", s, n}' '%s'",
-             path);
+    snprintf(
+        cmd, sizeof cmd,
+        "awk 'NR>6{for(i=1;i<=NF;i++) if($i!=-9999) s+=$i; else n++} END{printf \"%%.0f %%d\", s, n}' '%s'",
+        path);
     assert_int_equal(tu_run(cmd, &out), 0);
     double awk_sum = 0;
     int awk_nodata = 0;
@@ -212,10 +234,8 @@ static void test_sample(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_corner_origin),
-        cmocka_unit_test(test_centre_origin_and_numbers),
-        cmocka_unit_test(test_crs_choice),
-        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_corner_origin), cmocka_unit_test(test_centre_origin_and_numbers),
+        cmocka_unit_test(test_crs_choice),    cmocka_unit_test(test_errors),
         cmocka_unit_test(test_sample),
     };
     return cmocka_run_group_tests(tests, tu_ctx_setup, tu_ctx_teardown);

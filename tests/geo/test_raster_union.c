@@ -83,6 +83,35 @@ static void test_diagonal_cells(void **state)
     raster_union_destroy(r);
 }
 
+/* A shell pinched at a vertex: cells (3,3) and (4,4) touch only at a corner and are also joined the long way
+ * round, enclosing cell (4,3). Tracing passes twice through the pinch vertex; the result must still be valid:
+ * one polygon of 7 cells with a one-cell hole touching the shell at that vertex. */
+static void test_pinched_shell(void **state)
+{
+    emscov_ctx *ctx = *state;
+    GEOSContextHandle_t h = emscov_geos(ctx);
+    const double box[4] = {0, 0, 100, 100};
+    raster_union *r = NULL;
+    assert_ok(ctx, raster_union_create(ctx, box, 0.1, 10, 1000000, &r));
+    /* cell (i, j) centre: -20.1 + (i + 0.5) * 10 */
+    const int cells[][2] = {{3, 3}, {4, 4}, {5, 4}, {5, 3}, {5, 2}, {4, 2}, {3, 2}};
+    for (size_t k = 0; k < sizeof cells / sizeof *cells; k++) {
+        double x = -20.1 + (cells[k][0] + 0.5) * 10, y = -20.1 + (cells[k][1] + 0.5) * 10;
+        raster_union_add_segment(r, x, y, x, y);
+    }
+    assert_int_equal(raster_union_marked(r), 7);
+    GEOSGeometry *g = NULL;
+    assert_ok(ctx, raster_union_polygon(ctx, r, false, &g));
+    assert_int_equal(GEOSisValid_r(h, g), 1);
+    double area = 0;
+    GEOSArea_r(h, g, &area);
+    assert_close(area, 700, 1e-9);
+    assert_int_equal(GEOSGeomTypeId_r(h, g), GEOS_POLYGON);
+    assert_int_equal(GEOSGetNumInteriorRings_r(h, g), 1);
+    GEOSGeom_destroy_r(h, g);
+    raster_union_destroy(r);
+}
+
 static void test_limits(void **state)
 {
     emscov_ctx *ctx = *state;
@@ -104,6 +133,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_square_loop_has_exact_hole),
         cmocka_unit_test(test_diagonal_cells),
+        cmocka_unit_test(test_pinched_shell),
         cmocka_unit_test(test_limits),
     };
     return cmocka_run_group_tests(tests, tu_ctx_setup, tu_ctx_teardown);

@@ -3,8 +3,8 @@
  * census areal, census dasymetric onto residential land) against the awk total; per-sub-district population
  * against PostGIS (areal weighting in SQL; ST_Covers of cell centres computed and transformed in SQL from an
  * awk dump of the grid); Monaco building points weighted by footprint area x levels. */
-#include "test_util.h"
 #include "test_pgutil.h"
+#include "test_util.h"
 
 #include "src/analysis/demand.h"
 
@@ -30,8 +30,7 @@ static layer *mem_layer(emscov_ctx *ctx, const char *const *wkts, size_t n, cons
     layer *l = NULL;
     assert_ok(ctx, layer_create(ctx, "mem.shp", "test", c, &l));
     crs_destroy(c);
-    if (field)
-        assert_ok(ctx, layer_add_field(ctx, l, field, type, 0, 0));
+    if (field) assert_ok(ctx, layer_add_field(ctx, l, field, type, 0, 0));
     for (size_t i = 0; i < n; i++) {
         layer_value v = {.is_null = true};
         if (field && vals[i]) {
@@ -62,8 +61,7 @@ static void assert_points_in_streets(emscov_ctx *ctx, const demand_set *d, const
 {
     GEOSContextHandle_t h = emscov_geos(ctx);
     for (size_t i = 0; i < d->n; i++) {
-        if (d->street[i] == DEMAND_NONE)
-            continue;
+        if (d->street[i] == DEMAND_NONE) continue;
         GEOSGeometry *p = GEOSGeom_createPointFromXY_r(h, d->x[i], d->y[i]);
         assert_int_equal(GEOSCovers_r(h, layer_geom(streets, d->street[i]), p), 1);
         GEOSGeom_destroy_r(h, p);
@@ -165,7 +163,8 @@ static void test_grid_bad(void **state)
     grid_destroy(g);
     path = fixture("inf", "ncols 2\nnrows 1\nxllcorner 0\nyllcorner 0\ncellsize 10\n1e999 1\n");
     assert_ok(ctx, grid_read(ctx, path, &o, &g));
-    assert_status_msg(ctx, demand_from_grid(ctx, g, w, NULL, &d), EMS_EINPUT, "row 1, column 1: non-finite count");
+    assert_status_msg(ctx, demand_from_grid(ctx, g, w, NULL, &d), EMS_EINPUT,
+                      "row 1, column 1: non-finite count");
     grid_destroy(g);
     /* Sub-districts in another CRS than the working one: a programming error. */
     crs *gk = NULL;
@@ -185,14 +184,14 @@ static void test_grid_bad(void **state)
 static void test_points(void **state)
 {
     emscov_ctx *ctx = *state;
-    const char *wkt[] = {"POINT(5 5)", "POINT(15 10)", "POINT(50 50)", "POINT(20 5)", "POINT(1 1)",
-                         "MULTIPOINT((25 5))"};
+    const char *wkt[] = {"POINT(5 5)",  "POINT(15 10)", "POINT(50 50)",
+                         "POINT(20 5)", "POINT(1 1)",   "MULTIPOINT((25 5))"};
     const char *pop[] = {"10", "2.5", "3", NULL, "0", "4"};
     layer *s = mem_layer(ctx, two_streets, 2, NULL, 0, NULL);
     layer *p = mem_layer(ctx, wkt, 6, "POP", LAYER_FIELD_DOUBLE, pop);
     size_t warnings = emscov_warning_count(ctx);
     demand_set *d = NULL;
-    assert_ok(ctx, demand_from_points(ctx, p, "pop", s, &d)); /* field names match case-insensitively */
+    assert_ok(ctx, demand_from_points(ctx, p, "pop", s, &d));  /* field names match case-insensitively */
     assert_int_equal(emscov_warning_count(ctx), warnings + 1); /* the null count */
     assert_int_equal(d->n, 4);                                 /* null and 0 make no point */
     assert_close(d->input_total, 19.5, 0);
@@ -234,7 +233,8 @@ static void test_points(void **state)
     const char *poly[] = {"POLYGON((0 0,1 0,1 1,0 0))"};
     const char *one[] = {"1"};
     p = mem_layer(ctx, poly, 1, "POP", LAYER_FIELD_INT, one);
-    assert_status_msg(ctx, demand_from_points(ctx, p, "POP", s, &d), EMS_EINPUT, "record 1: geometry is a Polygon");
+    assert_status_msg(ctx, demand_from_points(ctx, p, "POP", s, &d), EMS_EINPUT,
+                      "record 1: geometry is a Polygon");
     layer_destroy(p);
 
     /* The same from a CSV file, as a user would give it: a text value in the count column. */
@@ -250,7 +250,8 @@ static void test_points(void **state)
 
 /* ---- Polygons. */
 
-static const char *const squares[] = {"POLYGON((0 0,10 0,10 10,0 10,0 0))", "POLYGON((10 0,20 0,20 10,10 10,10 0))"};
+static const char *const squares[] = {"POLYGON((0 0,10 0,10 10,0 10,0 0))",
+                                      "POLYGON((10 0,20 0,20 10,10 10,10 0))"};
 
 /* Areal weighting, worked by hand: C1 (x 5..15) 100 -> 50 + 50; C2 (x 15..25) 40 -> 20 in street 1, 20
  * outside; C3 inside street 0: 7. Streets: 57 and 70, outside 20. */
@@ -291,6 +292,18 @@ static void test_areal(void **state)
     assert_close(d->allocated_total, 150, 1e-9);
     assert_close(d->outside_total, 0, 0);
     demand_set_destroy(d);
+    layer_destroy(s);
+
+    /* Geometry of the wrong kind: in the census, and in the sub-districts. */
+    const char *pt[] = {"POINT(1 1)"};
+    layer *pl = mem_layer(ctx, pt, 1, "POP", LAYER_FIELD_INT, p150);
+    s = mem_layer(ctx, squares, 2, NULL, 0, NULL);
+    assert_status_msg(ctx, demand_from_polygons(ctx, pl, "POP", s, NULL, NULL, &d), EMS_EINPUT,
+                      "mem.shp: record 1: geometry is a Point, need a polygon");
+    assert_status_msg(ctx, demand_from_polygons(ctx, c, "POP", pl, NULL, NULL, &d), EMS_EINPUT,
+                      "mem.shp: record 1: sub-district is a Point, need a polygon");
+    assert_null(d);
+    layer_destroy(pl);
     layer_destroy(c);
     layer_destroy(s);
 }
@@ -423,7 +436,8 @@ static void test_sample_conservation(void **state)
     assert_ok(ctx, demand_from_polygons(ctx, sm.census, "POP", sm.streets, sm.res, NULL, &d));
     assert_close(d->input_total, total, 0);
     assert_close(d->allocated_total, total, total * 1e-6);
-    print_message("dasymetric: %zu points, %zu census blocks fell back to areal weighting\n", d->n, d->fallbacks);
+    print_message("dasymetric: %zu points, %zu census blocks fell back to areal weighting\n", d->n,
+                  d->fallbacks);
     assert_points_in_streets(ctx, d, sm.streets);
     demand_set_destroy(d);
     sample_free(&sm);
@@ -433,8 +447,7 @@ static void test_sample_conservation(void **state)
 
 static void pg_ok(PGresult *r, ExecStatusType want)
 {
-    if (PQresultStatus(r) != want)
-        fail_msg("%s", PQresultErrorMessage(r));
+    if (PQresultStatus(r) != want) fail_msg("%s", PQresultErrorMessage(r));
     PQclear(r);
 }
 
@@ -501,8 +514,8 @@ static void test_sample_areal_postgis(void **state)
 }
 
 /* Grid population per sub-district: PostGIS counts cell centres computed from an awk dump of the grid,
- * transformed from EPSG:4548 to 32650 in SQL, covered by sub-districts (also transformed in SQL), the lowest id
- * winning on shared boundaries; our points must also sit where PostGIS puts the cell centres. */
+ * transformed from EPSG:4548 to 32650 in SQL, covered by sub-districts (also transformed in SQL), the lowest
+ * id winning on shared boundaries; our points must also sit where PostGIS puts the cell centres. */
 static void test_sample_grid_postgis(void **state)
 {
     emscov_ctx *ctx = *state;
@@ -522,7 +535,8 @@ static void test_sample_grid_postgis(void **state)
     double ncols, nrows, xll, yll, cs, nd;
     assert_int_equal(sscanf(hdr, "%lf %lf %lf %lf %lf %lf", &ncols, &nrows, &xll, &yll, &cs, &nd), 6);
     free(hdr);
-    snprintf(cmd, sizeof cmd, "awk 'NR>6{for(i=1;i<=NF;i++) printf \"%%d\\t%%d\\t%%s\\n\", NR-7, i-1, $i}' '%s'",
+    snprintf(cmd, sizeof cmd,
+             "awk 'NR>6{for(i=1;i<=NF;i++) printf \"%%d\\t%%d\\t%%s\\n\", NR-7, i-1, $i}' '%s'",
              tu_sample("population.asc"));
     assert_int_equal(tu_run(cmd, &cells), 0);
     pg_ok(PQexec(c, "CREATE TEMP TABLE dm_cells(r int, c int, v float8)"), PGRES_COMMAND_OK);
@@ -532,14 +546,18 @@ static void test_sample_grid_postgis(void **state)
     pg_ok(PQgetResult(c), PGRES_COMMAND_OK);
     free(cells);
     char sql[1024];
-    snprintf(sql, sizeof sql,
-             "CREATE TEMP TABLE dm_pts AS SELECT r * %.0f + c + 1 AS cell, v, ST_Transform(ST_SetSRID(ST_MakePoint("
-             "%.17g + (c + 0.5) * %.17g, %.17g + (%.0f - r - 0.5) * %.17g), 4548), 32650) AS geom FROM dm_cells "
-             "WHERE v <> %.17g AND v > 0",
-             ncols, xll, cs, yll, nrows, cs, nd);
+    snprintf(
+        sql, sizeof sql,
+        "CREATE TEMP TABLE dm_pts AS SELECT r * %.0f + c + 1 AS cell, v, "
+        "ST_Transform(ST_SetSRID(ST_MakePoint("
+        "%.17g + (c + 0.5) * %.17g, %.17g + (%.0f - r - 0.5) * %.17g), 4548), 32650) AS geom FROM dm_cells "
+        "WHERE v <> %.17g AND v > 0",
+        ncols, xll, cs, yll, nrows, cs, nd);
     pg_ok(PQexec(c, sql), PGRES_COMMAND_OK);
-    pg_ok(PQexec(c, "CREATE TEMP TABLE dm_sgk AS SELECT id, ST_Transform(geom, 32650) AS geom FROM dm_streets_gk"),
-          PGRES_COMMAND_OK);
+    pg_ok(
+        PQexec(c,
+               "CREATE TEMP TABLE dm_sgk AS SELECT id, ST_Transform(geom, 32650) AS geom FROM dm_streets_gk"),
+        PGRES_COMMAND_OK);
 
     /* Every point where PostGIS puts it (1 mm), same count and total. */
     PGresult *r = PQexec(c, "SELECT cell, v, ST_X(geom), ST_Y(geom) FROM dm_pts ORDER BY cell");
@@ -554,21 +572,23 @@ static void test_sample_grid_postgis(void **state)
     PQclear(r);
 
     /* Cells on a boundary (within 1 mm): reported; the DISTINCT ON rule below gives them to the lowest id. */
-    r = PQexec(c, "SELECT count(*) FROM dm_pts p JOIN dm_sgk s ON ST_DWithin(ST_Boundary(s.geom), p.geom, 1e-3)");
+    r = PQexec(
+        c, "SELECT count(*) FROM dm_pts p JOIN dm_sgk s ON ST_DWithin(ST_Boundary(s.geom), p.geom, 1e-3)");
     assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
     print_message("cells within 1 mm of a sub-district boundary: %s\n", PQgetvalue(r, 0, 0));
     PQclear(r);
-    r = PQexec(c, "SELECT s.id, coalesce(sum(m.v), 0), count(m.cell) FROM dm_sgk s LEFT JOIN "
-                  "(SELECT DISTINCT ON (p.cell) p.cell, p.v, s.id AS sid FROM dm_pts p JOIN dm_sgk s "
-                  "ON ST_Covers(s.geom, p.geom) ORDER BY p.cell, s.id) m ON m.sid = s.id GROUP BY s.id ORDER BY s.id");
+    r = PQexec(
+        c,
+        "SELECT s.id, coalesce(sum(m.v), 0), count(m.cell) FROM dm_sgk s LEFT JOIN "
+        "(SELECT DISTINCT ON (p.cell) p.cell, p.v, s.id AS sid FROM dm_pts p JOIN dm_sgk s "
+        "ON ST_Covers(s.geom, p.geom) ORDER BY p.cell, s.id) m ON m.sid = s.id GROUP BY s.id ORDER BY s.id");
     assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
     assert_int_equal((size_t)PQntuples(r), d->nstreets);
     double *sp = calloc(d->nstreets, sizeof *sp), inside = 0;
     size_t *cnt = calloc(d->nstreets, sizeof *cnt);
     demand_street_pop(d, sp);
     for (size_t i = 0; i < d->n; i++)
-        if (d->street[i] != DEMAND_NONE)
-            cnt[d->street[i]]++;
+        if (d->street[i] != DEMAND_NONE) cnt[d->street[i]]++;
     for (int i = 0; i < PQntuples(r); i++) {
         size_t id = (size_t)atoi(PQgetvalue(r, i, 0));
         assert_close(sp[id], atof(PQgetvalue(r, i, 1)), 0);
@@ -622,7 +642,8 @@ static void test_monaco_buildings(void **state)
     for (size_t i = 0; i < n; i++) {
         layer_value v = {.is_null = false, .u.d = w[i] * 38000.0 / wsum};
         scaled += v.u.d;
-        assert_ok(ctx, layer_append_take(ctx, pts, GEOSGeom_clone_r(h, layer_geom(b, i)), layer_record(b, i), &v));
+        assert_ok(ctx,
+                  layer_append_take(ctx, pts, GEOSGeom_clone_r(h, layer_geom(b, i)), layer_record(b, i), &v));
     }
     free(w);
     layer_destroy(b);
@@ -643,7 +664,8 @@ static void test_monaco_buildings(void **state)
         in += sp[k];
     }
     assert_close(in + d->outside_total, 38000, 38000 * 1e-9);
-    print_message("Monaco: %zu buildings, %.1f inside the 9 quartiers, %.1f outside\n", d->n, in, d->outside_total);
+    print_message("Monaco: %zu buildings, %.1f inside the 9 quartiers, %.1f outside\n", d->n, in,
+                  d->outside_total);
     assert_points_in_streets(ctx, d, subs);
     demand_set_destroy(d);
     crs_destroy(wk);

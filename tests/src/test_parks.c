@@ -269,6 +269,22 @@ static void test_errors(void **state)
     assert_status_msg(ctx, parks_compute(ctx, pk_ll, geo, NULL, r, &res), EMS_EINTERNAL,
                       "not projected in metres");
     assert_null(res);
+
+    /* no park at all: a defined share of 0 and an empty service area */
+    static const char *const one[] = {SQ(0, 0, 10, 10)};
+    layer *rs1 = make_layer(ctx, "residential", 32650, one, 1);
+    assert_ok(ctx, parks_compute(ctx, empty, rs1, NULL, r, &res));
+    assert_int_equal(res->parks_included, 0);
+    assert_close(res->service_m2, 0, 0);
+    assert_close(res->city.share, 0, 0);
+    const double px[] = {5}, py[] = {5}, pp[] = {7};
+    double cov = -1, tot = -1;
+    assert_ok(ctx, parks_population_share(ctx, res, px, py, pp, 1, &cov, &tot));
+    assert_close(cov, 0, 0);
+    assert_close(tot, 7, 0);
+    parks_result_destroy(res);
+    res = NULL;
+    layer_destroy(rs1);
     layer_destroy(pk);
     layer_destroy(empty);
     layer_destroy(mixed);
@@ -430,6 +446,14 @@ static void city_vs_postgis(emscov_ctx *ctx, const char *dir, bool timings)
             "%.6f; largest relative difference from PostGIS %.2g\n",
             dir, rule_names[k], res->nparks, res->parks_included, layer_count(rs), layer_count(st),
             res->city.share, worst);
+        if (timings) {
+            parks_result *city = NULL;
+            double t1 = now_s();
+            assert_ok(ctx, parks_compute(ctx, pk, rs, NULL, r, &city));
+            print_message("  parks_compute without sub-districts (city figure only): %.3f s\n", now_s() - t1);
+            assert_rel(city->city.covered_m2, res->city.covered_m2, 1e-9, "city covered area", -1);
+            parks_result_destroy(city);
+        }
         if (timings)
             print_message(
                 "  timings: read+transform %.2f s; parks_compute %.3f s; PostGIS SQL %.3f s; ratio %.1f\n",

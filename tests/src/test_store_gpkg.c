@@ -64,8 +64,7 @@ static void assert_has_(const char *out, const char *needle, const char *file, i
 static const char *after(const char *out, const char *key, char *buf, size_t n)
 {
     const char *p = strstr(out, key);
-    if (!p)
-        fail_msg("no \"%s\" in:\n%s", key, out);
+    if (!p) fail_msg("no \"%s\" in:\n%s", key, out);
     p += strlen(key);
     size_t k = strcspn(p, "\n");
     snprintf(buf, n, "%.*s", (int)(k < n ? k : n - 1), p);
@@ -95,7 +94,11 @@ static layer *points(emscov_ctx *ctx)
     layer_value v[3][5] = {
         {{.u.i = 1}, {.u.d = 1234.5}, {.u.s = "东华门街道"}, {.u.date = 20240115}, {.u.b = true}},
         {{.u.i = 2}, {.is_null = true}, {.u.s = "Jianguomen"}, {.is_null = true}, {.u.b = false}},
-        {{.u.i = 9000000000LL}, {.u.d = -0.25}, {.u.s = "O'Brien \"x\""}, {.u.date = 19991231}, {.u.b = true}},
+        {{.u.i = 9000000000LL},
+         {.u.d = -0.25},
+         {.u.s = "O'Brien \"x\""},
+         {.u.date = 19991231},
+         {.u.b = true}},
     };
     for (int i = 0; i < 3; i++)
         assert_ok(ctx, layer_append_take(ctx, l, tu_wkt(ctx, wkt[i]), i + 1, v[i]));
@@ -170,18 +173,15 @@ static void test_summary(void **state)
     free(o);
 
     /* description lands in gpkg_contents; the header says GeoPackage 1.3 */
-    snprintf(args, sizeof args, "-q '%s' -sql \"SELECT description FROM gpkg_contents WHERE table_name='pts'\"",
+    snprintf(args, sizeof args,
+             "-q '%s' -sql \"SELECT (SELECT description FROM gpkg_contents WHERE table_name = 'pts') AS d,"
+             " (SELECT application_id FROM pragma_application_id) AS app,"
+             " (SELECT user_version FROM pragma_user_version) AS uv\"",
              path);
     o = ogr(args);
-    assert_string_equal(after(o, "description (String) = ", buf, sizeof buf), "demand points");
-    free(o);
-    snprintf(args, sizeof args, "-q '%s' -sql \"PRAGMA application_id\"", path);
-    o = ogr(args);
-    assert_string_equal(after(o, "application_id (Integer) = ", buf, sizeof buf), "1196444487");
-    free(o);
-    snprintf(args, sizeof args, "-q '%s' -sql \"PRAGMA user_version\"", path);
-    o = ogr(args);
-    assert_string_equal(after(o, "user_version (Integer) = ", buf, sizeof buf), "10300");
+    assert_string_equal(after(o, "d (String) = ", buf, sizeof buf), "demand points");
+    assert_string_equal(after(o, "app (Integer) = ", buf, sizeof buf), "1196444487"); /* 0x47504B47 'GPKG' */
+    assert_string_equal(after(o, "uv (Integer) = ", buf, sizeof buf), "10300");
     free(o);
 }
 
@@ -222,9 +222,10 @@ static void test_values(void **state)
     free(o);
 
     /* the stored text is the exact UTF-8 bytes: 5 characters, 15 bytes */
-    snprintf(args, sizeof args,
-             "-q '%s' -sql \"SELECT length(name) AS nc, length(CAST(name AS BLOB)) AS nb FROM pts WHERE fid = 1\"",
-             path);
+    snprintf(
+        args, sizeof args,
+        "-q '%s' -sql \"SELECT length(name) AS nc, length(CAST(name AS BLOB)) AS nb FROM pts WHERE fid = 1\"",
+        path);
     o = ogr(args);
     assert_string_equal(after(o, "nc (Integer) = ", buf, sizeof buf), "5");
     assert_string_equal(after(o, "nb (Integer) = ", buf, sizeof buf), "15");
@@ -238,7 +239,8 @@ static void test_values(void **state)
                   "450020 4410020)))");
     free(o);
     snprintf(args, sizeof args,
-             "-q '%s' -dialect SQLite -sql \"SELECT code, ST_Area(geom) AS a FROM polys ORDER BY code\"", path);
+             "-q '%s' -dialect SQLite -sql \"SELECT code, ST_Area(geom) AS a FROM polys ORDER BY code\"",
+             path);
     o = ogr(args);
     assert_has(o, "code (String) = A\n  a (Real) = 9600\n");
     assert_has(o, "code (String) = B\n  a (Real) = 200\n");
@@ -257,12 +259,17 @@ static void test_rtree(void **state)
     char *o = ogr(args);
     assert_string_equal(after(o, "HasSpatialIndex (Integer) = ", buf, sizeof buf), "1");
     free(o);
-    snprintf(args, sizeof args,
-             "-q '%s' -sql \"SELECT COUNT(*) AS n, MIN(minx) AS x0, MAX(maxy) AS y1 FROM rtree_polys_geom\"", path);
+    snprintf(
+        args, sizeof args,
+        "-q '%s' -sql \"SELECT COUNT(*) AS n, MIN(minx) AS x0, MAX(maxy) AS y1,"
+        " rtreecheck('rtree_polys_geom') AS c1, rtreecheck('rtree_pts_geom') AS c2 FROM rtree_polys_geom\"",
+        path);
     o = ogr(args);
     assert_string_equal(after(o, "n (Integer) = ", buf, sizeof buf), "2");
     assert_string_equal(after(o, "x0 (Real) = ", buf, sizeof buf), "450000");
     assert_string_equal(after(o, "y1 (Real) = ", buf, sizeof buf), "4411010");
+    assert_string_equal(after(o, "c1 (String) = ", buf, sizeof buf), "ok");
+    assert_string_equal(after(o, "c2 (String) = ", buf, sizeof buf), "ok");
     free(o);
     /* a box around the second point only */
     snprintf(args, sizeof args, "-so '%s' pts -spat 448900 4420400 449100 4420600", path);
@@ -275,6 +282,68 @@ static void test_rtree(void **state)
              path);
     o = ogr(args);
     assert_string_equal(after(o, "n (Integer) = ", buf, sizeof buf), "6");
+    free(o);
+}
+
+/* 3000 points in shuffled order: a three-level bulk-loaded tree that SQLite's rtreecheck() accepts and that
+ * answers box queries like a scan (box by hand: 21 x 21 grid points inside). An empty layer alongside. */
+static void test_rtree_large(void **state)
+{
+    emscov_ctx *ctx = *state;
+    const char *path = out_path("grid.gpkg");
+    layer *l = new_layer(ctx, "EPSG:32650"), *e = new_layer(ctx, "EPSG:32650");
+    assert_ok(ctx, layer_add_field(ctx, l, "k", LAYER_FIELD_INT, 0, 0));
+    enum { NX = 60, NY = 50, N = NX * NY };
+    int order[N];
+    for (int k = 0; k < N; k++)
+        order[k] = k;
+    unsigned r = 12345;
+    for (int k = N - 1; k > 0; k--) {
+        r = r * 1103515245u + 12345u;
+        int j = (int)((r >> 8) % (unsigned)(k + 1)), t = order[k];
+        order[k] = order[j], order[j] = t;
+    }
+    for (int k = 0; k < N; k++) {
+        char wkt[64];
+        snprintf(wkt, sizeof wkt, "POINT(%d %d)", 1000 + 10 * (order[k] % NX), 2000 + 10 * (order[k] / NX));
+        layer_value v = {.u.i = order[k]};
+        assert_ok(ctx, layer_append_take(ctx, l, tu_wkt(ctx, wkt), k + 1, &v));
+    }
+    gpkg_store *s = NULL;
+    assert_ok(ctx, gpkg_store_begin(ctx, path, &s));
+    assert_ok(ctx, gpkg_store_write_layer(ctx, s, "grid", NULL, l));
+    assert_ok(ctx, gpkg_store_write_layer(ctx, s, "nothing", NULL, e));
+    assert_ok(ctx, gpkg_store_commit(ctx, s));
+    layer_destroy(l);
+    layer_destroy(e);
+
+    char args[4400], buf[256];
+    snprintf(
+        args, sizeof args,
+        "-q '%s' -sql \"SELECT rtreecheck('rtree_grid_geom') AS c1, rtreecheck('rtree_nothing_geom') AS c2,"
+        " (SELECT COUNT(*) FROM rtree_grid_geom) AS n,"
+        " (SELECT COUNT(*) FROM rtree_grid_geom WHERE minx >= 1095 AND maxx <= 1305 AND miny >= 2195"
+        " AND maxy <= 2405) AS inside, (SELECT MAX(parentnode) FROM rtree_grid_geom_parent) AS maxparent\"",
+        path);
+    char *o = ogr(args);
+    assert_string_equal(after(o, "c1 (String) = ", buf, sizeof buf), "ok");
+    assert_string_equal(after(o, "c2 (String) = ", buf, sizeof buf), "ok");
+    assert_string_equal(after(o, "n (Integer) = ", buf, sizeof buf), "3000");
+    assert_string_equal(after(o, "inside (Integer) = ", buf, sizeof buf), "441");
+    assert_int_not_equal(atoi(after(o, "maxparent (Integer) = ", buf, sizeof buf)), 1); /* three levels */
+    free(o);
+    snprintf(args, sizeof args, "-so '%s' grid -spat 1095 2195 1305 2405", path);
+    o = ogr(args);
+    assert_has(o, "Feature Count: 441\n");
+    free(o);
+    snprintf(args, sizeof args, "-q '%s' grid -where \"k = 1234\"", path);
+    o = ogr(args);
+    assert_has(o, "POINT (1340 2200)"); /* 1234 = 20 * 60 + 34 */
+    free(o);
+    snprintf(args, sizeof args, "-so '%s' nothing", path);
+    o = ogr(args);
+    assert_has(o, "Feature Count: 0\n");
+    assert_has(o, "Geometry: Unknown (any)");
     free(o);
 }
 
@@ -301,8 +370,9 @@ static void test_private_crs(void **state)
 {
     emscov_ctx *ctx = *state;
     const char *path = out_path("proj.gpkg");
-    layer *l = new_layer(ctx, "+proj=tmerc +lat_0=0 +lon_0=116.5 +k=1 +x_0=500000 +y_0=0 +ellps=GRS80 +units=m "
-                              "+no_defs +type=crs");
+    layer *l =
+        new_layer(ctx, "+proj=tmerc +lat_0=0 +lon_0=116.5 +k=1 +x_0=500000 +y_0=0 +ellps=GRS80 +units=m "
+                       "+no_defs +type=crs");
     assert_int_equal(crs_epsg(layer_crs(l)), 0);
     assert_ok(ctx, layer_append_take(ctx, l, tu_wkt(ctx, "POINT(500100 4400200)"), 1, NULL));
     /* a second layer in a second private CRS, and a table and field name needing quotes */
@@ -328,7 +398,8 @@ static void test_private_crs(void **state)
     assert_has(o, "Extent: (500100.000000, 4400200.000000) - (500100.000000, 4400200.000000)");
     free(o);
     snprintf(args, sizeof args,
-             "-q '%s' -sql \"SELECT srs_id, organization, organization_coordsys_id AS oid FROM gpkg_spatial_ref_sys"
+             "-q '%s' -sql \"SELECT srs_id, organization, organization_coordsys_id AS oid FROM "
+             "gpkg_spatial_ref_sys"
              " WHERE srs_id >= 100000 ORDER BY srs_id\"",
              path);
     o = ogr(args);
@@ -382,6 +453,17 @@ static void test_bad_paths(void **state)
     assert_status_msg(ctx, gpkg_store_begin(ctx, under, &s), EMS_EIO, under);
     assert_has(emscov_message(ctx), "Not a directory");
 
+    /* a directory without write permission (root writes anyway: checked only for other users) */
+    if (geteuid() != 0) {
+        const char *ro = tu_tmp("read-only");
+        mkdir(ro, 0777);
+        chmod(ro, 0555);
+        snprintf(under, sizeof under, "%s/out.gpkg", ro);
+        assert_status_msg(ctx, gpkg_store_begin(ctx, under, &s), EMS_EIO, under);
+        assert_has(emscov_message(ctx), "Permission denied");
+        chmod(ro, 0777);
+    }
+
     /* the target is a directory: the rename fails at commit, the temporary file goes, the directory stays */
     const char *dir = tu_tmp("dir.gpkg");
     mkdir(dir, 0777);
@@ -396,6 +478,34 @@ static void test_bad_paths(void **state)
     layer_destroy(p);
 }
 
+/* An error from SQLite itself (more columns than SQLITE_MAX_COLUMN, 2000): EMS_EIO with SQLite's message;
+ * the store then refuses more layers and the commit, and nothing is left on disk. */
+static void test_sqlite_error(void **state)
+{
+    emscov_ctx *ctx = *state;
+    const char *path = out_path("wide.gpkg");
+    layer *w = new_layer(ctx, "EPSG:32650"), *p = points(ctx);
+    for (int j = 0; j < 2001; j++) {
+        char name[16];
+        snprintf(name, sizeof name, "f%d", j);
+        assert_ok(ctx, layer_add_field(ctx, w, name, LAYER_FIELD_INT, 0, 0));
+    }
+    assert_ok(ctx, layer_append_take(ctx, w, tu_wkt(ctx, "POINT(1 2)"), 1, NULL));
+    gpkg_store *s = NULL;
+    assert_ok(ctx, gpkg_store_begin(ctx, path, &s));
+    assert_ok(ctx, gpkg_store_write_layer(ctx, s, "pts", NULL, p));
+    assert_status_msg(ctx, gpkg_store_write_layer(ctx, s, "wide", NULL, w), EMS_EIO,
+                      "SQLite: too many columns");
+    assert_has(emscov_message(ctx), path);
+    assert_status_msg(ctx, gpkg_store_write_layer(ctx, s, "more", NULL, p), EMS_EINTERNAL,
+                      "an earlier layer failed");
+    assert_status_msg(ctx, gpkg_store_commit(ctx, s), EMS_EINTERNAL, "not written");
+    assert_false(exists(path));
+    assert_false(exists(tmp_of(path)));
+    layer_destroy(w);
+    layer_destroy(p);
+}
+
 /* Names refused before anything is written: the store stays usable and commits what was written. */
 static void test_bad_names(void **state)
 {
@@ -405,8 +515,10 @@ static void test_bad_names(void **state)
     gpkg_store *s = NULL;
     assert_ok(ctx, gpkg_store_begin(ctx, path, &s));
     assert_ok(ctx, gpkg_store_write_layer(ctx, s, "pts", NULL, p));
-    assert_status_msg(ctx, gpkg_store_write_layer(ctx, s, "pts", NULL, q), EMS_EINPUT, "table pts: already written");
-    assert_status_msg(ctx, gpkg_store_write_layer(ctx, s, "PTS", NULL, q), EMS_EINPUT, "table PTS: already written");
+    assert_status_msg(ctx, gpkg_store_write_layer(ctx, s, "pts", NULL, q), EMS_EINPUT,
+                      "table pts: already written");
+    assert_status_msg(ctx, gpkg_store_write_layer(ctx, s, "PTS", NULL, q), EMS_EINPUT,
+                      "table PTS: already written");
     assert_status_msg(ctx, gpkg_store_write_layer(ctx, s, "gpkg_x", NULL, q), EMS_EINPUT, "reserved");
     assert_status_msg(ctx, gpkg_store_write_layer(ctx, s, "rtree_pts_geom", NULL, q), EMS_EINPUT, "reserved");
     assert_status_msg(ctx, gpkg_store_write_layer(ctx, s, "", NULL, q), EMS_EINPUT, "empty table name");
@@ -466,9 +578,12 @@ static void test_replace(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_summary),   cmocka_unit_test(test_values),    cmocka_unit_test(test_rtree),
-        cmocka_unit_test(test_validator), cmocka_unit_test(test_private_crs), cmocka_unit_test(test_abort),
-        cmocka_unit_test(test_bad_paths), cmocka_unit_test(test_bad_names), cmocka_unit_test(test_replace),
+        cmocka_unit_test(test_summary),      cmocka_unit_test(test_values),
+        cmocka_unit_test(test_rtree),        cmocka_unit_test(test_rtree_large),
+        cmocka_unit_test(test_validator),    cmocka_unit_test(test_private_crs),
+        cmocka_unit_test(test_abort),        cmocka_unit_test(test_bad_paths),
+        cmocka_unit_test(test_sqlite_error), cmocka_unit_test(test_bad_names),
+        cmocka_unit_test(test_replace),
     };
     return cmocka_run_group_tests(tests, tu_ctx_setup, tu_ctx_teardown);
 }
