@@ -221,8 +221,8 @@ static ems_status validate_polygon(emscov_ctx *ctx, layer *l, GEOSGeometry **g, 
     return layer_note_add(ctx, l, LAYER_NOTE_REPAIRED, record, "%s: repaired with GEOSMakeValid", text);
 }
 
-ems_status layer_append_take(emscov_ctx *ctx, layer *l, GEOSGeometry *geom, int64_t record,
-                             const layer_value *values)
+static ems_status append(emscov_ctx *ctx, layer *l, GEOSGeometry *geom, int64_t record, const layer_value *values,
+                         bool validate)
 {
     GEOSContextHandle_t h = emscov_geos(ctx);
     if (!geom || GEOSisEmpty_r(h, geom)) {
@@ -230,7 +230,7 @@ ems_status layer_append_take(emscov_ctx *ctx, layer *l, GEOSGeometry *geom, int6
         return layer_note_add(ctx, l, LAYER_NOTE_EMPTY, record, "empty geometry: skipped");
     }
     int t = GEOSGeomTypeId_r(h, geom);
-    if (is_polygonal(t)) {
+    if (validate && is_polygonal(t)) {
         ems_status st = validate_polygon(ctx, l, &geom, record);
         if (st != EMS_OK || !geom)
             return st;
@@ -280,6 +280,18 @@ ems_status layer_append_take(emscov_ctx *ctx, layer *l, GEOSGeometry *geom, int6
     }
     l->features[l->nfeatures++] = (feature){.geom = geom, .record = record, .values = copy};
     return EMS_OK;
+}
+
+ems_status layer_append_take(emscov_ctx *ctx, layer *l, GEOSGeometry *geom, int64_t record,
+                             const layer_value *values)
+{
+    return append(ctx, l, geom, record, values, true);
+}
+
+ems_status layer_append_valid_take(emscov_ctx *ctx, layer *l, GEOSGeometry *geom, int64_t record,
+                                   const layer_value *values)
+{
+    return append(ctx, l, geom, record, values, false);
 }
 
 size_t layer_count(const layer *l)

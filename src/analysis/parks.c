@@ -925,7 +925,7 @@ ems_status parks_service_layer(emscov_ctx *ctx, const parks_result *res, const p
         } else {
             layer_value v[3] = {
                 {.u.s = park_rules_name(r)}, {.u.i = (int64_t)res->parks_included}, {.u.d = res->service_m2}};
-            st = layer_append_take(ctx, l, g, 1, v);
+            st = layer_append_valid_take(ctx, l, g, 1, v); /* a GEOS union: valid */
         }
     }
     if (st != EMS_OK) {

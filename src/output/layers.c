@@ -60,7 +60,7 @@ static ems_status street_summary(emscov_ctx *ctx, const analysis *a, layer **out
                            {.u.b = a->gaps->count[u] < a->sc->std->min_stations}, num(r->ambulances), num(r->per_n),
                            num(r->shortfall), num(a->parks && a->parks->units ? a->parks->units[u].share : NAN),
                            num(a->gaps->area_m2[u])};
-        st = layer_append_take(ctx, *out, GEOSGeom_clone_r(h, layer_geom(a->in.streets, u)),
+        st = layer_append_valid_take(ctx, *out, GEOSGeom_clone_r(h, layer_geom(a->in.streets, u)),
                                layer_record(a->in.streets, u), v);
     }
     return st;
@@ -81,7 +81,7 @@ static ems_status demand_time(emscov_ctx *ctx, const analysis *a, layer **out)
                            num(a->cov->snap_m[i]),
                            a->unit[i] == ANALYSIS_NONE ? (layer_value){.is_null = true}
                                                        : integer(layer_record(a->in.streets, a->unit[i]))};
-        st = layer_append_take(ctx, *out, GEOSGeom_createPointFromXY_r(h, a->x[i], a->y[i]), (int64_t)i + 1, v);
+        st = layer_append_valid_take(ctx, *out, GEOSGeom_createPointFromXY_r(h, a->x[i], a->y[i]), (int64_t)i + 1, v);
     }
     return st;
 }
@@ -94,7 +94,7 @@ static ems_status service_area(emscov_ctx *ctx, const analysis *a, layer **out)
     for (size_t k = 0; st == EMS_OK && k < isochrone_count(a->areas); k++) {
         const isochrone_area *ar = isochrone_at(a->areas, k);
         layer_value v[] = {num(a->area_bands_s[ar->band] / 60), num(ar->area_m2)};
-        st = layer_append_take(ctx, *out, GEOSGeom_clone_r(h, ar->geom), (int64_t)k + 1, v);
+        st = layer_append_valid_take(ctx, *out, GEOSGeom_clone_r(h, ar->geom), (int64_t)k + 1, v);
     }
     return st;
 }
@@ -113,7 +113,7 @@ static ems_status station(emscov_ctx *ctx, const analysis *a, layer **out)
                            num(a->station_turnout[s]), num(src == ANALYSIS_NONE ? 0 : a->cov->workload[src]),
                            u == GAPS_NONE ? (layer_value){.is_null = true} : integer(layer_record(a->in.streets, u)),
                            {.u.b = src != ANALYSIS_NONE}, num(a->station_snap_m[s])};
-        st = layer_append_take(ctx, *out, GEOSGeom_clone_r(h, layer_geom(a->in.stations, s)),
+        st = layer_append_valid_take(ctx, *out, GEOSGeom_clone_r(h, layer_geom(a->in.stations, s)),
                                layer_record(a->in.stations, s), v);
     }
     return st;
