@@ -10,9 +10,9 @@
  * Per layer: CREATE TABLE and the R-tree virtual table, one prepared INSERT reused for every feature (boxes
  * collected on the way), the R-tree bulk-loaded from those boxes (see below), then gpkg_contents (extent
  * accumulated while writing), gpkg_geometry_columns, the gpkg_extensions row and, last, the six GeoPackage
- * 1.3 R-tree triggers. The triggers call ST_IsEmpty /
- * ST_MinX..., which only GeoPackage-aware readers (GDAL, QGIS, SpatiaLite) define: they are created after
- * the rows are in, so they never fire here, and they keep the index right when a GIS edits the file later. */
+ * 1.3 R-tree triggers. The triggers call ST_IsEmpty, ST_MinX, ..., which only GeoPackage-aware software
+ * (GDAL, QGIS, SpatiaLite) defines: they are created after the rows are in, so they never fire here, and they
+ * keep the index right when a GIS edits the file later (validate_gpkg.py also requires them). */
 #include "src/output/store_gpkg.h"
 
 #include <sqlite3.h>
@@ -356,7 +356,6 @@ ems_status gpkg_store_begin(emscov_ctx *ctx, const char *path, gpkg_store **out)
         gpkg_store_abort(s);
         return st;
     }
-    sqlite3_extended_result_codes(s->db, 0);
     char *pragmas = sqlite3_mprintf("PRAGMA application_id = %d; PRAGMA user_version = %d;"
                                     " PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
                                     " PRAGMA locking_mode = EXCLUSIVE; PRAGMA cache_size = -65536;"
@@ -851,6 +850,10 @@ static ems_status write_rows(emscov_ctx *ctx, gpkg_store *s, const char *table, 
     *has_ext = false;
     s->nrt = 0;
     size_t n = layer_count(l);
+    if (st == EMS_OK && !ems_grow(ctx, (void **)&s->rt, &s->rt_cap, n ? n : 1, sizeof *s->rt)) {
+        s->broken = true;
+        st = EMS_ENOMEM;
+    }
     for (size_t i = 0; st == EMS_OK && i < n; i++) {
         sqlite3_int64 fid = (sqlite3_int64)i + 1;
         size_t len = 0;
@@ -862,12 +865,7 @@ static ems_status write_rows(emscov_ctx *ctx, gpkg_store *s, const char *table, 
         sqlite3_bind_blob(row, 2, s->buf, (int)len, SQLITE_STATIC);
         if ((st = bind_values(ctx, s, row, l, i)) != EMS_OK || (st = step_reset(ctx, s, row)) != EMS_OK)
             break;
-        if (empty) continue;
-        if (!ems_grow(ctx, (void **)&s->rt, &s->rt_cap, s->nrt + 1, sizeof *s->rt)) {
-            s->broken = true;
-            st = EMS_ENOMEM;
-            break;
-        }
+        if (empty || !isfinite(env[0] + env[1] + env[2] + env[3])) continue; /* no box: not indexed */
         s->rt[s->nrt++] = (rt_entry){
             .id = fid, .b = {float_down(env[0]), float_up(env[2]), float_down(env[1]), float_up(env[3])}};
         if (!*has_ext) {
