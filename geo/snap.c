@@ -69,11 +69,11 @@ ems_status snap_index_build(emscov_ctx *ctx, const network *net, snap_index **ou
     size_t total = n, cnt = n;
     ix->level_start[0] = 0;
     ix->nlevels = 1;
-    while (cnt > 1) {
+    do { /* at least one node level above the items, even for a single segment */
         cnt = (cnt + SNAP_NODE - 1) / SNAP_NODE;
         ix->level_start[ix->nlevels++] = total;
         total += cnt;
-    }
+    } while (cnt > 1);
     ix->level_start[ix->nlevels] = total;
     sort_item *items = ems_malloc(ctx, (n ? n : 1) * sizeof *items);
     ix->link = ems_malloc(ctx, (n ? n : 1) * sizeof *ix->link);

@@ -3,6 +3,7 @@
 #include "src/analysis/demand.h"
 
 #include "geo/grid.h"
+#include "geo/index.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -81,6 +82,103 @@ static ems_status build_districts(emscov_ctx *ctx, analysis *a)
     return EMS_OK;
 }
 
+typedef struct overlap_state {
+    emscov_ctx *ctx;
+    analysis *a;
+    size_t self;
+    ems_status st;
+} overlap_state;
+
+static bool on_candidate(size_t j, void *user)
+{
+    overlap_state *o = user;
+    if (j <= o->self)
+        return true;
+    GEOSContextHandle_t h = emscov_geos(o->ctx);
+    const layer *l = o->a->in.streets;
+    const GEOSGeometry *g1 = layer_geom(l, o->self), *g2 = layer_geom(l, j);
+    if (GEOSIntersects_r(h, g1, g2) != 1)
+        return true;
+    GEOSGeometry *x = GEOSIntersection_r(h, g1, g2);
+    double area = 0;
+    if (!x) {
+        o->st = emscov_fail(o->ctx, EMS_EINTERNAL, "sub-district overlap test failed: %s", emscov_lib_message(o->ctx));
+        return false;
+    }
+    GEOSArea_r(h, x, &area);
+    GEOSGeom_destroy_r(h, x);
+    if (area > 1e-6) {
+        o->a->overlap_pairs++;
+        o->a->overlap_m2 += area;
+        emscov_warn(o->ctx, "%s: records %lld and %lld overlap by %.1f m2 (people and stations there count for record "
+                    "%lld only)", layer_path(l), (long long)layer_record(l, o->self), (long long)layer_record(l, j),
+                    area, (long long)layer_record(l, o->self));
+    }
+    return true;
+}
+
+/* Sub-districts should tile the city: report overlaps (pairs, area) and holes enclosed by the union. */
+static ems_status check_streets(emscov_ctx *ctx, analysis *a)
+{
+    GEOSContextHandle_t h = emscov_geos(ctx);
+    const layer *l = a->in.streets;
+    size_t n = layer_count(l);
+    if (n == 0)
+        return emscov_fail(ctx, EMS_EINPUT, "%s: no sub-district polygons", layer_path(l));
+    for (size_t i = 0; i < n; i++) {
+        int t = GEOSGeomTypeId_r(h, layer_geom(l, i));
+        if (t != GEOS_POLYGON && t != GEOS_MULTIPOLYGON)
+            return emscov_fail(ctx, EMS_EINPUT, "%s: record %lld: a sub-district must be a polygon", layer_path(l),
+                               (long long)layer_record(l, i));
+    }
+    layer_index *ix = NULL;
+    ems_status st = index_build(ctx, l, &ix);
+    for (size_t i = 0; st == EMS_OK && i < n; i++) {
+        double box[4];
+        const GEOSGeometry *g = layer_geom(l, i);
+        GEOSGeom_getXMin_r(h, g, &box[0]);
+        GEOSGeom_getYMin_r(h, g, &box[1]);
+        GEOSGeom_getXMax_r(h, g, &box[2]);
+        GEOSGeom_getYMax_r(h, g, &box[3]);
+        overlap_state o = {ctx, a, i, EMS_OK};
+        if ((st = index_query_box(ctx, ix, box, on_candidate, &o)) == EMS_OK)
+            st = o.st;
+    }
+    index_destroy(ix);
+    if (st != EMS_OK)
+        return st;
+    /* holes: interior rings of the union of all sub-districts */
+    GEOSGeometry **parts = ems_malloc(ctx, n * sizeof *parts);
+    if (!parts)
+        return EMS_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        parts[i] = GEOSGeom_clone_r(h, layer_geom(l, i));
+    GEOSGeometry *coll = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, parts, (unsigned)n);
+    free(parts);
+    GEOSGeometry *u = coll ? GEOSUnaryUnion_r(h, coll) : NULL;
+    GEOSGeom_destroy_r(h, coll);
+    if (!u)
+        return emscov_fail(ctx, EMS_EINTERNAL, "union of the sub-districts failed: %s", emscov_lib_message(ctx));
+    int np = GEOSGetNumGeometries_r(h, u);
+    for (int k = 0; k < np; k++) {
+        const GEOSGeometry *p = GEOSGetGeometryN_r(h, u, k);
+        for (int r = 0; r < GEOSGetNumInteriorRings_r(h, p); r++) {
+            GEOSGeometry *hole = GEOSGeom_createPolygon_r(h, GEOSGeom_clone_r(h, GEOSGetInteriorRingN_r(h, p, r)),
+                                                          NULL, 0);
+            double area = 0;
+            if (hole)
+                GEOSArea_r(h, hole, &area);
+            GEOSGeom_destroy_r(h, hole);
+            a->hole_m2 += area;
+        }
+    }
+    GEOSGeom_destroy_r(h, u);
+    if (a->hole_m2 > 1e-6)
+        emscov_warn(ctx, "%s: the sub-districts leave %.1f m2 inside the city uncovered (gaps between polygons); "
+                    "people there count as outside every sub-district", layer_path(l), a->hole_m2);
+    return EMS_OK;
+}
+
 static ems_status build_demand(emscov_ctx *ctx, analysis *a)
 {
     const scenario *sc = a->sc;
@@ -135,9 +233,10 @@ static ems_status build_stations(emscov_ctx *ctx, analysis *a)
     GEOSContextHandle_t h = emscov_geos(ctx);
     size_t ns = layer_count(st_l);
     a->nstations = ns;
-    int fa, ft;
+    int fa, ft, fid;
     ems_status st;
-    if ((st = field_index(ctx, st_l, sc->ambulances_field, "[stations] ambulances_field", &fa)) != EMS_OK ||
+    if ((st = field_index(ctx, st_l, sc->station_id_field, "[stations] id_field", &fid)) != EMS_OK ||
+        (st = field_index(ctx, st_l, sc->ambulances_field, "[stations] ambulances_field", &fa)) != EMS_OK ||
         (st = field_index(ctx, st_l, sc->turnout_field, "[stations] turnout_field", &ft)) != EMS_OK)
         return st;
     if (ns == 0)
@@ -162,6 +261,23 @@ static ems_status build_stations(emscov_ctx *ctx, analysis *a)
             free(src);
             return emscov_fail(ctx, EMS_EINPUT, "%s: record %lld: field %s: must be a number >= 0", layer_path(st_l),
                                rec, !(a->station_amb[s] >= 0) ? sc->ambulances_field : sc->turnout_field);
+        }
+        for (size_t t = 0; fid >= 0 && t < s; t++) {
+            char b1[128], b2[128];
+            const layer_value *v1 = layer_value_at(st_l, s, (size_t)fid), *v2 = layer_value_at(st_l, t, (size_t)fid);
+            if (v1->is_null || v2->is_null)
+                continue;
+            bool text = layer_field_at(st_l, (size_t)fid)->type == LAYER_FIELD_STRING;
+            snprintf(b1, sizeof b1, "%s", text ? v1->u.s : "");
+            snprintf(b2, sizeof b2, "%s", text ? v2->u.s : "");
+            bool same = text ? !strcmp(b1, b2) : layer_value_number(st_l, s, (size_t)fid) ==
+                                                     layer_value_number(st_l, t, (size_t)fid);
+            if (same) {
+                a->duplicate_station_ids++;
+                emscov_warn(ctx, "%s: records %lld and %lld have the same %s", layer_path(st_l),
+                            (long long)layer_record(st_l, t), rec, sc->station_id_field);
+                break;
+            }
         }
         for (size_t t = 0; t < s; t++) /* duplicate positions are almost always a duplicated record */
             if (GEOSEquals_r(h, layer_geom(st_l, s), layer_geom(st_l, t)) == 1) {
@@ -216,7 +332,8 @@ ems_status analysis_run(emscov_ctx *ctx, const scenario *sc, analysis **out)
         lap(a, "read inputs + build road graph", &t0);
         st = snap_index_build(ctx, a->in.roads, &a->snap);
     }
-    if (st == EMS_OK && (st = build_districts(ctx, a)) == EMS_OK && (st = build_demand(ctx, a)) == EMS_OK) {
+    if (st == EMS_OK && (st = check_streets(ctx, a)) == EMS_OK && (st = build_districts(ctx, a)) == EMS_OK &&
+        (st = build_demand(ctx, a)) == EMS_OK) {
         lap(a, "population to demand points", &t0);
         st = build_stations(ctx, a);
     }

@@ -25,6 +25,12 @@ typedef struct analysis {
     const scenario *sc;
     scenario_inputs in;
 
+    /* sub-district layer checks (warned about; the lowest-index rule keeps population from counting twice) */
+    size_t overlap_pairs;                 /* pairs of sub-districts whose interiors overlap */
+    double overlap_m2;                    /* their total overlap area */
+    double hole_m2;                       /* area enclosed by the sub-districts but in none of them */
+    size_t duplicate_station_ids;         /* stations sharing an id_field value with an earlier one */
+
     /* demand points (working CRS) */
     size_t npoints;
     double *x, *y, *pop;

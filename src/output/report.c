@@ -30,6 +30,11 @@ void report_summary(FILE *f, const analysis *a)
             crs_epsg(a->in.working), sc->speed_path, sc->period);
     fprintf(f, "\npopulation  input %.0f = allocated %.0f (%s); outside every sub-district %.0f\n", a->pop_input,
             a->pop_allocated, a->pop_method, a->pop_outside);
+    if (a->overlap_pairs || a->hole_m2 > 1e-6)
+        fprintf(f, "sub-districts: %zu overlapping pairs (%.1f m2), %.1f m2 of holes between them\n", a->overlap_pairs,
+                a->overlap_m2, a->hole_m2);
+    if (a->duplicate_station_ids)
+        fprintf(f, "stations with a duplicate id: %zu\n", a->duplicate_station_ids);
     fprintf(f, "stations    %zu (%zu on the road network, %zu too far from any road, %zu on a small road component)\n",
             a->nstations, a->nsrc, a->stations_unsnapped, a->stations_small_component);
     fprintf(f, "\n%-44s %-16s %-14s %s\n", "figure", "value", "target", "");
@@ -190,6 +195,10 @@ ems_status report_write_json(emscov_ctx *ctx, const analysis *a, const char *pat
     json_object_object_add(gaps, "stations", json_object_new_int64((int64_t)a->nstations));
     json_object_object_add(gaps, "stations_outside", json_object_new_int64((int64_t)a->gaps->outside));
     json_object_object_add(gaps, "subdistricts_without_station", json_object_new_int64((int64_t)a->gaps->ngaps));
+    json_object_object_add(gaps, "subdistrict_overlap_pairs", json_object_new_int64((int64_t)a->overlap_pairs));
+    json_object_object_add(gaps, "subdistrict_overlap_m2", jnum(a->overlap_m2));
+    json_object_object_add(gaps, "subdistrict_hole_m2", jnum(a->hole_m2));
+    json_object_object_add(gaps, "duplicate_station_ids", json_object_new_int64((int64_t)a->duplicate_station_ids));
     json_object_object_add(root, "gaps", gaps);
     json_object *amb = amb_json(&a->amb->city);
     json_object_object_add(amb, "outside_ambulances", jnum(a->amb->outside_ambulances));

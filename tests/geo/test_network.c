@@ -168,6 +168,26 @@ static void test_snap(void **state)
     network_destroy(net);
 }
 
+/* A network of one straight segment: the index still has a root node above its single item. */
+static void test_snap_single_segment(void **state)
+{
+    fixture *f = *state;
+    network_builder *b = NULL;
+    assert_ok(f->ctx, network_builder_create(f->ctx, f->sp, f->utm, NULL, &b));
+    const double x[] = {0, 3000}, y[] = {500, 500};
+    add(f, b, x, y, 2, NETWORK_BOTH, 1);
+    network *net = NULL;
+    assert_ok(f->ctx, network_builder_finish(f->ctx, b, &net));
+    snap_index *ix = NULL;
+    assert_ok(f->ctx, snap_index_build(f->ctx, net, &ix));
+    snap_pos p;
+    assert_true(snap_point(ix, 100, 480, 100, &p));
+    assert_close(p.dist_m, 20, 1e-9);
+    assert_close(p.along_m, 100, 1e-9);
+    snap_index_destroy(ix);
+    network_destroy(net);
+}
+
 static route_source src_at(fixture *f, const snap_index *ix, double x, double y, double delay)
 {
     route_source s = {.delay_s = delay};
@@ -330,6 +350,7 @@ int main(void)
         cmocka_unit_test(test_noding),
         cmocka_unit_test(test_bad_roads),
         cmocka_unit_test(test_snap),
+        cmocka_unit_test(test_snap_single_segment),
         cmocka_unit_test(test_route_two_labels),
         cmocka_unit_test(test_route_tie),
         cmocka_unit_test(test_service_areas),
