@@ -230,7 +230,7 @@ char *config_path_value(const config *c, const char *section, const char *key)
     char *p = malloc(n);
     if (!p)
         return NULL;
-    if (v[0] == '/')
+    if (v[0] == '/' || !strncmp(v, "pg:", 3)) /* absolute, or a PostGIS source (geo/pg.h) */
         snprintf(p, n, "%s", v);
     else
         snprintf(p, n, "%s/%s", c->dir, v);

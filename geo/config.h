@@ -29,7 +29,8 @@ ems_status config_numbers(emscov_ctx *ctx, const config *c, const char *section,
                           double hi, double *out, size_t cap, size_t *n);
 /* Every entry must be one of "section.key" in known (NULL-terminated); "section.*" allows any key. */
 ems_status config_check_known(emscov_ctx *ctx, const config *c, const char *const *known);
-/* A path value resolved against the file's directory (new string, free); NULL when absent. */
+/* A path value resolved against the file's directory (new string, free); NULL when absent. Absolute paths and
+ * PostGIS sources ("pg:...") are returned as written. */
 char *config_path_value(const config *c, const char *section, const char *key);
 
 #endif

@@ -221,6 +221,23 @@ static ems_status validate_polygon(emscov_ctx *ctx, layer *l, GEOSGeometry **g, 
     return layer_note_add(ctx, l, LAYER_NOTE_REPAIRED, record, "%s: repaired with GEOSMakeValid", text);
 }
 
+/* The layer type after adding a geometry of GEOS type t to a layer of type known (-1 none yet, -2 mixed):
+ * single and multi forms of a type count as one layer type (shapefiles mix them freely). */
+static int merge_type(int known, int t)
+{
+    int base = t == GEOS_MULTIPOINT ? GEOS_POINT : t == GEOS_MULTILINESTRING ? GEOS_LINESTRING
+             : t == GEOS_MULTIPOLYGON ? GEOS_POLYGON : t;
+    if (known == -1)
+        return t;
+    if (known < 0 || known == t)
+        return known;
+    int kbase = known == GEOS_MULTIPOINT ? GEOS_POINT : known == GEOS_MULTILINESTRING ? GEOS_LINESTRING
+              : known == GEOS_MULTIPOLYGON ? GEOS_POLYGON : known;
+    if (kbase != base)
+        return -2;
+    return base == GEOS_POINT ? GEOS_MULTIPOINT : base == GEOS_LINESTRING ? GEOS_MULTILINESTRING : GEOS_MULTIPOLYGON;
+}
+
 static ems_status append(emscov_ctx *ctx, layer *l, GEOSGeometry *geom, int64_t record, const layer_value *values,
                          bool validate)
 {
@@ -265,19 +282,7 @@ static ems_status append(emscov_ctx *ctx, layer *l, GEOSGeometry *geom, int64_t 
             }
         }
     }
-    /* Single and multi forms of a type count as one layer type (shapefiles mix them freely). */
-    int base = t == GEOS_MULTIPOINT ? GEOS_POINT : t == GEOS_MULTILINESTRING ? GEOS_LINESTRING
-             : t == GEOS_MULTIPOLYGON ? GEOS_POLYGON : t;
-    int known = l->geom_type_id;
-    if (known == -1)
-        l->geom_type_id = t;
-    else if (known >= 0 && known != t) {
-        int kbase = known == GEOS_MULTIPOINT ? GEOS_POINT : known == GEOS_MULTILINESTRING ? GEOS_LINESTRING
-                  : known == GEOS_MULTIPOLYGON ? GEOS_POLYGON : known;
-        l->geom_type_id = kbase == base ? (base == GEOS_POINT ? GEOS_MULTIPOINT
-                                           : base == GEOS_LINESTRING ? GEOS_MULTILINESTRING : GEOS_MULTIPOLYGON)
-                                        : -2;
-    }
+    l->geom_type_id = merge_type(l->geom_type_id, t);
     l->features[l->nfeatures++] = (feature){.geom = geom, .record = record, .values = copy};
     return EMS_OK;
 }
@@ -292,6 +297,24 @@ ems_status layer_append_valid_take(emscov_ctx *ctx, layer *l, GEOSGeometry *geom
                                    const layer_value *values)
 {
     return append(ctx, l, geom, record, values, false);
+}
+
+void layer_keep(layer *l, const bool *keep)
+{
+    GEOSContextHandle_t h = emscov_geos(l->ctx);
+    size_t n = 0;
+    l->geom_type_id = -1;
+    for (size_t i = 0; i < l->nfeatures; i++) {
+        feature *f = &l->features[i];
+        if (!keep[i]) {
+            GEOSGeom_destroy_r(h, f->geom);
+            free_values(l, f->values);
+            continue;
+        }
+        l->geom_type_id = merge_type(l->geom_type_id, GEOSGeomTypeId_r(h, f->geom));
+        l->features[n++] = *f;
+    }
+    l->nfeatures = n;
 }
 
 size_t layer_count(const layer *l)

@@ -91,6 +91,8 @@ EMS_API ems_status layer_append_take(emscov_ctx *ctx, layer *l, GEOSGeometry *ge
  * rasters): no validity check, which for a polygon with many holes costs O(holes x vertices) in GEOS 3.11. */
 EMS_API ems_status layer_append_valid_take(emscov_ctx *ctx, layer *l, GEOSGeometry *geom, int64_t record,
                                            const layer_value *values);
+/* Keep feature i where keep[i] (layer_count entries); the others are destroyed. Record numbers are kept. */
+EMS_API void layer_keep(layer *l, const bool *keep);
 /* Add a note (text copied). */
 EMS_API ems_status layer_note_add(emscov_ctx *ctx, layer *l, layer_note_kind kind, int64_t record,
                                   const char *fmt, ...) EMS_PRINTF(5, 6);

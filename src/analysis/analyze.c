@@ -192,13 +192,20 @@ static ems_status build_demand(emscov_ctx *ctx, analysis *a)
         grid_destroy(g);
         a->pop_method = "grid cells (ESRI ASCII), one demand point per cell centre";
     } else if (!strcmp(sc->pop_kind, "points")) {
-        st = demand_from_points(ctx, a->in.pop_layer, sc->pop_count_field, a->in.streets, &d);
+        st = demand_from_points(ctx, a->in.pop_layer, sc->pop_count_field, sc->pop_levels_field, a->in.streets, &d);
         a->pop_method = "points with counts";
     } else {
         st = demand_from_polygons(ctx, a->in.pop_layer, sc->pop_count_field, a->in.streets, a->in.pop_target,
                                   sc->pop_levels_field, &d);
         a->pop_method = a->in.pop_target ? "census polygons, dasymetric onto the target layer"
                                          : "census polygons, areal weighting";
+    }
+    if (st == EMS_OK && sc->pop_total > 0) {
+        if ((st = demand_scale_to(ctx, d, sc->pop_total)) != EMS_OK) {
+            demand_set_destroy(d);
+            return st;
+        }
+        a->pop_weights = d->weight_total;
     }
     if (st != EMS_OK)
         return st;
@@ -361,7 +368,7 @@ ems_status analysis_run(emscov_ctx *ctx, const scenario *sc, analysis **out)
     }
     if (st == EMS_OK)
         lap(a, "stations per sub-district + ambulances", &t0);
-    if (st == EMS_OK && a->in.parks && a->in.residential) {
+    if (st == EMS_OK && a->in.parks) {
         if ((st = park_rules_load(ctx, sc->park_rules, &a->rules)) == EMS_OK &&
             (st = parks_compute(ctx, a->in.parks, a->in.residential, a->in.streets, a->rules, &a->parks)) == EMS_OK)
             st = parks_population_share(ctx, a->parks, a->x, a->y, a->pop, a->npoints, &a->park_pop_covered,

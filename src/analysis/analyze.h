@@ -36,6 +36,7 @@ typedef struct analysis {
     double *x, *y, *pop;
     uint32_t *unit;                       /* sub-district index or ANALYSIS_NONE */
     double pop_input, pop_allocated, pop_outside;
+    double pop_weights; /* [population] total given: the sum of the weights it was spread over, else 0 */
     const char *pop_method;
 
     /* stations */

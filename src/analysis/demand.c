@@ -290,7 +290,8 @@ typedef struct null_note {
 } null_note;
 
 /* The count of feature i: >= 0 and finite; null counts 0 (noted). */
-static ems_status read_count(builder *b, const layer *l, size_t i, int j, null_note *nulls, double *count)
+static ems_status read_count(builder *b, const layer *l, size_t i, int j, double factor, null_note *nulls,
+                             double *count)
 {
     ems_status st = field_number(b->ctx, l, i, j, count);
     if (st != EMS_OK) return st;
@@ -305,6 +306,7 @@ static ems_status read_count(builder *b, const layer *l, size_t i, int j, null_n
                            "%s: record %lld: field %s: %s count %.17g: need a number >= 0", layer_path(l),
                            (long long)layer_record(l, i), name, isfinite(*count) ? "negative" : "non-finite",
                            *count);
+    *count *= factor;
     ksum_add(&b->input, *count);
     return EMS_OK;
 }
@@ -314,6 +316,22 @@ static void warn_nulls(emscov_ctx *ctx, const layer *l, const char *field, const
     if (nulls->count)
         emscov_warn(ctx, "%s: field %s: %zu record(s) without a count (first record %lld) counted as 0",
                     layer_path(l), field, nulls->count, (long long)nulls->first);
+}
+
+/* The weight multiplier of feature i of l: max(levels, 1), 1 when null or without a levels field (j < 0). */
+static ems_status level_factor(builder *b, const layer *l, size_t i, int j, double *f)
+{
+    *f = 1;
+    if (j < 0) return EMS_OK;
+    double v;
+    ems_status st = field_number(b->ctx, l, i, j, &v);
+    if (st == EMS_OK && !isnan(v) && v > 1) {
+        if (!isfinite(v))
+            return emscov_fail(b->ctx, EMS_EINPUT, "%s: record %lld: field %s: non-finite level count",
+                               layer_path(l), (long long)layer_record(l, i), layer_field_at(l, (size_t)j)->name);
+        *f = v;
+    }
+    return st;
 }
 
 /* ---- Grid. */
@@ -383,25 +401,48 @@ static ems_status point_xy(builder *b, const layer *l, size_t i, double *x, doub
     return EMS_OK;
 }
 
-ems_status demand_from_points(emscov_ctx *ctx, const layer *pts, const char *count_field,
+ems_status demand_from_points(emscov_ctx *ctx, const layer *pts, const char *count_field, const char *levels_field,
                               const layer *streets, demand_set **out)
 {
     *out = NULL;
     builder b;
-    int j = -1;
+    int j = -1, jl = -1;
     null_note nulls = {0, 0};
     ems_status st = builder_init(&b, ctx, streets);
     if (st == EMS_OK && streets) st = same_crs(ctx, pts, layer_crs(streets), "the population layer");
     if (st == EMS_OK) st = find_field(ctx, pts, count_field, &j);
+    if (st == EMS_OK && levels_field) st = find_field(ctx, pts, levels_field, &jl);
     for (size_t i = 0; st == EMS_OK && i < layer_count(pts); i++) {
-        double c, x, y;
+        double c, f, x, y;
         uint32_t s;
-        if ((st = read_count(&b, pts, i, j, &nulls, &c)) != EMS_OK || c == 0) continue;
+        if ((st = level_factor(&b, pts, i, jl, &f)) != EMS_OK) break;
+        if ((st = read_count(&b, pts, i, j, f, &nulls, &c)) != EMS_OK || c == 0) continue;
         if ((st = point_xy(&b, pts, i, &x, &y)) == EMS_OK && (st = street_of(&b, x, y, &s)) == EMS_OK)
             st = push(&b, x, y, c, s, layer_record(pts, i));
     }
     if (st == EMS_OK) warn_nulls(ctx, pts, layer_field_at(pts, (size_t)j)->name, &nulls);
     return builder_finish(&b, st, out);
+}
+
+ems_status demand_scale_to(emscov_ctx *ctx, demand_set *d, double total)
+{
+    if (!isfinite(total) || total <= 0)
+        return emscov_fail(ctx, EMS_EINPUT, "population total %.17g: need a number > 0", total);
+    if (!(d->input_total > 0))
+        return emscov_fail(ctx, EMS_EINPUT, "population: the weights sum to 0, so a total of %.0f cannot be "
+                           "spread over them", total);
+    double f = total / d->input_total;
+    ksum all = {0, 0}, outside = {0, 0};
+    for (size_t i = 0; i < d->n; i++) {
+        d->pop[i] *= f;
+        ksum_add(&all, d->pop[i]);
+        if (d->street[i] == DEMAND_NONE) ksum_add(&outside, d->pop[i]);
+    }
+    d->weight_total = d->input_total;
+    d->input_total = total;
+    d->allocated_total = ksum_get(&all);
+    d->outside_total = ksum_get(&outside);
+    return EMS_OK;
 }
 
 /* ---- Polygons. */
@@ -557,23 +598,6 @@ typedef struct dasy {
     piece_list parts;
 } dasy;
 
-/* The weight multiplier of target feature t: max(levels, 1), 1 when null. */
-static ems_status level_factor(builder *b, const dasy *ds, size_t t, double *f)
-{
-    *f = 1;
-    if (ds->levels < 0) return EMS_OK;
-    double v;
-    ems_status st = field_number(b->ctx, ds->target, t, ds->levels, &v);
-    if (st == EMS_OK && !isnan(v) && v > 1) {
-        if (!isfinite(v))
-            return emscov_fail(b->ctx, EMS_EINPUT, "%s: record %lld: field %s: non-finite level count",
-                               layer_path(ds->target), (long long)layer_record(ds->target, t),
-                               layer_field_at(ds->target, (size_t)ds->levels)->name);
-        *f = v;
-    }
-    return st;
-}
-
 /* The census polygon g's intersections with the target polygons, weighted, into ds->parts. */
 static ems_status target_parts(builder *b, dasy *ds, const GEOSGeometry *g, const layer *l, size_t i)
 {
@@ -595,7 +619,7 @@ static ems_status target_parts(builder *b, dasy *ds, const GEOSGeometry *g, cons
         }
         if (!meets) continue;
         double f = 1, a = 0;
-        if ((st = level_factor(b, ds, t, &f)) != EMS_OK) break;
+        if ((st = level_factor(b, ds->target, t, ds->levels, &f)) != EMS_OK) break;
         if (cov == 1) {
             if (!GEOSArea_r(h, tg, &a))
                 st = geos_failed(b, l, i, "area");
@@ -638,7 +662,7 @@ ems_status demand_from_polygons(emscov_ctx *ctx, const layer *polys, const char 
     for (size_t i = 0; st == EMS_OK && i < layer_count(polys); i++) {
         double c;
         const GEOSGeometry *g = layer_geom(polys, i);
-        if ((st = read_count(&b, polys, i, j, &nulls, &c)) != EMS_OK || c == 0) continue;
+        if ((st = read_count(&b, polys, i, j, 1, &nulls, &c)) != EMS_OK || c == 0) continue;
         if (!is_polygonal(b.h, g)) {
             char tn[64];
             st = emscov_fail(ctx, EMS_EINPUT, "%s: record %lld: geometry is a %s, need a polygon",

@@ -40,6 +40,7 @@ typedef struct demand_set {
     double allocated_total; /* sum of pop[] */
     double outside_total;   /* sum of pop[] where street == DEMAND_NONE */
     size_t fallbacks;       /* dasymetric: census polygons with no target area, spread by area instead */
+    double weight_total;    /* demand_scale_to: the sum of the weights before scaling (0: not scaled) */
 } demand_set;
 
 /* Each grid cell with a count > 0 becomes a point at the cell centre, transformed from the grid's CRS into
@@ -48,10 +49,11 @@ typedef struct demand_set {
 ems_status demand_from_grid(emscov_ctx *ctx, const grid *g, const crs *working, const layer *streets,
                             demand_set **out);
 
-/* One point per point feature with its count_field value (a numeric field, or text holding numbers). A null
- * count is 0 (one warning names how many); text that is not a number, a negative or non-finite count, or a
- * geometry that is not a single point is EMS_EINPUT naming record and field; so is a missing field. */
-ems_status demand_from_points(emscov_ctx *ctx, const layer *pts, const char *count_field,
+/* One point per point feature with its count_field value (a numeric field, or text holding numbers), times
+ * max(levels, 1) when levels_field is given (a null level counts as 1), e.g. building footprint area x floors.
+ * A null count is 0 (one warning names how many); text that is not a number, a negative or non-finite count,
+ * or a geometry that is not a single point is EMS_EINPUT naming record and field; so is a missing field. */
+ems_status demand_from_points(emscov_ctx *ctx, const layer *pts, const char *count_field, const char *levels_field,
                               const layer *streets, demand_set **out);
 
 /* Polygons with counts. target NULL: areal weighting (each polygon cut by the sub-districts, see above).
@@ -63,6 +65,11 @@ ems_status demand_from_points(emscov_ctx *ctx, const layer *pts, const char *cou
 ems_status demand_from_polygons(emscov_ctx *ctx, const layer *polys, const char *count_field,
                                 const layer *streets, const layer *target, const char *levels_field,
                                 demand_set **out);
+
+/* The counts were weights: spread a known total over them in proportion (pop[i] *= total / input_total).
+ * Afterwards input_total = total, weight_total = the former input_total, allocated and outside recomputed.
+ * EMS_EINPUT when total is not > 0 or the weights sum to 0. */
+ems_status demand_scale_to(emscov_ctx *ctx, demand_set *d, double total);
 
 void demand_set_destroy(demand_set *d);
 

@@ -803,7 +803,8 @@ ems_status parks_compute(emscov_ctx *ctx, const layer *parks, const layer *resid
                          const park_rules *r, parks_result **out)
 {
     *out = NULL;
-    const crs *cp = layer_crs(parks), *cr = layer_crs(residential), *cs = streets ? layer_crs(streets) : cr;
+    const crs *cp = layer_crs(parks), *cr = residential ? layer_crs(residential) : cp;
+    const crs *cs = streets ? layer_crs(streets) : cr;
     if (!cp || !cr || !cs || !crs_equivalent(cp, cr) || !crs_equivalent(cp, cs))
         return emscov_fail(ctx, EMS_EINTERNAL, "%s: layers in different CRS (parks %s, residential %s%s%s)",
                            __func__, cp ? crs_name(cp) : "none", cr ? crs_name(cr) : "none",
@@ -813,16 +814,16 @@ ems_status parks_compute(emscov_ctx *ctx, const layer *parks, const layer *resid
                            crs_name(cp));
     ems_status st;
     if ((st = check_polygons(ctx, parks, "parks")) != EMS_OK ||
-        (st = check_polygons(ctx, residential, "residential land")) != EMS_OK ||
+        (residential && (st = check_polygons(ctx, residential, "residential land")) != EMS_OK) ||
         (streets && (st = check_polygons(ctx, streets, "sub-districts")) != EMS_OK))
         return st;
-    if (layer_count(residential) == 0)
+    if (residential && layer_count(residential) == 0)
         return emscov_fail(ctx, EMS_EINPUT,
                            "%s: the residential land layer has no features: the park coverage share "
                            "(covered residential land / residential land) is undefined",
                            layer_path(residential));
 
-    work w = {.ctx = ctx, .h = emscov_geos(ctx), .nres = layer_count(residential)};
+    work w = {.ctx = ctx, .h = emscov_geos(ctx), .nres = residential ? layer_count(residential) : 0};
     parks_result *res = ems_calloc(ctx, 1, sizeof *res);
     if (!res) return EMS_ENOMEM;
     res->ctx = ctx;
@@ -833,10 +834,10 @@ ems_status parks_compute(emscov_ctx *ctx, const layer *parks, const layer *resid
             st = EMS_ENOMEM;
     }
     if (st == EMS_OK) st = build_service(&w, parks, r, res);
-    if (st == EMS_OK) st = find_overlaps(&w, residential);
-    if (st == EMS_OK && streets) st = build_streets(&w, streets);
-    if (st == EMS_OK) st = measure_residential(&w, residential, streets, res);
-    if (st == EMS_OK && !(res->city.residential_m2 > 0))
+    if (st == EMS_OK && residential) st = find_overlaps(&w, residential);
+    if (st == EMS_OK && residential && streets) st = build_streets(&w, streets);
+    if (st == EMS_OK && residential) st = measure_residential(&w, residential, streets, res);
+    if (st == EMS_OK && residential && !(res->city.residential_m2 > 0))
         st = emscov_fail(ctx, EMS_EINPUT,
                          "%s: the residential land has no area: the park coverage share (covered "
                          "residential land / residential land) is undefined",

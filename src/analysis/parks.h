@@ -91,7 +91,8 @@ typedef struct parks_result {
 } parks_result;
 
 /* Coverage of residential land. parks and residential: polygons; streets: the sub-district polygons, or NULL
- * for the city figure only. All layers must be in the same projected metric CRS (the run's working CRS;
+ * for the city figure only. residential NULL: only the service area is built (for the population-based
+ * share); every residential_m2 is 0 and every share NaN. All layers must be in the same projected metric CRS (the run's working CRS;
  * EMS_EINTERNAL otherwise: the caller moves them). A residential layer without land (no features, or zero
  * area) is EMS_EINPUT: the share is undefined. A feature that is not a polygon is EMS_EINPUT naming the
  * file and record. */

@@ -2,6 +2,7 @@
 #include "src/analysis/scenario.h"
 
 #include "geo/config.h"
+#include "geo/filter.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,15 +13,15 @@ static const char *const known_keys[] = {
     "scenario.activation_s", "scenario.max_snap_m", "scenario.thresholds_min", "scenario.service_area_buffer_m",
     "scenario.service_area_cell_m",
     "streets.path", "streets.encoding", "streets.srs", "streets.name_field", "streets.code_field",
-    "streets.district_field",
+    "streets.district_field", "streets.where",
     "stations.path", "stations.encoding", "stations.srs", "stations.id_field", "stations.name_field",
-    "stations.ambulances_field", "stations.turnout_field",
+    "stations.ambulances_field", "stations.turnout_field", "stations.where",
     "population.path", "population.encoding", "population.srs", "population.kind", "population.count_field",
-    "population.target", "population.levels_field",
+    "population.target", "population.levels_field", "population.where", "population.total",
     "roads.path", "roads.encoding", "roads.srs", "roads.class_field", "roads.speed_field", "roads.oneway_field",
     "roads.name_field",
-    "parks.path", "parks.encoding", "parks.srs", "parks.rules",
-    "residential.path", "residential.encoding", "residential.srs", NULL};
+    "parks.path", "parks.encoding", "parks.srs", "parks.rules", "parks.where",
+    "residential.path", "residential.encoding", "residential.srs", "residential.where", NULL};
 
 static char *dup_or_null(emscov_ctx *ctx, const char *v, bool *oom)
 {
@@ -39,6 +40,8 @@ static void source_init(emscov_ctx *ctx, const config *c, const char *sec, scena
         *oom = true;
     src->encoding = dup_or_null(ctx, config_get(c, sec, "encoding"), oom);
     src->srs = dup_or_null(ctx, config_get(c, sec, "srs"), oom);
+    src->where = dup_or_null(ctx, config_get(c, sec, "where"), oom);
+    src->section = sec;
     src->opts.encoding = src->encoding;
     src->opts.srs = src->srs;
 }
@@ -48,6 +51,7 @@ static void source_fini(scenario_source *src)
     free(src->path);
     free(src->encoding);
     free(src->srs);
+    free(src->where);
 }
 
 ems_status scenario_load(emscov_ctx *ctx, const char *path, const char *data_dir, scenario **out)
@@ -94,7 +98,8 @@ ems_status scenario_load(emscov_ctx *ctx, const char *path, const char *data_dir
         (st = config_number(ctx, c, "scenario", "max_snap_m", 0, 100000, 1000, &s->max_snap_m)) != EMS_OK ||
         (st = config_number(ctx, c, "scenario", "service_area_buffer_m", 1, 10000, 100, &s->buffer_m)) != EMS_OK ||
         (st = config_number(ctx, c, "scenario", "service_area_cell_m", 0, 1000, 20, &s->cell_m)) != EMS_OK ||
-        (st = config_numbers(ctx, c, "scenario", "thresholds_min", 0.1, 600, extra, 7, &nextra)) != EMS_OK)
+        (st = config_numbers(ctx, c, "scenario", "thresholds_min", 0.1, 600, extra, 7, &nextra)) != EMS_OK ||
+        (st = config_number(ctx, c, "population", "total", 1, 1e10, 0, &s->pop_total)) != EMS_OK)
         goto done;
     s->working_epsg = (int)epsg;
     s->thresholds_s[0] = s->std->coverage_within_s;
@@ -109,6 +114,7 @@ ems_status scenario_load(emscov_ctx *ctx, const char *path, const char *data_dir
     source_init(ctx, c, "parks", &s->parks, &oom);
     source_init(ctx, c, "residential", &s->residential, &oom);
     s->pop_target.path = config_path_value(c, "population", "target");
+    s->pop_target.section = "population target";
     s->pop_target.opts.encoding = s->population.encoding;
     s->street_name_field = dup_or_null(ctx, config_get(c, "streets", "name_field"), &oom);
     s->street_code_field = dup_or_null(ctx, config_get(c, "streets", "code_field"), &oom);
@@ -184,12 +190,25 @@ void scenario_destroy(scenario *s)
     free(s);
 }
 
+/* The source's `where` filter; a filter that keeps nothing is an error (a misspelt value, most likely). */
+static ems_status filter_source(emscov_ctx *ctx, const scenario_source *src, layer *l)
+{
+    size_t kept = 0, before = layer_count(l);
+    ems_status st = layer_filter(ctx, l, src->where, &kept);
+    if (st == EMS_OK && kept == 0)
+        st = emscov_fail(ctx, EMS_EINPUT, "%s: [%s] where = %s: none of the %zu features matches", src->path,
+                         src->section, src->where, before);
+    return st;
+}
+
 static ems_status read_into(emscov_ctx *ctx, const scenario_source *src, const crs *working, layer **out)
 {
     *out = NULL;
     if (!src->path)
         return EMS_OK;
     ems_status st = layer_read(ctx, src->path, &src->opts, out);
+    if (st == EMS_OK && src->where)
+        st = filter_source(ctx, src, *out);
     if (st == EMS_OK && working)
         st = layer_transform(ctx, *out, working);
     if (st != EMS_OK) {
@@ -203,6 +222,8 @@ ems_status scenario_load_inputs(emscov_ctx *ctx, const scenario *s, scenario_inp
 {
     memset(in, 0, sizeof *in);
     ems_status st = layer_read(ctx, s->streets.path, &s->streets.opts, &in->streets);
+    if (st == EMS_OK && s->streets.where)
+        st = filter_source(ctx, &s->streets, in->streets);
     if (st == EMS_OK) {
         if (s->working_epsg)
             st = crs_from_epsg(ctx, s->working_epsg, &in->working);

@@ -15,6 +15,8 @@
 typedef struct scenario_source {
     char *path;            /* resolved; NULL when the section is absent */
     char *encoding, *srs;  /* optional */
+    char *where;           /* optional attribute filter (geo/filter.h) */
+    const char *section;   /* for messages */
     layer_read_opts opts;  /* points into the strings above */
 } scenario_source;
 
@@ -30,6 +32,7 @@ typedef struct scenario {
     char *street_name_field, *street_code_field, *district_field;
     char *station_id_field, *station_name_field, *ambulances_field, *turnout_field;
     char *pop_kind, *pop_count_field, *pop_levels_field;  /* kind: grid | points | polygons */
+    double pop_total;                 /* > 0: counts are weights spreading this many residents */
     network_fields road_fields;       /* points into owned strings */
     char *road_strings[4];
     char *park_rules;                 /* path; the standards' rule set unless the scenario names one */

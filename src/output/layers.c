@@ -37,7 +37,8 @@ static layer_value text(const char *s)
 
 static ems_status street_summary(emscov_ctx *ctx, const analysis *a, layer **out)
 {
-    static const fdef f[] = {{"code", LAYER_FIELD_STRING},      {"name", LAYER_FIELD_STRING},
+    static const fdef f[] = {{"record", LAYER_FIELD_INT},       {"code", LAYER_FIELD_STRING},
+                             {"name", LAYER_FIELD_STRING},
                              {"district", LAYER_FIELD_STRING},  {"population", LAYER_FIELD_DOUBLE},
                              {"covered", LAYER_FIELD_DOUBLE},   {"covered_share", LAYER_FIELD_DOUBLE},
                              {"mean_s", LAYER_FIELD_DOUBLE},    {"median_s", LAYER_FIELD_DOUBLE},
@@ -52,7 +53,8 @@ static ems_status street_summary(emscov_ctx *ctx, const analysis *a, layer **out
         char b1[256], b2[256];
         const coverage_stats *c = &a->cov->units[u];
         const ambulance_row *r = &a->amb->units[u];
-        layer_value v[] = {text(analysis_unit_text(a, u, a->sc->street_code_field, b1, sizeof b1)),
+        layer_value v[] = {integer(layer_record(a->in.streets, u)),
+                           text(analysis_unit_text(a, u, a->sc->street_code_field, b1, sizeof b1)),
                            text(analysis_unit_text(a, u, a->sc->street_name_field, b2, sizeof b2)),
                            text(a->districts[a->unit_district[u]]), num(c->pop), num(c->covered[0]),
                            num(c->pop > 0 ? c->covered[0] / c->pop : NAN), num(c->mean_s), num(c->median_s),

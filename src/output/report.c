@@ -30,6 +30,10 @@ void report_summary(FILE *f, const analysis *a)
             crs_epsg(a->in.working), sc->speed_path, sc->period);
     fprintf(f, "\npopulation  input %.0f = allocated %.0f (%s); outside every sub-district %.0f\n", a->pop_input,
             a->pop_allocated, a->pop_method, a->pop_outside);
+    if (a->pop_weights > 0)
+        fprintf(f, "            the counts are weights (sum %.6g) spreading the scenario's total of %.0f\n",
+                a->pop_weights,
+                a->pop_input);
     if (a->overlap_pairs || a->hole_m2 > 1e-6)
         fprintf(f, "sub-districts: %zu overlapping pairs (%.1f m2), %.1f m2 of holes between them\n", a->overlap_pairs,
                 a->overlap_m2, a->hole_m2);
@@ -74,8 +78,12 @@ void report_summary(FILE *f, const analysis *a)
     fprintf(f, "%-44s %zu of %zu\n", "sub-districts short of ambulances", short_units, nu);
     if (a->parks) {
         snprintf(tgt, sizeof tgt, ">= %.0f %%", 100 * std->park_target_share);
-        fprintf(f, "%-44s %-16.1f %-14s %s\n", "park coverage of residential land, %",
-                100 * a->parks->city.share, tgt, pass(a->parks->city.share >= std->park_target_share));
+        if (a->in.residential)
+            fprintf(f, "%-44s %-16.1f %-14s %s\n", "park coverage of residential land, %",
+                    100 * a->parks->city.share, tgt, pass(a->parks->city.share >= std->park_target_share));
+        else
+            fprintf(f, "%-44s %-16s %-14s %s\n", "park coverage of residential land, %", "n/a", tgt,
+                    "no [residential] layer");
         fprintf(f, "  %-42s %s\n", "rule set", park_rules_standard(a->rules));
         fprintf(f, "%-44s %.1f\n", "park coverage by population, %", 100 * share(a->park_pop_covered,
                                                                                   a->park_pop_total));
@@ -189,6 +197,7 @@ ems_status report_write_json(emscov_ctx *ctx, const analysis *a, const char *pat
     json_object_object_add(pop, "outside_subdistricts", jnum(a->pop_outside));
     json_object_object_add(pop, "demand_points", json_object_new_int64((int64_t)a->npoints));
     json_object_object_add(pop, "method", json_object_new_string(a->pop_method));
+    json_object_object_add(pop, "weights_total", a->pop_weights > 0 ? jnum(a->pop_weights) : NULL);
     json_object_object_add(root, "population", pop);
     json_object_object_add(root, "coverage", stats_json(a, &a->cov->city));
     json_object *gaps = json_object_new_object();

@@ -191,7 +191,7 @@ static void test_points(void **state)
     layer *p = mem_layer(ctx, wkt, 6, "POP", LAYER_FIELD_DOUBLE, pop);
     size_t warnings = emscov_warning_count(ctx);
     demand_set *d = NULL;
-    assert_ok(ctx, demand_from_points(ctx, p, "pop", s, &d));  /* field names match case-insensitively */
+    assert_ok(ctx, demand_from_points(ctx, p, "pop", NULL, s, &d));  /* field names match case-insensitively */
     assert_int_equal(emscov_warning_count(ctx), warnings + 1); /* the null count */
     assert_int_equal(d->n, 4);                                 /* null and 0 make no point */
     assert_close(d->input_total, 19.5, 0);
@@ -213,27 +213,34 @@ static void test_points(void **state)
     /* Text holding numbers is fine; text that is not a number, negatives, missing fields are not. */
     const char *text_ok[] = {"10", " 2.5 ", "3", NULL, "0", "4"};
     p = mem_layer(ctx, wkt, 6, "POP", LAYER_FIELD_STRING, text_ok);
-    assert_ok(ctx, demand_from_points(ctx, p, "POP", s, &d));
+    assert_ok(ctx, demand_from_points(ctx, p, "POP", NULL, s, &d));
     assert_close(d->allocated_total, 19.5, 0);
     demand_set_destroy(d);
-    assert_status_msg(ctx, demand_from_points(ctx, p, "PEOPLE", s, &d), EMS_EINPUT,
+    assert_status_msg(ctx, demand_from_points(ctx, p, "PEOPLE", NULL, s, &d), EMS_EINPUT,
                       "mem.shp: field PEOPLE: no such field (the fields are: POP)");
     assert_null(d);
     layer_destroy(p);
     const char *text_bad[] = {"10", "2.5", "many", NULL, "0", "4"};
     p = mem_layer(ctx, wkt, 6, "POP", LAYER_FIELD_STRING, text_bad);
-    assert_status_msg(ctx, demand_from_points(ctx, p, "POP", s, &d), EMS_EINPUT,
+    assert_status_msg(ctx, demand_from_points(ctx, p, "POP", NULL, s, &d), EMS_EINPUT,
                       "mem.shp: record 3: field POP: \"many\" is not a number");
     layer_destroy(p);
     const char *neg[] = {"10", "-2", "3", NULL, "0", "4"};
     p = mem_layer(ctx, wkt, 6, "POP", LAYER_FIELD_INT, neg);
-    assert_status_msg(ctx, demand_from_points(ctx, p, "POP", s, &d), EMS_EINPUT,
+    assert_status_msg(ctx, demand_from_points(ctx, p, "POP", NULL, s, &d), EMS_EINPUT,
                       "mem.shp: record 2: field POP: negative count -2");
+    layer_destroy(p);
+    const char *zeros[] = {"0", "0", "0", NULL, "0", "0"};
+    p = mem_layer(ctx, wkt, 6, "POP", LAYER_FIELD_INT, zeros);
+    assert_ok(ctx, demand_from_points(ctx, p, "POP", NULL, s, &d));
+    assert_status_msg(ctx, demand_scale_to(ctx, d, 38000), EMS_EINPUT,
+                      "population: the weights sum to 0, so a total of 38000 cannot be spread over them");
+    demand_set_destroy(d);
     layer_destroy(p);
     const char *poly[] = {"POLYGON((0 0,1 0,1 1,0 0))"};
     const char *one[] = {"1"};
     p = mem_layer(ctx, poly, 1, "POP", LAYER_FIELD_INT, one);
-    assert_status_msg(ctx, demand_from_points(ctx, p, "POP", s, &d), EMS_EINPUT,
+    assert_status_msg(ctx, demand_from_points(ctx, p, "POP", NULL, s, &d), EMS_EINPUT,
                       "record 1: geometry is a Polygon");
     layer_destroy(p);
 
@@ -242,7 +249,7 @@ static void test_points(void **state)
     tu_write_file(tu_tmp("pts.csv"), csv, strlen(csv));
     layer_read_opts o = {.srs = "EPSG:32650"};
     assert_ok(ctx, layer_read(ctx, tu_tmp("pts.csv"), &o, &p));
-    assert_status_msg(ctx, demand_from_points(ctx, p, "pop", s, &d), EMS_EINPUT,
+    assert_status_msg(ctx, demand_from_points(ctx, p, "pop", NULL, s, &d), EMS_EINPUT,
                       "pts.csv: record 2: field pop: \"many\" is not a number");
     layer_destroy(p);
     layer_destroy(s);
@@ -646,14 +653,24 @@ static void test_monaco_buildings(void **state)
                   layer_append_take(ctx, pts, GEOSGeom_clone_r(h, layer_geom(b, i)), layer_record(b, i), &v));
     }
     free(w);
-    layer_destroy(b);
     crs *wk = NULL;
     assert_ok(ctx, layer_choose_working_crs(ctx, &subs, 1, &wk));
     assert_int_equal(crs_epsg(wk), 32632);
     assert_ok(ctx, layer_transform(ctx, subs, wk));
     assert_ok(ctx, layer_transform(ctx, pts, wk));
+    assert_ok(ctx, layer_transform(ctx, b, wk));
+    /* The scenario's way (count_field = area_m2, levels_field = levels, total = 38000) gives the same. */
+    demand_set *dw = NULL;
+    assert_ok(ctx, demand_from_points(ctx, b, "area_m2", "levels", subs, &dw));
+    assert_close(dw->input_total, wsum, wsum * 1e-12);
+    assert_ok(ctx, demand_scale_to(ctx, dw, 38000));
+    assert_close(dw->weight_total, wsum, wsum * 1e-12);
+    assert_close(dw->input_total, 38000, 0);
+    assert_close(dw->allocated_total, 38000, 38000 * 1e-12);
+    assert_status_msg(ctx, demand_scale_to(ctx, dw, 0), EMS_EINPUT, "population total 0: need a number > 0");
+    layer_destroy(b);
     demand_set *d = NULL;
-    assert_ok(ctx, demand_from_points(ctx, pts, "POP", subs, &d));
+    assert_ok(ctx, demand_from_points(ctx, pts, "POP", NULL, subs, &d));
     assert_close(d->input_total, 38000, 38000 * 1e-9);
     assert_close(d->allocated_total, d->input_total, 38000 * 1e-9);
     assert_true(d->outside_total > 0); /* buildings in the French communes around */
@@ -664,6 +681,12 @@ static void test_monaco_buildings(void **state)
         in += sp[k];
     }
     assert_close(in + d->outside_total, 38000, 38000 * 1e-9);
+    double spw[9];
+    demand_street_pop(dw, spw);
+    for (size_t k = 0; k < 9; k++)
+        assert_close(spw[k], sp[k], 1e-9);
+    assert_close(dw->outside_total, d->outside_total, 1e-9);
+    demand_set_destroy(dw);
     print_message("Monaco: %zu buildings, %.1f inside the 9 quartiers, %.1f outside\n", d->n, in,
                   d->outside_total);
     assert_points_in_streets(ctx, d, subs);
