@@ -27,7 +27,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <sys/types.h>
 
 #define SHP_HEADER 100
@@ -47,10 +50,12 @@ typedef struct hook_files {
     unsigned char hdr[SHP_HEADER]; /* .shp header with the file length corrected */
 } hook_files;
 
+/* Every served file is in memory: the .shx image we built, or the .shp / .dbf mapped read-only (shapelib
+ * seeks before every record, which through stdio cost a system call each). */
 typedef struct hfile {
-    FILE *fp;                 /* a real file, or NULL for the in-memory .shx */
-    const unsigned char *mem; /* in-memory file */
+    const unsigned char *mem;
     size_t len, pos;
+    bool mapped;              /* mem is an mmap of a file (munmap on close) */
     const unsigned char *hdr; /* overlay of the first SHP_HEADER bytes (the .shp), or NULL */
 } hfile;
 
@@ -61,6 +66,27 @@ static bool has_ext(const char *name, const char *ext)
 {
     const char *dot = strrchr(name, '.');
     return dot && !strcasecmp(dot + 1, ext);
+}
+
+/* Map path read-only into h; an empty file maps to nothing (len 0). */
+static bool map_file(hfile *h, const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    struct stat sb;
+    bool ok = fstat(fd, &sb) == 0 && sb.st_size >= 0;
+    if (ok && sb.st_size > 0) {
+        void *m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        ok = m != MAP_FAILED;
+        if (ok) {
+            h->mem = m;
+            h->len = (size_t)sb.st_size;
+            h->mapped = true;
+            posix_madvise(m, h->len, POSIX_MADV_SEQUENTIAL);
+        }
+    }
+    close(fd);
+    return ok;
 }
 
 static SAFile hook_open(const char *name, const char *access)
@@ -74,9 +100,8 @@ static SAFile hook_open(const char *name, const char *access)
         h->len = f->shx_len;
     } else if (has_ext(name, "shp") || has_ext(name, "dbf")) {
         bool shp = has_ext(name, "shp");
-        h->fp = fopen(shp ? f->shp : f->dbf, "rb");
         h->hdr = shp ? f->hdr : NULL;
-        if (!h->fp) {
+        if (!map_file(h, shp ? f->shp : f->dbf)) {
             free(h);
             return NULL;
         }
@@ -91,20 +116,16 @@ static SAOffset hook_read(void *p, SAOffset size, SAOffset nmemb, SAFile file)
 {
     hfile *h = (hfile *)(void *)file;
     if (size == 0 || nmemb == 0) return 0;
-    if (!h->fp) {
-        size_t avail = h->pos < h->len ? h->len - h->pos : 0;
-        size_t n = avail / size < nmemb ? avail / size : nmemb;
-        if (n == 0) return 0;
-        memcpy(p, h->mem + h->pos, n * size);
-        h->pos += n * size;
-        return n;
+    size_t avail = h->pos < h->len ? h->len - h->pos : 0;
+    size_t n = avail / size < nmemb ? avail / size : nmemb;
+    if (n == 0) return 0;
+    size_t at = h->pos, got = n * size;
+    memcpy(p, h->mem + at, got);
+    if (h->hdr && at < SHP_HEADER) {
+        size_t end = at + got < SHP_HEADER ? at + got : SHP_HEADER;
+        memcpy(p, h->hdr + at, end - at);
     }
-    off_t at = h->hdr ? ftello(h->fp) : 0;
-    size_t n = fread(p, size, nmemb, h->fp);
-    if (h->hdr && at >= 0 && at < SHP_HEADER) {
-        size_t got = n * size, end = (size_t)at + got < SHP_HEADER ? (size_t)at + got : SHP_HEADER;
-        if (end > (size_t)at) memcpy(p, h->hdr + at, end - (size_t)at);
-    }
+    h->pos += got;
     return n;
 }
 
@@ -117,8 +138,6 @@ static SAOffset hook_write(void *p, SAOffset size, SAOffset nmemb, SAFile file)
 static SAOffset hook_seek(SAFile file, SAOffset offset, int whence)
 {
     hfile *h = (hfile *)(void *)file;
-    if (h->fp)
-        return offset > (SAOffset)INT64_MAX || fseeko(h->fp, (off_t)offset, whence) != 0 ? (SAOffset)-1 : 0;
     size_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? h->pos : h->len;
     if (offset > SIZE_MAX - base) return (SAOffset)-1;
     h->pos = base + offset;
@@ -127,12 +146,7 @@ static SAOffset hook_seek(SAFile file, SAOffset offset, int whence)
 
 static SAOffset hook_tell(SAFile file)
 {
-    hfile *h = (hfile *)(void *)file;
-    if (h->fp) {
-        off_t at = ftello(h->fp);
-        return at < 0 ? 0 : (SAOffset)at;
-    }
-    return h->pos;
+    return ((hfile *)(void *)file)->pos;
 }
 
 static int hook_flush(SAFile file)
@@ -144,7 +158,7 @@ static int hook_flush(SAFile file)
 static int hook_close(SAFile file)
 {
     hfile *h = (hfile *)(void *)file;
-    int r = h->fp ? fclose(h->fp) : 0;
+    int r = h->mapped ? munmap((void *)h->mem, h->len) : 0;
     free(h);
     return r;
 }

@@ -162,11 +162,10 @@ static double seg_dist2(double px, double py, double ax, double ay, double bx, d
     return qx * qx + qy * qy;
 }
 
+/* A tree node waiting in the search queue, by the squared distance from the query point to its box. */
 typedef struct heap_entry {
     double d2;
-    size_t pos;  /* entry position */
-    bool item;   /* exact distance of an item (segment) */
-    double t;
+    size_t pos; /* entry position */
 } heap_entry;
 
 typedef struct qheap {
@@ -176,22 +175,13 @@ typedef struct qheap {
     bool failed;
 } qheap;
 
-/* Order: distance, then items before nodes, then (link, segment) of items for deterministic ties. */
-static bool before(const snap_index *ix, const heap_entry *x, const heap_entry *y)
+/* Order: distance, then position, so the search visits nodes in the same order on every run. */
+static bool before(const heap_entry *x, const heap_entry *y)
 {
-    if (x->d2 != y->d2)
-        return x->d2 < y->d2;
-    if (x->item != y->item)
-        return x->item;
-    if (x->item) {
-        if (ix->link[x->pos] != ix->link[y->pos])
-            return ix->link[x->pos] < ix->link[y->pos];
-        return ix->seg[x->pos] < ix->seg[y->pos];
-    }
-    return x->pos < y->pos;
+    return x->d2 != y->d2 ? x->d2 < y->d2 : x->pos < y->pos;
 }
 
-static void heap_push(const snap_index *ix, qheap *h, heap_entry e)
+static void heap_push(qheap *h, heap_entry e)
 {
     if (h->n == h->cap) {
         size_t ncap = h->cap * 2;
@@ -209,7 +199,7 @@ static void heap_push(const snap_index *ix, qheap *h, heap_entry e)
     size_t i = h->n++;
     while (i > 0) {
         size_t p = (i - 1) / 2;
-        if (!before(ix, &e, &h->a[p]))
+        if (!before(&e, &h->a[p]))
             break;
         h->a[i] = h->a[p];
         i = p;
@@ -217,7 +207,7 @@ static void heap_push(const snap_index *ix, qheap *h, heap_entry e)
     h->a[i] = e;
 }
 
-static heap_entry heap_pop(const snap_index *ix, qheap *h)
+static heap_entry heap_pop(qheap *h)
 {
     heap_entry top = h->a[0], last = h->a[--h->n];
     size_t i = 0;
@@ -225,9 +215,9 @@ static heap_entry heap_pop(const snap_index *ix, qheap *h)
         size_t c = 2 * i + 1;
         if (c >= h->n)
             break;
-        if (c + 1 < h->n && before(ix, &h->a[c + 1], &h->a[c]))
+        if (c + 1 < h->n && before(&h->a[c + 1], &h->a[c]))
             c++;
-        if (!before(ix, &h->a[c], &last))
+        if (!before(&h->a[c], &last))
             break;
         h->a[i] = h->a[c];
         i = c;
@@ -235,6 +225,25 @@ static heap_entry heap_pop(const snap_index *ix, qheap *h)
     if (h->n > 0)
         h->a[i] = last;
     return top;
+}
+
+/* The best segment so far: nearest, ties to the lowest link, then the lowest segment. */
+typedef struct best_item {
+    double d2, t;
+    size_t pos;
+    bool found;
+} best_item;
+
+static void consider(const snap_index *ix, best_item *b, size_t c, double d2, double t)
+{
+    if (b->found) {
+        if (d2 > b->d2)
+            return;
+        if (d2 == b->d2 && (ix->link[c] > ix->link[b->pos] ||
+                            (ix->link[c] == ix->link[b->pos] && ix->seg[c] >= ix->seg[b->pos])))
+            return;
+    }
+    *b = (best_item){d2, t, c, true};
 }
 
 static int level_of(const snap_index *ix, size_t pos)
@@ -276,16 +285,41 @@ bool snap_point(const snap_index *ix, double x, double y, double max_dist_m, sna
     qheap h = {.n = 0, .cap = sizeof h.local / sizeof *h.local};
     h.a = h.local;
     size_t root = ix->level_start[ix->nlevels - 1];
-    heap_push(ix, &h, (heap_entry){box_dist2(ix->box + 4 * root, x, y), root, false, 0});
-    bool found = false;
-    heap_entry best = {0};
-    while (h.n > 0 && !h.failed) {
-        heap_entry e = heap_pop(ix, &h);
-        if (e.item) {
-            best = e;
-            found = true;
+    best_item best = {INFINITY, 0, 0, false};
+    /* A first bound: walk down from the root into the nearest child box each time and measure the segments of
+     * the node reached. Best-first then queues only nodes that may hold something as near. */
+    size_t pos = root;
+    for (int lv = ix->nlevels - 1; lv >= 1; lv--) {
+        size_t c0 = ix->level_start[lv - 1], c1 = ix->level_start[lv];
+        size_t first = c0 + (pos - ix->level_start[lv]) * SNAP_NODE;
+        size_t last = first + SNAP_NODE < c1 ? first + SNAP_NODE : c1;
+        if (lv == 1) {
+            for (size_t c = first; c < last; c++) {
+                const double *sx = network_link_x(ix->net, ix->link[c]) + ix->seg[c];
+                const double *sy = network_link_y(ix->net, ix->link[c]) + ix->seg[c];
+                double t, d2 = seg_dist2(x, y, sx[0], sy[0], sx[1], sy[1], &t);
+                consider(ix, &best, c, d2, t);
+            }
             break;
         }
+        double bd = INFINITY;
+        for (size_t c = first; c < last; c++) {
+            double d2 = box_dist2(ix->box + 4 * c, x, y);
+            if (d2 < bd)
+                bd = d2, pos = c;
+        }
+    }
+    size_t seen_leaf = best.found ? pos : SIZE_MAX; /* its segments are measured already */
+    heap_push(&h, (heap_entry){box_dist2(ix->box + 4 * root, x, y), root}); /* nlevels >= 2 always */
+    /* Best-first over nodes; segments are measured when their node is opened and only the best is kept, and a
+     * node farther than it is never queued. Nodes at exactly the best distance are still opened (a tie there
+     * may hold a lower link id). */
+    while (h.n > 0 && !h.failed) {
+        heap_entry e = heap_pop(&h);
+        if (best.found && e.d2 > best.d2)
+            break;
+        if (e.pos == seen_leaf)
+            continue;
         int lv = level_of(ix, e.pos);
         size_t c0 = ix->level_start[lv - 1], c1 = ix->level_start[lv];
         size_t first = c0 + (e.pos - ix->level_start[lv]) * SNAP_NODE;
@@ -296,15 +330,18 @@ bool snap_point(const snap_index *ix, double x, double y, double max_dist_m, sna
                 const double *sy = network_link_y(ix->net, ix->link[c]) + ix->seg[c];
                 double t;
                 double d2 = seg_dist2(x, y, sx[0], sy[0], sx[1], sy[1], &t);
-                heap_push(ix, &h, (heap_entry){d2, c, true, t});
+                consider(ix, &best, c, d2, t);
             } else {
-                heap_push(ix, &h, (heap_entry){box_dist2(ix->box + 4 * c, x, y), c, false, 0});
+                double d2 = box_dist2(ix->box + 4 * c, x, y);
+                if (!best.found || d2 <= best.d2)
+                    heap_push(&h, (heap_entry){d2, c});
             }
         }
     }
+    bool failed = h.failed;
     if (h.a != h.local)
         free(h.a);
-    if (!found)
+    if (!best.found || failed)
         return false;
     uint32_t link = ix->link[best.pos], seg = ix->seg[best.pos];
     const double *lx = network_link_x(ix->net, link), *ly = network_link_y(ix->net, link);

@@ -1,6 +1,8 @@
 /* src/analysis/coverage.c: see coverage.h. */
 #include "src/analysis/coverage.h"
 
+#include "geo/parallel.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +64,44 @@ static void add_point(coverage_stats *s, const coverage_params *p, double t, dou
             s->covered[k] += w;
 }
 
+/* Phase 1, per point and independent (parallel_for): snap, then nearest and backup time. */
+typedef struct point_job {
+    const snap_index *ix;
+    const route_result *r;
+    const double *x, *y;
+    double max_snap_m, access_mps;
+    coverage_result *c;
+} point_job;
+
+static void time_points(void *user, size_t begin, size_t end)
+{
+    const point_job *j = user;
+    coverage_result *c = j->c;
+    for (size_t i = begin; i < end; i++) {
+        snap_pos sp;
+        double t = INFINITY, tb = INFINITY;
+        uint32_t s = COVERAGE_NONE;
+        if (snap_point(j->ix, j->x[i], j->y[i], j->max_snap_m, &sp)) {
+            double acc = sp.dist_m / j->access_mps;
+            uint32_t src;
+            double t0 = route_pos_time(j->r, &sp, 0, &src);
+            if (isfinite(t0)) {
+                t = t0 + acc;
+                s = src;
+            }
+            double t1 = route_pos_time(j->r, &sp, 1, NULL);
+            if (isfinite(t1))
+                tb = t1 + acc;
+            c->snap_m[i] = sp.dist_m;
+        } else {
+            c->snap_m[i] = INFINITY;
+        }
+        c->time_s[i] = t;
+        c->backup_s[i] = tb;
+        c->nearest[i] = s;
+    }
+}
+
 ems_status coverage_compute(emscov_ctx *ctx, const network *net, const snap_index *ix, const route_result *r,
                             size_t n, const double *x, const double *y, const double *pop, const uint32_t *unit,
                             size_t nunits, const coverage_params *p, coverage_result **out)
@@ -95,8 +135,6 @@ ems_status coverage_compute(emscov_ctx *ctx, const network *net, const snap_inde
         coverage_destroy(c);
         return EMS_ENOMEM;
     }
-    double access_mps = p->access_kmh / 3.6;
-    size_t nall = 0;
     for (size_t i = 0; i < n; i++) {
         if (!(pop[i] >= 0) || !isfinite(pop[i])) {
             free(all);
@@ -105,27 +143,14 @@ ems_status coverage_compute(emscov_ctx *ctx, const network *net, const snap_inde
             coverage_destroy(c);
             return emscov_fail(ctx, EMS_EINPUT, "demand point %zu: population %g is not a number >= 0", i + 1, pop[i]);
         }
-        snap_pos sp;
-        double t = INFINITY, tb = INFINITY;
-        uint32_t s = COVERAGE_NONE;
-        if (snap_point(ix, x[i], y[i], p->max_snap_m, &sp)) {
-            double acc = sp.dist_m / access_mps;
-            uint32_t src;
-            double t0 = route_pos_time(r, &sp, 0, &src);
-            if (isfinite(t0)) {
-                t = t0 + acc;
-                s = src;
-            }
-            double t1 = route_pos_time(r, &sp, 1, NULL);
-            if (isfinite(t1))
-                tb = t1 + acc;
-            c->snap_m[i] = sp.dist_m;
-        } else {
-            c->snap_m[i] = INFINITY;
-        }
-        c->time_s[i] = t;
-        c->backup_s[i] = tb;
-        c->nearest[i] = s;
+    }
+    point_job job = {ix, r, x, y, p->max_snap_m, p->access_kmh / 3.6, c};
+    parallel_for(n, 4096, time_points, &job);
+    /* Phase 2, in point order (sums identical whatever the thread count). */
+    size_t nall = 0;
+    for (size_t i = 0; i < n; i++) {
+        double t = c->time_s[i];
+        uint32_t s = c->nearest[i];
         add_point(&c->city, p, t, pop[i]);
         if (unit[i] != COVERAGE_NONE && unit[i] < nunits) {
             add_point(&c->units[unit[i]], p, t, pop[i]);

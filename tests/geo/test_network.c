@@ -15,6 +15,7 @@
 #include "geo/snap.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #ifndef M_PI
@@ -188,6 +189,81 @@ static void test_snap_single_segment(void **state)
     network_destroy(net);
 }
 
+
+/* The best-first search against brute force over every segment of the sample city's roads: 3,000
+ * pseudo-random points, plus every 7th road vertex (junctions give exact distance ties, which must go to the
+ * lowest link id, then the lowest segment). */
+static void test_snap_brute_force(void **state)
+{
+    fixture *f = *state;
+    const char *roads = tu_sample("roads.shp");
+    FILE *probe = fopen(roads, "rb");
+    if (!probe)
+        fail_msg("%s: missing (the build generates it: emscov-gencity)", roads);
+    fclose(probe);
+    network_fields fl = {.road_class = "CLASS", .speed = "SPEED", .oneway = "ONEWAY", .name = "NAME"};
+    network *net = NULL;
+    assert_ok(f->ctx, network_load(f->ctx, roads, NULL, &fl, f->sp, f->utm, NULL, &net));
+    snap_index *ix = NULL;
+    assert_ok(f->ctx, snap_index_build(f->ctx, net, &ix));
+    double ext[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+    uint32_t nl = network_link_count(net);
+    for (uint32_t l = 0; l < nl; l++)
+        for (uint32_t v = 0; v < network_link_at(net, l)->nv; v++) {
+            double vx = network_link_x(net, l)[v], vy = network_link_y(net, l)[v];
+            ext[0] = fmin(ext[0], vx), ext[1] = fmin(ext[1], vy), ext[2] = fmax(ext[2], vx), ext[3] = fmax(ext[3], vy);
+        }
+    uint64_t seed = 12345;
+    size_t npts = 3000, checked = 0, ties = 0;
+    for (size_t q = 0; q < npts + nl / 7; q++) {
+        double px, py;
+        if (q < npts) {
+            seed = seed * 6364136223846793005u + 1442695040888963407u;
+            px = ext[0] - 1000 + (double)(seed >> 11) / 9007199254740992.0 * (ext[2] - ext[0] + 2000);
+            seed = seed * 6364136223846793005u + 1442695040888963407u;
+            py = ext[1] - 1000 + (double)(seed >> 11) / 9007199254740992.0 * (ext[3] - ext[1] + 2000);
+        } else {
+            uint32_t l = (uint32_t)((q - npts) * 7);
+            px = network_link_x(net, l)[0], py = network_link_y(net, l)[0];
+        }
+        double bd2 = INFINITY, bt = 0;
+        uint32_t bl = NETWORK_NONE, bs = 0;
+        size_t nbest = 0;
+        for (uint32_t l = 0; l < nl; l++) {
+            const double *x = network_link_x(net, l), *y = network_link_y(net, l);
+            for (uint32_t v = 0; v + 1 < network_link_at(net, l)->nv; v++) {
+                double dx = x[v + 1] - x[v], dy = y[v + 1] - y[v], len2 = dx * dx + dy * dy;
+                double u = len2 > 0 ? ((px - x[v]) * dx + (py - y[v]) * dy) / len2 : 0;
+                u = u < 0 ? 0 : u > 1 ? 1 : u;
+                double ex = x[v] + u * dx - px, ey = y[v] + u * dy - py, d2 = ex * ex + ey * ey;
+                if (d2 < bd2) /* links and segments ascend, so the first at a distance is the lowest */
+                    bd2 = d2, bt = u, bl = l, bs = v, nbest = 1;
+                else if (d2 == bd2)
+                    nbest++;
+            }
+        }
+        ties += nbest > 1;
+        snap_pos p;
+        bool ok = snap_point(ix, px, py, 1e9, &p);
+        assert_true(ok);
+        if (p.link != bl)
+            fail_msg("point %zu (%.3f %.3f): link %u at %.6f m, brute force link %u segment %u at %.6f m", q, px, py,
+                     p.link, p.dist_m, bl, bs, sqrt(bd2));
+        assert_close(p.dist_m, sqrt(bd2), 1e-9);
+        double along = 0;
+        const double *x = network_link_x(net, bl), *y = network_link_y(net, bl);
+        for (uint32_t v = 0; v < bs; v++)
+            along += hypot(x[v + 1] - x[v], y[v + 1] - y[v]);
+        along += bt * hypot(x[bs + 1] - x[bs], y[bs + 1] - y[bs]);
+        assert_close(p.along_m, fmin(along, network_link_at(net, bl)->length_m), 1e-6);
+        checked++;
+    }
+    print_message("snap: %zu points agree with brute force over %u links (%zu exact ties)\n", checked, nl, ties);
+    assert_true(ties > 100);
+    snap_index_destroy(ix);
+    network_destroy(net);
+}
+
 static route_source src_at(fixture *f, const snap_index *ix, double x, double y, double delay)
 {
     route_source s = {.delay_s = delay};
@@ -350,6 +426,7 @@ int main(void)
         cmocka_unit_test(test_noding),
         cmocka_unit_test(test_bad_roads),
         cmocka_unit_test(test_snap),
+        cmocka_unit_test(test_snap_brute_force),
         cmocka_unit_test(test_snap_single_segment),
         cmocka_unit_test(test_route_two_labels),
         cmocka_unit_test(test_route_tie),

@@ -37,4 +37,12 @@ check "ambulances per 30k (city) = SQL from the source stations" \
   "SELECT abs((SELECT sum(ambulances) FROM src_stations) / (j->'population'->>'allocated_total')::float8 * 30000
               - (j->'ambulances'->>'per_standard_residents')::float8) < 1e-9 FROM report"
 grep -q "population  input 1800035 = allocated 1800035" "$TMP/summary.txt" || { cat "$TMP/summary.txt"; fail "summary totals"; }
+# the parallel step (snapping and timing demand points) gives the same report with one thread or several
+for t in 1 3; do
+  EMSCOV_THREADS=$t "$EMSCOV" analyze --json --out "$TMP/out$t" "$SAMPLE/scenario.ini" >"$TMP/report$t.json" 2>/dev/null \
+    || fail "analyze with EMSCOV_THREADS=$t"
+done
+cmp -s "$TMP/report1.json" "$TMP/report3.json" || fail "report.json differs between 1 and 3 threads"
+cmp -s "$TMP/out/report.json" "$TMP/report1.json" || fail "report.json differs between the default threads and 1"
+echo "ok: identical report.json with 1, 3 and the default number of threads"
 echo "analyze on the sample city: all figures agree with the independent computations"
