@@ -33,6 +33,18 @@ static char *dup_or_null(emscov_ctx *ctx, const char *v, bool *oom)
     return d;
 }
 
+/* A data file given by name (data/<sub>/<name>.ini) or by path: a value with a '/' or ending in .ini is a path,
+ * relative to the scenario file. A new string (free); NULL when out of memory. */
+static char *data_ref(const config *c, const char *sec, const char *key, const char *def, const char *data_dir,
+                      const char *sub)
+{
+    const char *v = config_get(c, sec, key);
+    size_t n = v ? strlen(v) : 0;
+    if (v && (strchr(v, '/') || (n > 4 && !strcmp(v + n - 4, ".ini"))))
+        return config_path_value(c, sec, key);
+    return standards_data_path(v ? v : def, data_dir, sub);
+}
+
 static void source_init(emscov_ctx *ctx, const config *c, const char *sec, scenario_source *src, bool *oom)
 {
     src->path = config_path_value(c, sec, "path");
@@ -80,15 +92,16 @@ ems_status scenario_load(emscov_ctx *ctx, const char *path, const char *data_dir
     s->path = dup_or_null(ctx, path, &oom);
     v = config_get(c, "scenario", "name");
     s->name = dup_or_null(ctx, v ? v : "scenario", &oom);
-    v = config_get(c, "scenario", "standards");
-    if ((st = standards_load(ctx, v ? v : "beijing-2022", data_dir, &s->std)) != EMS_OK)
+    char *std_path = data_ref(c, "scenario", "standards", "beijing-2022", data_dir, "standards");
+    if (!std_path) {
+        st = emscov_fail(ctx, EMS_ENOMEM, "out of memory");
         goto done;
-    v = config_get(c, "scenario", "speed_profile");
-    s->speed_path = standards_data_path(v ? v : "default", data_dir, "speed");
-    if (v && v[0] != '/' && strchr(v, '/')) { /* a relative path: relative to the scenario file */
-        free(s->speed_path);
-        s->speed_path = config_path_value(c, "scenario", "speed_profile");
     }
+    st = standards_load(ctx, std_path, data_dir, &s->std);
+    free(std_path);
+    if (st != EMS_OK)
+        goto done;
+    s->speed_path = data_ref(c, "scenario", "speed_profile", "default", data_dir, "speed");
     if (!s->speed_path)
         oom = true;
     v = config_get(c, "scenario", "period");
@@ -132,11 +145,7 @@ ems_status scenario_load(emscov_ctx *ctx, const char *path, const char *data_dir
         s->road_strings[k] = dup_or_null(ctx, config_get(c, "roads", rk[k]), &oom);
     s->road_fields = (network_fields){s->road_strings[0], s->road_strings[1], s->road_strings[2], s->road_strings[3]};
     v = config_get(c, "parks", "rules");
-    s->park_rules = v ? standards_data_path(v, data_dir, "standards") : ems_strdup(ctx, s->std->park_rules);
-    if (v && strchr(v, '/') && v[0] != '/') {
-        free(s->park_rules);
-        s->park_rules = config_path_value(c, "parks", "rules");
-    }
+    s->park_rules = v ? data_ref(c, "parks", "rules", NULL, data_dir, "standards") : ems_strdup(ctx, s->std->park_rules);
     if (!s->park_rules)
         oom = true;
     if (strcmp(s->pop_kind, "grid") && strcmp(s->pop_kind, "points") && strcmp(s->pop_kind, "polygons")) {
