@@ -2,6 +2,7 @@
  * polygons on append, extents, reprojection and the dispatch to per-format readers. */
 #include "geo/layer.h"
 #include "geo/layer_internal.h"
+#include "geo/pg.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -684,6 +685,8 @@ ems_status layer_read(emscov_ctx *ctx, const char *path, const layer_read_opts *
     if (!opts)
         opts = &defaults;
     *out = NULL;
+    if (!strncmp(path, "pg:", 3))
+        return layer_read_pg(ctx, path, opts->conninfo, out);
     const char *fmt = opts->format ? opts->format : extension(path);
     if (!strcasecmp(fmt, "shp") || !strcasecmp(fmt, "dbf") || !strcasecmp(fmt, "shx"))
         return layer__read_shp(ctx, path, opts, out);

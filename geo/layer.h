@@ -68,6 +68,7 @@ typedef struct layer_read_opts {
     const char *y_field;  /* CSV: column of y / latitude; NULL: detected (lat, latitude, y, 纬度) */
     bool from_gcj02;      /* coordinates are GCJ-02 lon/lat: convert to WGS84 on read */
     bool from_bd09;       /* coordinates are BD-09 (Baidu) lon/lat: convert to WGS84 on read */
+    const char *conninfo; /* pg: sources; NULL: libpq's PG* environment */
 } layer_read_opts;
 
 /* Read a layer from path. EMS_EINPUT for anything wrong with the input (message names file, record and
