@@ -22,6 +22,7 @@ struct crs {
     int epsg;
     bool geographic;
     bool projected_metric;
+    double tm_cm; /* central meridian (degrees) of a Transverse Mercator projection (UTM, Gauss-Kruger); NaN */
     double semi_major; /* of the horizontal CRS's ellipsoid, metres; 0 when unknown */
 };
 
@@ -186,6 +187,27 @@ static bool metric_axes(PJ_CONTEXT *pc, const PJ *h)
     return ok;
 }
 
+/* The central meridian (degrees) of a projected CRS whose conversion is Transverse Mercator (UTM zones,
+ * Gauss-Kruger zones, ...); NaN for any other CRS. */
+static double tm_central_meridian(PJ_CONTEXT *pc, const PJ *proj_crs)
+{
+    PJ *conv = proj_crs_get_coordoperation(pc, proj_crs);
+    const char *method = NULL;
+    double cm = NAN;
+    if (conv && proj_coordoperation_get_method_info(pc, conv, &method, NULL, NULL) && method &&
+        !strcmp(method, "Transverse Mercator")) {
+        int k = proj_coordoperation_get_param_index(pc, conv, "Longitude of natural origin");
+        double v = NAN, conv_factor = 0;
+        const char *unit = NULL;
+        if (k >= 0 && proj_coordoperation_get_param(pc, conv, k, NULL, NULL, NULL, &v, NULL, &conv_factor, &unit,
+                                                    NULL, NULL, NULL) &&
+            conv_factor > 0)
+            cm = v * conv_factor * 180 / CRS_PI; /* the value in its unit -> radians -> degrees */
+    }
+    proj_destroy(conv);
+    return cm;
+}
+
 static double semi_major_of(PJ_CONTEXT *pc, const PJ *h)
 {
     PJ *ell = proj_get_ellipsoid(pc, h);
@@ -226,6 +248,7 @@ static ems_status crs_wrap(emscov_ctx *ctx, PJ *pj, crs **out)
     PJ_TYPE ht = proj_get_type(c->horiz);
     c->geographic = ht == PJ_TYPE_GEOGRAPHIC_2D_CRS || ht == PJ_TYPE_GEOGRAPHIC_3D_CRS;
     c->projected_metric = ht == PJ_TYPE_PROJECTED_CRS && metric_axes(pc, c->horiz);
+    c->tm_cm = c->projected_metric ? tm_central_meridian(pc, c->horiz) : NAN;
     c->semi_major = semi_major_of(pc, c->horiz);
     *out = c;
     return EMS_OK;
@@ -337,6 +360,11 @@ bool crs_is_geographic(const crs *c)
 bool crs_is_projected_metric(const crs *c)
 {
     return c->projected_metric;
+}
+
+double crs_tm_central_meridian(const crs *c)
+{
+    return c->tm_cm;
 }
 
 bool crs_equivalent(const crs *a, const crs *b)

@@ -30,6 +30,9 @@ EMS_API int crs_epsg(const crs *c);
 EMS_API bool crs_is_geographic(const crs *c);
 /* Projected with metre units (usable as a working CRS). */
 EMS_API bool crs_is_projected_metric(const crs *c);
+/* Central meridian in degrees of a CRS projected in metres with a Transverse Mercator conversion (UTM and
+ * Gauss-Kruger zones: conformal, true to scale within about 1e-3 up to 3.5 degrees from it), NaN otherwise. */
+EMS_API double crs_tm_central_meridian(const crs *c);
 /* True when both describe the same CRS (equivalent definitions compare equal). */
 EMS_API bool crs_equivalent(const crs *a, const crs *b);
 /* WKT2:2019 text of the CRS (owned by c). */

@@ -669,6 +669,15 @@ ems_status layer_choose_working_crs(emscov_ctx *ctx, layer *const *layers, size_
         return st;
     if (!isfinite(lo[0]))
         return emscov_fail(ctx, EMS_EINPUT, "no features in any layer: cannot choose a working CRS");
+    /* The layers' own CRS when they share a Transverse Mercator one (UTM, Gauss-Kruger) whose central meridian
+     * is within 3.5 degrees of all the data: no reprojection, and results in the CRS the data came in. */
+    const crs *own = layer_crs(layers[0]);
+    bool shared = own != NULL;
+    for (size_t k = 1; k < n && shared; k++)
+        shared = layer_crs(layers[k]) && crs_equivalent(own, layer_crs(layers[k]));
+    double cm = shared ? crs_tm_central_meridian(own) : NAN;
+    if (isfinite(cm) && fabs(lo[0] - cm) <= 3.5 && fabs(hi[0] - cm) <= 3.5)
+        return crs_clone(ctx, own, out);
     return crs_utm_for(ctx, (lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, out);
 }
 

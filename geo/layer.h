@@ -136,7 +136,9 @@ EMS_API ems_status layer_finish_read(emscov_ctx *ctx, layer *l, const layer_read
 
 /* Reproject every geometry into `to` (copied into the layer). No-op when already equivalent. */
 EMS_API ems_status layer_transform(emscov_ctx *ctx, layer *l, const crs *to);
-/* Working CRS for a set of layers: UTM zone of the centre of their combined lon/lat extent. */
+/* Working CRS for a set of layers: their own CRS when they share one that is Transverse Mercator (UTM,
+ * Gauss-Kruger) with every feature within 3.5 degrees of longitude of its central meridian; otherwise the UTM
+ * zone of the centre of their combined lon/lat extent. */
 EMS_API ems_status layer_choose_working_crs(emscov_ctx *ctx, layer *const *layers, size_t n, crs **out);
 
 #endif

@@ -19,7 +19,9 @@ static const char info_help[] =
     "options:\n"
     "  --json            print one JSON object instead of text\n"
     "  --samples N       sample values per field (default 3)\n"
-    "  --working-srs SRS working CRS (projected, metres); default: the UTM zone of the layers' centre\n";
+    "  --working-srs SRS working CRS (projected, metres); default: the layers' own CRS when they share a\n"
+    "                    Transverse Mercator one (UTM, Gauss-Kruger) near its central meridian, else the UTM\n"
+    "                    zone of the layers' centre\n";
 
 static const char *type_name(layer_field_type t)
 {
@@ -311,7 +313,10 @@ ems_status cmd_info(emscov_ctx *ctx, int argc, char **argv)
     /* shortest text that reads back to the same double, not %.17g noise such as 0.060999999999999999 */
     json_c_set_serialization_double_format("%.15g", JSON_C_OPTION_THREAD);
     out = json_object_new_object();
-    json_object *wk = json_crs(working, working_srs ? "--working-srs" : "UTM zone of the layers' centre");
+    json_object *wk = json_crs(working, working_srs                                   ? "--working-srs"
+                                        : crs_equivalent(working, layer_source_crs(layers[0]))
+                                            ? "the layers' own CRS: Transverse Mercator"
+                                            : "UTM zone of the layers' centre");
     json_object_object_add(out, "working_crs", wk);
     json_object *arr = json_object_new_array();
     for (size_t k = 0; k < npaths; k++)

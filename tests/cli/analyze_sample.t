@@ -6,4 +6,4 @@ $ emscov analyze --out $TMP/out $SAMPLE/scenario.ini && ls $TMP/out
 > report.json
 > streets.csv
 > emscov.gpkg
-! record 14: station is 1622 m from the nearest road
+! record 14: station is 1623 m from the nearest road

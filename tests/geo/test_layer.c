@@ -113,6 +113,35 @@ static void test_transform_and_working_crs(void **state)
     assert_close(e[0], 116.397428, 1e-12);
     crs_destroy(wk);
     layer_destroy(l);
+
+    /* Layers already in a Transverse Mercator CRS near its central meridian keep it: Gauss-Kruger CM 117E
+     * (EPSG:4548) for Beijing (116.4E), and UTM 50N (CM 117E); far from the meridian (a point at 121.5E in
+     * CM 117E), and Web Mercator, go to the UTM zone. Two layers in different CRSs go to UTM too. */
+    const struct {
+        int epsg;
+        const char *wkt;
+        int want;
+    } cases[] = {{4548, "POINT(448688.856 4418598.001)", 4548}, {32650, "POINT(448496.425 4417856.475)", 32650},
+                 {4548, "POINT(885000 4430000)", 32651}, {3857, "POINT(12957000 4852000)", 32650}};
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        layer *m = new_layer(ctx, cases[k].epsg);
+        assert_ok(ctx, layer_append_take(ctx, m, tu_wkt(ctx, cases[k].wkt), 1, NULL));
+        layer *one[1] = {m};
+        assert_ok(ctx, layer_choose_working_crs(ctx, one, 1, &wk));
+        if (crs_epsg(wk) != cases[k].want)
+            fail_msg("EPSG:%d %s: working EPSG:%d, want %d", cases[k].epsg, cases[k].wkt, crs_epsg(wk), cases[k].want);
+        crs_destroy(wk);
+        layer_destroy(m);
+    }
+    layer *a = new_layer(ctx, 4548), *b = new_layer(ctx, 32650);
+    assert_ok(ctx, layer_append_take(ctx, a, tu_wkt(ctx, "POINT(448688.856 4418598.001)"), 1, NULL));
+    assert_ok(ctx, layer_append_take(ctx, b, tu_wkt(ctx, "POINT(448496.425 4417856.475)"), 1, NULL));
+    layer *two[2] = {a, b};
+    assert_ok(ctx, layer_choose_working_crs(ctx, two, 2, &wk));
+    assert_int_equal(crs_epsg(wk), 32650);
+    crs_destroy(wk);
+    layer_destroy(a);
+    layer_destroy(b);
 }
 
 static void test_no_crs_is_an_error(void **state)

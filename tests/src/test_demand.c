@@ -394,8 +394,7 @@ static void sample_load(emscov_ctx *ctx, sample *sm)
     assert_ok(ctx, layer_read(ctx, tu_sample("census.shp"), NULL, &sm->census));
     assert_ok(ctx, layer_read(ctx, tu_sample("residential.shp"), NULL, &sm->res));
     assert_ok(ctx, grid_read(ctx, tu_sample("population.asc"), NULL, &sm->g));
-    assert_ok(ctx, layer_choose_working_crs(ctx, &sm->streets, 1, &sm->w));
-    assert_int_equal(crs_epsg(sm->w), 32650);
+    assert_ok(ctx, crs_from_epsg(ctx, 32650, &sm->w)); /* the SQL below works in UTM 50N too */
     assert_ok(ctx, layer_transform(ctx, sm->streets, sm->w));
     assert_ok(ctx, layer_transform(ctx, sm->census, sm->w));
     assert_ok(ctx, layer_transform(ctx, sm->res, sm->w));
