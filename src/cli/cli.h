@@ -27,5 +27,6 @@ ems_status cmd_info(emscov_ctx *ctx, int argc, char **argv);
 ems_status cmd_network(emscov_ctx *ctx, int argc, char **argv);
 ems_status cmd_times(emscov_ctx *ctx, int argc, char **argv);
 ems_status cmd_analyze(emscov_ctx *ctx, int argc, char **argv);
+ems_status cmd_import(emscov_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -3,6 +3,9 @@
 # A case file holds, one per line:
 #   # comment
 #   requires shared|sample      skip (exit 77) when ../shared or the generated sample is missing
+#   requires pg                 needs the test PostgreSQL: skip (77) when EMSCOV_TEST_PG is unset, fail when
+#                               EMSCOV_REQUIRE_PG=1; the command gets $PG (the conninfo), $S (a schema name of
+#                               its own, t_cli_<pid>, dropped afterwards; not created) and sql "SQL" (psql -tA)
 #   $ emscov ARGS...            the command ($SAMPLE, $SHARED, $TMP are set; `emscov` is the built binary)
 #   ? N                         the expected exit code (default 0)
 #   > TEXT                      a line stdout must contain exactly (whole line, leading/trailing spaces kept)
@@ -16,11 +19,19 @@ mkdir -p "$TMP"
 SAMPLE=${EMSCOV_SAMPLE_DIR:-}; SHARED=${EMSCOV_SHARED_DIR:-}
 export SAMPLE SHARED TMP
 emscov() { "$EMSCOV_BIN" "$@"; }
+sql() { psql -X -q -tA -v ON_ERROR_STOP=1 "$PG" -c "$1"; }
 fail=0; cmd=""; want_rc=0
 while IFS= read -r line || [ -n "$line" ]; do
   case $line in
     "requires shared") [ -n "$SHARED" ] && [ -d "$SHARED/data/real" ] || { echo "skipped: no shared/"; exit 77; } ;;
     "requires sample") [ -n "$SAMPLE" ] && [ -d "$SAMPLE" ] || { echo "skipped: no sample"; exit 77; } ;;
+    "requires pg")
+      if [ -z "${EMSCOV_TEST_PG:-}" ]; then
+        [ "${EMSCOV_REQUIRE_PG:-}" = 1 ] && { echo "EMSCOV_TEST_PG not set (EMSCOV_REQUIRE_PG=1)"; exit 1; }
+        echo "skipped: EMSCOV_TEST_PG not set"; exit 77
+      fi
+      PG=$EMSCOV_TEST_PG; S=t_cli_$$; export PG S
+      trap 'psql -X -q "$PG" -c "SET client_min_messages = warning; DROP SCHEMA IF EXISTS $S CASCADE" >/dev/null 2>&1' EXIT ;;
     '$ '*) cmd=${line#\$ } ;;
     '? '*) want_rc=${line#\? } ;;
   esac
