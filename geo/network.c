@@ -696,6 +696,18 @@ done:
     return EMS_OK;
 }
 
+ems_status network_adopt(emscov_ctx *ctx, network *n)
+{
+    crs *w = NULL;
+    ems_status st = crs_clone(ctx, n->working, &w);
+    if (st != EMS_OK)
+        return st;
+    crs_destroy(n->working);
+    n->working = w;
+    n->ctx = ctx;
+    return EMS_OK;
+}
+
 void network_destroy(network *n)
 {
     if (!n)

@@ -111,6 +111,9 @@ EMS_API ems_status network_load(emscov_ctx *ctx, const char *path, const layer_r
                                 const network_fields *fields, const speed_profile *sp, const crs *working,
                                 const network_build_opts *opts, network **out);
 
+/* Move a network built with another ctx (e.g. on another thread, which then destroys that ctx) onto ctx: its
+ * working CRS is re-created with ctx's PROJ context. On failure the network is unchanged. */
+EMS_API ems_status network_adopt(emscov_ctx *ctx, network *net);
 EMS_API void network_destroy(network *net);
 
 EMS_API const network_stats *network_get_stats(const network *net);

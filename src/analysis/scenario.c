@@ -3,6 +3,9 @@
 
 #include "geo/config.h"
 #include "geo/filter.h"
+#include "geo/parallel.h"
+
+#include <pthread.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -227,6 +230,64 @@ static ems_status read_into(emscov_ctx *ctx, const scenario_source *src, const c
     return st;
 }
 
+/* The road network is read and built on a thread of its own, with its own ctx (GEOS and PROJ handles are
+ * per thread), while the other layers are read: the two largest inputs overlap. Its warnings are kept and
+ * replayed into the run's ctx in order after the join, and an error is copied over. */
+typedef struct roads_job {
+    const scenario *s;
+    emscov_ctx *ctx;
+    const speed_profile *sp;
+    crs *working; /* cloned into ctx */
+    network *net;
+    ems_status st;
+    char **warn;
+    size_t nwarn, cap;
+    bool oom;
+} roads_job;
+
+static void keep_warning(void *user, const char *message)
+{
+    roads_job *j = user;
+    char *m = strdup(message);
+    if (!m || !ems_grow(j->ctx, (void **)&j->warn, &j->cap, j->nwarn + 1, sizeof *j->warn)) {
+        free(m);
+        j->oom = true;
+        return;
+    }
+    j->warn[j->nwarn++] = m;
+}
+
+static void *load_roads(void *arg)
+{
+    roads_job *j = arg;
+    network_build_opts o = {.source = j->s->roads.path};
+    j->st = network_load(j->ctx, j->s->roads.path, &j->s->roads.opts, &j->s->road_fields, j->sp, j->working, &o,
+                         &j->net);
+    return NULL;
+}
+
+/* Hand the thread's network (or its error) and warnings over to ctx; st is the main thread's status so far. */
+static ems_status roads_finish(emscov_ctx *ctx, roads_job *j, ems_status st, network **out)
+{
+    for (size_t k = 0; k < j->nwarn; k++) {
+        emscov_warn(ctx, "%s", j->warn[k]);
+        free(j->warn[k]);
+    }
+    free(j->warn);
+    if (st == EMS_OK && j->oom)
+        st = emscov_fail(ctx, EMS_ENOMEM, "out of memory");
+    if (st == EMS_OK && j->st != EMS_OK)
+        st = emscov_fail(ctx, j->st, "%s", emscov_message(j->ctx));
+    if (st == EMS_OK && (st = network_adopt(ctx, j->net)) == EMS_OK) {
+        *out = j->net;
+        j->net = NULL;
+    }
+    network_destroy(j->net);
+    crs_destroy(j->working);
+    emscov_ctx_destroy(j->ctx);
+    return st;
+}
+
 ems_status scenario_load_inputs(emscov_ctx *ctx, const scenario *s, scenario_inputs *in)
 {
     memset(in, 0, sizeof *in);
@@ -244,8 +305,26 @@ ems_status scenario_load_inputs(emscov_ctx *ctx, const scenario *s, scenario_inp
                          s->working_epsg, crs_name(in->working));
     if (st == EMS_OK)
         st = layer_transform(ctx, in->streets, in->working);
-    if (st == EMS_OK)
-        st = read_into(ctx, &s->stations, in->working, &in->stations);
+    if (st == EMS_OK && (st = speed_profile_load(ctx, s->speed_path, &in->speed)) == EMS_OK)
+        st = speed_profile_set_period(ctx, in->speed, s->period);
+    if (st != EMS_OK) {
+        scenario_inputs_fini(in);
+        return st;
+    }
+
+    roads_job job = {.s = s, .sp = in->speed, .ctx = emscov_ctx_create()};
+    pthread_t th;
+    bool threaded = false;
+    if (!job.ctx) {
+        scenario_inputs_fini(in);
+        return emscov_fail(ctx, EMS_ENOMEM, "out of memory");
+    }
+    emscov_set_warn(job.ctx, keep_warning, &job);
+    job.st = crs_clone(job.ctx, in->working, &job.working);
+    if (job.st == EMS_OK && parallel_threads() > 1)
+        threaded = pthread_create(&th, NULL, load_roads, &job) == 0;
+
+    st = read_into(ctx, &s->stations, in->working, &in->stations);
     if (st == EMS_OK)
         st = read_into(ctx, &s->parks, in->working, &in->parks);
     if (st == EMS_OK)
@@ -254,13 +333,12 @@ ems_status scenario_load_inputs(emscov_ctx *ctx, const scenario *s, scenario_inp
         st = read_into(ctx, &s->population, in->working, &in->pop_layer);
     if (st == EMS_OK)
         st = read_into(ctx, &s->pop_target, in->working, &in->pop_target);
-    if (st == EMS_OK && (st = speed_profile_load(ctx, s->speed_path, &in->speed)) == EMS_OK)
-        st = speed_profile_set_period(ctx, in->speed, s->period);
-    if (st == EMS_OK) {
-        network_build_opts o = {.source = s->roads.path};
-        st = network_load(ctx, s->roads.path, &s->roads.opts, &s->road_fields, in->speed, in->working, &o,
-                          &in->roads);
-    }
+
+    if (threaded)
+        pthread_join(th, NULL);
+    else if (job.st == EMS_OK && st == EMS_OK)
+        load_roads(&job);
+    st = roads_finish(ctx, &job, st, &in->roads);
     if (st != EMS_OK)
         scenario_inputs_fini(in);
     return st;
