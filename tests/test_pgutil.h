@@ -7,5 +7,10 @@
 #include <libpq-fe.h>
 
 PGconn *tu_pg_connect(void);
+/* Run a statement (or several); fails the test with the server's message on error. */
+void tu_pg_ok(PGconn *c, const char *sql);
+/* First value of a one-row query built from fmt ("<null>" for NULL); fails the test otherwise. The string is
+ * in a static ring of 8 buffers (2 KB each): no free, valid for the next 7 calls. */
+const char *tu_pg_val(PGconn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -1,0 +1,868 @@
+/* src/output/store_pg.c: analyze runs stored in a PostGIS schema (see store_pg.h; docs/postgis.md). */
+#include "src/output/store_pg.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#define STORE_MAX_LAYERS 8
+#define PG_NAME_MAX 63 /* NAMEDATALEN - 1: longer identifiers are silently truncated by the server */
+
+struct store_pg {
+    pg_conn *c;
+    char *schema, *qs; /* name, quoted */
+    char *version;     /* emscov version */
+    int srid;          /* working CRS (after prepare) */
+    char *crs_name;
+    size_t n;
+    layer *own[STORE_MAX_LAYERS]; /* polygon layers promoted to MultiPolygon (else NULL) */
+    const layer *use[STORE_MAX_LAYERS];
+};
+
+/* ---- small helpers ------------------------------------------------------------------------------------- */
+
+static char *fmt(emscov_ctx *ctx, const char *f, ...) EMS_PRINTF(2, 3);
+static char *fmt(emscov_ctx *ctx, const char *f, ...)
+{
+    va_list ap;
+    va_start(ap, f);
+    int n = vsnprintf(NULL, 0, f, ap);
+    va_end(ap);
+    if (n < 0)
+        return NULL;
+    char *p = ems_malloc(ctx, (size_t)n + 1);
+    if (!p)
+        return NULL;
+    va_start(ap, f);
+    vsnprintf(p, (size_t)n + 1, f, ap);
+    va_end(ap);
+    return p;
+}
+
+/* Run sql (built by fmt; freed here) with parameters; NULL sql = out of memory. */
+static ems_status exec_own(emscov_ctx *ctx, pg_conn *c, const char *what, char *sql, int np,
+                           const char *const *p)
+{
+    if (!sql)
+        return EMS_ENOMEM;
+    ems_status st = pg_exec(ctx, c, what, sql, np, p);
+    free(sql);
+    return st;
+}
+
+static ems_status query_own(emscov_ctx *ctx, pg_conn *c, const char *what, char *sql, int np,
+                            const char *const *p, PGresult **r)
+{
+    *r = NULL;
+    if (!sql)
+        return EMS_ENOMEM;
+    ems_status st = pg_query(ctx, c, what, sql, np, p, r);
+    free(sql);
+    return st;
+}
+
+/* Transaction advisory lock on a text key (hashed on the server, so every emscov uses the same number). */
+static ems_status lock_key(emscov_ctx *ctx, pg_conn *c, const char *what, const char *key)
+{
+    const char *p[1] = {key};
+    return pg_exec(ctx, c, what, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", 1, p);
+}
+
+static ems_status lock_schema(emscov_ctx *ctx, store_pg *s)
+{
+    char *key = fmt(ctx, "emscov store schema %s", s->schema);
+    if (!key)
+        return EMS_ENOMEM;
+    ems_status st = lock_key(ctx, s->c, "locking the result schema", key);
+    free(key);
+    return st;
+}
+
+/* ---- layout versions ----------------------------------------------------------------------------------- */
+
+/* Statements of each layout version, run with the schema first on the search_path. Version k migrates k-1. */
+static const char *const layout_v1[] = {
+    "CREATE TABLE run ("
+    " id bigserial PRIMARY KEY,"
+    " name text NOT NULL,"
+    " scenario text NOT NULL,"
+    " status text NOT NULL DEFAULT 'complete' CHECK (status = 'complete'),"
+    " started timestamptz NOT NULL,"
+    " finished timestamptz NOT NULL,"
+    " stored timestamptz NOT NULL DEFAULT now(),"
+    " emscov_version text NOT NULL,"
+    " standards text,"
+    " working_srid integer NOT NULL,"
+    " working_crs text,"
+    " parameters jsonb NOT NULL,"
+    " inputs jsonb NOT NULL,"
+    " report jsonb NOT NULL,"
+    " population_input double precision,"
+    " population_allocated double precision,"
+    " population_outside double precision,"
+    " demand_points bigint,"
+    " coverage_within_s double precision,"
+    " covered_population double precision,"
+    " covered_share double precision,"
+    " unreachable_population double precision,"
+    " mean_response_s double precision,"
+    " median_response_s double precision,"
+    " p90_response_s double precision,"
+    " max_response_s double precision,"
+    " mean_target_s double precision,"
+    " mean_target_met boolean,"
+    " subdistricts integer,"
+    " stations integer,"
+    " stations_outside integer,"
+    " gaps integer,"
+    " ambulances double precision,"
+    " ambulances_required double precision,"
+    " ambulance_shortfall double precision,"
+    " ambulances_per_30k double precision,"
+    " park_share double precision,"
+    " park_population_share double precision)",
+    "CREATE INDEX run_name_finished_idx ON run (name, finished DESC)",
+    "COMMENT ON TABLE run IS 'emscov analyze runs: one row per run; the result tables hold its rows by "
+    "run_id'",
+    NULL};
+
+static const char *const *const layouts[STORE_PG_LAYOUT + 1] = {NULL, layout_v1};
+
+/* Layout version of schema (0: no schema_version table or no row) and who wrote it (malloc'd, may be NULL).
+ */
+static ems_status read_version(emscov_ctx *ctx, pg_conn *c, const char *schema, int *version, char **by)
+{
+    *version = 0;
+    if (by)
+        *by = NULL;
+    const char *p[1] = {schema};
+    PGresult *r = NULL;
+    ems_status st =
+        pg_query(ctx, c, "reading the result layout version",
+                 "SELECT to_regclass(quote_ident($1) || '.schema_version') IS NOT NULL", 1, p, &r);
+    bool has = st == EMS_OK && !strcmp(PQgetvalue(r, 0, 0), "t");
+    PQclear(r);
+    if (st != EMS_OK || !has)
+        return st;
+    char *q = pg_ident(ctx, c, schema, "schema_version");
+    st = query_own(ctx, c, "reading the result layout version",
+                   q ? fmt(ctx, "SELECT version, \"by\" FROM %s ORDER BY version DESC LIMIT 1", q) : NULL, 0,
+                   NULL, &r);
+    free(q);
+    if (st == EMS_OK && PQntuples(r) == 1) {
+        *version = atoi(PQgetvalue(r, 0, 0));
+        if (by && !(*by = ems_strdup(ctx, PQgetvalue(r, 0, 1))))
+            st = EMS_ENOMEM;
+    }
+    PQclear(r);
+    return st;
+}
+
+ems_status store_pg_layout_version(emscov_ctx *ctx, pg_conn *c, const char *schema, int *version)
+{
+    return read_version(ctx, c, schema, version, NULL);
+}
+
+static ems_status check_schema_name(emscov_ctx *ctx, const char *schema)
+{
+    if (!schema || !*schema)
+        return emscov_fail(ctx, EMS_EINPUT, "--db-schema: empty schema name");
+    if (strlen(schema) > PG_NAME_MAX)
+        return emscov_fail(ctx, EMS_EINPUT,
+                           "--db-schema %s: longer than %d bytes (PostgreSQL would truncate it)", schema,
+                           PG_NAME_MAX);
+    return EMS_OK;
+}
+
+/* Inside the open transaction, under the schema lock: create the schema and schema_version when missing,
+ * then bring the layout to STORE_PG_LAYOUT or refuse a newer one. */
+static ems_status open_locked(emscov_ctx *ctx, store_pg *s)
+{
+    pg_conn *c = s->c;
+    const char *p[1] = {s->schema};
+    PGresult *r = NULL;
+    char what[200];
+    snprintf(what, sizeof what, "creating schema %s", s->qs);
+    ems_status st = pg_query(ctx, c, what, "SELECT 1 FROM pg_namespace WHERE nspname = $1", 1, p, &r);
+    bool exists = st == EMS_OK && PQntuples(r) == 1;
+    PQclear(r);
+    if (st == EMS_OK && !exists)
+        st = exec_own(ctx, c, what, fmt(ctx, "CREATE SCHEMA %s", s->qs), 0, NULL);
+    int version = 0;
+    char *by = NULL;
+    if (st == EMS_OK)
+        st = read_version(ctx, c, s->schema, &version, &by);
+    if (st != EMS_OK)
+        goto done;
+    if (version > STORE_PG_LAYOUT) {
+        st = emscov_fail(ctx, EMS_EIO,
+                         "schema %s has result layout version %d (written by %s), newer than this "
+                         "emscov %s writes (version %d): upgrade emscov, or store into another schema with "
+                         "--db-schema NAME",
+                         s->schema, version, by ? by : "a newer emscov", s->version, STORE_PG_LAYOUT);
+        goto done;
+    }
+    if (version == STORE_PG_LAYOUT)
+        goto done;
+    snprintf(what, sizeof what, "creating the result layout in schema %s", s->qs);
+    st = exec_own(ctx, c, what,
+                  fmt(ctx,
+                      "CREATE TABLE IF NOT EXISTS %s.schema_version (version integer PRIMARY KEY, "
+                      "applied timestamptz NOT NULL DEFAULT now(), \"by\" text NOT NULL)",
+                      s->qs),
+                  0, NULL);
+    if (st == EMS_OK)
+        st = pg_exec(ctx, c, what,
+                     "SELECT set_config('search_path', quote_ident($1) || ', ' || " /* until COMMIT */
+                     "current_setting('search_path'), true)",
+                     1, p);
+    for (int v = version + 1; st == EMS_OK && v <= STORE_PG_LAYOUT; v++) {
+        snprintf(what, sizeof what, "migrating schema %s to result layout version %d", s->qs, v);
+        for (const char *const *q = layouts[v]; st == EMS_OK && *q; q++)
+            st = pg_exec(ctx, c, what, *q, 0, NULL);
+        char vbuf[16], *byv = fmt(ctx, "emscov %s", s->version);
+        snprintf(vbuf, sizeof vbuf, "%d", v);
+        const char *pv[2] = {vbuf, byv};
+        st = st != EMS_OK ? st
+                          : exec_own(ctx, c, what,
+                                     byv ? fmt(ctx,
+                                               "INSERT INTO %s.schema_version (version, \"by\") "
+                                               "VALUES ($1::integer, $2)",
+                                               s->qs)
+                                         : NULL,
+                                     2, pv);
+        free(byv);
+    }
+done:
+    free(by);
+    return st;
+}
+
+ems_status store_pg_open(emscov_ctx *ctx, pg_conn *c, const char *schema, const char *version, store_pg **out)
+{
+    *out = NULL;
+    ems_status st = check_schema_name(ctx, schema);
+    if (st != EMS_OK)
+        return st;
+    store_pg *s = ems_calloc(ctx, 1, sizeof *s);
+    if (!s)
+        return EMS_ENOMEM;
+    s->c = c;
+    if (!(s->schema = ems_strdup(ctx, schema)) || !(s->version = ems_strdup(ctx, version ? version : "?")) ||
+        !(s->qs = pg_ident(ctx, c, NULL, schema))) {
+        store_pg_destroy(s);
+        return EMS_ENOMEM;
+    }
+    st = pg_begin(ctx, c);
+    if (st == EMS_OK)
+        st = lock_schema(ctx, s);
+    if (st == EMS_OK)
+        st = open_locked(ctx, s);
+    if (st == EMS_OK)
+        st = pg_commit(ctx, c);
+    else
+        pg_rollback(c);
+    if (st != EMS_OK) {
+        store_pg_destroy(s);
+        return st;
+    }
+    *out = s;
+    return EMS_OK;
+}
+
+const char *store_pg_schema(const store_pg *s)
+{
+    return s->schema;
+}
+
+void store_pg_destroy(store_pg *s)
+{
+    if (!s)
+        return;
+    for (size_t k = 0; k < s->n; k++)
+        layer_destroy(s->own[k]);
+    free(s->schema);
+    free(s->qs);
+    free(s->version);
+    free(s->crs_name);
+    free(s);
+}
+
+/* ---- result tables ------------------------------------------------------------------------------------- */
+
+/* A copy of l with every Polygon as a one-part MultiPolygon (so a run whose sub-districts are all single
+ * polygons and one with multi-part ones share a MultiPolygon column); NULL *out when l needs none. */
+static ems_status promote(emscov_ctx *ctx, const layer *l, layer **out)
+{
+    *out = NULL;
+    if (strcmp(layer_geom_type(l), "Polygon") != 0)
+        return EMS_OK;
+    GEOSContextHandle_t h = emscov_geos(ctx);
+    size_t nf = layer_field_count(l);
+    layer *m = NULL;
+    layer_value *v = ems_calloc(ctx, nf ? nf : 1, sizeof *v);
+    ems_status st = v ? layer_create(ctx, layer_path(l), layer_format(l), layer_crs(l), &m) : EMS_ENOMEM;
+    for (size_t j = 0; st == EMS_OK && j < nf; j++) {
+        const layer_field *f = layer_field_at(l, j);
+        st = layer_add_field(ctx, m, f->name, f->type, f->width, f->precision);
+    }
+    for (size_t i = 0; st == EMS_OK && i < layer_count(l); i++) {
+        for (size_t j = 0; j < nf; j++)
+            v[j] = *layer_value_at(l, i, j);
+        GEOSGeometry *part = GEOSGeom_clone_r(h, layer_geom(l, i));
+        GEOSGeometry *multi = part ? GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, &part, 1) : NULL;
+        if (!multi) {
+            if (part)
+                GEOSGeom_destroy_r(h, part);
+            st = emscov_fail(ctx, EMS_EINTERNAL, "%s: record %lld: cannot make a MultiPolygon: %s",
+                             layer_path(l), (long long)layer_record(l, i), emscov_lib_message(ctx));
+            break;
+        }
+        st = layer_append_valid_take(ctx, m, multi, layer_record(l, i), v);
+    }
+    free(v);
+    if (st != EMS_OK) {
+        layer_destroy(m);
+        return st;
+    }
+    *out = m;
+    return EMS_OK;
+}
+
+/* The column type pg_create_table gives a layer, in geometry_columns' spelling. */
+static void column_type(const layer *l, char *buf, size_t cap)
+{
+    const char *t = layer_geom_type(l);
+    static const char *const known[] = {"Point",           "LineString",   "Polygon",           "MultiPoint",
+                                        "MultiLineString", "MultiPolygon", "GeometryCollection"};
+    const char *use = "Geometry";
+    for (size_t k = 0; k < sizeof known / sizeof *known; k++)
+        if (!strcmp(t, known[k]))
+            use = known[k];
+    size_t i = 0;
+    for (; use[i] && i + 1 < cap; i++)
+        buf[i] = (char)(use[i] >= 'a' && use[i] <= 'z' ? use[i] - 32 : use[i]);
+    buf[i] = '\0';
+}
+
+/* (Re)create the WGS 84 view of table: every column but geom, and geom transformed to EPSG:4326. */
+static ems_status create_view(emscov_ctx *ctx, store_pg *s, const char *table, const char *qt,
+                              const char *type)
+{
+    char *vname = fmt(ctx, "%s_wgs84", table), *qv = vname ? pg_ident(ctx, s->c, s->schema, vname) : NULL;
+    char what[300];
+    snprintf(what, sizeof what, "creating view %s", qv ? qv : table);
+    const char *p[1] = {qt};
+    PGresult *r = NULL;
+    ems_status st = qv ? pg_query(ctx, s->c, what,
+                                  "SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) "
+                                  "FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT "
+                                  "attisdropped AND attname <> 'geom'",
+                                  1, p, &r)
+                       : EMS_ENOMEM;
+    if (st == EMS_OK)
+        st = exec_own(ctx, s->c, what, fmt(ctx, "DROP VIEW IF EXISTS %s", qv), 0, NULL);
+    if (st == EMS_OK)
+        st = exec_own(ctx, s->c, what,
+                      fmt(ctx,
+                          "CREATE VIEW %s AS SELECT %s, ST_Transform(geom, 4326)::"
+                          "geometry(%s, 4326) AS geom FROM %s",
+                          qv, PQgetvalue(r, 0, 0), type, qt),
+                      0, NULL);
+    if (st == EMS_OK)
+        st = exec_own(ctx, s->c, what,
+                      fmt(ctx,
+                          "COMMENT ON VIEW %s IS 'table %s in WGS 84 (EPSG:4326) for web "
+                          "clients'",
+                          qv, table),
+                      0, NULL);
+    PQclear(r);
+    free(vname);
+    free(qv);
+    return st;
+}
+
+/* A table that is missing: created with run_id, the layer's fields, geom (GiST), gid (primary key), a btree
+ * on run_id and the WGS 84 view. */
+static ems_status create_table(emscov_ctx *ctx, store_pg *s, const result_layer *rl, const layer *l)
+{
+    char *fk = fmt(ctx, "bigint NOT NULL REFERENCES %s.run (id) ON DELETE CASCADE", s->qs);
+    char *qt = pg_ident(ctx, s->c, s->schema, rl->table);
+    char *iname = fmt(ctx, "%s_run_id_idx", rl->table), *qi = iname ? pg_ident(ctx, s->c, NULL, iname) : NULL;
+    char what[300], type[32];
+    snprintf(what, sizeof what, "creating table %s", qt ? qt : rl->table);
+    column_type(l, type, sizeof type);
+    ems_status st = fk && qt && qi ? EMS_OK : EMS_ENOMEM;
+    if (st == EMS_OK) {
+        pg_column extra = {"run_id", fk};
+        st = pg_create_table(ctx, s->c, s->schema, rl->table, l, s->srid, &extra, 1, false);
+    }
+    if (st == EMS_OK)
+        st = exec_own(ctx, s->c, what,
+                      fmt(ctx,
+                          "ALTER TABLE %s ADD COLUMN gid bigint GENERATED BY DEFAULT AS "
+                          "IDENTITY PRIMARY KEY",
+                          qt),
+                      0, NULL);
+    if (st == EMS_OK)
+        st = exec_own(ctx, s->c, what, fmt(ctx, "CREATE INDEX %s ON %s (run_id)", qi, qt), 0, NULL);
+    if (st == EMS_OK && rl->description) {
+        /* COMMENT takes no parameters: the statement is made by format('%L') on the server */
+        const char *p[2] = {qt, rl->description};
+        PGresult *r = NULL;
+        st = pg_query(ctx, s->c, what, "SELECT format('COMMENT ON TABLE %s IS %L', $1::text, $2::text)", 2, p,
+                      &r);
+        if (st == EMS_OK)
+            st = exec_own(ctx, s->c, what, ems_strdup(ctx, PQgetvalue(r, 0, 0)), 0, NULL);
+        PQclear(r);
+    }
+    if (st == EMS_OK)
+        st = create_view(ctx, s, rl->table, qt, type);
+    free(fk);
+    free(qt);
+    free(iname);
+    free(qi);
+    return st;
+}
+
+/* A table that exists: same SRID (else EMS_EINPUT naming both CRSs), a compatible geometry type, and every
+ * field of the layer as a column (missing ones added, and the view recreated). */
+static ems_status check_table(emscov_ctx *ctx, store_pg *s, const result_layer *rl, const layer *l, int srid,
+                              const char *type)
+{
+    if (srid != s->srid) {
+        crs *have = NULL;
+        ems_status cs = pg_crs_of_srid(ctx, s->c, srid, &have);
+        char have_name[300];
+        if (cs == EMS_OK && crs_epsg(have) > 0)
+            snprintf(have_name, sizeof have_name, "EPSG:%d %s", crs_epsg(have), crs_name(have));
+        else
+            snprintf(have_name, sizeof have_name, "%s", cs == EMS_OK ? crs_name(have) : "an unknown CRS");
+        crs_destroy(have);
+        return emscov_fail(
+            ctx, EMS_EINPUT,
+            "schema %s holds results in %s (SRID %d), but this run's working CRS "
+            "is %s (SRID %d): runs in one schema share one CRS; store this run in another schema "
+            "with --db-schema NAME",
+            s->schema, have_name, srid, s->crs_name, s->srid);
+    }
+    char want[32];
+    column_type(l, want, sizeof want);
+    if (strcmp(type, "GEOMETRY") != 0 && layer_count(l) > 0 && strcmp(type, want) != 0)
+        return emscov_fail(ctx, EMS_EINPUT,
+                           "table %s.%s has geometry type %s, but this run's %s layer is %s; "
+                           "store this run in another schema with --db-schema NAME",
+                           s->schema, rl->table, type, rl->table, want);
+    char *qt = pg_ident(ctx, s->c, s->schema, rl->table);
+    if (!qt)
+        return EMS_ENOMEM;
+    char what[300];
+    snprintf(what, sizeof what, "reading the columns of %s", qt);
+    const char *p[1] = {qt};
+    PGresult *r = NULL;
+    ems_status st = pg_query(ctx, s->c, what,
+                             "SELECT attname FROM pg_attribute WHERE attrelid = $1::regclass AND "
+                             "attnum > 0 AND NOT attisdropped",
+                             1, p, &r);
+    bool added = false;
+    for (size_t j = 0; st == EMS_OK && j < layer_field_count(l); j++) {
+        const layer_field *f = layer_field_at(l, j);
+        bool have = false;
+        for (int i = 0; i < PQntuples(r) && !have; i++)
+            have = !strcmp(PQgetvalue(r, i, 0), f->name);
+        if (have)
+            continue;
+        static const char *const types[] = {[LAYER_FIELD_INT] = "bigint",
+                                            [LAYER_FIELD_DOUBLE] = "double precision",
+                                            [LAYER_FIELD_STRING] = "text",
+                                            [LAYER_FIELD_DATE] = "date",
+                                            [LAYER_FIELD_LOGICAL] = "boolean"};
+        char *qc = pg_ident(ctx, s->c, NULL, f->name);
+        snprintf(what, sizeof what, "adding column %s to %s", qc ? qc : f->name, qt);
+        st = qc ? exec_own(ctx, s->c, what,
+                           fmt(ctx, "ALTER TABLE %s ADD COLUMN %s %s", qt, qc,
+                               (size_t)f->type < sizeof types / sizeof *types && types[f->type]
+                                   ? types[f->type]
+                                   : "text"),
+                           0, NULL)
+                : EMS_ENOMEM;
+        free(qc);
+        added = true;
+    }
+    PQclear(r);
+    if (st == EMS_OK && added)
+        st = create_view(ctx, s, rl->table, qt, type);
+    free(qt);
+    return st;
+}
+
+static ems_status prepare_locked(emscov_ctx *ctx, store_pg *s, const result_layer *ls, size_t n)
+{
+    /* geometry_columns first, for every table, so an SRID refusal comes before any change */
+    int srid[STORE_MAX_LAYERS] = {0};
+    char type[STORE_MAX_LAYERS][32];
+    ems_status st = EMS_OK;
+    for (size_t k = 0; st == EMS_OK && k < n; k++) {
+        const char *p[2] = {s->schema, ls[k].table};
+        PGresult *r = NULL;
+        st = pg_query(ctx, s->c, "reading geometry_columns",
+                      "SELECT srid, upper(type) FROM geometry_columns WHERE "
+                      "f_table_schema = $1 AND f_table_name = $2 AND f_geometry_column = 'geom'",
+                      2, p, &r);
+        if (st == EMS_OK && PQntuples(r) == 1) {
+            srid[k] = atoi(PQgetvalue(r, 0, 0));
+            snprintf(type[k], sizeof type[k], "%s", PQgetvalue(r, 0, 1));
+        }
+        PQclear(r);
+    }
+    for (size_t k = 0; st == EMS_OK && k < n; k++)
+        if (srid[k] && srid[k] != s->srid)
+            st = check_table(ctx, s, &ls[k], s->use[k], srid[k], type[k]);
+    for (size_t k = 0; st == EMS_OK && k < n; k++)
+        st = srid[k] ? check_table(ctx, s, &ls[k], s->use[k], srid[k], type[k])
+                     : create_table(ctx, s, &ls[k], s->use[k]);
+    return st;
+}
+
+ems_status store_pg_prepare(emscov_ctx *ctx, store_pg *s, const crs *working, const result_layer *ls,
+                            size_t n)
+{
+    if (n > STORE_MAX_LAYERS)
+        return emscov_fail(ctx, EMS_EINTERNAL, "store_pg_prepare: %zu layers (at most %d)", n,
+                           STORE_MAX_LAYERS);
+    for (size_t k = 0; k < s->n; k++)
+        layer_destroy(s->own[k]);
+    s->n = 0;
+    free(s->crs_name);
+    s->crs_name = crs_epsg(working) > 0 ? fmt(ctx, "EPSG:%d %s", crs_epsg(working), crs_name(working))
+                                        : ems_strdup(ctx, crs_name(working));
+    if (!s->crs_name)
+        return EMS_ENOMEM;
+    ems_status st = EMS_OK;
+    for (size_t k = 0; st == EMS_OK && k < n; k++) {
+        st = promote(ctx, ls[k].l, &s->own[k]);
+        s->use[k] = s->own[k] ? s->own[k] : ls[k].l;
+        s->n = k + 1;
+    }
+    if (st == EMS_OK)
+        st =
+            pg_srid_for(ctx, s->c, working, &s->srid); /* outside a transaction: a new SRID commits at once */
+    if (st == EMS_OK)
+        st = pg_begin(ctx, s->c);
+    if (st == EMS_OK)
+        st = lock_schema(ctx, s);
+    if (st == EMS_OK)
+        st = prepare_locked(ctx, s, ls, n);
+    if (st == EMS_OK)
+        st = pg_commit(ctx, s->c);
+    else
+        pg_rollback(s->c);
+    return st;
+}
+
+/* ---- checksums ----------------------------------------------------------------------------------------- */
+
+typedef struct sha256 {
+    uint32_t h[8];
+    uint64_t len;
+    unsigned char buf[64];
+    size_t nbuf;
+} sha256;
+
+static const uint32_t sha256_k[64] = {
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
+
+static uint32_t ror(uint32_t x, int n)
+{
+    return (x >> n) | (x << (32 - n));
+}
+
+static void sha256_block(sha256 *c, const unsigned char *p)
+{
+    uint32_t w[64], v[8];
+    for (int i = 0; i < 16; i++)
+        w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 | (uint32_t)p[4 * i + 2] << 8 |
+               p[4 * i + 3];
+    for (int i = 16; i < 64; i++) {
+        uint32_t s0 = ror(w[i - 15], 7) ^ ror(w[i - 15], 18) ^ (w[i - 15] >> 3);
+        uint32_t s1 = ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^ (w[i - 2] >> 10);
+        w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+    }
+    memcpy(v, c->h, sizeof v);
+    for (int i = 0; i < 64; i++) {
+        uint32_t t1 = v[7] + (ror(v[4], 6) ^ ror(v[4], 11) ^ ror(v[4], 25)) +
+                      ((v[4] & v[5]) ^ (~v[4] & v[6])) + sha256_k[i] + w[i];
+        uint32_t t2 =
+            (ror(v[0], 2) ^ ror(v[0], 13) ^ ror(v[0], 22)) + ((v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]));
+        memmove(v + 1, v, 7 * sizeof *v);
+        v[4] += t1;
+        v[0] = t1 + t2;
+    }
+    for (int i = 0; i < 8; i++)
+        c->h[i] += v[i];
+}
+
+static void sha256_init(sha256 *c)
+{
+    static const uint32_t h0[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                   0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+    memcpy(c->h, h0, sizeof h0);
+    c->len = 0;
+    c->nbuf = 0;
+}
+
+static void sha256_add(sha256 *c, const unsigned char *p, size_t n)
+{
+    c->len += n;
+    if (c->nbuf) {
+        size_t take = 64 - c->nbuf < n ? 64 - c->nbuf : n;
+        memcpy(c->buf + c->nbuf, p, take);
+        c->nbuf += take;
+        p += take;
+        n -= take;
+        if (c->nbuf < 64)
+            return;
+        sha256_block(c, c->buf);
+        c->nbuf = 0;
+    }
+    for (; n >= 64; p += 64, n -= 64)
+        sha256_block(c, p);
+    memcpy(c->buf, p, n);
+    c->nbuf = n;
+}
+
+static void sha256_hex(sha256 *c, char hex[65])
+{
+    uint64_t bits = c->len * 8;
+    unsigned char pad[72] = {0x80};
+    size_t npad = (c->nbuf < 56 ? 56 : 120) - c->nbuf;
+    for (int i = 0; i < 8; i++)
+        pad[npad + (size_t)i] = (unsigned char)(bits >> (56 - 8 * i));
+    sha256_add(c, pad, npad + 8);
+    for (int i = 0; i < 8; i++)
+        snprintf(hex + 8 * i, 9, "%08" PRIx32, c->h[i]);
+}
+
+ems_status store_pg_sha256_file(emscov_ctx *ctx, const char *path, char hex[65], uint64_t *bytes)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return emscov_fail(ctx, EMS_EIO, "%s: cannot read for its checksum: %s", path, strerror(errno));
+    unsigned char *buf = ems_malloc(ctx, 1 << 20);
+    if (!buf) {
+        fclose(f);
+        return EMS_ENOMEM;
+    }
+    sha256 c;
+    sha256_init(&c);
+    size_t got;
+    while ((got = fread(buf, 1, 1 << 20, f)) > 0)
+        sha256_add(&c, buf, got);
+    bool bad = ferror(f);
+    fclose(f);
+    free(buf);
+    if (bad)
+        return emscov_fail(ctx, EMS_EIO, "%s: read error computing its checksum", path);
+    *bytes = c.len;
+    sha256_hex(&c, hex);
+    return EMS_OK;
+}
+
+/* {"path": as given, "files": [{"path" (absolute), "bytes", "sha256"}...]}: the file, its shapefile siblings
+ * (.shx, .dbf, .prj, .cpg) or its .prj; a `pg:` source has no files. */
+static ems_status input_json(emscov_ctx *ctx, const char *path, json_object **out)
+{
+    json_object *o = json_object_new_object(), *files = json_object_new_array();
+    json_object_object_add(o, "path", json_object_new_string(path));
+    json_object_object_add(o, "files", files);
+    *out = o;
+    if (!strncmp(path, "pg:", 3))
+        return EMS_OK;
+    const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
+    if (dot && slash && dot < slash)
+        dot = NULL;
+    size_t stem = dot ? (size_t)(dot - path) : strlen(path);
+    bool shp = dot && !strcasecmp(dot, ".shp"), upper = dot && dot[1] >= 'A' && dot[1] <= 'Z';
+    const char *sib[] = {"", ".shx", ".dbf", ".prj", ".cpg"};
+    size_t nsib = shp ? 5 : 4;
+    for (size_t k = 0; k < nsib; k++) {
+        if (k > 0 && !shp && k < 3)
+            continue; /* not a shapefile: the file and its .prj, .cpg */
+        char *p = k == 0 ? ems_strdup(ctx, path) : fmt(ctx, "%.*s%s", (int)stem, path, sib[k]);
+        if (!p)
+            return EMS_ENOMEM;
+        if (k > 0 && upper)
+            for (char *q = p + stem; *q; q++)
+                *q = (char)(*q >= 'a' && *q <= 'z' ? *q - 32 : *q);
+        if (k > 0 && access(p, R_OK) != 0) {
+            free(p);
+            continue;
+        }
+        char hex[65];
+        uint64_t bytes = 0;
+        ems_status st = store_pg_sha256_file(ctx, p, hex, &bytes);
+        if (st != EMS_OK) {
+            free(p);
+            return st;
+        }
+        json_object *f = json_object_new_object();
+        char cwd[4096], *abs = NULL; /* absolute, so the record stays meaningful wherever it is read */
+        if (p[0] != '/' && getcwd(cwd, sizeof cwd))
+            abs = fmt(ctx, "%s/%s", cwd, p[0] == '.' && p[1] == '/' ? p + 2 : p);
+        json_object_object_add(f, "path", json_object_new_string(abs ? abs : p));
+        free(abs);
+        json_object_object_add(f, "bytes", json_object_new_int64((int64_t)bytes));
+        json_object_object_add(f, "sha256", json_object_new_string(hex));
+        json_object_array_add(files, f);
+        free(p);
+    }
+    return EMS_OK;
+}
+
+/* ---- a run --------------------------------------------------------------------------------------------- */
+
+static ems_status insert_run(emscov_ctx *ctx, store_pg *s, const store_pg_run *run, const char *inputs,
+                             int64_t *run_id)
+{
+    char started[40], finished[40], srid[16];
+    snprintf(started, sizeof started, "%.6f", run->started);
+    snprintf(finished, sizeof finished, "%.6f", run->finished);
+    snprintf(srid, sizeof srid, "%d", s->srid);
+    const char *p[9] = {run->name, run->scenario, started, finished,        s->version,
+                        srid,      s->crs_name,   inputs,  run->report_json};
+    PGresult *r = NULL;
+    char what[200];
+    snprintf(what, sizeof what, "inserting the run into %s.run", s->qs);
+    ems_status st = query_own(
+        ctx, s->c, what,
+        fmt(ctx,
+            "INSERT INTO %s.run (name, scenario, started, finished, emscov_version, working_srid, "
+            "working_crs, inputs, report, parameters, standards, population_input, population_allocated, "
+            "population_outside, demand_points, coverage_within_s, covered_population, covered_share, "
+            "unreachable_population, "
+            "mean_response_s, median_response_s, p90_response_s, max_response_s, mean_target_s, "
+            "mean_target_met, subdistricts, stations, stations_outside, gaps, ambulances, "
+            "ambulances_required, ambulance_shortfall, ambulances_per_30k, park_share, "
+            "park_population_share) "
+            "SELECT $1, $2, to_timestamp($3::float8), to_timestamp($4::float8), $5, $6::integer, $7, "
+            "$8::jsonb, r, coalesce(r->'parameters', '{}'::jsonb), r->'standards'->>'name', "
+            "(r->'population'->>'input_total')::float8, "
+            "(r->'population'->>'allocated_total')::float8, "
+            "(r->'population'->>'outside_subdistricts')::float8, "
+            "(r->'population'->>'demand_points')::bigint, "
+            "(r->'coverage'->'covered'->0->>'within_s')::float8, "
+            "(r->'coverage'->'covered'->0->>'population')::float8, "
+            "(r->'coverage'->'covered'->0->>'share')::float8, "
+            "(r->'coverage'->>'unreachable_population')::float8, "
+            "(r->'coverage'->>'mean_s')::float8, (r->'coverage'->>'median_s')::float8, "
+            "(r->'coverage'->>'p90_s')::float8, (r->'coverage'->>'max_s')::float8, "
+            "(r->'standards'->>'mean_below_s')::float8, (r->'coverage'->>'mean_target_met')::boolean, "
+            "jsonb_array_length(coalesce(r->'subdistricts', '[]'::jsonb)), "
+            "(r->'gaps'->>'stations')::integer, (r->'gaps'->>'stations_outside')::integer, "
+            "(r->'gaps'->>'subdistricts_without_station')::integer, "
+            "(r->'ambulances'->>'ambulances')::float8, (r->'ambulances'->>'required')::float8, "
+            "(r->'ambulances'->>'shortfall')::float8, (r->'ambulances'->>'per_standard_residents')::float8, "
+            "(r->'parks'->>'share')::float8, (r->'parks'->>'population_share')::float8 "
+            "FROM (SELECT $9::jsonb AS r) j RETURNING id",
+            s->qs),
+        9, p, &r);
+    if (st == EMS_OK)
+        *run_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return st;
+}
+
+ems_status store_pg_write(emscov_ctx *ctx, store_pg *s, const store_pg_run *run, const result_layer *ls,
+                          size_t n, int64_t *run_id, uint64_t *rows)
+{
+    *run_id = 0;
+    if (rows)
+        *rows = 0;
+    if (n != s->n || !s->srid)
+        return emscov_fail(ctx, EMS_EINTERNAL,
+                           "store_pg_write: the layers were not prepared (store_pg_prepare)");
+    if (!run->name || !*run->name)
+        return emscov_fail(ctx, EMS_EINPUT, "the run has an empty name");
+    /* the checksums first: reading the inputs can take seconds, and no transaction waits for it */
+    json_object *in = json_object_new_object();
+    ems_status st = EMS_OK;
+    for (size_t k = 0; st == EMS_OK && k < run->ninputs; k++) {
+        if (!run->inputs[k].path)
+            continue;
+        json_object *o = NULL;
+        st = input_json(ctx, run->inputs[k].path, &o);
+        json_object_object_add(in, run->inputs[k].name, o);
+    }
+    char *inputs = st == EMS_OK
+                       ? ems_strdup(ctx, json_object_to_json_string_ext(
+                                             in, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE))
+                       : NULL;
+    json_object_put(in);
+    if (st == EMS_OK && !inputs)
+        st = EMS_ENOMEM;
+    if (st == EMS_OK)
+        st = pg_begin(ctx, s->c);
+    if (st == EMS_OK && run->replace) {
+        char *key = fmt(ctx, "emscov store run %s %s", s->schema, run->name);
+        st = key ? lock_key(ctx, s->c, "locking the run name", key) : EMS_ENOMEM;
+        free(key);
+        const char *p[1] = {run->name};
+        char what[200];
+        snprintf(what, sizeof what, "deleting the earlier runs of this name from %s.run", s->qs);
+        if (st == EMS_OK)
+            st = exec_own(ctx, s->c, what, fmt(ctx, "DELETE FROM %s.run WHERE name = $1", s->qs), 1, p);
+    }
+    if (st == EMS_OK)
+        st = insert_run(ctx, s, run, inputs, run_id);
+    char idtext[24];
+    snprintf(idtext, sizeof idtext, "%" PRId64, *run_id);
+    const char *extra[1] = {idtext};
+    for (size_t k = 0; st == EMS_OK && k < n; k++) {
+        uint64_t got = 0;
+        st = pg_copy_layer(ctx, s->c, s->schema, ls[k].table, s->use[k], s->srid, extra, 1, NULL, NULL, &got);
+        if (st == EMS_OK && got != layer_count(s->use[k]))
+            st = emscov_fail(ctx, EMS_EIO, "loading %s.%s: the server stored %" PRIu64 " rows of %zu",
+                             s->schema, ls[k].table, got, layer_count(s->use[k]));
+        if (rows)
+            *rows += got;
+    }
+    free(inputs);
+    if (st != EMS_OK) {
+        pg_rollback(s->c);
+        *run_id = 0;
+    }
+    return st;
+}
+
+ems_status store_pg_commit(emscov_ctx *ctx, store_pg *s)
+{
+    return pg_commit(ctx, s->c);
+}
+
+void store_pg_abort(store_pg *s)
+{
+    if (s)
+        pg_rollback(s->c);
+}
+
+ems_status store_pg_delete_run(emscov_ctx *ctx, store_pg *s, int64_t run_id)
+{
+    char idtext[24], what[200];
+    snprintf(idtext, sizeof idtext, "%" PRId64, run_id);
+    snprintf(what, sizeof what, "deleting run %s from %s.run", idtext, s->qs);
+    const char *p[1] = {idtext};
+    return exec_own(ctx, s->c, what, fmt(ctx, "DELETE FROM %s.run WHERE id = $1::bigint", s->qs), 1, p);
+}

@@ -1,0 +1,539 @@
+/* tests/src/test_store_pg.c: src/output/store_pg.h against the real test PostgreSQL + PostGIS
+ * (EMSCOV_TEST_PG): schema and layout creation, refusal of a newer layout (a version row inserted by SQL),
+ * migration from an empty schema, the run row (columns taken from a hand-written report.json, checksums
+ * against sha256sum), rows per table with values, areas and WGS 84 coordinates checked by SQL and cs2cs,
+ * geometry_columns SRID/type, the btree on run_id, the views, --replace semantics, a refused second CRS, an
+ * aborted and a killed transaction, and hostile run and schema names. SHA-256 against the FIPS 180-2 test
+ * vectors. Every schema is t_store_<pid>_<n>, dropped at the end of its test. */
+#include "test_util.h"
+
+#include "src/output/store_pg.h"
+
+#include "test_pgutil.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static void quiet(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
+typedef struct fixture {
+    emscov_ctx *ctx;
+    PGconn *raw; /* independent checks */
+    pg_conn *c;  /* the store's connection */
+    char schema[128], qs[160];
+    result_layer ls[3]; /* fx_store: the hand-made layers in EPSG:4548 */
+    size_t n;
+    crs *cr;
+} fixture;
+
+/* A fresh schema name for one test (not created: the store creates it), and both connections. */
+static void fx_open(fixture *f, emscov_ctx *ctx, const char *suffix)
+{
+    static int n;
+    memset(f, 0, sizeof *f);
+    f->ctx = ctx;
+    f->raw = tu_pg_connect();
+    PQsetNoticeProcessor(f->raw, quiet, NULL);
+    snprintf(f->schema, sizeof f->schema, "t_store_%ld_%d%s", (long)getpid(), ++n, suffix ? suffix : "");
+    PGresult *r = PQexecParams(f->raw, "SELECT quote_ident($1)", 1, NULL, (const char *const[]){f->schema},
+                               NULL, NULL, 0);
+    snprintf(f->qs, sizeof f->qs, "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    char sql[300];
+    snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE", f->qs);
+    tu_pg_ok(f->raw, sql);
+    assert_ok(ctx, pg_connect(ctx, getenv("EMSCOV_TEST_PG"), &f->c));
+}
+
+static void fx_close(fixture *f)
+{
+    char sql[300];
+    snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE", f->qs);
+    tu_pg_ok(f->raw, sql);
+    pg_disconnect(f->c);
+    PQfinish(f->raw);
+    result_layers_free(f->ls, f->n);
+    crs_destroy(f->cr);
+}
+
+/* ---- hand-made result layers -------------------------------------------------------------------------- */
+
+/* street_summary: two sub-districts (1 km2 square; a 0.2 + 0.01 km2 MultiPolygon); demand_time: three points;
+ * service_area: one single Polygon (stored as a one-part MultiPolygon). */
+static void make_layers(emscov_ctx *ctx, int epsg, result_layer *ls, size_t *n)
+{
+    crs *cr = NULL;
+    assert_ok(ctx, crs_from_epsg(ctx, epsg, &cr));
+    layer *s = NULL, *d = NULL, *a = NULL;
+    assert_ok(ctx, layer_create(ctx, "street_summary", "memory", cr, &s));
+    assert_ok(ctx, layer_add_field(ctx, s, "code", LAYER_FIELD_STRING, 0, 0));
+    assert_ok(ctx, layer_add_field(ctx, s, "population", LAYER_FIELD_DOUBLE, 0, 0));
+    assert_ok(ctx, layer_add_field(ctx, s, "gap", LAYER_FIELD_LOGICAL, 0, 0));
+    layer_value v1[] = {{.u.s = "A1"}, {.u.d = 30.5}, {.u.b = false}};
+    layer_value v2[] = {{.u.s = "东城 \"x\"; DROP TABLE run; --"}, {.is_null = true}, {.u.b = true}};
+    assert_ok(ctx, layer_append_take(ctx, s,
+                                     tu_wkt(ctx, "POLYGON((500000 4400000, 501000 4400000, 501000 4401000, "
+                                                 "500000 4401000, 500000 4400000))"),
+                                     1, v1));
+    assert_ok(ctx,
+              layer_append_take(ctx, s,
+                                tu_wkt(ctx, "MULTIPOLYGON(((502000 4400000, 502500 4400000, 502500 "
+                                            "4400400, 502000 4400400, 502000 4400000)), ((503000 4400000, "
+                                            "503100 4400000, 503100 4400100, 503000 4400100, 503000 "
+                                            "4400000)))"),
+                                2, v2));
+    assert_ok(ctx, layer_create(ctx, "demand_time", "memory", cr, &d));
+    assert_ok(ctx, layer_add_field(ctx, d, "population", LAYER_FIELD_DOUBLE, 0, 0));
+    assert_ok(ctx, layer_add_field(ctx, d, "subdistrict", LAYER_FIELD_INT, 0, 0));
+    const double pop[3] = {10, 20.5, 0.25};
+    const char *pts[3] = {"POINT(501234 4401234)", "POINT(500500 4400500)", "POINT(502100 4400100)"};
+    for (int i = 0; i < 3; i++) {
+        layer_value v[] = {{.u.d = pop[i]}, {.u.i = i < 2 ? 1 : 2}};
+        assert_ok(ctx, layer_append_take(ctx, d, tu_wkt(ctx, pts[i]), i + 1, v));
+    }
+    assert_ok(ctx, layer_create(ctx, "service_area", "memory", cr, &a));
+    assert_ok(ctx, layer_add_field(ctx, a, "band_min", LAYER_FIELD_DOUBLE, 0, 0));
+    layer_value va[] = {{.u.d = 12}};
+    assert_ok(ctx, layer_append_take(ctx, a,
+                                     tu_wkt(ctx, "POLYGON((500000 4400000, 500300 4400000, 500300 4400200, "
+                                                 "500000 4400000))"),
+                                     1, va));
+    ls[0] = (result_layer){"street_summary", "per sub-district", s};
+    ls[1] = (result_layer){"demand_time", "demand points", d};
+    ls[2] = (result_layer){"service_area", NULL, a};
+    *n = 3;
+    crs_destroy(cr);
+}
+
+static const char report[] =
+    "{\"schema\": \"emscov-report-1\", \"scenario\": \"t\", \"standards\": {\"name\": \"GB-test\", "
+    "\"mean_below_s\": 720}, \"parameters\": {\"working_epsg\": 4548, \"period\": \"peak\"}, "
+    "\"population\": {\"input_total\": 30.75, \"allocated_total\": 30.75, \"outside_subdistricts\": 0, "
+    "\"demand_points\": 3}, \"coverage\": {\"covered\": [{\"within_s\": 720, \"population\": 30.5, "
+    "\"share\": 0.9918699187}], \"unreachable_population\": 0.25, \"mean_s\": 333.5, \"median_s\": 300, "
+    "\"p90_s\": 600, \"max_s\": 900, \"mean_target_met\": true}, \"gaps\": {\"stations\": 4, "
+    "\"stations_outside\": 1, \"subdistricts_without_station\": 1}, \"ambulances\": {\"ambulances\": 6, "
+    "\"required\": 1, \"shortfall\": 0, \"per_standard_residents\": 5853.658537}, \"parks\": {\"share\": "
+    "0.25}, "
+    "\"subdistricts\": [{\"code\": \"A1\"}, {\"code\": \"B2\"}]}";
+
+static void write_run(fixture *f, store_pg *s, const char *name, bool replace, int64_t *id)
+{
+    store_pg_input in[] = {{"scenario", tu_tmp("scenario.ini")}, {"roads", "pg:base.roads"}, {"parks", NULL}};
+    store_pg_run run = {.name = name,
+                        .scenario = tu_tmp("scenario.ini"),
+                        .report_json = report,
+                        .inputs = in,
+                        .ninputs = 3,
+                        .started = 1700000000.5,
+                        .finished = 1700000060.25,
+                        .replace = replace};
+    uint64_t rows = 0;
+    assert_ok(f->ctx, store_pg_write(f->ctx, s, &run, f->ls, f->n, id, &rows));
+    assert_int_equal(rows, 6); /* 2 + 3 + 1 */
+    assert_ok(f->ctx, store_pg_commit(f->ctx, s));
+}
+
+/* The layers of make_layers (EPSG:4548) in f, a scenario file to checksum, and a store opened and prepared.
+ */
+static store_pg *fx_store(fixture *f, const char *version)
+{
+    tu_write_file(tu_tmp("scenario.ini"), "[scenario]\nname = t\n", 20);
+    if (!f->n) {
+        make_layers(f->ctx, 4548, f->ls, &f->n);
+        assert_ok(f->ctx, crs_from_epsg(f->ctx, 4548, &f->cr));
+    }
+    store_pg *s = NULL;
+    assert_ok(f->ctx, store_pg_open(f->ctx, f->c, f->schema, version, &s));
+    assert_ok(f->ctx, store_pg_prepare(f->ctx, s, f->cr, f->ls, f->n));
+    return s;
+}
+
+/* ---- tests --------------------------------------------------------------------------------------------- */
+
+static void test_sha256(void **state)
+{
+    emscov_ctx *ctx = *state;
+    char hex[65];
+    uint64_t bytes = 0;
+    tu_write_file(tu_tmp("abc.txt"), "abc", 3);
+    assert_ok(ctx, store_pg_sha256_file(ctx, tu_tmp("abc.txt"), hex, &bytes));
+    assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    assert_int_equal(bytes, 3);
+    tu_write_file(tu_tmp("empty.txt"), "", 0);
+    assert_ok(ctx, store_pg_sha256_file(ctx, tu_tmp("empty.txt"), hex, &bytes));
+    assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    char *million = malloc(1000000);
+    assert_non_null(million);
+    memset(million, 'a', 1000000);
+    tu_write_file(tu_tmp("million.txt"), million, 1000000);
+    free(million);
+    assert_ok(ctx, store_pg_sha256_file(ctx, tu_tmp("million.txt"), hex, &bytes));
+    assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+    /* 55, 56 and 64 bytes: the padding boundaries, against sha256sum */
+    const size_t sizes[] = {55, 56, 63, 64, 65, 119, 120};
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        char data[200], cmd[512], *out = NULL;
+        for (size_t i = 0; i < sizes[k]; i++)
+            data[i] = (char)('0' + (i * 7 + k) % 61);
+        tu_write_file(tu_tmp("pad.bin"), data, sizes[k]);
+        snprintf(cmd, sizeof cmd, "sha256sum '%s' | cut -c1-64", tu_tmp("pad.bin"));
+        assert_int_equal(tu_run(cmd, &out), 0);
+        assert_ok(ctx, store_pg_sha256_file(ctx, tu_tmp("pad.bin"), hex, &bytes));
+        assert_memory_equal(hex, out, 64);
+        free(out);
+    }
+    assert_status_msg(ctx, store_pg_sha256_file(ctx, tu_tmp("missing.txt"), hex, &bytes), EMS_EIO,
+                      "missing.txt: cannot read");
+}
+
+static void test_create_and_reopen(void **state)
+{
+    fixture f;
+    fx_open(&f, *state, NULL);
+    int v = -1;
+    assert_ok(f.ctx, store_pg_layout_version(f.ctx, f.c, f.schema, &v));
+    assert_int_equal(v, 0);
+    store_pg *s = NULL;
+    assert_ok(f.ctx, store_pg_open(f.ctx, f.c, f.schema, "9.8.7", &s));
+    assert_string_equal(store_pg_schema(s), f.schema);
+    assert_string_equal(tu_pg_val(f.raw, "SELECT count(*) FROM pg_namespace WHERE nspname = '%s'", f.schema),
+                        "1");
+    assert_string_equal(
+        tu_pg_val(f.raw, "SELECT string_agg(version || ' ' || \"by\", ';') FROM %s.schema_version", f.qs),
+        "1 emscov 9.8.7");
+    assert_string_equal(tu_pg_val(f.raw, "SELECT to_regclass('%s.run') IS NOT NULL", f.qs), "t");
+    store_pg_destroy(s);
+    /* a second open changes nothing */
+    assert_ok(f.ctx, store_pg_open(f.ctx, f.c, f.schema, "9.8.8", &s));
+    store_pg_destroy(s);
+    assert_string_equal(tu_pg_val(f.raw, "SELECT count(*) FROM %s.schema_version", f.qs), "1");
+    assert_ok(f.ctx, store_pg_layout_version(f.ctx, f.c, f.schema, &v));
+    assert_int_equal(v, STORE_PG_LAYOUT);
+    /* bad names */
+    assert_status_msg(f.ctx, store_pg_open(f.ctx, f.c, "", "1", &s), EMS_EINPUT, "empty schema name");
+    assert_null(s);
+    char longname[80];
+    memset(longname, 'x', 64);
+    longname[64] = '\0';
+    assert_status_msg(f.ctx, store_pg_open(f.ctx, f.c, longname, "1", &s), EMS_EINPUT,
+                      "longer than 63 bytes");
+    fx_close(&f);
+}
+
+static void test_newer_layout_refused(void **state)
+{
+    fixture f;
+    fx_open(&f, *state, NULL);
+    store_pg *s = NULL;
+    assert_ok(f.ctx, store_pg_open(f.ctx, f.c, f.schema, "0.1.0", &s));
+    store_pg_destroy(s);
+    char sql[1000];
+    snprintf(sql, sizeof sql, "INSERT INTO %s.schema_version (version, \"by\") VALUES (2, 'emscov 7.0.0')",
+             f.qs);
+    tu_pg_ok(f.raw, sql);
+    s = NULL;
+    ems_status st = store_pg_open(f.ctx, f.c, f.schema, "0.1.0", &s);
+    assert_status_msg(f.ctx, st, EMS_EIO,
+                      "has result layout version 2 (written by emscov 7.0.0), newer than this "
+                      "emscov 0.1.0 writes (version 1)");
+    assert_null(s);
+    assert_null(strchr(emscov_message(f.ctx), '\n'));
+    assert_non_null(strstr(emscov_message(f.ctx), "--db-schema"));
+    /* nothing changed, and the connection is usable (no transaction left open) */
+    assert_string_equal(
+        tu_pg_val(f.raw, "SELECT string_agg(version::text, ',' ORDER BY version) FROM %s.schema_version",
+                  f.qs),
+        "1,2");
+    assert_int_equal(PQtransactionStatus(pg_raw(f.c)), PQTRANS_IDLE);
+    fx_close(&f);
+}
+
+static void test_migration_from_empty(void **state)
+{
+    fixture f;
+    fx_open(&f, *state, NULL);
+    /* a schema a DBA made beforehand, with an empty schema_version table: layout version 0 */
+    char sql[1000];
+    snprintf(
+        sql, sizeof sql,
+        "CREATE SCHEMA %s; CREATE TABLE %s.schema_version (version integer PRIMARY KEY, "
+        "applied timestamptz NOT NULL DEFAULT now(), \"by\" text NOT NULL); CREATE TABLE %s.keep (x int)",
+        f.qs, f.qs, f.qs);
+    tu_pg_ok(f.raw, sql);
+    int v = -1;
+    assert_ok(f.ctx, store_pg_layout_version(f.ctx, f.c, f.schema, &v));
+    assert_int_equal(v, 0);
+    store_pg *s = NULL;
+    assert_ok(f.ctx, store_pg_open(f.ctx, f.c, f.schema, "0.1.0", &s));
+    store_pg_destroy(s);
+    assert_ok(f.ctx, store_pg_layout_version(f.ctx, f.c, f.schema, &v));
+    assert_int_equal(v, 1);
+    assert_string_equal(
+        tu_pg_val(f.raw,
+                  "SELECT count(*) FROM information_schema.columns WHERE table_schema = '%s' "
+                  "AND table_name = 'run' AND column_name IN ('id', 'name', 'parameters', 'inputs', "
+                  "'working_srid', 'mean_response_s', 'covered_share', 'gaps', 'park_share')",
+                  f.schema),
+        "9");
+    assert_string_equal(tu_pg_val(f.raw, "SELECT to_regclass('%s.keep') IS NOT NULL", f.qs), "t");
+    /* the migration's search_path was local to its transaction */
+    PGresult *r = PQexec(pg_raw(f.c), "SELECT current_setting('search_path')");
+    assert_string_equal(PQgetvalue(r, 0, 0), "\"$user\", public");
+    PQclear(r);
+    fx_close(&f);
+}
+
+static void test_run_tables_views(void **state)
+{
+    fixture f;
+    fx_open(&f, *state, NULL);
+    store_pg *s = fx_store(&f, "0.1.0");
+    char *sum = NULL, cmd[600];
+    snprintf(cmd, sizeof cmd, "sha256sum '%s' | cut -c1-64 | tr -d '\\n'", tu_tmp("scenario.ini"));
+    assert_int_equal(tu_run(cmd, &sum), 0);
+    int64_t id = 0;
+    write_run(&f, s, "nightly", false, &id);
+    assert_true(id > 0);
+    /* the run row: text, times, jsonb and the headline columns from the report */
+    assert_string_equal(
+        tu_pg_val(f.raw,
+                  "SELECT name || '|' || status || '|' || standards || '|' || working_srid || "
+                  "'|' || emscov_version FROM %s.run WHERE id = %lld",
+                  f.qs, (long long)id),
+        "nightly|complete|GB-test|4548|0.1.0");
+    assert_string_equal(tu_pg_val(f.raw,
+                                  "SELECT extract(epoch FROM started)::text || ' ' || extract(epoch FROM "
+                                  "finished)::text FROM %s.run",
+                                  f.qs),
+                        "1700000000.500000 1700000060.250000");
+    assert_string_equal(tu_pg_val(f.raw, "SELECT parameters::text FROM %s.run", f.qs),
+                        "{\"period\": \"peak\", \"working_epsg\": 4548}");
+    assert_string_equal(
+        tu_pg_val(f.raw,
+                  "SELECT concat_ws(' ', population_input, population_allocated, demand_points, "
+                  "coverage_within_s, covered_population, covered_share, unreachable_population, "
+                  "mean_response_s, median_response_s, p90_response_s, max_response_s, mean_target_s, "
+                  "mean_target_met, subdistricts, stations, stations_outside, gaps, ambulances, "
+                  "ambulances_per_30k, park_share, coalesce(park_population_share::text, 'null')) "
+                  "FROM %s.run",
+                  f.qs),
+        "30.75 30.75 3 720 30.5 0.9918699187 0.25 333.5 300 600 900 720 t 2 4 1 1 6 5853.658537 0.25 "
+        "null");
+    assert_string_equal(
+        tu_pg_val(f.raw, "SELECT inputs->'scenario'->'files'->0->>'sha256' FROM %s.run", f.qs), sum);
+    assert_string_equal(tu_pg_val(f.raw, "SELECT inputs->'scenario'->'files'->0->>'bytes' FROM %s.run", f.qs),
+                        "20");
+    assert_string_equal(tu_pg_val(f.raw, "SELECT (inputs->'roads')::text FROM %s.run", f.qs),
+                        "{\"path\": \"pg:base.roads\", \"files\": []}");
+    assert_string_equal(tu_pg_val(f.raw, "SELECT inputs ? 'parks' FROM %s.run", f.qs), "f");
+    free(sum);
+    /* rows per table, values, areas (hand-computed: 1e6; 200000 + 10000; 300 * 200 / 2) */
+    assert_string_equal(
+        tu_pg_val(f.raw,
+                  "SELECT count(*) || ' ' || sum(ST_Area(geom)) || ' ' || "
+                  "string_agg(code, ',' ORDER BY gid) || ' ' || count(population) || ' ' || "
+                  "string_agg(gap::text, ',' ORDER BY gid) FROM %s.street_summary WHERE run_id = %lld",
+                  f.qs, (long long)id),
+        "2 1210000 A1,东城 \"x\"; DROP TABLE run; -- 1 false,true");
+    assert_string_equal(tu_pg_val(f.raw,
+                                  "SELECT count(*) || ' ' || sum(population) || ' ' || sum(subdistrict) FROM "
+                                  "%s.demand_time WHERE run_id = %lld",
+                                  f.qs, (long long)id),
+                        "3 30.75 4");
+    assert_string_equal(
+        tu_pg_val(f.raw, "SELECT ST_Area(geom) || ' ' || ST_NumGeometries(geom) FROM %s.service_area", f.qs),
+        "30000 1");
+    /* geometry_columns: the working SRID and the types (single polygons promoted to MultiPolygon) */
+    assert_string_equal(
+        tu_pg_val(f.raw,
+                  "SELECT string_agg(f_table_name || ':' || type || ':' || srid, ' ' ORDER BY "
+                  "f_table_name) FROM geometry_columns WHERE f_table_schema = '%s'",
+                  f.schema),
+        "demand_time:POINT:4548 demand_time_wgs84:POINT:4326 service_area:MULTIPOLYGON:4548 "
+        "service_area_wgs84:MULTIPOLYGON:4326 street_summary:MULTIPOLYGON:4548 "
+        "street_summary_wgs84:MULTIPOLYGON:4326");
+    /* indexes: GiST on geom, btree on run_id, primary key gid; run_id references run(id) */
+    assert_string_equal(
+        tu_pg_val(f.raw,
+                  "SELECT string_agg(indexname, ' ' ORDER BY indexname) FROM pg_indexes WHERE "
+                  "schemaname = '%s' AND tablename = 'demand_time'",
+                  f.schema),
+        "demand_time_geom_idx demand_time_pkey demand_time_run_id_idx");
+    assert_string_equal(tu_pg_val(f.raw,
+                                  "SELECT indexdef ~ 'USING btree \\(run_id\\)' FROM pg_indexes WHERE "
+                                  "schemaname = '%s' AND indexname = 'demand_time_run_id_idx'",
+                                  f.schema),
+                        "t");
+    assert_string_equal(tu_pg_val(f.raw,
+                                  "SELECT confdeltype FROM pg_constraint WHERE conrelid = '%s.demand_time'::"
+                                  "regclass AND contype = 'f'",
+                                  f.qs),
+                        "c");
+    /* the WGS 84 view: the point (501234, 4401234) is 117.0143973108 E, 39.7451628166 N (cs2cs EPSG:4548 ->
+     * EPSG:4326) */
+    assert_string_equal(
+        tu_pg_val(f.raw,
+                  "SELECT abs(ST_X(geom) - 117.0143973108) < 1e-9 AND abs(ST_Y(geom) - "
+                  "39.7451628166) < 1e-9 AND population = 10 AND run_id = %lld FROM %s.demand_time_wgs84 "
+                  "WHERE subdistrict = 1 AND population = 10",
+                  (long long)id, f.qs),
+        "t");
+    /* a second run: its own rows; prepare again changes nothing */
+    assert_ok(f.ctx, store_pg_prepare(f.ctx, s, f.cr, f.ls, f.n));
+    int64_t id2 = 0;
+    write_run(&f, s, "nightly", false, &id2);
+    assert_true(id2 > id);
+    assert_string_equal(tu_pg_val(f.raw,
+                                  "SELECT string_agg(run_id || ':' || c, ' ' ORDER BY run_id) FROM (SELECT "
+                                  "run_id, count(*) c FROM %s.demand_time GROUP BY run_id) x",
+                                  f.qs),
+                        tu_pg_val(f.raw, "SELECT '%lld:3 %lld:3'", (long long)id, (long long)id2));
+    /* a run deleted takes its rows with it */
+    assert_ok(f.ctx, store_pg_delete_run(f.ctx, s, id));
+    assert_string_equal(
+        tu_pg_val(f.raw, "SELECT count(*) FROM %s.street_summary WHERE run_id = %lld", f.qs, (long long)id),
+        "0");
+    assert_string_equal(tu_pg_val(f.raw, "SELECT count(*) FROM %s.street_summary", f.qs), "2");
+    store_pg_destroy(s);
+    fx_close(&f);
+}
+
+static void test_replace_and_abort(void **state)
+{
+    fixture f;
+    fx_open(&f, *state, NULL);
+    store_pg *s = fx_store(&f, "0.1.0");
+    int64_t a1, a2, b1, a3;
+    write_run(&f, s, "A", false, &a1);
+    write_run(&f, s, "A", false, &a2); /* without --replace: added */
+    write_run(&f, s, "B", false, &b1);
+    assert_string_equal(tu_pg_val(f.raw, "SELECT string_agg(name, ',' ORDER BY id) FROM %s.run", f.qs),
+                        "A,A,B");
+    write_run(&f, s, "A", true, &a3); /* --replace A: both A runs go, B stays */
+    assert_string_equal(tu_pg_val(f.raw,
+                                  "SELECT string_agg(name || (id = %lld)::text, ',' ORDER BY id) FROM %s.run",
+                                  (long long)a3, f.qs),
+                        "Bfalse,Atrue");
+    assert_string_equal(
+        tu_pg_val(f.raw,
+                  "SELECT string_agg(DISTINCT run_id::text, ',' ORDER BY run_id::text) FROM "
+                  "%s.demand_time",
+                  f.qs),
+        tu_pg_val(f.raw,
+                  "SELECT string_agg(x::text, ',' ORDER BY x::text) FROM (VALUES (%lld), (%lld)) "
+                  "v(x)",
+                  (long long)b1, (long long)a3));
+    assert_string_equal(tu_pg_val(f.raw, "SELECT count(*) FROM %s.demand_time", f.qs), "6");
+    /* an aborted run leaves nothing, and the replaced run stays */
+    store_pg_input in[1] = {{"scenario", tu_tmp("scenario.ini")}};
+    store_pg_run run = {
+        .name = "A", .scenario = "s", .report_json = report, .inputs = in, .ninputs = 1, .replace = true};
+    int64_t id = 0;
+    assert_ok(f.ctx, store_pg_write(f.ctx, s, &run, f.ls, f.n, &id, NULL));
+    assert_true(id > a3);
+    store_pg_abort(s);
+    assert_string_equal(
+        tu_pg_val(f.raw, "SELECT string_agg(id::text, ',' ORDER BY id) FROM %s.run WHERE name = 'A'", f.qs),
+        tu_pg_val(f.raw, "SELECT '%lld'", (long long)a3));
+    assert_string_equal(tu_pg_val(f.raw, "SELECT count(*) FROM %s.demand_time", f.qs), "6");
+    /* the connection killed before COMMIT (pg_terminate_backend from another session): EMS_EIO, nothing new
+     */
+    assert_ok(f.ctx, store_pg_write(f.ctx, s, &run, f.ls, f.n, &id, NULL));
+    char sql[200];
+    snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%d)", PQbackendPID(pg_raw(f.c)));
+    tu_pg_ok(f.raw, sql);
+    nanosleep(&(struct timespec){0, 100000000}, NULL);
+    assert_status_msg(f.ctx, store_pg_commit(f.ctx, s), EMS_EIO, "connection");
+    store_pg_abort(s);
+    assert_string_equal(
+        tu_pg_val(f.raw, "SELECT string_agg(id::text, ',' ORDER BY id) FROM %s.run WHERE name = 'A'", f.qs),
+        tu_pg_val(f.raw, "SELECT '%lld'", (long long)a3));
+    assert_string_equal(tu_pg_val(f.raw, "SELECT count(*) FROM %s.demand_time", f.qs), "6");
+    /* an empty run name */
+    store_pg_destroy(s);
+    pg_disconnect(f.c);
+    assert_ok(f.ctx, pg_connect(f.ctx, getenv("EMSCOV_TEST_PG"), &f.c));
+    s = fx_store(&f, "0.1.0");
+    run.name = "";
+    assert_status_msg(f.ctx, store_pg_write(f.ctx, s, &run, f.ls, f.n, &id, NULL), EMS_EINPUT, "empty name");
+    store_pg_destroy(s);
+    fx_close(&f);
+}
+
+static void test_other_crs_refused(void **state)
+{
+    fixture f;
+    fx_open(&f, *state, NULL);
+    store_pg *s = fx_store(&f, "0.1.0");
+    result_layer lu[3];
+    size_t nu = 0;
+    make_layers(f.ctx, 32650, lu, &nu);
+    crs *utm = NULL;
+    assert_ok(f.ctx, crs_from_epsg(f.ctx, 32650, &utm));
+    int64_t id;
+    write_run(&f, s, "gk", false, &id);
+    ems_status st = store_pg_prepare(f.ctx, s, utm, lu, nu);
+    assert_status_msg(f.ctx, st, EMS_EINPUT, "holds results in EPSG:4548");
+    assert_non_null(strstr(emscov_message(f.ctx), "EPSG:32650"));
+    assert_non_null(strstr(emscov_message(f.ctx), "--db-schema"));
+    assert_string_equal(tu_pg_val(f.raw,
+                                  "SELECT string_agg(DISTINCT srid::text, ',') FROM geometry_columns WHERE "
+                                  "f_table_schema = '%s' AND f_table_name NOT LIKE '%%wgs84'",
+                                  f.schema),
+                        "4548");
+    assert_string_equal(tu_pg_val(f.raw, "SELECT count(*) FROM %s.run", f.qs), "1");
+    assert_int_equal(PQtransactionStatus(pg_raw(f.c)), PQTRANS_IDLE);
+    store_pg_destroy(s);
+    crs_destroy(utm);
+    result_layers_free(lu, nu);
+    fx_close(&f);
+}
+
+static void test_hostile_names(void **state)
+{
+    fixture f;
+    fx_open(&f, *state, "_x\"; DROP TABLE run; --");
+    store_pg *s = fx_store(&f, "0.1.0'); DROP TABLE run; --");
+    const char *evil = "x\"; DROP TABLE run; --";
+    int64_t id1, id2;
+    write_run(&f, s, evil, false, &id1);
+    write_run(&f, s, evil, true, &id2);
+    PGresult *r = PQexecParams(f.raw, "SELECT count(*) FROM pg_namespace WHERE nspname = $1", 1, NULL,
+                               (const char *const[]){f.schema}, NULL, NULL, 0);
+    assert_string_equal(PQgetvalue(r, 0, 0), "1");
+    PQclear(r);
+    char sql[1000];
+    snprintf(sql, sizeof sql, "SELECT name, (SELECT count(*) FROM %s.demand_time) FROM %s.run", f.qs, f.qs);
+    r = PQexec(f.raw, sql);
+    assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+    assert_int_equal(PQntuples(r), 1);
+    assert_string_equal(PQgetvalue(r, 0, 0), evil);
+    assert_string_equal(PQgetvalue(r, 0, 1), "3");
+    PQclear(r);
+    assert_string_equal(tu_pg_val(f.raw, "SELECT \"by\" FROM %s.schema_version", f.qs),
+                        "emscov 0.1.0'); DROP TABLE run; --");
+    store_pg_destroy(s);
+    fx_close(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sha256),
+        cmocka_unit_test(test_create_and_reopen),
+        cmocka_unit_test(test_newer_layout_refused),
+        cmocka_unit_test(test_migration_from_empty),
+        cmocka_unit_test(test_run_tables_views),
+        cmocka_unit_test(test_replace_and_abort),
+        cmocka_unit_test(test_other_crs_refused),
+        cmocka_unit_test(test_hostile_names),
+    };
+    return cmocka_run_group_tests(tests, tu_ctx_setup, tu_ctx_teardown);
+}
