@@ -697,11 +697,13 @@ ems_status layer_read(emscov_ctx *ctx, const char *path, const layer_read_opts *
     if (!strncmp(path, "pg:", 3))
         return layer_read_pg(ctx, path, opts->conninfo, out);
     const char *fmt = opts->format ? opts->format : extension(path);
+    if (!strcasecmp(fmt, "gpkg") || !strncasecmp(fmt, "gpkg:", 5)) /* "x.gpkg:TABLE" names a table */
+        return layer__read_gpkg(ctx, path, opts, out);
     if (!strcasecmp(fmt, "shp") || !strcasecmp(fmt, "dbf") || !strcasecmp(fmt, "shx"))
         return layer__read_shp(ctx, path, opts, out);
     if (!strcasecmp(fmt, "geojson") || !strcasecmp(fmt, "json"))
         return layer__read_geojson(ctx, path, opts, out);
     if (!strcasecmp(fmt, "csv") || !strcasecmp(fmt, "txt") || !strcasecmp(fmt, "tsv"))
         return layer__read_csv(ctx, path, opts, out);
-    return emscov_fail(ctx, EMS_EINPUT, "%s: unknown format \"%s\" (known: shp, geojson, csv)", path, fmt);
+    return emscov_fail(ctx, EMS_EINPUT, "%s: unknown format \"%s\" (known: shp, geojson, csv, gpkg)", path, fmt);
 }
