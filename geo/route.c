@@ -335,3 +335,175 @@ size_t route_settled(const route_result *r)
 {
     return r->settled;
 }
+
+/* ---- reusable single-source workspace (see route.h) ---- */
+
+struct route_workspace {
+    const network *net;
+    size_t nn;
+    double *t;        /* per node; INFINITY when untouched */
+    uint32_t *hpos;   /* per node: heap position, ROUTE_NONE when not in the heap */
+    uint32_t *heap;   /* indexed binary heap of nodes by t */
+    size_t hn;
+    uint32_t *touched; /* nodes with a finite t, to reset */
+    size_t ntouched;
+    uint32_t *order;   /* settled nodes in order */
+    size_t nsettled;
+    route_source src;
+    double cutoff;
+};
+
+ems_status route_workspace_create(emscov_ctx *ctx, const network *net, route_workspace **out)
+{
+    *out = NULL;
+    route_workspace *ws = ems_calloc(ctx, 1, sizeof *ws);
+    if (!ws)
+        return EMS_ENOMEM;
+    size_t nn = network_node_count(net), m = nn ? nn : 1;
+    ws->net = net;
+    ws->nn = nn;
+    ws->t = ems_malloc(ctx, m * sizeof *ws->t);
+    ws->hpos = ems_malloc(ctx, m * sizeof *ws->hpos);
+    ws->heap = ems_malloc(ctx, m * sizeof *ws->heap);
+    ws->touched = ems_malloc(ctx, m * sizeof *ws->touched);
+    ws->order = ems_malloc(ctx, m * sizeof *ws->order);
+    if (!ws->t || !ws->hpos || !ws->heap || !ws->touched || !ws->order) {
+        route_workspace_destroy(ws);
+        return EMS_ENOMEM;
+    }
+    for (size_t v = 0; v < nn; v++) {
+        ws->t[v] = INFINITY;
+        ws->hpos[v] = ROUTE_NONE;
+    }
+    ws->src.pos.link = NETWORK_NONE;
+    ws->cutoff = INFINITY;
+    *out = ws;
+    return EMS_OK;
+}
+
+void route_workspace_destroy(route_workspace *ws)
+{
+    if (!ws)
+        return;
+    free(ws->t);
+    free(ws->hpos);
+    free(ws->heap);
+    free(ws->touched);
+    free(ws->order);
+    free(ws);
+}
+
+static void ws_sift_up(route_workspace *ws, size_t i)
+{
+    uint32_t v = ws->heap[i];
+    double tv = ws->t[v];
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (!(tv < ws->t[ws->heap[p]]))
+            break;
+        ws->heap[i] = ws->heap[p];
+        ws->hpos[ws->heap[i]] = (uint32_t)i;
+        i = p;
+    }
+    ws->heap[i] = v;
+    ws->hpos[v] = (uint32_t)i;
+}
+
+static uint32_t ws_pop(route_workspace *ws)
+{
+    uint32_t top = ws->heap[0], last = ws->heap[--ws->hn];
+    ws->hpos[top] = ROUTE_NONE;
+    if (ws->hn == 0)
+        return top;
+    double tl = ws->t[last];
+    size_t i = 0;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= ws->hn)
+            break;
+        if (c + 1 < ws->hn && ws->t[ws->heap[c + 1]] < ws->t[ws->heap[c]])
+            c++;
+        if (!(ws->t[ws->heap[c]] < tl))
+            break;
+        ws->heap[i] = ws->heap[c];
+        ws->hpos[ws->heap[i]] = (uint32_t)i;
+        i = c;
+    }
+    ws->heap[i] = last;
+    ws->hpos[last] = (uint32_t)i;
+    return top;
+}
+
+/* Offer time t to node v (as relax() with one label: kept when <= cutoff and better). */
+static void ws_relax(route_workspace *ws, uint32_t v, double t)
+{
+    if (t > ws->cutoff || !(t < ws->t[v]))
+        return;
+    if (isinf(ws->t[v]))
+        ws->touched[ws->ntouched++] = v;
+    ws->t[v] = t;
+    if (ws->hpos[v] == ROUTE_NONE) {
+        ws->heap[ws->hn] = v;
+        ws->hpos[v] = (uint32_t)ws->hn;
+        ws->hn++;
+    }
+    ws_sift_up(ws, ws->hpos[v]);
+}
+
+size_t route_bounded_single(route_workspace *ws, const route_source *src, double cutoff_s)
+{
+    for (size_t i = 0; i < ws->ntouched; i++)
+        ws->t[ws->touched[i]] = INFINITY;
+    ws->ntouched = ws->nsettled = 0;
+    ws->src = *src;
+    ws->cutoff = cutoff_s > 0 ? cutoff_s : INFINITY;
+    const network *net = ws->net;
+    if (src->pos.link >= network_link_count(net) || !(src->delay_s >= 0)) {
+        ws->src.pos.link = NETWORK_NONE;
+        return 0;
+    }
+    const network_link *lk = network_link_at(net, src->pos.link);
+    double f = src->pos.frac, d = src->delay_s;
+    double ta = d + along(lk, f, 0), tb = d + along(lk, f, 1);
+    if (isfinite(ta))
+        ws_relax(ws, lk->from, ta);
+    if (isfinite(tb))
+        ws_relax(ws, lk->to, tb);
+    while (ws->hn > 0) {
+        uint32_t v = ws_pop(ws);
+        ws->order[ws->nsettled++] = v;
+        double tv = ws->t[v];
+        uint32_t cnt;
+        const network_arc *a = network_out_arcs(net, v, &cnt);
+        for (uint32_t j = 0; j < cnt; j++)
+            if (ws->hpos[a[j].to] != ROUTE_NONE || isinf(ws->t[a[j].to]))
+                ws_relax(ws, a[j].to, tv + a[j].time_s);
+    }
+    return ws->nsettled;
+}
+
+const uint32_t *route_ws_reached(const route_workspace *ws)
+{
+    return ws->order;
+}
+
+double route_ws_node_time(const route_workspace *ws, uint32_t node)
+{
+    return node < ws->nn ? ws->t[node] : INFINITY;
+}
+
+double route_ws_pos_time(const route_workspace *ws, const snap_pos *p)
+{
+    const network *net = ws->net;
+    if (p->link == NETWORK_NONE || p->link >= network_link_count(net) || ws->src.pos.link == NETWORK_NONE)
+        return INFINITY;
+    const network_link *lk = network_link_at(net, p->link);
+    double f = p->frac;
+    double best = fmin(ws->t[lk->from] + along(lk, 0, f), ws->t[lk->to] + along(lk, 1, f));
+    if (p->link == ws->src.pos.link) {
+        double t = ws->src.delay_s + along(lk, ws->src.pos.frac, f);
+        if (t <= ws->cutoff && t < best)
+            best = t;
+    }
+    return best > ws->cutoff ? INFINITY : best;
+}

@@ -28,6 +28,7 @@ ems_status cmd_network(emscov_ctx *ctx, int argc, char **argv);
 ems_status cmd_times(emscov_ctx *ctx, int argc, char **argv);
 ems_status cmd_analyze(emscov_ctx *ctx, int argc, char **argv);
 ems_status cmd_import(emscov_ctx *ctx, int argc, char **argv);
+ems_status cmd_sites(emscov_ctx *ctx, int argc, char **argv);
 ems_status cmd_map(emscov_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -13,6 +13,7 @@ static const char usage[] =
     "  info PATH...     describe layers: format, geometry, CRS, encoding, extent, fields, repairs\n"
     "  import FILE...   load layers into PostGIS tables (one transaction; emscov import --help)\n"
     "  map              maps of a run: response time, choropleth, gaps, parks (PNG/SVG/PDF)\n"
+    "  sites S.ini      new station sites: what-if gains, best k sites, fewest sites for a target\n"
     "  network info R   the road graph built from R: nodes, links, components, length by class\n"
     "  times            per point: nearest and second-nearest station by response time (CSV)\n"
     "  help             this text;  emscov COMMAND --help for a command's options\n"
@@ -124,6 +125,8 @@ int main(int argc, char **argv)
         st = cmd_import(ctx, argc - 1, argv + 1);
     else if (!strcmp(cmd, "map"))
         st = cmd_map(ctx, argc - 1, argv + 1);
+    else if (!strcmp(cmd, "sites"))
+        st = cmd_sites(ctx, argc - 1, argv + 1);
     else if (!strcmp(cmd, "network"))
         st = cmd_network(ctx, argc - 1, argv + 1);
     else if (!strcmp(cmd, "times"))

@@ -1,0 +1,5 @@
+# emscov sites --help lists the options
+$ emscov sites --help
+~ usage: emscov sites [OPTIONS] SCENARIO.ini
+~   --target-share X
+~   --calls-per-day N --job-min M

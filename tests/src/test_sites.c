@@ -1,0 +1,310 @@
+/* tests/src/test_sites.c: what-if gains of candidate sites.
+ * 1. A city worked by hand (36 km/h road along y = 500, so 100 m = 10 s; access legs at 15 km/h; standard 2 min):
+ *    sub-districts A (0..1000) and B (1000..3000); station S1 at x = 100 (2 ambulances, no turn-out); people p1
+ *    (500,500) 100, p2 (1500,500) 200, p3 (2500,500) 300, p4 (2900,800) 50 (a 300 m access leg: 72 s).
+ *    From S1: 40, 140, 240 and 280 + 72 s: only p1 within 120 s. B has no station (a gap).
+ *    C1 (2000,500) in B: 150, 50, 50, 90 + 72 s: p2 and p3 newly covered (500); mean change counts p2 and p3
+ *    (within the standard): (200 x -90 + 300 x -190) / 650; fills B's gap.
+ *    C2 (600,700): snapped 200 m away, a 48 s access leg: p1 at 58 s: nothing new, but p1's backup (none
+ *    before): 100.  C3 (5000,5000) is 4.5 km from the road: dropped.
+ *    MEXCLP with 24 calls/day x 60 min: q = 1440 / (1440 x 2) = 0.5 now, 0.25 with a new 2-ambulance station;
+ *    expected now 100 x (1 - 0.25); with C1: 100 x (1 - 0.25^2) + 200 x ... + 300 x ... = 562.5 (gain 487.5);
+ *    with C2: 100 x (1 - 0.25^4) = 99.609375 (gain 24.609375).
+ * 2. The sample city with a 4-minute standard: the newly covered population of candidates equals the difference
+ *    of two full analyze runs, the second with the candidate appended to the stations; likewise the backup gain. */
+#include "test_util.h"
+
+#include "src/analysis/sites.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DATA_DIR_FOR_TESTS tu_source("data")
+
+static void write_text(const char *path, const char *text)
+{
+    tu_write_file(path, text, strlen(text));
+}
+
+static void write_hand_city(const char *dir)
+{
+    char p[1024];
+    snprintf(p, sizeof p, "%s/streets.geojson", dir);
+    write_text(p, "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"EPSG:32650\"}},"
+                  "\"features\":[{\"type\":\"Feature\",\"properties\":{\"CODE\":\"A\"},\"geometry\":{\"type\":\"Polygon\","
+                  "\"coordinates\":[[[0,0],[1000,0],[1000,1000],[0,1000],[0,0]]]}},{\"type\":\"Feature\",\"properties\":"
+                  "{\"CODE\":\"B\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[1000,0],[3000,0],[3000,1000],"
+                  "[1000,1000],[1000,0]]]}}]}\n");
+    snprintf(p, sizeof p, "%s/roads.geojson", dir);
+    write_text(p, "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"EPSG:32650\"}},"
+                  "\"features\":[{\"type\":\"Feature\",\"properties\":{\"CLASS\":\"支路\",\"SPEED\":36},\"geometry\":"
+                  "{\"type\":\"LineString\",\"coordinates\":[[0,500],[3000,500]]}}]}\n");
+    snprintf(p, sizeof p, "%s/stations.csv", dir);
+    write_text(p, "id,x,y,amb\n1,100,500,2\n");
+    snprintf(p, sizeof p, "%s/people.csv", dir);
+    write_text(p, "id,x,y,pop\n1,500,500,100\n2,1500,500,200\n3,2500,500,300\n4,2900,800,50\n");
+    snprintf(p, sizeof p, "%s/cand.csv", dir);
+    write_text(p, "id,x,y,kind\nC1,2000,500,a\nC2,600,700,b\nC3,5000,5000,a\n");
+    snprintf(p, sizeof p, "%s/water.geojson", dir);
+    write_text(p, "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"EPSG:32650\"}},"
+                  "\"features\":[{\"type\":\"Feature\",\"properties\":{},\"geometry\":{\"type\":\"Polygon\","
+                  "\"coordinates\":[[[1900,400],[2100,400],[2100,600],[1900,600],[1900,400]]]}}]}\n");
+    snprintf(p, sizeof p, "%s/std.ini", dir);
+    write_text(p, "[standard]\nname = two-minutes\ntitle = test\n[response]\nmean_below_min = 12\n"
+                  "coverage_within_min = 2\n[stations]\nmin_per_subdistrict = 1\n[ambulances]\n"
+                  "residents_per_ambulance = 30000\n[calls]\nsatisfaction_min = 0.95\n[parks]\n"
+                  "rules = parks-gbt51346\ntarget_share = 0.90\n");
+    snprintf(p, sizeof p, "%s/scenario.ini", dir);
+    write_text(p, "[scenario]\nname = hand\nworking_epsg = 32650\nstandards = std.ini\n"
+                  "[streets]\npath = streets.geojson\ncode_field = CODE\n"
+                  "[stations]\npath = stations.csv\nsrs = EPSG:32650\nid_field = id\nambulances_field = amb\n"
+                  "[population]\npath = people.csv\nsrs = EPSG:32650\nkind = points\ncount_field = pop\n"
+                  "[roads]\npath = roads.geojson\nclass_field = CLASS\nspeed_field = SPEED\n");
+}
+
+typedef struct run {
+    scenario *sc;
+    analysis *a;
+    sites_result *r;
+} run;
+
+static ems_status start(emscov_ctx *ctx, const char *scen, const sites_opts *o, run *u)
+{
+    memset(u, 0, sizeof *u);
+    ems_status st = scenario_load(ctx, scen, DATA_DIR_FOR_TESTS, &u->sc);
+    if (st == EMS_OK)
+        st = analysis_run(ctx, u->sc, &u->a);
+    if (st == EMS_OK)
+        st = sites_evaluate(ctx, u->a, o, &u->r);
+    return st;
+}
+
+static void stop(run *u)
+{
+    sites_destroy(u->r);
+    analysis_destroy(u->a);
+    scenario_destroy(u->sc);
+}
+
+static const sites_candidate *by_id(const sites_result *r, const char *id)
+{
+    for (size_t i = 0; i < r->ncand; i++)
+        if (!strcmp(r->cand[i].id, id))
+            return &r->cand[i];
+    fail_msg("no candidate %s", id);
+    return NULL;
+}
+
+static void test_hand_worked(void **state)
+{
+    emscov_ctx *ctx = *state;
+    const char *dir = tu_tmp("hand");
+    char cmd[1200], scen[1024], cand[1024], water[1024];
+    snprintf(cmd, sizeof cmd, "mkdir -p %s", dir);
+    assert_int_equal(system(cmd), 0);
+    write_hand_city(dir);
+    snprintf(scen, sizeof scen, "%s/scenario.ini", dir);
+    snprintf(cand, sizeof cand, "%s/cand.csv", dir);
+    snprintf(water, sizeof water, "%s/water.geojson", dir);
+    sites_opts o = {.cand_path = cand, .cand_ro = {.srs = "EPSG:32650"}, .turnout_s = -1, .ambulances = -1,
+                    .calls_per_day = 24, .job_min = 60};
+    run u;
+    assert_ok(ctx, start(ctx, scen, &o, &u));
+    const sites_result *r = u.r;
+    assert_close(r->standard_s, 120, 0);
+    assert_close(r->pop_total, 650, 0);
+    assert_close(r->base_covered, 100, 1e-9);
+    assert_close(r->base_mean_s, (100 * 40 + 200 * 140 + 300 * 240 + 50 * 352.0) / 650, 1e-9);
+    assert_int_equal(r->base_gaps, 1);
+    assert_close(r->turnout_s, 0, 0);
+    assert_close(r->ambulances, 2, 0);
+    assert_int_equal(r->offered, 3);
+    assert_int_equal(r->unsnapped, 1);
+    assert_int_equal(r->ncand, 2);
+    const sites_candidate *c1 = by_id(r, "C1"), *c2 = by_id(r, "C2");
+    assert_close(c1->new_pop, 500, 1e-9);
+    assert_close(c1->mean_change_s, (200 * -90.0 + 300 * -190.0) / 650, 1e-9);
+    assert_true(c1->fills_gap);
+    assert_close(c1->backup_pop, 0, 0);
+    assert_close(c1->covered_pop, 500, 1e-9);
+    assert_close(c2->delay_s, 48, 1e-9);
+    assert_close(c2->new_pop, 0, 0);
+    assert_close(c2->mean_change_s, 0, 0);
+    assert_false(c2->fills_gap);
+    assert_close(c2->backup_pop, 100, 1e-9);
+    assert_int_equal(c1->rank, 1);
+    assert_int_equal(c2->rank, 2);
+    /* MEXCLP */
+    assert_close(r->q_base, 0.5, 1e-15);
+    assert_close(r->q_new, 0.25, 1e-15);
+    assert_close(r->exp_base, 75, 1e-9);
+    assert_close(c1->mexclp_gain, 562.5 - 75, 1e-9);
+    assert_close(c2->mexclp_gain, 99.609375 - 75, 1e-9);
+    /* the instance: the uncovered points p2 p3 p4; C1 covers p2 and p3 */
+    opt_instance in;
+    sites_instance(r, &in);
+    assert_int_equal(in.npts, 3);
+    assert_int_equal(in.start[1] - in.start[0], 2);
+    double cov, q, ex;
+    uint32_t sel[] = {0, 1};
+    assert_ok(ctx, sites_selection_eval(ctx, r, sel, 2, &cov, &q, &ex));
+    assert_close(cov, 600, 1e-9);
+    assert_close(q, 1440.0 / (1440 * 6), 1e-15); /* 2 + 2 + 2 ambulances */
+    {
+        double q6 = 1.0 / 6; /* p1: S1, C1? no (150 s); C2: 2 + 2; p2, p3: C1 */
+        assert_close(ex, 100 * (1 - pow(q6, 4)) + 500 * (1 - q6 * q6), 1e-9);
+    }
+    stop(&u);
+
+    /* the exclusion polygon around C1 drops it; closing S1 leaves nobody covered: C2 then brings p1 */
+    sites_opts ox = o;
+    ox.exclude_path = water;
+    const char *close[] = {"1"};
+    ox.close_ids = close;
+    ox.nclose = 1;
+    ox.calls_per_day = ox.job_min = 0;
+    ox.turnout_s = 30;
+    assert_ok(ctx, start(ctx, scen, &ox, &u));
+    assert_int_equal(u.r->excluded, 1);
+    assert_int_equal(u.r->ncand, 1);
+    assert_close(u.r->base_covered, 0, 0);
+    assert_int_equal(u.r->base_gaps, 2);
+    assert_close(u.r->cand[0].delay_s, 78, 1e-9);
+    assert_close(u.r->cand[0].new_pop, 100, 1e-9); /* 78 + 10 s */
+    assert_true(u.r->cand[0].fills_gap);
+    assert_true(isnan(u.r->cand[0].mexclp_gain));
+    stop(&u);
+
+    /* bad input */
+    const char *bad[] = {"9"};
+    ox.close_ids = bad;
+    assert_status_msg(ctx, start(ctx, scen, &ox, &u), EMS_EINPUT, "--close 9: no station has this id (id of");
+    stop(&u);
+    sites_opts oe = o;
+    oe.cand_where = "kind = z";
+    assert_status_msg(ctx, start(ctx, scen, &oe, &u), EMS_EINPUT, "cand.csv: no candidate points match --candidates-where");
+    stop(&u);
+    oe.cand_where = "kind = b";
+    oe.exclude_path = NULL;
+    assert_ok(ctx, start(ctx, scen, &oe, &u)); /* only C2 */
+    assert_int_equal(u.r->ncand, 1);
+    stop(&u);
+    oe.cand_where = "id = C3";
+    assert_status_msg(ctx, start(ctx, scen, &oe, &u), EMS_EINPUT,
+                      "no candidate site left: 1 offered, 0 inside the exclusion polygons, 1 farther than max_snap_m");
+    stop(&u);
+    sites_opts on = {.turnout_s = -1, .ambulances = -1};
+    assert_status_msg(ctx, start(ctx, scen, &on, &u), EMS_EINPUT, "no candidates: give --candidates");
+    stop(&u);
+    /* generated: gap centroid of B = population-weighted centre of p2 p3 p4 */
+    on.gap_centroids = true;
+    assert_ok(ctx, start(ctx, scen, &on, &u));
+    assert_int_equal(u.r->ncand, 1);
+    assert_string_equal(u.r->cand[0].id, "gap-B");
+    assert_close(u.r->cand[0].x, (1500 * 200 + 2500 * 300 + 2900 * 50.0) / 550, 1e-9);
+    assert_close(u.r->cand[0].y, (500 * 500 + 800 * 50.0) / 550, 1e-9);
+    stop(&u);
+}
+
+/* Copy the sample scenario with absolute paths, a 4-minute standard, no parks, and the given stations file. */
+static void sample_scenario(const char *out, const char *stations_csv)
+{
+    const char *sd = tu_sample("");
+    char std[1024], buf[8192];
+    snprintf(std, sizeof std, "%s.std.ini", out);
+    write_text(std, "[standard]\nname = four-minutes\ntitle = test\n[response]\nmean_below_min = 12\n"
+                    "coverage_within_min = 4\n[stations]\nmin_per_subdistrict = 1\n[ambulances]\n"
+                    "residents_per_ambulance = 30000\n[calls]\nsatisfaction_min = 0.95\n[parks]\n"
+                    "rules = parks-gbt51346\ntarget_share = 0.90\n");
+    if (stations_csv)
+        snprintf(buf, sizeof buf, "[stations]\npath = %s\nsrs = EPSG:32650\nid_field = ID\n"
+                 "ambulances_field = AMBULANCES\nturnout_field = TURNOUT_S\n", stations_csv);
+    else
+        snprintf(buf, sizeof buf, "[stations]\npath = %s/stations.shp\nid_field = ID\nname_field = NAME\n"
+                 "ambulances_field = AMBULANCES\nturnout_field = TURNOUT_S\n", sd);
+    char text[16384];
+    snprintf(text, sizeof text,
+             "[scenario]\nname = sample-4min\nstandards = %s\nworking_epsg = 32650\nmax_snap_m = 1000\n"
+             "[streets]\npath = %s/streets_gbk.shp\nname_field = NAME\ncode_field = CODE\n%s"
+             "[population]\npath = %s/population.asc\nkind = grid\n"
+             "[roads]\npath = %s/roads.shp\nclass_field = CLASS\nspeed_field = SPEED\noneway_field = ONEWAY\n",
+             std, sd, buf, sd, sd);
+    write_text(out, text);
+}
+
+static void test_equals_two_analyze_runs(void **state)
+{
+    emscov_ctx *ctx = *state;
+    if (!tu_sample("stations.shp") || access(tu_sample("stations.shp"), 0) != 0)
+        skip();
+    char dir[1024], scen[1200];
+    snprintf(dir, sizeof dir, "%s", tu_tmp("two-runs"));
+    snprintf(scen, sizeof scen, "mkdir -p %s", dir);
+    assert_int_equal(system(scen), 0);
+    snprintf(scen, sizeof scen, "%s/base.ini", dir);
+    sample_scenario(scen, NULL);
+    sites_opts o = {.grid_m = 1500, .turnout_s = -1, .ambulances = -1};
+    run u;
+    assert_ok(ctx, start(ctx, scen, &o, &u));
+    const sites_result *r = u.r;
+    assert_true(r->ncand > 20);
+    const double base_cov = u.a->cov->city.covered[0];
+    assert_close(r->base_covered, base_cov, 1e-6);
+    /* the stations as CSV in the working CRS, as read by the first run */
+    const layer *sl = u.a->in.stations;
+    int fid = layer_field_index(sl, "ID"), fa = layer_field_index(sl, "AMBULANCES"),
+        ft = layer_field_index(sl, "TURNOUT_S");
+    GEOSContextHandle_t h = emscov_geos(ctx);
+    size_t picks[4] = {r->by_rank[0], r->by_rank[1], r->by_rank[r->ncand / 2], r->by_rank[r->ncand - 1]};
+    assert_true(r->cand[picks[0]].new_pop > 0);
+    for (size_t k = 0; k < 4; k++) {
+        const sites_candidate *c = &r->cand[picks[k]];
+        char csv[1200], scen2[1200];
+        snprintf(csv, sizeof csv, "%s/stations-%zu.csv", dir, k);
+        FILE *f = fopen(csv, "w");
+        assert_non_null(f);
+        fprintf(f, "ID,x,y,AMBULANCES,TURNOUT_S\n");
+        for (size_t s = 0; s < layer_count(sl); s++) {
+            double x, y;
+            GEOSGeomGetX_r(h, layer_geom(sl, s), &x);
+            GEOSGeomGetY_r(h, layer_geom(sl, s), &y);
+            fprintf(f, "%lld,%.17g,%.17g,%.17g,%.17g\n", (long long)layer_value_at(sl, s, (size_t)fid)->u.i, x, y,
+                    layer_value_number(sl, s, (size_t)fa), layer_value_number(sl, s, (size_t)ft));
+        }
+        fprintf(f, "999,%.17g,%.17g,%.17g,%.17g\n", c->x, c->y, r->ambulances, r->turnout_s);
+        fclose(f);
+        snprintf(scen2, sizeof scen2, "%s/with-%zu.ini", dir, k);
+        sample_scenario(scen2, csv);
+        scenario *sc2 = NULL;
+        analysis *a2 = NULL;
+        assert_ok(ctx, scenario_load(ctx, scen2, DATA_DIR_FOR_TESTS, &sc2));
+        assert_ok(ctx, analysis_run(ctx, sc2, &a2));
+        assert_int_equal(a2->npoints, u.a->npoints);
+        assert_close(c->new_pop, a2->cov->city.covered[0] - base_cov, 1e-6);
+        double backup = 0, cov2 = 0;
+        for (size_t i = 0; i < a2->npoints; i++) {
+            if (a2->cov->backup_s[i] <= r->standard_s && !(r->bak_s[i] <= r->standard_s))
+                backup += a2->pop[i];
+            if (a2->cov->time_s[i] <= r->standard_s)
+                cov2 += a2->pop[i];
+        }
+        assert_close(c->backup_pop, backup, 1e-6);
+        analysis_destroy(a2);
+        scenario_destroy(sc2);
+        print_message("candidate %s (rank %u): new %.1f = %.1f - %.1f; backup %.1f\n", c->id, c->rank, c->new_pop,
+                      cov2, base_cov, backup);
+    }
+    stop(&u);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_hand_worked),
+        cmocka_unit_test(test_equals_two_analyze_runs),
+    };
+    return cmocka_run_group_tests(tests, tu_ctx_setup, tu_ctx_teardown);
+}
