@@ -90,32 +90,45 @@ waiting() { # how many sessions wait for a lock on a statement dropping a table 
   $PSQL "$PG" -c "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'
                   AND query LIKE 'DROP TABLE \"$S\".%'"
 }
-$PSQL "$PG" -c "BEGIN; LOCK TABLE $S.swap IN ACCESS SHARE MODE; SELECT pg_sleep(3); COMMIT" >/dev/null &
-holder=$!
-sleep 0.5
+# The holder keeps its lock until release_holder ends its session (not for a fixed time: on a loaded machine,
+# or under ASan, the import may need longer than any fixed sleep to reach the swap).
+hold() {
+  PGAPPNAME=emscov_it_holder_$$ $PSQL "$PG" -c "BEGIN; LOCK TABLE $S.swap IN ACCESS SHARE MODE; SELECT pg_sleep(120); COMMIT" \
+    >/dev/null 2>&1 &
+  holder=$!
+  i=0; while [ "$($PSQL "$PG" -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'emscov_it_holder_$$'
+                                   AND query LIKE '%pg_sleep%'")" != 1 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+}
+release_holder() {
+  $PSQL "$PG" -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'emscov_it_holder_$$'" \
+    >/dev/null
+  wait $holder || true
+}
+wait_for_swap() { i=0; while [ "$(waiting)" != 1 ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; }
+hold
 "$EMSCOV" import --db "$PG" --schema "$S" --replace --table swap "$SAMPLE/census.shp" >"$TMP/swap.txt" 2>&1 &
 importer=$!
-i=0; while [ "$(waiting)" != 1 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
-[ "$(waiting)" = 1 ] || fail "the import did not reach the swap while the reader held the table"
+wait_for_swap
+[ "$(waiting)" = 1 ] || { release_holder; fail "the import did not reach the swap while the reader held the table"; }
 $PSQL "$PG" -c "SELECT count(*) FROM $S.swap" >"$TMP/reader.txt" 2>&1 &
 reader=$!
-wait $holder; wait $importer || { cat "$TMP/swap.txt"; fail "--replace exited $?"; }
+sleep 0.3
+release_holder; wait $importer || { cat "$TMP/swap.txt"; fail "--replace exited $?"; }
 wait $reader || { cat "$TMP/reader.txt"; fail "a reader queued behind --replace failed"; }
 [ "$(cat "$TMP/reader.txt")" = 2927 ] || fail "reader queued behind --replace saw $(cat "$TMP/reader.txt"), not the new 2927 rows"
 echo "ok: --replace: a reader queued behind the swap sees the new table"
 
 # the same, but the import's session is killed while it waits to swap
 $PSQL "$PG" -c "DROP TABLE $S.swap; CREATE TABLE $S.swap AS SELECT 1 AS marker" || fail "psql"
-$PSQL "$PG" -c "BEGIN; LOCK TABLE $S.swap IN ACCESS SHARE MODE; SELECT pg_sleep(3); COMMIT" >/dev/null &
-holder=$!
-sleep 0.5
+hold
 "$EMSCOV" import --db "$PG" --schema "$S" --replace --table swap "$SAMPLE/census.shp" >"$TMP/killed.txt" 2>"$TMP/killed_err.txt" &
 importer=$!
-i=0; while [ "$(waiting)" != 1 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+wait_for_swap
+[ "$(waiting)" = 1 ] || { release_holder; fail "the import did not reach the swap while the reader held the table"; }
 $PSQL "$PG" -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE wait_event_type = 'Lock'
                 AND query LIKE 'DROP TABLE \"$S\".%'" >/dev/null || fail "psql"
 wait $importer; rc=$?
-wait $holder
+release_holder
 [ $rc = 1 ] || { cat "$TMP/killed_err.txt"; fail "killed import exited $rc, not 1"; }
 [ "$(wc -l <"$TMP/killed_err.txt")" = 1 ] || { cat "$TMP/killed_err.txt"; fail "killed import: not one line"; }
 check "killed --replace: old table intact, no staging table left" \
