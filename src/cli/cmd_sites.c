@@ -1,14 +1,16 @@
 /* src/cli/cmd_sites.c: `emscov sites SCENARIO.ini` -- where should new stations go? The what-if gain of
  * every candidate site, the best k new sites (greedy + swap, exact with GLPK when small), the fewest sites
  * meeting a coverage target, and the busy-ambulance (MEXCLP) estimate. Writes sites.csv, sites.json and
- * sites.gpkg into the output directory (each under a temporary name, renamed when complete); bad input
- * (exit 2) leaves nothing behind. */
+ * sites.gpkg into the output directory, and with --db the run in PostGIS (src/output/store_pg.h). Each file
+ * is written under a temporary name and renamed after the database transaction commits (cmd_analyze.c's
+ * order); bad input (exit 2) or a database failure leaves nothing behind. */
 #include "src/cli/cli.h"
 
 #include "src/analysis/sites.h"
 #include "src/output/report.h"
 #include "src/output/sites_report.h"
 #include "src/output/store_gpkg.h"
+#include "src/output/store_pg.h"
 
 #include <errno.h>
 #include <math.h>
@@ -17,11 +19,19 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 static double now_s(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static double wall_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
@@ -60,6 +70,13 @@ static const char sites_help[] =
     "  --out DIR                output directory (default: sites-out beside the scenario file)\n"
     "  --top N                  candidates listed in the summary (default 10)\n"
     "  --json                   print sites.json to stdout instead of the summary\n"
+    "  --db CONNINFO            also store the run in PostGIS (docs/postgis.md), as analyze --db does: a\n"
+    "                           libpq conninfo or URI; \"\" or env: the PG* environment. The database is\n"
+    "                           reached before the computation; the run is stored in one transaction and\n"
+    "                           the local files are kept only when it was stored\n"
+    "  --db-schema S            schema for the results (default emscov)\n"
+    "  --replace NAME           store the run under NAME and delete the earlier sites runs of that name in\n"
+    "                           the same transaction (default: a run named after the scenario)\n"
     "\n"
     "reading options for --candidates:\n";
 
@@ -91,33 +108,81 @@ static ems_status split_ids(emscov_ctx *ctx, const char *text, char **copy, cons
     return EMS_OK;
 }
 
-static ems_status write_all(emscov_ctx *ctx, const sites_plan *plan, const char *dir, char **json)
+/* The outputs, and with db the run in PostGIS. Every file is written under a temporary name (the GeoPackage
+ * uncommitted); the database transaction commits next, and only then are the files committed: a database
+ * failure leaves no new file, a file failure after the commit takes the stored run out again. */
+static ems_status write_all(emscov_ctx *ctx, const sites_plan *plan, const char *dir, store_pg *db,
+                            store_pg_sites_run *run, char **json, int64_t *run_id, uint64_t *rows)
 {
-    char p_json[4200], p_csv[4200], p_gpkg[4200];
+    char p_json[4200], p_csv[4200], p_gpkg[4200], t_json[4300], t_csv[4300];
     snprintf(p_json, sizeof p_json, "%s/sites.json", dir);
     snprintf(p_csv, sizeof p_csv, "%s/sites.csv", dir);
     snprintf(p_gpkg, sizeof p_gpkg, "%s/sites.gpkg", dir);
+    snprintf(t_json, sizeof t_json, "%s.pending-%ld", p_json, (long)getpid());
+    snprintf(t_csv, sizeof t_csv, "%s.pending-%ld", p_csv, (long)getpid());
     char *csv = NULL;
     layer *lc = NULL, *ls = NULL;
     gpkg_store *gs = NULL;
+    bool json_tmp = false, csv_tmp = false, db_committed = false;
     ems_status st = sites_report_json(ctx, plan, json);
     if (st == EMS_OK)
         st = sites_report_csv(ctx, plan, &csv);
     if (st == EMS_OK)
         st = sites_report_layers(ctx, plan, &lc, &ls);
+    result_layer rl[2] = {{"site_candidate", "emscov sites: every candidate with its what-if gains", lc},
+                          {"site_selected", "emscov sites: the best k new sites (greedy + swap)", ls}};
+    if (st == EMS_OK && db) /* SRID and tables checked before anything is written */
+        st = store_pg_prepare_sites(ctx, db, plan->r->a->in.working, rl, 2);
     if (st == EMS_OK && mkdir(dir, 0777) != 0 && errno != EEXIST)
         st = emscov_fail(ctx, EMS_EIO, "%s: cannot create the output directory: %s", dir, strerror(errno));
     if (st == EMS_OK && (st = gpkg_store_begin(ctx, p_gpkg, &gs)) == EMS_OK) {
         st = gpkg_store_write_layer(ctx, gs, "candidate", "candidate sites with their what-if gains", lc);
         if (st == EMS_OK)
             st = gpkg_store_write_layer(ctx, gs, "selected_site", "the best k new sites (greedy + swap)", ls);
-        if (st == EMS_OK)
-            st = gpkg_store_commit(ctx, gs);
-        else
-            gpkg_store_abort(gs);
     }
-    if (st == EMS_OK && (st = report_write_atomic(ctx, p_json, *json, strlen(*json))) == EMS_OK)
-        st = report_write_atomic(ctx, p_csv, csv, strlen(csv));
+    if (st == EMS_OK)
+        json_tmp = (st = report_write_atomic(ctx, t_json, *json, strlen(*json))) == EMS_OK;
+    if (st == EMS_OK)
+        csv_tmp = (st = report_write_atomic(ctx, t_csv, csv, strlen(csv))) == EMS_OK;
+    if (st == EMS_OK && db) {
+        run->sites_json = *json;
+        run->finished = wall_s();
+        st = store_pg_write_sites(ctx, db, run, rl, 2, run_id, rows);
+        if (st == EMS_OK)
+            db_committed = (st = store_pg_commit(ctx, db)) == EMS_OK;
+        else {
+            store_pg_abort(db);
+            char first[1024];
+            snprintf(first, sizeof first, "%s", emscov_message(ctx));
+            emscov_fail(ctx, st, "%s; nothing of this run was stored or written", first);
+        }
+    }
+    if (st == EMS_OK) {
+        st = gpkg_store_commit(ctx, gs);
+        gs = NULL;
+    }
+    if (st == EMS_OK && rename(t_json, p_json) != 0)
+        st = emscov_fail(ctx, EMS_EIO, "%s: cannot rename to %s: %s", t_json, p_json, strerror(errno));
+    else if (st == EMS_OK)
+        json_tmp = false;
+    if (st == EMS_OK && rename(t_csv, p_csv) != 0)
+        st = emscov_fail(ctx, EMS_EIO, "%s: cannot rename to %s: %s", t_csv, p_csv, strerror(errno));
+    else if (st == EMS_OK)
+        csv_tmp = false;
+    if (st != EMS_OK && db_committed) {
+        char first[1024];
+        snprintf(first, sizeof first, "%s", emscov_message(ctx));
+        if (store_pg_delete_sites_run(ctx, db, *run_id) == EMS_OK)
+            emscov_fail(ctx, st, "%s (sites run %lld was taken out of the database again)", first,
+                        (long long)*run_id);
+        else
+            emscov_fail(ctx, st, "%s (and sites run %lld stays in the database)", first, (long long)*run_id);
+    }
+    gpkg_store_abort(gs);
+    if (json_tmp)
+        unlink(t_json);
+    if (csv_tmp)
+        unlink(t_csv);
     free(csv);
     layer_destroy(lc);
     layer_destroy(ls);
@@ -140,7 +205,7 @@ static void describe_candidates(const sites_opts *o, char *buf, size_t cap)
 
 ems_status cmd_sites(emscov_ctx *ctx, int argc, char **argv)
 {
-    const char *path = NULL, *outdir = NULL, *v = NULL;
+    const char *path = NULL, *outdir = NULL, *v = NULL, *db_info = NULL, *db_schema = NULL, *replace = NULL;
     bool as_json = false, exact = false;
     sites_opts so = {.turnout_s = -1, .ambulances = -1};
     double k_opt = 0, target = 0, time_limit = 60, max_nz = OPT_EXACT_DEFAULT_MAX_NZ, top = 10;
@@ -192,9 +257,11 @@ ems_status cmd_sites(emscov_ctx *ctx, int argc, char **argv)
             }
         if (done)
             continue;
-        const char **strs[] = {&so.cand_path, &so.cand_where, &so.cand_id_field, &so.exclude_path, &outdir};
-        const char *snames[] = {"candidates", "candidates-where", "candidate-id", "exclude", "out"};
-        for (size_t k = 0; k < 5 && !done; k++)
+        const char **strs[] = {&so.cand_path, &so.cand_where, &so.cand_id_field, &so.exclude_path, &outdir,
+                               &db_info,      &db_schema,     &replace};
+        const char *snames[] = {"candidates", "candidates-where", "candidate-id", "exclude", "out",
+                                "db",         "db-schema",        "replace"};
+        for (size_t k = 0; k < sizeof snames / sizeof *snames && !done; k++)
             if ((r = cli_opt(ctx, argc, argv, &i, snames[k], strs[k])) != 0) {
                 st = r < 0 ? EMS_EINPUT : EMS_OK;
                 done = true;
@@ -227,6 +294,11 @@ ems_status cmd_sites(emscov_ctx *ctx, int argc, char **argv)
         st = emscov_fail(ctx, EMS_EINPUT, "--calls-per-day and --job-min go together (MEXCLP needs both)");
     if (st == EMS_OK && k_opt != floor(k_opt))
         st = emscov_fail(ctx, EMS_EINPUT, "--k %g: a whole number of sites, please", k_opt);
+    if (st == EMS_OK && (db_schema || replace) && !db_info)
+        st = emscov_fail(ctx, EMS_EINPUT, "sites: --%s needs --db CONNINFO",
+                         db_schema ? "db-schema" : "replace");
+    if (st == EMS_OK && replace && !*replace)
+        st = emscov_fail(ctx, EMS_EINPUT, "sites: --replace needs a run name");
     char dir[4096];
     if (outdir)
         snprintf(dir, sizeof dir, "%s", outdir);
@@ -242,6 +314,17 @@ ems_status cmd_sites(emscov_ctx *ctx, int argc, char **argv)
     opt_lscp_result ls = {0};
     char *json = NULL;
     sites_plan plan = {0};
+    pg_conn *pc = NULL;
+    store_pg *db = NULL;
+    int64_t run_id = 0;
+    uint64_t rows = 0;
+    double started = wall_s(), t_db = 0;
+    /* the database first: a server that is down or refuses fails the run before any work or any local file */
+    if (st == EMS_OK && db_info) {
+        st = pg_connect(ctx, strcmp(db_info, "env") ? db_info : "", &pc);
+        if (st == EMS_OK)
+            st = store_pg_open(ctx, pc, db_schema ? db_schema : STORE_PG_DEFAULT_SCHEMA, EMSCOV_VERSION, &db);
+    }
     if (st == EMS_OK)
         st = scenario_load(ctx, path, EMSCOV_DATA_DIR, &sc);
     if (st == EMS_OK)
@@ -309,23 +392,35 @@ ems_status cmd_sites(emscov_ctx *ctx, int argc, char **argv)
                             .exact_time_limit_s = time_limit, .target_share = target, .lscp = &ls,
                             .top = (size_t)top};
         st = sites_selection_eval(ctx, sr, g.sel, k, &plan.sel_covered, &plan.sel_q, &plan.sel_expected);
+        store_pg_sites_run run = {.name = replace ? replace : sc->name, .scenario = path, .started = started,
+                                  .replace = replace != NULL};
+        t0 = now_s();
         if (st == EMS_OK)
-            st = write_all(ctx, &plan, dir, &json);
+            st = write_all(ctx, &plan, dir, db, &run, &json, &run_id, &rows);
+        t_db = now_s() - t0;
     }
+    char stored[1200] = "";
+    if (st == EMS_OK && db)
+        snprintf(stored, sizeof stored,
+                 "stored sites run %lld in %s at %s (%llu rows, %.2f s with the files)\n", (long long)run_id,
+                 store_pg_schema(db), pg_describe(pc), (unsigned long long)rows, t_db);
     if (st == EMS_OK) {
-        if (as_json)
+        if (as_json) {
             fputs(json, stdout);
-        else {
+            fputs(stored, stderr); /* stdout is sites.json alone */
+        } else {
             sites_report_summary(stdout, &plan);
             printf("\ntime: prepare %.2f s, %zu candidate searches %.2f s (CPU %.2f s, %d threads, %.0f nodes a "
                    "search), greedy k = %zu + swap %.2f s, exact %.2f s\n", sr->prepare_s, sr->ncand, sr->evaluate_s,
                    sr->evaluate_cpu_s, sr->threads, sr->ncand ? (double)sr->settled_total / (double)sr->ncand : 0, k, t_greedy, t_exact);
-            printf("wrote %s/sites.csv, %s/sites.json, %s/sites.gpkg\n", dir, dir, dir);
+            printf("wrote %s/sites.csv, %s/sites.json, %s/sites.gpkg\n%s", dir, dir, dir, stored);
         }
         fflush(stdout);
     }
     free(json);
     free(need);
+    store_pg_destroy(db);
+    pg_disconnect(pc);
     opt_greedy_fini(&g);
     opt_exact_fini(&ex);
     opt_lscp_fini(&ls);

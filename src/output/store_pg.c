@@ -23,7 +23,16 @@ struct store_pg {
     size_t n;
     layer *own[STORE_MAX_LAYERS]; /* polygon layers promoted to MultiPolygon (else NULL) */
     const layer *use[STORE_MAX_LAYERS];
+    const struct store_kind *prepared; /* the kind of run the layers were prepared for */
 };
+
+/* The two kinds of run a schema holds: the run table, and the leading column of its result tables. */
+typedef struct store_kind {
+    const char *run_table, *fk_col;
+} store_kind;
+
+static const store_kind kind_analyze = {"run", "run_id"};
+static const store_kind kind_sites = {"sites_run", "sites_run_id"};
 
 /* ---- small helpers ------------------------------------------------------------------------------------- */
 
@@ -132,7 +141,33 @@ static const char *const layout_v1[] = {
     "run_id'",
     NULL};
 
-static const char *const *const layouts[STORE_PG_LAYOUT + 1] = {NULL, layout_v1};
+/* Version 2: `emscov sites` runs. Their result tables (site_candidate, site_selected) are created by the
+ * first sites run, as the analyze tables are, since their geometry columns take the working CRS's SRID. */
+static const char *const layout_v2[] = {
+    "CREATE TABLE sites_run ("
+    " id bigserial PRIMARY KEY,"
+    " name text NOT NULL,"
+    " scenario text NOT NULL,"
+    " status text NOT NULL DEFAULT 'complete' CHECK (status = 'complete'),"
+    " started timestamptz NOT NULL,"
+    " finished timestamptz NOT NULL,"
+    " stored timestamptz NOT NULL DEFAULT now(),"
+    " emscov_version text NOT NULL,"
+    " working_srid integer NOT NULL,"
+    " working_crs text,"
+    " parameters jsonb NOT NULL,"
+    " report jsonb NOT NULL,"
+    " candidates integer,"
+    " k integer,"
+    " baseline_covered double precision,"
+    " selected_covered double precision,"
+    " selected_covered_share double precision)",
+    "CREATE INDEX sites_run_name_finished_idx ON sites_run (name, finished DESC)",
+    "COMMENT ON TABLE sites_run IS 'emscov sites runs: one row per run; site_candidate and site_selected "
+    "hold its rows by sites_run_id'",
+    NULL};
+
+static const char *const *const layouts[STORE_PG_LAYOUT + 1] = {NULL, layout_v1, layout_v2};
 
 /* Layout version of schema (0: no schema_version table or no row) and who wrote it (malloc'd, may be NULL).
  */
@@ -388,19 +423,21 @@ static ems_status create_view(emscov_ctx *ctx, store_pg *s, const char *table, c
     return st;
 }
 
-/* A table that is missing: created with run_id, the layer's fields, geom (GiST), gid (primary key), a btree
- * on run_id and the WGS 84 view. */
-static ems_status create_table(emscov_ctx *ctx, store_pg *s, const result_layer *rl, const layer *l)
+/* A table that is missing: created with the kind's run id column (run_id, sites_run_id), the layer's fields,
+ * geom (GiST), gid (primary key), a btree on the run id and the WGS 84 view. */
+static ems_status create_table(emscov_ctx *ctx, store_pg *s, const store_kind *kind, const result_layer *rl,
+                               const layer *l)
 {
-    char *fk = fmt(ctx, "bigint NOT NULL REFERENCES %s.run (id) ON DELETE CASCADE", s->qs);
+    char *fk = fmt(ctx, "bigint NOT NULL REFERENCES %s.%s (id) ON DELETE CASCADE", s->qs, kind->run_table);
     char *qt = pg_ident(ctx, s->c, s->schema, rl->table);
-    char *iname = fmt(ctx, "%s_run_id_idx", rl->table), *qi = iname ? pg_ident(ctx, s->c, NULL, iname) : NULL;
+    char *iname = fmt(ctx, "%s_%s_idx", rl->table, kind->fk_col);
+    char *qi = iname ? pg_ident(ctx, s->c, NULL, iname) : NULL;
     char what[300], type[32];
     snprintf(what, sizeof what, "creating table %s", qt ? qt : rl->table);
     column_type(l, type, sizeof type);
     ems_status st = fk && qt && qi ? EMS_OK : EMS_ENOMEM;
     if (st == EMS_OK) {
-        pg_column extra = {"run_id", fk};
+        pg_column extra = {kind->fk_col, fk};
         st = pg_create_table(ctx, s->c, s->schema, rl->table, l, s->srid, &extra, 1, false);
     }
     if (st == EMS_OK)
@@ -411,7 +448,7 @@ static ems_status create_table(emscov_ctx *ctx, store_pg *s, const result_layer 
                           qt),
                       0, NULL);
     if (st == EMS_OK)
-        st = exec_own(ctx, s->c, what, fmt(ctx, "CREATE INDEX %s ON %s (run_id)", qi, qt), 0, NULL);
+        st = exec_own(ctx, s->c, what, fmt(ctx, "CREATE INDEX %s ON %s (%s)", qi, qt, kind->fk_col), 0, NULL);
     if (st == EMS_OK && rl->description) {
         /* COMMENT takes no parameters: the statement is made by format('%L') on the server */
         const char *p[2] = {qt, rl->description};
@@ -431,27 +468,32 @@ static ems_status create_table(emscov_ctx *ctx, store_pg *s, const result_layer 
     return st;
 }
 
+/* EMS_EINPUT: the schema holds results in srid, not in this run's working CRS (both named). */
+static ems_status refuse_srid(emscov_ctx *ctx, store_pg *s, int srid)
+{
+    crs *have = NULL;
+    ems_status cs = pg_crs_of_srid(ctx, s->c, srid, &have);
+    char have_name[300];
+    if (cs == EMS_OK && crs_epsg(have) > 0)
+        snprintf(have_name, sizeof have_name, "EPSG:%d %s", crs_epsg(have), crs_name(have));
+    else
+        snprintf(have_name, sizeof have_name, "%s", cs == EMS_OK ? crs_name(have) : "an unknown CRS");
+    crs_destroy(have);
+    return emscov_fail(
+        ctx, EMS_EINPUT,
+        "schema %s holds results in %s (SRID %d), but this run's working CRS "
+        "is %s (SRID %d): runs in one schema share one CRS; store this run in another schema "
+        "with --db-schema NAME",
+        s->schema, have_name, srid, s->crs_name, s->srid);
+}
+
 /* A table that exists: same SRID (else EMS_EINPUT naming both CRSs), a compatible geometry type, and every
  * field of the layer as a column (missing ones added, and the view recreated). */
 static ems_status check_table(emscov_ctx *ctx, store_pg *s, const result_layer *rl, const layer *l, int srid,
                               const char *type)
 {
-    if (srid != s->srid) {
-        crs *have = NULL;
-        ems_status cs = pg_crs_of_srid(ctx, s->c, srid, &have);
-        char have_name[300];
-        if (cs == EMS_OK && crs_epsg(have) > 0)
-            snprintf(have_name, sizeof have_name, "EPSG:%d %s", crs_epsg(have), crs_name(have));
-        else
-            snprintf(have_name, sizeof have_name, "%s", cs == EMS_OK ? crs_name(have) : "an unknown CRS");
-        crs_destroy(have);
-        return emscov_fail(
-            ctx, EMS_EINPUT,
-            "schema %s holds results in %s (SRID %d), but this run's working CRS "
-            "is %s (SRID %d): runs in one schema share one CRS; store this run in another schema "
-            "with --db-schema NAME",
-            s->schema, have_name, srid, s->crs_name, s->srid);
-    }
+    if (srid != s->srid)
+        return refuse_srid(ctx, s, srid);
     char want[32];
     column_type(l, want, sizeof want);
     if (strcmp(type, "GEOMETRY") != 0 && layer_count(l) > 0 && strcmp(type, want) != 0)
@@ -502,12 +544,28 @@ static ems_status check_table(emscov_ctx *ctx, store_pg *s, const result_layer *
     return st;
 }
 
-static ems_status prepare_locked(emscov_ctx *ctx, store_pg *s, const result_layer *ls, size_t n)
+static ems_status prepare_locked(emscov_ctx *ctx, store_pg *s, const store_kind *kind, const result_layer *ls,
+                                 size_t n)
 {
+    /* One CRS per schema: the runs of either kind stored so far (their tables are checked below). */
+    char want_srid[16];
+    snprintf(want_srid, sizeof want_srid, "%d", s->srid);
+    const char *ps[1] = {want_srid};
+    PGresult *rs = NULL;
+    ems_status st = query_own(ctx, s->c, "reading the working SRID of the stored runs",
+                              fmt(ctx,
+                                  "SELECT working_srid FROM %s.run WHERE working_srid <> $1::integer "
+                                  "UNION ALL SELECT working_srid FROM %s.sites_run "
+                                  "WHERE working_srid <> $1::integer LIMIT 1",
+                                  s->qs, s->qs),
+                              1, ps, &rs);
+    int other = st == EMS_OK && PQntuples(rs) == 1 ? atoi(PQgetvalue(rs, 0, 0)) : 0;
+    PQclear(rs);
+    if (st == EMS_OK && other)
+        st = refuse_srid(ctx, s, other);
     /* geometry_columns first, for every table, so an SRID refusal comes before any change */
     int srid[STORE_MAX_LAYERS] = {0};
     char type[STORE_MAX_LAYERS][32];
-    ems_status st = EMS_OK;
     for (size_t k = 0; st == EMS_OK && k < n; k++) {
         const char *p[2] = {s->schema, ls[k].table};
         PGresult *r = NULL;
@@ -526,12 +584,12 @@ static ems_status prepare_locked(emscov_ctx *ctx, store_pg *s, const result_laye
             st = check_table(ctx, s, &ls[k], s->use[k], srid[k], type[k]);
     for (size_t k = 0; st == EMS_OK && k < n; k++)
         st = srid[k] ? check_table(ctx, s, &ls[k], s->use[k], srid[k], type[k])
-                     : create_table(ctx, s, &ls[k], s->use[k]);
+                     : create_table(ctx, s, kind, &ls[k], s->use[k]);
     return st;
 }
 
-ems_status store_pg_prepare(emscov_ctx *ctx, store_pg *s, const crs *working, const result_layer *ls,
-                            size_t n)
+static ems_status prepare_kind(emscov_ctx *ctx, store_pg *s, const store_kind *kind, const crs *working,
+                               const result_layer *ls, size_t n)
 {
     if (n > STORE_MAX_LAYERS)
         return emscov_fail(ctx, EMS_EINTERNAL, "store_pg_prepare: %zu layers (at most %d)", n,
@@ -539,6 +597,7 @@ ems_status store_pg_prepare(emscov_ctx *ctx, store_pg *s, const crs *working, co
     for (size_t k = 0; k < s->n; k++)
         layer_destroy(s->own[k]);
     s->n = 0;
+    s->prepared = NULL;
     free(s->crs_name);
     s->crs_name = crs_epsg(working) > 0 ? fmt(ctx, "EPSG:%d %s", crs_epsg(working), crs_name(working))
                                         : ems_strdup(ctx, crs_name(working));
@@ -558,12 +617,26 @@ ems_status store_pg_prepare(emscov_ctx *ctx, store_pg *s, const crs *working, co
     if (st == EMS_OK)
         st = lock_schema(ctx, s);
     if (st == EMS_OK)
-        st = prepare_locked(ctx, s, ls, n);
+        st = prepare_locked(ctx, s, kind, ls, n);
     if (st == EMS_OK)
         st = pg_commit(ctx, s->c);
     else
         pg_rollback(s->c);
+    if (st == EMS_OK)
+        s->prepared = kind;
     return st;
+}
+
+ems_status store_pg_prepare(emscov_ctx *ctx, store_pg *s, const crs *working, const result_layer *ls,
+                            size_t n)
+{
+    return prepare_kind(ctx, s, &kind_analyze, working, ls, n);
+}
+
+ems_status store_pg_prepare_sites(emscov_ctx *ctx, store_pg *s, const crs *working, const result_layer *ls,
+                                  size_t n)
+{
+    return prepare_kind(ctx, s, &kind_sites, working, ls, n);
 }
 
 /* ---- checksums ----------------------------------------------------------------------------------------- */
@@ -734,6 +807,47 @@ static ems_status input_json(emscov_ctx *ctx, const char *path, json_object **ou
 
 /* ---- a run --------------------------------------------------------------------------------------------- */
 
+/* Begin a run's transaction; with replace, lock the run name and delete the earlier runs of that name (and,
+ * by ON DELETE CASCADE, their rows) inside it. */
+static ems_status begin_run(emscov_ctx *ctx, store_pg *s, const store_kind *kind, const char *name,
+                            bool replace)
+{
+    ems_status st = pg_begin(ctx, s->c);
+    if (st == EMS_OK && replace) {
+        char *key = fmt(ctx, "emscov store %s %s %s", kind->run_table, s->schema, name);
+        st = key ? lock_key(ctx, s->c, "locking the run name", key) : EMS_ENOMEM;
+        free(key);
+        const char *p[1] = {name};
+        char what[200];
+        snprintf(what, sizeof what, "deleting the earlier runs of this name from %s.%s", s->qs,
+                 kind->run_table);
+        if (st == EMS_OK)
+            st = exec_own(ctx, s->c, what,
+                          fmt(ctx, "DELETE FROM %s.%s WHERE name = $1", s->qs, kind->run_table), 1, p);
+    }
+    return st;
+}
+
+/* COPY every prepared layer with the run id as the leading column; *rows (may be NULL) adds the rows. */
+static ems_status copy_layers(emscov_ctx *ctx, store_pg *s, const result_layer *ls, size_t n, int64_t run_id,
+                              uint64_t *rows)
+{
+    char idtext[24];
+    snprintf(idtext, sizeof idtext, "%" PRId64, run_id);
+    const char *extra[1] = {idtext};
+    ems_status st = EMS_OK;
+    for (size_t k = 0; st == EMS_OK && k < n; k++) {
+        uint64_t got = 0;
+        st = pg_copy_layer(ctx, s->c, s->schema, ls[k].table, s->use[k], s->srid, extra, 1, NULL, NULL, &got);
+        if (st == EMS_OK && got != layer_count(s->use[k]))
+            st = emscov_fail(ctx, EMS_EIO, "loading %s.%s: the server stored %" PRIu64 " rows of %zu",
+                             s->schema, ls[k].table, got, layer_count(s->use[k]));
+        if (rows)
+            *rows += got;
+    }
+    return st;
+}
+
 static ems_status insert_run(emscov_ctx *ctx, store_pg *s, const store_pg_run *run, const char *inputs,
                              int64_t *run_id)
 {
@@ -791,7 +905,7 @@ ems_status store_pg_write(emscov_ctx *ctx, store_pg *s, const store_pg_run *run,
     *run_id = 0;
     if (rows)
         *rows = 0;
-    if (n != s->n || !s->srid)
+    if (n != s->n || !s->srid || s->prepared != &kind_analyze)
         return emscov_fail(ctx, EMS_EINTERNAL,
                            "store_pg_write: the layers were not prepared (store_pg_prepare)");
     if (!run->name || !*run->name)
@@ -814,32 +928,67 @@ ems_status store_pg_write(emscov_ctx *ctx, store_pg *s, const store_pg_run *run,
     if (st == EMS_OK && !inputs)
         st = EMS_ENOMEM;
     if (st == EMS_OK)
-        st = pg_begin(ctx, s->c);
-    if (st == EMS_OK && run->replace) {
-        char *key = fmt(ctx, "emscov store run %s %s", s->schema, run->name);
-        st = key ? lock_key(ctx, s->c, "locking the run name", key) : EMS_ENOMEM;
-        free(key);
-        const char *p[1] = {run->name};
-        char what[200];
-        snprintf(what, sizeof what, "deleting the earlier runs of this name from %s.run", s->qs);
-        if (st == EMS_OK)
-            st = exec_own(ctx, s->c, what, fmt(ctx, "DELETE FROM %s.run WHERE name = $1", s->qs), 1, p);
-    }
+        st = begin_run(ctx, s, &kind_analyze, run->name, run->replace);
     if (st == EMS_OK)
         st = insert_run(ctx, s, run, inputs, run_id);
-    char idtext[24];
-    snprintf(idtext, sizeof idtext, "%" PRId64, *run_id);
-    const char *extra[1] = {idtext};
-    for (size_t k = 0; st == EMS_OK && k < n; k++) {
-        uint64_t got = 0;
-        st = pg_copy_layer(ctx, s->c, s->schema, ls[k].table, s->use[k], s->srid, extra, 1, NULL, NULL, &got);
-        if (st == EMS_OK && got != layer_count(s->use[k]))
-            st = emscov_fail(ctx, EMS_EIO, "loading %s.%s: the server stored %" PRIu64 " rows of %zu",
-                             s->schema, ls[k].table, got, layer_count(s->use[k]));
-        if (rows)
-            *rows += got;
-    }
+    if (st == EMS_OK)
+        st = copy_layers(ctx, s, ls, n, *run_id, rows);
     free(inputs);
+    if (st != EMS_OK) {
+        pg_rollback(s->c);
+        *run_id = 0;
+    }
+    return st;
+}
+
+/* ---- a sites run --------------------------------------------------------------------------------------- */
+
+static ems_status insert_sites_run(emscov_ctx *ctx, store_pg *s, const store_pg_sites_run *run, int64_t *id)
+{
+    char started[40], finished[40], srid[16];
+    snprintf(started, sizeof started, "%.6f", run->started);
+    snprintf(finished, sizeof finished, "%.6f", run->finished);
+    snprintf(srid, sizeof srid, "%d", s->srid);
+    const char *p[8] = {run->name, run->scenario, started,     finished,
+                        s->version, srid,        s->crs_name, run->sites_json};
+    PGresult *r = NULL;
+    char what[200];
+    snprintf(what, sizeof what, "inserting the run into %s.sites_run", s->qs);
+    ems_status st = query_own(
+        ctx, s->c, what,
+        fmt(ctx,
+            "INSERT INTO %s.sites_run (name, scenario, started, finished, emscov_version, working_srid, "
+            "working_crs, report, parameters, candidates, k, baseline_covered, selected_covered, "
+            "selected_covered_share) "
+            "SELECT $1, $2, to_timestamp($3::float8), to_timestamp($4::float8), $5, $6::integer, $7, r, "
+            "coalesce(r->'parameters', '{}'::jsonb), (r->'candidates'->>'evaluated')::integer, "
+            "(r->'parameters'->>'k')::integer, (r->'baseline'->>'covered')::float8, "
+            "(r->'greedy'->>'covered')::float8, (r->'greedy'->>'covered_share')::float8 "
+            "FROM (SELECT $8::jsonb AS r) j RETURNING id",
+            s->qs),
+        8, p, &r);
+    if (st == EMS_OK)
+        *id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return st;
+}
+
+ems_status store_pg_write_sites(emscov_ctx *ctx, store_pg *s, const store_pg_sites_run *run,
+                                const result_layer *ls, size_t n, int64_t *run_id, uint64_t *rows)
+{
+    *run_id = 0;
+    if (rows)
+        *rows = 0;
+    if (n != s->n || !s->srid || s->prepared != &kind_sites)
+        return emscov_fail(ctx, EMS_EINTERNAL,
+                           "store_pg_write_sites: the layers were not prepared (store_pg_prepare_sites)");
+    if (!run->name || !*run->name)
+        return emscov_fail(ctx, EMS_EINPUT, "the sites run has an empty name");
+    ems_status st = begin_run(ctx, s, &kind_sites, run->name, run->replace);
+    if (st == EMS_OK)
+        st = insert_sites_run(ctx, s, run, run_id);
+    if (st == EMS_OK)
+        st = copy_layers(ctx, s, ls, n, *run_id, rows);
     if (st != EMS_OK) {
         pg_rollback(s->c);
         *run_id = 0;
@@ -858,11 +1007,22 @@ void store_pg_abort(store_pg *s)
         pg_rollback(s->c);
 }
 
-ems_status store_pg_delete_run(emscov_ctx *ctx, store_pg *s, int64_t run_id)
+static ems_status delete_run(emscov_ctx *ctx, store_pg *s, const store_kind *kind, int64_t run_id)
 {
     char idtext[24], what[200];
     snprintf(idtext, sizeof idtext, "%" PRId64, run_id);
-    snprintf(what, sizeof what, "deleting run %s from %s.run", idtext, s->qs);
+    snprintf(what, sizeof what, "deleting run %s from %s.%s", idtext, s->qs, kind->run_table);
     const char *p[1] = {idtext};
-    return exec_own(ctx, s->c, what, fmt(ctx, "DELETE FROM %s.run WHERE id = $1::bigint", s->qs), 1, p);
+    return exec_own(ctx, s->c, what,
+                    fmt(ctx, "DELETE FROM %s.%s WHERE id = $1::bigint", s->qs, kind->run_table), 1, p);
+}
+
+ems_status store_pg_delete_run(emscov_ctx *ctx, store_pg *s, int64_t run_id)
+{
+    return delete_run(ctx, s, &kind_analyze, run_id);
+}
+
+ems_status store_pg_delete_sites_run(emscov_ctx *ctx, store_pg *s, int64_t run_id)
+{
+    return delete_run(ctx, s, &kind_sites, run_id);
 }

@@ -1,5 +1,5 @@
-/* src/output/store_pg.h: analyze runs stored in a PostGIS schema (docs/postgis.md, "Result schema"): a
- * versioned layout (schema_version), one `run` row per run (name, scenario, parameters and inputs with
+/* src/output/store_pg.h: analyze and sites runs stored in a PostGIS schema (docs/postgis.md, "Result
+ * schema"): a versioned layout (schema_version), one `run` row per run (name, scenario, parameters and inputs with
  * checksums as jsonb, the headline figures as columns) and every result layer as a table of the same name
  * keyed by run_id (ON DELETE CASCADE), with a geometry column typed with the working CRS's SRID, a GiST
  * index, a btree on run_id and a WGS 84 view <table>_wgs84. Write only: every value comes from the result
@@ -12,6 +12,9 @@
  * store_pg_commit once the local files are ready; store_pg_abort rolls back. Creation, migration and table
  * creation are serialised between concurrent runs by a transaction advisory lock on the schema name;
  * replacers of one run name by a lock on schema + name.
+ * `emscov sites` runs go into the same schema the same way (layout version 2): a `sites_run` row (the
+ * sites.json object as jsonb) and the layers site_candidate and site_selected keyed by sites_run_id:
+ * store_pg_open, store_pg_prepare_sites, store_pg_write_sites, store_pg_commit / store_pg_abort.
  * Ownership: the store borrows the connection (the caller disconnects after store_pg_destroy) and keeps
  * copies of what prepare needs; layers are borrowed for each call. Units: seconds, persons, m2 as in
  * report.json. */
@@ -22,7 +25,7 @@
 #include "src/output/layers.h"
 
 /* The result layout this binary writes; an older layout is migrated, a newer one refused. */
-#define STORE_PG_LAYOUT 1
+#define STORE_PG_LAYOUT 2
 #define STORE_PG_DEFAULT_SCHEMA "emscov"
 
 typedef struct store_pg store_pg;
@@ -60,6 +63,25 @@ ems_status store_pg_prepare(emscov_ctx *ctx, store_pg *s, const crs *working, co
 ems_status store_pg_write(emscov_ctx *ctx, store_pg *s, const store_pg_run *run, const result_layer *ls,
                           size_t n, int64_t *run_id, uint64_t *rows);
 ems_status store_pg_commit(emscov_ctx *ctx, store_pg *s);
+
+/* A sites run (src/cli/cmd_sites.c). */
+typedef struct store_pg_sites_run {
+    const char *name;       /* run name (scenario name, or --replace NAME) */
+    const char *scenario;   /* path of the scenario file */
+    const char *sites_json; /* sites.json text: parameters, baseline, what-if, selection */
+    double started, finished; /* Unix time, seconds */
+    bool replace;           /* delete the earlier sites runs of this name in the same transaction */
+} store_pg_sites_run;
+
+/* As store_pg_prepare, for the sites layers (tables keyed by sites_run_id referencing sites_run). */
+ems_status store_pg_prepare_sites(emscov_ctx *ctx, store_pg *s, const crs *working, const result_layer *ls,
+                                  size_t n);
+/* As store_pg_write, for a sites run: [--replace: delete the sites runs of that name], the sites_run row,
+ * COPY of every layer; open until store_pg_commit / store_pg_abort. Same ls as store_pg_prepare_sites. */
+ems_status store_pg_write_sites(emscov_ctx *ctx, store_pg *s, const store_pg_sites_run *run,
+                                const result_layer *ls, size_t n, int64_t *run_id, uint64_t *rows);
+/* Delete a committed sites run (and its rows). */
+ems_status store_pg_delete_sites_run(emscov_ctx *ctx, store_pg *s, int64_t run_id);
 /* Roll back an open run transaction (NULL-safe; safe on a lost connection). */
 void store_pg_abort(store_pg *s);
 /* Delete a committed run (and its rows), e.g. when the local files could not be committed after it. */

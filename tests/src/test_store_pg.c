@@ -4,7 +4,10 @@
  * against sha256sum), rows per table with values, areas and WGS 84 coordinates checked by SQL and cs2cs,
  * geometry_columns SRID/type, the btree on run_id, the views, --replace semantics, a refused second CRS, an
  * aborted and a killed transaction, and hostile run and schema names. SHA-256 against the FIPS 180-2 test
- * vectors. Every schema is t_store_<pid>_<n>, dropped at the end of its test. */
+ * vectors. Layout 2 (sites runs): migration 1 -> 2 of a schema made as version 1 by SQL, the sites_run row
+ * from a hand-written sites.json, site_candidate / site_selected rows and values equal to the hand-made
+ * layers, --replace, and one CRS across both kinds of run. Every schema is t_store_<pid>_<n>, dropped at the
+ * end of its test. */
 #include "test_util.h"
 
 #include "src/output/store_pg.h"
@@ -155,6 +158,63 @@ static store_pg *fx_store(fixture *f, const char *version)
     return s;
 }
 
+/* Hand-made sites layers in epsg: site_candidate (three candidates, ranks 1..3, the first two selected) and
+ * site_selected (the two selected, in order). */
+static void make_sites_layers(emscov_ctx *ctx, int epsg, result_layer *ls)
+{
+    crs *cr = NULL;
+    assert_ok(ctx, crs_from_epsg(ctx, epsg, &cr));
+    layer *c = NULL, *sel = NULL;
+    assert_ok(ctx, layer_create(ctx, "site_candidate", "memory", cr, &c));
+    assert_ok(ctx, layer_add_field(ctx, c, "rank", LAYER_FIELD_INT, 0, 0));
+    assert_ok(ctx, layer_add_field(ctx, c, "id", LAYER_FIELD_STRING, 0, 0));
+    assert_ok(ctx, layer_add_field(ctx, c, "new_covered", LAYER_FIELD_DOUBLE, 0, 0));
+    assert_ok(ctx, layer_add_field(ctx, c, "mexclp_gain", LAYER_FIELD_DOUBLE, 0, 0));
+    assert_ok(ctx, layer_add_field(ctx, c, "selected", LAYER_FIELD_LOGICAL, 0, 0));
+    assert_ok(ctx, layer_add_field(ctx, c, "selected_order", LAYER_FIELD_INT, 0, 0));
+    const char *ids[3] = {"grid-0-1", "gap-110101", "grid-2-2"};
+    const double gain[3] = {20.5, 9.25, 0};
+    const char *pts[3] = {"POINT(501234 4401234)", "POINT(500500 4400500)", "POINT(502100 4400100)"};
+    for (int i = 0; i < 3; i++) {
+        layer_value v[] = {{.u.i = i + 1},    {.u.s = ids[i]}, {.u.d = gain[i]},
+                           {.is_null = true}, {.u.b = i < 2},  {.is_null = i == 2, .u.i = i + 1}};
+        assert_ok(ctx, layer_append_take(ctx, c, tu_wkt(ctx, pts[i]), i + 1, v));
+    }
+    assert_ok(ctx, layer_create(ctx, "site_selected", "memory", cr, &sel));
+    assert_ok(ctx, layer_add_field(ctx, sel, "selected_order", LAYER_FIELD_INT, 0, 0));
+    assert_ok(ctx, layer_add_field(ctx, sel, "id", LAYER_FIELD_STRING, 0, 0));
+    assert_ok(ctx, layer_add_field(ctx, sel, "new_covered", LAYER_FIELD_DOUBLE, 0, 0));
+    assert_ok(ctx, layer_add_field(ctx, sel, "covered_after", LAYER_FIELD_DOUBLE, 0, 0));
+    const double after[2] = {121, 130.25}; /* 100.5 + 20.5; + 9.25 */
+    for (int i = 0; i < 2; i++) {
+        layer_value v[] = {{.u.i = i + 1}, {.u.s = ids[i]}, {.u.d = gain[i]}, {.u.d = after[i]}};
+        assert_ok(ctx, layer_append_take(ctx, sel, tu_wkt(ctx, pts[i]), i + 1, v));
+    }
+    ls[0] = (result_layer){"site_candidate", "candidates", c};
+    ls[1] = (result_layer){"site_selected", NULL, sel};
+    crs_destroy(cr);
+}
+
+static const char sites_json[] =
+    "{\"schema\": \"emscov-sites/1\", \"scenario\": \"t\", \"parameters\": {\"k\": 2, \"turnout_s\": 60}, "
+    "\"candidates\": {\"offered\": 4, \"evaluated\": 3}, \"baseline\": {\"covered\": 100.5}, "
+    "\"greedy\": {\"k\": 2, \"covered\": 130.25, \"covered_share\": 0.5}}";
+
+static void write_sites(fixture *f, store_pg *s, const result_layer *ls, const char *name, bool replace,
+                        int64_t *id)
+{
+    store_pg_sites_run run = {.name = name,
+                              .scenario = "city/scenario.ini",
+                              .sites_json = sites_json,
+                              .started = 1700000000.5,
+                              .finished = 1700000002.75,
+                              .replace = replace};
+    uint64_t rows = 0;
+    assert_ok(f->ctx, store_pg_write_sites(f->ctx, s, &run, ls, 2, id, &rows));
+    assert_int_equal(rows, 5); /* 3 + 2 */
+    assert_ok(f->ctx, store_pg_commit(f->ctx, s));
+}
+
 /* ---- tests --------------------------------------------------------------------------------------------- */
 
 static void test_sha256(void **state)
@@ -205,15 +265,17 @@ static void test_create_and_reopen(void **state)
     assert_string_equal(store_pg_schema(s), f.schema);
     assert_string_equal(tu_pg_val(f.raw, "SELECT count(*) FROM pg_namespace WHERE nspname = '%s'", f.schema),
                         "1");
-    assert_string_equal(
-        tu_pg_val(f.raw, "SELECT string_agg(version || ' ' || \"by\", ';') FROM %s.schema_version", f.qs),
-        "1 emscov 9.8.7");
+    assert_string_equal(tu_pg_val(f.raw,
+                                  "SELECT string_agg(version || ' ' || \"by\", ';' ORDER BY version) FROM "
+                                  "%s.schema_version",
+                                  f.qs),
+                        "1 emscov 9.8.7;2 emscov 9.8.7");
     assert_string_equal(tu_pg_val(f.raw, "SELECT to_regclass('%s.run') IS NOT NULL", f.qs), "t");
     store_pg_destroy(s);
     /* a second open changes nothing */
     assert_ok(f.ctx, store_pg_open(f.ctx, f.c, f.schema, "9.8.8", &s));
     store_pg_destroy(s);
-    assert_string_equal(tu_pg_val(f.raw, "SELECT count(*) FROM %s.schema_version", f.qs), "1");
+    assert_string_equal(tu_pg_val(f.raw, "SELECT count(*) FROM %s.schema_version", f.qs), "2");
     assert_ok(f.ctx, store_pg_layout_version(f.ctx, f.c, f.schema, &v));
     assert_int_equal(v, STORE_PG_LAYOUT);
     /* bad names */
@@ -235,14 +297,14 @@ static void test_newer_layout_refused(void **state)
     assert_ok(f.ctx, store_pg_open(f.ctx, f.c, f.schema, "0.1.0", &s));
     store_pg_destroy(s);
     char sql[1000];
-    snprintf(sql, sizeof sql, "INSERT INTO %s.schema_version (version, \"by\") VALUES (2, 'emscov 7.0.0')",
+    snprintf(sql, sizeof sql, "INSERT INTO %s.schema_version (version, \"by\") VALUES (3, 'emscov 7.0.0')",
              f.qs);
     tu_pg_ok(f.raw, sql);
     s = NULL;
     ems_status st = store_pg_open(f.ctx, f.c, f.schema, "0.1.0", &s);
     assert_status_msg(f.ctx, st, EMS_EIO,
-                      "has result layout version 2 (written by emscov 7.0.0), newer than this "
-                      "emscov 0.1.0 writes (version 1)");
+                      "has result layout version 3 (written by emscov 7.0.0), newer than this "
+                      "emscov 0.1.0 writes (version 2)");
     assert_null(s);
     assert_null(strchr(emscov_message(f.ctx), '\n'));
     assert_non_null(strstr(emscov_message(f.ctx), "--db-schema"));
@@ -250,7 +312,7 @@ static void test_newer_layout_refused(void **state)
     assert_string_equal(
         tu_pg_val(f.raw, "SELECT string_agg(version::text, ',' ORDER BY version) FROM %s.schema_version",
                   f.qs),
-        "1,2");
+        "1,2,3");
     assert_int_equal(PQtransactionStatus(pg_raw(f.c)), PQTRANS_IDLE);
     fx_close(&f);
 }
@@ -274,7 +336,8 @@ static void test_migration_from_empty(void **state)
     assert_ok(f.ctx, store_pg_open(f.ctx, f.c, f.schema, "0.1.0", &s));
     store_pg_destroy(s);
     assert_ok(f.ctx, store_pg_layout_version(f.ctx, f.c, f.schema, &v));
-    assert_int_equal(v, 1);
+    assert_int_equal(v, 2);
+    assert_string_equal(tu_pg_val(f.raw, "SELECT to_regclass('%s.sites_run') IS NOT NULL", f.qs), "t");
     assert_string_equal(
         tu_pg_val(f.raw,
                   "SELECT count(*) FROM information_schema.columns WHERE table_schema = '%s' "
@@ -287,6 +350,181 @@ static void test_migration_from_empty(void **state)
     PGresult *r = PQexec(pg_raw(f.c), "SELECT current_setting('search_path')");
     assert_string_equal(PQgetvalue(r, 0, 0), "\"$user\", public");
     PQclear(r);
+    fx_close(&f);
+}
+
+static void test_migration_1_to_2(void **state)
+{
+    fixture f;
+    fx_open(&f, *state, NULL);
+    /* a schema at layout version 1 (as emscov 0.1.0 left it): schema_version row 1 and a run with its SRID */
+    char sql[1500];
+    snprintf(
+        sql, sizeof sql,
+        "CREATE SCHEMA %s; CREATE TABLE %s.schema_version (version integer PRIMARY KEY, "
+        "applied timestamptz NOT NULL DEFAULT now(), \"by\" text NOT NULL); "
+        "INSERT INTO %s.schema_version (version, \"by\") VALUES (1, 'emscov 0.1.0'); "
+        "CREATE TABLE %s.run (id bigserial PRIMARY KEY, name text NOT NULL, working_srid integer NOT NULL); "
+        "INSERT INTO %s.run (name, working_srid) VALUES ('old', 4548)",
+        f.qs, f.qs, f.qs, f.qs, f.qs);
+    tu_pg_ok(f.raw, sql);
+    int v = -1;
+    assert_ok(f.ctx, store_pg_layout_version(f.ctx, f.c, f.schema, &v));
+    assert_int_equal(v, 1);
+    store_pg *s = NULL;
+    assert_ok(f.ctx, store_pg_open(f.ctx, f.c, f.schema, "0.2.0", &s));
+    assert_ok(f.ctx, store_pg_layout_version(f.ctx, f.c, f.schema, &v));
+    assert_int_equal(v, 2);
+    assert_string_equal(tu_pg_val(f.raw,
+                                  "SELECT string_agg(version || ' ' || \"by\", ';' ORDER BY version) FROM "
+                                  "%s.schema_version",
+                                  f.qs),
+                        "1 emscov 0.1.0;2 emscov 0.2.0");
+    assert_string_equal(tu_pg_val(f.raw, "SELECT string_agg(name, ',') FROM %s.run", f.qs), "old");
+    assert_string_equal(
+        tu_pg_val(
+            f.raw,
+            "SELECT string_agg(column_name || ':' || data_type, ',' ORDER BY ordinal_position) FROM "
+            "information_schema.columns WHERE table_schema = '%s' AND table_name = 'sites_run' AND "
+            "column_name IN ('id', 'name', 'scenario', 'parameters', 'report', 'working_srid', 'started', "
+            "'finished', 'status', 'emscov_version')",
+            f.schema),
+        "id:bigint,name:text,scenario:text,status:text,started:timestamp with time zone,finished:timestamp "
+        "with time zone,emscov_version:text,working_srid:integer,parameters:jsonb,report:jsonb");
+    /* the stored run fixes the schema's CRS: a sites run in UTM 50N is refused before anything is created */
+    result_layer su[2];
+    make_sites_layers(f.ctx, 32650, su);
+    crs *utm = NULL;
+    assert_ok(f.ctx, crs_from_epsg(f.ctx, 32650, &utm));
+    assert_status_msg(f.ctx, store_pg_prepare_sites(f.ctx, s, utm, su, 2), EMS_EINPUT,
+                      "holds results in EPSG:4548");
+    assert_non_null(strstr(emscov_message(f.ctx), "EPSG:32650"));
+    assert_string_equal(tu_pg_val(f.raw, "SELECT to_regclass('%s.site_candidate') IS NULL", f.qs), "t");
+    assert_int_equal(PQtransactionStatus(pg_raw(f.c)), PQTRANS_IDLE);
+    store_pg_destroy(s);
+    crs_destroy(utm);
+    result_layers_free(su, 2);
+    fx_close(&f);
+}
+
+static void test_sites_run(void **state)
+{
+    fixture f;
+    fx_open(&f, *state, NULL);
+    store_pg *s = fx_store(&f, "0.2.0"); /* the analyze tables first: both kinds live in one schema */
+    int64_t aid = 0;
+    write_run(&f, s, "nightly", false, &aid);
+    result_layer sl[2];
+    make_sites_layers(f.ctx, 4548, sl);
+    /* sites layers not prepared (the analyze ones are): refused */
+    store_pg_sites_run bad = {.name = "x", .scenario = "s", .sites_json = sites_json};
+    int64_t id = 0;
+    assert_status_msg(f.ctx, store_pg_write_sites(f.ctx, s, &bad, sl, 2, &id, NULL), EMS_EINTERNAL,
+                      "not prepared");
+    assert_ok(f.ctx, store_pg_prepare_sites(f.ctx, s, f.cr, sl, 2));
+    write_sites(&f, s, sl, "plan", false, &id);
+    assert_true(id > 0);
+    /* the sites_run row: from the run and sites.json */
+    assert_string_equal(
+        tu_pg_val(
+            f.raw,
+            "SELECT concat_ws('|', name, scenario, status, working_srid, emscov_version, candidates, k, "
+            "baseline_covered, selected_covered, selected_covered_share, parameters::text, "
+            "report->'candidates'->>'offered', extract(epoch FROM started), extract(epoch FROM finished)) "
+            "FROM %s.sites_run WHERE id = %lld",
+            f.qs, (long long)id),
+        "plan|city/scenario.ini|complete|4548|0.2.0|3|2|100.5|130.25|0.5|{\"k\": 2, \"turnout_s\": 60}|4|"
+        "1700000000.500000|1700000002.750000");
+    /* rows and values equal to the layers */
+    assert_string_equal(
+        tu_pg_val(
+            f.raw,
+            "SELECT count(*) || ' ' || string_agg(id, ',' ORDER BY rank) || ' ' || sum(new_covered) || ' ' "
+            "|| count(mexclp_gain) || ' ' || string_agg(selected::text, ',' ORDER BY rank) || ' ' || "
+            "string_agg(coalesce(selected_order::text, '-'), ',' ORDER BY rank) || ' ' || "
+            "string_agg(ST_X(geom) || ':' || ST_Y(geom), ',' ORDER BY rank) FROM %s.site_candidate "
+            "WHERE sites_run_id = %lld",
+            f.qs, (long long)id),
+        "3 grid-0-1,gap-110101,grid-2-2 29.75 0 true,true,false 1,2,- 501234:4401234,500500:4400500,"
+        "502100:4400100");
+    assert_string_equal(
+        tu_pg_val(f.raw,
+                  "SELECT string_agg(selected_order || ':' || id || ':' || covered_after, ',' "
+                  "ORDER BY selected_order) FROM %s.site_selected WHERE sites_run_id = %lld",
+                  f.qs, (long long)id),
+        "1:grid-0-1:121,2:gap-110101:130.25");
+    /* the tables: sites_run_id first, referencing sites_run with ON DELETE CASCADE; btree, GiST, gid */
+    assert_string_equal(
+        tu_pg_val(f.raw,
+                  "SELECT attname FROM pg_attribute WHERE attrelid = '%s.site_candidate'::regclass "
+                  "AND attnum = 1",
+                  f.qs),
+        "sites_run_id");
+    assert_string_equal(
+        tu_pg_val(f.raw,
+                  "SELECT string_agg(confrelid::regclass::text || ':' || confdeltype::text, ',') FROM "
+                  "pg_constraint WHERE conrelid = '%s.site_selected'::regclass AND contype = 'f'",
+                  f.qs),
+        tu_pg_val(f.raw, "SELECT '%s.sites_run:c'", f.qs));
+    assert_string_equal(
+        tu_pg_val(f.raw,
+                  "SELECT string_agg(indexname, ' ' ORDER BY indexname) FROM pg_indexes WHERE "
+                  "schemaname = '%s' AND tablename = 'site_candidate'",
+                  f.schema),
+        "site_candidate_geom_idx site_candidate_pkey site_candidate_sites_run_id_idx");
+    assert_string_equal(
+        tu_pg_val(
+            f.raw,
+            "SELECT string_agg(f_table_name || ':' || type || ':' || srid, ' ' ORDER BY f_table_name) FROM "
+            "geometry_columns WHERE f_table_schema = '%s' AND f_table_name LIKE 'site%%'",
+            f.schema),
+        "site_candidate:POINT:4548 site_candidate_wgs84:POINT:4326 site_selected:POINT:4548 "
+        "site_selected_wgs84:POINT:4326");
+    /* the WGS 84 view: (501234, 4401234) is 117.0143973108 E, 39.7451628166 N (cs2cs EPSG:4548 -> 4326) */
+    assert_string_equal(
+        tu_pg_val(f.raw,
+                  "SELECT abs(ST_X(geom) - 117.0143973108) < 1e-9 AND abs(ST_Y(geom) - "
+                  "39.7451628166) < 1e-9 FROM %s.site_selected_wgs84 WHERE selected_order = 1",
+                  f.qs),
+        "t");
+    /* --replace: the earlier sites runs of the name go (with their rows), others and analyze runs stay */
+    int64_t id2, other, id3;
+    write_sites(&f, s, sl, "plan", false, &id2);
+    write_sites(&f, s, sl, "other", false, &other);
+    write_sites(&f, s, sl, "plan", true, &id3);
+    assert_string_equal(tu_pg_val(f.raw, "SELECT string_agg(name, ',' ORDER BY id) FROM %s.sites_run", f.qs),
+                        "other,plan");
+    assert_string_equal(tu_pg_val(f.raw, "SELECT max(id) = %lld FROM %s.sites_run", (long long)id3, f.qs),
+                        "t");
+    assert_string_equal(
+        tu_pg_val(f.raw, "SELECT count(*) || ' ' || count(DISTINCT sites_run_id) FROM %s.site_candidate",
+                  f.qs),
+        "6 2");
+    assert_string_equal(tu_pg_val(f.raw, "SELECT count(*) FROM %s.run", f.qs), "1");
+    /* an aborted sites run leaves nothing; a deleted one takes its rows */
+    store_pg_sites_run run = {.name = "plan", .scenario = "s", .sites_json = sites_json, .replace = true};
+    int64_t id4 = 0;
+    assert_ok(f.ctx, store_pg_write_sites(f.ctx, s, &run, sl, 2, &id4, NULL));
+    store_pg_abort(s);
+    assert_string_equal(tu_pg_val(f.raw, "SELECT count(*) FROM %s.site_selected", f.qs), "4");
+    assert_ok(f.ctx, store_pg_delete_sites_run(f.ctx, s, other));
+    assert_string_equal(tu_pg_val(f.raw, "SELECT count(*) FROM %s.site_selected", f.qs), "2");
+    assert_string_equal(tu_pg_val(f.raw, "SELECT count(*) FROM %s.demand_time", f.qs), "3");
+    /* an empty name */
+    run.name = "";
+    assert_status_msg(f.ctx, store_pg_write_sites(f.ctx, s, &run, sl, 2, &id4, NULL), EMS_EINPUT,
+                      "empty name");
+    /* a sites run in another CRS is refused (the analyze run and the sites tables hold EPSG:4548) */
+    result_layer su[2];
+    make_sites_layers(f.ctx, 32650, su);
+    crs *utm = NULL;
+    assert_ok(f.ctx, crs_from_epsg(f.ctx, 32650, &utm));
+    assert_status_msg(f.ctx, store_pg_prepare_sites(f.ctx, s, utm, su, 2), EMS_EINPUT,
+                      "holds results in EPSG:4548");
+    crs_destroy(utm);
+    result_layers_free(su, 2);
+    result_layers_free(sl, 2);
+    store_pg_destroy(s);
     fx_close(&f);
 }
 
@@ -517,7 +755,7 @@ static void test_hostile_names(void **state)
     assert_string_equal(PQgetvalue(r, 0, 0), evil);
     assert_string_equal(PQgetvalue(r, 0, 1), "3");
     PQclear(r);
-    assert_string_equal(tu_pg_val(f.raw, "SELECT \"by\" FROM %s.schema_version", f.qs),
+    assert_string_equal(tu_pg_val(f.raw, "SELECT DISTINCT \"by\" FROM %s.schema_version", f.qs),
                         "emscov 0.1.0'); DROP TABLE run; --");
     store_pg_destroy(s);
     fx_close(&f);
@@ -530,6 +768,8 @@ int main(void)
         cmocka_unit_test(test_create_and_reopen),
         cmocka_unit_test(test_newer_layout_refused),
         cmocka_unit_test(test_migration_from_empty),
+        cmocka_unit_test(test_migration_1_to_2),
+        cmocka_unit_test(test_sites_run),
         cmocka_unit_test(test_run_tables_views),
         cmocka_unit_test(test_replace_and_abort),
         cmocka_unit_test(test_other_crs_refused),
