@@ -75,15 +75,18 @@ static double covered_value(const gstate *g)
     return s;
 }
 
-/* CELF queue: max-heap of (upper bound, candidate), ties to the lower index; round = when last evaluated. */
+/* CELF queue: max-heap of (upper bound, candidate), ties to the lower tie rank (0 without), then the lower
+ * index; round = when last evaluated. */
 typedef struct qentry {
     double ub;
-    uint32_t c, round;
+    uint32_t c, round, tr;
 } qentry;
 
 static bool qabove(const qentry *a, const qentry *b)
 {
-    return a->ub > b->ub || (a->ub == b->ub && a->c < b->c);
+    if (a->ub != b->ub)
+        return a->ub > b->ub;
+    return a->tr != b->tr ? a->tr < b->tr : a->c < b->c;
 }
 
 static void q_push(qentry *h, size_t *n, qentry e)
@@ -125,7 +128,7 @@ static size_t q_fill(const gstate *g, qentry *h, const bool *skip, uint32_t roun
     size_t n = 0;
     for (uint32_t c = 0; c < g->in->ncand; c++)
         if (!skip || !skip[c]) {
-            q_push(h, &n, (qentry){gain_of(g, c), c, round});
+            q_push(h, &n, (qentry){gain_of(g, c), c, round, g->in->tie_rank ? g->in->tie_rank[c] : 0});
             (*evals)++;
         }
     return n;

@@ -12,7 +12,8 @@
  *    gets the sites it needs and the covered weight reaches a target; exact with GLPK when small, else greedy
  *    with a lower bound.
  *  - MEXCLP (Daskin 1983): expected covered weight with busy servers (see opt_mexclp_expected).
- * Ties always go to the lower candidate index, so results are deterministic.
+ * Ties (equal gains) go to the better tie_rank when the instance has one (e.g. the what-if rank of the
+ * candidates: gaps filled, mean time), then to the lower candidate index, so results are deterministic.
  * Ownership: results are structs the caller owns (the *_fini functions free them, NULL-safe on zeroed
  * structs); instances are borrowed. Units: weights (persons), seconds for time limits. */
 #ifndef EMSCOV_OPTIMIZE_H
@@ -29,6 +30,7 @@ typedef struct opt_instance {
     const double *w;       /* per point, >= 0 */
     const size_t *start;   /* ncand + 1 offsets into pts */
     const uint32_t *pts;   /* points covered by each candidate (distinct within a candidate) */
+    const uint32_t *tie_rank; /* optional, per candidate: among equal gains the lower rank is picked first */
 } opt_instance;
 
 typedef struct opt_greedy_result {

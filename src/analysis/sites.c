@@ -893,14 +893,15 @@ ems_status sites_evaluate(emscov_ctx *ctx, const analysis *a, const sites_opts *
     if (st == EMS_OK) {
         uint32_t *tmp = ems_malloc(ctx, r->ncand * sizeof *tmp);
         r->by_rank = ems_malloc(ctx, r->ncand * sizeof *r->by_rank);
-        if (!tmp || !r->by_rank)
+        r->rank_of = ems_malloc(ctx, r->ncand * sizeof *r->rank_of);
+        if (!tmp || !r->by_rank || !r->rank_of)
             st = EMS_ENOMEM;
         else {
             for (size_t i = 0; i < r->ncand; i++)
                 r->by_rank[i] = (uint32_t)i;
             sort_ranks(r->cand, r->by_rank, tmp, r->ncand);
             for (size_t i = 0; i < r->ncand; i++)
-                r->cand[r->by_rank[i]].rank = (uint32_t)i + 1;
+                r->cand[r->by_rank[i]].rank = r->rank_of[r->by_rank[i]] = (uint32_t)i + 1;
         }
         free(tmp);
     }
@@ -924,6 +925,7 @@ void sites_destroy(sites_result *r)
         free(r->cand[i].id);
     free(r->cand);
     free(r->by_rank);
+    free(r->rank_of);
     free(r->closed);
     free(r->unit_stations);
     free(r->cur_s);
@@ -945,7 +947,7 @@ void sites_destroy(sites_result *r)
 
 void sites_instance(const sites_result *r, opt_instance *in)
 {
-    *in = (opt_instance){r->ncand, r->nupts, r->uw, r->cstart, r->cpts};
+    *in = (opt_instance){r->ncand, r->nupts, r->uw, r->cstart, r->cpts, r->rank_of};
 }
 
 ems_status sites_selection_eval(emscov_ctx *ctx, const sites_result *r, const uint32_t *sel, size_t n,

@@ -75,6 +75,7 @@ typedef struct sites_result {
     size_t ncand;
     sites_candidate *cand;
     uint32_t *by_rank;     /* candidate indexes, best first */
+    uint32_t *rank_of;     /* per candidate: its rank (cand[i].rank), the optimisers' tie-break */
     /* closed stations (feature indexes) */
     size_t nclosed;
     uint32_t *closed;
@@ -105,7 +106,8 @@ typedef struct sites_result {
 ems_status sites_evaluate(emscov_ctx *ctx, const analysis *a, const sites_opts *o, sites_result **out);
 void sites_destroy(sites_result *r);
 
-/* The optimisation instance (borrowing the result's arrays). */
+/* The optimisation instance (borrowing the result's arrays); equal coverage gains go to the better what-if rank
+ * (gaps filled, mean time, backup), so picks are meaningful even where no candidate adds coverage. */
 void sites_instance(const sites_result *r, opt_instance *in);
 
 /* A selection of candidates added together: covered population and, when MEXCLP is on, the busy fraction and

@@ -473,8 +473,8 @@ void sites_report_summary(FILE *f, const sites_plan *p)
         pop_line(f, "", p->sel_covered, r->pop_total);
         fprintf(f, "  newly covered: %.0f (greedy alone %.0f)\n", g->value, g->greedy_value);
         if (!(g->value > 0))
-            fprintf(f, "  (no candidate brings anyone new within %g min, so these picks are arbitrary: see the "
-                       "what-if ranking for mean time, gaps and backup)\n", T);
+            fprintf(f, "  (no candidate brings anyone new within %g min: the picks follow the what-if ranking, i.e. "
+                       "gaps filled, then mean time, then backup; for every gap filled use --target-share)\n", T);
         fprintf(f, "curve (k: population within %g min)\n", T);
         for (size_t j = 0; j < p->k; j++)
             fprintf(f, "  %2zu: %.0f (%.2f %%)\n", j + 1, r->base_covered + g->curve[j],

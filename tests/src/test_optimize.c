@@ -35,7 +35,7 @@ static void from_masks(inst *t, size_t ncand, size_t npts, const uint64_t *mask,
     }
     t->start[ncand] = n;
     memcpy(t->w, w, npts * sizeof *w);
-    t->in = (opt_instance){ncand, npts, t->w, t->start, t->pts};
+    t->in = (opt_instance){ncand, npts, t->w, t->start, t->pts, NULL};
 }
 
 static double value_of(size_t npts, const uint64_t *mask, const double *w, const uint32_t *sel, size_t k)
@@ -327,10 +327,38 @@ static void test_mexclp(void **state)
     assert_true(isinf(opt_mexclp_busy(200, 60, 0)));
 }
 
+
+/* Equal gains go to the better tie rank, then the lower index: candidates 0..3 each cover one point of weight
+ * 5 (gains all equal); ranks {4, 2, 1, 3} -> picks 2, 1, 3. Without ranks: 0, 1, 2. Candidate 4 covers a
+ * point of weight 6 and comes first either way (the gain decides before the rank). */
+static void test_tie_rank(void **state)
+{
+    emscov_ctx *ctx = *state;
+    const uint64_t mask[5] = {1u << 0, 1u << 1, 1u << 2, 1u << 3, 1u << 4};
+    const double w[5] = {5, 5, 5, 5, 6};
+    inst t;
+    from_masks(&t, 5, 5, mask, w);
+    opt_greedy_result g;
+    assert_ok(ctx, opt_greedy(ctx, &t.in, 4, false, &g));
+    const uint32_t plain[4] = {4, 0, 1, 2};
+    for (size_t j = 0; j < 4; j++)
+        assert_int_equal(g.order[j], plain[j]);
+    opt_greedy_fini(&g);
+    const uint32_t rank[5] = {4, 2, 1, 3, 5};
+    t.in.tie_rank = rank;
+    assert_ok(ctx, opt_greedy(ctx, &t.in, 4, true, &g));
+    const uint32_t ranked[4] = {4, 2, 1, 3};
+    for (size_t j = 0; j < 4; j++)
+        assert_int_equal(g.order[j], ranked[j]);
+    assert_close(g.value, 21, 0);
+    opt_greedy_fini(&g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_greedy_swap_hand),
+        cmocka_unit_test(test_tie_rank),
         cmocka_unit_test(test_disjoint),
         cmocka_unit_test(test_random_vs_brute_force),
         cmocka_unit_test(test_lscp),
