@@ -681,6 +681,63 @@ ems_status layer_choose_working_crs(emscov_ctx *ctx, layer *const *layers, size_
     return crs_utm_for(ctx, (lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, out);
 }
 
+static const char *extension(const char *path);
+
+void layer_points_free(layer_points *p)
+{
+    if (!p)
+        return;
+    free(p->x);
+    free(p->y);
+    free(p->v);
+    crs_destroy(p->c);
+    memset(p, 0, sizeof *p);
+}
+
+/* Any other source: read as features, then copied into arrays. */
+static ems_status points_from_layer(emscov_ctx *ctx, const char *path, const layer_read_opts *opts, const char *field,
+                                    layer_points *out)
+{
+    layer *l = NULL;
+    ems_status st = layer_read(ctx, path, opts, &l);
+    int j = st == EMS_OK ? layer_field_index(l, field) : -1;
+    if (st == EMS_OK && j < 0)
+        st = emscov_fail(ctx, EMS_EINPUT, "%s: no field %s", path, field);
+    size_t n = st == EMS_OK ? layer_count(l) : 0;
+    if (st == EMS_OK && (!(out->x = ems_malloc(ctx, (n ? n : 1) * sizeof *out->x)) ||
+                         !(out->y = ems_malloc(ctx, (n ? n : 1) * sizeof *out->y)) ||
+                         !(out->v = ems_malloc(ctx, (n ? n : 1) * sizeof *out->v))))
+        st = EMS_ENOMEM;
+    GEOSContextHandle_t h = emscov_geos(ctx);
+    for (size_t i = 0; st == EMS_OK && i < n; i++) {
+        const GEOSGeometry *g = layer_geom(l, i);
+        if (GEOSGeomTypeId_r(h, g) != GEOS_POINT) {
+            st = emscov_fail(ctx, EMS_EINPUT, "%s: record %lld: not a single point", path, (long long)layer_record(l, i));
+            break;
+        }
+        GEOSGeomGetX_r(h, g, &out->x[out->n]);
+        GEOSGeomGetY_r(h, g, &out->y[out->n]);
+        out->v[out->n++] = layer_value_number(l, i, (size_t)j);
+    }
+    if (st == EMS_OK)
+        st = crs_clone(ctx, layer_crs(l), &out->c);
+    layer_destroy(l);
+    return st;
+}
+
+ems_status layer_read_points(emscov_ctx *ctx, const char *path, const layer_read_opts *opts, const char *field,
+                             layer_points *out)
+{
+    memset(out, 0, sizeof *out);
+    const char *fmt = opts && opts->format ? opts->format : extension(path);
+    bool gpkg = fmt && (!strcasecmp(fmt, "gpkg") || !strncasecmp(fmt, "gpkg:", 5));
+    ems_status st = gpkg ? layer__read_gpkg_points(ctx, path, opts, field, out)
+                         : points_from_layer(ctx, path, opts, field, out);
+    if (st != EMS_OK)
+        layer_points_free(out);
+    return st;
+}
+
 static const char *extension(const char *path)
 {
     const char *slash = strrchr(path, '/');

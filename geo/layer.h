@@ -75,6 +75,22 @@ typedef struct layer_read_opts {
  * field), EMS_EIO for read errors, EMS_ENOMEM. A layer without a CRS (no .prj, no --srs) is EMS_EINPUT. */
 EMS_API ems_status layer_read(emscov_ctx *ctx, const char *path, const layer_read_opts *opts, layer **out);
 
+/* A point layer as arrays: x, y and one numeric field v (NaN for null), in source order, and its CRS; for
+ * point sets too large to hold as features (a city's demand points: no GEOS object per point). Read with
+ * layer_read_points, freed with layer_points_free (NULL-safe members; the struct itself is the caller's). */
+typedef struct layer_points {
+    size_t n;
+    double *x, *y, *v;
+    crs *c;
+} layer_points;
+
+/* GeoPackage sources ("x.gpkg:TABLE") are read straight from SQLite; any other source through layer_read and
+ * copied. Null or empty geometries are left out; a geometry that is not a single point, or a field that is
+ * missing or not numeric, is EMS_EINPUT naming the source. Coordinates stay in the source CRS. */
+EMS_API ems_status layer_read_points(emscov_ctx *ctx, const char *path, const layer_read_opts *opts, const char *field,
+                                     layer_points *out);
+EMS_API void layer_points_free(layer_points *p);
+
 /* An empty layer to fill by hand (readers, tests, generators). crs is copied; it may be NULL for now. */
 EMS_API ems_status layer_create(emscov_ctx *ctx, const char *path, const char *format, const crs *c,
                                 layer **out);

@@ -44,6 +44,18 @@ typedef struct gpkg_reader {
     layer *l;
 } gpkg_reader;
 
+static void reader_fini(gpkg_reader *r)
+{
+    if (r->db) sqlite3_close(r->db);
+    for (size_t k = 0; k < r->ncols; k++)
+        free(r->cols[k].name);
+    free(r->cols);
+    free(r->file);
+    free(r->table);
+    free(r->qtable);
+    free(r->geom_name);
+}
+
 /* "x.gpkg" or "x.gpkg:TABLE": an existing file is taken whole; otherwise split at the last ':'. */
 static ems_status split_source(emscov_ctx *ctx, const char *path, char **file, char **table)
 {
@@ -549,17 +561,105 @@ ems_status layer__read_gpkg(emscov_ctx *ctx, const char *path, const layer_read_
     if (st == EMS_OK) st = read_rows(&r);
     if (st == EMS_OK) st = layer_finish_read(ctx, r.l, opts);
     crs_destroy(c);
-    if (r.db) sqlite3_close(r.db);
-    for (size_t k = 0; k < r.ncols; k++)
-        free(r.cols[k].name);
-    free(r.cols);
-    free(r.file);
-    free(r.table);
-    free(r.qtable);
-    free(r.geom_name);
+    reader_fini(&r);
     if (st == EMS_OK)
         *out = r.l;
     else
         layer_destroy(r.l);
+    return st;
+}
+
+/* The point table's fid order, x, y and one numeric column, straight from SQLite (no GEOS objects). */
+ems_status layer__read_gpkg_points(emscov_ctx *ctx, const char *path, const layer_read_opts *opts, const char *field,
+                                   layer_points *out)
+{
+    memset(out, 0, sizeof *out);
+    gpkg_reader r = {.ctx = ctx, .source = path};
+    char from[160] = "";
+    sqlite3_stmt *q = NULL;
+    ems_status st = split_source(ctx, path, &r.file, &r.table);
+    if (st == EMS_OK) st = open_db(&r);
+    if (st == EMS_OK) st = find_table(&r);
+    if (st == EMS_OK) st = read_columns(&r);
+    if (st == EMS_OK && opts && opts->srs)
+        st = crs_from_string(ctx, opts->srs, &out->c);
+    else if (st == EMS_OK)
+        st = read_crs(&r, &out->c, from, sizeof from);
+    if (st == EMS_OK && !out->c)
+        st = emscov_fail(ctx, EMS_EINPUT, "%s: table %s has no CRS (srs_id %d): give one with --srs", r.file, r.table,
+                         r.srs_id);
+    const gpkg_col *vc = NULL, *fc = NULL;
+    for (size_t k = 0; st == EMS_OK && k < r.ncols; k++) {
+        if (r.cols[k].role == COL_FID) fc = &r.cols[k];
+        if (r.cols[k].role == COL_FIELD && !strcmp(r.cols[k].name, field)) vc = &r.cols[k];
+    }
+    for (size_t k = 0; st == EMS_OK && !vc && k < r.ncols; k++)
+        if (r.cols[k].role == COL_FIELD && !strcasecmp(r.cols[k].name, field)) vc = &r.cols[k];
+    if (st == EMS_OK && !vc)
+        st = emscov_fail(ctx, EMS_EINPUT, "%s: table %s: no field %s", r.file, r.table, field);
+    else if (st == EMS_OK && vc->type != LAYER_FIELD_INT && vc->type != LAYER_FIELD_DOUBLE)
+        st = emscov_fail(ctx, EMS_EINPUT, "%s: table %s: field %s is not numeric", r.file, r.table, field);
+    if (st != EMS_OK) goto done;
+    char *qf = quote_ident(ctx, fc ? fc->name : "rowid"), *qg = quote_ident(ctx, r.geom_name);
+    char *qv = quote_ident(ctx, vc->name);
+    char *sql = qf && qg && qv ? sqlite3_mprintf("SELECT %s, %s, %s FROM %s ORDER BY %s", qf, qg, qv, r.qtable, qf)
+                               : NULL;
+    free(qf);
+    free(qg);
+    free(qv);
+    if (!sql) {
+        st = EMS_ENOMEM;
+        goto done;
+    }
+    st = prepare(&r, "reading points", sql, &q);
+    sqlite3_free(sql);
+    size_t cap = 0;
+    int rc = SQLITE_DONE;
+    while (st == EMS_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        int64_t rec = sqlite3_column_int64(q, 0);
+        if (sqlite3_column_type(q, 1) != SQLITE_BLOB) continue; /* a NULL geometry: no point */
+        const unsigned char *b = sqlite3_column_blob(q, 1), *wkb = NULL;
+        size_t n = (size_t)sqlite3_column_bytes(q, 1), wkb_len = 0;
+        int srs = r.srs_id;
+        char why[160];
+        if (!parse_blob(b, n, &srs, &wkb, &wkb_len, why, sizeof why)) {
+            st = emscov_fail(ctx, EMS_EINPUT, "%s: table %s: record %lld: %s", r.file, r.table, (long long)rec, why);
+            break;
+        }
+        if (!wkb) continue; /* empty */
+        bool le = wkb[0] == 1;
+        uint32_t type = wkb_len >= 5 && wkb[0] <= 1 ? get_u32(wkb + 1, le) : 0;
+        size_t dims = type == 1 ? 2 : type == 1001 || type == 2001 ? 3 : type == 3001 ? 4 : 0;
+        if (!dims || wkb_len != 5 + 8 * dims) {
+            st = emscov_fail(ctx, EMS_EINPUT, "%s: table %s: record %lld: not a single point", r.file, r.table,
+                             (long long)rec);
+            break;
+        }
+        double x = get_f64(wkb + 5, le), y = get_f64(wkb + 13, le);
+        if (isnan(x) && isnan(y)) continue; /* empty point */
+        if (out->n == cap) {
+            size_t ncap = cap ? 2 * cap : 65536;
+            double *nx = ems_realloc(ctx, out->x, ncap * sizeof *nx);
+            if (nx) out->x = nx;
+            double *ny = nx ? ems_realloc(ctx, out->y, ncap * sizeof *ny) : NULL;
+            if (ny) out->y = ny;
+            double *nv = ny ? ems_realloc(ctx, out->v, ncap * sizeof *nv) : NULL;
+            if (nv) out->v = nv;
+            if (!nv) {
+                st = EMS_ENOMEM;
+                break;
+            }
+            cap = ncap;
+        }
+        out->x[out->n] = x;
+        out->y[out->n] = y;
+        out->v[out->n] = sqlite3_column_type(q, 2) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 2);
+        out->n++;
+    }
+    if (st == EMS_OK && rc != SQLITE_DONE) st = sql_fail(&r, "reading points");
+done:
+    if (q) sqlite3_finalize(q);
+    reader_fini(&r);
+    if (st != EMS_OK) layer_points_free(out);
     return st;
 }

@@ -9,6 +9,8 @@ ems_status layer__read_shp(emscov_ctx *ctx, const char *path, const layer_read_o
 ems_status layer__read_geojson(emscov_ctx *ctx, const char *path, const layer_read_opts *opts, layer **out);
 ems_status layer__read_csv(emscov_ctx *ctx, const char *path, const layer_read_opts *opts, layer **out);
 /* "x.gpkg" (first feature table) or "x.gpkg:TABLE" (geo/layer_gpkg.c). */
+ems_status layer__read_gpkg_points(emscov_ctx *ctx, const char *path, const layer_read_opts *opts, const char *field,
+                                   layer_points *out);
 ems_status layer__read_gpkg(emscov_ctx *ctx, const char *path, const layer_read_opts *opts, layer **out);
 
 #endif

@@ -260,7 +260,17 @@ ems_status cmd_map(emscov_ctx *ctx, int argc, char **argv)
     st = a.gpkg ? gpkg_meta(ctx, a.gpkg, &meta) : pg_meta(ctx, &a, &meta);
     if (st == EMS_OK) st = read_result(ctx, &a, "street_summary", &streets);
     if (st == EMS_OK && o.kind != MAP_PARKS) st = read_result(ctx, &a, "station", &stations);
-    if (st == EMS_OK && o.kind == MAP_TIME) st = read_result(ctx, &a, "demand_time", &demand);
+    layer_points dpts = {0}; /* a GeoPackage's demand points as arrays: 1.4 M GEOS points cost seconds */
+    if (st == EMS_OK && o.kind == MAP_TIME) {
+        if (a.gpkg) {
+            char src[4400];
+            snprintf(src, sizeof src, "%s:demand_time", a.gpkg);
+            layer_read_opts ro = {.format = "gpkg"};
+            st = layer_read_points(ctx, src, &ro, "time_s", &dpts);
+        } else {
+            st = read_result(ctx, &a, "demand_time", &demand);
+        }
+    }
     if (st == EMS_OK && o.kind == MAP_PARKS) st = read_result(ctx, &a, "park_service_area", &parks);
     /* layers from elsewhere than analyze may be in lon/lat: draw in a metric CRS */
     if (st == EMS_OK) {
@@ -272,10 +282,20 @@ ems_status cmd_map(emscov_ctx *ctx, int argc, char **argv)
     layer *const all[] = {streets, stations, demand, parks};
     for (size_t k = 0; st == EMS_OK && k < 4; k++)
         if (all[k]) st = layer_transform(ctx, all[k], work);
+    if (st == EMS_OK && dpts.c && !crs_equivalent(dpts.c, work)) {
+        crs_transformer *t = NULL;
+        if ((st = crs_transformer_create(ctx, dpts.c, work, &t)) == EMS_OK)
+            st = crs_transform_xy(ctx, t, dpts.x, dpts.y, dpts.n);
+        crs_transformer_destroy(t);
+        crs_destroy(dpts.c);
+        dpts.c = NULL;
+        if (st == EMS_OK) st = crs_clone(ctx, work, &dpts.c);
+    }
     if (st == EMS_OK && a.sites && o.kind == MAP_GAPS) st = read_other(ctx, a.sites, "selected_site", work, &sites);
     if (st == EMS_OK && a.residential && o.kind == MAP_PARKS)
         st = read_other(ctx, a.residential, NULL, work, &res);
-    map_inputs in = {.streets = streets, .demand = demand, .stations = stations, .parks = parks,
+    map_inputs in = {.streets = streets, .demand = demand, .demand_pts = dpts.c ? &dpts : NULL,
+                     .stations = stations, .parks = parks,
                      .residential = res, .sites = sites, .scenario = meta.scenario[0] ? meta.scenario : NULL,
                      .date = meta.date[0] ? meta.date : NULL, .standard = meta.standard[0] ? meta.standard : NULL,
                      .mean_below_s = meta.mean_below_s, .coverage_within_s = meta.coverage_within_s,
@@ -327,6 +347,7 @@ ems_status cmd_map(emscov_ctx *ctx, int argc, char **argv)
     crs_destroy(work);
     layer_destroy(streets);
     layer_destroy(demand);
+    layer_points_free(&dpts);
     layer_destroy(stations);
     layer_destroy(parks);
     layer_destroy(sites);

@@ -130,8 +130,9 @@ ems_status map_check(emscov_ctx *ctx, const map_inputs *in, const map_opts *o)
     if (st != EMS_OK) return st;
     switch (o->kind) {
     case MAP_TIME:
-        if (!in->demand) return emscov_fail(ctx, EMS_EINPUT, "map --kind time: no demand_time layer");
-        st = need_field(ctx, in->demand, "demand_time", "time_s", true);
+        if (!in->demand && !in->demand_pts)
+            return emscov_fail(ctx, EMS_EINPUT, "map --kind time: no demand_time layer");
+        if (in->demand) st = need_field(ctx, in->demand, "demand_time", "time_s", true);
         break;
     case MAP_CHOROPLETH:
         st = need_field(ctx, in->streets, "street_summary", choropleth_field(o), true);
@@ -149,6 +150,9 @@ ems_status map_check(emscov_ctx *ctx, const map_inputs *in, const map_opts *o)
     if (!c || !crs_is_projected_metric(c))
         return emscov_fail(ctx, EMS_EINPUT, "map: street_summary is not in a projected CRS in metres (%s)",
                            c ? crs_name(c) : "none");
+    if (in->demand_pts && (!in->demand_pts->c || !crs_equivalent(in->demand_pts->c, c)))
+        return emscov_fail(ctx, EMS_EINPUT, "map: layer demand_time is in another CRS than street_summary (%s vs %s)",
+                           in->demand_pts->c ? crs_name(in->demand_pts->c) : "none", crs_name(c));
     const layer *others[] = {in->demand, in->stations, in->parks, in->residential, in->sites};
     static const char *const names[] = {"demand_time", "station", "park_service_area", "residential", "sites"};
     for (size_t k = 0; k < 5; k++)
@@ -475,16 +479,55 @@ static int cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Cell size of the demand points: the commonest step between distinct x coordinates of the first 65536
- * points when it accounts for most steps (a grid), else the mean spacing sqrt(area / n). World units. */
-static double demand_cell(drawer *d, const layer *l)
+/* The demand points, from the layer or the arrays: n, point i's x, y and time. */
+typedef struct demand_view {
+    const layer *l;
+    const layer_points *p;
+    int jt;
+    GEOSContextHandle_t h;
+} demand_view;
+
+static size_t dv_count(const demand_view *v)
 {
-    size_t n = layer_count(l) < 65536 ? layer_count(l) : 65536; /* enough rows of a grid for every column */
+    return v->p ? v->p->n : layer_count(v->l);
+}
+
+static bool dv_point(const demand_view *v, size_t i, double *x, double *y, double *t)
+{
+    if (v->p) {
+        *x = v->p->x[i], *y = v->p->y[i], *t = v->p->v[i];
+        return true;
+    }
+    const GEOSGeometry *g = layer_geom(v->l, i);
+    if (!GEOSGeomGetX_r(v->h, g, x) || !GEOSGeomGetY_r(v->h, g, y)) return false;
+    *t = layer_value_number(v->l, i, (size_t)v->jt);
+    return true;
+}
+
+static bool dv_extent(const demand_view *v, double ext[4])
+{
+    if (!v->p) return layer_extent(v->l, ext);
+    ext[0] = ext[1] = INFINITY;
+    ext[2] = ext[3] = -INFINITY;
+    for (size_t i = 0; i < v->p->n; i++) {
+        ext[0] = fmin(ext[0], v->p->x[i]), ext[1] = fmin(ext[1], v->p->y[i]);
+        ext[2] = fmax(ext[2], v->p->x[i]), ext[3] = fmax(ext[3], v->p->y[i]);
+    }
+    return v->p->n > 0;
+}
+
+/* The lattice spacing of the demand points: the most common step between distinct x values of the first
+ * 65,536 points (a grid's cell size), else the mean spacing over the extent. */
+static double demand_cell(const demand_view *v)
+{
+    size_t total = dv_count(v), n = total < 65536 ? total : 65536; /* enough rows of a grid for every column */
     double *xs = n ? malloc(n * sizeof *xs) : NULL;
     if (!xs) return 100;
     size_t m = 0;
-    for (size_t i = 0; i < n; i++)
-        if (GEOSGeomGetX_r(d->h, layer_geom(l, i), &xs[m])) m++;
+    for (size_t i = 0; i < n; i++) {
+        double y, t;
+        if (dv_point(v, i, &xs[m], &y, &t)) m++;
+    }
     double cell = NAN;
     if (m > 2) {
         qsort(xs, m, sizeof *xs, cmp);
@@ -510,8 +553,8 @@ static double demand_cell(drawer *d, const layer *l)
     }
     free(xs);
     double ext[4];
-    if (!isfinite(cell) && layer_extent(l, ext) && n > 0)
-        cell = sqrt(fmax((ext[2] - ext[0]) * (ext[3] - ext[1]), 1) / (double)layer_count(l));
+    if (!isfinite(cell) && dv_extent(v, ext) && n > 0)
+        cell = sqrt(fmax((ext[2] - ext[0]) * (ext[3] - ext[1]), 1) / (double)total);
     return isfinite(cell) && cell > 0 ? cell : 100;
 }
 
@@ -532,11 +575,11 @@ static void fill_streets_base(drawer *d, unsigned color)
 static void draw_time(drawer *d)
 {
     fill_streets_base(d, 0xF4F4F4);
-    const layer *l = d->in->demand;
-    int jt = layer_field_index(l, "time_s");
+    demand_view v = {.l = d->in->demand, .p = d->in->demand_pts, .h = d->h};
+    if (v.l) v.jt = layer_field_index(v.l, "time_s");
     double ext[4];
-    if (!layer_extent(l, ext)) return;
-    double cell = demand_cell(d, l);
+    if (!dv_extent(&v, ext)) return;
+    double cell = demand_cell(&v);
     double w0 = (ext[2] - ext[0]) / cell + 1, h0 = (ext[3] - ext[1]) / cell + 1;
     while (w0 * h0 > 40e6) /* keep the image under ~160 MB */
         cell *= 2, w0 = (ext[2] - ext[0]) / cell + 1, h0 = (ext[3] - ext[1]) / cell + 1;
@@ -557,13 +600,12 @@ static void draw_time(drawer *d)
         d->st = EMS_ENOMEM;
         return;
     }
-    for (size_t i = 0; i < layer_count(l); i++) {
-        double x, y;
-        const GEOSGeometry *g = layer_geom(l, i);
-        if (!GEOSGeomGetX_r(d->h, g, &x) || !GEOSGeomGetY_r(d->h, g, &y)) continue;
+    for (size_t i = 0; i < dv_count(&v); i++) {
+        double x, y, t;
+        if (!dv_point(&v, i, &x, &y, &t)) continue;
         int cx = (int)floor((x - gx0) / cell), cy = (int)floor((gy1 - y) / cell);
         if (cx < 0 || cy < 0 || cx >= w || cy >= h) continue;
-        int b = map_time_band(layer_value_number(l, i, (size_t)jt));
+        int b = map_time_band(t);
         /* unreachable (-1) ranks above every band: it is the worst */
         signed char r = (signed char)(b < 0 ? 7 : b + 2);
         signed char *cur = &rank[(size_t)cy * (size_t)w + (size_t)cx];

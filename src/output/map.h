@@ -21,7 +21,8 @@ typedef enum { MAP_PNG, MAP_SVG, MAP_PDF } map_format;
  * absent; which ones a kind needs: map_check. */
 typedef struct map_inputs {
     const layer *streets;     /* street_summary: every kind */
-    const layer *demand;      /* demand_time: time */
+    const layer *demand;      /* demand_time: time (or demand_pts) */
+    const layer_points *demand_pts; /* demand_time as arrays (v = time_s): time; used instead of demand */
     const layer *stations;    /* station: time, choropleth, gaps (optional) */
     const layer *parks;       /* park_service_area: parks */
     const layer *residential; /* residential land polygons: parks (optional) */

@@ -211,12 +211,52 @@ static void test_failures(void **state)
     assert_null(l);
 }
 
+
+/* layer_read_points: a GeoPackage point table as arrays equals the points written (coordinates exact, values,
+ * CRS); a polygon table, a missing or text field are EMS_EINPUT; any other source goes through layer_read
+ * (a CSV, with a null value read as NaN). */
+static void test_points_arrays(void **state)
+{
+    emscov_ctx *ctx = *state;
+    layer *l = make_layer(ctx), *pts = make_points(ctx);
+    const char *path = tu_tmp("pts.gpkg");
+    write_gpkg(ctx, path, l, pts);
+    char src[1024];
+    snprintf(src, sizeof src, "%s:pts", path);
+    layer_points p;
+    assert_ok(ctx, layer_read_points(ctx, src, NULL, "T", &p)); /* field names: case-insensitive as a fallback */
+    assert_int_equal(p.n, 3);
+    for (size_t i = 0; i < 3; i++) {
+        assert_true(p.x[i] == 441000.5 + (double)i);
+        assert_true(p.y[i] == 4412000.75 - (double)i);
+        assert_true(p.v[i] == 60.0 * (double)i);
+    }
+    assert_int_equal(crs_epsg(p.c), 4548);
+    layer_points_free(&p);
+    layer_points_free(&p); /* twice is fine */
+    assert_status_msg(ctx, layer_read_points(ctx, src, NULL, "zz", &p), EMS_EINPUT, "table pts: no field zz");
+    assert_null(p.x);
+    snprintf(src, sizeof src, "%s:areas", path);
+    assert_status_msg(ctx, layer_read_points(ctx, src, NULL, "name", &p), EMS_EINPUT, "field name is not numeric");
+    assert_status_msg(ctx, layer_read_points(ctx, src, NULL, "v", &p), EMS_EINPUT, "record 1: not a single point");
+    const char *csv = "x,y,t\n441000.5,4412000.75,0\n441001.5,4411999.75,\n";
+    tu_write_file(tu_tmp("pts.csv"), csv, strlen(csv));
+    layer_read_opts o = {.srs = "EPSG:4548"};
+    assert_ok(ctx, layer_read_points(ctx, tu_tmp("pts.csv"), &o, "t", &p));
+    assert_int_equal(p.n, 2);
+    assert_true(p.x[1] == 441001.5 && p.y[1] == 4411999.75 && p.v[0] == 0 && isnan(p.v[1]));
+    layer_points_free(&p);
+    layer_destroy(l);
+    layer_destroy(pts);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_gdal_written),
         cmocka_unit_test(test_failures),
+        cmocka_unit_test(test_points_arrays),
     };
     return cmocka_run_group_tests(tests, tu_ctx_setup, tu_ctx_teardown);
 }
