@@ -753,15 +753,18 @@ static bool is_gap(const layer *l, size_t i)
     return isfinite(s) && s < 1;
 }
 
+/* The gaps drawn; the count is of the page's own sub-districts (all of them on a whole-area map). */
 static size_t draw_gaps(drawer *d)
 {
     const layer *l = d->in->streets;
     size_t ngap = 0;
+    int j = d->page->name && d->page->each_field ? layer_field_index(l, d->page->each_field) : -1;
+    char buf[64];
     cairo_set_fill_rule(d->cr, CAIRO_FILL_RULE_EVEN_ODD);
     for (int pass = 0; pass < 2; pass++) {
         for (size_t i = 0; i < layer_count(l); i++)
             if (is_gap(l, i) == (pass == 1)) {
-                ngap += pass == 1;
+                ngap += pass == 1 && (j < 0 || !strcmp(value_text(l, i, j, buf, sizeof buf), d->page->name));
                 if (visible(d, layer_geom(l, i))) path_geom(d, layer_geom(l, i));
             }
         set_rgb(d->cr, pass ? MAP_COLOR_GAP : 0xF7F7F7);
