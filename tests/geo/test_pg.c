@@ -17,36 +17,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* ---- independent SQL through plain libpq ------------------------------------------------------------- */
-
-static void sql_ok(PGconn *c, const char *sql)
-{
-    PGresult *r = PQexec(c, sql);
-    if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
-        fail_msg("%s: %s", sql, PQerrorMessage(c));
-    PQclear(r);
-}
-
-/* First value of a one-row query ("<null>" for NULL); static ring of buffers, no free. */
-static const char *sql_val(PGconn *c, const char *fmt, ...) EMS_PRINTF(2, 3);
-static const char *sql_val(PGconn *c, const char *fmt, ...)
-{
-    static char ring[8][2048];
-    static int slot;
-    char sql[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof sql, fmt, ap);
-    va_end(ap);
-    PGresult *r = PQexec(c, sql);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
-        fail_msg("%s: %s (%d rows)", sql, PQerrorMessage(c), PQntuples(r));
-    char *out = ring[slot++ % 8];
-    snprintf(out, 2048, "%s", PQgetisnull(r, 0, 0) ? "<null>" : PQgetvalue(r, 0, 0));
-    PQclear(r);
-    return out;
-}
-
 static const char *conninfo(void)
 {
     return getenv("EMSCOV_TEST_PG");
@@ -62,7 +32,7 @@ static PGconn *open_schema(char *schema, size_t cap)
     snprintf(sql, sizeof sql,
              "SET client_min_messages = warning; DROP SCHEMA IF EXISTS %s CASCADE; CREATE SCHEMA %s", schema,
              schema);
-    sql_ok(raw, sql);
+    tu_pg_ok(raw, sql);
     return raw;
 }
 
@@ -70,7 +40,7 @@ static void close_schema(PGconn *raw, const char *schema)
 {
     char sql[256];
     snprintf(sql, sizeof sql, "SET client_min_messages = warning; DROP SCHEMA %s CASCADE", schema);
-    sql_ok(raw, sql);
+    tu_pg_ok(raw, sql);
     PQfinish(raw);
 }
 
@@ -119,7 +89,7 @@ static void test_connect_failures(void **state)
     snprintf(ci, sizeof ci, "%s dbname=postgres", conninfo());
     PGconn *pgdb = PQconnectdb(ci);
     assert_int_equal(PQstatus(pgdb), CONNECTION_OK);
-    assert_string_equal(sql_val(pgdb, "SELECT count(*) FROM pg_extension WHERE extname = 'postgis'"), "0");
+    assert_string_equal(tu_pg_val(pgdb, "SELECT count(*) FROM pg_extension WHERE extname = 'postgis'"), "0");
     PQfinish(pgdb);
     st = pg_connect(ctx, ci, &c);
     assert_status_msg(ctx, st, EMS_EIO, "PostGIS is not installed in database postgres");
@@ -190,7 +160,7 @@ static void test_hostile_identifiers(void **state)
     PGconn *raw = open_schema(schema, sizeof schema);
     char sql[512];
     snprintf(sql, sizeof sql, "CREATE TABLE %s.run (id int)", schema);
-    sql_ok(raw, sql);
+    tu_pg_ok(raw, sql);
 
     layer *l = new_layer(ctx, 4548);
     assert_ok(ctx, layer_add_field(ctx, l, "名称", LAYER_FIELD_STRING, 0, 0));
@@ -207,14 +177,14 @@ static void test_hostile_identifiers(void **state)
     /* independently: the table has exactly that name, "run" is still there, the columns and value are right
      */
     assert_string_equal(
-        sql_val(raw,
+        tu_pg_val(raw,
                 "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
                 "WHERE n.nspname = '%s' AND c.relname = 'x\"; DROP TABLE run; --'",
                 schema),
         "1");
-    assert_string_equal(sql_val(raw, "SELECT to_regclass('%s.run') IS NOT NULL", schema), "t");
+    assert_string_equal(tu_pg_val(raw, "SELECT to_regclass('%s.run') IS NOT NULL", schema), "t");
     assert_string_equal(
-        sql_val(raw, "SELECT \"名称\" || '/' || \"a\"\"b c\" FROM %s.\"x\"\"; DROP TABLE run; --\"", schema),
+        tu_pg_val(raw, "SELECT \"名称\" || '/' || \"a\"\"b c\" FROM %s.\"x\"\"; DROP TABLE run; --\"", schema),
         "朝阳区急救站/7");
     /* IF NOT EXISTS on the same table is fine; without it the server's refusal is EMS_EIO */
     assert_ok(ctx, pg_create_table(ctx, c, schema, table, l, 4548, NULL, 0, true));
@@ -245,7 +215,7 @@ static void test_hostile_identifiers(void **state)
     assert_status_msg(ctx, pg_create_table(ctx, c, schema, "t2", bad, 4548, NULL, 0, false), EMS_EINPUT,
                       "field geom");
     layer_destroy(bad);
-    assert_string_equal(sql_val(raw, "SELECT to_regclass('%s.t2') IS NULL", schema), "t");
+    assert_string_equal(tu_pg_val(raw, "SELECT to_regclass('%s.t2') IS NULL", schema), "t");
 
     pg_disconnect(c);
     layer_destroy(l);
@@ -270,7 +240,7 @@ static void test_srid(void **state)
     emscov_ctx *ctx = *state;
     PGconn *raw = tu_pg_connect();
     /* rows left by an earlier, failed run of this test: start from none, so the insert path runs */
-    sql_ok(raw,
+    tu_pg_ok(raw,
            "DELETE FROM spatial_ref_sys WHERE auth_name = 'emscov' AND srtext LIKE '%pgcore_test_GK_CM_11%'");
     pg_conn *c = NULL;
     assert_ok(ctx, pg_connect(ctx, conninfo(), &c));
@@ -280,7 +250,7 @@ static void test_srid(void **state)
     assert_ok(ctx, pg_srid_for(ctx, c, gk, &srid));
     assert_int_equal(srid, 4548);
     assert_string_equal(
-        sql_val(raw, "SELECT auth_name || ':' || auth_srid FROM spatial_ref_sys WHERE srid = 4548"),
+        tu_pg_val(raw, "SELECT auth_name || ':' || auth_srid FROM spatial_ref_sys WHERE srid = 4548"),
         "EPSG:4548");
     assert_ok(ctx, pg_crs_of_srid(ctx, c, 4548, &back));
     assert_int_equal(crs_epsg(back), 4548);
@@ -298,10 +268,10 @@ static void test_srid(void **state)
     assert_ok(ctx, pg_srid_for(ctx, c, custom, &s2));
     assert_int_equal(s1, s2);
     assert_ok(ctx, pg_commit(ctx, c));
-    assert_string_equal(sql_val(raw, "SELECT count(*) FROM spatial_ref_sys WHERE auth_name = 'emscov' AND "
+    assert_string_equal(tu_pg_val(raw, "SELECT count(*) FROM spatial_ref_sys WHERE auth_name = 'emscov' AND "
                                      "srtext LIKE '%%pgcore_test_GK_CM_117E%%'"),
                         "1");
-    assert_string_equal(sql_val(raw,
+    assert_string_equal(tu_pg_val(raw,
                                 "SELECT auth_name || ' ' || (proj4text LIKE '%%+proj=tmerc%%+lon_0=117%%') "
                                 "FROM spatial_ref_sys WHERE srid = %d",
                                 s1),
@@ -309,9 +279,9 @@ static void test_srid(void **state)
     /* PostGIS can use the new SRID: lon 116.4 lat 39.9 (CGCS2000) -> E 448688.8557 N 4418598.0013
      * (cs2cs EPSG:4490 EPSG:4548 on "39.9 116.4") */
     const char *x =
-        sql_val(raw, "SELECT ST_X(ST_Transform(ST_SetSRID(ST_MakePoint(116.4, 39.9), 4490), %d))", s1);
+        tu_pg_val(raw, "SELECT ST_X(ST_Transform(ST_SetSRID(ST_MakePoint(116.4, 39.9), 4490), %d))", s1);
     const char *y =
-        sql_val(raw, "SELECT ST_Y(ST_Transform(ST_SetSRID(ST_MakePoint(116.4, 39.9), 4490), %d))", s1);
+        tu_pg_val(raw, "SELECT ST_Y(ST_Transform(ST_SetSRID(ST_MakePoint(116.4, 39.9), 4490), %d))", s1);
     assert_close(atof(x), 448688.8557, 1e-3);
     assert_close(atof(y), 4418598.0013, 1e-3);
     /* and back to a CRS equivalent to the one given */
@@ -361,14 +331,14 @@ static void test_srid(void **state)
         assert_int_equal(got[k], got[0]);
     }
     assert_true(got[0] != s1);
-    assert_string_equal(sql_val(raw, "SELECT count(*) FROM spatial_ref_sys WHERE auth_name = 'emscov' AND "
+    assert_string_equal(tu_pg_val(raw, "SELECT count(*) FROM spatial_ref_sys WHERE auth_name = 'emscov' AND "
                                      "srtext LIKE '%%pgcore_test_GK_CM_118E%%'"),
                         "1");
     /* the test's own rows go (nothing else uses these definitions) */
     char sql[256];
     snprintf(sql, sizeof sql, "DELETE FROM spatial_ref_sys WHERE srid IN (%d, %d) AND auth_name = 'emscov'",
              s1, got[0]);
-    sql_ok(raw, sql);
+    tu_pg_ok(raw, sql);
     crs_destroy(gk);
     crs_destroy(custom);
     pg_disconnect(c);
@@ -414,53 +384,53 @@ static void test_copy_types(void **state)
     assert_ok(ctx, pg_copy_layer(ctx, c, schema, "types", l, 4548, extra_values, 2, NULL, NULL, &rows));
     assert_int_equal(rows, 5);
     /* not visible to others before the commit */
-    assert_string_equal(sql_val(raw, "SELECT to_regclass('%s.types') IS NULL", schema), "t");
+    assert_string_equal(tu_pg_val(raw, "SELECT to_regclass('%s.types') IS NULL", schema), "t");
     assert_ok(ctx, pg_commit(ctx, c));
 
     const char *t = schema;
-    assert_string_equal(sql_val(raw, "SELECT count(*) FROM %s.types WHERE run_id = 42 AND tag IS NULL", t),
+    assert_string_equal(tu_pg_val(raw, "SELECT count(*) FROM %s.types WHERE run_id = 42 AND tag IS NULL", t),
                         "5");
-    assert_string_equal(sql_val(raw,
+    assert_string_equal(tu_pg_val(raw,
                                 "SELECT type || ' ' || srid || ' ' || coord_dimension FROM geometry_columns "
                                 "WHERE f_table_schema = '%s' AND f_table_name = 'types'",
                                 t),
                         "POINT 4548 2");
-    assert_string_equal(sql_val(raw,
+    assert_string_equal(tu_pg_val(raw,
                                 "SELECT string_agg(format_type(atttypid, atttypmod), ',' ORDER BY attnum) "
                                 "FROM pg_attribute WHERE attrelid = '%s.types'::regclass AND attnum > 0",
                                 t),
                         "bigint,text,bigint,double precision,text,date,boolean,geometry(Point,4548)");
     assert_string_equal(
-        sql_val(raw,
+        tu_pg_val(raw,
                 "SELECT count(*) FROM pg_indexes WHERE schemaname = '%s' AND tablename = 'types' "
                 "AND indexdef LIKE '%%USING gist (geom)%%'",
                 t),
         "1");
-    assert_string_equal(sql_val(raw,
+    assert_string_equal(tu_pg_val(raw,
                                 "SELECT d = 0.1::float8 AND s = 'plain' AND dt = '2024-02-29' AND b "
                                 "AND ST_AsText(geom) = 'POINT(1 2)' AND ST_SRID(geom) = 4548 "
                                 "FROM %s.types WHERE i = 1",
                                 t),
                         "t");
-    assert_string_equal(sql_val(raw,
+    assert_string_equal(tu_pg_val(raw,
                                 "SELECT d IS NULL AND s = E'tab\\there\\nnew\\\\back\\rcr' AND dt IS NULL "
                                 "AND NOT b FROM %s.types WHERE i = -9223372036854775807",
                                 t),
                         "t");
     assert_string_equal(
-        sql_val(raw, "SELECT ST_AsText(geom) FROM %s.types WHERE i = -9223372036854775807", t),
+        tu_pg_val(raw, "SELECT ST_AsText(geom) FROM %s.types WHERE i = -9223372036854775807", t),
         "POINT(448688.8557 4418598.0013)");
-    assert_string_equal(sql_val(raw,
+    assert_string_equal(tu_pg_val(raw,
                                 "SELECT d = 1e300 AND s = '' AND b IS NULL AND ST_AsText(geom) = "
                                 "'POINT(-0.5 10000000)' FROM %s.types WHERE i = 3",
                                 t),
                         "t");
-    assert_string_equal(sql_val(raw,
+    assert_string_equal(tu_pg_val(raw,
                                 "SELECT d = '-Infinity'::float8 AND s = E'名称 \\\\N' AND dt = '1949-10-01' "
                                 "FROM %s.types WHERE i = 4",
                                 t),
                         "t");
-    assert_string_equal(sql_val(raw,
+    assert_string_equal(tu_pg_val(raw,
                                 "SELECT d IS NULL AND s IS NULL AND dt IS NULL AND b IS NULL "
                                 "FROM %s.types WHERE i = 5",
                                 t),
@@ -517,7 +487,7 @@ static void test_copy_types(void **state)
     assert_ok(ctx, pg_create_table(ctx, c, schema, "baddate", bad, 4548, NULL, 0, false));
     assert_status_msg(ctx, pg_copy_layer(ctx, c, schema, "baddate", bad, 4548, NULL, 0, NULL, NULL, &rows),
                       EMS_EINPUT, "record 9: field dt: 20241301 is not a date");
-    assert_string_equal(sql_val(raw, "SELECT count(*) FROM %s.baddate", t), "0");
+    assert_string_equal(tu_pg_val(raw, "SELECT count(*) FROM %s.baddate", t), "0");
     /* the connection is still usable */
     assert_ok(ctx, pg_exec(ctx, c, "ping", "SELECT 1", 0, NULL));
     layer_destroy(bad);
@@ -558,24 +528,24 @@ static void test_promotion(void **state)
         }
         assert_ok(ctx, pg_create_table(ctx, c, schema, cases[k].table, l, 4548, NULL, 0, false));
         assert_ok(ctx, pg_copy_layer(ctx, c, schema, cases[k].table, l, 4548, NULL, 0, NULL, NULL, NULL));
-        assert_string_equal(sql_val(raw,
+        assert_string_equal(tu_pg_val(raw,
                                     "SELECT type FROM geometry_columns WHERE f_table_schema = '%s' AND "
                                     "f_table_name = '%s'",
                                     schema, cases[k].table),
                             cases[k].type);
         assert_string_equal(
-            sql_val(raw, "SELECT ST_AsText(geom) FROM %s.%s WHERE id = 1", schema, cases[k].table),
+            tu_pg_val(raw, "SELECT ST_AsText(geom) FROM %s.%s WHERE id = 1", schema, cases[k].table),
             cases[k].first);
         layer_destroy(l);
     }
     /* every row is MultiPolygon; areas 100 + 25 + 0.5 by hand */
     assert_string_equal(
-        sql_val(raw,
+        tu_pg_val(raw,
                 "SELECT string_agg(GeometryType(geom), ',' ORDER BY id) || ' ' || sum(ST_Area(geom)) "
                 "FROM %s.poly",
                 schema),
         "MULTIPOLYGON,MULTIPOLYGON 125.5");
-    assert_string_equal(sql_val(raw, "SELECT ST_AsText(geom) FROM %s.line WHERE id = 2", schema),
+    assert_string_equal(tu_pg_val(raw, "SELECT ST_AsText(geom) FROM %s.line WHERE id = 2", schema),
                         "MULTILINESTRING((5 5,6 7))");
     pg_disconnect(c);
     close_schema(raw, schema);
@@ -607,7 +577,7 @@ static void test_read_pg(void **state)
         "INSERT INTO %s.heap VALUES (10, 'SRID=4326;POINT(116.4 39.9)', NULL), (5, 'SRID=4326;POINT(1 2)', "
         "'SRID=4548;POINT(7 8)')",
         schema, schema, schema, schema, schema);
-    sql_ok(raw, sql);
+    tu_pg_ok(raw, sql);
 
     char src[256];
     snprintf(src, sizeof src, "pg:%s.parcels", schema);
@@ -695,7 +665,7 @@ static void test_read_pg(void **state)
              "ST_SetSRID('010200000001000000000000000000F03F000000000000F03F'::geometry,"
              " 4548)), (2, 'SRID=4548;CIRCULARSTRING(0 0, 1 1, 2 0)'), (3, 'SRID=4548;LINESTRING(0 0, 3 4)')",
              schema, schema);
-    sql_ok(raw, sql);
+    tu_pg_ok(raw, sql);
     snprintf(src, sizeof src, "pg:%s.odd", schema);
     assert_ok(ctx, layer_read_pg(ctx, src, conninfo(), &l));
     assert_int_equal(layer_count(l), 1);
@@ -743,7 +713,7 @@ static void test_where(void **state)
              "ST_SetSRID(ST_MakePoint(116 + i * 0.001, 39.9), 4326) FROM generate_series(1, 100) i;"
              "CREATE SEQUENCE %s.seq",
              schema, schema, schema);
-    sql_ok(raw, sql);
+    tu_pg_ok(raw, sql);
     static const struct {
         const char *query, *condition;
     } cases[] = {
@@ -759,7 +729,7 @@ static void test_where(void **state)
         snprintf(src, sizeof src, "pg:%s.x?where=%s", schema, cases[k].query);
         layer *l = NULL;
         assert_ok(ctx, layer_read_pg(ctx, src, conninfo(), &l));
-        const char *want = sql_val(raw, "SELECT count(*) FROM %s.x WHERE %s", schema, cases[k].condition);
+        const char *want = tu_pg_val(raw, "SELECT count(*) FROM %s.x WHERE %s", schema, cases[k].condition);
         assert_int_equal(layer_count(l), atoi(want));
         layer_destroy(l);
     }
@@ -770,11 +740,11 @@ static void test_where(void **state)
     ems_status st = layer_read_pg(ctx, src, conninfo(), &l);
     assert_status_msg(ctx, st, EMS_EINPUT, "the where condition");
     assert_null(l);
-    assert_string_equal(sql_val(raw, "SELECT count(*) FROM %s.x", schema), "100");
+    assert_string_equal(tu_pg_val(raw, "SELECT count(*) FROM %s.x", schema), "100");
     snprintf(src, sizeof src, "pg:%s.x?where=setval('%s.seq', 99) > 0", schema, schema);
     st = layer_read_pg(ctx, src, conninfo(), &l);
     assert_status_msg(ctx, st, EMS_EINPUT, "read-only transaction");
-    assert_string_equal(sql_val(raw, "SELECT last_value || ' ' || is_called FROM %s.seq", schema), "1 false");
+    assert_string_equal(tu_pg_val(raw, "SELECT last_value || ' ' || is_called FROM %s.seq", schema), "1 false");
     /* an error at run time (not parse time) is still the condition's */
     snprintf(src, sizeof src, "pg:%s.x?where=1/(id-50) > 0", schema);
     assert_status_msg(ctx, layer_read_pg(ctx, src, conninfo(), &l), EMS_EINPUT, "division by zero");
@@ -796,7 +766,7 @@ static void kill_backend(void *user, size_t done, size_t total)
     if (k->calls++ == 0 && done < total) {
         char sql[128];
         snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%d)", k->pid);
-        sql_ok(k->raw, sql);
+        tu_pg_ok(k->raw, sql);
     }
 }
 
@@ -828,7 +798,7 @@ static void test_killed_copy(void **state)
     pg_rollback(c); /* safe on the broken connection */
     assert_status_msg(ctx, pg_commit(ctx, c), EMS_EIO, "");
     pg_disconnect(c);
-    assert_string_equal(sql_val(raw, "SELECT to_regclass('%s.victim') IS NULL", schema), "t");
+    assert_string_equal(tu_pg_val(raw, "SELECT to_regclass('%s.victim') IS NULL", schema), "t");
     layer_destroy(l);
     close_schema(raw, schema);
 }
