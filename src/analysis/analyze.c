@@ -37,15 +37,12 @@ static ems_status field_index(emscov_ctx *ctx, const layer *l, const char *name,
     return EMS_OK;
 }
 
-const char *analysis_unit_text(const analysis *a, size_t u, const char *field, char *buf, size_t cap)
+const char *analysis_value_text(const layer *l, size_t i, const char *field, char *buf, size_t cap)
 {
-    const layer *l = a->in.streets;
     int j = field ? layer_field_index(l, field) : -1;
-    if (j < 0) {
-        snprintf(buf, cap, "record %lld", (long long)layer_record(l, u));
-        return buf;
-    }
-    const layer_value *v = layer_value_at(l, u, (size_t)j);
+    if (j < 0)
+        return NULL;
+    const layer_value *v = layer_value_at(l, i, (size_t)j);
     if (v->is_null)
         snprintf(buf, cap, "%s", "");
     else if (layer_field_at(l, (size_t)j)->type == LAYER_FIELD_STRING)
@@ -53,7 +50,15 @@ const char *analysis_unit_text(const analysis *a, size_t u, const char *field, c
     else if (layer_field_at(l, (size_t)j)->type == LAYER_FIELD_INT)
         snprintf(buf, cap, "%lld", (long long)v->u.i);
     else
-        snprintf(buf, cap, "%.15g", layer_value_number(l, u, (size_t)j));
+        snprintf(buf, cap, "%.15g", layer_value_number(l, i, (size_t)j));
+    return buf;
+}
+
+const char *analysis_unit_text(const analysis *a, size_t u, const char *field, char *buf, size_t cap)
+{
+    if (analysis_value_text(a->in.streets, u, field, buf, cap))
+        return buf;
+    snprintf(buf, cap, "record %lld", (long long)layer_record(a->in.streets, u));
     return buf;
 }
 

@@ -74,6 +74,9 @@ typedef struct analysis {
 
 ems_status analysis_run(emscov_ctx *ctx, const scenario *sc, analysis **out);
 void analysis_destroy(analysis *a);
+/* Text of feature i's field (string as is, int in full, double %.15g, null ""), into buf; NULL when the layer
+ * has no such field (or field is NULL). */
+const char *analysis_value_text(const layer *l, size_t i, const char *field, char *buf, size_t cap);
 /* Text of a sub-district's name / code field (or "record N"), into buf. */
 const char *analysis_unit_text(const analysis *a, size_t u, const char *field, char *buf, size_t cap);
 

@@ -46,21 +46,9 @@ typedef struct priv {
 
 const char *sites_station_id(const analysis *a, size_t s, char *buf, size_t cap)
 {
-    const layer *l = a->in.stations;
-    int j = a->sc->station_id_field ? layer_field_index(l, a->sc->station_id_field) : -1;
-    if (j < 0) {
-        snprintf(buf, cap, "%lld", (long long)layer_record(l, s));
+    if (analysis_value_text(a->in.stations, s, a->sc->station_id_field, buf, cap))
         return buf;
-    }
-    const layer_value *v = layer_value_at(l, s, (size_t)j);
-    if (v->is_null)
-        snprintf(buf, cap, "%s", "");
-    else if (layer_field_at(l, (size_t)j)->type == LAYER_FIELD_STRING)
-        snprintf(buf, cap, "%s", v->u.s);
-    else if (layer_field_at(l, (size_t)j)->type == LAYER_FIELD_INT)
-        snprintf(buf, cap, "%lld", (long long)v->u.i);
-    else
-        snprintf(buf, cap, "%.15g", layer_value_number(l, s, (size_t)j));
+    snprintf(buf, cap, "%lld", (long long)layer_record(a->in.stations, s));
     return buf;
 }
 
