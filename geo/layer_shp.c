@@ -1414,7 +1414,12 @@ static ems_status read_records(shp_reader *rd)
         int64_t rec = (int64_t)i + 1;
         if (DBFIsRecordDeleted(rd->hdbf, (int)i)) {
             /* kept in the ledger with its attributes; ones that cannot be read are not an error here */
-            bool readable = read_values(rd, (int)i) == EMS_OK;
+            ems_status vs = read_values(rd, (int)i);
+            bool readable = vs == EMS_OK;
+            if (vs == EMS_ENOMEM) {
+                st = vs;
+                break;
+            }
             if (!readable) {
                 free_strings(rd);
                 emscov_clear(rd->ctx);

@@ -452,6 +452,7 @@ static void test_ledger(void **state)
     const double degen[] = {0, 0, 1, 1, 0, 0};
     add_shape(s, SHPT_POLYGON, 1, (const int[]){0}, 3, degen); /* 4: a ring without area */
     add_shape(s, SHPT_POLYGON, 1, (const int[]){0}, 5, xy);    /* 5: deleted below */
+    add_shape(s, SHPT_POLYGON, 1, (const int[]){0}, 5, xy);    /* 6: deleted, COUNT not a number */
     SHPClose(s);
     DBFHandle d = DBFCreateEx(fx_file(&f, "dbf"), NULL);
     assert_non_null(d);
@@ -463,14 +464,21 @@ static void test_ledger(void **state)
         assert_true(DBFWriteStringAttribute(d, i, 0, names[i]));
         assert_true(DBFWriteIntegerAttribute(d, i, 1, counts[i]));
     }
+    assert_true(DBFWriteStringAttribute(d, 5, 0, "junk"));
+    assert_true(DBFWriteAttributeDirectly(d, 5, 1, "abc"));
     assert_true(DBFMarkRecordDeleted(d, 4, 1));
+    assert_true(DBFMarkRecordDeleted(d, 5, 1));
     DBFClose(d);
     fx_prj(&f);
     layer *l = read_ok(ctx, &f, NULL);
-    assert_int_equal(layer_source_records(l), 5);
+    assert_int_equal(layer_source_records(l), 6);
     assert_int_equal(layer_count(l), 1);
     assert_int_equal(layer_record(l, 0), 1);
-    assert_int_equal(layer_skipped_count(l), 4);
+    assert_int_equal(layer_skipped_count(l), 5);
+    /* a deleted record whose attributes cannot be read is no error: skipped with null values */
+    assert_int_equal(layer_skipped_reason(l, 4), LAYER_SKIP_DELETED);
+    assert_true(layer_skipped_values(l, 4)[0].is_null && layer_skipped_values(l, 4)[1].is_null);
+    assert_int_equal(notes_with(l, LAYER_NOTE_WARNING, 6, "its attributes cannot be read"), 1);
     const layer_skip_reason why[] = {LAYER_SKIP_NULL_GEOMETRY, LAYER_SKIP_EMPTY_GEOMETRY, LAYER_SKIP_NO_AREA,
                                      LAYER_SKIP_DELETED};
     for (size_t i = 0; i < 4; i++) {
@@ -485,14 +493,15 @@ static void test_ledger(void **state)
     assert_int_equal(notes_with(l, LAYER_NOTE_EMPTY, 3, "empty geometry"), 1);
     assert_int_equal(notes_with(l, LAYER_NOTE_EMPTY, 4, "no ring with an area"), 1);
     assert_int_equal(notes_with(l, LAYER_NOTE_WARNING, 5, "marked deleted"), 1);
-    /* COUNT >= 40: the square (10) and the hollow record (30) are left out; 2, 4, 5 stay skipped */
+    /* COUNT >= 40: the square (10), the hollow record (30) and record 6 (null) are left out; 2, 4, 5 stay
+     * skipped */
     assert_ok(ctx, layer_filter(ctx, l, "COUNT >= 40", NULL));
     assert_int_equal(layer_count(l), 0);
     assert_int_equal(layer_skipped_count(l), 3);
     assert_int_equal(layer_skipped_record(l, 0), 2);
     assert_int_equal(layer_skipped_record(l, 1), 4);
     assert_int_equal(layer_skipped_record(l, 2), 5);
-    assert_int_equal(layer_filtered_count(l), 2);
+    assert_int_equal(layer_filtered_count(l), 3);
     assert_int_equal(layer_source_records(l), layer_count(l) + layer_skipped_count(l) + layer_filtered_count(l));
     layer_destroy(l);
 }
