@@ -46,6 +46,7 @@ struct layer {
     double src_ext[4];
     bool has_src_ext;
     int geom_type_id; /* GEOS type id shared by all features, -1 none yet, -2 mixed */
+    bool null_geometry_ok; /* an output table: a NULL geometry is kept as a row without one */
 };
 
 static void free_values(const layer *l, layer_value *v)
@@ -297,6 +298,14 @@ static ems_status append(emscov_ctx *ctx, layer *l, GEOSGeometry *geom, int64_t 
                          bool validate)
 {
     GEOSContextHandle_t h = emscov_geos(ctx);
+    if (!geom && l->null_geometry_ok) {
+        layer_value *copy = NULL;
+        ems_status st = ems_grow(ctx, (void **)&l->features, &l->features_cap, l->nfeatures + 1,
+                                 sizeof *l->features) ? copy_values(ctx, l, values, &copy) : EMS_ENOMEM;
+        if (st == EMS_OK)
+            l->features[l->nfeatures++] = (feature){.geom = NULL, .record = record, .values = copy};
+        return st;
+    }
     if (!geom || GEOSisEmpty_r(h, geom)) {
         layer_skip_reason why = geom ? LAYER_SKIP_EMPTY_GEOMETRY : LAYER_SKIP_NULL_GEOMETRY;
         GEOSGeom_destroy_r(h, geom);
@@ -351,7 +360,8 @@ void layer_keep(layer *l, const bool *keep)
             free_values(l, f->values);
             continue;
         }
-        l->geom_type_id = merge_type(l->geom_type_id, GEOSGeomTypeId_r(h, f->geom));
+        if (f->geom)
+            l->geom_type_id = merge_type(l->geom_type_id, GEOSGeomTypeId_r(h, f->geom));
         l->features[n++] = *f;
     }
     l->nfiltered += l->nfeatures - n;
@@ -587,6 +597,8 @@ static bool compute_extent(const layer *l, double ext[4])
     bool any = false;
     for (size_t i = 0; i < l->nfeatures; i++) {
         double x0, y0, x1, y1;
+        if (!l->features[i].geom)
+            continue;
         if (!GEOSGeom_getXMin_r(h, l->features[i].geom, &x0) || !GEOSGeom_getYMin_r(h, l->features[i].geom, &y0) ||
             !GEOSGeom_getXMax_r(h, l->features[i].geom, &x1) || !GEOSGeom_getYMax_r(h, l->features[i].geom, &y1))
             continue;
@@ -674,6 +686,8 @@ static ems_status map_geometries(emscov_ctx *ctx, layer *l, GEOSTransformXYCallb
 {
     GEOSContextHandle_t h = emscov_geos(ctx);
     for (size_t i = 0; i < l->nfeatures; i++) {
+        if (!l->features[i].geom)
+            continue;
         GEOSGeometry *g = GEOSGeom_transformXY_r(h, l->features[i].geom, fn, user);
         if (!g)
             return emscov_fail(ctx, EMS_EINPUT, "%s: record %lld: %s failed", l->path,
@@ -892,4 +906,9 @@ ems_status layer_read(emscov_ctx *ctx, const char *path, const layer_read_opts *
     if (!strcasecmp(fmt, "csv") || !strcasecmp(fmt, "txt") || !strcasecmp(fmt, "tsv"))
         return layer__read_csv(ctx, path, opts, out);
     return emscov_fail(ctx, EMS_EINPUT, "%s: unknown format \"%s\" (known: shp, geojson, csv, gpkg)", path, fmt);
+}
+
+void layer_allow_null_geometry(layer *l)
+{
+    l->null_geometry_ok = true;
 }

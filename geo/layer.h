@@ -122,6 +122,10 @@ EMS_API void layer_points_free(layer_points *p);
 EMS_API ems_status layer_create(emscov_ctx *ctx, const char *path, const char *format, const crs *c,
                                 layer **out);
 EMS_API void layer_destroy(layer *l);
+/* An output table whose rows may lack a geometry (a run's input_issue): from now on, appending a NULL geometry
+ * keeps the row, and layer_geom returns NULL for it; extents and reprojection skip such rows. Readers never set
+ * this. */
+EMS_API void layer_allow_null_geometry(layer *l);
 
 /* Schema: add fields before the first feature. */
 EMS_API ems_status layer_add_field(emscov_ctx *ctx, layer *l, const char *name, layer_field_type type,
