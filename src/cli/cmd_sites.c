@@ -6,7 +6,7 @@
  * order); bad input (exit 2) or a database failure leaves nothing behind. */
 #include "src/cli/cli.h"
 
-#include "src/analysis/sites.h"
+#include "src/analysis/sites_plan.h"
 #include "src/output/report.h"
 #include "src/output/sites_report.h"
 #include "src/output/store_gpkg.h"
@@ -132,7 +132,7 @@ static ems_status write_all(emscov_ctx *ctx, const sites_plan *plan, const char 
     result_layer rl[2] = {{"site_candidate", "emscov sites: every candidate with its what-if gains", lc},
                           {"site_selected", "emscov sites: the best k new sites (greedy + swap)", ls}};
     if (st == EMS_OK && db) /* SRID and tables checked before anything is written */
-        st = store_pg_prepare_sites(ctx, db, plan->r->a->in.working, rl, 2);
+        st = store_pg_prepare_sites(ctx, db, plan->a->in.working, rl, 2);
     if (st == EMS_OK && mkdir(dir, 0777) != 0 && errno != EEXIST)
         st = emscov_fail(ctx, EMS_EIO, "%s: cannot create the output directory: %s", dir, strerror(errno));
     if (st == EMS_OK && (st = gpkg_store_begin(ctx, p_gpkg, &gs)) == EMS_OK) {
@@ -187,20 +187,6 @@ static ems_status write_all(emscov_ctx *ctx, const sites_plan *plan, const char 
     layer_destroy(lc);
     layer_destroy(ls);
     return st;
-}
-
-static void describe_candidates(const sites_opts *o, char *buf, size_t cap)
-{
-    size_t n = 0;
-    buf[0] = '\0';
-    if (o->cand_path)
-        n += (size_t)snprintf(buf + n, n < cap ? cap - n : 0, "%s%s", n ? " + " : "", o->cand_path);
-    if (o->grid_m > 0 && n < cap)
-        n += (size_t)snprintf(buf + n, cap - n, "%sgrid %g m", n ? " + " : "", o->grid_m);
-    if (o->road_spacing_m > 0 && n < cap)
-        n += (size_t)snprintf(buf + n, cap - n, "%sroad junctions every %g m", n ? " + " : "", o->road_spacing_m);
-    if (o->gap_centroids && n < cap)
-        snprintf(buf + n, cap - n, "%sgap sub-district centres", n ? " + " : "");
 }
 
 ems_status cmd_sites(emscov_ctx *ctx, int argc, char **argv)
@@ -308,12 +294,8 @@ ems_status cmd_sites(emscov_ctx *ctx, int argc, char **argv)
     }
     scenario *sc = NULL;
     analysis *a = NULL;
-    sites_result *sr = NULL;
-    opt_greedy_result g = {0};
-    opt_exact_result ex = {0};
-    opt_lscp_result ls = {0};
+    sites_plan *plan = NULL;
     char *json = NULL;
-    sites_plan plan = {0};
     pg_conn *pc = NULL;
     store_pg *db = NULL;
     int64_t run_id = 0;
@@ -329,72 +311,15 @@ ems_status cmd_sites(emscov_ctx *ctx, int argc, char **argv)
         st = scenario_load(ctx, path, EMSCOV_DATA_DIR, &sc);
     if (st == EMS_OK)
         st = analysis_run(ctx, sc, &a);
+    sites_plan_opts po = {.eval = so, .k = (size_t)k_opt, .exact = exact, .time_limit_s = time_limit,
+                          .exact_max_nz = (size_t)max_nz, .target_share = target};
     if (st == EMS_OK)
-        st = sites_evaluate(ctx, a, &so, &sr);
-    size_t k = 0;
+        st = sites_plan_run(ctx, a, &po, &plan);
     if (st == EMS_OK) {
-        if (k_opt > 0 && (size_t)k_opt > sr->ncand)
-            st = emscov_fail(ctx, EMS_EINPUT, "--k %.0f: only %zu candidate sites are left to choose from", k_opt,
-                             sr->ncand);
-        k = k_opt > 0 ? (size_t)k_opt : sr->ncand < 5 ? sr->ncand : 5;
-    }
-    opt_instance in;
-    double t_greedy = 0, t_exact = 0, t0 = now_s();
-    if (st == EMS_OK) {
-        sites_instance(sr, &in);
-        st = opt_greedy(ctx, &in, k, true, &g);
-        t_greedy = now_s() - t0;
-    }
-    opt_exact_opts eo = {.time_limit_s = time_limit, .max_nonzeros = exact ? (size_t)max_nz : 20000,
-                         .start_sel = g.sel, .start_n = k};
-    t0 = now_s();
-    if (st == EMS_OK)
-        st = opt_exact_mclp(ctx, &in, k, &eo, &ex);
-    t_exact = now_s() - t0;
-    if (st == EMS_OK && !exact && ex.status != OPT_EXACT_OPTIMAL && ex.status != OPT_EXACT_TIME_LIMIT)
-        ex.status = OPT_EXACT_NOT_RUN; /* not asked for and not small: say nothing */
-    uint32_t *need = NULL;
-    if (st == EMS_OK && target > 0) {
-        size_t nu = layer_count(a->in.streets);
-        uint32_t *grp = ems_malloc(ctx, (sr->ncand ? sr->ncand : 1) * sizeof *grp);
-        need = ems_calloc(ctx, nu ? nu : 1, sizeof *need);
-        if (!grp || !need)
-            st = EMS_ENOMEM;
-        for (size_t u = 0; st == EMS_OK && u < nu; u++) {
-            double want = ceil(sr->min_stations) - (double)sr->unit_stations[u];
-            need[u] = want > 0 ? (uint32_t)want : 0;
-        }
-        for (size_t c = 0; st == EMS_OK && c < sr->ncand; c++)
-            grp[c] = sr->cand[c].unit == SITES_NONE ? OPT_NONE : sr->cand[c].unit;
-        double need_w = target * sr->pop_total - sr->base_covered;
-        opt_lscp_problem lp = {&in, need_w > 0 ? need_w : 0, grp, need, nu};
-        opt_exact_opts le = {.time_limit_s = time_limit, .max_nonzeros = exact ? (size_t)max_nz : 20000};
-        if (st == EMS_OK)
-            st = opt_lscp(ctx, &lp, &le, &ls);
-        if (st == EMS_OK && ls.groups_short) {
-            st = emscov_fail(ctx, EMS_EINPUT, "--target-share: %zu sub-district(s) below the minimum of %g station(s) "
-                             "have no candidate inside, e.g. %s (add --gap-centroids)", ls.groups_short,
-                             sr->min_stations, a->result->subdistricts[ls.first_short].label);
-        } else if (st == EMS_OK && !ls.feasible) {
-            st = emscov_fail(ctx, EMS_EINPUT, "--target-share %g: unreachable: with every one of the %zu candidates, "
-                             "at most %.0f of %.0f residents (%.2f %%) are within %g min", target, sr->ncand,
-                             sr->base_covered + ls.max_weight, sr->pop_total,
-                             100 * (sr->base_covered + ls.max_weight) / sr->pop_total, sr->standard_s / 60);
-        }
-        free(grp);
-    }
-    char from[512];
-    if (st == EMS_OK) {
-        describe_candidates(&so, from, sizeof from);
-        plan = (sites_plan){.r = sr, .candidates_from = from, .k = k, .greedy = &g, .exact = &ex,
-                            .exact_time_limit_s = time_limit, .target_share = target, .lscp = &ls,
-                            .top = (size_t)top};
-        st = sites_selection_eval(ctx, sr, g.sel, k, &plan.sel_covered, &plan.sel_q, &plan.sel_expected);
         store_pg_sites_run run = {.name = replace ? replace : sc->name, .scenario = path, .started = started,
                                   .replace = replace != NULL};
-        t0 = now_s();
-        if (st == EMS_OK)
-            st = write_all(ctx, &plan, dir, db, &run, &json, &run_id, &rows);
+        double t0 = now_s();
+        st = write_all(ctx, plan, dir, db, &run, &json, &run_id, &rows);
         t_db = now_s() - t0;
     }
     char stored[1200] = "";
@@ -403,26 +328,24 @@ ems_status cmd_sites(emscov_ctx *ctx, int argc, char **argv)
                  "stored sites run %lld in %s at %s (%llu rows, %.2f s with the files)\n", (long long)run_id,
                  store_pg_schema(db), pg_describe(pc), (unsigned long long)rows, t_db);
     if (st == EMS_OK) {
+        const sites_result *sr = plan->r;
         if (as_json) {
             fputs(json, stdout);
             fputs(stored, stderr); /* stdout is sites.json alone */
         } else {
-            sites_report_summary(stdout, &plan);
+            sites_report_summary(stdout, plan, (size_t)top);
             printf("\ntime: prepare %.2f s, %zu candidate searches %.2f s (CPU %.2f s, %d threads, %.0f nodes a "
                    "search), greedy k = %zu + swap %.2f s, exact %.2f s\n", sr->prepare_s, sr->ncand, sr->evaluate_s,
-                   sr->evaluate_cpu_s, sr->threads, sr->ncand ? (double)sr->settled_total / (double)sr->ncand : 0, k, t_greedy, t_exact);
+                   sr->evaluate_cpu_s, sr->threads, sr->ncand ? (double)sr->settled_total / (double)sr->ncand : 0,
+                   plan->k, plan->greedy_s, plan->exact_s);
             printf("wrote %s/sites.csv, %s/sites.json, %s/sites.gpkg\n%s", dir, dir, dir, stored);
         }
         fflush(stdout);
     }
     free(json);
-    free(need);
     store_pg_destroy(db);
     pg_disconnect(pc);
-    opt_greedy_fini(&g);
-    opt_exact_fini(&ex);
-    opt_lscp_fini(&ls);
-    sites_destroy(sr);
+    sites_plan_destroy(plan);
     analysis_destroy(a);
     scenario_destroy(sc);
     free(close_copy);
