@@ -1,23 +1,20 @@
-/* geo/speed.c: speed profiles read from INI files with libinih (see speed.h and data/speed/default.ini).
+/* geo/speed.c: speed profiles read with the INI loader (geo/config.h; see speed.h and
+ * data/speed/default.ini).
  *
- * Parsing is strict: every section and key is checked, numbers are plain decimals ("80", "0.6", "1.15";
- * no exponent, no locale), and the first problem is reported as "<file>: line N: ...". libinih (Debian
- * build) does not pass line numbers to its handler, so the file is fed to ini_parse_stream through our own
- * line reader: inih counts one line per reader call, and so do we, so our counter is inih's line number
- * while the handler runs. The reader also refuses lines longer than inih's buffer (which inih would
- * otherwise split into two "lines") and checks section headers, which inih never reports for an empty
- * section. inih's own global options are left as they are (defaults: ';' and '#' start comments, an inline
- * comment needs a blank before its ';', an indented line continues the previous value).
+ * The loader checks the file (syntax, known sections and keys, duplicates, empty values, UTF-8); this file
+ * checks the values: numbers are plain decimals ("80", "0.6", "1.15"; no exponent, no locale), speeds and
+ * factors are > 0 and not implausibly large, period names are letters, digits, '_' or '-', [osm_classes]
+ * values are yes or no, and every drivable OSM class has a speed. Every message names file, line, section
+ * and key.
  *
  * Class and OSM-class names are matched ignoring ASCII case and surrounding blanks (bytes >= 0x80, i.e.
  * UTF-8 Chinese names, compare exactly); they are kept sorted for binary search, since the network
  * builder looks one up per road. */
 #include "geo/speed.h"
 
-#include <ini.h>
+#include "geo/config.h"
+
 #include <math.h>
-#include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +22,6 @@
 #define SPEED_MAX_KMH 200.0   /* a class or access speed above this is a typo */
 #define SPEED_MAX_FACTOR 10.0 /* likewise for factors */
 #define SPEED_MAXSPEED_CAP 300.0
-#define SPEED_LINE_MAX 200 /* inih's line buffer (ini_max_line default), bytes incl. "\n\0" */
 
 typedef struct sp_entry {
     char *name;
@@ -85,55 +81,6 @@ static size_t trim(const char **s)
     return n;
 }
 
-/* A plain decimal number at s: [+-]digits[.digits] (at least one digit). Returns the characters used, 0 when
- * there is no number. Locale-independent; the digits are gathered into an integer and divided once by a
- * power of ten, so "0.6" is the double nearest 0.6 (digits past the 15th significant one are dropped). */
-static size_t scan_number(const char *s, double *out)
-{
-    size_t i = 0;
-    bool neg = false;
-    if (s[i] == '+' || s[i] == '-') neg = s[i++] == '-';
-    uint64_t mant = 0;
-    int sig = 0, scale = 0, digits = 0; /* value = mant x 10^scale */
-    while (s[i] >= '0' && s[i] <= '9') {
-        if (sig < 15) {
-            mant = mant * 10 + (uint64_t)(s[i] - '0');
-            sig += mant > 0;
-        } else {
-            scale++;
-        }
-        i++;
-        digits++;
-    }
-    if (s[i] == '.') {
-        i++;
-        while (s[i] >= '0' && s[i] <= '9') {
-            if (sig < 15) {
-                mant = mant * 10 + (uint64_t)(s[i] - '0');
-                sig += mant > 0;
-                scale--;
-            }
-            i++;
-            digits++;
-        }
-    }
-    if (!digits) return 0;
-    double v = (double)mant;
-    if (scale < 0)
-        v /= pow(10, -scale);
-    else if (scale > 0)
-        v *= pow(10, scale);
-    *out = neg ? -v : v;
-    return i;
-}
-
-/* The whole of s is one number. */
-static bool parse_number(const char *s, double *out)
-{
-    size_t n = scan_number(s, out);
-    return n && s[n] == '\0' && isfinite(*out);
-}
-
 /* ---- lists ------------------------------------------------------------------------------------------- */
 
 static void list_free(sp_list *l)
@@ -175,128 +122,24 @@ static const sp_entry *list_find_sorted(const sp_list *l, const char *s, size_t 
 
 /* ---- loading ----------------------------------------------------------------------------------------- */
 
-typedef struct sp_loader {
-    emscov_ctx *ctx;
-    speed_profile *sp;
-    const char *path;
-    const char *text;
-    size_t len, pos;
-    int line;      /* lines handed to inih so far == inih's lineno */
-    int err_line;  /* line of our first error, 0 = none */
-    ems_status st; /* EMS_OK until the first error */
-    bool seen_name, seen_amb, seen_access, seen_default;
-} sp_loader;
+static const char *const sp_keys[] = {"profile.name",       "profile.ambulance_factor",
+                                      "profile.access_kmh", "profile.default_kmh",
+                                      "periods.*",          "classes.*",
+                                      "osm_classes.*",      NULL};
 
-static int fail_at(sp_loader *ld, const char *fmt, ...) EMS_PRINTF(2, 3);
-static int fail_at(sp_loader *ld, const char *fmt, ...)
+/* A number > 0 and <= max from the entry; otherwise an error naming file, line, section and key. */
+static ems_status positive(emscov_ctx *ctx, const config *c, const config_entry *e, double max, double *out)
 {
-    if (ld->st == EMS_OK) {
-        char what[512];
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(what, sizeof what, fmt, ap);
-        va_end(ap);
-        ld->st = emscov_fail(ld->ctx, EMS_EINPUT, "%s: line %d: %s", ld->path, ld->line, what);
-        ld->err_line = ld->line;
-    }
-    return 0;
-}
-
-static bool known_section(const char *s, size_t n)
-{
-    static const char *const names[] = {"profile", "periods", "classes", "osm_classes"};
-    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
-        if (n == strlen(names[i]) && memcmp(s, names[i], n) == 0) return true;
-    return false;
-}
-
-/* inih reader: one line per call (so our count is inih's), refusing over-long lines and unknown sections. */
-static char *sp_reader(char *buf, int num, void *stream)
-{
-    sp_loader *ld = stream;
-    if (ld->st != EMS_OK || ld->pos >= ld->len) return NULL;
-    const char *start = ld->text + ld->pos;
-    const char *nl = memchr(start, '\n', ld->len - ld->pos);
-    size_t n = nl ? (size_t)(nl - start) + 1 : ld->len - ld->pos;
-    ld->line++;
-    if (n + 1 > (size_t)num) {
-        fail_at(ld, "line longer than %d bytes", num - 2);
-        return NULL;
-    }
-    memcpy(buf, start, n);
-    buf[n] = '\0';
-    ld->pos += n;
-    /* a section header: "[name]" possibly followed by a comment */
-    const char *p = buf;
-    while (is_blank(*p))
-        p++;
-    if (*p == '[') {
-        const char *q = p + 1;
-        while (is_blank(*q))
-            q++;
-        const char *end = strchr(q, ']');
-        if (end) {
-            const char *e = end;
-            while (e > q && is_blank(e[-1]))
-                e--;
-            if (!known_section(q, (size_t)(e - q))) {
-                fail_at(ld, "unknown section [%.*s] (known: profile, periods, classes, osm_classes)",
-                        (int)(e - q > 100 ? 100 : e - q), q);
-                return NULL;
-            }
-        }
-    }
-    return buf;
-}
-
-static bool list_add(sp_loader *ld, sp_list *l, const char *section, const char *name, double value)
-{
-    const sp_entry *dup = list_find_linear(l, name);
-    if (dup) {
-        fail_at(ld, "duplicate key [%s] %s (first given on line %d)", section, name, dup->line);
-        return false;
-    }
-    if (!ems_grow(ld->ctx, (void **)&l->e, &l->cap, l->n + 1, sizeof *l->e)) {
-        ld->st = EMS_ENOMEM;
-        return false;
-    }
-    char *copy = ems_strdup(ld->ctx, name);
-    if (!copy) {
-        ld->st = EMS_ENOMEM;
-        return false;
-    }
-    l->e[l->n++] = (sp_entry){copy, value, ld->line};
-    return true;
-}
-
-/* A positive number no larger than max; otherwise an error naming the key. */
-static bool positive(sp_loader *ld, const char *section, const char *name, const char *value, double max,
-                     double *out)
-{
-    if (!parse_number(value, out)) {
-        if (strchr(value, '='))
-            fail_at(ld,
-                    "[%s] %s: indented line \"%s\" read as a continuation of the previous value (do not "
-                    "indent keys)",
-                    section, name, value);
-        else
-            fail_at(ld, "[%s] %s: \"%s\" is not a number", section, name, value);
-        return false;
-    }
-    if (!(*out > 0)) {
-        fail_at(ld, "[%s] %s: %s must be greater than 0", section, name, value);
-        return false;
-    }
-    if (*out > max) {
-        fail_at(ld, "[%s] %s: %s is implausibly large (more than %g)", section, name, value, max);
-        return false;
-    }
-    return true;
+    ems_status st = config_entry_number(ctx, c, e, out);
+    if (st != EMS_OK) return st;
+    if (!(*out > 0)) return config_fail(ctx, c, e, EMS_EINPUT, "%s must be greater than 0", e->value);
+    if (*out > max)
+        return config_fail(ctx, c, e, EMS_EINPUT, "%s is implausibly large (more than %g)", e->value, max);
+    return EMS_OK;
 }
 
 static bool valid_period_name(const char *s)
 {
-    if (!*s) return false;
     for (; *s; s++) {
         char c = *s;
         if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
@@ -306,94 +149,65 @@ static bool valid_period_name(const char *s)
     return true;
 }
 
-static int sp_handler(void *user, const char *section, const char *name, const char *value)
+/* Add a name; names equal but for ASCII case are the same key (the config loader catches exact repeats). */
+static ems_status list_add(emscov_ctx *ctx, const config *c, const config_entry *e, sp_list *l, double value)
 {
-    sp_loader *ld = user;
-    speed_profile *sp = ld->sp;
-    if (ld->st != EMS_OK) return 0;
-    double v = 0;
-    if (strcmp(section, "profile") == 0) {
-        bool *seen = NULL;
-        double *dst = NULL;
-        double max = SPEED_MAX_KMH;
-        if (strcmp(name, "name") == 0) {
-            if (ld->seen_name) return fail_at(ld, "duplicate key [profile] %s", name);
-            ld->seen_name = true;
-            if (!*value) return fail_at(ld, "[profile] name is empty");
-            char *copy = ems_strdup(ld->ctx, value);
-            if (!copy) {
-                ld->st = EMS_ENOMEM;
-                return 0;
-            }
-            free(sp->name);
-            sp->name = copy;
-            return 1;
-        } else if (strcmp(name, "ambulance_factor") == 0) {
-            seen = &ld->seen_amb;
-            dst = &sp->ambulance_factor;
-            max = SPEED_MAX_FACTOR;
-        } else if (strcmp(name, "access_kmh") == 0) {
-            seen = &ld->seen_access;
-            dst = &sp->access_kmh;
-        } else if (strcmp(name, "default_kmh") == 0) {
-            seen = &ld->seen_default;
-            dst = &sp->default_kmh;
-        } else {
-            return fail_at(ld,
-                           "unknown key \"%s\" in [profile] (known: name, ambulance_factor, access_kmh, "
-                           "default_kmh)",
-                           name);
-        }
-        if (*seen) return fail_at(ld, "duplicate key [profile] %s", name);
-        *seen = true;
-        if (!positive(ld, section, name, value, max, &v)) return 0;
-        *dst = v;
-        return 1;
-    }
-    if (strcmp(section, "periods") == 0) {
-        if (!valid_period_name(name))
-            return fail_at(ld, "period name \"%s\" must be letters, digits, '_' or '-'", name);
-        if (!positive(ld, section, name, value, SPEED_MAX_FACTOR, &v)) return 0;
-        return list_add(ld, &sp->periods, section, name, v);
-    }
-    if (strcmp(section, "classes") == 0) {
-        if (!positive(ld, section, name, value, SPEED_MAX_KMH, &v)) return 0;
-        return list_add(ld, &sp->classes, section, name, v);
-    }
-    if (strcmp(section, "osm_classes") == 0) {
-        if (strcmp(value, "yes") == 0)
-            v = 1;
-        else if (strcmp(value, "no") == 0)
-            v = 0;
-        else
-            return fail_at(ld, "[osm_classes] %s: \"%s\" must be yes or no", name, value);
-        return list_add(ld, &sp->osm, section, name, v);
-    }
-    if (!*section) return fail_at(ld, "key \"%s\" outside any section", name);
-    return fail_at(ld, "unknown section [%s]", section); /* normally caught by the reader */
+    const sp_entry *dup = list_find_linear(l, e->key);
+    if (dup) return config_fail(ctx, c, e, EMS_EINPUT, "given twice (first on line %d)", dup->line);
+    if (!ems_grow(ctx, (void **)&l->e, &l->cap, l->n + 1, sizeof *l->e)) return EMS_ENOMEM;
+    char *copy = ems_strdup(ctx, e->key);
+    if (!copy) return EMS_ENOMEM;
+    l->e[l->n++] = (sp_entry){copy, value, e->line};
+    return EMS_OK;
 }
 
-/* Checks after the whole file: required keys, a drivable OSM class needs a speed. */
-static ems_status sp_check(sp_loader *ld)
+/* An optional [profile] number: absent -> *out unchanged. */
+static ems_status profile_number(emscov_ctx *ctx, const config *c, const char *key, double max, double *out)
 {
-    speed_profile *sp = ld->sp;
-    if (!ld->seen_access) return emscov_fail(ld->ctx, EMS_EINPUT, "%s: [profile] lacks access_kmh", ld->path);
-    if (!ld->seen_default)
-        return emscov_fail(ld->ctx, EMS_EINPUT, "%s: [profile] lacks default_kmh", ld->path);
+    const config_entry *e = config_find(c, "profile", key);
+    return e ? positive(ctx, c, e, max, out) : EMS_OK;
+}
+
+/* [periods], [classes] and [osm_classes], in file order. */
+static ems_status read_lists(emscov_ctx *ctx, const config *c, speed_profile *sp)
+{
+    ems_status st = EMS_OK;
+    double v = 0;
+    for (const config_entry *e = NULL; st == EMS_OK && (e = config_next(c, "periods", e));) {
+        if (!valid_period_name(e->key))
+            return config_fail(ctx, c, e, EMS_EINPUT, "a period name must be letters, digits, '_' or '-'");
+        if ((st = positive(ctx, c, e, SPEED_MAX_FACTOR, &v)) == EMS_OK)
+            st = list_add(ctx, c, e, &sp->periods, v);
+    }
+    for (const config_entry *e = NULL; st == EMS_OK && (e = config_next(c, "classes", e));)
+        if ((st = positive(ctx, c, e, SPEED_MAX_KMH, &v)) == EMS_OK)
+            st = list_add(ctx, c, e, &sp->classes, v);
+    for (const config_entry *e = NULL; st == EMS_OK && (e = config_next(c, "osm_classes", e));) {
+        if (strcmp(e->value, "yes") && strcmp(e->value, "no"))
+            return config_fail(ctx, c, e, EMS_EINPUT, "\"%s\" must be yes or no", e->value);
+        st = list_add(ctx, c, e, &sp->osm, !strcmp(e->value, "yes"));
+    }
+    return st;
+}
+
+/* Checks across sections: required keys, at least one period and class, a drivable OSM class has a speed. */
+static ems_status check_profile(emscov_ctx *ctx, const config *c, speed_profile *sp)
+{
+    const config_entry *e = NULL;
+    ems_status st;
+    if ((st = config_require_entry(ctx, c, "profile", "access_kmh", &e)) != EMS_OK ||
+        (st = config_require_entry(ctx, c, "profile", "default_kmh", &e)) != EMS_OK)
+        return st;
     if (!sp->periods.n)
-        return emscov_fail(ld->ctx, EMS_EINPUT, "%s: [periods] lists no period (e.g. offpeak = 1.0)",
-                           ld->path);
-    if (!sp->classes.n)
-        return emscov_fail(ld->ctx, EMS_EINPUT, "%s: [classes] lists no road class", ld->path);
+        return config_fail_section(ctx, c, "periods", EMS_EINPUT, "lists no period (e.g. offpeak = 1.0)");
+    if (!sp->classes.n) return config_fail_section(ctx, c, "classes", EMS_EINPUT, "lists no road class");
     qsort(sp->classes.e, sp->classes.n, sizeof *sp->classes.e, entry_cmp);
     if (sp->osm.n) qsort(sp->osm.e, sp->osm.n, sizeof *sp->osm.e, entry_cmp);
     for (size_t i = 0; i < sp->osm.n; i++) {
-        const sp_entry *e = &sp->osm.e[i];
-        if (e->value > 0 && !list_find_sorted(&sp->classes, e->name, strlen(e->name)))
-            return emscov_fail(ld->ctx, EMS_EINPUT,
-                               "%s: line %d: [osm_classes] %s = yes but [classes] has no "
-                               "speed for %s",
-                               ld->path, e->line, e->name, e->name);
+        const sp_entry *o = &sp->osm.e[i];
+        if (o->value > 0 && !list_find_sorted(&sp->classes, o->name, strlen(o->name)))
+            return config_fail(ctx, c, config_find(c, "osm_classes", o->name), EMS_EINPUT,
+                               "yes, but [classes] has no speed for %s", o->name);
     }
     sp->period = 0;
     for (size_t i = 0; i < sp->periods.n; i++)
@@ -404,50 +218,26 @@ static ems_status sp_check(sp_loader *ld)
 ems_status speed_profile_load(emscov_ctx *ctx, const char *path, speed_profile **out)
 {
     *out = NULL;
-    char *text = NULL;
-    size_t len = 0;
-    ems_status st = ems_read_file(ctx, path, &text, &len);
+    config *c = NULL;
+    const config_schema schema = {sp_keys, NULL};
+    ems_status st = config_load_schema(ctx, path, &schema, &c);
     if (st != EMS_OK) return st;
     speed_profile *sp = ems_calloc(ctx, 1, sizeof *sp);
-    if (!sp) {
+    const char *name = config_get(c, "profile", "name");
+    if (!sp || !(sp->path = ems_strdup(ctx, path)) || !(sp->name = ems_strdup(ctx, name ? name : "custom"))) {
         st = EMS_ENOMEM;
         goto done;
     }
     sp->ambulance_factor = 1.0;
-    if (!(sp->path = ems_strdup(ctx, path)) || !(sp->name = ems_strdup(ctx, "custom"))) {
-        st = EMS_ENOMEM;
+    if ((st = profile_number(ctx, c, "ambulance_factor", SPEED_MAX_FACTOR, &sp->ambulance_factor)) !=
+            EMS_OK ||
+        (st = profile_number(ctx, c, "access_kmh", SPEED_MAX_KMH, &sp->access_kmh)) != EMS_OK ||
+        (st = profile_number(ctx, c, "default_kmh", SPEED_MAX_KMH, &sp->default_kmh)) != EMS_OK ||
+        (st = read_lists(ctx, c, sp)) != EMS_OK)
         goto done;
-    }
-    const char *nul = memchr(text, '\0', len);
-    if (nul) {
-        int line = 1;
-        for (const char *p = text; p < nul; p++)
-            line += *p == '\n';
-        st = emscov_fail(ctx, EMS_EINPUT, "%s: line %d: contains a NUL byte (not a text file)", path, line);
-        goto done;
-    }
-    sp_loader ld = {.ctx = ctx, .sp = sp, .path = path, .text = text, .len = len};
-    int rc = ini_parse_stream(sp_reader, &ld, sp_handler, &ld);
-    if (ld.st == EMS_ENOMEM) {
-        st = EMS_ENOMEM;
-        goto done;
-    }
-    if (rc > 0 && (ld.st == EMS_OK || rc < ld.err_line)) {
-        /* an inih syntax error before (or without) one of ours */
-        st = emscov_fail(ctx, EMS_EINPUT, "%s: line %d: not a [section] or key = value line", path, rc);
-        goto done;
-    }
-    if (ld.st != EMS_OK) {
-        st = ld.st;
-        goto done;
-    }
-    if (rc < 0) {
-        st = emscov_fail(ctx, rc == -2 ? EMS_ENOMEM : EMS_EIO, "%s: cannot parse (inih error %d)", path, rc);
-        goto done;
-    }
-    st = sp_check(&ld);
+    st = check_profile(ctx, c, sp);
 done:
-    free(text);
+    config_destroy(c);
     if (st != EMS_OK) {
         speed_profile_destroy(sp);
         return st;
@@ -560,7 +350,7 @@ double speed_parse_maxspeed(const char *text)
     buf[n] = '\0';
     if (buf[0] == '+' || buf[0] == '-') return 0;
     double v = 0;
-    size_t used = scan_number(buf, &v);
+    size_t used = config_scan_decimal(buf, &v);
     if (!used) return 0; /* "none", "signals", "walk", "RU:urban", ... */
     const char *unit = buf + used;
     while (*unit == ' ')
