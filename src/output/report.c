@@ -120,19 +120,22 @@ static bool mean_fails(const result_subdistrict *s)
     return s->mean_verdict == RESULT_FAIL;
 }
 
+void report_summary_inputs(FILE *f, const run_result *r)
+{
+    summary_ledger(f, r);
+    summary_population(f, r);
+    fprintf(f, "stations    %zu: %zu on the main road network, %zu on a small road component, %zu too far from any "
+               "road; %zu in no sub-district\n",
+            r->nstations, r->stations_main, r->stations_small, r->stations_off, r->stations_outside);
+}
+
 void report_summary(FILE *f, const run_result *r)
 {
     fprintf(f, "emscov analyze: %s\n", r->scenario_name);
     fprintf(f, "standards:  %s (%s)\n", r->standards_name, r->standards_title ? r->standards_title : "");
     fprintf(f, "working CRS: %s [EPSG:%d]; speed profile %s, period %s\n", r->crs_name, r->epsg,
             r->speed_path, r->period);
-    summary_ledger(f, r);
-    summary_population(f, r);
-    fprintf(
-        f,
-        "stations    %zu: %zu on the main road network, %zu on a small road component, %zu too far from any "
-        "road; %zu in no sub-district\n",
-        r->nstations, r->stations_main, r->stations_small, r->stations_off, r->stations_outside);
+    report_summary_inputs(f, r);
     if (r->overlap_pairs || r->hole_m2 > 1e-6)
         fprintf(f, "sub-districts: %zu overlapping pairs (%.1f m2), %.1f m2 of holes between them\n",
                 r->overlap_pairs, r->overlap_m2, r->hole_m2);

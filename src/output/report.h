@@ -11,6 +11,9 @@
 #include <stdio.h>
 
 void report_summary(FILE *f, const run_result *r);
+/* The inputs part of the summary: the ledger block, the population account and the stations line (also shown
+ * by `emscov sites`, which runs the same analysis first). */
+void report_summary_inputs(FILE *f, const run_result *r);
 ems_status report_json(emscov_ctx *ctx, const run_result *r, char **out);
 ems_status report_streets_csv(emscov_ctx *ctx, const run_result *r, char **out);
 /* Write a whole file through a temporary name + rename. */

@@ -1,6 +1,7 @@
 /* src/output/sites_report.c: summary, sites.json, sites.csv and GeoPackage layers of `emscov sites` (see
  * sites_report.h). */
 #include "src/output/sites_report.h"
+#include "src/output/report.h"
 
 #include <json-c/json.h>
 
@@ -407,6 +408,8 @@ void sites_report_summary(FILE *f, const sites_plan *p, size_t top_n)
     const analysis *a = p->a;
     double T = r->standard_s / 60;
     fprintf(f, "sites: %s, standard %g min\n", a->sc->name ? a->sc->name : "", T);
+    report_summary_inputs(f, a->result);
+    fputc('\n', f);
     fprintf(f, "candidates  %zu evaluated of %zu offered (%s); %zu in exclusion polygons, %zu farther than %g m "
                "from a road\n",
             r->ncand, r->offered, p->candidates_from, r->excluded, r->unsnapped, a->sc->max_snap_m);
