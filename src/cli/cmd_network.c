@@ -160,28 +160,26 @@ ems_status cmd_times(emscov_ctx *ctx, int argc, char **argv)
     const char *roads = NULL, *stations = NULL, *points = NULL, *outpath = NULL, *id_field = NULL,
                *turnout_field = NULL, *activation_t = NULL, *max_snap_t = NULL, *cutoff_t = NULL,
                *working_srs = NULL;
+    const struct {
+        const char *name, **value;
+    } opts[] = {{"roads", &roads},       {"stations", &stations},           {"points", &points},
+                {"out", &outpath},       {"station-id", &id_field},         {"turnout-field", &turnout_field},
+                {"activation", &activation_t}, {"max-snap", &max_snap_t},   {"cutoff", &cutoff_t},
+                {"working-srs", &working_srs}};
     for (int i = 1; i < argc; i++) {
-        int r;
         if (cli_flag(argv, i, "help") || !strcmp(argv[i], "-h")) {
             printf("%s\n%s%s", times_help, roads_help, cli_layer_opts_help);
             return EMS_OK;
         }
-        if ((r = cli_opt(ctx, argc, argv, &i, "roads", &roads)) != 0 ||
-            (r = cli_opt(ctx, argc, argv, &i, "stations", &stations)) != 0 ||
-            (r = cli_opt(ctx, argc, argv, &i, "points", &points)) != 0 ||
-            (r = cli_opt(ctx, argc, argv, &i, "out", &outpath)) != 0 ||
-            (r = cli_opt(ctx, argc, argv, &i, "station-id", &id_field)) != 0 ||
-            (r = cli_opt(ctx, argc, argv, &i, "turnout-field", &turnout_field)) != 0 ||
-            (r = cli_opt(ctx, argc, argv, &i, "activation", &activation_t)) != 0 ||
-            (r = cli_opt(ctx, argc, argv, &i, "max-snap", &max_snap_t)) != 0 ||
-            (r = cli_opt(ctx, argc, argv, &i, "cutoff", &cutoff_t)) != 0 ||
-            (r = cli_opt(ctx, argc, argv, &i, "working-srs", &working_srs)) != 0 ||
-            (r = road_opt(ctx, argc, argv, &i, &ra)) != 0 || (r = cli_layer_opt(ctx, argc, argv, &i, &ro)) != 0) {
-            if (r < 0)
-                return EMS_EINPUT;
-            continue;
-        }
-        return emscov_fail(ctx, EMS_EINPUT, "times: unexpected argument %s (emscov times --help)", argv[i]);
+        int r = 0;
+        for (size_t k = 0; k < sizeof opts / sizeof *opts && r == 0; k++)
+            r = cli_opt(ctx, argc, argv, &i, opts[k].name, opts[k].value);
+        if (r == 0 && (r = road_opt(ctx, argc, argv, &i, &ra)) == 0)
+            r = cli_layer_opt(ctx, argc, argv, &i, &ro);
+        if (r < 0)
+            return EMS_EINPUT;
+        if (r == 0)
+            return emscov_fail(ctx, EMS_EINPUT, "times: unexpected argument %s (emscov times --help)", argv[i]);
     }
     if (!roads || !stations || !points || !outpath)
         return emscov_fail(ctx, EMS_EINPUT, "times: --roads, --stations, --points and --out are required");
