@@ -357,3 +357,20 @@ void scenario_inputs_fini(scenario_inputs *in)
     crs_destroy(in->working);
     memset(in, 0, sizeof *in);
 }
+
+ems_status scenario_field(emscov_ctx *ctx, const layer *l, const char *name, const char *key, int *j)
+{
+    *j = name ? layer_field_index(l, name) : -1;
+    if (!name || *j >= 0)
+        return EMS_OK;
+    char list[1024] = "";
+    size_t used = 0;
+    for (size_t k = 0; k < layer_field_count(l) && used < sizeof list; k++) {
+        int w = snprintf(list + used, sizeof list - used, "%s%s", k ? ", " : "", layer_field_at(l, k)->name);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+    return emscov_fail(ctx, EMS_EINPUT, "%s: no field \"%s\" (scenario key %s); the fields are: %s", layer_path(l),
+                       name, key, list[0] ? list : "none");
+}

@@ -51,6 +51,10 @@ typedef struct scenario_inputs {
 } scenario_inputs;
 
 ems_status scenario_load_inputs(emscov_ctx *ctx, const scenario *s, scenario_inputs *in);
+
+/* Index of the field a scenario key names in layer l: *j = -1 when name is NULL (the key is absent); a name
+ * the layer lacks is EMS_EINPUT "<file>: no field "X" (scenario key [sec] key); the fields are: A, B, ...". */
+ems_status scenario_field(emscov_ctx *ctx, const layer *l, const char *name, const char *key, int *j);
 void scenario_inputs_fini(scenario_inputs *in);
 
 #endif

@@ -47,12 +47,6 @@ static double now_s(clockid_t clock)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void add_timing(analysis *a, const char *step, double seconds)
-{
-    if (a->ntiming < sizeof a->timing / sizeof *a->timing)
-        a->timing[a->ntiming++] = (analysis_timing){step, seconds};
-}
-
 /* The run into the database: the inputs to checksum, report.json as written, then COPY; not yet committed. */
 static ems_status store_run(emscov_ctx *ctx, store_pg *db, const analysis *a, const char *name, bool replace,
                             const char *p_json, double started, const result_layer *ls, size_t nl,
@@ -128,7 +122,7 @@ ems_status cmd_analyze(emscov_ctx *ctx, int argc, char **argv)
     double started = now_s(CLOCK_REALTIME);
     scenario *sc = NULL;
     analysis *a = NULL;
-    result_layer ls[8];
+    result_layer ls[RESULT_LAYERS_MAX];
     size_t nl = 0;
     gpkg_store *gs = NULL;
     pg_conn *pc = NULL;
@@ -157,7 +151,7 @@ ems_status cmd_analyze(emscov_ctx *ctx, int argc, char **argv)
     snprintf(t_json, sizeof t_json, "%s.pending-%ld", p_json, (long)getpid());
     snprintf(t_csv, sizeof t_csv, "%s.pending-%ld", p_csv, (long)getpid());
     if (st == EMS_OK)
-        st = result_layers_build(ctx, a, ls, &nl);
+        st = result_layers_build(ctx, a->result, ls, &nl);
     if (st == EMS_OK && db) { /* SRID and tables checked before anything is written */
         t0 = now_s(CLOCK_MONOTONIC);
         st = store_pg_prepare(ctx, db, a->in.working, ls, nl);
@@ -170,10 +164,13 @@ ems_status cmd_analyze(emscov_ctx *ctx, int argc, char **argv)
         for (size_t k = 0; st == EMS_OK && k < nl; k++)
             st = gpkg_store_write_layer(ctx, gs, ls[k].table, ls[k].description, ls[k].l);
     double t_gpkg = now_s(CLOCK_MONOTONIC) - t0;
-    if (st == EMS_OK)
-        json_tmp = (st = report_write_json(ctx, a, t_json)) == EMS_OK;
-    if (st == EMS_OK)
-        csv_tmp = (st = report_write_streets_csv(ctx, a, t_csv)) == EMS_OK;
+    char *json = NULL, *csv = NULL;
+    if (st == EMS_OK && (st = report_json(ctx, a->result, &json)) == EMS_OK)
+        json_tmp = (st = report_write_atomic(ctx, t_json, json, strlen(json))) == EMS_OK;
+    if (st == EMS_OK && (st = report_streets_csv(ctx, a->result, &csv)) == EMS_OK)
+        csv_tmp = (st = report_write_atomic(ctx, t_csv, csv, strlen(csv))) == EMS_OK;
+    free(json);
+    free(csv);
     if (st == EMS_OK && db) {
         t0 = now_s(CLOCK_MONOTONIC);
         st = store_run(ctx, db, a, replace ? replace : sc->name, replace != NULL, t_json, started, ls, nl,
@@ -218,9 +215,9 @@ ems_status cmd_analyze(emscov_ctx *ctx, int argc, char **argv)
     if (csv_tmp)
         unlink(t_csv);
     if (st == EMS_OK) {
-        add_timing(a, "gpkg", t_gpkg);
+        run_result_add_timing(a->result, "gpkg", t_gpkg);
         if (db)
-            add_timing(a, "pg store", t_db);
+            run_result_add_timing(a->result, "pg store", t_db);
         char stored[1200] = "";
         if (db)
             snprintf(stored, sizeof stored, "stored run %lld in %s at %s (%llu rows, %.2f s, %.0f rows/s)\n",
@@ -233,7 +230,7 @@ ems_status cmd_analyze(emscov_ctx *ctx, int argc, char **argv)
             free(text);
             fputs(stored, stderr); /* stdout is report.json alone */
         } else {
-            report_summary(stdout, a);
+            report_summary(stdout, a->result);
             printf("\nwrote %s, %s, %s\n%s", p_json, p_csv, p_gpkg, stored);
             fflush(stdout);
         }

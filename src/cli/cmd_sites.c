@@ -372,11 +372,9 @@ ems_status cmd_sites(emscov_ctx *ctx, int argc, char **argv)
         if (st == EMS_OK)
             st = opt_lscp(ctx, &lp, &le, &ls);
         if (st == EMS_OK && ls.groups_short) {
-            char b1[256];
-            const char *codef = sc->street_code_field ? sc->street_code_field : sc->street_name_field;
             st = emscov_fail(ctx, EMS_EINPUT, "--target-share: %zu sub-district(s) below the minimum of %g station(s) "
                              "have no candidate inside, e.g. %s (add --gap-centroids)", ls.groups_short,
-                             sr->min_stations, analysis_unit_text(a, ls.first_short, codef, b1, sizeof b1));
+                             sr->min_stations, a->result->subdistricts[ls.first_short].label);
         } else if (st == EMS_OK && !ls.feasible) {
             st = emscov_fail(ctx, EMS_EINPUT, "--target-share %g: unreachable: with every one of the %zu candidates, "
                              "at most %.0f of %.0f residents (%.2f %%) are within %g min", target, sr->ncand,

@@ -112,8 +112,7 @@ ems_status sites_report_json(emscov_ctx *ctx, const sites_plan *p, char **out)
     add(pa, "max_snap_m", jnum(a->sc->max_snap_m));
     json_object *cl = json_object_new_array();
     for (size_t k = 0; k < r->nclosed; k++) {
-        char buf[256];
-        json_object_array_add(cl, json_object_new_string(sites_station_id(a, r->closed[k], buf, sizeof buf)));
+        json_object_array_add(cl, json_object_new_string(sites_station_id(a, r->closed[k])));
     }
     add(pa, "closed_stations", cl);
     add(pa, "k", json_object_new_int64((int64_t)p->k));
@@ -137,11 +136,9 @@ ems_status sites_report_json(emscov_ctx *ctx, const sites_plan *p, char **out)
     add(b, "gap_subdistricts", json_object_new_int64((int64_t)r->base_gaps));
     add(root, "baseline", b);
     json_object *wi = json_object_new_array();
-    const char *codef = a->sc->street_code_field ? a->sc->street_code_field : a->sc->street_name_field;
     for (size_t j = 0; j < r->ncand; j++) {
         const sites_candidate *c = &r->cand[r->by_rank[j]];
         json_object *o = json_object_new_object();
-        char ub[256];
         add(o, "rank", json_object_new_int64(c->rank));
         add(o, "id", json_object_new_string(c->id));
         add(o, "origin", json_object_new_string(sites_origin_text(c->origin)));
@@ -149,7 +146,7 @@ ems_status sites_report_json(emscov_ctx *ctx, const sites_plan *p, char **out)
         add(o, "x", jnum(c->x));
         add(o, "y", jnum(c->y));
         add(o, "subdistrict", c->unit == SITES_NONE ? NULL
-                              : json_object_new_string(analysis_unit_text(a, c->unit, codef, ub, sizeof ub)));
+                              : json_object_new_string(a->result->subdistricts[c->unit].id));
         add(o, "snap_m", jnum(c->pos.dist_m));
         add(o, "delay_s", jnum(c->delay_s));
         add(o, "new_covered", jnum(c->new_pop));
@@ -315,17 +312,15 @@ ems_status sites_report_csv(emscov_ctx *ctx, const sites_plan *p, char **out)
     size_t nh = sizeof head / sizeof *head;
     for (size_t k = 0; k < nh; k++)
         put(&b, head[k], k + 1 == nh);
-    const char *codef = a->sc->street_code_field ? a->sc->street_code_field : a->sc->street_name_field;
     for (size_t j = 0; j < r->ncand; j++) {
         uint32_t i = r->by_rank[j];
         const sites_candidate *c = &r->cand[i];
-        char ub[256];
         putf(&b, 0, c->rank, false);
         put(&b, c->id, false);
         put(&b, sites_origin_text(c->origin), false);
         putf(&b, 2, c->x, false);
         putf(&b, 2, c->y, false);
-        put(&b, c->unit == SITES_NONE ? "" : analysis_unit_text(a, c->unit, codef, ub, sizeof ub), false);
+        put(&b, c->unit == SITES_NONE ? "" : a->result->subdistricts[c->unit].id, false);
         putf(&b, 1, c->pos.dist_m, false);
         putf(&b, 1, c->delay_s, false);
         putf(&b, 1, c->new_pop, false);
@@ -373,16 +368,14 @@ ems_status sites_report_layers(emscov_ctx *ctx, const sites_plan *p, layer **can
         st = layer_create(ctx, "candidate", "emscov", a->in.working, candidates);
     for (size_t k = 0; st == EMS_OK && k < ncf; k++)
         st = layer_add_field(ctx, *candidates, cf[k].name, cf[k].type, 0, 0);
-    const char *codef = a->sc->street_code_field ? a->sc->street_code_field : a->sc->street_name_field;
     for (size_t j = 0; st == EMS_OK && j < r->ncand; j++) {
         uint32_t i = r->by_rank[j];
         const sites_candidate *c = &r->cand[i];
-        char ub[256];
         layer_value v[14] = {
             {.u.i = c->rank},
             {.u.s = c->id},
             {.u.s = sites_origin_text(c->origin)},
-            {.u.s = c->unit == SITES_NONE ? "" : analysis_unit_text(a, c->unit, codef, ub, sizeof ub)},
+            {.u.s = c->unit == SITES_NONE ? "" : a->result->subdistricts[c->unit].id},
             {.u.d = c->pos.dist_m},
             {.u.d = c->delay_s},
             {.u.d = c->new_pop},
@@ -442,8 +435,7 @@ void sites_report_summary(FILE *f, const sites_plan *p)
     if (r->nclosed) {
         fprintf(f, "closed      ");
         for (size_t k = 0; k < r->nclosed; k++) {
-            char buf[256];
-            fprintf(f, "%s%s", k ? ", " : "", sites_station_id(a, r->closed[k], buf, sizeof buf));
+            fprintf(f, "%s%s", k ? ", " : "", sites_station_id(a, r->closed[k]));
         }
         fprintf(f, "\n");
     }
