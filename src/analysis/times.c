@@ -1,8 +1,6 @@
 /* src/analysis/times.c: nearest and second-nearest station per point by response time (see times.h). */
 #include "src/analysis/times.h"
 
-#include "src/analysis/analyze.h"
-
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,7 +93,8 @@ static ems_status snap_layer(emscov_ctx *ctx, const layer *l, const snap_index *
     return EMS_OK;
 }
 
-/* Every station's id text: the id field's value, "record N" when it is null, the record number without one. */
+/* Every station's id text: the id field's value (geo/layer.h layer_value_format), "record N" when it is null,
+ * the record number without an id field. */
 static ems_status station_ids(emscov_ctx *ctx, const layer *l, const char *field, times_result *r)
 {
     size_t n = layer_count(l);
@@ -108,7 +107,7 @@ static ems_status station_ids(emscov_ctx *ctx, const layer *l, const char *field
         if (j < 0 || layer_value_at(l, i, (size_t)j)->is_null)
             snprintf(buf, sizeof buf, j < 0 ? "%lld" : "record %lld", (long long)layer_record(l, i));
         else
-            analysis_value_text(l, i, field, buf, sizeof buf);
+            layer_value_format(l, (size_t)j, layer_value_at(l, i, (size_t)j), buf, sizeof buf);
         if (!(r->station_ids[i] = ems_strdup(ctx, buf)))
             return EMS_ENOMEM;
     }
