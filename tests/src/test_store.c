@@ -10,18 +10,22 @@
  *  - the database write failing, its COMMIT failing.
  * Leftovers of dead processes (staging and old directories, *.tmp-PID, *.pending-PID; a run SIGKILLed inside
  * its database commit) are removed by the next begin with a warning naming them, a live process's are kept; a
- * killed run's commit directory is completed; a created --out is removed on failure, an existing one kept. */
+ * killed run's commit directory is completed; a created --out is removed on failure, an existing one kept; a
+ * reader's shared flock on the directory waits while a set commits (docs/reliability.md). */
+#define _DEFAULT_SOURCE /* flock(2) */
 #include "test_util.h"
 
 #include "src/output/store.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -296,6 +300,7 @@ typedef struct fake_db {
     int64_t took_back;
     const char *dir, *block; /* the commit blocks dir/block with a directory, after the checks */
     bool die_in_commit;      /* SIGKILL this process in COMMIT */
+    int lock_refused;        /* in COMMIT: 1 when a reader's shared flock on dir was refused, -1 when granted */
     char staged_report[64];  /* report.json as the write saw it */
 } fake_db;
 
@@ -316,6 +321,11 @@ static ems_status fake_commit(emscov_ctx *ctx, void *impl)
     fake_db *f = impl;
     f->commits++;
     if (f->die_in_commit) raise(SIGKILL);
+    if (f->dir && !f->block) { /* a reader's `flock -s DIR` waits while the set commits */
+        int fd = open(f->dir, O_RDONLY | O_DIRECTORY);
+        f->lock_refused = fd >= 0 && flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK ? 1 : -1;
+        if (fd >= 0) close(fd);
+    }
     if (f->block) block_name(f->dir, f->block);
     return f->commit_st == EMS_OK ? EMS_OK : emscov_fail(ctx, f->commit_st, "fake: commit failed");
 }
@@ -472,12 +482,17 @@ static void test_db_stored(void **state)
     emscov_ctx *ctx = *state;
     char *dir = fresh("db_ok");
     commit_set(ctx, dir, 1);
-    fake_db f = {0};
+    fake_db f = {.dir = dir};
     outset *s = make_set(ctx, dir, 2);
     outset_attach_db(s, "run", &fake_ops, &f);
     int64_t id = -1;
     assert_ok(ctx, outset_commit(ctx, s, &id));
     assert_int_equal(id, 42);
+    assert_int_equal(f.lock_refused, 1);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY); /* and gets it once the set is committed */
+    assert_true(fd >= 0);
+    assert_int_equal(flock(fd, LOCK_SH | LOCK_NB), 0);
+    close(fd);
     assert_int_equal(f.writes, 1);
     assert_int_equal(f.commits, 1);
     assert_int_equal(f.aborts + f.take_backs, 0);
