@@ -48,10 +48,14 @@ static void collect(void *user, const char *message)
     w->n++;
 }
 
-static void listen(emscov_ctx *ctx, warns *w)
+/* Collect the ctx's warnings from now on, into storage that outlives the test (a forked child of a later test
+ * may still warn through the sink). */
+static warns *listen(emscov_ctx *ctx)
 {
-    memset(w, 0, sizeof *w);
-    emscov_set_warn(ctx, collect, w);
+    static warns w;
+    memset(&w, 0, sizeof w);
+    emscov_set_warn(ctx, collect, &w);
+    return &w;
 }
 
 #define assert_has(text, needle) assert_has_(text, needle, __FILE__, __LINE__)
@@ -299,9 +303,9 @@ typedef struct fake_db {
     ems_status write_st, commit_st, take_back_st;
     int64_t took_back;
     const char *dir, *block; /* the commit blocks dir/block with a directory, after the checks */
-    bool die_in_commit;      /* SIGKILL this process in COMMIT */
-    int lock_refused;        /* in COMMIT: 1 when a reader's shared flock on dir was refused, -1 when granted */
-    char staged_report[64];  /* report.json as the write saw it */
+    int stop_fd;             /* > 0: in COMMIT, say so on this pipe and wait there to be killed */
+    int lock_refused; /* in COMMIT: 1 when a reader's shared flock on dir was refused, -1 when granted */
+    char staged_report[64]; /* report.json as the write saw it */
 } fake_db;
 
 static ems_status fake_write(emscov_ctx *ctx, void *impl, const outset *set, int64_t *id)
@@ -320,7 +324,10 @@ static ems_status fake_commit(emscov_ctx *ctx, void *impl)
 {
     fake_db *f = impl;
     f->commits++;
-    if (f->die_in_commit) raise(SIGKILL);
+    char c = 'y';
+    if (f->stop_fd > 0 && write(f->stop_fd, &c, 1) == 1)
+        for (;;)
+            pause();
     if (f->dir && !f->block) { /* a reader's `flock -s DIR` waits while the set commits */
         int fd = open(f->dir, O_RDONLY | O_DIRECTORY);
         f->lock_refused = fd >= 0 && flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK ? 1 : -1;
@@ -345,11 +352,19 @@ static ems_status fake_take_back(emscov_ctx *ctx, void *impl, int64_t id)
 
 static const outset_db_ops fake_ops = {fake_write, fake_commit, fake_abort, fake_take_back};
 
+/* Child processes end with SIGKILL, as a killed run does: no exit handlers, and no leak check by valgrind of
+ * the test's memory, which the child shares but no longer points to. */
+static void die(void)
+{
+    raise(SIGKILL);
+    _exit(99);
+}
+
 /* A process id that was just in use and no longer is. */
 static pid_t dead_pid(void)
 {
     pid_t p = fork();
-    if (p == 0) _exit(0);
+    if (p == 0) die();
     assert_true(p > 0);
     int ws;
     waitpid(p, &ws, 0);
@@ -361,8 +376,7 @@ static pid_t dead_pid(void)
 static void test_commit_then_second(void **state)
 {
     emscov_ctx *ctx = *state;
-    warns w;
-    listen(ctx, &w);
+    warns *w = listen(ctx);
     char *dir = fresh("two_sets");
     commit_set(ctx, dir, 1);
     assert_set(dir, 1);
@@ -375,7 +389,7 @@ static void test_commit_then_second(void **state)
     char *mine = slurp(path_in(dir, "mine.txt"), &n);
     assert_string_equal(mine, "user's");
     free(mine);
-    assert_int_equal(w.n, 0);
+    assert_int_equal(w->n, 0);
     sigset_t now; /* the signals held during the renames are released */
     pthread_sigmask(SIG_BLOCK, NULL, &now);
     assert_false(sigismember(&now, SIGINT));
@@ -426,12 +440,11 @@ static void test_read_only_before_begin(void **state)
 }
 
 /* Read-only after the files were staged: the commit fails before anything is stored; the staging directory
- * cannot be removed from a read-only directory, so a child process fails and exits, and the next begin (here)
+ * cannot be removed from a read-only directory, so a child process fails and ends, and the next begin (here)
  * removes what it left. */
 static void test_read_only_before_commit(void **state)
 {
     emscov_ctx *ctx = *state;
-    warns w;
     char *dir = fresh("ro_commit");
     commit_set(ctx, dir, 1);
     snap old;
@@ -444,6 +457,8 @@ static void test_read_only_before_commit(void **state)
         skip();
     }
     read_only(dir, false);
+    int result[2];
+    assert_int_equal(pipe(result), 0);
     pid_t child = fork();
     if (child == 0) {
         fake_db f = {0};
@@ -455,23 +470,29 @@ static void test_read_only_before_commit(void **state)
                   strstr(emscov_message(ctx), "the output set was left as it was and the "
                                               "run was not stored") &&
                   f.writes == 0;
-        _exit(ok ? 0 : 1);
+        char c = ok ? 'y' : 'n';
+        if (write(result[1], &c, 1) != 1) _exit(98);
+        die();
     }
     int ws;
+    char c = 0;
+    close(result[1]);
+    assert_int_equal(read(result[0], &c, 1), 1);
+    close(result[0]);
     waitpid(child, &ws, 0);
     read_only(dir, false);
-    assert_true(WIFEXITED(ws));
-    assert_int_equal(WEXITSTATUS(ws), 0);
+    assert_true(WIFSIGNALED(ws) && WTERMSIG(ws) == SIGKILL);
+    assert_int_equal(c, 'y'); /* the child's commit failed as it should */
     snap_same(dir, &old);
     char left[64];
     snprintf(left, sizeof left, ".emscov-staging-%ld-", (long)child);
-    listen(ctx, &w);
+    warns *w = listen(ctx);
     outset *s = NULL;
     assert_ok(ctx, outset_begin(ctx, dir, &s));
     outset_abort(s);
-    assert_int_equal(w.n, 1);
-    assert_has(w.text, "removed what runs that are no longer running left behind: ");
-    assert_has(w.text, left);
+    assert_int_equal(w->n, 1);
+    assert_has(w->text, "removed what runs that are no longer running left behind: ");
+    assert_has(w->text, left);
     assert_only_set(dir, NULL);
     assert_set(dir, 1);
     free(dir);
@@ -582,34 +603,50 @@ static void test_fail_after_commit_delete_fails(void **state)
 static void test_stale_removed(void **state)
 {
     emscov_ctx *ctx = *state;
-    warns w;
     char *dir = fresh("stale");
     commit_set(ctx, dir, 1);
     snap old;
     snap_take(dir, &old);
-    pid_t quit = fork(); /* stages a set and temporaries, then exits without a word */
+    int ready[2];
+    assert_int_equal(pipe(ready), 0);
+    pid_t quit = fork(); /* stages a set and temporaries, then is killed by the test */
     if (quit == 0) {
         outset *s = make_set(ctx, dir, 2);
         (void)s;
-        char n1[64], n2[64];
+        char n1[64], n2[64], c = 'y';
         snprintf(n1, sizeof n1, "streets.csv.tmp-%ld", (long)getpid());
         snprintf(n2, sizeof n2, "report.json.pending-%ld", (long)getpid());
         tu_write_file(path_in(dir, n1), "t", 1);
         tu_write_file(path_in(dir, n2), "p", 1);
-        _exit(0);
+        if (write(ready[1], &c, 1) == 1)
+            for (;;)
+                pause();
+        die();
     }
-    pid_t killed = fork(); /* SIGKILLed inside the database COMMIT: staging and old directory left */
+    char c = 0;
+    close(ready[1]);
+    assert_int_equal(read(ready[0], &c, 1), 1);
+    close(ready[0]);
+    /* SIGKILLed inside the database COMMIT: staging and old directory left. It begins while the first child
+     * is alive, so it leaves that one's files alone. */
+    assert_int_equal(pipe(ready), 0);
+    pid_t killed = fork();
     if (killed == 0) {
-        fake_db f = {.die_in_commit = true};
+        fake_db f = {.stop_fd = ready[1]};
         outset *s = make_set(ctx, dir, 2);
         outset_attach_db(s, "run", &fake_ops, &f);
         outset_commit(ctx, s, NULL);
         _exit(3);
     }
+    close(ready[1]);
+    assert_int_equal(read(ready[0], &c, 1), 1);
+    close(ready[0]);
     int ws;
-    waitpid(quit, &ws, 0);
-    assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+    kill(killed, SIGKILL);
     waitpid(killed, &ws, 0);
+    assert_true(WIFSIGNALED(ws) && WTERMSIG(ws) == SIGKILL);
+    kill(quit, SIGKILL);
+    waitpid(quit, &ws, 0);
     assert_true(WIFSIGNALED(ws) && WTERMSIG(ws) == SIGKILL);
     char live_dir[64], live_tmp[64];
     snprintf(live_dir, sizeof live_dir, ".emscov-staging-%ld-abcdef", (long)getppid());
@@ -617,11 +654,11 @@ static void test_stale_removed(void **state)
     assert_int_equal(mkdir(path_in(dir, live_dir), 0700), 0);
     tu_write_file(path_in(dir, live_tmp), "live", 4);
 
-    listen(ctx, &w);
+    warns *w = listen(ctx);
     outset *s = NULL;
     assert_ok(ctx, outset_begin(ctx, dir, &s));
     outset_abort(s);
-    assert_int_equal(w.n, 1);
+    assert_int_equal(w->n, 1);
     char want[5][64];
     snprintf(want[0], sizeof want[0], ".emscov-staging-%ld-", (long)quit);
     snprintf(want[1], sizeof want[1], "streets.csv.tmp-%ld", (long)quit);
@@ -629,8 +666,8 @@ static void test_stale_removed(void **state)
     snprintf(want[3], sizeof want[3], ".emscov-staging-%ld-", (long)killed);
     snprintf(want[4], sizeof want[4], ".emscov-old-%ld-", (long)killed);
     for (size_t k = 0; k < 5; k++)
-        assert_has(w.text, want[k]);
-    assert_null(strstr(w.text, live_dir));
+        assert_has(w->text, want[k]);
+    assert_null(strstr(w->text, live_dir));
     snap_same(dir, &old);
     assert_only_set(dir, live_dir, live_tmp, NULL);
     rmdir(path_in(dir, live_dir));
@@ -643,7 +680,6 @@ static void test_stale_removed(void **state)
 static void test_killed_mid_swap_completed(void **state)
 {
     emscov_ctx *ctx = *state;
-    warns w;
     char *dir = fresh("mid_swap"), *next = fresh("mid_swap_v2");
     commit_set(ctx, dir, 1);
     commit_set(ctx, next, 2);
@@ -662,15 +698,15 @@ static void test_killed_mid_swap_completed(void **state)
         assert_int_equal(rename(path_in(next, set_names[k]), k == 0 ? target : path_in(cdir, set_names[k])),
                          0);
     }
-    listen(ctx, &w);
+    warns *w = listen(ctx);
     outset *s = NULL;
     assert_ok(ctx, outset_begin(ctx, dir, &s));
     outset_abort(s);
-    assert_has(w.text, "completed the output set of a killed run that had committed: ");
-    assert_has(w.text, "streets.csv");
-    assert_has(w.text, "notes.txt");
-    assert_has(w.text, "out.gpkg");
-    assert_has(w.text, oname);
+    assert_has(w->text, "completed the output set of a killed run that had committed: ");
+    assert_has(w->text, "streets.csv");
+    assert_has(w->text, "notes.txt");
+    assert_has(w->text, "out.gpkg");
+    assert_has(w->text, oname);
     assert_set(dir, 2);
     assert_only_set(dir, NULL);
     free(cdir);
@@ -684,7 +720,6 @@ static void test_killed_mid_swap_completed(void **state)
 static void test_killed_mid_swap_blocked(void **state)
 {
     emscov_ctx *ctx = *state;
-    warns w;
     char *dir = fresh("mid_swap_blocked"), *next = fresh("mid_swap_blocked_v2");
     commit_set(ctx, dir, 1);
     commit_set(ctx, next, 2);
@@ -700,13 +735,13 @@ static void test_killed_mid_swap_blocked(void **state)
         assert_int_equal(rename(path_in(next, set_names[k]), path_in(cdir, set_names[k])), 0);
     }
     block_name(dir, "streets.csv");
-    listen(ctx, &w);
+    warns *w = listen(ctx);
     outset *s = NULL;
     assert_ok(ctx, outset_begin(ctx, dir, &s));
     outset_abort(s);
-    assert_has(w.text, "could not clean up after runs that are no longer running: ");
-    assert_has(w.text, cname);
-    assert_has(w.text, "Is a directory");
+    assert_has(w->text, "could not clean up after runs that are no longer running: ");
+    assert_has(w->text, cname);
+    assert_has(w->text, "Is a directory");
     assert_only_set(dir, cname, oname, NULL);
     assert_only(cdir, "streets.csv", NULL);
     assert_only(odir, "report.json", "streets.csv", "notes.txt", "out.gpkg", NULL);
