@@ -287,6 +287,34 @@ static void snap_same(const char *dir, snap *s)
     }
 }
 
+/* A fresh directory named name holding version 1 of the set; *old its snapshot. A new string. */
+static char *old_set(emscov_ctx *ctx, const char *name, snap *old)
+{
+    char *dir = fresh(name);
+    commit_set(ctx, dir, 1);
+    snap_take(dir, old);
+    return dir;
+}
+
+/* The snapshot's files unchanged and nothing else in dir (no temporaries); frees dir and the snapshot. */
+static void assert_old_set_alone(char *dir, snap *old)
+{
+    snap_same(dir, old);
+    assert_only_set(dir, NULL);
+    free(dir);
+}
+
+/* Make dir read-only, or skip the test (freeing dir and the snapshot) where that cannot be done. */
+static void read_only_or_skip(char *dir, snap *old)
+{
+    if (read_only(dir, true)) return;
+    read_only(dir, false);
+    snap_same(dir, old);
+    free(dir);
+    print_message("cannot make a directory read-only here: skipped\n");
+    skip();
+}
+
 /* Put a non-empty directory where dir/name is. */
 static void block_name(const char *dir, const char *name)
 {
@@ -418,25 +446,15 @@ static void test_directory_in_the_way(void **state)
 static void test_read_only_before_begin(void **state)
 {
     emscov_ctx *ctx = *state;
-    char *dir = fresh("ro_begin");
-    commit_set(ctx, dir, 1);
     snap old;
-    snap_take(dir, &old);
-    if (!read_only(dir, true)) {
-        read_only(dir, false);
-        snap_same(dir, &old);
-        free(dir);
-        print_message("cannot make a directory read-only here: skipped\n");
-        skip();
-    }
+    char *dir = old_set(ctx, "ro_begin", &old);
+    read_only_or_skip(dir, &old);
     outset *s = NULL;
     ems_status st = outset_begin(ctx, dir, &s);
     read_only(dir, false);
     assert_status_msg(ctx, st, EMS_EIO, "cannot create the staging directory");
     assert_null(s);
-    snap_same(dir, &old);
-    assert_only_set(dir, NULL);
-    free(dir);
+    assert_old_set_alone(dir, &old);
 }
 
 /* Read-only after the files were staged: the commit fails before anything is stored; the staging directory
@@ -445,17 +463,9 @@ static void test_read_only_before_begin(void **state)
 static void test_read_only_before_commit(void **state)
 {
     emscov_ctx *ctx = *state;
-    char *dir = fresh("ro_commit");
-    commit_set(ctx, dir, 1);
     snap old;
-    snap_take(dir, &old);
-    if (!read_only(dir, true)) {
-        read_only(dir, false);
-        snap_same(dir, &old);
-        free(dir);
-        print_message("cannot make a directory read-only here: skipped\n");
-        skip();
-    }
+    char *dir = old_set(ctx, "ro_commit", &old);
+    read_only_or_skip(dir, &old);
     read_only(dir, false);
     int result[2];
     assert_int_equal(pipe(result), 0);
@@ -525,10 +535,8 @@ static void test_db_stored(void **state)
 static void test_db_write_fails(void **state)
 {
     emscov_ctx *ctx = *state;
-    char *dir = fresh("db_write");
-    commit_set(ctx, dir, 1);
     snap old;
-    snap_take(dir, &old);
+    char *dir = old_set(ctx, "db_write", &old);
     fake_db f = {.write_st = EMS_EDB};
     outset *s = make_set(ctx, dir, 2);
     outset_attach_db(s, "run", &fake_ops, &f);
@@ -540,18 +548,14 @@ static void test_db_write_fails(void **state)
     assert_int_equal(f.commits, 0);
     assert_int_equal(f.take_backs, 0);
     assert_string_equal(f.staged_report, "{\"version\": 2}\n"); /* the write saw the new report.json */
-    snap_same(dir, &old);
-    assert_only_set(dir, NULL);
-    free(dir);
+    assert_old_set_alone(dir, &old);
 }
 
 static void test_db_commit_fails(void **state)
 {
     emscov_ctx *ctx = *state;
-    char *dir = fresh("db_commit");
-    commit_set(ctx, dir, 1);
     snap old;
-    snap_take(dir, &old);
+    char *dir = old_set(ctx, "db_commit", &old);
     fake_db f = {.commit_st = EMS_EDB};
     outset *s = make_set(ctx, dir, 2);
     outset_attach_db(s, "run", &fake_ops, &f);
@@ -559,9 +563,7 @@ static void test_db_commit_fails(void **state)
     assert_int_equal(f.commits, 1);
     assert_int_equal(f.aborts, 1);
     assert_int_equal(f.take_backs, 0);
-    snap_same(dir, &old);
-    assert_only_set(dir, NULL);
-    free(dir);
+    assert_old_set_alone(dir, &old);
 }
 
 /* After COMMIT a directory appears at notes.txt (third of four): report.json and streets.csv were already
@@ -569,10 +571,8 @@ static void test_db_commit_fails(void **state)
 static void after_commit(void **state, ems_status take_back_st, const char *want)
 {
     emscov_ctx *ctx = *state;
-    char *dir = fresh("after_commit");
-    commit_set(ctx, dir, 1);
     snap old;
-    snap_take(dir, &old);
+    char *dir = old_set(ctx, "after_commit", &old);
     fake_db f = {.dir = dir, .block = "notes.txt", .take_back_st = take_back_st};
     outset *s = make_set(ctx, dir, 2);
     outset_attach_db(s, "run", &fake_ops, &f);
@@ -584,9 +584,7 @@ static void after_commit(void **state, ems_status take_back_st, const char *want
     assert_int_equal(f.took_back, 42);
     free(old.bytes[2]); /* notes.txt is the test's directory now */
     old.bytes[2] = NULL;
-    snap_same(dir, &old);
-    assert_only_set(dir, NULL);
-    free(dir);
+    assert_old_set_alone(dir, &old);
 }
 
 static void test_fail_after_commit(void **state)
@@ -603,10 +601,8 @@ static void test_fail_after_commit_delete_fails(void **state)
 static void test_stale_removed(void **state)
 {
     emscov_ctx *ctx = *state;
-    char *dir = fresh("stale");
-    commit_set(ctx, dir, 1);
     snap old;
-    snap_take(dir, &old);
+    char *dir = old_set(ctx, "stale", &old);
     int ready[2];
     assert_int_equal(pipe(ready), 0);
     pid_t quit = fork(); /* stages a set and temporaries, then is killed by the test */
@@ -675,44 +671,64 @@ static void test_stale_removed(void **state)
     free(dir);
 }
 
-/* A run killed between its renames, after COMMIT: its commit directory holds the new files not yet in place,
- * its old directory the old ones. The next begin completes the new set and removes both. */
+/* What a run killed between its renames, after COMMIT, leaves in dir (which holds version 1): the commit
+ * directory cname with version 2 of every file but report.json, already renamed in; the old directory oname
+ * with the old files. Names from a dead process id. */
+typedef struct mid_swap {
+    char *dir, *cdir, *odir;
+    char cname[64], oname[64];
+} mid_swap;
+
+static void mid_swap_make(emscov_ctx *ctx, const char *name, mid_swap *m)
+{
+    char next_name[64];
+    snprintf(next_name, sizeof next_name, "%s_v2", name);
+    m->dir = fresh(name);
+    char *next = fresh(next_name);
+    commit_set(ctx, m->dir, 1);
+    commit_set(ctx, next, 2);
+    long pid = (long)dead_pid();
+    snprintf(m->cname, sizeof m->cname, ".emscov-commit-%ld-qwerty", pid);
+    snprintf(m->oname, sizeof m->oname, ".emscov-old-%ld-qwerty", pid);
+    m->cdir = strdup(path_in(m->dir, m->cname));
+    m->odir = strdup(path_in(m->dir, m->oname));
+    assert_int_equal(mkdir(m->cdir, 0700), 0);
+    assert_int_equal(mkdir(m->odir, 0700), 0);
+    for (size_t k = 0; k < NFILES; k++) {
+        char target[4200];
+        snprintf(target, sizeof target, "%s", path_in(m->dir, set_names[k]));
+        assert_int_equal(link(target, path_in(m->odir, set_names[k])), 0);
+        assert_int_equal(
+            rename(path_in(next, set_names[k]), k == 0 ? target : path_in(m->cdir, set_names[k])), 0);
+    }
+    free(next);
+}
+
+static void mid_swap_free(mid_swap *m)
+{
+    free(m->dir);
+    free(m->cdir);
+    free(m->odir);
+}
+
+/* The next begin completes the new set and removes both directories. */
 static void test_killed_mid_swap_completed(void **state)
 {
     emscov_ctx *ctx = *state;
-    char *dir = fresh("mid_swap"), *next = fresh("mid_swap_v2");
-    commit_set(ctx, dir, 1);
-    commit_set(ctx, next, 2);
-    long pid = (long)dead_pid();
-    char cname[64], oname[64];
-    snprintf(cname, sizeof cname, ".emscov-commit-%ld-qwerty", pid);
-    snprintf(oname, sizeof oname, ".emscov-old-%ld-qwerty", pid);
-    char *cdir = strdup(path_in(dir, cname)), *odir = strdup(path_in(dir, oname));
-    assert_int_equal(mkdir(cdir, 0700), 0);
-    assert_int_equal(mkdir(odir, 0700), 0);
-    for (size_t k = 0; k < NFILES; k++) {
-        char target[4200];
-        snprintf(target, sizeof target, "%s", path_in(dir, set_names[k]));
-        assert_int_equal(link(target, path_in(odir, set_names[k])), 0);
-        /* report.json was renamed in already; the other three wait in the commit directory */
-        assert_int_equal(rename(path_in(next, set_names[k]), k == 0 ? target : path_in(cdir, set_names[k])),
-                         0);
-    }
+    mid_swap m;
+    mid_swap_make(ctx, "mid_swap", &m);
     warns *w = listen(ctx);
     outset *s = NULL;
-    assert_ok(ctx, outset_begin(ctx, dir, &s));
+    assert_ok(ctx, outset_begin(ctx, m.dir, &s));
     outset_abort(s);
     assert_has(w->text, "completed the output set of a killed run that had committed: ");
     assert_has(w->text, "streets.csv");
     assert_has(w->text, "notes.txt");
     assert_has(w->text, "out.gpkg");
-    assert_has(w->text, oname);
-    assert_set(dir, 2);
-    assert_only_set(dir, NULL);
-    free(cdir);
-    free(odir);
-    free(dir);
-    free(next);
+    assert_has(w->text, m.oname);
+    assert_set(m.dir, 2);
+    assert_only_set(m.dir, NULL);
+    mid_swap_free(&m);
 }
 
 /* As above, but a directory stands where a waiting file goes: that file and the old files stay (named in a
@@ -720,39 +736,24 @@ static void test_killed_mid_swap_completed(void **state)
 static void test_killed_mid_swap_blocked(void **state)
 {
     emscov_ctx *ctx = *state;
-    char *dir = fresh("mid_swap_blocked"), *next = fresh("mid_swap_blocked_v2");
-    commit_set(ctx, dir, 1);
-    commit_set(ctx, next, 2);
-    long pid = (long)dead_pid();
-    char cname[64], oname[64];
-    snprintf(cname, sizeof cname, ".emscov-commit-%ld-zzzzzz", pid);
-    snprintf(oname, sizeof oname, ".emscov-old-%ld-zzzzzz", pid);
-    char *cdir = strdup(path_in(dir, cname)), *odir = strdup(path_in(dir, oname));
-    assert_int_equal(mkdir(cdir, 0700), 0);
-    assert_int_equal(mkdir(odir, 0700), 0);
-    for (size_t k = 0; k < NFILES; k++) {
-        assert_int_equal(link(path_in(dir, set_names[k]), path_in(odir, set_names[k])), 0);
-        assert_int_equal(rename(path_in(next, set_names[k]), path_in(cdir, set_names[k])), 0);
-    }
-    block_name(dir, "streets.csv");
+    mid_swap m;
+    mid_swap_make(ctx, "mid_swap_blocked", &m);
+    block_name(m.dir, "streets.csv");
     warns *w = listen(ctx);
     outset *s = NULL;
-    assert_ok(ctx, outset_begin(ctx, dir, &s));
+    assert_ok(ctx, outset_begin(ctx, m.dir, &s));
     outset_abort(s);
     assert_has(w->text, "could not clean up after runs that are no longer running: ");
-    assert_has(w->text, cname);
+    assert_has(w->text, m.cname);
     assert_has(w->text, "Is a directory");
-    assert_only_set(dir, cname, oname, NULL);
-    assert_only(cdir, "streets.csv", NULL);
-    assert_only(odir, "report.json", "streets.csv", "notes.txt", "out.gpkg", NULL);
+    assert_only_set(m.dir, m.cname, m.oname, NULL);
+    assert_only(m.cdir, "streets.csv", NULL);
+    assert_only(m.odir, "report.json", "streets.csv", "notes.txt", "out.gpkg", NULL);
     size_t n;
-    char *r = slurp(path_in(dir, "report.json"), &n);
-    assert_string_equal(r, "{\"version\": 2}\n");
+    char *r = slurp(path_in(m.dir, "notes.txt"), &n);
+    assert_string_equal(r, "set 2\n");
     free(r);
-    free(cdir);
-    free(odir);
-    free(dir);
-    free(next);
+    mid_swap_free(&m);
 }
 
 static void test_created_dir_removed_existing_kept(void **state)
