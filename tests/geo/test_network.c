@@ -121,6 +121,81 @@ static void test_noding(void **state)
     network_destroy(net);
 }
 
+/* Issue 15, bug 1: a duplicate link is dropped only when it adds nothing. Roads on the line P (0,0) - Q (1000,0)
+ * (three copies a case, each its own network), 36 km/h = 100 s for the 1000 m unless said otherwise:
+ *  (a) one-way P -> Q, then one-way Q -> P digitised Q to P: one two-way link, Q -> P reachable in 100 s;
+ *  (b) two-way at 36 km/h listed first, two-way at 72 km/h (50 s): 50 s both ways;
+ *  (c) one-way P -> Q at 36 km/h, two-way at 18 km/h (200 s) digitised Q to P: forward 100 s, backward 200 s. */
+static network *build_pair(fixture *f, const network_road *r1, const network_road *r2)
+{
+    network_builder *b = NULL;
+    assert_ok(f->ctx, network_builder_create(f->ctx, f->sp, f->utm, NULL, &b));
+    assert_ok(f->ctx, network_builder_add(f->ctx, b, r1));
+    assert_ok(f->ctx, network_builder_add(f->ctx, b, r2));
+    network *net = NULL;
+    assert_ok(f->ctx, network_builder_finish(f->ctx, b, &net));
+    return net;
+}
+
+static void test_duplicates_merge(void **state)
+{
+    fixture *f = *state;
+    const double px[] = {0, 1000}, py[] = {0, 0}, qx[] = {1000, 0}, qy[] = {0, 0};
+    network_road pq = {.x = px, .y = py, .n = 2, .road_class = "支路", .speed_kmh = 36, .record = 1};
+    network_road qp = pq;
+    qp.x = qx, qp.y = qy, qp.record = 2;
+    struct {
+        network_dir d1, d2;
+        double kmh1, kmh2;
+        bool reversed;
+        double fwd, bwd; /* expected, P -> Q and Q -> P */
+    } cases[] = {
+        {NETWORK_FORWARD, NETWORK_FORWARD, 36, 36, true, 100, 100},
+        {NETWORK_BOTH, NETWORK_BOTH, 36, 72, false, 50, 50},
+        {NETWORK_FORWARD, NETWORK_BOTH, 36, 18, true, 100, 200},
+        {NETWORK_BOTH, NETWORK_FORWARD, 36, 72, false, 50, 100},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        network_road r1 = pq, r2 = cases[c].reversed ? qp : pq;
+        r1.dir = cases[c].d1, r1.speed_kmh = cases[c].kmh1;
+        r2.dir = cases[c].d2, r2.speed_kmh = cases[c].kmh2;
+        r2.record = 2;
+        network *net = build_pair(f, &r1, &r2);
+        const network_stats *s = network_get_stats(net);
+        assert_int_equal(s->links, 1);
+        assert_int_equal(s->duplicates_dropped, 1);
+        const network_link *k = network_link_at(net, 0);
+        assert_int_equal(k->record, 1); /* the first listed keeps its identity */
+        uint32_t P = node_at(net, 0, 0), Q = node_at(net, 1000, 0);
+        double fwd = k->from == P ? k->time_fwd_s : k->time_bwd_s, bwd = k->from == P ? k->time_bwd_s : k->time_fwd_s;
+        if (fabs(fwd - cases[c].fwd) > 1e-9 || fabs(bwd - cases[c].bwd) > 1e-9)
+            fail_msg("case %zu: P->Q %.3f s, Q->P %.3f s; want %.0f and %.0f", c, fwd, bwd, cases[c].fwd,
+                     cases[c].bwd);
+        assert_int_equal(s->duplicates_merged, 1);
+        /* the search sees it: from Q, P is reached in the backward time */
+        snap_index *ix = NULL;
+        assert_ok(f->ctx, snap_index_build(f->ctx, net, &ix));
+        route_source src = {0};
+        assert_true(snap_point(ix, 1000, 0, 1, &src.pos));
+        route_result *r = NULL;
+        route_opts o = {.labels = 1};
+        assert_ok(f->ctx, route_multi_source(f->ctx, net, &src, 1, &o, &r));
+        assert_close(route_node_time(r, P, 0, NULL), cases[c].bwd, 1e-9);
+        assert_close(route_node_time(r, Q, 0, NULL), 0, 0);
+        route_result_destroy(r);
+        snap_index_destroy(ix);
+        network_destroy(net);
+    }
+    /* a duplicate that adds nothing (slower, same directions) is dropped and not counted as merged */
+    network_road slow = pq;
+    slow.speed_kmh = 18, slow.record = 2;
+    network *net = build_pair(f, &pq, &slow);
+    assert_int_equal(network_get_stats(net)->duplicates_dropped, 1);
+    assert_int_equal(network_get_stats(net)->duplicates_merged, 0);
+    assert_close(network_link_at(net, 0)->time_fwd_s, 100, 1e-9);
+    network_destroy(net);
+}
+
 static void test_bad_roads(void **state)
 {
     fixture *f = *state;
@@ -424,6 +499,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_noding),
+        cmocka_unit_test(test_duplicates_merge),
         cmocka_unit_test(test_bad_roads),
         cmocka_unit_test(test_snap),
         cmocka_unit_test(test_snap_brute_force),

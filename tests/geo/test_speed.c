@@ -134,7 +134,7 @@ static void test_errors(void **state)
     expect_error(
         ctx, "e_key.ini", "[profile]\naccess_kmh = 15\nspeed = 3\n",
         "e_key.ini: line 3: [profile] speed: unknown key (known: name, ambulance_factor, access_kmh, "
-        "default_kmh)");
+        "default_kmh, road_speeds)");
     expect_error(ctx, "e_key_typo.ini", "[profile]\naccess_kmh = 15\ndefault_khm = 3\n",
                  "line 3: [profile] default_khm: unknown key (did you mean default_kmh?)");
     expect_error(
