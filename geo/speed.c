@@ -450,7 +450,7 @@ static ems_status read_road_speeds(emscov_ctx *ctx, speed_profile *sp, const cha
     if (st == EMS_OK && !header) st = emscov_fail(ctx, EMS_EINPUT, "%s: empty (no header line)", path);
     if (st == EMS_OK) qsort(rows, nrows, sizeof *rows, road_row_cmp);
     for (size_t i = 0; st == EMS_OK && i < nrows; i++) {
-        bool same = i > 0 && !strcmp(rows[i].id, rows[i - 1].id);
+        bool same = sp->roads.n > 0 && !strcmp(rows[i].id, sp->roads.id[sp->roads.n - 1]);
         if (same && rows[i].period == rows[i - 1].period) {
             st = emscov_fail(ctx, EMS_EINPUT, "%s: line %ld: road %s, period %s given twice (first on line %ld)",
                              path, rows[i].line, rows[i].id,
