@@ -705,8 +705,11 @@ static ems_status drop_unused_nodes(emscov_ctx *ctx, network *n)
 }
 
 /* Every builder vertex as WGS 84 lon/lat degrees (new arrays), for ellipsoidal lengths. */
-static ems_status lonlat_of(emscov_ctx *ctx, const network_builder *b, double **lon, double **lat)
+static ems_status lonlat_of(emscov_ctx *ctx, const network_builder *b, const crs *working, double **lon,
+                            double **lat)
 {
+    if (!working)
+        return emscov_fail(ctx, EMS_EINPUT, "%s: ellipsoidal lengths need the roads' CRS", b->source);
     crs *wgs84 = NULL;
     crs_transformer *t = NULL;
     ems_status st = EMS_OK;
@@ -715,7 +718,7 @@ static ems_status lonlat_of(emscov_ctx *ctx, const network_builder *b, double **
     memcpy(*lon, b->vx, b->nv * sizeof **lon);
     memcpy(*lat, b->vy, b->nv * sizeof **lat);
     if ((st = crs_from_epsg(ctx, 4326, &wgs84)) == EMS_OK &&
-        (st = crs_transformer_create(ctx, b->working, wgs84, &t)) == EMS_OK)
+        (st = crs_transformer_create(ctx, working, wgs84, &t)) == EMS_OK)
         st = crs_transform_xy(ctx, t, *lon, *lat, b->nv);
     crs_transformer_destroy(t);
     crs_destroy(wgs84);
@@ -811,7 +814,7 @@ ems_status network_builder_finish(emscov_ctx *ctx, network_builder *b, network *
         }
     }
     n->nnodes = nnodes;
-    if (b->length == NETWORK_LENGTH_ELLIPSOIDAL && (st = lonlat_of(ctx, b, &lon, &lat)) != EMS_OK)
+    if (b->length == NETWORK_LENGTH_ELLIPSOIDAL && (st = lonlat_of(ctx, b, n->working, &lon, &lat)) != EMS_OK)
         goto done;
     if ((st = cut_links(ctx, b, n, pt, node_of, lon, lat)) != EMS_OK)
         goto done;

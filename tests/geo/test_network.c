@@ -196,6 +196,141 @@ static void test_duplicates_merge(void **state)
     network_destroy(net);
 }
 
+/* The time of link l from P (0,0) towards Q, whichever way it is digitised. */
+static double time_pq(const network *net, uint32_t l, uint32_t P)
+{
+    const network_link *k = network_link_at(net, l);
+    return k->from == P ? k->time_fwd_s : k->time_bwd_s;
+}
+
+/* Periods from one noded graph: a profile with [period peak] primary = 0.5 (peak factor 0.6) and a measured
+ * speed for road "R9" in the peak only. Roads, 1000 m each, ambulance factor 1:
+ *   record 1, primary, no own speed, P (0,0) -> Q (1000,0):     offpeak 50 km/h = 72 s;   peak 25 km/h = 144 s
+ *   record 2, 支路, own 36 km/h, Q -> R (1000,1000):             offpeak 100 s;            peak 36 x 0.6 -> 166.67 s
+ *   record 3, 支路, id "R9", R -> S (0,1000):                    offpeak 30 km/h = 120 s;  peak table 60 -> 60 s
+ *   record 4, 支路, two-way duplicate of record 1 with id "R9":  offpeak 120 s (slower, adds the backward way);
+ *                                                               peak 60 s: faster than record 1 both ways. */
+static void test_retime(void **state)
+{
+    fixture *f = *state;
+    const char *csv = tu_tmp("net-speeds.csv");
+    const char table[] = "road_id,period,speed_kmh\nR9,peak,60\n";
+    tu_write_file(csv, table, sizeof table - 1);
+    const char *ini = tu_tmp("net-tod.ini");
+    const char prof[] = "[profile]\naccess_kmh = 15\ndefault_kmh = 30\nroad_speeds = net-speeds.csv\n"
+                        "[periods]\noffpeak = 1\npeak = 0.6\n[classes]\nprimary = 50\n支路 = 30\n"
+                        "[period peak]\nprimary = 0.5\n";
+    tu_write_file(ini, prof, sizeof prof - 1);
+    speed_profile *sp = NULL;
+    assert_ok(f->ctx, speed_profile_load(f->ctx, ini, &sp));
+    const double x1[] = {0, 1000}, y1[] = {0, 0}, x2[] = {1000, 1000}, y2[] = {0, 1000}, x3[] = {1000, 0},
+                 y3[] = {1000, 1000};
+    network_road roads[4] = {
+        {.x = x1, .y = y1, .n = 2, .road_class = "primary", .dir = NETWORK_FORWARD, .record = 1},
+        {.x = x2, .y = y2, .n = 2, .road_class = "支路", .speed_kmh = 36, .dir = NETWORK_FORWARD, .record = 2},
+        {.x = x3, .y = y3, .n = 2, .road_class = "支路", .dir = NETWORK_FORWARD, .record = 3, .road_id = "R9"},
+        {.x = x1, .y = y1, .n = 2, .road_class = "支路", .dir = NETWORK_BOTH, .record = 4, .road_id = "R9"},
+    };
+    const char *periods[2] = {"offpeak", "peak"};
+    network *net[2] = {NULL, NULL};
+    for (int k = 0; k < 2; k++) {
+        network_builder *b = NULL;
+        network_build_opts o = {.period = periods[k]};
+        assert_ok(f->ctx, network_builder_create(f->ctx, sp, f->utm, &o, &b));
+        for (int r = 0; r < 4; r++)
+            assert_ok(f->ctx, network_builder_add(f->ctx, b, &roads[r]));
+        assert_ok(f->ctx, network_builder_finish(f->ctx, b, &net[k]));
+        assert_string_equal(network_period(net[k]), periods[k]);
+        assert_int_equal(network_get_stats(net[k])->roads_table_speed, 2);
+        assert_int_equal(network_link_count(net[k]), 3);
+    }
+    const double want[2][4] = {{72, 120, 100, 120}, {60, 60, 1000 / (36 * 0.6 / 3.6), 60}}; /* P->Q, Q->P, Q->R, R->S */
+    /* each as built, then each re-timed into the other period: the times of the period either way */
+    for (int pass = 0; pass < 2; pass++)
+        for (int j = 0; j < 2; j++) {
+            int k = pass ? 1 - j : j;
+            if (pass) {
+                assert_ok(f->ctx, network_retime(f->ctx, net[j], sp, periods[k]));
+                assert_string_equal(network_period(net[j]), periods[k]);
+            }
+            const network *g = net[j];
+            uint32_t P = node_at(g, 0, 0), Q = node_at(g, 1000, 0), R = node_at(g, 1000, 1000);
+            double got[4] = {NAN, NAN, NAN, NAN};
+            for (uint32_t l = 0; l < 3; l++) {
+                const network_link *lk = network_link_at(g, l);
+                if (lk->record == 1) {
+                    got[0] = time_pq(g, l, P);
+                    got[1] = lk->from == P ? lk->time_bwd_s : lk->time_fwd_s;
+                } else if (lk->record == 2) {
+                    got[2] = lk->from == Q ? lk->time_fwd_s : lk->time_bwd_s;
+                } else {
+                    got[3] = lk->from == R ? lk->time_fwd_s : lk->time_bwd_s;
+                }
+            }
+            for (int i = 0; i < 4; i++)
+                if (!(fabs(got[i] - want[k][i]) <= 1e-9))
+                    fail_msg("%s (%s): time %d is %.9f s, want %.9f s", periods[k], pass ? "re-timed" : "built", i,
+                             got[i], want[k][i]);
+            /* the arcs follow */
+            for (uint32_t v = 0; v < network_node_count(g); v++) {
+                uint32_t cnt;
+                const network_arc *a = network_out_arcs(g, v, &cnt);
+                for (uint32_t i = 0; i < cnt; i++) {
+                    const network_link *lk = network_link_at(g, a[i].link);
+                    assert_true(a[i].time_s == (a[i].reverse ? lk->time_bwd_s : lk->time_fwd_s));
+                }
+            }
+        }
+    /* failures leave the network as it was */
+    assert_status_msg(f->ctx, network_retime(f->ctx, net[0], sp, "rush"), EMS_EINPUT, "unknown period \"rush\"");
+    assert_string_equal(network_period(net[0]), "peak");
+    assert_status_msg(f->ctx, network_retime(f->ctx, net[0], f->sp, "offpeak"), EMS_EINPUT,
+                      "not the one the network was built with");
+    network_builder *b = NULL;
+    network_build_opts bad = {.period = "rush"};
+    assert_status_msg(f->ctx, network_builder_create(f->ctx, sp, f->utm, &bad, &b), EMS_EINPUT, "unknown period");
+    assert_null(b);
+    network_destroy(net[0]);
+    network_destroy(net[1]);
+    speed_profile_destroy(sp);
+}
+
+/* Ellipsoidal lengths: on UTM 50N's central meridian (x = 500000, 117 E) a north-south line's geodesic length
+ * is the meridian arc, and the Transverse Mercator northing there is k0 = 0.9996 times the meridian arc: the
+ * travel length must be the planar length / 0.9996. A bent road sums its pieces. */
+static void test_ellipsoidal(void **state)
+{
+    fixture *f = *state;
+    const double x[] = {500000, 500000, 500000}, y[] = {4400000, 4405000, 4412000};
+    network_road r = {.x = x, .y = y, .n = 3, .road_class = "支路", .speed_kmh = 36, .record = 1};
+    network *net[2];
+    for (int m = 0; m < 2; m++) {
+        network_builder *b = NULL;
+        network_build_opts o = {.length = m ? NETWORK_LENGTH_ELLIPSOIDAL : NETWORK_LENGTH_PLANAR};
+        assert_ok(f->ctx, network_builder_create(f->ctx, f->sp, f->utm, &o, &b));
+        assert_ok(f->ctx, network_builder_add(f->ctx, b, &r));
+        assert_ok(f->ctx, network_builder_finish(f->ctx, b, &net[m]));
+    }
+    const network_link *p = network_link_at(net[0], 0), *e = network_link_at(net[1], 0);
+    assert_close(p->length_m, 12000, 1e-9);
+    assert_close(p->travel_m, 12000, 1e-9);
+    assert_close(e->length_m, 12000, 1e-9); /* geometry stays planar */
+    assert_close(e->travel_m, 12000 / 0.9996, 1e-3);
+    assert_close(e->time_fwd_s, 12000 / 0.9996 / 10, 1e-4);
+    network_destroy(net[0]);
+    network_destroy(net[1]);
+    network_length m;
+    assert_ok(f->ctx, network_length_parse(f->ctx, "Ellipsoidal", "--length", &m));
+    assert_int_equal(m, NETWORK_LENGTH_ELLIPSOIDAL);
+    assert_ok(f->ctx, network_length_parse(f->ctx, "planar", "--length", &m));
+    assert_int_equal(m, NETWORK_LENGTH_PLANAR);
+    assert_status_msg(f->ctx, network_length_parse(f->ctx, "geodesic", "--length", &m), EMS_EINPUT,
+                      "--length: \"geodesic\" is not planar or ellipsoidal");
+    network_builder *b = NULL;
+    network_build_opts bad = {.length = (network_length)5};
+    assert_status_msg(f->ctx, network_builder_create(f->ctx, f->sp, f->utm, &bad, &b), EMS_EINPUT, "length mode");
+}
+
 static void test_bad_roads(void **state)
 {
     fixture *f = *state;
@@ -500,6 +635,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_noding),
         cmocka_unit_test(test_duplicates_merge),
+        cmocka_unit_test(test_retime),
+        cmocka_unit_test(test_ellipsoidal),
         cmocka_unit_test(test_bad_roads),
         cmocka_unit_test(test_snap),
         cmocka_unit_test(test_snap_brute_force),
