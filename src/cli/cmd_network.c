@@ -20,13 +20,16 @@ static const char roads_help[] =
     "  --speed-field F   own speed in km/h (0 or empty = class default; default SPEED if present)\n"
     "  --oneway-field F  one-way: F/T/B/N, 1/-1/0, yes/no (default ONEWAY if present)\n"
     "  --name-field F    road name (default NAME if present)\n"
+    "  --id-field F      road id, the key of the speed profile's road_speeds table (default: record number)\n"
     "  --tolerance M     noding tolerance in metres (default 0: vertices must coincide exactly)\n"
     "  --speed FILE      speed profile (default " EMSCOV_DATA_DIR "/speed/default.ini)\n"
-    "  --period NAME     time-of-day period of the profile: offpeak (default), peak, night, ...\n";
+    "  --period NAME     time-of-day period of the profile: offpeak (default), peak, night, ...\n"
+    "  --length L        link lengths for travel times: planar (default; in the working CRS) or ellipsoidal\n"
+    "                    (geodesic on WGS 84, as PostGIS ST_Length(geography))\n";
 
 typedef struct road_args {
     network_fields fields;
-    const char *tolerance, *speed_file, *period;
+    const char *tolerance, *speed_file, *period, *length;
 } road_args;
 
 static int road_opt(emscov_ctx *ctx, int argc, char **argv, int *i, road_args *a)
@@ -36,6 +39,8 @@ static int road_opt(emscov_ctx *ctx, int argc, char **argv, int *i, road_args *a
         (r = cli_opt(ctx, argc, argv, i, "speed-field", &a->fields.speed)) != 0 ||
         (r = cli_opt(ctx, argc, argv, i, "oneway-field", &a->fields.oneway)) != 0 ||
         (r = cli_opt(ctx, argc, argv, i, "name-field", &a->fields.name)) != 0 ||
+        (r = cli_opt(ctx, argc, argv, i, "id-field", &a->fields.id)) != 0 ||
+        (r = cli_opt(ctx, argc, argv, i, "length", &a->length)) != 0 ||
         (r = cli_opt(ctx, argc, argv, i, "tolerance", &a->tolerance)) != 0 ||
         (r = cli_opt(ctx, argc, argv, i, "speed", &a->speed_file)) != 0 ||
         (r = cli_opt(ctx, argc, argv, i, "period", &a->period)) != 0)
@@ -70,7 +75,7 @@ static void default_fields(emscov_ctx *ctx, const char *path, const layer_read_o
     size_t n = strlen(path);
     if ((n > 4 && !strcasecmp(path + n - 4, ".osm")) || (n > 4 && !strcasecmp(path + n - 4, ".pbf")))
         return;
-    if (f->road_class || f->speed || f->oneway || f->name)
+    if (f->road_class || f->speed || f->oneway || f->name || f->id)
         return; /* the user chose a mapping: take it as given */
     layer *l = NULL;
     if (layer_read(ctx, path, ro, &l) != EMS_OK) {
@@ -92,13 +97,15 @@ static ems_status cli_load_roads(emscov_ctx *ctx, const char *path, const layer_
                                  const crs *working, speed_profile **sp, network **net)
 {
     double tol = 0;
+    network_length len = NETWORK_LENGTH_PLANAR;
     ems_status st;
-    if (a->tolerance && (st = cli_number(ctx, "tolerance", a->tolerance, 0, 1000, &tol)) != EMS_OK)
+    if ((a->tolerance && (st = cli_number(ctx, "tolerance", a->tolerance, 0, 1000, &tol)) != EMS_OK) ||
+        (a->length && (st = network_length_parse(ctx, a->length, "--length", &len)) != EMS_OK))
         return st;
     if ((st = cli_load_profile(ctx, a->speed_file, a->period, sp)) != EMS_OK)
         return st;
     default_fields(ctx, path, ro, &a->fields);
-    network_build_opts o = {.tolerance_m = tol, .source = path};
+    network_build_opts o = {.tolerance_m = tol, .source = path, .length = len};
     return network_load(ctx, path, ro, &a->fields, *sp, working, &o, net);
 }
 
@@ -143,6 +150,11 @@ static ems_status network_info(emscov_ctx *ctx, int argc, char **argv)
         printf("%-22s %zu\n", "directed arcs", s->arcs);
         printf("%-22s %zu zero-length, %zu duplicate\n", "links dropped", s->zero_length_dropped,
                s->duplicates_dropped);
+        printf("%-22s %zu (a duplicate that added a direction or a faster time)\n", "duplicates merged",
+               s->duplicates_merged);
+        if (speed_profile_road_count(sp))
+            printf("%-22s %zu roads (of %zu rows in the profile's road_speeds)\n", "measured speeds",
+                   s->roads_table_speed, speed_profile_road_count(sp));
         printf("%-22s %zu (main: %zu nodes, %.1f%%)\n", "components", s->components, s->main_component_nodes,
                s->nodes ? 100.0 * (double)s->main_component_nodes / (double)s->nodes : 0.0);
         for (uint32_t c = 1; c < s->components && c < 6; c++)
@@ -156,10 +168,10 @@ static ems_status network_info(emscov_ctx *ctx, int argc, char **argv)
         } else {
             for (uint32_t l = 0; l < network_link_count(net); l++) {
                 const network_link *k = network_link_at(net, l);
-                len[k->class_id] += k->length_m;
-                total += k->length_m;
+                len[k->class_id] += k->travel_m;
+                total += k->travel_m;
             }
-            printf("%-22s %.3f km\n", "length", total / 1000);
+            printf("%-22s %.3f km (%s)\n", "length", total / 1000, ra.length ? ra.length : "planar");
             for (uint32_t c = 0; c < nc; c++) {
                 bool known;
                 const char *name = network_class_name(net, c);
@@ -194,7 +206,7 @@ static const char times_help[] =
     "\n"
     "Per point of P: the nearest station by response time and the second-nearest (the backup), with\n"
     "the snap distance. Response time = station turn-out + activation + station access leg + drive +\n"
-    "point access leg (access legs at the profile's access speed).\n"
+    "point access leg (access legs at the profile's access speed; none when access_kmh = 0).\n"
     "\n"
     "options:\n"
     "  --station-id F    station id field (default: the station's record number)\n"
@@ -202,7 +214,8 @@ static const char times_help[] =
     "  --activation S    delay added to every station, seconds (default 0)\n"
     "  --max-snap M      farthest a point may be from a road, metres (default 1000)\n"
     "  --cutoff MIN      stop searching after this many minutes (default: no limit)\n"
-    "  --working-srs SRS working CRS (default: UTM zone of the stations' centre)\n";
+    "  --working-srs SRS working CRS (default: UTM zone of the stations' centre)\n"
+    "  --snap MODE       edge (default: the nearest point of a road) or vertex (the nearest network node)\n";
 
 typedef struct snapped {
     snap_pos pos;
@@ -272,7 +285,7 @@ ems_status cmd_times(emscov_ctx *ctx, int argc, char **argv)
     road_args ra = {0};
     const char *roads = NULL, *stations = NULL, *points = NULL, *outpath = NULL, *id_field = NULL,
                *turnout_field = NULL, *activation_t = NULL, *max_snap_t = NULL, *cutoff_t = NULL,
-               *working_srs = NULL;
+               *working_srs = NULL, *snap_t = NULL;
     for (int i = 1; i < argc; i++) {
         int r;
         if (cli_flag(argv, i, "help") || !strcmp(argv[i], "-h")) {
@@ -289,6 +302,7 @@ ems_status cmd_times(emscov_ctx *ctx, int argc, char **argv)
             (r = cli_opt(ctx, argc, argv, &i, "max-snap", &max_snap_t)) != 0 ||
             (r = cli_opt(ctx, argc, argv, &i, "cutoff", &cutoff_t)) != 0 ||
             (r = cli_opt(ctx, argc, argv, &i, "working-srs", &working_srs)) != 0 ||
+            (r = cli_opt(ctx, argc, argv, &i, "snap", &snap_t)) != 0 ||
             (r = road_opt(ctx, argc, argv, &i, &ra)) != 0 || (r = cli_layer_opt(ctx, argc, argv, &i, &ro)) != 0) {
             if (r < 0)
                 return EMS_EINPUT;
@@ -299,8 +313,9 @@ ems_status cmd_times(emscov_ctx *ctx, int argc, char **argv)
     if (!roads || !stations || !points || !outpath)
         return emscov_fail(ctx, EMS_EINPUT, "times: --roads, --stations, --points and --out are required");
     double activation = 0, max_snap = 1000, cutoff_min = 0;
+    snap_mode snap = SNAP_EDGE;
     ems_status st = EMS_OK;
-    if ((activation_t && (st = cli_number(ctx, "activation", activation_t, 0, 86400, &activation)) != EMS_OK) ||
+    if ((snap_t && (st = snap_mode_parse(ctx, snap_t, "--snap", &snap)) != EMS_OK) || (activation_t && (st = cli_number(ctx, "activation", activation_t, 0, 86400, &activation)) != EMS_OK) ||
         (max_snap_t && (st = cli_number(ctx, "max-snap", max_snap_t, 0, 1e6, &max_snap)) != EMS_OK) ||
         (cutoff_t && (st = cli_number(ctx, "cutoff", cutoff_t, 0.001, 1e5, &cutoff_min)) != EMS_OK))
         return st;
@@ -337,10 +352,10 @@ ems_status cmd_times(emscov_ctx *ctx, int argc, char **argv)
         goto done;
     }
     if ((st = cli_load_roads(ctx, roads, &ro, &ra, working, &sp, &net)) != EMS_OK ||
-        (st = snap_index_build(ctx, net, &ix)) != EMS_OK || (st = snap_layer(ctx, sl, ix, max_snap, &ss)) != EMS_OK ||
+        (st = snap_index_build(ctx, net, &ix)) != EMS_OK || (st = snap_index_set_mode(ctx, ix, snap)) != EMS_OK ||
+        (st = snap_layer(ctx, sl, ix, max_snap, &ss)) != EMS_OK ||
         (st = snap_layer(ctx, pl, ix, max_snap, &ps)) != EMS_OK)
         goto done;
-    double access_mps = speed_profile_access_kmh(sp) / 3.6;
     size_t ns = layer_count(sl), nsrc = 0;
     src = ems_calloc(ctx, ns ? ns : 1, sizeof *src);
     src_of = ems_calloc(ctx, ns ? ns : 1, sizeof *src_of);
@@ -366,7 +381,7 @@ ems_status cmd_times(emscov_ctx *ctx, int argc, char **argv)
         }
         if (network_link_at(net, ss[i].pos.link)->component != 0)
             off_main++;
-        src[nsrc] = (route_source){.pos = ss[i].pos, .delay_s = turnout + activation + ss[i].pos.dist_m / access_mps};
+        src[nsrc] = (route_source){.pos = ss[i].pos, .delay_s = turnout + activation + speed_profile_access_s(sp, ss[i].pos.dist_m)};
         src_of[nsrc++] = (uint32_t)i;
     }
     if (off_main)
@@ -403,7 +418,7 @@ ems_status cmd_times(emscov_ctx *ctx, int argc, char **argv)
             fprintf(f, ",,,,%.1f,,beyond max-snap\n", ps[i].pos.dist_m);
             continue;
         }
-        double acc = ps[i].pos.dist_m / access_mps;
+        double acc = speed_profile_access_s(sp, ps[i].pos.dist_m);
         uint32_t comp = network_link_at(net, ps[i].pos.link)->component;
         small += comp != 0;
         for (int rank = 0; rank < 2; rank++) {
