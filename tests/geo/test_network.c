@@ -7,7 +7,7 @@
  *   A ---B--- C        A (0,0), B (1000,0), C (2000,0); A-B-C is ONE road with B an interior vertex
  *                      island: E (5000,5000) - F (6000,5000)
  */
-#include "test_util.h"
+#include "netfix.h"
 
 #include "geo/isochrone.h"
 #include "geo/network.h"
@@ -23,32 +23,6 @@
 #endif
 #include <string.h>
 
-typedef struct fixture {
-    emscov_ctx *ctx;
-    speed_profile *sp;
-    crs *utm;
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    f->ctx = emscov_ctx_create();
-    if (speed_profile_load(f->ctx, tu_source("data/speed/default.ini"), &f->sp) != EMS_OK ||
-        crs_from_epsg(f->ctx, 32650, &f->utm) != EMS_OK)
-        return -1;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    speed_profile_destroy(f->sp);
-    crs_destroy(f->utm);
-    emscov_ctx_destroy(f->ctx);
-    free(f);
-    return 0;
-}
 
 static void add(fixture *f, network_builder *b, const double *x, const double *y, size_t n, network_dir dir,
                 int64_t rec)
@@ -79,18 +53,6 @@ static network *build_fixture(fixture *f, bool with_defects)
     return net;
 }
 
-/* node id of the node at (x, y) */
-static uint32_t node_at(const network *net, double x, double y)
-{
-    for (uint32_t i = 0; i < network_node_count(net); i++) {
-        double nx, ny;
-        network_node_xy(net, i, &nx, &ny);
-        if (nx == x && ny == y)
-            return i;
-    }
-    fail_msg("no node at (%g %g)", x, y);
-    return NETWORK_NONE;
-}
 
 static void test_noding(void **state)
 {

@@ -12,7 +12,7 @@
  * Issue 15, bug 2: a station placed at N's coordinates through a lon/lat round trip, or any position within
  * the end tolerance of N along one of the four links, must be N itself: same times as a station exactly at N.
  */
-#include "test_util.h"
+#include "netfix.h"
 
 #include "geo/network.h"
 #include "geo/route.h"
@@ -25,32 +25,6 @@
 #define NX 440000.0
 #define NY 4416000.0
 
-typedef struct fixture {
-    emscov_ctx *ctx;
-    speed_profile *sp;
-    crs *utm;
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    f->ctx = emscov_ctx_create();
-    if (speed_profile_load(f->ctx, tu_source("data/speed/default.ini"), &f->sp) != EMS_OK ||
-        crs_from_epsg(f->ctx, 32650, &f->utm) != EMS_OK)
-        return -1;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    speed_profile_destroy(f->sp);
-    crs_destroy(f->utm);
-    emscov_ctx_destroy(f->ctx);
-    free(f);
-    return 0;
-}
 
 static void add(fixture *f, network_builder *b, double x0, double y0, double x1, double y1, network_dir d,
                 int64_t rec)
@@ -73,17 +47,6 @@ static network *junction(fixture *f)
     return net;
 }
 
-static uint32_t node_at(const network *net, double x, double y)
-{
-    for (uint32_t i = 0; i < network_node_count(net); i++) {
-        double nx, ny;
-        network_node_xy(net, i, &nx, &ny);
-        if (nx == x && ny == y)
-            return i;
-    }
-    fail_msg("no node at (%g %g)", x, y);
-    return NETWORK_NONE;
-}
 
 /* Times from one source at pos to W, N, E, S, U, compared with the hand-worked ones. */
 static void expect_from_n(fixture *f, const network *net, const snap_pos *pos, const char *what)
