@@ -50,8 +50,23 @@ static uint32_t hilbert(uint32_t x, uint32_t y)
 
 typedef struct sort_item {
     uint32_t h, a, b;
-    double box[4];
 } sort_item;
+
+/* The box of item (a, b): a segment of a link, or a node (b unused). */
+typedef void (*box_fn)(const network *net, uint32_t a, uint32_t b, double box[4]);
+
+static void segment_box(const network *net, uint32_t link, uint32_t seg, double box[4])
+{
+    const double *x = network_link_x(net, link) + seg, *y = network_link_y(net, link) + seg;
+    box[0] = fmin(x[0], x[1]), box[1] = fmin(y[0], y[1]), box[2] = fmax(x[0], x[1]), box[3] = fmax(y[0], y[1]);
+}
+
+static void node_box(const network *net, uint32_t node, uint32_t unused, double box[4])
+{
+    (void)unused;
+    network_node_xy(net, node, &box[0], &box[1]);
+    box[2] = box[0], box[3] = box[1];
+}
 
 static int cmp_item(const void *pa, const void *pb)
 {
@@ -71,8 +86,8 @@ static void ptree_free(ptree *t)
     *t = (ptree){0};
 }
 
-/* Build a tree over n items whose boxes are set (h is computed here from the box centres; items is sorted). */
-static ems_status ptree_build(emscov_ctx *ctx, ptree *t, sort_item *items, size_t n)
+/* Build a tree over n items (a, b set; h is computed here from the box centres; items is sorted). */
+static ems_status ptree_build(emscov_ctx *ctx, const network *net, ptree *t, sort_item *items, size_t n, box_fn box)
 {
     size_t total = n, cnt = n;
     t->nitems = n;
@@ -91,14 +106,16 @@ static ems_status ptree_build(emscov_ctx *ctx, ptree *t, sort_item *items, size_
         ptree_free(t);
         return EMS_ENOMEM;
     }
-    double ext[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+    double ext[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY}, bx[4];
     for (size_t i = 0; i < n; i++) {
-        ext[0] = fmin(ext[0], items[i].box[0]), ext[1] = fmin(ext[1], items[i].box[1]);
-        ext[2] = fmax(ext[2], items[i].box[2]), ext[3] = fmax(ext[3], items[i].box[3]);
+        box(net, items[i].a, items[i].b, bx);
+        ext[0] = fmin(ext[0], bx[0]), ext[1] = fmin(ext[1], bx[1]);
+        ext[2] = fmax(ext[2], bx[2]), ext[3] = fmax(ext[3], bx[3]);
     }
     double w = ext[2] - ext[0], hgt = ext[3] - ext[1];
     for (size_t i = 0; i < n; i++) {
-        double cx = (items[i].box[0] + items[i].box[2]) / 2, cy = (items[i].box[1] + items[i].box[3]) / 2;
+        box(net, items[i].a, items[i].b, bx);
+        double cx = (bx[0] + bx[2]) / 2, cy = (bx[1] + bx[3]) / 2;
         uint32_t hx = w > 0 ? (uint32_t)(65535.0 * (cx - ext[0]) / w) : 0;
         uint32_t hy = hgt > 0 ? (uint32_t)(65535.0 * (cy - ext[1]) / hgt) : 0;
         items[i].h = hilbert(hx, hy);
@@ -107,20 +124,20 @@ static ems_status ptree_build(emscov_ctx *ctx, ptree *t, sort_item *items, size_
     for (size_t i = 0; i < n; i++) {
         t->a[i] = items[i].a;
         t->b[i] = items[i].b;
-        memcpy(t->box + 4 * i, items[i].box, sizeof items[i].box);
+        box(net, items[i].a, items[i].b, t->box + 4 * i);
     }
     for (int lv = 1; lv < t->nlevels; lv++) {
         size_t c0 = t->level_start[lv - 1], c1 = t->level_start[lv];
         for (size_t p = t->level_start[lv]; p < t->level_start[lv + 1]; p++) {
             size_t first = c0 + (p - t->level_start[lv]) * SNAP_NODE;
             size_t last = first + SNAP_NODE < c1 ? first + SNAP_NODE : c1;
-            double *bx = t->box + 4 * p;
-            bx[0] = bx[1] = INFINITY;
-            bx[2] = bx[3] = -INFINITY;
+            double *pb = t->box + 4 * p;
+            pb[0] = pb[1] = INFINITY;
+            pb[2] = pb[3] = -INFINITY;
             for (size_t c = first; c < last; c++) {
                 const double *cb = t->box + 4 * c;
-                bx[0] = fmin(bx[0], cb[0]), bx[1] = fmin(bx[1], cb[1]);
-                bx[2] = fmax(bx[2], cb[2]), bx[3] = fmax(bx[3], cb[3]);
+                pb[0] = fmin(pb[0], cb[0]), pb[1] = fmin(pb[1], cb[1]);
+                pb[2] = fmax(pb[2], cb[2]), pb[3] = fmax(pb[3], cb[3]);
             }
         }
     }
@@ -144,14 +161,10 @@ ems_status snap_index_build(emscov_ctx *ctx, const network *net, snap_index **ou
         return EMS_ENOMEM;
     }
     size_t i = 0;
-    for (uint32_t l = 0; l < nl; l++) {
-        const network_link *k = network_link_at(net, l);
-        const double *x = network_link_x(net, l), *y = network_link_y(net, l);
-        for (uint32_t v = 0; v + 1 < k->nv; v++, i++)
-            items[i] = (sort_item){0, l, v, {fmin(x[v], x[v + 1]), fmin(y[v], y[v + 1]), fmax(x[v], x[v + 1]),
-                                             fmax(y[v], y[v + 1])}};
-    }
-    ems_status st = ptree_build(ctx, &ix->seg, items, n);
+    for (uint32_t l = 0; l < nl; l++)
+        for (uint32_t v = 0; v + 1 < network_link_at(net, l)->nv; v++, i++)
+            items[i] = (sort_item){0, l, v};
+    ems_status st = ptree_build(ctx, net, &ix->seg, items, n, segment_box);
     free(items);
     if (st != EMS_OK) {
         snap_index_destroy(ix);
@@ -180,13 +193,10 @@ ems_status snap_index_set_mode(emscov_ctx *ctx, snap_index *ix, snap_mode mode)
             nlk[network_link_at(net, l)->from] = nlk[network_link_at(net, l)->to] = l;
         size_t n = 0;
         for (uint32_t v = 0; v < nn; v++) {
-            if (nlk[v] == NETWORK_NONE)
-                continue; /* a node without links cannot be reached: not a snapping target */
-            double x, y;
-            network_node_xy(net, v, &x, &y);
-            items[n++] = (sort_item){0, v, 0, {x, y, x, y}};
+            if (nlk[v] != NETWORK_NONE) /* a node without links is no snapping target */
+                items[n++] = (sort_item){0, v, 0};
         }
-        ems_status st = ptree_build(ctx, &ix->node, items, n);
+        ems_status st = ptree_build(ctx, net, &ix->node, items, n, node_box);
         free(items);
         if (st != EMS_OK) {
             free(nlk);
