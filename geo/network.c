@@ -162,8 +162,9 @@ ems_status network_builder_create(emscov_ctx *ctx, const speed_profile *sp, cons
         return emscov_fail(ctx, EMS_EINPUT, "noding tolerance must be a finite number >= 0");
     }
     if (b->length != NETWORK_LENGTH_PLANAR && b->length != NETWORK_LENGTH_ELLIPSOIDAL) {
+        int mode = (int)b->length;
         network_builder_destroy(b);
-        return emscov_fail(ctx, EMS_EINPUT, "link length mode %d is not planar or ellipsoidal", (int)b->length);
+        return emscov_fail(ctx, EMS_EINPUT, "link length mode %d is not planar or ellipsoidal", mode);
     }
     ems_status st = speed_profile_period_index(ctx, sp, opts ? opts->period : NULL, &b->period);
     if (st == EMS_OK) st = crs_clone(ctx, working, &b->working);

@@ -216,6 +216,7 @@ static void test_monaco(void **state)
 static void test_duplicate_records(void **state)
 {
     emscov_ctx *ctx = *state;
+    PGconn *c = tu_pg_connect(); /* first: a skip (no test PostgreSQL) leaves nothing allocated */
     speed_profile *sp = NULL;
     crs *utm = NULL;
     assert_ok(ctx, speed_profile_load(ctx, tu_source("data/speed/default.ini"), &sp));
@@ -263,7 +264,6 @@ static void test_duplicate_records(void **state)
     uint32_t nn = network_node_count(net);
     assert_int_equal(nn, 25);
 
-    PGconn *c = tu_pg_connect();
     exec_ok(c, "CREATE TEMP TABLE raw(id bigint, source bigint, target bigint, cost float8, reverse_cost float8)");
     for (size_t r = 0; r < nr; r++) {
         uint32_t a = NETWORK_NONE, z = NETWORK_NONE;
