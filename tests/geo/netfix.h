@@ -8,6 +8,7 @@
 
 #include "geo/network.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 typedef struct fixture {
@@ -48,6 +49,20 @@ static uint32_t node_at(const network *net, double x, double y)
     }
     fail_msg("no node at (%g %g)", x, y);
     return NETWORK_NONE;
+}
+
+/* The generated sample city's road graph (build/sample/roads.shp, fields CLASS, SPEED, ONEWAY, NAME). */
+static network *sample_network(fixture *f)
+{
+    const char *roads = tu_sample("roads.shp");
+    FILE *probe = fopen(roads, "rb");
+    if (!probe)
+        fail_msg("%s: missing (the build generates it: emscov-gencity)", roads);
+    fclose(probe);
+    network_fields fl = {.road_class = "CLASS", .speed = "SPEED", .oneway = "ONEWAY", .name = "NAME"};
+    network *net = NULL;
+    assert_ok(f->ctx, network_load(f->ctx, roads, NULL, &fl, f->sp, f->utm, NULL, &net));
+    return net;
 }
 
 #endif

@@ -368,14 +368,7 @@ static void test_snap_single_segment(void **state)
 static void test_snap_brute_force(void **state)
 {
     fixture *f = *state;
-    const char *roads = tu_sample("roads.shp");
-    FILE *probe = fopen(roads, "rb");
-    if (!probe)
-        fail_msg("%s: missing (the build generates it: emscov-gencity)", roads);
-    fclose(probe);
-    network_fields fl = {.road_class = "CLASS", .speed = "SPEED", .oneway = "ONEWAY", .name = "NAME"};
-    network *net = NULL;
-    assert_ok(f->ctx, network_load(f->ctx, roads, NULL, &fl, f->sp, f->utm, NULL, &net));
+    network *net = sample_network(f);
     snap_index *ix = NULL;
     assert_ok(f->ctx, snap_index_build(f->ctx, net, &ix));
     double ext[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};

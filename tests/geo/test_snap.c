@@ -25,7 +25,6 @@
 #define NX 440000.0
 #define NY 4416000.0
 
-
 static void add(fixture *f, network_builder *b, double x0, double y0, double x1, double y1, network_dir d,
                 int64_t rec)
 {
@@ -233,14 +232,7 @@ static void test_vertex_mode(void **state)
 static void test_vertex_brute_force(void **state)
 {
     fixture *f = *state;
-    const char *roads = tu_sample("roads.shp");
-    FILE *probe = fopen(roads, "rb");
-    if (!probe)
-        fail_msg("%s: missing (the build generates it: emscov-gencity)", roads);
-    fclose(probe);
-    network_fields fl = {.road_class = "CLASS", .speed = "SPEED", .oneway = "ONEWAY", .name = "NAME"};
-    network *net = NULL;
-    assert_ok(f->ctx, network_load(f->ctx, roads, NULL, &fl, f->sp, f->utm, NULL, &net));
+    network *net = sample_network(f);
     snap_index *ix = NULL;
     assert_ok(f->ctx, snap_index_build(f->ctx, net, &ix));
     assert_ok(f->ctx, snap_index_set_mode(f->ctx, ix, SNAP_VERTEX));
