@@ -1196,3 +1196,33 @@ ems_status network_load(emscov_ctx *ctx, const char *path, const layer_read_opts
     layer_destroy(l);
     return st;
 }
+
+ems_status network_load_defaults(emscov_ctx *ctx, const char *path, const layer_read_opts *ro,
+                                 const network_fields *fields, const speed_profile *sp, const crs *working,
+                                 const network_build_opts *opts, network **out)
+{
+    network_fields f = fields ? *fields : (network_fields){0};
+    if (is_osm_path(path) || f.road_class || f.speed || f.oneway || f.name)
+        return network_load(ctx, path, ro, &f, sp, working, opts, out);
+    *out = NULL;
+    network_build_opts o = opts ? *opts : (network_build_opts){0};
+    if (!o.source)
+        o.source = path;
+    layer *l = NULL;
+    crs *chosen = NULL;
+    ems_status st = layer_read(ctx, path, ro, &l);
+    if (st == EMS_OK) {
+        static const char *const names[4] = {"CLASS", "SPEED", "ONEWAY", "NAME"};
+        const char **slot[4] = {&f.road_class, &f.speed, &f.oneway, &f.name};
+        for (int k = 0; k < 4; k++)
+            if (layer_field_index(l, names[k]) >= 0)
+                *slot[k] = names[k];
+        if (!working && (st = layer_choose_working_crs(ctx, &l, 1, &chosen)) == EMS_OK)
+            working = chosen;
+    }
+    if (st == EMS_OK && (st = layer_transform(ctx, l, working)) == EMS_OK)
+        st = network_build_from_layer(ctx, l, &f, sp, &o, out);
+    crs_destroy(chosen);
+    layer_destroy(l);
+    return st;
+}

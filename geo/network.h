@@ -127,6 +127,13 @@ EMS_API ems_status network_load(emscov_ctx *ctx, const char *path, const layer_r
                                 const network_fields *fields, const speed_profile *sp, const crs *working,
                                 const network_build_opts *opts, network **out);
 
+/* network_load with emscov's default field mapping: when `fields` is NULL or names no field and path is a line
+ * layer, its fields CLASS, SPEED, ONEWAY and NAME are used where the layer has them; a mapping that names any
+ * field is taken as given. The layer is read once. OSM files take no mapping. */
+EMS_API ems_status network_load_defaults(emscov_ctx *ctx, const char *path, const layer_read_opts *ro,
+                                         const network_fields *fields, const speed_profile *sp, const crs *working,
+                                         const network_build_opts *opts, network **out);
+
 /* Move a network built with another ctx (e.g. on another thread, which then destroys that ctx) onto ctx: its
  * working CRS is re-created with ctx's PROJ context. On failure the network is unchanged. */
 EMS_API ems_status network_adopt(emscov_ctx *ctx, network *net);
