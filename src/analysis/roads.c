@@ -19,7 +19,7 @@ ems_status roads_load(emscov_ctx *ctx, const char *path, const layer_read_opts *
     }
     if (st == EMS_OK && o->period)
         st = speed_profile_set_period(ctx, *sp, o->period);
-    network_build_opts bo = {.tolerance_m = o->tolerance_m, .source = path};
+    network_build_opts bo = {.tolerance_m = o->tolerance_m, .source = path, .length = o->length};
     if (st == EMS_OK)
         st = network_load_defaults(ctx, path, ro, &o->fields, *sp, working, &bo, net);
     if (st != EMS_OK) {
@@ -38,8 +38,8 @@ ems_status roads_class_length_m(emscov_ctx *ctx, const network *net, double **le
         return EMS_ENOMEM;
     for (uint32_t k = 0; k < network_link_count(net); k++) {
         const network_link *link = network_link_at(net, k);
-        l[link->class_id] += link->length_m;
-        total += link->length_m;
+        l[link->class_id] += link->travel_m;
+        total += link->travel_m;
     }
     *total_m = total;
     return EMS_OK;

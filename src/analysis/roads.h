@@ -16,6 +16,7 @@ typedef struct roads_opts {
     const char *speed_file; /* NULL: <data_dir>/speed/default.ini */
     const char *period;     /* time-of-day period, NULL: the profile's default */
     const char *data_dir;   /* emscov's data directory (EMSCOV_DATA_DIR) */
+    network_length length;  /* link lengths for travel times: planar (default) or ellipsoidal */
 } roads_opts;
 
 /* Load the profile, select the period, build the network from path (read with ro) in `working` (NULL: the
@@ -24,7 +25,7 @@ ems_status roads_load(emscov_ctx *ctx, const char *path, const layer_read_opts *
                       const crs *working, speed_profile **sp, network **net);
 
 /* Road length per class (index = class id, network_class_count entries, new array: free) and in total,
- * metres. */
+ * metres: the travel lengths (planar, or geodesic when built with ellipsoidal lengths). */
 ems_status roads_class_length_m(emscov_ctx *ctx, const network *net, double **len, double *total_m);
 
 #endif

@@ -8,7 +8,7 @@
 
 double times_access_s(double dist_m, double access_kmh)
 {
-    return dist_m / (access_kmh / 3.6);
+    return access_kmh > 0 ? dist_m / (access_kmh / 3.6) : 0;
 }
 
 double times_station_delay_s(double turnout_s, double activation_s, double snap_dist_m, double access_kmh)
@@ -193,6 +193,7 @@ ems_status times_compute(emscov_ctx *ctx, const times_inputs *in, const times_pa
     times_result *r = ems_calloc(ctx, 1, sizeof *r);
     ems_status st = r ? EMS_OK : EMS_ENOMEM;
     if (st != EMS_OK || (st = snap_index_build(ctx, in->roads, &ix)) != EMS_OK ||
+        (st = snap_index_set_mode(ctx, ix, p->snap)) != EMS_OK ||
         (st = snap_layer(ctx, sl, ix, p->max_snap_m, &spos, &sok)) != EMS_OK ||
         (st = snap_layer(ctx, pl, ix, p->max_snap_m, &ppos, &pok)) != EMS_OK)
         goto done;

@@ -25,7 +25,7 @@
 /* Source delay of a station, seconds: turnout_s + activation_s + the station's access leg (snap_dist_m at
  * access_kmh). */
 double times_station_delay_s(double turnout_s, double activation_s, double snap_dist_m, double access_kmh);
-/* An access leg, seconds: dist_m straight-line metres at access_kmh. */
+/* An access leg, seconds: dist_m straight-line metres at access_kmh; 0 when access_kmh is 0 (no access leg). */
 double times_access_s(double dist_m, double access_kmh);
 
 typedef struct times_params {
@@ -34,6 +34,7 @@ typedef struct times_params {
     double activation_s;          /* delay added to every station */
     double max_snap_m;            /* farthest a station or point may be from a road */
     double cutoff_s;              /* stop searching after this time, 0: no limit */
+    snap_mode snap;               /* edge (default): nearest road position; vertex: nearest network node */
 } times_params;
 
 typedef struct times_sources {

@@ -16,13 +16,16 @@ static const char roads_help[] =
     "  --speed-field F   own speed in km/h (0 or empty = class default; default SPEED if present)\n"
     "  --oneway-field F  one-way: F/T/B/N, 1/-1/0, yes/no (default ONEWAY if present)\n"
     "  --name-field F    road name (default NAME if present)\n"
+    "  --id-field F      road id, the key of the speed profile's road_speeds table (default: record number)\n"
     "  --tolerance M     noding tolerance in metres (default 0: vertices must coincide exactly)\n"
     "  --speed FILE      speed profile (default " EMSCOV_DATA_DIR "/speed/default.ini)\n"
-    "  --period NAME     time-of-day period of the profile: offpeak (default), peak, night, ...\n";
+    "  --period NAME     time-of-day period of the profile: offpeak (default), peak, night, ...\n"
+    "  --length L        link lengths for travel times: planar (default; in the working CRS) or ellipsoidal\n"
+    "                    (geodesic on WGS 84, as PostGIS ST_Length(geography))\n";
 
 typedef struct road_args {
     network_fields fields;
-    const char *tolerance, *speed_file, *period;
+    const char *tolerance, *speed_file, *period, *length;
 } road_args;
 
 static int road_opt(emscov_ctx *ctx, int argc, char **argv, int *i, road_args *a)
@@ -32,6 +35,8 @@ static int road_opt(emscov_ctx *ctx, int argc, char **argv, int *i, road_args *a
         (r = cli_opt(ctx, argc, argv, i, "speed-field", &a->fields.speed)) != 0 ||
         (r = cli_opt(ctx, argc, argv, i, "oneway-field", &a->fields.oneway)) != 0 ||
         (r = cli_opt(ctx, argc, argv, i, "name-field", &a->fields.name)) != 0 ||
+        (r = cli_opt(ctx, argc, argv, i, "id-field", &a->fields.id)) != 0 ||
+        (r = cli_opt(ctx, argc, argv, i, "length", &a->length)) != 0 ||
         (r = cli_opt(ctx, argc, argv, i, "tolerance", &a->tolerance)) != 0 ||
         (r = cli_opt(ctx, argc, argv, i, "speed", &a->speed_file)) != 0 ||
         (r = cli_opt(ctx, argc, argv, i, "period", &a->period)) != 0)
@@ -50,12 +55,15 @@ ems_status cli_number(emscov_ctx *ctx, const char *opt, const char *text, double
     return EMS_OK;
 }
 
-/* The road options as roads_load takes them; EMS_EINPUT for a bad --tolerance. */
+/* The road options as roads_load takes them; EMS_EINPUT for a bad --tolerance or --length. */
 static ems_status road_opts(emscov_ctx *ctx, const road_args *a, roads_opts *o)
 {
     *o = (roads_opts){.fields = a->fields, .speed_file = a->speed_file, .period = a->period,
                       .data_dir = EMSCOV_DATA_DIR};
-    return a->tolerance ? cli_number(ctx, "tolerance", a->tolerance, 0, 1000, &o->tolerance_m) : EMS_OK;
+    ems_status st = a->length ? network_length_parse(ctx, a->length, "--length", &o->length) : EMS_OK;
+    if (st == EMS_OK && a->tolerance)
+        st = cli_number(ctx, "tolerance", a->tolerance, 0, 1000, &o->tolerance_m);
+    return st;
 }
 
 static ems_status network_info(emscov_ctx *ctx, int argc, char **argv)
@@ -103,13 +111,18 @@ static ems_status network_info(emscov_ctx *ctx, int argc, char **argv)
         printf("%-22s %zu\n", "directed arcs", s->arcs);
         printf("%-22s %zu zero-length, %zu duplicate\n", "links dropped", s->zero_length_dropped,
                s->duplicates_dropped);
+        printf("%-22s %zu (a duplicate that added a direction or a faster time)\n", "duplicates merged",
+               s->duplicates_merged);
+        if (speed_profile_road_count(sp))
+            printf("%-22s %zu roads (of %zu rows in the profile's road_speeds)\n", "measured speeds",
+                   s->roads_table_speed, speed_profile_road_count(sp));
         printf("%-22s %zu (main: %zu nodes, %.1f%%)\n", "components", s->components, s->main_component_nodes,
                s->nodes ? 100.0 * (double)s->main_component_nodes / (double)s->nodes : 0.0);
         for (uint32_t c = 1; c < s->components && c < 6; c++)
             printf("%-22s component %u: %zu nodes\n", "", c, network_component_size(net, c));
         if (s->components > 6)
             printf("%-22s ... %zu more small components\n", "", s->components - 6);
-        printf("%-22s %.3f km\n", "length", total / 1000);
+        printf("%-22s %.3f km (%s)\n", "length", total / 1000, ra.length ? ra.length : "planar");
         for (uint32_t c = 0; c < network_class_count(net); c++) {
             bool known;
             const char *name = network_class_name(net, c);
@@ -143,7 +156,7 @@ static const char times_help[] =
     "\n"
     "Per point of P: the nearest station by response time and the second-nearest (the backup), with\n"
     "the snap distance. Response time = station turn-out + activation + station access leg + drive +\n"
-    "point access leg (access legs at the profile's access speed).\n"
+    "point access leg (access legs at the profile's access speed; none when access_kmh = 0).\n"
     "\n"
     "options:\n"
     "  --station-id F    station id field (default: the station's record number)\n"
@@ -151,7 +164,8 @@ static const char times_help[] =
     "  --activation S    delay added to every station, seconds (default 0)\n"
     "  --max-snap M      farthest a point may be from a road, metres (default 1000)\n"
     "  --cutoff MIN      stop searching after this many minutes (default: no limit)\n"
-    "  --working-srs SRS working CRS (default: UTM zone of the stations' centre)\n";
+    "  --working-srs SRS working CRS (default: UTM zone of the stations' centre)\n"
+    "  --snap MODE       edge (default: the nearest point of a road) or vertex (the nearest network node)\n";
 
 ems_status cmd_times(emscov_ctx *ctx, int argc, char **argv)
 {
@@ -159,13 +173,13 @@ ems_status cmd_times(emscov_ctx *ctx, int argc, char **argv)
     road_args ra = {0};
     const char *roads = NULL, *stations = NULL, *points = NULL, *outpath = NULL, *id_field = NULL,
                *turnout_field = NULL, *activation_t = NULL, *max_snap_t = NULL, *cutoff_t = NULL,
-               *working_srs = NULL;
+               *working_srs = NULL, *snap_t = NULL;
     const struct {
         const char *name, **value;
     } opts[] = {{"roads", &roads},       {"stations", &stations},           {"points", &points},
                 {"out", &outpath},       {"station-id", &id_field},         {"turnout-field", &turnout_field},
                 {"activation", &activation_t}, {"max-snap", &max_snap_t},   {"cutoff", &cutoff_t},
-                {"working-srs", &working_srs}};
+                {"working-srs", &working_srs}, {"snap", &snap_t}};
     for (int i = 1; i < argc; i++) {
         if (cli_flag(argv, i, "help") || !strcmp(argv[i], "-h")) {
             printf("%s\n%s%s", times_help, roads_help, cli_layer_opts_help);
@@ -188,7 +202,8 @@ ems_status cmd_times(emscov_ctx *ctx, int argc, char **argv)
                          .working_srs = working_srs};
     double cutoff_min = 0;
     ems_status st = EMS_OK;
-    if ((activation_t && (st = cli_number(ctx, "activation", activation_t, 0, 86400, &p.activation_s)) != EMS_OK) ||
+    if ((snap_t && (st = snap_mode_parse(ctx, snap_t, "--snap", &p.snap)) != EMS_OK) ||
+        (activation_t && (st = cli_number(ctx, "activation", activation_t, 0, 86400, &p.activation_s)) != EMS_OK) ||
         (max_snap_t && (st = cli_number(ctx, "max-snap", max_snap_t, 0, 1e6, &p.max_snap_m)) != EMS_OK) ||
         (cutoff_t && (st = cli_number(ctx, "cutoff", cutoff_t, 0.001, 1e5, &cutoff_min)) != EMS_OK) ||
         (st = road_opts(ctx, &ra, &src.road)) != EMS_OK)
