@@ -1032,15 +1032,13 @@ static network_dir parse_oneway(const char *v, bool *ok)
     return NETWORK_BOTH;
 }
 
-static ems_status field_or_fail(emscov_ctx *ctx, const layer *l, const char *name, const char *role, int *idx)
+/* role: "class" ... as in the scenario key [roads] <role>_field and the option --<role>-field. */
+static ems_status field_or_fail(emscov_ctx *ctx, const layer *l, const network_fields *f, const char *name,
+                                const char *role, int *idx)
 {
-    *idx = -1;
-    if (!name)
-        return EMS_OK;
-    *idx = layer_field_index(l, name);
-    if (*idx < 0)
-        return emscov_fail(ctx, EMS_EINPUT, "%s: no field \"%s\" (given as the %s field)", layer_path(l), name, role);
-    return EMS_OK;
+    char what[96];
+    snprintf(what, sizeof what, f->from_scenario ? "scenario key [roads] %s_field" : "option --%s-field", role);
+    return layer_require_field(ctx, l, name, what, idx);
 }
 
 /* Text of a value (numbers formatted), in buf. */
@@ -1097,11 +1095,11 @@ ems_status network_build_from_layer(emscov_ctx *ctx, const layer *roads, const n
         f = &none;
     int fc, fs, fo, fn, fi;
     ems_status st;
-    if ((st = field_or_fail(ctx, roads, f->id, "road id", &fi)) != EMS_OK ||
-        (st = field_or_fail(ctx, roads, f->road_class, "road class", &fc)) != EMS_OK ||
-        (st = field_or_fail(ctx, roads, f->speed, "speed", &fs)) != EMS_OK ||
-        (st = field_or_fail(ctx, roads, f->oneway, "one-way", &fo)) != EMS_OK ||
-        (st = field_or_fail(ctx, roads, f->name, "name", &fn)) != EMS_OK)
+    if ((st = field_or_fail(ctx, roads, f, f->id, "id", &fi)) != EMS_OK ||
+        (st = field_or_fail(ctx, roads, f, f->road_class, "class", &fc)) != EMS_OK ||
+        (st = field_or_fail(ctx, roads, f, f->speed, "speed", &fs)) != EMS_OK ||
+        (st = field_or_fail(ctx, roads, f, f->oneway, "oneway", &fo)) != EMS_OK ||
+        (st = field_or_fail(ctx, roads, f, f->name, "name", &fn)) != EMS_OK)
         return st;
     network_build_opts o = opts ? *opts : (network_build_opts){0};
     if (!o.source)

@@ -106,6 +106,7 @@ EMS_API ems_status network_builder_finish(emscov_ctx *ctx, network_builder *b, n
  * profile's road speed table (absent: the record number). */
 typedef struct network_fields {
     const char *road_class, *speed, *oneway, *name, *id;
+    bool from_scenario; /* messages name the scenario keys ([roads] class_field, ...) rather than options */
 } network_fields;
 /* Build from a line layer already in the working CRS. */
 EMS_API ems_status network_build_from_layer(emscov_ctx *ctx, const layer *roads, const network_fields *fields,

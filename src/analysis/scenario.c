@@ -147,7 +147,7 @@ ems_status scenario_load(emscov_ctx *ctx, const char *path, const char *data_dir
     for (int k = 0; k < 5; k++)
         s->road_strings[k] = dup_or_null(ctx, config_get(c, "roads", rk[k]), &oom);
     s->road_fields = (network_fields){s->road_strings[0], s->road_strings[1], s->road_strings[2], s->road_strings[3],
-                                      s->road_strings[4]};
+                                      s->road_strings[4], true};
     char what[96];
     snprintf(what, sizeof what, "%s: [scenario] snap", path);
     if ((v = config_get(c, "scenario", "snap")) && (st = snap_mode_parse(ctx, v, what, &s->snap)) != EMS_OK)
@@ -368,17 +368,7 @@ void scenario_inputs_fini(scenario_inputs *in)
 
 ems_status scenario_field(emscov_ctx *ctx, const layer *l, const char *name, const char *key, int *j)
 {
-    *j = name ? layer_field_index(l, name) : -1;
-    if (!name || *j >= 0)
-        return EMS_OK;
-    char list[1024] = "";
-    size_t used = 0;
-    for (size_t k = 0; k < layer_field_count(l) && used < sizeof list; k++) {
-        int w = snprintf(list + used, sizeof list - used, "%s%s", k ? ", " : "", layer_field_at(l, k)->name);
-        if (w < 0)
-            break;
-        used += (size_t)w;
-    }
-    return emscov_fail(ctx, EMS_EINPUT, "%s: no field \"%s\" (scenario key %s); the fields are: %s", layer_path(l),
-                       name, key, list[0] ? list : "none");
+    char what[128];
+    snprintf(what, sizeof what, "scenario key %s", key);
+    return layer_require_field(ctx, l, name, what, j);
 }
