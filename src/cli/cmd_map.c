@@ -21,7 +21,7 @@ static const char map_help[] =
     "                     choropleth  a street_summary field per sub-district, the standard's target marked\n"
     "                     gaps        sub-districts without a station; proposed sites with --sites\n"
     "                     parks       park service areas over residential land (--residential)\n"
-    "  --field F          choropleth field: covered_share (default), mean_s, ambulances_per_30k, or any\n"
+    "  --field F          choropleth field: covered_share (default), mean_s, amb_per_n, or any\n"
     "                     number field of street_summary\n"
     "  --each FIELD       one map per value of a street_summary field (district, name), zoomed to it\n"
     "  --page P           A4 or A3 (landscape), A4-portrait, A3-portrait, or WxHmm (default A4)\n"
