@@ -1,35 +1,18 @@
 /* src/cli/cmd_sites.c: `emscov sites SCENARIO.ini` -- where should new stations go? The what-if gain of
  * every candidate site, the best k new sites (greedy + swap, exact with GLPK when small), the fewest sites
- * meeting a coverage target, and the busy-ambulance (MEXCLP) estimate. Writes sites.csv, sites.json and
- * sites.gpkg into the output directory, and with --db the run in PostGIS (src/output/store_pg.h), as one
- * output set (src/output/store.h, as cmd_analyze.c): bad input (exit 2) or a database failure leaves the
- * output directory as it was. */
+ * meeting a coverage target, and the busy-ambulance (MEXCLP) estimate. Parses the options, runs job_sites
+ * (src/output/job.h: the analysis, the sites plan, sites.csv, sites.json, sites.gpkg and with --db the PostGIS
+ * run, as one output set) and prints the summary, or sites.json with --json. */
 #include "src/cli/cli.h"
 
-#include "src/analysis/sites_plan.h"
+#include "src/output/job.h"
 #include "src/output/sites_report.h"
-#include "src/output/store.h"
-#include "src/output/store_pg.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static double wall_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static const char sites_help[] =
     "usage: emscov sites [OPTIONS] SCENARIO.ini\n"
@@ -104,70 +87,10 @@ static ems_status split_ids(emscov_ctx *ctx, const char *text, char **copy, cons
     return EMS_OK;
 }
 
-/* What write_sites_run needs (outset_pg's user). */
-typedef struct sites_db_run {
-    store_pg_sites_run *run;
-    const result_layer *rl;
-    uint64_t *rows;
-} sites_db_run;
-
-/* The sites run into the database (the output set's write); not yet committed. */
-static ems_status write_sites_run(emscov_ctx *ctx, store_pg *db, void *user, const outset *set, int64_t *id)
-{
-    (void)set;
-    sites_db_run *d = user;
-    d->run->finished = wall_s();
-    return store_pg_write_sites(ctx, db, d->run, d->rl, 2, id, d->rows);
-}
-
-/* The outputs, and with db the run in PostGIS, as one output set (src/output/store.h): every file staged, the
- * run written and committed, then the files put in place together; a database failure leaves the old files,
- * a file failure after the commit takes the stored run out again. */
-static ems_status write_all(emscov_ctx *ctx, const sites_plan *plan, const char *dir, store_pg *db,
-                            store_pg_sites_run *run, char **json, int64_t *run_id, uint64_t *rows)
-{
-    char *csv = NULL;
-    layer *lc = NULL, *ls = NULL;
-    outset *set = NULL;
-    ems_status st = sites_report_json(ctx, plan, json);
-    if (st == EMS_OK)
-        st = sites_report_csv(ctx, plan, &csv);
-    if (st == EMS_OK)
-        st = sites_report_layers(ctx, plan, &lc, &ls);
-    result_layer rl[2] = {{"site_candidate", "emscov sites: every candidate with its what-if gains", lc},
-                          {"site_selected", "emscov sites: the best k new sites (greedy + swap)", ls}};
-    result_layer gl[2] = {{"candidate", "candidate sites with their what-if gains", lc},
-                          {"selected_site", "the best k new sites (greedy + swap)", ls}};
-    if (st == EMS_OK && db) /* SRID and tables checked before anything is written */
-        st = store_pg_prepare_sites(ctx, db, plan->a->in.working, rl, 2);
-    if (st == EMS_OK)
-        st = outset_begin(ctx, dir, &set);
-    if (st == EMS_OK)
-        st = outset_add_gpkg(ctx, set, "sites.gpkg", gl, 2);
-    if (st == EMS_OK)
-        st = outset_add_bytes(ctx, set, "sites.json", *json, strlen(*json));
-    if (st == EMS_OK)
-        st = outset_add_bytes(ctx, set, "sites.csv", csv, strlen(csv));
-    sites_db_run dbr = {run, rl, rows};
-    if (st == EMS_OK && db) {
-        run->sites_json = *json;
-        outset_pg pg = {db, "sites run", write_sites_run, store_pg_delete_sites_run, &dbr};
-        outset_attach_pg(set, &pg);
-    }
-    if (st == EMS_OK) {
-        st = outset_commit(ctx, set, run_id);
-        set = NULL;
-    }
-    outset_abort(set);
-    free(csv);
-    layer_destroy(lc);
-    layer_destroy(ls);
-    return st;
-}
-
 ems_status cmd_sites(emscov_ctx *ctx, int argc, char **argv)
 {
-    const char *path = NULL, *outdir = NULL, *v = NULL, *db_info = NULL, *db_schema = NULL, *replace = NULL;
+    const char *v = NULL;
+    job_opts o = {.data_dir = EMSCOV_DATA_DIR, .version = EMSCOV_VERSION};
     bool as_json = false, exact = false;
     sites_opts so = {.turnout_s = -1, .ambulances = -1};
     double k_opt = 0, target = 0, time_limit = 60, max_nz = OPT_EXACT_DEFAULT_MAX_NZ, top = 10;
@@ -219,8 +142,8 @@ ems_status cmd_sites(emscov_ctx *ctx, int argc, char **argv)
             }
         if (done)
             continue;
-        const char **strs[] = {&so.cand_path, &so.cand_where, &so.cand_id_field, &so.exclude_path, &outdir,
-                               &db_info,      &db_schema,     &replace};
+        const char **strs[] = {&so.cand_path, &so.cand_where, &so.cand_id_field, &so.exclude_path, &o.out_dir,
+                               &o.db,         &o.db_schema,   &o.replace};
         const char *snames[] = {"candidates", "candidates-where", "candidate-id", "exclude", "out",
                                 "db",         "db-schema",        "replace"};
         for (size_t k = 0; k < sizeof snames / sizeof *snames && !done; k++)
@@ -242,13 +165,13 @@ ems_status cmd_sites(emscov_ctx *ctx, int argc, char **argv)
             st = r < 0 ? EMS_EINPUT : EMS_OK;
             continue;
         }
-        if (argv[i][0] == '-' || path)
+        if (argv[i][0] == '-' || o.scenario_path)
             st = emscov_fail(ctx, EMS_EINPUT, "sites: unexpected argument %s (emscov sites --help)", argv[i]);
         else
-            path = argv[i];
+            o.scenario_path = argv[i];
     }
     so.close_ids = close_ids;
-    if (st == EMS_OK && !path)
+    if (st == EMS_OK && !o.scenario_path)
         st = emscov_fail(ctx, EMS_EINPUT, "sites: no SCENARIO.ini given (emscov sites --help)");
     if (st == EMS_OK && so.cand_where && !so.cand_path)
         st = emscov_fail(ctx, EMS_EINPUT, "--candidates-where needs --candidates FILE");
@@ -256,74 +179,33 @@ ems_status cmd_sites(emscov_ctx *ctx, int argc, char **argv)
         st = emscov_fail(ctx, EMS_EINPUT, "--calls-per-day and --job-min go together (MEXCLP needs both)");
     if (st == EMS_OK && k_opt != floor(k_opt))
         st = emscov_fail(ctx, EMS_EINPUT, "--k %g: a whole number of sites, please", k_opt);
-    if (st == EMS_OK && (db_schema || replace) && !db_info)
-        st = emscov_fail(ctx, EMS_EINPUT, "sites: --%s needs --db CONNINFO",
-                         db_schema ? "db-schema" : "replace");
-    if (st == EMS_OK && replace && !*replace)
-        st = emscov_fail(ctx, EMS_EINPUT, "sites: --replace needs a run name");
-    char dir[4096];
-    if (outdir)
-        snprintf(dir, sizeof dir, "%s", outdir);
-    else if (path) {
-        const char *slash = strrchr(path, '/');
-        snprintf(dir, sizeof dir, "%.*s%ssites-out", slash ? (int)(slash - path) : 0, path, slash ? "/" : "");
-    }
-    scenario *sc = NULL;
-    analysis *a = NULL;
-    sites_plan *plan = NULL;
-    char *json = NULL;
-    pg_conn *pc = NULL;
-    store_pg *db = NULL;
-    int64_t run_id = 0;
-    uint64_t rows = 0;
-    double started = wall_s(), t_db = 0;
-    /* the database first: a server that is down or refuses fails the run before any work or any local file */
-    if (st == EMS_OK && db_info) {
-        st = pg_connect(ctx, strcmp(db_info, "env") ? db_info : "", &pc);
-        if (st == EMS_OK)
-            st = store_pg_open(ctx, pc, db_schema ? db_schema : STORE_PG_DEFAULT_SCHEMA, EMSCOV_VERSION, &db);
-    }
-    if (st == EMS_OK)
-        st = scenario_load(ctx, path, EMSCOV_DATA_DIR, &sc);
-    if (st == EMS_OK)
-        st = analysis_run(ctx, sc, &a);
     sites_plan_opts po = {.eval = so, .k = (size_t)k_opt, .exact = exact, .time_limit_s = time_limit,
                           .exact_max_nz = (size_t)max_nz, .target_share = target};
+    job *j = NULL;
     if (st == EMS_OK)
-        st = sites_plan_run(ctx, a, &po, &plan);
+        st = job_sites(ctx, &o, &po, &j);
     if (st == EMS_OK) {
-        store_pg_sites_run run = {.name = replace ? replace : sc->name, .scenario = path, .started = started,
-                                  .replace = replace != NULL};
-        double t0 = now_s();
-        st = write_all(ctx, plan, dir, db, &run, &json, &run_id, &rows);
-        t_db = now_s() - t0;
-    }
-    char stored[1200] = "";
-    if (st == EMS_OK && db)
-        snprintf(stored, sizeof stored,
-                 "stored sites run %lld in %s at %s (%llu rows, %.2f s with the files)\n", (long long)run_id,
-                 store_pg_schema(db), pg_describe(pc), (unsigned long long)rows, t_db);
-    if (st == EMS_OK) {
+        const sites_plan *plan = j->plan;
         const sites_result *sr = plan->r;
+        char stored[1200] = "";
+        if (j->stored)
+            snprintf(stored, sizeof stored, "stored sites run %lld in %s (%llu rows, %.2f s with the files)\n",
+                     (long long)j->run_id, j->stored_at, (unsigned long long)j->rows, j->store_s);
         if (as_json) {
-            fputs(json, stdout);
+            fputs(j->json, stdout);
             fputs(stored, stderr); /* stdout is sites.json alone */
         } else {
             sites_report_summary(stdout, plan, (size_t)top);
             printf("\ntime: prepare %.2f s, %zu candidate searches %.2f s (CPU %.2f s, %d threads, %.0f nodes a "
-                   "search), greedy k = %zu + swap %.2f s, exact %.2f s\n", sr->prepare_s, sr->ncand, sr->evaluate_s,
-                   sr->evaluate_cpu_s, sr->threads, sr->ncand ? (double)sr->settled_total / (double)sr->ncand : 0,
-                   plan->k, plan->greedy_s, plan->exact_s);
-            printf("wrote %s/sites.csv, %s/sites.json, %s/sites.gpkg\n%s", dir, dir, dir, stored);
+                   "search), greedy k = %zu + swap %.2f s, exact %.2f s\n",
+                   sr->prepare_s, sr->ncand, sr->evaluate_s, sr->evaluate_cpu_s, sr->threads,
+                   sr->ncand ? (double)sr->settled_total / (double)sr->ncand : 0, plan->k, plan->greedy_s,
+                   plan->exact_s);
+            printf("wrote %s, %s, %s\n%s", j->files[0], j->files[1], j->files[2], stored);
         }
         fflush(stdout);
     }
-    free(json);
-    store_pg_destroy(db);
-    pg_disconnect(pc);
-    sites_plan_destroy(plan);
-    analysis_destroy(a);
-    scenario_destroy(sc);
+    job_destroy(j);
     free(close_copy);
     free(close_ids);
     return st;
