@@ -238,7 +238,7 @@ static void count_oneway_records(const network *net, size_t *fwd, size_t *bwd)
 
 /* The same fixture as .osm.pbf, zlib-compressed and raw (tests/fuzz/seed/osm/, made from the .osm fixture by
  * `osmium cat fixture.osm -o fixture.osm.pbf` and `... -o fixture-raw.osm.pbf -f pbf,pbf_compression=none`):
- * the same graph through readosm's PBF path. */
+ * the same graph through the PBF reader. */
 static void test_fixture_pbf(void **state)
 {
     emscov_ctx *ctx = *state;
@@ -356,8 +356,10 @@ static void test_truncated(void **state)
         assert_ok(ctx, ems_read_file(ctx, monaco, &data, &len));
         const char *half = tu_tmp("half.osm.pbf");
         tu_write_file(half, data, len / 2);
-        expect_fail(ctx, sp, half, EMS_EINPUT, "half.osm.pbf: not a complete OSM file");
-        /* the framing intact but a blob's compressed bytes damaged: readosm itself must refuse it */
+        expect_fail(ctx, sp, half, EMS_EINPUT,
+                    "half.osm.pbf: block 2 (byte offset 203): not a complete OSM file (Blob of 1014625 bytes "
+                    "announced, 879330 present)");
+        /* the framing intact but a blob's compressed bytes damaged: zlib refuses it */
         const char *bad = tu_tmp("damaged.osm.pbf");
         for (size_t i = len / 3; i < len / 3 + 64; i++)
             data[i] = (char)(data[i] ^ 0x5a);
@@ -366,7 +368,7 @@ static void test_truncated(void **state)
         crs *c = utm50(ctx);
         ems_status s = network_build_from_osm(ctx, bad, sp, c, NULL, &net);
         crs_destroy(c);
-        assert_status_msg(ctx, s, EMS_EINPUT, "damaged.osm.pbf: not a complete OSM file (readosm error");
+        assert_status_msg(ctx, s, EMS_EINPUT, "damaged.osm.pbf: block 2 (byte offset 203): zlib data corrupt or incomplete");
         assert_null(net);
         free(data);
     }
@@ -374,7 +376,7 @@ static void test_truncated(void **state)
     const char *cut = tu_tmp("cut.osm");
     tu_write_file(cut, xml, strlen(xml) / 2);
     free(xml);
-    expect_fail(ctx, sp, cut, EMS_EINPUT, "cut.osm: not a complete OSM file (XML error at line 20: ");
+    expect_fail(ctx, sp, cut, EMS_EINPUT, "cut.osm: line 20: not a complete OSM file (XML error: ");
     speed_profile_destroy(sp);
 }
 
@@ -391,7 +393,7 @@ static void test_bad_input(void **state)
 
     const char *junk = tu_tmp("junk.osm.pbf");
     tu_write_file(junk, "hello, world", 12);
-    expect_fail(ctx, sp, junk, EMS_EINPUT, "junk.osm.pbf: not an OSM PBF file (blob 1: header size");
+    expect_fail(ctx, sp, junk, EMS_EINPUT, "junk.osm.pbf: block 1 (byte offset 0): not an OSM PBF file (BlobHeader size 1751477356");
     const char *empty = tu_tmp("empty.osm.pbf");
     tu_write_file(empty, "", 0);
     expect_fail(ctx, sp, empty, EMS_EINPUT, "empty.osm.pbf: empty file");
@@ -399,12 +401,12 @@ static void test_bad_input(void **state)
     const char *notxml = tu_tmp("junk.osm");
     tu_write_file(notxml, "hello, world", 12);
     expect_fail(ctx, sp, notxml, EMS_EINPUT,
-                "junk.osm: not a complete OSM file (XML error at line 1: syntax error)");
+                "junk.osm: line 1: not a complete OSM file (XML error: syntax error)");
     static const char gpx[] = "<?xml version=\"1.0\"?>\n<gpx><trk/></gpx>\n";
     const char *gpxf = tu_tmp("track.osm");
     tu_write_file(gpxf, gpx, sizeof gpx - 1);
-    expect_fail(ctx, sp, gpxf, EMS_EINPUT, "track.osm: not an OSM file (root element <gpx>, not <osm>)");
-    /* elements libreadosm 1.1.0a would crash on (found by fuzz_osm): refused before it sees them */
+    expect_fail(ctx, sp, gpxf, EMS_EINPUT, "track.osm: line 2: not an OSM file (root element <gpx>, not <osm>)");
+    /* elements libreadosm 1.1.0a crashed on (found by fuzz_osm): refused with the line */
     static const char no_v[] = "<osm>\n<way id=\"1\">\n<nd ref=\"1\"/><tag k=\"highway\"/></way></osm>\n";
     const char *nov = tu_tmp("nov.osm");
     tu_write_file(nov, no_v, sizeof no_v - 1);
