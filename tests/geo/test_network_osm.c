@@ -6,7 +6,9 @@
  *   projected coordinates come from cs2cs.
  * - Real files from shared/: the number of roads offered equals a count made outside emscov with osmium-tool
  *   and a 30-line Python script applying the same rules (command in test_real_counts).
- * - Bad input: truncated .pbf and .osm, garbage, wrong suffix, missing file, bad coordinates, no roads. */
+ * - Monaco as PBF and as osmium's XML of it: the same network, link by link (skipped without osmium).
+ * - Bad input: truncated .pbf and .osm, garbage, wrong suffix, missing file, bad coordinates, no roads. The
+ *   reader's own checks (every corrupt-block case) are tested in test_osm.c. */
 #include "test_util.h"
 
 #include "geo/network.h"
@@ -332,6 +334,51 @@ static void test_real_counts(void **state)
     speed_profile_destroy(sp);
 }
 
+/* The same data as PBF and as XML (osmium's conversion of Monaco, when osmium is installed) build the same
+ * network: counts, and every link's way id, direction and length, in the same order. */
+static void test_xml_pbf_same(void **state)
+{
+    emscov_ctx *ctx = *state;
+    const char *pbf = tu_shared("data/real/monaco-osm-2016/monaco.osm.pbf");
+    tu_require_shared(pbf);
+    char *out = NULL;
+    if (tu_run("command -v osmium", &out) != 0) {
+        free(out);
+        print_message("osmium not installed: skipped\n");
+        skip();
+    }
+    free(out);
+    const char *xml = tu_tmp("monaco.osm");
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "osmium cat -O '%s' -o '%s'", pbf, xml);
+    assert_int_equal(tu_run(cmd, &out), 0);
+    free(out);
+    speed_profile *sp = default_profile(ctx);
+    crs *c = utm50(ctx);
+    network *a = NULL, *b = NULL;
+    assert_ok(ctx, network_build_from_osm(ctx, pbf, sp, c, NULL, &a));
+    assert_ok(ctx, network_build_from_osm(ctx, xml, sp, c, NULL, &b));
+    const network_stats *sa = network_get_stats(a), *sb = network_get_stats(b);
+    assert_int_equal(sa->roads_in, 1701);
+    assert_int_equal(sb->roads_in, sa->roads_in);
+    assert_int_equal(network_node_count(b), network_node_count(a));
+    assert_int_equal(network_link_count(b), network_link_count(a));
+    assert_int_equal(sb->arcs, sa->arcs);
+    assert_int_equal(sb->components, sa->components);
+    for (uint32_t l = 0; l < network_link_count(a); l++) {
+        const network_link *la = network_link_at(a, l), *lb = network_link_at(b, l);
+        assert_int_equal(lb->record, la->record);
+        assert_int_equal(lb->nv, la->nv);
+        assert_close(lb->length_m, la->length_m, 1e-9);
+        assert_int_equal(isfinite(lb->time_fwd_s), isfinite(la->time_fwd_s));
+        assert_int_equal(isfinite(lb->time_bwd_s), isfinite(la->time_bwd_s));
+    }
+    network_destroy(a);
+    network_destroy(b);
+    crs_destroy(c);
+    speed_profile_destroy(sp);
+}
+
 /* ---- bad input ----------------------------------------------------------------------------------------- */
 
 static void expect_fail(emscov_ctx *ctx, const speed_profile *sp, const char *path, ems_status want,
@@ -444,7 +491,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fixture),     cmocka_unit_test(test_fixture_pbf),
-        cmocka_unit_test(test_real_counts), cmocka_unit_test(test_truncated),
+        cmocka_unit_test(test_real_counts), cmocka_unit_test(test_xml_pbf_same),
+        cmocka_unit_test(test_truncated),
         cmocka_unit_test(test_bad_input),
     };
     return cmocka_run_group_tests(tests, tu_ctx_setup, tu_ctx_teardown);
