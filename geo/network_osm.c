@@ -1,16 +1,19 @@
 /* geo/network_osm.c: network_build_from_osm: OpenStreetMap .osm (XML) and .osm.pbf files read with
- * geo/osm.h (our own validated readers), fed to the network builder (see network.h). This file only reads and filters; noding, links,
- * travel times and components are the builder's.
+ * geo/osm.h (our own validated readers), fed to the network builder (see network.h). This file only reads
+ * and filters; noding, links, travel times and components are the builder's.
  *
  * One pass over the file (osm_read calls back per node and way, in file order):
- *  - every node goes into a node map of our own (open addressing, int64 OSM id -> lon/lat as int32 in units
- * of 1e-7 degree, OSM's own precision: 16 bytes a slot, about 24 bytes a node at the load we keep, so a
- *    Beijing-size extract of ~10 M nodes needs ~256 MB), because OSM ways carry only node ids;
+ *  - every node is appended to an array (int64 OSM id, lon/lat as int32 in units of 1e-7 degree, OSM's own
+ *    precision: 16 bytes a node, so a Beijing-size extract of ~10 M nodes needs ~160 MB), because OSM ways
+ *    carry only node ids;
  *  - ways that an ambulance may drive are kept (their node ids, class, maxspeed, direction, name); they are
  *    resolved after the whole file is read, so files whose ways come before their nodes work too.
- * Then each kept way is offered to the builder with its OSM node ids as vertex identities (so ways are noded
- * where they share an OSM node), lon/lat transformed into the working CRS, road_class = the highway value,
- * speed = the parsed maxspeed (0 = class default), record = the way id.
+ * Then the nodes are put in id order (a stable radix sort, skipped for files already sorted by id, as OSM's
+ * are; the same node twice: the later one wins), the kept ways' refs are resolved by a sorted merge against
+ * them (sequential memory rather than a hash probe per ref), each used node is transformed into the
+ * working CRS once, and each kept way is offered to the builder with its OSM node ids as vertex identities
+ * (so ways are noded where they share an OSM node), road_class = the highway value, speed = the parsed
+ * maxspeed (0 = class default), record = the way id.
  *
  * Which ways (decisions, matching OSM's conventions and OSRM's car profile where they exist):
  *  - highway=* value marked yes in the profile's [osm_classes]; area=yes is a square, not a road: skipped.
@@ -44,83 +47,61 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define OSM_NO_KEY INT64_MIN                /* empty slot of the node map (not a usable OSM id) */
+#define OSM_NONE UINT32_MAX /* a ref whose node is not in the file */
 
-/* ---- node map: int64 id -> lon/lat (1e-7 degree) ----------------------------------------------------- */
+/* ---- nodes: (id, lon, lat) in file order, then sorted by id; refs resolved by a sorted merge ------------ */
 
 typedef struct osm_slot {
     int64_t id;
-    int32_t lon, lat;
+    int32_t lon, lat; /* 1e-7 degree */
 } osm_slot;
 
-typedef struct osm_nodemap {
-    osm_slot *slot;
-    size_t cap, n; /* cap is a power of two */
-} osm_nodemap;
+/* An (id, index) pair for sorting; key is the id with its sign bit flipped, so unsigned order = id order. */
+typedef struct osm_pair {
+    uint64_t key;
+    uint64_t val;
+} osm_pair;
 
-static uint64_t osm_mix(uint64_t z)
-{
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
+static uint64_t id_key(int64_t id) { return (uint64_t)id ^ 0x8000000000000000ULL; }
 
-static bool nodemap_alloc(emscov_ctx *ctx, osm_nodemap *m, size_t cap)
+/* Stable LSD radix sort of a[0 .. n) by key (16-bit digits; digits equal in every key are skipped). */
+static bool radix_sort(emscov_ctx *ctx, osm_pair *a, size_t n)
 {
-    m->slot = ems_malloc(ctx, cap * sizeof *m->slot);
-    if (!m->slot) return false;
-    for (size_t i = 0; i < cap; i++)
-        m->slot[i].id = OSM_NO_KEY;
-    m->cap = cap;
-    m->n = 0;
+    if (n < 2) return true;
+    uint64_t all_or = 0, all_and = UINT64_MAX;
+    for (size_t i = 0; i < n; i++) {
+        all_or |= a[i].key;
+        all_and &= a[i].key;
+    }
+    osm_pair *tmp = ems_malloc(ctx, n * sizeof *tmp);
+    size_t *count = ems_malloc(ctx, 65536 * sizeof *count);
+    if (!tmp || !count) {
+        free(tmp);
+        free(count);
+        return false;
+    }
+    osm_pair *src = a, *dst = tmp;
+    for (unsigned shift = 0; shift < 64; shift += 16) {
+        if ((((all_or ^ all_and) >> shift) & 0xffff) == 0) continue; /* the same digit everywhere */
+        memset(count, 0, 65536 * sizeof *count);
+        for (size_t i = 0; i < n; i++)
+            count[(src[i].key >> shift) & 0xffff]++;
+        size_t sum = 0;
+        for (size_t d = 0; d < 65536; d++) {
+            size_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[count[(src[i].key >> shift) & 0xffff]++] = src[i];
+        osm_pair *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != a) memcpy(a, src, n * sizeof *a);
+    free(tmp);
+    free(count);
     return true;
-}
-
-static void nodemap_put_nogrow(osm_nodemap *m, int64_t id, int32_t lon, int32_t lat)
-{
-    size_t mask = m->cap - 1;
-    for (size_t i = osm_mix((uint64_t)id) & mask;; i = (i + 1) & mask) {
-        if (m->slot[i].id == OSM_NO_KEY) {
-            m->slot[i] = (osm_slot){id, lon, lat};
-            m->n++;
-            return;
-        }
-        if (m->slot[i].id == id) { /* the same node twice: the later one wins */
-            m->slot[i].lon = lon;
-            m->slot[i].lat = lat;
-            return;
-        }
-    }
-}
-
-/* Insert or replace; grows at 3/4 load. */
-static bool nodemap_put(emscov_ctx *ctx, osm_nodemap *m, int64_t id, int32_t lon, int32_t lat)
-{
-    if ((m->n + 1) * 4 > m->cap * 3) {
-        osm_nodemap bigger;
-        if (m->cap > SIZE_MAX / 2 / sizeof *m->slot) {
-            emscov_fail(ctx, EMS_ENOMEM, "node map too large (%zu nodes)", m->n);
-            return false;
-        }
-        if (!nodemap_alloc(ctx, &bigger, m->cap ? m->cap * 2 : 1024)) return false;
-        for (size_t i = 0; i < m->cap; i++)
-            if (m->slot[i].id != OSM_NO_KEY)
-                nodemap_put_nogrow(&bigger, m->slot[i].id, m->slot[i].lon, m->slot[i].lat);
-        free(m->slot);
-        *m = bigger;
-    }
-    nodemap_put_nogrow(m, id, lon, lat);
-    return true;
-}
-
-static const osm_slot *nodemap_get(const osm_nodemap *m, int64_t id)
-{
-    if (!m->cap || id == OSM_NO_KEY) return NULL;
-    size_t mask = m->cap - 1;
-    for (size_t i = osm_mix((uint64_t)id) & mask;; i = (i + 1) & mask) {
-        if (m->slot[i].id == id) return &m->slot[i];
-        if (m->slot[i].id == OSM_NO_KEY) return NULL;
-    }
 }
 
 /* ---- the reader state -------------------------------------------------------------------------------- */
@@ -139,7 +120,9 @@ typedef struct osm_reader {
     emscov_ctx *ctx;
     const speed_profile *sp;
     const char *path;
-    osm_nodemap nodes;
+    osm_slot *nodes;     /* file order until sort_nodes; then by id, one per id */
+    size_t nnodes, nodes_cap;
+    bool nodes_sorted;   /* ids strictly increasing so far */
     int64_t *refs;
     size_t nrefs, refs_cap;
     osm_way_kept *ways;
@@ -227,9 +210,9 @@ static ems_status on_node(void *user, const osm_node *node)
     if (!(lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90))
         return emscov_fail(r->ctx, EMS_EINPUT, "%s: node %lld: no valid lon/lat (%g, %g)", r->path,
                            (long long)node->id, lon, lat);
-    if (node->id == OSM_NO_KEY) return EMS_OK; /* cannot be stored; ways using it see it as missing */
-    if (!nodemap_put(r->ctx, &r->nodes, node->id, (int32_t)lround(lon * 1e7), (int32_t)lround(lat * 1e7)))
-        return EMS_ENOMEM;
+    if (!ems_grow(r->ctx, (void **)&r->nodes, &r->nodes_cap, r->nnodes + 1, sizeof *r->nodes)) return EMS_ENOMEM;
+    if (r->nnodes && node->id <= r->nodes[r->nnodes - 1].id) r->nodes_sorted = false;
+    r->nodes[r->nnodes++] = (osm_slot){node->id, (int32_t)lround(lon * 1e7), (int32_t)lround(lat * 1e7)};
     return EMS_OK;
 }
 
@@ -277,7 +260,7 @@ static ems_status on_way(void *user, const osm_way *way)
 
 static void reader_fini(osm_reader *r)
 {
-    free(r->nodes.slot);
+    free(r->nodes);
     free(r->refs);
     free(r->ways);
     free(r->names);
@@ -294,17 +277,108 @@ static ems_status read_file(osm_reader *r)
     return osm_read(r->ctx, r->path, &v, NULL);
 }
 
-/* Working CRS when none is given: UTM zone of the centre of the kept ways' nodes. */
-static ems_status choose_utm(osm_reader *r, crs **out)
+/* Nodes by id, one per id (the same node twice: the later one wins). Files sorted by id (as OSM's are)
+ * need no work. */
+static ems_status sort_nodes(osm_reader *r)
+{
+    if (r->nodes_sorted) return EMS_OK;
+    size_t n = r->nnodes;
+    osm_pair *p = ems_malloc(r->ctx, n * sizeof *p);
+    osm_slot *sorted = ems_malloc(r->ctx, n * sizeof *sorted);
+    if (!p || !sorted) goto nomem;
+    for (size_t i = 0; i < n; i++)
+        p[i] = (osm_pair){id_key(r->nodes[i].id), i};
+    if (!radix_sort(r->ctx, p, n)) goto nomem;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i + 1 < n && p[i + 1].key == p[i].key) continue; /* a later copy follows (the sort is stable) */
+        sorted[m++] = r->nodes[p[i].val];
+    }
+    free(p);
+    free(r->nodes);
+    r->nodes = sorted;
+    r->nnodes = m;
+    r->nodes_cap = n;
+    r->nodes_sorted = true;
+    return EMS_OK;
+nomem:
+    free(p);
+    free(sorted);
+    return EMS_ENOMEM;
+}
+
+/* The used nodes: idx[k] = index into ux/uy of refs[k], or OSM_NONE when that node is not in the file.
+ * ux/uy = lon/lat of each used node once, in order of first use. A sorted merge of the refs with the
+ * nodes (sequential memory, not a hash lookup per ref). */
+typedef struct osm_used {
+    uint32_t *idx;
+    double *ux, *uy;
+    size_t n;
+} osm_used;
+
+static ems_status resolve_refs(osm_reader *r, osm_used *u)
+{
+    emscov_ctx *ctx = r->ctx;
+    size_t nr = r->nrefs;
+    if (r->nnodes >= OSM_NONE)
+        return emscov_fail(ctx, EMS_ENOMEM, "%s: too many nodes (%zu)", r->path, r->nnodes);
+    osm_pair *p = ems_malloc(ctx, nr * sizeof *p);
+    uint32_t *slot_used = NULL;
+    u->idx = ems_malloc(ctx, nr * sizeof *u->idx);
+    if (!p || !u->idx) goto nomem;
+    for (size_t k = 0; k < nr; k++)
+        p[k] = (osm_pair){id_key(r->refs[k]), k};
+    if (!radix_sort(ctx, p, nr)) goto nomem;
+    size_t j = 0;
+    for (size_t k = 0; k < nr; k++) {
+        while (j < r->nnodes && id_key(r->nodes[j].id) < p[k].key)
+            j++;
+        u->idx[p[k].val] = j < r->nnodes && id_key(r->nodes[j].id) == p[k].key ? (uint32_t)j : OSM_NONE;
+    }
+    free(p);
+    p = NULL;
+    /* node index -> used index, in order of first use */
+    slot_used = ems_malloc(ctx, (r->nnodes ? r->nnodes : 1) * sizeof *slot_used);
+    if (!slot_used) goto nomem;
+    memset(slot_used, 0xff, r->nnodes * sizeof *slot_used);
+    size_t nu = 0;
+    for (size_t k = 0; k < nr; k++)
+        if (u->idx[k] != OSM_NONE && slot_used[u->idx[k]] == OSM_NONE) slot_used[u->idx[k]] = (uint32_t)nu++;
+    u->ux = ems_malloc(ctx, (nu ? nu : 1) * sizeof *u->ux);
+    u->uy = ems_malloc(ctx, (nu ? nu : 1) * sizeof *u->uy);
+    if (!u->ux || !u->uy) goto nomem;
+    for (size_t i = 0; i < r->nnodes; i++)
+        if (slot_used[i] != OSM_NONE) {
+            u->ux[slot_used[i]] = r->nodes[i].lon * 1e-7;
+            u->uy[slot_used[i]] = r->nodes[i].lat * 1e-7;
+        }
+    for (size_t k = 0; k < nr; k++)
+        if (u->idx[k] != OSM_NONE) u->idx[k] = slot_used[u->idx[k]];
+    u->n = nu;
+    free(slot_used);
+    return EMS_OK;
+nomem:
+    free(p);
+    free(slot_used);
+    return EMS_ENOMEM;
+}
+
+static void used_fini(osm_used *u)
+{
+    free(u->idx);
+    free(u->ux);
+    free(u->uy);
+}
+
+/* Working CRS when none is given: UTM zone of the centre of the kept ways' nodes (lon/lat in u). */
+static ems_status choose_utm(osm_reader *r, const osm_used *u, crs **out)
 {
     double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
-    for (size_t i = 0; i < r->nrefs; i++) {
-        const osm_slot *s = nodemap_get(&r->nodes, r->refs[i]);
-        if (!s) continue;
-        x0 = fmin(x0, s->lon * 1e-7);
-        x1 = fmax(x1, s->lon * 1e-7);
-        y0 = fmin(y0, s->lat * 1e-7);
-        y1 = fmax(y1, s->lat * 1e-7);
+    for (size_t i = 0; i < u->n; i++) {
+        x0 = fmin(x0, u->ux[i]);
+        x1 = fmax(x1, u->ux[i]);
+        y0 = fmin(y0, u->uy[i]);
+        y1 = fmax(y1, u->uy[i]);
     }
     if (!(x0 <= x1))
         return emscov_fail(r->ctx, EMS_EINPUT, "%s: the drivable ways reference no node in the file",
@@ -321,14 +395,18 @@ static ems_status feed(osm_reader *r, const crs *working, const network_build_op
     double *x = NULL, *y = NULL;
     int64_t *ids = NULL;
     size_t missing = 0, ways_missing = 0, pieces_dropped = 0;
+    osm_used u = {0};
     ems_status st = EMS_OK;
 
+    if ((st = sort_nodes(r)) != EMS_OK || (st = resolve_refs(r, &u)) != EMS_OK) goto done;
     if (!working) {
-        if ((st = choose_utm(r, &utm)) != EMS_OK) goto done;
+        if ((st = choose_utm(r, &u, &utm)) != EMS_OK) goto done;
         working = utm;
     }
+    /* every used node once into the working CRS */
     if ((st = crs_from_epsg(ctx, 4326, &wgs84)) != EMS_OK ||
-        (st = crs_transformer_create(ctx, wgs84, working, &tr)) != EMS_OK)
+        (st = crs_transformer_create(ctx, wgs84, working, &tr)) != EMS_OK ||
+        (st = crs_transform_xy(ctx, tr, u.ux, u.uy, u.n)) != EMS_OK)
         goto done;
     network_build_opts o = opts ? *opts : (network_build_opts){0};
     if (!o.source) o.source = r->path;
@@ -346,21 +424,21 @@ static ems_status feed(osm_reader *r, const crs *working, const network_build_op
     for (size_t i = 0; i < r->nways; i++) {
         const osm_way_kept *w = &r->ways[i];
         const int64_t *refs = r->refs + w->ref0;
+        const uint32_t *idx = u.idx + w->ref0;
         bool had_missing = false;
         size_t k = 0;
         while (k < w->nref) {
             /* one run of consecutive nodes present in the file */
             size_t n = 0;
             for (; k < w->nref; k++) {
-                const osm_slot *s = nodemap_get(&r->nodes, refs[k]);
-                if (!s) {
+                if (idx[k] == OSM_NONE) {
                     missing++;
                     had_missing = true;
                     k++;
                     break;
                 }
-                x[n] = s->lon * 1e-7;
-                y[n] = s->lat * 1e-7;
+                x[n] = u.ux[idx[k]];
+                y[n] = u.uy[idx[k]];
                 ids[n] = refs[k];
                 n++;
             }
@@ -368,7 +446,6 @@ static ems_status feed(osm_reader *r, const crs *working, const network_build_op
                 pieces_dropped += n == 1;
                 continue;
             }
-            if ((st = crs_transform_xy(ctx, tr, x, y, n)) != EMS_OK) goto done;
             network_road road = {.x = x,
                                  .y = y,
                                  .node_ids = ids,
@@ -398,6 +475,7 @@ done:
     crs_transformer_destroy(tr);
     crs_destroy(wgs84);
     crs_destroy(utm);
+    used_fini(&u);
     free(x);
     free(y);
     free(ids);
@@ -408,7 +486,7 @@ ems_status network_build_from_osm(emscov_ctx *ctx, const char *path, const speed
                                   const crs *working, const network_build_opts *opts, network **out)
 {
     *out = NULL;
-    osm_reader r = {.ctx = ctx, .sp = sp, .path = path};
+    osm_reader r = {.ctx = ctx, .sp = sp, .path = path, .nodes_sorted = true};
     ems_status st = read_file(&r);
     if (st == EMS_OK && r.nways == 0)
         st = emscov_fail(ctx, EMS_EINPUT,

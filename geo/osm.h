@@ -5,8 +5,10 @@
  *
  * Every length, count, varint and string index of a PBF file is checked against its buffer before use; blobs
  * are limited to the format's 32 MiB (raw and compressed), zlib output may not exceed the declared raw_size,
- * lzma/lz4/zstd blobs are refused with a clear message. Memory is bounded: blocks in flight are capped at
- * 64 MiB of raw data, and what a block decodes to is a small multiple of its raw size.
+ * lzma/lz4/zstd blobs are refused with a clear message. Memory is bounded by the file: a raw_size larger
+ * than deflate can expand the blob to (~1032:1) is refused before anything is allocated, blocks in flight are
+ * capped at 64 MiB of raw data (plus one block), and what a block decodes to is a small multiple of its raw
+ * size.
  *
  * Errors (EMS_EINPUT, message in ctx): "<file>: block N (byte offset X): <what is wrong>" for PBF (N counts
  * blobs from 1, the OSMHeader being block 1; X is the offset of the blob's 4-byte length), "<file>: line N:

@@ -695,7 +695,7 @@ static bool parse_blob_header(pbf_block *k, const uint8_t *p, size_t n, char *ty
 static bool parse_blob(pbf_block *k)
 {
     static const char *const names[] = {NULL, "raw", NULL, "zlib", "lzma", "bzip2", "lz4", "zstd"};
-    pb b = {k->data, k->data + k->len};
+    pb b = {k->data, k->data ? k->data + k->len : NULL}; /* no data: an empty Blob */
     pb_field f;
     bool more, have_raw_size = false;
     int which = 0;
@@ -723,6 +723,11 @@ static bool parse_blob(pbf_block *k)
                         "`osmium cat -o new.osm.pbf`)", names[which]);
     k->kind = which == 1 ? BLOB_RAW : BLOB_ZLIB;
     if (k->kind == BLOB_ZLIB && !have_raw_size) return blk_fail(k, "Blob: zlib data without raw_size");
+    /* deflate cannot expand more than ~1032:1, so a larger raw_size is a lie: refused before allocating it,
+     * which keeps memory proportional to the bytes actually in the file */
+    if (k->kind == BLOB_ZLIB && k->raw_size / 1032 > k->payload_len + 64)
+        return blk_fail(k, "Blob: raw_size %zu is more than %zu bytes of zlib data can inflate to", k->raw_size,
+                        k->payload_len);
     if (k->kind == BLOB_RAW) k->raw_size = k->payload_len;
     return true;
 }
@@ -836,7 +841,7 @@ static ems_status emit_block(pbf_reader *r, const pbf_block *k)
                 if (!v->way) continue;
                 const pbf_way *w = &k->ways[i];
                 if ((st = emit_tags(r, k, w->tag0, w->ntags)) != EMS_OK) break;
-                osm_way ow = {w->id, k->refs + w->ref0, w->nrefs, r->tags, w->ntags};
+                osm_way ow = {w->id, w->nrefs ? k->refs + w->ref0 : NULL, w->nrefs, r->tags, w->ntags};
                 st = v->way(v->user, &ow);
             } else {
                 r->counts->relations++;

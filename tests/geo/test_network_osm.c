@@ -209,6 +209,53 @@ static void test_fixture(void **state)
     speed_profile_destroy(sp);
 }
 
+/* The fixture with its ways first, its nodes in reverse id order, node 13 renamed -13 (negative ids are
+ * allowed in OSM files) and node 2 given twice (a wrong position first; the later one wins): the same graph
+ * as test_fixture, found through the sorting path of the reader. */
+static void test_fixture_unsorted(void **state)
+{
+    emscov_ctx *ctx = *state;
+    size_t cap = 8192;
+    char *s = malloc(cap);
+    assert_non_null(s);
+    int n = snprintf(s, cap, "<osm version=\"0.6\">\n");
+    for (const char *w = fixture_ways; *w;) { /* the ways, with ref="13" -> ref="-13" */
+        const char *hit = strstr(w, "ref=\"13\"");
+        size_t len = hit ? (size_t)(hit - w) : strlen(w);
+        n += snprintf(s + n, cap - (size_t)n, "%.*s%s", (int)len, w, hit ? "ref=\"-13\"" : "");
+        w += len + (hit ? strlen("ref=\"13\"") : 0);
+    }
+    n += snprintf(s + n, cap - (size_t)n, "<node id=\"2\" lat=\"39.95\" lon=\"116.25\"/>\n");
+    for (size_t i = NFIX; i-- > 0;)
+        n += snprintf(s + n, cap - (size_t)n, "<node id=\"%lld\" lat=\"%.3f\" lon=\"%.3f\"/>\n",
+                      fixture_nodes[i].id == 13 ? -13 : fixture_nodes[i].id, fixture_nodes[i].lat,
+                      fixture_nodes[i].lon);
+    n += snprintf(s + n, cap - (size_t)n, "</osm>\n");
+    assert_true((size_t)n < cap);
+    const char *path = tu_tmp("unsorted.osm");
+    tu_write_file(path, s, strlen(s));
+    free(s);
+    speed_profile *sp = default_profile(ctx);
+    crs *c = utm50(ctx);
+    network *net = NULL;
+    assert_ok(ctx, network_build_from_osm(ctx, path, sp, c, NULL, &net));
+    const network_stats *st = network_get_stats(net);
+    assert_int_equal(st->roads_in, 8);
+    assert_int_equal(network_node_count(net), 10);
+    assert_int_equal(network_link_count(net), 10);
+    assert_int_equal(st->arcs, 16);
+    assert_int_equal(st->components, 1);
+    for (uint32_t l = 0; l < network_link_count(net); l++) {
+        const network_link *k = network_link_at(net, l);
+        if (k->record == 100 && osm_id_at(ctx, net, k->from) == 1) /* node 2 at its later position */
+            assert_close(k->length_m, hypot(440331.8432 - 440160.8727, 4416891.4345 - 4416892.7725), 2e-3);
+        if (k->record == 110) assert_int_equal(k->nv, 2); /* 11 - (-13) and 12 - 14 */
+    }
+    network_destroy(net);
+    crs_destroy(c);
+    speed_profile_destroy(sp);
+}
+
 /* Ways whose links may be driven forward only (or backward only), counted by way id. */
 static void count_oneway_records(const network *net, size_t *fwd, size_t *bwd)
 {
@@ -491,6 +538,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fixture),     cmocka_unit_test(test_fixture_pbf),
+        cmocka_unit_test(test_fixture_unsorted),
         cmocka_unit_test(test_real_counts), cmocka_unit_test(test_xml_pbf_same),
         cmocka_unit_test(test_truncated),
         cmocka_unit_test(test_bad_input),

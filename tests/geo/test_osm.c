@@ -544,6 +544,15 @@ static void test_corrupt_blobs(void **state)
     expect_pbf(ctx, &f, "Blob: raw_size 33554433 is more than the format's 32 MiB");
     free(zeros.p);
 
+    /* raw_size beyond what deflate can expand the data to (~1032:1): refused before allocating it */
+    f.n = header_len;
+    free(blob.p);
+    blob = (buf){0};
+    put_uint(&blob, 2, 32u << 20);
+    put_bytes(&blob, 3, "tiny", 4);
+    put_block_blob(&f, "OSMData", &blob);
+    expect_pbf(ctx, &f, "Blob: raw_size 33554432 is more than 4 bytes of zlib data can inflate to");
+
     /* corrupt zlib bytes, lzma data, two data fields, no data, zlib without raw_size */
     f.n = header_len;
     free(blob.p);
