@@ -408,58 +408,74 @@ static bool decode_dense(pbf_block *k, pb msg)
     return add_run(k, OSM_TYPE_NODE, first, n);
 }
 
+/* Fields 1-3 of a Node, Way or Relation: id (sint64 for Node, int64 otherwise), keys, vals. *handled false
+ * for any other field. */
+typedef struct pb_entity {
+    int64_t id;
+    bool has_id, s_keys, s_vals;
+    pb keys, vals;
+} pb_entity;
+
+static bool entity_field(pbf_block *k, const pb_field *f, pb_entity *e, const char *msg, bool sint_id,
+                         bool *handled)
+{
+    *handled = true;
+    switch (f->num) {
+    case 1:
+        if (!want_wire(k, f, 0, msg, "id")) return false;
+        e->id = sint_id ? zigzag(f->u) : as_i64(f->u);
+        e->has_id = true;
+        return true;
+    case 2: return take_packed(k, f, &e->keys, &e->s_keys, msg, "keys");
+    case 3: return take_packed(k, f, &e->vals, &e->s_vals, msg, "vals");
+    default: *handled = false; return true;
+    }
+}
+
 static bool decode_node(pbf_block *k, pb msg)
 {
     static const char *const M = "Node";
-    pb keys = {0}, vals = {0};
-    bool s_keys = false, s_vals = false, has_id = false, has_lat = false, has_lon = false;
-    int64_t id = 0, lat = 0, lon = 0;
+    pb_entity e = {0};
+    bool has_lat = false, has_lon = false;
+    int64_t lat = 0, lon = 0;
     pb_field f;
-    bool more, ok = true;
+    bool more, ok = true, handled;
     while (ok) {
         if (!next_field(k, &msg, &f, M, &more)) return false;
         if (!more) break;
-        switch (f.num) {
-        case 1: ok = want_wire(k, &f, 0, M, "id"), id = zigzag(f.u), has_id = true; break;
-        case 2: ok = take_packed(k, &f, &keys, &s_keys, M, "keys"); break;
-        case 3: ok = take_packed(k, &f, &vals, &s_vals, M, "vals"); break;
-        case 8: ok = want_wire(k, &f, 0, M, "lat"), lat = zigzag(f.u), has_lat = true; break;
-        case 9: ok = want_wire(k, &f, 0, M, "lon"), lon = zigzag(f.u), has_lon = true; break;
-        default: break;
-        }
+        if (!(ok = entity_field(k, &f, &e, M, true, &handled)) || handled) continue;
+        if (f.num == 8) ok = want_wire(k, &f, 0, M, "lat"), lat = zigzag(f.u), has_lat = true;
+        if (f.num == 9) ok = want_wire(k, &f, 0, M, "lon"), lon = zigzag(f.u), has_lon = true;
     }
     if (!ok) return false;
-    if (!has_id || !has_lat || !has_lon) return blk_fail(k, "%s: id, lat or lon missing", M);
+    if (!e.has_id || !has_lat || !has_lon) return blk_fail(k, "%s: id, lat or lon missing", M);
+    int64_t id = e.id;
     if (!blk_grow(k, (void **)&k->nodes, &k->nodes_cap, k->nnodes + 1, sizeof *k->nodes)) return false;
     pbf_node *nd = &k->nodes[k->nnodes];
     nd->id = id;
     if (!coord(k, k->lat_offset, lat, &nd->lat) || !coord(k, k->lon_offset, lon, &nd->lon))
         return blk_fail(k, "node %lld: coordinate overflows 64 bits", (long long)id);
-    if (!decode_kv(k, keys, vals, "node", id, &nd->tag0, &nd->ntags)) return false;
+    if (!decode_kv(k, e.keys, e.vals, "node", id, &nd->tag0, &nd->ntags)) return false;
     return add_run(k, OSM_TYPE_NODE, k->nnodes++, 1);
 }
 
 static bool decode_way(pbf_block *k, pb msg)
 {
     static const char *const M = "Way";
-    pb keys = {0}, vals = {0}, refs = {0};
-    bool s_keys = false, s_vals = false, s_refs = false, has_id = false;
-    int64_t id = 0;
+    pb_entity e = {0};
+    pb refs = {0};
+    bool s_refs = false;
     pb_field f;
-    bool more, ok = true;
+    bool more, ok = true, handled;
     while (ok) {
         if (!next_field(k, &msg, &f, M, &more)) return false;
         if (!more) break;
-        switch (f.num) {
-        case 1: ok = want_wire(k, &f, 0, M, "id"), id = as_i64(f.u), has_id = true; break;
-        case 2: ok = take_packed(k, &f, &keys, &s_keys, M, "keys"); break;
-        case 3: ok = take_packed(k, &f, &vals, &s_vals, M, "vals"); break;
-        case 8: ok = take_packed(k, &f, &refs, &s_refs, M, "refs"); break;
-        default: break; /* info, and lat/lon of LocationsOnWays */
-        }
+        if (!(ok = entity_field(k, &f, &e, M, false, &handled)) || handled) continue;
+        if (f.num == 8) ok = take_packed(k, &f, &refs, &s_refs, M, "refs"); /* not: info, LocationsOnWays */
     }
     if (!ok) return false;
-    if (!has_id) return blk_fail(k, "%s: id missing", M);
+    if (!e.has_id) return blk_fail(k, "%s: id missing", M);
+    int64_t id = e.id;
     size_t n;
     if (!packed_count(k, refs, &n, M, "refs")) return false;
     if (n > UINT32_MAX) return blk_fail(k, "way %lld: too many refs", (long long)id);
@@ -478,33 +494,29 @@ static bool decode_way(pbf_block *k, pb msg)
             return blk_fail(k, "way %lld: refs: delta %zu of %zu overflows 64 bits", (long long)id, i + 1, n);
         k->refs[k->nrefs++] = ref;
     }
-    if (!decode_kv(k, keys, vals, "way", id, &w->tag0, &w->ntags)) return false;
+    if (!decode_kv(k, e.keys, e.vals, "way", id, &w->tag0, &w->ntags)) return false;
     return add_run(k, OSM_TYPE_WAY, k->nways++, 1);
 }
 
 static bool decode_relation(pbf_block *k, pb msg)
 {
     static const char *const M = "Relation";
-    pb keys = {0}, vals = {0}, roles = {0}, memids = {0}, types = {0};
-    bool s_keys = false, s_vals = false, s_roles = false, s_memids = false, s_types = false, has_id = false;
-    int64_t id = 0;
+    pb_entity e = {0};
+    pb roles = {0}, memids = {0}, types = {0};
+    bool s_roles = false, s_memids = false, s_types = false;
     pb_field f;
-    bool more, ok = true;
+    bool more, ok = true, handled;
     while (ok) {
         if (!next_field(k, &msg, &f, M, &more)) return false;
         if (!more) break;
-        switch (f.num) {
-        case 1: ok = want_wire(k, &f, 0, M, "id"), id = as_i64(f.u), has_id = true; break;
-        case 2: ok = take_packed(k, &f, &keys, &s_keys, M, "keys"); break;
-        case 3: ok = take_packed(k, &f, &vals, &s_vals, M, "vals"); break;
-        case 8: ok = take_packed(k, &f, &roles, &s_roles, M, "roles_sid"); break;
-        case 9: ok = take_packed(k, &f, &memids, &s_memids, M, "memids"); break;
-        case 10: ok = take_packed(k, &f, &types, &s_types, M, "types"); break;
-        default: break;
-        }
+        if (!(ok = entity_field(k, &f, &e, M, false, &handled)) || handled) continue;
+        if (f.num == 8) ok = take_packed(k, &f, &roles, &s_roles, M, "roles_sid");
+        if (f.num == 9) ok = take_packed(k, &f, &memids, &s_memids, M, "memids");
+        if (f.num == 10) ok = take_packed(k, &f, &types, &s_types, M, "types");
     }
     if (!ok) return false;
-    if (!has_id) return blk_fail(k, "%s: id missing", M);
+    if (!e.has_id) return blk_fail(k, "%s: id missing", M);
+    int64_t id = e.id;
     size_t nr, nm, nt;
     if (!packed_count(k, roles, &nr, M, "roles_sid") || !packed_count(k, memids, &nm, M, "memids") ||
         !packed_count(k, types, &nt, M, "types"))
@@ -533,7 +545,7 @@ static bool decode_relation(pbf_block *k, pb msg)
                             i + 1, (unsigned long long)type);
         k->mem[k->nmem++] = (pbf_member){ref, (uint32_t)role, (uint8_t)type};
     }
-    if (!decode_kv(k, keys, vals, "relation", id, &r->tag0, &r->ntags)) return false;
+    if (!decode_kv(k, e.keys, e.vals, "relation", id, &r->tag0, &r->ntags)) return false;
     return add_run(k, OSM_TYPE_RELATION, k->nrels++, 1);
 }
 
