@@ -370,6 +370,19 @@ static void test_valid(void **state)
         free(d.s);
         free(f.p);
     }
+    /* a way without refs or tags, and an empty string table (found by fuzz_osm_pbf: NULL + 0 under UBSan) */
+    buf f = {0}, pb = {0}, grp = {0}, way = {0};
+    put_header(&f, std_features);
+    put_strings(&pb, 0);
+    put_uint(&way, 1, 10);
+    put_msg(&grp, 3, &way);
+    put_msg(&pb, 2, &grp);
+    put_block(&f, "OSMData", &pb, false);
+    dump d = {0};
+    assert_ok(ctx, read_mem(ctx, &f, OSM_FORMAT_PBF, &d, NULL));
+    assert_string_equal(d.s, "w10\n");
+    free(d.s);
+    free(f.p);
 }
 
 /* The same data as XML reads to the same stream. */
