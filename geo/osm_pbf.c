@@ -49,6 +49,7 @@ typedef struct pb_field {
 static bool pb_varint(pb *b, uint64_t *v)
 {
     uint64_t r = 0;
+    *v = 0; /* also on failure: callers' values are never indeterminate */
     for (unsigned shift = 0; shift < 64; shift += 7) {
         if (b->p >= b->end) return false;
         uint8_t c = *b->p++;
@@ -188,6 +189,7 @@ static void blk_free_results(pbf_block *k)
 /* Next field of a message; false with a message on a malformed one, *more false at the end. */
 static bool next_field(pbf_block *k, pb *b, pb_field *f, const char *msg, bool *more)
 {
+    *f = (pb_field){0};
     *more = b->p < b->end;
     if (!*more) return true;
     uint64_t key, len;
