@@ -207,10 +207,10 @@ static ems_status parse_cond(parser *ps, cond *c)
     return add_value(ps, c, &cap);
 }
 
-/* The feature's value as a number (NaN when null or not numeric) and as text (NULL when null). */
-static const char *value_text(const layer *l, size_t i, size_t j, char *buf, size_t len, double *num)
+/* Value v of field j as text (NULL when null, or a double NaN) and as a number (NaN when not numeric): text as
+ * is, other types as layer_value_format writes them; a date's number is yyyymmdd. */
+static const char *value_text(const layer *l, size_t j, const layer_value *v, char *buf, size_t len, double *num)
 {
-    const layer_value *v = layer_value_at(l, i, j);
     *num = NAN;
     if (!v || v->is_null)
         return NULL;
@@ -218,26 +218,20 @@ static const char *value_text(const layer *l, size_t i, size_t j, char *buf, siz
     case LAYER_FIELD_STRING:
         *num = as_number(v->u.s);
         return v->u.s;
-    case LAYER_FIELD_INT:
-        snprintf(buf, len, "%lld", (long long)v->u.i);
-        *num = (double)v->u.i;
-        return buf;
-    case LAYER_FIELD_DOUBLE:
-        snprintf(buf, len, "%.17g", v->u.d);
-        *num = v->u.d;
-        return isnan(v->u.d) ? NULL : buf;
     case LAYER_FIELD_DATE:
-        snprintf(buf, len, "%08d", (int)v->u.date);
         *num = v->u.date;
-        return buf;
-    case LAYER_FIELD_LOGICAL:
-        snprintf(buf, len, "%d", v->u.b ? 1 : 0);
-        *num = v->u.b ? 1 : 0;
-        return buf;
+        break;
+    case LAYER_FIELD_DOUBLE:
+        if (isnan(v->u.d))
+            return NULL;
+        *num = v->u.d;
+        break;
+    default:
+        *num = layer_value_to_number(l, j, v);
+        break;
     }
-    return NULL;
+    return layer_value_format(l, j, v, buf, len);
 }
-
 static int compare(const char *text, double num, const fvalue *v)
 {
     if (!isnan(num) && !isnan(v->num))
@@ -246,11 +240,11 @@ static int compare(const char *text, double num, const fvalue *v)
     return (c > 0) - (c < 0);
 }
 
-static bool matches(const layer *l, size_t i, const cond *c)
+static bool matches(const layer *l, const layer_value *row, const cond *c)
 {
     char buf[64];
     double num;
-    const char *text = value_text(l, i, (size_t)c->field, buf, sizeof buf, &num);
+    const char *text = value_text(l, (size_t)c->field, row ? &row[c->field] : NULL, buf, sizeof buf, &num);
     if (c->op == OP_NULL || c->op == OP_NOT_NULL)
         return (text == NULL) == (c->op == OP_NULL);
     if (!text)
@@ -271,6 +265,14 @@ static bool matches(const layer *l, size_t i, const cond *c)
     case OP_GE: return r >= 0;
     default: return false;
     }
+}
+
+static bool all_match(const layer *l, const layer_value *row, const parser *ps)
+{
+    for (size_t k = 0; k < ps->nconds; k++)
+        if (!matches(l, row, &ps->conds[k]))
+            return false;
+    return true;
 }
 
 ems_status layer_filter(emscov_ctx *ctx, layer *l, const char *expr, size_t *kept)
@@ -299,16 +301,21 @@ ems_status layer_filter(emscov_ctx *ctx, layer *l, const char *expr, size_t *kep
         if (st == EMS_OK && ps.kind == T_END)
             st = syntax(&ps, "a condition must follow AND");
     }
-    if (st == EMS_OK && !(keep = ems_calloc(ctx, n ? n : 1, sizeof *keep)))
+    /* features, then skipped records: a skipped record that matches stays skipped, one that does not is left
+     * out like a feature, so the ledger never reports as dropped a record the filter excludes */
+    size_t ns = layer_skipped_count(l);
+    if (st == EMS_OK && !(keep = ems_calloc(ctx, (n > ns ? n : ns) + 1, sizeof *keep)))
         st = EMS_ENOMEM;
     for (size_t i = 0; st == EMS_OK && i < n; i++) {
-        keep[i] = true;
-        for (size_t k = 0; k < ps.nconds && keep[i]; k++)
-            keep[i] = matches(l, i, &ps.conds[k]);
+        keep[i] = all_match(l, layer_values(l, i), &ps);
         nkeep += keep[i];
     }
-    if (st == EMS_OK)
+    if (st == EMS_OK) {
         layer_keep(l, keep);
+        for (size_t k = 0; k < ns; k++)
+            keep[k] = all_match(l, layer_skipped_values(l, k), &ps);
+        layer_keep_skipped(l, keep);
+    }
     if (kept)
         *kept = st == EMS_OK ? nkeep : 0;
     for (size_t k = 0; k < ps.nconds; k++) {

@@ -18,6 +18,12 @@ typedef struct feature {
     layer_value *values; /* field_count of them, or NULL when the layer has no fields */
 } feature;
 
+typedef struct skipped_rec {
+    int64_t record;
+    layer_skip_reason reason;
+    layer_value *values; /* as in feature */
+} skipped_rec;
+
 struct layer {
     emscov_ctx *ctx; /* for GEOS frees in layer_destroy */
     char *path;
@@ -26,6 +32,9 @@ struct layer {
     size_t nfields, fields_cap;
     feature *features;
     size_t nfeatures, features_cap;
+    skipped_rec *skipped;
+    size_t nskipped, skipped_cap;
+    size_t nfiltered; /* features and skipped records left out by layer_filter */
     layer_note *notes;
     size_t nnotes, notes_cap;
     size_t source_records;
@@ -37,9 +46,10 @@ struct layer {
     double src_ext[4];
     bool has_src_ext;
     int geom_type_id; /* GEOS type id shared by all features, -1 none yet, -2 mixed */
+    bool null_geometry_ok; /* an output table: a NULL geometry is kept as a row without one */
 };
 
-static void free_values(layer *l, layer_value *v)
+static void free_values(const layer *l, layer_value *v)
 {
     if (!v)
         return;
@@ -84,6 +94,9 @@ void layer_destroy(layer *l)
         free_values(l, l->features[i].values);
     }
     free(l->features);
+    for (size_t k = 0; k < l->nskipped; k++)
+        free_values(l, l->skipped[k].values);
+    free(l->skipped);
     for (size_t j = 0; j < l->nfields; j++)
         free((char *)l->fields[j].name);
     free(l->fields);
@@ -103,7 +116,7 @@ void layer_destroy(layer *l)
 ems_status layer_add_field(emscov_ctx *ctx, layer *l, const char *name, layer_field_type type, int width,
                            int precision)
 {
-    if (l->nfeatures > 0)
+    if (l->nfeatures > 0 || l->nskipped > 0)
         return emscov_fail(ctx, EMS_EINTERNAL, "%s: field %s added after the first feature", l->path, name);
     if (!ems_grow(ctx, (void **)&l->fields, &l->fields_cap, l->nfields + 1, sizeof *l->fields))
         return EMS_ENOMEM;
@@ -239,19 +252,73 @@ static int merge_type(int known, int t)
     return base == GEOS_POINT ? GEOS_MULTIPOINT : base == GEOS_LINESTRING ? GEOS_MULTILINESTRING : GEOS_MULTIPOLYGON;
 }
 
+/* A copy of values (layer_field_count of them; NULL: all null) into *out; NULL when the layer has no fields. */
+static ems_status copy_values(emscov_ctx *ctx, const layer *l, const layer_value *values, layer_value **out)
+{
+    *out = NULL;
+    if (l->nfields == 0)
+        return EMS_OK;
+    layer_value *copy = ems_calloc(ctx, l->nfields, sizeof *copy);
+    if (!copy)
+        return EMS_ENOMEM;
+    for (size_t j = 0; j < l->nfields; j++) {
+        if (!values) {
+            copy[j].is_null = true;
+            continue;
+        }
+        copy[j] = values[j];
+        if (l->fields[j].type == LAYER_FIELD_STRING && !values[j].is_null) {
+            copy[j].u.s = ems_strdup(ctx, values[j].u.s ? values[j].u.s : "");
+            if (!copy[j].u.s) {
+                for (size_t k = j; k < l->nfields; k++)
+                    copy[k].is_null = true;
+                free_values(l, copy);
+                return EMS_ENOMEM;
+            }
+        }
+    }
+    *out = copy;
+    return EMS_OK;
+}
+
+ems_status layer_append_skipped(emscov_ctx *ctx, layer *l, int64_t record, layer_skip_reason reason,
+                                const layer_value *values)
+{
+    if (!ems_grow(ctx, (void **)&l->skipped, &l->skipped_cap, l->nskipped + 1, sizeof *l->skipped))
+        return EMS_ENOMEM;
+    layer_value *copy = NULL;
+    ems_status st = copy_values(ctx, l, values, &copy);
+    if (st != EMS_OK)
+        return st;
+    l->skipped[l->nskipped++] = (skipped_rec){.record = record, .reason = reason, .values = copy};
+    return EMS_OK;
+}
+
 static ems_status append(emscov_ctx *ctx, layer *l, GEOSGeometry *geom, int64_t record, const layer_value *values,
                          bool validate)
 {
     GEOSContextHandle_t h = emscov_geos(ctx);
+    if (!geom && l->null_geometry_ok) {
+        layer_value *copy = NULL;
+        ems_status st = ems_grow(ctx, (void **)&l->features, &l->features_cap, l->nfeatures + 1,
+                                 sizeof *l->features) ? copy_values(ctx, l, values, &copy) : EMS_ENOMEM;
+        if (st == EMS_OK)
+            l->features[l->nfeatures++] = (feature){.geom = NULL, .record = record, .values = copy};
+        return st;
+    }
     if (!geom || GEOSisEmpty_r(h, geom)) {
+        layer_skip_reason why = geom ? LAYER_SKIP_EMPTY_GEOMETRY : LAYER_SKIP_NULL_GEOMETRY;
         GEOSGeom_destroy_r(h, geom);
-        return layer_note_add(ctx, l, LAYER_NOTE_EMPTY, record, "empty geometry: skipped");
+        ems_status st = layer_note_add(ctx, l, LAYER_NOTE_EMPTY, record, "%s: skipped", layer_skip_reason_text(why));
+        return st == EMS_OK ? layer_append_skipped(ctx, l, record, why, values) : st;
     }
     int t = GEOSGeomTypeId_r(h, geom);
     if (validate && is_polygonal(t)) {
         ems_status st = validate_polygon(ctx, l, &geom, record);
-        if (st != EMS_OK || !geom)
+        if (st != EMS_OK)
             return st;
+        if (!geom)
+            return layer_append_skipped(ctx, l, record, LAYER_SKIP_NO_AREA, values);
         t = GEOSGeomTypeId_r(h, geom);
     }
     if (!ems_grow(ctx, (void **)&l->features, &l->features_cap, l->nfeatures + 1, sizeof *l->features)) {
@@ -259,29 +326,10 @@ static ems_status append(emscov_ctx *ctx, layer *l, GEOSGeometry *geom, int64_t 
         return EMS_ENOMEM;
     }
     layer_value *copy = NULL;
-    if (l->nfields > 0) {
-        copy = ems_calloc(ctx, l->nfields, sizeof *copy);
-        if (!copy) {
-            GEOSGeom_destroy_r(h, geom);
-            return EMS_ENOMEM;
-        }
-        for (size_t j = 0; j < l->nfields; j++) {
-            if (!values) {
-                copy[j].is_null = true;
-                continue;
-            }
-            copy[j] = values[j];
-            if (l->fields[j].type == LAYER_FIELD_STRING && !values[j].is_null) {
-                copy[j].u.s = ems_strdup(ctx, values[j].u.s ? values[j].u.s : "");
-                if (!copy[j].u.s) {
-                    for (size_t k = j; k < l->nfields; k++)
-                        copy[k].is_null = true;
-                    free_values(l, copy);
-                    GEOSGeom_destroy_r(h, geom);
-                    return EMS_ENOMEM;
-                }
-            }
-        }
+    ems_status st = copy_values(ctx, l, values, &copy);
+    if (st != EMS_OK) {
+        GEOSGeom_destroy_r(h, geom);
+        return st;
     }
     l->geom_type_id = merge_type(l->geom_type_id, t);
     l->features[l->nfeatures++] = (feature){.geom = geom, .record = record, .values = copy};
@@ -312,10 +360,26 @@ void layer_keep(layer *l, const bool *keep)
             free_values(l, f->values);
             continue;
         }
-        l->geom_type_id = merge_type(l->geom_type_id, GEOSGeomTypeId_r(h, f->geom));
+        if (f->geom)
+            l->geom_type_id = merge_type(l->geom_type_id, GEOSGeomTypeId_r(h, f->geom));
         l->features[n++] = *f;
     }
+    l->nfiltered += l->nfeatures - n;
     l->nfeatures = n;
+}
+
+void layer_keep_skipped(layer *l, const bool *keep)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < l->nskipped; k++) {
+        if (!keep[k]) {
+            free_values(l, l->skipped[k].values);
+            continue;
+        }
+        l->skipped[n++] = l->skipped[k];
+    }
+    l->nfiltered += l->nskipped - n;
+    l->nskipped = n;
 }
 
 size_t layer_count(const layer *l)
@@ -361,10 +425,14 @@ const layer_value *layer_value_at(const layer *l, size_t i, size_t j)
     return f->values ? &f->values[j] : &null_value;
 }
 
-double layer_value_number(const layer *l, size_t i, size_t j)
+const layer_value *layer_values(const layer *l, size_t i)
 {
-    const layer_value *v = layer_value_at(l, i, j);
-    if (v->is_null)
+    return l->features[i].values;
+}
+
+double layer_value_to_number(const layer *l, size_t j, const layer_value *v)
+{
+    if (!v || v->is_null)
         return NAN;
     switch (l->fields[j].type) {
     case LAYER_FIELD_INT:
@@ -376,6 +444,77 @@ double layer_value_number(const layer *l, size_t i, size_t j)
     default:
         return NAN;
     }
+}
+
+double layer_value_number(const layer *l, size_t i, size_t j)
+{
+    return layer_value_to_number(l, j, layer_value_at(l, i, j));
+}
+
+const char *layer_value_format(const layer *l, size_t j, const layer_value *v, char *buf, size_t cap)
+{
+    if (!buf || cap == 0)
+        return buf;
+    buf[0] = '\0';
+    if (!v || v->is_null)
+        return buf;
+    switch (l->fields[j].type) {
+    case LAYER_FIELD_STRING:
+        snprintf(buf, cap, "%s", v->u.s ? v->u.s : "");
+        break;
+    case LAYER_FIELD_INT:
+        snprintf(buf, cap, "%lld", (long long)v->u.i);
+        break;
+    case LAYER_FIELD_DOUBLE:
+        if (!isnan(v->u.d))
+            snprintf(buf, cap, "%.15g", v->u.d);
+        break;
+    case LAYER_FIELD_DATE:
+        snprintf(buf, cap, "%04d-%02d-%02d", (int)(v->u.date / 10000), (int)(v->u.date / 100 % 100),
+                 (int)(v->u.date % 100));
+        break;
+    case LAYER_FIELD_LOGICAL:
+        snprintf(buf, cap, "%s", v->u.b ? "true" : "false");
+        break;
+    }
+    return buf;
+}
+
+size_t layer_skipped_count(const layer *l)
+{
+    return l->nskipped;
+}
+
+int64_t layer_skipped_record(const layer *l, size_t k)
+{
+    return l->skipped[k].record;
+}
+
+layer_skip_reason layer_skipped_reason(const layer *l, size_t k)
+{
+    return l->skipped[k].reason;
+}
+
+const layer_value *layer_skipped_values(const layer *l, size_t k)
+{
+    return l->skipped[k].values;
+}
+
+const char *layer_skip_reason_text(layer_skip_reason r)
+{
+    switch (r) {
+    case LAYER_SKIP_NULL_GEOMETRY: return "NULL geometry";
+    case LAYER_SKIP_EMPTY_GEOMETRY: return "empty geometry";
+    case LAYER_SKIP_NO_AREA: return "polygon with no area";
+    case LAYER_SKIP_UNREADABLE: return "unreadable geometry";
+    case LAYER_SKIP_DELETED: return "deleted record";
+    }
+    return "unknown reason";
+}
+
+size_t layer_filtered_count(const layer *l)
+{
+    return l->nfiltered;
 }
 
 size_t layer_note_count(const layer *l)
@@ -424,7 +563,7 @@ const char *layer_geom_type(const layer *l)
 
 size_t layer_source_records(const layer *l)
 {
-    return l->source_records ? l->source_records : l->nfeatures;
+    return l->source_records ? l->source_records : l->nfeatures + l->nskipped + l->nfiltered;
 }
 
 const crs *layer_crs(const layer *l)
@@ -458,6 +597,8 @@ static bool compute_extent(const layer *l, double ext[4])
     bool any = false;
     for (size_t i = 0; i < l->nfeatures; i++) {
         double x0, y0, x1, y1;
+        if (!l->features[i].geom)
+            continue;
         if (!GEOSGeom_getXMin_r(h, l->features[i].geom, &x0) || !GEOSGeom_getYMin_r(h, l->features[i].geom, &y0) ||
             !GEOSGeom_getXMax_r(h, l->features[i].geom, &x1) || !GEOSGeom_getYMax_r(h, l->features[i].geom, &y1))
             continue;
@@ -545,6 +686,8 @@ static ems_status map_geometries(emscov_ctx *ctx, layer *l, GEOSTransformXYCallb
 {
     GEOSContextHandle_t h = emscov_geos(ctx);
     for (size_t i = 0; i < l->nfeatures; i++) {
+        if (!l->features[i].geom)
+            continue;
         GEOSGeometry *g = GEOSGeom_transformXY_r(h, l->features[i].geom, fn, user);
         if (!g)
             return emscov_fail(ctx, EMS_EINPUT, "%s: record %lld: %s failed", l->path,
@@ -615,7 +758,7 @@ ems_status layer_transform(emscov_ctx *ctx, layer *l, const crs *to)
     st = map_geometries(ctx, l, transform_point, &s, "reprojection");
     bool ballpark = st == EMS_OK && l->nfeatures > 0 && crs_transformer_is_ballpark(t);
     crs_transformer_destroy(t);
-    if (ballpark && (st = layer_note_add(ctx, l, LAYER_NOTE_WARNING, 0, "no datum shift is known from %s to %s: "
+    if (ballpark && (st = layer_note_add(ctx, l, LAYER_NOTE_BALLPARK, 0, "no datum shift is known from %s to %s: "
                                          "PROJ used a ballpark transformation, positions may be off by tens to "
                                          "100+ m", crs_name(l->crs_now), crs_name(to))) != EMS_OK)
         return st;
@@ -763,4 +906,9 @@ ems_status layer_read(emscov_ctx *ctx, const char *path, const layer_read_opts *
     if (!strcasecmp(fmt, "csv") || !strcasecmp(fmt, "txt") || !strcasecmp(fmt, "tsv"))
         return layer__read_csv(ctx, path, opts, out);
     return emscov_fail(ctx, EMS_EINPUT, "%s: unknown format \"%s\" (known: shp, geojson, csv, gpkg)", path, fmt);
+}
+
+void layer_allow_null_geometry(layer *l)
+{
+    l->null_geometry_ok = true;
 }

@@ -1,17 +1,29 @@
-/* geo/layer.h: a layer is a feature table read from one source (shapefile, GeoJSON, CSV points; more
- * readers join in later issues): GEOS geometries plus typed attributes (int, double, UTF-8 string, date,
- * logical) and each feature's source record number, with what the reader learned about the source
- * (format, CRS and where it came from, text encoding and how it was detected, geometries repaired or
- * skipped).
+/* geo/layer.h: a layer is a feature table read from one source (shapefile, GeoJSON, CSV points, GeoPackage,
+ * PostGIS): GEOS geometries plus typed attributes (int, double, UTF-8 string, date, logical) and each
+ * feature's source record number, with what the reader learned about the source (format, CRS and where it
+ * came from, text encoding and how it was detected, geometries repaired or skipped).
  *
  * Reading leaves geometries in the source CRS; layer_transform moves the whole layer into another CRS (the
  * run's working CRS). Every polygon is checked on the way in (GEOSisValidDetail): invalid ones are repaired
- * with GEOSMakeValid and noted with record and reason; empty geometries are noted and skipped.
+ * with GEOSMakeValid and noted with record and reason.
+ *
+ * The input ledger. A record that does not become a feature is kept as a skipped record, with its record
+ * number, its attribute values and a reason (layer_skipped_*): a NULL geometry (no geometry at all), an empty
+ * one (a geometry without coordinates), a polygon with no area left once repaired, a geometry the reader
+ * cannot decode, a shapefile record marked deleted. layer_append_take tells the first two apart by what it is
+ * given: geom == NULL is a NULL geometry, an empty GEOS geometry an empty one (docs/formats.md lists what each
+ * reader maps to which). layer_filter (geo/filter.h) leaves out features and skipped records alike and counts
+ * them (layer_filtered_count). For every layer read by layer_read, before and after filtering:
+ *     layer_source_records(l) == layer_count(l) + layer_skipped_count(l) + layer_filtered_count(l).
+ * Each skipped record also has a note (LAYER_NOTE_EMPTY for the geometry reasons, LAYER_NOTE_WARNING for the
+ * others), which is what `emscov info` lists.
  *
  * Ownership: layer_read / layer_create return a new layer owned by the caller (layer_destroy, NULL-safe).
- * Geometries, strings and notes returned by accessors are owned by the layer and valid until it changes or
- * is destroyed. layer_append_take takes the geometry; values passed to it are copied.
- * Units: coordinates in the layer's CRS units; record numbers are 1-based (the DBF/CSV/GeoJSON record). */
+ * Geometries, values, strings and notes returned by accessors are owned by the layer and valid until it
+ * changes or is destroyed. layer_append_take takes the geometry; values passed to it are copied.
+ * Units: coordinates in the layer's CRS units; record numbers are 1-based (the DBF/CSV/GeoJSON record, the
+ * GeoPackage feature id, the PostGIS row in read order). Thread-safety: a layer may be read from several
+ * threads at once; changing it needs the caller's exclusive use. */
 #ifndef EMSCOV_GEO_LAYER_H
 #define EMSCOV_GEO_LAYER_H
 
@@ -48,10 +60,25 @@ typedef struct layer_value {
 } layer_value;
 
 typedef enum {
-    LAYER_NOTE_EMPTY,    /* empty or missing geometry: feature skipped */
+    LAYER_NOTE_EMPTY,    /* NULL or empty geometry, or no area once repaired: record skipped */
     LAYER_NOTE_REPAIRED, /* invalid polygon repaired with GEOSMakeValid */
     LAYER_NOTE_WARNING,  /* anything else worth telling (e.g. Z/M dropped, ring re-oriented) */
+    LAYER_NOTE_BALLPARK, /* record 0: reprojected without a known datum shift (PROJ ballpark), off by up to
+                            100+ m */
 } layer_note_kind;
+
+/* Why a source record is not a feature. */
+typedef enum {
+    LAYER_SKIP_NULL_GEOMETRY,  /* no geometry: shapefile NULL shape, GeoJSON "geometry": null or missing, CSV row
+                                  with both coordinate cells empty, SQL NULL (GeoPackage, PostGIS) */
+    LAYER_SKIP_EMPTY_GEOMETRY, /* a geometry without coordinates: POINT EMPTY, a shape with no parts or
+                                  vertices, GeoJSON "coordinates": [], a GeoPackage blob flagged empty */
+    LAYER_SKIP_NO_AREA,        /* a polygon with no area: invalid, and nothing left once repaired, or (shapefile)
+                                  every ring degenerate */
+    LAYER_SKIP_UNREADABLE,     /* a geometry the reader cannot decode (curves, a one-point line, a bad GeoPackage
+                                  blob): GeoPackage, PostGIS */
+    LAYER_SKIP_DELETED,        /* a shapefile record marked deleted in the .dbf */
+} layer_skip_reason;
 
 typedef struct layer_note {
     layer_note_kind kind;
@@ -95,21 +122,34 @@ EMS_API void layer_points_free(layer_points *p);
 EMS_API ems_status layer_create(emscov_ctx *ctx, const char *path, const char *format, const crs *c,
                                 layer **out);
 EMS_API void layer_destroy(layer *l);
+/* An output table whose rows may lack a geometry (a run's input_issue): from now on, appending a NULL geometry
+ * keeps the row, and layer_geom returns NULL for it; extents and reprojection skip such rows. Readers never set
+ * this. */
+EMS_API void layer_allow_null_geometry(layer *l);
 
 /* Schema: add fields before the first feature. */
 EMS_API ems_status layer_add_field(emscov_ctx *ctx, layer *l, const char *name, layer_field_type type,
                                    int width, int precision);
 /* Append a feature: takes geom (destroyed on failure too), copies values (layer_field_count of them, or
- * NULL for all-null). Polygonal geometries are validated and repaired here; an empty or NULL geometry is
- * noted and skipped (EMS_OK). */
+ * NULL for all-null). Polygonal geometries are validated and repaired here. geom NULL is kept as a skipped
+ * record (LAYER_SKIP_NULL_GEOMETRY), an empty geometry as LAYER_SKIP_EMPTY_GEOMETRY, a polygon with no area
+ * once repaired as LAYER_SKIP_NO_AREA; each is noted (LAYER_NOTE_EMPTY) and the call returns EMS_OK. */
 EMS_API ems_status layer_append_take(emscov_ctx *ctx, layer *l, GEOSGeometry *geom, int64_t record,
                                      const layer_value *values);
 /* As layer_append_take, for geometries the caller made and knows to be valid (results of GEOS overlays, traced
  * rasters): no validity check, which for a polygon with many holes costs O(holes x vertices) in GEOS 3.11. */
 EMS_API ems_status layer_append_valid_take(emscov_ctx *ctx, layer *l, GEOSGeometry *geom, int64_t record,
                                            const layer_value *values);
-/* Keep feature i where keep[i] (layer_count entries); the others are destroyed. Record numbers are kept. */
+/* Keep feature i where keep[i] (layer_count entries); the others are destroyed and counted as filtered
+ * (layer_filtered_count). Record numbers are kept. */
 EMS_API void layer_keep(layer *l, const bool *keep);
+/* Keep skipped record k where keep[k] (layer_skipped_count entries); the others are dropped and counted as
+ * filtered. */
+EMS_API void layer_keep_skipped(layer *l, const bool *keep);
+/* Add a skipped record by hand (readers: a record they cannot turn into a geometry): values copied as in
+ * layer_append_take; no note is added (the caller says why in its own). */
+EMS_API ems_status layer_append_skipped(emscov_ctx *ctx, layer *l, int64_t record, layer_skip_reason reason,
+                                        const layer_value *values);
 /* Add a note (text copied). */
 EMS_API ems_status layer_note_add(emscov_ctx *ctx, layer *l, layer_note_kind kind, int64_t record,
                                   const char *fmt, ...) EMS_PRINTF(5, 6);
@@ -122,8 +162,26 @@ EMS_API const layer_field *layer_field_at(const layer *l, size_t j);
 /* Field index by name (exact first, then ASCII case-insensitive), or -1. */
 EMS_API int layer_field_index(const layer *l, const char *name);
 EMS_API const layer_value *layer_value_at(const layer *l, size_t i, size_t j);
+/* The layer_field_count values of feature i (NULL when the layer has no fields). */
+EMS_API const layer_value *layer_values(const layer *l, size_t i);
 /* Numeric value of an int/double/logical field (NaN for null or text). */
 EMS_API double layer_value_number(const layer *l, size_t i, size_t j);
+/* Value v of field j as a number: int, double, logical 1/0; NaN for null, text and dates. */
+EMS_API double layer_value_to_number(const layer *l, size_t j, const layer_value *v);
+/* Text of value v of field j: string as is, int in full, double %.15g (NaN as ""), date YYYY-MM-DD, logical
+ * "true"/"false", null "". Written into buf (cap bytes, cut to fit, always terminated); returns buf. */
+EMS_API const char *layer_value_format(const layer *l, size_t j, const layer_value *v, char *buf, size_t cap);
+
+/* Skipped records (see the header comment), in source order. */
+EMS_API size_t layer_skipped_count(const layer *l);
+EMS_API int64_t layer_skipped_record(const layer *l, size_t k);
+EMS_API layer_skip_reason layer_skipped_reason(const layer *l, size_t k);
+/* The layer_field_count values of skipped record k (NULL when the layer has no fields). */
+EMS_API const layer_value *layer_skipped_values(const layer *l, size_t k);
+/* "NULL geometry", "empty geometry", "polygon with no area", "unreadable geometry", "deleted record". */
+EMS_API const char *layer_skip_reason_text(layer_skip_reason r);
+/* Records left out by layer_filter: features and skipped records that did not match. */
+EMS_API size_t layer_filtered_count(const layer *l);
 
 EMS_API size_t layer_note_count(const layer *l);
 EMS_API const layer_note *layer_note_at(const layer *l, size_t k);
@@ -133,7 +191,7 @@ EMS_API size_t layer_note_count_kind(const layer *l, layer_note_kind kind);
 EMS_API const char *layer_path(const layer *l);
 EMS_API const char *layer_format(const layer *l);    /* "ESRI Shapefile", "GeoJSON", "CSV" */
 EMS_API const char *layer_geom_type(const layer *l); /* "Point", "MultiPolygon", "LineString", ... or "Mixed" */
-EMS_API size_t layer_source_records(const layer *l); /* records in the source, features + skipped */
+EMS_API size_t layer_source_records(const layer *l); /* records read: features + skipped + filtered */
 EMS_API const crs *layer_crs(const layer *l);        /* current CRS (NULL only while being built) */
 EMS_API const crs *layer_source_crs(const layer *l); /* CRS of the source as read */
 EMS_API const char *layer_crs_source(const layer *l); /* ".prj", "--srs", "GeoJSON (RFC 7946 WGS 84)", ... */
@@ -150,7 +208,8 @@ EMS_API void layer_set_source_records(layer *l, size_t n);
 /* Readers call this once the source is read: records the source extent and applies from_gcj02/bd09. */
 EMS_API ems_status layer_finish_read(emscov_ctx *ctx, layer *l, const layer_read_opts *opts);
 
-/* Reproject every geometry into `to` (copied into the layer). No-op when already equivalent. */
+/* Reproject every geometry into `to` (copied into the layer). No-op when already equivalent. When PROJ knows
+ * no datum shift between the two (a ballpark transformation), a LAYER_NOTE_BALLPARK note (record 0) says so. */
 EMS_API ems_status layer_transform(emscov_ctx *ctx, layer *l, const crs *to);
 /* Working CRS for a set of layers: their own CRS when they share one that is Transverse Mercator (UTM,
  * Gauss-Kruger) with every feature within 3.5 degrees of longitude of its central meridian; otherwise the UTM

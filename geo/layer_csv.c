@@ -13,7 +13,8 @@
  * are lon/lat names), else WGS 84 when the columns are lon/lat names.
  * Every column (coordinates included) becomes a field typed over all rows: int64 when every non-empty cell is
  * an integer (without leading zeros, so codes like "06240" stay text), double when every one is a number,
- * string otherwise; an empty cell is null.
+ * string otherwise; an empty cell is null. A row whose x and y cells are both empty has no geometry: it is
+ * appended with a NULL geometry (a skipped record, see layer.h); one empty coordinate cell is an error.
  * Records are data-row numbers: 1 = the first row after the header (blank lines not counted); messages quote
  * the physical LINE of the file where the row starts (the header is line 1). */
 #include "geo/encoding.h"
@@ -505,9 +506,11 @@ static ems_status append_rows(csv_reader *r, layer *l, const layer_field_type *t
     if (!vals) return EMS_ENOMEM;
     ems_status st = EMS_OK;
     for (size_t row = 1; row < r->nrows && st == EMS_OK; row++) {
-        double x, y;
-        if ((st = coordinate(r, row, xc, geographic, true, &x)) != EMS_OK ||
-            (st = coordinate(r, row, yc, geographic, false, &y)) != EMS_OK)
+        double x = NAN, y = NAN;
+        /* both coordinate cells empty: a row without a geometry (NULL), kept in the ledger; one empty is an error */
+        bool no_point = is_blank(cell(r, row, (size_t)xc)) && is_blank(cell(r, row, (size_t)yc));
+        if (!no_point && ((st = coordinate(r, row, xc, geographic, true, &x)) != EMS_OK ||
+                          (st = coordinate(r, row, yc, geographic, false, &y)) != EMS_OK))
             break;
         for (size_t c = 0; c < r->ncols; c++) {
             const char *s = cell(r, row, c);
@@ -520,8 +523,8 @@ static ems_status append_rows(csv_reader *r, layer *l, const layer_field_type *t
             else
                 vals[c].u.s = s;
         }
-        GEOSGeometry *g = GEOSGeom_createPointFromXY_r(emscov_geos(ctx), x, y);
-        if (!g) {
+        GEOSGeometry *g = no_point ? NULL : GEOSGeom_createPointFromXY_r(emscov_geos(ctx), x, y);
+        if (!g && !no_point) {
             st = emscov_fail(ctx, EMS_ENOMEM, "%s: line %ld: GEOS could not make a point: %s", r->path,
                              r->rows[row].line, emscov_lib_message(ctx));
             break;

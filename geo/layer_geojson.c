@@ -2,7 +2,8 @@
  * honoured). The whole file is parsed with json-c, then read in two passes over the features: the first
  * checks every feature and infers one type per property key (the union of keys, in first-seen order), the
  * second appends the features. Geometries go through the GEOS GeoJSON reader; a missing or null geometry is
- * appended as NULL, which the layer notes as empty and skips. Attribute strings point into the json-c tree
+ * appended as NULL, one without coordinates ("coordinates": []) as the empty geometry GEOS reads: the layer
+ * keeps both as skipped records (NULL vs empty geometry) with their properties. Attribute strings point into the json-c tree
  * and are copied by layer_append_take. Record numbers are 1-based feature indexes. */
 #include "geo/encoding.h"
 #include "geo/layer_internal.h"

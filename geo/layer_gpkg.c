@@ -3,9 +3,10 @@
  *
  * Geometry blobs (OGC 12-128r18, 2.1.3): "GP", version 0, flags (bit 0 byte order of the header, bits 1-3
  * envelope code 0-4, bit 4 empty, bit 5 extended type), srs_id, the envelope (0, 32, 48 or 64 bytes), then
- * standard or ISO WKB handed to GEOS's WKB reader. Empty geometries and NULL blobs are skipped and noted by
- * layer_append_take; blobs GEOS cannot read (curves, extended types) are skipped with a note. Z and M are
- * dropped (noted once).
+ * standard or ISO WKB handed to GEOS's WKB reader. A SQL NULL geometry is appended as NULL, a blob flagged
+ * empty (or WKB without coordinates) as an empty geometry: layer_append_take keeps them as skipped records.
+ * Blobs GEOS cannot read (curves, extended types, no "GP" magic) are skipped records too (LAYER_SKIP_UNREADABLE),
+ * with a note. Z and M are dropped (noted once).
  * CRS: the geometry column's srs_id in gpkg_spatial_ref_sys: organization EPSG -> that code, otherwise the WKT
  * definition; srs_id -1 / 0 (undefined) needs --srs. Fields by declared column type: INTEGER, INT, MEDIUMINT,
  * SMALLINT, TINYINT -> int, BOOLEAN -> logical, REAL, DOUBLE, FLOAT, NUMERIC -> double, TEXT[(n)] -> string
@@ -475,38 +476,40 @@ static ems_status read_rows(gpkg_reader *r)
     while (st == EMS_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
         nrec++;
         int64_t rec = sqlite3_column_int64(q, 0);
-        GEOSGeometry *g = NULL;
-        if (sqlite3_column_type(q, 1) == SQLITE_BLOB) {
-            const unsigned char *b = sqlite3_column_blob(q, 1), *wkb = NULL;
-            size_t n = (size_t)sqlite3_column_bytes(q, 1), wkb_len = 0;
-            int blob_srs = r->srs_id;
-            char why[160];
-            if (!parse_blob(b, n, &blob_srs, &wkb, &wkb_len, why, sizeof why)) {
-                st = layer_note_add(r->ctx, r->l, LAYER_NOTE_WARNING, rec, "%s: %s: skipped", r->geom_name, why);
-                continue;
-            }
-            if (blob_srs != r->srs_id && !srs_noted) {
-                srs_noted = true;
-                st = layer_note_add(r->ctx, r->l, LAYER_NOTE_WARNING, rec,
-                                    "%s: blob srs_id %d differs from the column's %d: the column's is used",
-                                    r->geom_name, blob_srs, r->srs_id);
-            }
-            if (wkb && !(g = read_wkb(r, rd, w2, wkb, wkb_len, &had_z))) {
-                if (st == EMS_OK)
-                    st = layer_note_add(r->ctx, r->l, LAYER_NOTE_WARNING, rec,
-                                        "%s: geometry GEOS cannot read (%s): skipped", r->geom_name,
-                                        emscov_lib_message(r->ctx));
-                continue;
-            }
-        } else if (sqlite3_column_type(q, 1) != SQLITE_NULL) {
-            st = layer_note_add(r->ctx, r->l, LAYER_NOTE_WARNING, rec, "%s: not a blob: skipped", r->geom_name);
-            continue;
-        }
         size_t f = 0;
         int col = 2;
         for (size_t k = 0; st == EMS_OK && k < r->ncols; k++)
             if (r->cols[k].role == COL_FIELD) st = read_value(r, q, col++, &r->cols[k], rec, &vals[f++]);
-        if (st == EMS_OK)
+        if (st != EMS_OK) break;
+        /* SQL NULL: no geometry (NULL); a blob flagged empty: an empty geometry; a blob that cannot be decoded:
+         * skipped as unreadable, with a note saying why */
+        GEOSGeometry *g = NULL;
+        char why[300] = "";
+        if (sqlite3_column_type(q, 1) == SQLITE_BLOB) {
+            const unsigned char *b = sqlite3_column_blob(q, 1), *wkb = NULL;
+            size_t n = (size_t)sqlite3_column_bytes(q, 1), wkb_len = 0;
+            int blob_srs = r->srs_id;
+            if (parse_blob(b, n, &blob_srs, &wkb, &wkb_len, why, sizeof why)) {
+                if (blob_srs != r->srs_id && !srs_noted) {
+                    srs_noted = true;
+                    st = layer_note_add(r->ctx, r->l, LAYER_NOTE_WARNING, rec,
+                                        "%s: blob srs_id %d differs from the column's %d: the column's is used",
+                                        r->geom_name, blob_srs, r->srs_id);
+                }
+                if (!wkb)
+                    g = GEOSGeom_createEmptyCollection_r(h, GEOS_GEOMETRYCOLLECTION);
+                else if (!(g = read_wkb(r, rd, w2, wkb, wkb_len, &had_z)))
+                    snprintf(why, sizeof why, "geometry GEOS cannot read (%s)", emscov_lib_message(r->ctx));
+                if (!wkb && !g) st = emscov_fail(r->ctx, EMS_ENOMEM, "%s: out of memory", r->file);
+            }
+        } else if (sqlite3_column_type(q, 1) != SQLITE_NULL) {
+            snprintf(why, sizeof why, "not a blob");
+        }
+        if (st == EMS_OK && *why) {
+            if ((st = layer_note_add(r->ctx, r->l, LAYER_NOTE_WARNING, rec, "%s: %s: skipped", r->geom_name, why)) ==
+                EMS_OK)
+                st = layer_append_skipped(r->ctx, r->l, rec, LAYER_SKIP_UNREADABLE, vals);
+        } else if (st == EMS_OK)
             st = layer_append_take(r->ctx, r->l, g, rec, vals);
         else
             GEOSGeom_destroy_r(h, g);

@@ -297,21 +297,6 @@ static ems_status take_rows(reader *rd, PGresult *r, GEOSWKBReader *wkb, layer_v
     ems_status st = EMS_OK;
     for (int i = 0; i < n && st == EMS_OK; i++) {
         int64_t rec = ++*record;
-        GEOSGeometry *g = NULL;
-        if (!PQgetisnull(r, i, 0)) {
-            const char *hex = PQgetvalue(r, i, 0);
-            size_t len = (size_t)PQgetlength(r, i, 0);
-            if (len >= 2 && hex[0] == '\\' && hex[1] == 'x') hex += 2, len -= 2;
-            g = GEOSWKBReader_readHEX_r(h, wkb, (const unsigned char *)hex, len);
-            /* PostGIS holds shapes GEOS refuses (a one-point LineString, curves): skip the row, say why */
-            if (!g) {
-                st = layer_note_add(rd->ctx, rd->l, LAYER_NOTE_WARNING, rec,
-                                    "column %s: geometry GEOS cannot "
-                                    "read (%s): skipped",
-                                    rd->cols[rd->geom_col].name, emscov_lib_message(rd->ctx));
-                continue;
-            }
-        }
         size_t f = 0;
         int pos = 1;
         for (size_t c = 0; c < rd->ncols; c++) {
@@ -335,7 +320,7 @@ static ems_status take_rows(reader *rd, PGresult *r, GEOSWKBReader *wkb, layer_v
             case LAYER_FIELD_DATE:
                 if (!parse_date(s, &v->u.date)) {
                     v->is_null = true;
-                    if (!*bad_date_noted) {
+                    if (!*bad_date_noted && st == EMS_OK) {
                         *bad_date_noted = true;
                         st = layer_note_add(rd->ctx, rd->l, LAYER_NOTE_WARNING, rec,
                                             "column %s: date %s cannot be "
@@ -349,10 +334,25 @@ static ems_status take_rows(reader *rd, PGresult *r, GEOSWKBReader *wkb, layer_v
                 break;
             }
         }
-        if (st == EMS_OK)
-            st = layer_append_take(rd->ctx, rd->l, g, rec, vals);
-        else
-            GEOSGeom_destroy_r(h, g);
+        if (st != EMS_OK) break;
+        /* SQL NULL: no geometry (NULL); EMPTY comes through WKB as an empty GEOS geometry */
+        GEOSGeometry *g = NULL;
+        if (!PQgetisnull(r, i, 0)) {
+            const char *hex = PQgetvalue(r, i, 0);
+            size_t len = (size_t)PQgetlength(r, i, 0);
+            if (len >= 2 && hex[0] == '\\' && hex[1] == 'x') hex += 2, len -= 2;
+            g = GEOSWKBReader_readHEX_r(h, wkb, (const unsigned char *)hex, len);
+            /* PostGIS holds shapes GEOS refuses (a one-point LineString, curves): skip the row, say why */
+            if (!g) {
+                st = layer_note_add(rd->ctx, rd->l, LAYER_NOTE_WARNING, rec,
+                                    "column %s: geometry GEOS cannot "
+                                    "read (%s): skipped",
+                                    rd->cols[rd->geom_col].name, emscov_lib_message(rd->ctx));
+                if (st == EMS_OK) st = layer_append_skipped(rd->ctx, rd->l, rec, LAYER_SKIP_UNREADABLE, vals);
+                continue;
+            }
+        }
+        st = layer_append_take(rd->ctx, rd->l, g, rec, vals);
     }
     return st;
 }

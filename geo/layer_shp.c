@@ -1301,11 +1301,13 @@ static ems_status assemble_polygon(shp_reader *rd, const SHPObject *o, int64_t r
     return EMS_OK;
 }
 
-/* The geometry of record i (0-based); *out stays NULL for a null or empty shape. */
-static ems_status read_geometry(shp_reader *rd, int i, GEOSGeometry **out)
+/* The geometry of record i (0-based): NULL for a NULL shape, an empty geometry for a shape without vertices
+ * (or whose every line part is degenerate), NULL with *no_area for a polygon whose every ring is degenerate. */
+static ems_status read_geometry(shp_reader *rd, int i, GEOSGeometry **out, bool *no_area)
 {
     int64_t rec = (int64_t)i + 1;
     *out = NULL;
+    *no_area = false;
     char eb[600];
     tl_error[0] = '\0';
     SHPObject *o = SHPReadObject(rd->hshp, i);
@@ -1361,6 +1363,13 @@ static ems_status read_geometry(shp_reader *rd, int i, GEOSGeometry **out)
                          (long long)rec, o->nSHPType);
         break;
     }
+    if (st == EMS_OK && !*out && o->nSHPType != SHPT_NULL) {
+        bool polygon = o->nSHPType == SHPT_POLYGON || o->nSHPType == SHPT_POLYGONZ || o->nSHPType == SHPT_POLYGONM;
+        if (polygon && o->nVertices > 0)
+            *no_area = true;
+        else if (!(*out = GEOSGeom_createEmptyCollection_r(rd->h, GEOS_GEOMETRYCOLLECTION)))
+            st = geos_failed(rd, rec, "empty geometry");
+    }
 done:
     SHPDestroyObject(o);
     return st;
@@ -1404,15 +1413,35 @@ static ems_status read_records(shp_reader *rd)
     for (size_t i = 0; i < rd->nrec; i++) {
         int64_t rec = (int64_t)i + 1;
         if (DBFIsRecordDeleted(rd->hdbf, (int)i)) {
-            if ((st = layer_note_add(rd->ctx, rd->l, LAYER_NOTE_WARNING, rec, "marked deleted in %s: skipped",
-                                     rd->dbf)) != EMS_OK)
-                return st;
+            /* kept in the ledger with its attributes; ones that cannot be read are not an error here */
+            ems_status vs = read_values(rd, (int)i);
+            bool readable = vs == EMS_OK;
+            if (vs == EMS_ENOMEM) {
+                st = vs;
+                break;
+            }
+            if (!readable) {
+                free_strings(rd);
+                emscov_clear(rd->ctx);
+            }
+            if ((st = layer_note_add(rd->ctx, rd->l, LAYER_NOTE_WARNING, rec, "marked deleted in %s: skipped%s",
+                                     rd->dbf, readable ? "" : " (its attributes cannot be read)")) != EMS_OK ||
+                (st = layer_append_skipped(rd->ctx, rd->l, rec, LAYER_SKIP_DELETED, rd->values)) != EMS_OK)
+                break;
+            free_strings(rd);
             continue;
         }
         if ((st = read_values(rd, (int)i)) != EMS_OK) break;
         GEOSGeometry *g = NULL;
-        if ((st = read_geometry(rd, (int)i, &g)) != EMS_OK) break;
-        if ((st = layer_append_take(rd->ctx, rd->l, g, rec, rd->values)) != EMS_OK) break;
+        bool no_area = false;
+        if ((st = read_geometry(rd, (int)i, &g, &no_area)) != EMS_OK) break;
+        if (no_area) {
+            if ((st = layer_note_add(rd->ctx, rd->l, LAYER_NOTE_EMPTY, rec, "no ring with an area: skipped")) !=
+                    EMS_OK ||
+                (st = layer_append_skipped(rd->ctx, rd->l, rec, LAYER_SKIP_NO_AREA, rd->values)) != EMS_OK)
+                break;
+        } else if ((st = layer_append_take(rd->ctx, rd->l, g, rec, rd->values)) != EMS_OK)
+            break;
         free_strings(rd);
     }
     free_strings(rd);

@@ -826,6 +826,10 @@ ems_status pg_copy_layer(emscov_ctx *ctx, pg_conn *c, const char *schema, const 
         }
         if (st != EMS_OK) break;
         const GEOSGeometry *g = layer_geom(l, i);
+        if (!g) { /* a row without a geometry (layer_allow_null_geometry) */
+            st = pg__sb_add(ctx, &buf, "\\N\n", 3) ? EMS_OK : EMS_ENOMEM;
+            continue;
+        }
         size_t wn = 0;
         unsigned char *wkb = GEOSWKBWriter_write_r(h, w, g, &wn);
         if (!wkb || wn < 5) {

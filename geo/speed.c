@@ -1,23 +1,20 @@
-/* geo/speed.c: speed profiles read from INI files with libinih (see speed.h and data/speed/default.ini).
+/* geo/speed.c: speed profiles read with the INI loader (geo/config.h; see speed.h and
+ * data/speed/default.ini).
  *
- * Parsing is strict: every section and key is checked, numbers are plain decimals ("80", "0.6", "1.15";
- * no exponent, no locale), and the first problem is reported as "<file>: line N: ...". libinih (Debian
- * build) does not pass line numbers to its handler, so the file is fed to ini_parse_stream through our own
- * line reader: inih counts one line per reader call, and so do we, so our counter is inih's line number
- * while the handler runs. The reader also refuses lines longer than inih's buffer (which inih would
- * otherwise split into two "lines") and checks section headers, which inih never reports for an empty
- * section. inih's own global options are left as they are (defaults: ';' and '#' start comments, an inline
- * comment needs a blank before its ';', an indented line continues the previous value).
+ * The loader checks the file (syntax, known sections and keys, duplicates, empty values, UTF-8); this file
+ * checks the values: numbers are plain decimals ("80", "0.6", "1.15"; no exponent, no locale), speeds and
+ * factors are > 0 and not implausibly large, period names are letters, digits, '_' or '-', [osm_classes]
+ * values are yes or no, and every drivable OSM class has a speed. Every message names file, line, section
+ * and key.
  *
  * Class and OSM-class names are matched ignoring ASCII case and surrounding blanks (bytes >= 0x80, i.e.
  * UTF-8 Chinese names, compare exactly); they are kept sorted for binary search, since the network
  * builder looks one up per road. */
 #include "geo/speed.h"
 
-#include <ini.h>
+#include "geo/config.h"
+
 #include <math.h>
-#include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +22,6 @@
 #define SPEED_MAX_KMH 200.0   /* a class or access speed above this is a typo */
 #define SPEED_MAX_FACTOR 10.0 /* likewise for factors */
 #define SPEED_MAXSPEED_CAP 300.0
-#define SPEED_LINE_MAX 200 /* inih's line buffer (ini_max_line default), bytes incl. "\n\0" */
 
 typedef struct sp_entry {
     char *name;
@@ -38,14 +34,24 @@ typedef struct sp_list {
     size_t n, cap;
 } sp_list;
 
+/* The road speed table (measured speeds): ids sorted, and per id nperiods + 1 speeds (km/h, 0 = none): one
+ * per period of the profile, then the "*" row that applies to every period. */
+typedef struct sp_roads {
+    char **id;
+    double *kmh;
+    size_t n, cap;
+} sp_roads;
+
 struct speed_profile {
     char *path;
     char *name;
     double ambulance_factor, access_kmh, default_kmh;
-    sp_list periods; /* file order */
-    sp_list classes; /* sorted by name */
-    sp_list osm;     /* sorted by name */
-    size_t period;   /* selected index into periods */
+    sp_list periods;         /* file order */
+    sp_list classes;         /* sorted by name */
+    sp_list osm;             /* sorted by name */
+    sp_list *period_classes; /* per period: [period NAME] class factors, sorted by name */
+    sp_roads roads;
+    size_t period;           /* selected index into periods */
 };
 
 /* ---- small text helpers ------------------------------------------------------------------------------ */
@@ -83,55 +89,6 @@ static size_t trim(const char **s)
         n--;
     *s = p;
     return n;
-}
-
-/* A plain decimal number at s: [+-]digits[.digits] (at least one digit). Returns the characters used, 0 when
- * there is no number. Locale-independent; the digits are gathered into an integer and divided once by a
- * power of ten, so "0.6" is the double nearest 0.6 (digits past the 15th significant one are dropped). */
-static size_t scan_number(const char *s, double *out)
-{
-    size_t i = 0;
-    bool neg = false;
-    if (s[i] == '+' || s[i] == '-') neg = s[i++] == '-';
-    uint64_t mant = 0;
-    int sig = 0, scale = 0, digits = 0; /* value = mant x 10^scale */
-    while (s[i] >= '0' && s[i] <= '9') {
-        if (sig < 15) {
-            mant = mant * 10 + (uint64_t)(s[i] - '0');
-            sig += mant > 0;
-        } else {
-            scale++;
-        }
-        i++;
-        digits++;
-    }
-    if (s[i] == '.') {
-        i++;
-        while (s[i] >= '0' && s[i] <= '9') {
-            if (sig < 15) {
-                mant = mant * 10 + (uint64_t)(s[i] - '0');
-                sig += mant > 0;
-                scale--;
-            }
-            i++;
-            digits++;
-        }
-    }
-    if (!digits) return 0;
-    double v = (double)mant;
-    if (scale < 0)
-        v /= pow(10, -scale);
-    else if (scale > 0)
-        v *= pow(10, scale);
-    *out = neg ? -v : v;
-    return i;
-}
-
-/* The whole of s is one number. */
-static bool parse_number(const char *s, double *out)
-{
-    size_t n = scan_number(s, out);
-    return n && s[n] == '\0' && isfinite(*out);
 }
 
 /* ---- lists ------------------------------------------------------------------------------------------- */
@@ -175,128 +132,26 @@ static const sp_entry *list_find_sorted(const sp_list *l, const char *s, size_t 
 
 /* ---- loading ----------------------------------------------------------------------------------------- */
 
-typedef struct sp_loader {
-    emscov_ctx *ctx;
-    speed_profile *sp;
-    const char *path;
-    const char *text;
-    size_t len, pos;
-    int line;      /* lines handed to inih so far == inih's lineno */
-    int err_line;  /* line of our first error, 0 = none */
-    ems_status st; /* EMS_OK until the first error */
-    bool seen_name, seen_amb, seen_access, seen_default;
-} sp_loader;
+static const char *const sp_keys[] = {"profile.name",          "profile.ambulance_factor",
+                                      "profile.access_kmh",    "profile.default_kmh",
+                                      "profile.road_speeds",   "periods.*",
+                                      "classes.*",             "osm_classes.*"};
+#define SP_NKEYS (sizeof sp_keys / sizeof *sp_keys)
+#define SP_PERIOD_SECTION "period " /* [period NAME]: class factors of that period */
 
-static int fail_at(sp_loader *ld, const char *fmt, ...) EMS_PRINTF(2, 3);
-static int fail_at(sp_loader *ld, const char *fmt, ...)
+/* A number > 0 and <= max from the entry; otherwise an error naming file, line, section and key. */
+static ems_status positive(emscov_ctx *ctx, const config *c, const config_entry *e, double max, double *out)
 {
-    if (ld->st == EMS_OK) {
-        char what[512];
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(what, sizeof what, fmt, ap);
-        va_end(ap);
-        ld->st = emscov_fail(ld->ctx, EMS_EINPUT, "%s: line %d: %s", ld->path, ld->line, what);
-        ld->err_line = ld->line;
-    }
-    return 0;
-}
-
-static bool known_section(const char *s, size_t n)
-{
-    static const char *const names[] = {"profile", "periods", "classes", "osm_classes"};
-    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
-        if (n == strlen(names[i]) && memcmp(s, names[i], n) == 0) return true;
-    return false;
-}
-
-/* inih reader: one line per call (so our count is inih's), refusing over-long lines and unknown sections. */
-static char *sp_reader(char *buf, int num, void *stream)
-{
-    sp_loader *ld = stream;
-    if (ld->st != EMS_OK || ld->pos >= ld->len) return NULL;
-    const char *start = ld->text + ld->pos;
-    const char *nl = memchr(start, '\n', ld->len - ld->pos);
-    size_t n = nl ? (size_t)(nl - start) + 1 : ld->len - ld->pos;
-    ld->line++;
-    if (n + 1 > (size_t)num) {
-        fail_at(ld, "line longer than %d bytes", num - 2);
-        return NULL;
-    }
-    memcpy(buf, start, n);
-    buf[n] = '\0';
-    ld->pos += n;
-    /* a section header: "[name]" possibly followed by a comment */
-    const char *p = buf;
-    while (is_blank(*p))
-        p++;
-    if (*p == '[') {
-        const char *q = p + 1;
-        while (is_blank(*q))
-            q++;
-        const char *end = strchr(q, ']');
-        if (end) {
-            const char *e = end;
-            while (e > q && is_blank(e[-1]))
-                e--;
-            if (!known_section(q, (size_t)(e - q))) {
-                fail_at(ld, "unknown section [%.*s] (known: profile, periods, classes, osm_classes)",
-                        (int)(e - q > 100 ? 100 : e - q), q);
-                return NULL;
-            }
-        }
-    }
-    return buf;
-}
-
-static bool list_add(sp_loader *ld, sp_list *l, const char *section, const char *name, double value)
-{
-    const sp_entry *dup = list_find_linear(l, name);
-    if (dup) {
-        fail_at(ld, "duplicate key [%s] %s (first given on line %d)", section, name, dup->line);
-        return false;
-    }
-    if (!ems_grow(ld->ctx, (void **)&l->e, &l->cap, l->n + 1, sizeof *l->e)) {
-        ld->st = EMS_ENOMEM;
-        return false;
-    }
-    char *copy = ems_strdup(ld->ctx, name);
-    if (!copy) {
-        ld->st = EMS_ENOMEM;
-        return false;
-    }
-    l->e[l->n++] = (sp_entry){copy, value, ld->line};
-    return true;
-}
-
-/* A positive number no larger than max; otherwise an error naming the key. */
-static bool positive(sp_loader *ld, const char *section, const char *name, const char *value, double max,
-                     double *out)
-{
-    if (!parse_number(value, out)) {
-        if (strchr(value, '='))
-            fail_at(ld,
-                    "[%s] %s: indented line \"%s\" read as a continuation of the previous value (do not "
-                    "indent keys)",
-                    section, name, value);
-        else
-            fail_at(ld, "[%s] %s: \"%s\" is not a number", section, name, value);
-        return false;
-    }
-    if (!(*out > 0)) {
-        fail_at(ld, "[%s] %s: %s must be greater than 0", section, name, value);
-        return false;
-    }
-    if (*out > max) {
-        fail_at(ld, "[%s] %s: %s is implausibly large (more than %g)", section, name, value, max);
-        return false;
-    }
-    return true;
+    ems_status st = config_entry_number(ctx, c, e, out);
+    if (st != EMS_OK) return st;
+    if (!(*out > 0)) return config_fail(ctx, c, e, EMS_EINPUT, "%s must be greater than 0", e->value);
+    if (*out > max)
+        return config_fail(ctx, c, e, EMS_EINPUT, "%s is implausibly large (more than %g)", e->value, max);
+    return EMS_OK;
 }
 
 static bool valid_period_name(const char *s)
 {
-    if (!*s) return false;
     for (; *s; s++) {
         char c = *s;
         if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
@@ -306,94 +161,128 @@ static bool valid_period_name(const char *s)
     return true;
 }
 
-static int sp_handler(void *user, const char *section, const char *name, const char *value)
+/* Add a name; names equal but for ASCII case are the same key (the config loader catches exact repeats). */
+static ems_status list_add(emscov_ctx *ctx, const config *c, const config_entry *e, sp_list *l, double value)
 {
-    sp_loader *ld = user;
-    speed_profile *sp = ld->sp;
-    if (ld->st != EMS_OK) return 0;
-    double v = 0;
-    if (strcmp(section, "profile") == 0) {
-        bool *seen = NULL;
-        double *dst = NULL;
-        double max = SPEED_MAX_KMH;
-        if (strcmp(name, "name") == 0) {
-            if (ld->seen_name) return fail_at(ld, "duplicate key [profile] %s", name);
-            ld->seen_name = true;
-            if (!*value) return fail_at(ld, "[profile] name is empty");
-            char *copy = ems_strdup(ld->ctx, value);
-            if (!copy) {
-                ld->st = EMS_ENOMEM;
-                return 0;
-            }
-            free(sp->name);
-            sp->name = copy;
-            return 1;
-        } else if (strcmp(name, "ambulance_factor") == 0) {
-            seen = &ld->seen_amb;
-            dst = &sp->ambulance_factor;
-            max = SPEED_MAX_FACTOR;
-        } else if (strcmp(name, "access_kmh") == 0) {
-            seen = &ld->seen_access;
-            dst = &sp->access_kmh;
-        } else if (strcmp(name, "default_kmh") == 0) {
-            seen = &ld->seen_default;
-            dst = &sp->default_kmh;
-        } else {
-            return fail_at(ld,
-                           "unknown key \"%s\" in [profile] (known: name, ambulance_factor, access_kmh, "
-                           "default_kmh)",
-                           name);
-        }
-        if (*seen) return fail_at(ld, "duplicate key [profile] %s", name);
-        *seen = true;
-        if (!positive(ld, section, name, value, max, &v)) return 0;
-        *dst = v;
-        return 1;
-    }
-    if (strcmp(section, "periods") == 0) {
-        if (!valid_period_name(name))
-            return fail_at(ld, "period name \"%s\" must be letters, digits, '_' or '-'", name);
-        if (!positive(ld, section, name, value, SPEED_MAX_FACTOR, &v)) return 0;
-        return list_add(ld, &sp->periods, section, name, v);
-    }
-    if (strcmp(section, "classes") == 0) {
-        if (!positive(ld, section, name, value, SPEED_MAX_KMH, &v)) return 0;
-        return list_add(ld, &sp->classes, section, name, v);
-    }
-    if (strcmp(section, "osm_classes") == 0) {
-        if (strcmp(value, "yes") == 0)
-            v = 1;
-        else if (strcmp(value, "no") == 0)
-            v = 0;
-        else
-            return fail_at(ld, "[osm_classes] %s: \"%s\" must be yes or no", name, value);
-        return list_add(ld, &sp->osm, section, name, v);
-    }
-    if (!*section) return fail_at(ld, "key \"%s\" outside any section", name);
-    return fail_at(ld, "unknown section [%s]", section); /* normally caught by the reader */
+    const sp_entry *dup = list_find_linear(l, e->key);
+    if (dup) return config_fail(ctx, c, e, EMS_EINPUT, "given twice (first on line %d)", dup->line);
+    if (!ems_grow(ctx, (void **)&l->e, &l->cap, l->n + 1, sizeof *l->e)) return EMS_ENOMEM;
+    char *copy = ems_strdup(ctx, e->key);
+    if (!copy) return EMS_ENOMEM;
+    l->e[l->n++] = (sp_entry){copy, value, e->line};
+    return EMS_OK;
 }
 
-/* Checks after the whole file: required keys, a drivable OSM class needs a speed. */
-static ems_status sp_check(sp_loader *ld)
+/* An optional [profile] number: absent -> *out unchanged. */
+static ems_status profile_number(emscov_ctx *ctx, const config *c, const char *key, double max, double *out)
 {
-    speed_profile *sp = ld->sp;
-    if (!ld->seen_access) return emscov_fail(ld->ctx, EMS_EINPUT, "%s: [profile] lacks access_kmh", ld->path);
-    if (!ld->seen_default)
-        return emscov_fail(ld->ctx, EMS_EINPUT, "%s: [profile] lacks default_kmh", ld->path);
+    const config_entry *e = config_find(c, "profile", key);
+    return e ? positive(ctx, c, e, max, out) : EMS_OK;
+}
+
+/* access_kmh: > 0, or exactly 0 = no off-network time (a reference study that snaps without an access leg). */
+static ems_status access_speed(emscov_ctx *ctx, const config *c, double *out)
+{
+    const config_entry *e = config_find(c, "profile", "access_kmh");
+    if (e && config_decimal(e->value, out) && *out == 0) return EMS_OK;
+    return profile_number(ctx, c, "access_kmh", SPEED_MAX_KMH, out);
+}
+
+/* The schema: the fixed keys, and a [period NAME] section for each period listed in [periods] (and present).
+ * The names come from the file itself, so the file is loaded first and checked against this list afterwards. */
+static ems_status check_keys(emscov_ctx *ctx, const config *c)
+{
+    size_t np = 0;
+    for (const config_entry *e = NULL; (e = config_next(c, "periods", e));)
+        np++;
+    const char **keys = ems_calloc(ctx, SP_NKEYS + np + 1, sizeof *keys);
+    char **own = ems_calloc(ctx, np + 1, sizeof *own);
+    ems_status st = keys && own ? EMS_OK : EMS_ENOMEM;
+    size_t k = 0;
+    for (; st == EMS_OK && k < SP_NKEYS; k++)
+        keys[k] = sp_keys[k];
+    size_t i = 0;
+    for (const config_entry *e = NULL; st == EMS_OK && (e = config_next(c, "periods", e)); i++) {
+        size_t len = strlen(SP_PERIOD_SECTION) + strlen(e->key) + 3;
+        if (!(own[i] = ems_malloc(ctx, len))) {
+            st = EMS_ENOMEM;
+            break;
+        }
+        snprintf(own[i], len, SP_PERIOD_SECTION "%s.*", e->key);
+        own[i][len - 3] = '\0'; /* the section name alone, to ask whether the file has it */
+        bool present = config_section_line(c, own[i]) > 0;
+        own[i][len - 3] = '.';
+        if (present) /* listed only when present, so the known-sections hint stays short */
+            keys[k++] = own[i];
+    }
+    if (st == EMS_OK) st = config_check_known(ctx, c, keys);
+    for (i = 0; own && i < np; i++)
+        free(own[i]);
+    free(own);
+    free(keys);
+    return st;
+}
+
+/* [periods], [classes] and [osm_classes], in file order. */
+static ems_status read_lists(emscov_ctx *ctx, const config *c, speed_profile *sp)
+{
+    ems_status st = EMS_OK;
+    double v = 0;
+    for (const config_entry *e = NULL; st == EMS_OK && (e = config_next(c, "periods", e));) {
+        if (!valid_period_name(e->key))
+            return config_fail(ctx, c, e, EMS_EINPUT, "a period name must be letters, digits, '_' or '-'");
+        if ((st = positive(ctx, c, e, SPEED_MAX_FACTOR, &v)) == EMS_OK)
+            st = list_add(ctx, c, e, &sp->periods, v);
+    }
+    for (const config_entry *e = NULL; st == EMS_OK && (e = config_next(c, "classes", e));)
+        if ((st = positive(ctx, c, e, SPEED_MAX_KMH, &v)) == EMS_OK)
+            st = list_add(ctx, c, e, &sp->classes, v);
+    for (const config_entry *e = NULL; st == EMS_OK && (e = config_next(c, "osm_classes", e));) {
+        if (strcmp(e->value, "yes") && strcmp(e->value, "no"))
+            return config_fail(ctx, c, e, EMS_EINPUT, "\"%s\" must be yes or no", e->value);
+        st = list_add(ctx, c, e, &sp->osm, !strcmp(e->value, "yes"));
+    }
+    return st;
+}
+
+/* [period NAME] sections: a factor per road class for that period (run after [classes] is sorted). */
+static ems_status read_period_classes(emscov_ctx *ctx, const config *c, speed_profile *sp)
+{
+    if (!(sp->period_classes = ems_calloc(ctx, sp->periods.n, sizeof *sp->period_classes))) return EMS_ENOMEM;
+    ems_status st = EMS_OK;
+    for (size_t i = 0; i < sp->periods.n && st == EMS_OK; i++) {
+        char sec[128];
+        snprintf(sec, sizeof sec, SP_PERIOD_SECTION "%s", sp->periods.e[i].name);
+        sp_list *l = &sp->period_classes[i];
+        double v = 0;
+        for (const config_entry *e = NULL; st == EMS_OK && (e = config_next(c, sec, e));) {
+            if (!list_find_sorted(&sp->classes, e->key, strlen(e->key)))
+                return config_fail(ctx, c, e, EMS_EINPUT, "%s is not a road class of [classes]", e->key);
+            if ((st = positive(ctx, c, e, SPEED_MAX_FACTOR, &v)) == EMS_OK) st = list_add(ctx, c, e, l, v);
+        }
+        if (st == EMS_OK && l->n) qsort(l->e, l->n, sizeof *l->e, entry_cmp);
+    }
+    return st;
+}
+
+/* Checks across sections: required keys, at least one period and class, a drivable OSM class has a speed. */
+static ems_status check_profile(emscov_ctx *ctx, const config *c, speed_profile *sp)
+{
+    const config_entry *e = NULL;
+    ems_status st;
+    if ((st = config_require_entry(ctx, c, "profile", "access_kmh", &e)) != EMS_OK ||
+        (st = config_require_entry(ctx, c, "profile", "default_kmh", &e)) != EMS_OK)
+        return st;
     if (!sp->periods.n)
-        return emscov_fail(ld->ctx, EMS_EINPUT, "%s: [periods] lists no period (e.g. offpeak = 1.0)",
-                           ld->path);
-    if (!sp->classes.n)
-        return emscov_fail(ld->ctx, EMS_EINPUT, "%s: [classes] lists no road class", ld->path);
+        return config_fail_section(ctx, c, "periods", EMS_EINPUT, "lists no period (e.g. offpeak = 1.0)");
+    if (!sp->classes.n) return config_fail_section(ctx, c, "classes", EMS_EINPUT, "lists no road class");
     qsort(sp->classes.e, sp->classes.n, sizeof *sp->classes.e, entry_cmp);
     if (sp->osm.n) qsort(sp->osm.e, sp->osm.n, sizeof *sp->osm.e, entry_cmp);
     for (size_t i = 0; i < sp->osm.n; i++) {
-        const sp_entry *e = &sp->osm.e[i];
-        if (e->value > 0 && !list_find_sorted(&sp->classes, e->name, strlen(e->name)))
-            return emscov_fail(ld->ctx, EMS_EINPUT,
-                               "%s: line %d: [osm_classes] %s = yes but [classes] has no "
-                               "speed for %s",
-                               ld->path, e->line, e->name, e->name);
+        const sp_entry *o = &sp->osm.e[i];
+        if (o->value > 0 && !list_find_sorted(&sp->classes, o->name, strlen(o->name)))
+            return config_fail(ctx, c, config_find(c, "osm_classes", o->name), EMS_EINPUT,
+                               "yes, but [classes] has no speed for %s", o->name);
     }
     sp->period = 0;
     for (size_t i = 0; i < sp->periods.n; i++)
@@ -401,53 +290,229 @@ static ems_status sp_check(sp_loader *ld)
     return EMS_OK;
 }
 
+/* ---- the road speed table ([profile] road_speeds) ------------------------------------------------------ */
+
+/* The next comma-separated field of a line at *p, unquoted ("a ""b""" -> a "b") and trimmed, into out (cap
+ * bytes); *p is left after the comma, or at the end. False when a quote is not closed or the field is too long. */
+static bool csv_field(const char **p, char *out, size_t cap)
+{
+    const char *s = *p;
+    size_t n = 0;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    if (*s == '"') {
+        for (s++;; s++) {
+            if (!*s) return false;
+            if (*s == '"' && s[1] != '"') break;
+            if (*s == '"') s++;
+            if (n + 1 >= cap) return false;
+            out[n++] = *s;
+        }
+        s++;
+        while (*s == ' ' || *s == '\t')
+            s++;
+        if (*s && *s != ',') return false;
+    } else {
+        for (; *s && *s != ','; s++) {
+            if (n + 1 >= cap) return false;
+            out[n++] = *s;
+        }
+        while (n && (out[n - 1] == ' ' || out[n - 1] == '\t'))
+            n--;
+    }
+    out[n] = '\0';
+    *p = *s == ',' ? s + 1 : s;
+    return true;
+}
+
+typedef struct road_row {
+    char *id;
+    size_t period; /* index into periods; periods.n = "*" */
+    double kmh;
+    long line;
+} road_row;
+
+static int road_row_cmp(const void *a, const void *b)
+{
+    const road_row *x = a, *y = b;
+    int c = strcmp(x->id, y->id);
+    if (c) return c;
+    if (x->period != y->period) return x->period < y->period ? -1 : 1;
+    return x->line < y->line ? -1 : x->line > y->line;
+}
+
+static ems_status read_file(emscov_ctx *ctx, const char *path, char **out)
+{
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f) return emscov_fail(ctx, EMS_EINPUT, "%s: cannot open the road speed table", path);
+    size_t cap = 4096, n = 0;
+    char *buf = ems_malloc(ctx, cap);
+    ems_status st = buf ? EMS_OK : EMS_ENOMEM;
+    while (st == EMS_OK) {
+        if (n + 1 >= cap) {
+            char *nb = ems_realloc(ctx, buf, cap * 2);
+            if (!nb) {
+                st = EMS_ENOMEM;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        size_t got = fread(buf + n, 1, cap - 1 - n, f);
+        n += got;
+        if (got == 0) {
+            if (ferror(f)) st = emscov_fail(ctx, EMS_EIO, "%s: read error", path);
+            break;
+        }
+    }
+    fclose(f);
+    if (st != EMS_OK) {
+        free(buf);
+        return st;
+    }
+    if (memchr(buf, '\0', n)) {
+        free(buf);
+        return emscov_fail(ctx, EMS_EINPUT, "%s: contains a NUL byte (not a text file)", path);
+    }
+    buf[n] = '\0';
+    *out = buf;
+    return EMS_OK;
+}
+
+/* A CSV road_id,period,speed_kmh (header required): measured speeds per road and period ("*" = every period). */
+static ems_status read_road_speeds(emscov_ctx *ctx, speed_profile *sp, const char *path)
+{
+    char *text = NULL;
+    ems_status st = read_file(ctx, path, &text);
+    if (st != EMS_OK) return st;
+    road_row *rows = NULL;
+    size_t nrows = 0, rcap = 0, np = sp->periods.n;
+    long line = 0;
+    bool header = false;
+    char *p = text;
+    if ((unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB && (unsigned char)p[2] == 0xBF) p += 3;
+    while (st == EMS_OK && *p) {
+        char *eol = strchr(p, '\n'), *next = eol ? eol + 1 : p + strlen(p);
+        if (eol) *eol = '\0';
+        size_t len = strlen(p);
+        if (len && p[len - 1] == '\r') p[--len] = '\0';
+        line++;
+        const char *q = p;
+        char f[3][256];
+        size_t nf = 0;
+        bool blank = len == 0 || strspn(p, " \t") == len;
+        while (!blank && *q && nf < 3)
+            if (!csv_field(&q, f[nf++], sizeof f[0])) {
+                st = emscov_fail(ctx, EMS_EINPUT, "%s: line %ld: a field is too long or has an unclosed quote",
+                                 path, line);
+                break;
+            }
+        p = next;
+        if (st != EMS_OK || blank) continue;
+        if (nf != 3 || *q) {
+            st = emscov_fail(ctx, EMS_EINPUT, "%s: line %ld: expected 3 fields (road_id,period,speed_kmh)", path,
+                             line);
+            break;
+        }
+        if (!header) {
+            header = true;
+            if (name_cmp(f[0], strlen(f[0]), "road_id") || name_cmp(f[1], strlen(f[1]), "period") ||
+                name_cmp(f[2], strlen(f[2]), "speed_kmh"))
+                st = emscov_fail(ctx, EMS_EINPUT, "%s: line %ld: the header must be road_id,period,speed_kmh", path,
+                                 line);
+            continue;
+        }
+        size_t per = np;
+        if (strcmp(f[1], "*")) {
+            for (per = 0; per < np && strcmp(sp->periods.e[per].name, f[1]); per++)
+                ;
+            if (per == np) {
+                st = emscov_fail(ctx, EMS_EINPUT, "%s: line %ld: period \"%s\" is not one of the profile's "
+                                 "[periods] (or * for every period)", path, line, f[1]);
+                break;
+            }
+        }
+        double v = 0;
+        if (!*f[0]) {
+            st = emscov_fail(ctx, EMS_EINPUT, "%s: line %ld: empty road_id", path, line);
+        } else if (!config_decimal(f[2], &v) || !(v > 0) || v > SPEED_MAX_KMH) {
+            st = emscov_fail(ctx, EMS_EINPUT, "%s: line %ld: speed_kmh \"%s\" must be a plain decimal in (0, %g]",
+                             path, line, f[2], SPEED_MAX_KMH);
+        } else if (!ems_grow(ctx, (void **)&rows, &rcap, nrows + 1, sizeof *rows) ||
+                   !(rows[nrows].id = ems_strdup(ctx, f[0]))) {
+            st = EMS_ENOMEM;
+        } else {
+            rows[nrows].period = per, rows[nrows].kmh = v, rows[nrows].line = line;
+            nrows++;
+        }
+    }
+    if (st == EMS_OK && !header) st = emscov_fail(ctx, EMS_EINPUT, "%s: empty (no header line)", path);
+    if (st == EMS_OK) qsort(rows, nrows, sizeof *rows, road_row_cmp);
+    for (size_t i = 0; st == EMS_OK && i < nrows; i++) {
+        bool same = sp->roads.n > 0 && !strcmp(rows[i].id, sp->roads.id[sp->roads.n - 1]);
+        if (same && rows[i].period == rows[i - 1].period) {
+            st = emscov_fail(ctx, EMS_EINPUT, "%s: line %ld: road %s, period %s given twice (first on line %ld)",
+                             path, rows[i].line, rows[i].id,
+                             rows[i].period == np ? "*" : sp->periods.e[rows[i].period].name, rows[i - 1].line);
+            break;
+        }
+        sp_roads *r = &sp->roads;
+        if (!same) {
+            double *nk = NULL;
+            if (!ems_grow(ctx, (void **)&r->id, &r->cap, r->n + 1, sizeof *r->id) ||
+                !(nk = ems_realloc(ctx, r->kmh, r->cap * (np + 1) * sizeof *nk))) {
+                st = EMS_ENOMEM;
+                break;
+            }
+            r->kmh = nk;
+            r->id[r->n] = rows[i].id;
+            rows[i].id = NULL;
+            for (size_t k = 0; k <= np; k++)
+                r->kmh[r->n * (np + 1) + k] = 0;
+            r->n++;
+        }
+        r->kmh[(r->n - 1) * (np + 1) + rows[i].period] = rows[i].kmh;
+    }
+    for (size_t i = 0; i < nrows; i++)
+        free(rows[i].id);
+    free(rows);
+    free(text);
+    return st;
+}
+
 ems_status speed_profile_load(emscov_ctx *ctx, const char *path, speed_profile **out)
 {
     *out = NULL;
-    char *text = NULL;
-    size_t len = 0;
-    ems_status st = ems_read_file(ctx, path, &text, &len);
-    if (st != EMS_OK) return st;
+    config *c = NULL;
+    ems_status st = config_load(ctx, path, &c);
+    if (st == EMS_OK) st = check_keys(ctx, c);
+    if (st != EMS_OK) {
+        config_destroy(c);
+        return st;
+    }
     speed_profile *sp = ems_calloc(ctx, 1, sizeof *sp);
-    if (!sp) {
+    const char *name = config_get(c, "profile", "name");
+    if (!sp || !(sp->path = ems_strdup(ctx, path)) || !(sp->name = ems_strdup(ctx, name ? name : "custom"))) {
         st = EMS_ENOMEM;
         goto done;
     }
     sp->ambulance_factor = 1.0;
-    if (!(sp->path = ems_strdup(ctx, path)) || !(sp->name = ems_strdup(ctx, "custom"))) {
-        st = EMS_ENOMEM;
+    if ((st = profile_number(ctx, c, "ambulance_factor", SPEED_MAX_FACTOR, &sp->ambulance_factor)) !=
+            EMS_OK ||
+        (st = access_speed(ctx, c, &sp->access_kmh)) != EMS_OK ||
+        (st = profile_number(ctx, c, "default_kmh", SPEED_MAX_KMH, &sp->default_kmh)) != EMS_OK ||
+        (st = read_lists(ctx, c, sp)) != EMS_OK || (st = check_profile(ctx, c, sp)) != EMS_OK ||
+        (st = read_period_classes(ctx, c, sp)) != EMS_OK)
         goto done;
+    const config_entry *rs = config_find(c, "profile", "road_speeds");
+    if (rs) {
+        char *table = config_path_value(c, "profile", "road_speeds");
+        st = table ? read_road_speeds(ctx, sp, table) : EMS_ENOMEM;
+        free(table);
     }
-    const char *nul = memchr(text, '\0', len);
-    if (nul) {
-        int line = 1;
-        for (const char *p = text; p < nul; p++)
-            line += *p == '\n';
-        st = emscov_fail(ctx, EMS_EINPUT, "%s: line %d: contains a NUL byte (not a text file)", path, line);
-        goto done;
-    }
-    sp_loader ld = {.ctx = ctx, .sp = sp, .path = path, .text = text, .len = len};
-    int rc = ini_parse_stream(sp_reader, &ld, sp_handler, &ld);
-    if (ld.st == EMS_ENOMEM) {
-        st = EMS_ENOMEM;
-        goto done;
-    }
-    if (rc > 0 && (ld.st == EMS_OK || rc < ld.err_line)) {
-        /* an inih syntax error before (or without) one of ours */
-        st = emscov_fail(ctx, EMS_EINPUT, "%s: line %d: not a [section] or key = value line", path, rc);
-        goto done;
-    }
-    if (ld.st != EMS_OK) {
-        st = ld.st;
-        goto done;
-    }
-    if (rc < 0) {
-        st = emscov_fail(ctx, rc == -2 ? EMS_ENOMEM : EMS_EIO, "%s: cannot parse (inih error %d)", path, rc);
-        goto done;
-    }
-    st = sp_check(&ld);
 done:
-    free(text);
+    config_destroy(c);
     if (st != EMS_OK) {
         speed_profile_destroy(sp);
         return st;
@@ -459,9 +524,16 @@ done:
 void speed_profile_destroy(speed_profile *sp)
 {
     if (!sp) return;
+    for (size_t i = 0; sp->period_classes && i < sp->periods.n; i++)
+        list_free(&sp->period_classes[i]);
+    free(sp->period_classes);
     list_free(&sp->periods);
     list_free(&sp->classes);
     list_free(&sp->osm);
+    for (size_t i = 0; i < sp->roads.n; i++)
+        free(sp->roads.id[i]);
+    free(sp->roads.id);
+    free(sp->roads.kmh);
     free(sp->path);
     free(sp->name);
     free(sp);
@@ -469,11 +541,15 @@ void speed_profile_destroy(speed_profile *sp)
 
 /* ---- queries ----------------------------------------------------------------------------------------- */
 
-ems_status speed_profile_set_period(emscov_ctx *ctx, speed_profile *sp, const char *period)
+ems_status speed_profile_period_index(emscov_ctx *ctx, const speed_profile *sp, const char *period, size_t *out)
 {
+    if (!period) {
+        *out = sp->period;
+        return EMS_OK;
+    }
     for (size_t i = 0; i < sp->periods.n; i++)
-        if (period && strcmp(sp->periods.e[i].name, period) == 0) {
-            sp->period = i;
+        if (strcmp(sp->periods.e[i].name, period) == 0) {
+            *out = i;
             return EMS_OK;
         }
     char known[512] = "";
@@ -483,8 +559,78 @@ ems_status speed_profile_set_period(emscov_ctx *ctx, speed_profile *sp, const ch
         if (w < 0) break;
         used += (size_t)w;
     }
-    return emscov_fail(ctx, EMS_EINPUT, "speed profile %s: unknown period \"%s\" (known: %s)", sp->path,
-                       period ? period : "(null)", known);
+    return emscov_fail(ctx, EMS_EINPUT, "speed profile %s: unknown period \"%s\" (known: %s)", sp->path, period,
+                       known);
+}
+
+ems_status speed_profile_set_period(emscov_ctx *ctx, speed_profile *sp, const char *period)
+{
+    if (!period) return emscov_fail(ctx, EMS_EINPUT, "speed profile %s: no period given", sp->path);
+    return speed_profile_period_index(ctx, sp, period, &sp->period);
+}
+
+size_t speed_profile_period_count(const speed_profile *sp)
+{
+    return sp->periods.n;
+}
+
+const char *speed_profile_period_name(const speed_profile *sp, size_t period)
+{
+    return period < sp->periods.n ? sp->periods.e[period].name : "";
+}
+
+double speed_profile_class_factor(const speed_profile *sp, size_t period, const char *road_class)
+{
+    if (period >= sp->periods.n) return NAN;
+    const sp_list *l = &sp->period_classes[period];
+    if (l->n && road_class) {
+        const char *s = road_class;
+        size_t n = trim(&s);
+        const sp_entry *e = n ? list_find_sorted(l, s, n) : NULL;
+        if (e) return e->value;
+    }
+    return sp->periods.e[period].value;
+}
+
+size_t speed_profile_road_count(const speed_profile *sp)
+{
+    return sp->roads.n;
+}
+
+uint32_t speed_profile_road_index(const speed_profile *sp, const char *road_id)
+{
+    size_t lo = 0, hi = sp->roads.n;
+    while (road_id && lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(road_id, sp->roads.id[mid]);
+        if (c == 0) return (uint32_t)mid;
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return SPEED_NO_ROAD;
+}
+
+double speed_profile_road_kmh(const speed_profile *sp, uint32_t road, size_t period)
+{
+    size_t np = sp->periods.n;
+    if (road >= sp->roads.n || period >= np) return 0;
+    const double *v = sp->roads.kmh + (size_t)road * (np + 1);
+    return v[period] > 0 ? v[period] : v[np];
+}
+
+double speed_profile_combine(const speed_profile *sp, double class_kmh, double class_factor, double own_kmh,
+                             double table_kmh)
+{
+    if (table_kmh > 0 && isfinite(table_kmh)) return table_kmh * sp->ambulance_factor;
+    double base = own_kmh > 0 && isfinite(own_kmh) ? own_kmh : class_kmh;
+    return base * sp->ambulance_factor * class_factor;
+}
+
+double speed_profile_access_s(const speed_profile *sp, double dist_m)
+{
+    return sp->access_kmh > 0 ? dist_m / (sp->access_kmh / 3.6) : 0;
 }
 
 const char *speed_profile_period(const speed_profile *sp)
@@ -536,9 +682,8 @@ bool speed_profile_osm_drivable(const speed_profile *sp, const char *highway)
 double speed_profile_effective_kmh(const speed_profile *sp, const char *road_class, double own_kmh,
                                    bool *class_known)
 {
-    double base = speed_profile_class_kmh(sp, road_class, class_known);
-    if (own_kmh > 0 && isfinite(own_kmh)) base = own_kmh;
-    return base * sp->ambulance_factor * speed_profile_period_factor(sp);
+    double kmh = speed_profile_class_kmh(sp, road_class, class_known);
+    return speed_profile_combine(sp, kmh, speed_profile_class_factor(sp, sp->period, road_class), own_kmh, 0);
 }
 
 /* ---- OSM maxspeed ------------------------------------------------------------------------------------ */
@@ -560,7 +705,7 @@ double speed_parse_maxspeed(const char *text)
     buf[n] = '\0';
     if (buf[0] == '+' || buf[0] == '-') return 0;
     double v = 0;
-    size_t used = scan_number(buf, &v);
+    size_t used = config_scan_decimal(buf, &v);
     if (!used) return 0; /* "none", "signals", "walk", "RU:urban", ... */
     const char *unit = buf + used;
     while (*unit == ' ')

@@ -2,8 +2,11 @@
  * (population conserved), snapped stations and one two-label routing pass, response-time coverage, stations
  * per sub-district, ambulances per residents, park service-radius coverage and service-area polygons. Compute
  * only: the inputs are read by scenario_load_inputs, and the results are written by src/output.
+ * Every figure, verdict and identity the outputs show is in the run's result model (result.h), built at the
+ * end of analysis_run together with the input ledger; the fields below are the computation's own state (sites
+ * and tests use them).
  * Ownership: analysis_run returns a new result owned by the caller (analysis_destroy, NULL-safe); it owns its
- * inputs and every intermediate result. Units: seconds, metres, persons. */
+ * inputs, every intermediate result and the run_result. Units: seconds, metres, persons. */
 #ifndef EMSCOV_ANALYZE_H
 #define EMSCOV_ANALYZE_H
 
@@ -12,14 +15,10 @@
 #include "src/analysis/coverage.h"
 #include "src/analysis/gaps.h"
 #include "src/analysis/parks.h"
+#include "src/analysis/result.h"
 #include "src/analysis/scenario.h"
 
 #define ANALYSIS_NONE UINT32_MAX
-
-typedef struct analysis_timing {
-    const char *step;
-    double seconds;
-} analysis_timing;
 
 typedef struct analysis {
     const scenario *sc;
@@ -35,6 +34,8 @@ typedef struct analysis {
     size_t npoints;
     double *x, *y, *pop;
     uint32_t *unit;                       /* sub-district index or ANALYSIS_NONE */
+    int64_t *point_record;                /* source record of each point (grid: cell number) */
+    uint32_t *point_station;              /* nearest station (feature index), ANALYSIS_NONE when unreachable */
     double pop_input, pop_allocated, pop_outside;
     double pop_weights; /* [population] total given: the sum of the weights it was spread over, else 0 */
     const char *pop_method;
@@ -67,17 +68,12 @@ typedef struct analysis {
     isochrone_set *areas;                 /* service areas by band (disks) */
     double area_bands_s[8];
     size_t nbands;
+    layer *park_service;                  /* the park service area as a one-feature layer, or NULL */
 
-    analysis_timing timing[16];
-    size_t ntiming;
+    run_result *result;                   /* what the outputs render (result.h) */
 } analysis;
 
 ems_status analysis_run(emscov_ctx *ctx, const scenario *sc, analysis **out);
 void analysis_destroy(analysis *a);
-/* Text of feature i's field (string as is, int in full, double %.15g, null ""), into buf; NULL when the layer
- * has no such field (or field is NULL). */
-const char *analysis_value_text(const layer *l, size_t i, const char *field, char *buf, size_t cap);
-/* Text of a sub-district's name / code field (or "record N"), into buf. */
-const char *analysis_unit_text(const analysis *a, size_t u, const char *field, char *buf, size_t cap);
 
 #endif

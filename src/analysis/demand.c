@@ -43,7 +43,7 @@ typedef struct builder {
     size_t ncand, cand_cap;
     bool cand_oom;
     demand_set *d;
-    size_t cap;
+    size_t cap, skipped_cap;
     ksum input;
 } builder;
 
@@ -257,17 +257,17 @@ static ems_status find_field(emscov_ctx *ctx, const layer *l, const char *name, 
                        name ? name : "(none)", list[0] ? list : "none");
 }
 
-/* The number in field j of feature i; NaN for null. Text must hold a whole number. */
-static ems_status field_number(emscov_ctx *ctx, const layer *l, size_t i, int j, double *v)
+/* The number in value lv of field j of l (record rec, for messages); NaN for null. Text must hold a number. */
+static ems_status value_number(emscov_ctx *ctx, const layer *l, int64_t rec, int j, const layer_value *lv,
+                               double *v)
 {
     const layer_field *f = layer_field_at(l, (size_t)j);
-    const layer_value *lv = layer_value_at(l, i, (size_t)j);
     if (lv->is_null) {
         *v = NAN;
         return EMS_OK;
     }
     if (f->type != LAYER_FIELD_STRING) {
-        *v = layer_value_number(l, i, (size_t)j);
+        *v = layer_value_to_number(l, (size_t)j, lv);
         return EMS_OK;
     }
     const char *s = lv->u.s;
@@ -280,8 +280,14 @@ static ems_status field_number(emscov_ctx *ctx, const layer *l, size_t i, int j,
             end++;
     if (!*s || !end || *end || end == s || isnan(*v))
         return emscov_fail(ctx, EMS_EINPUT, "%s: record %lld: field %s: \"%.60s\" is not a number",
-                           layer_path(l), (long long)layer_record(l, i), f->name, lv->u.s);
+                           layer_path(l), (long long)rec, f->name, lv->u.s);
     return EMS_OK;
+}
+
+/* The number in field j of feature i; NaN for null. */
+static ems_status field_number(emscov_ctx *ctx, const layer *l, size_t i, int j, double *v)
+{
+    return value_number(ctx, l, layer_record(l, i), j, layer_value_at(l, i, (size_t)j), v);
 }
 
 typedef struct null_note {
@@ -289,7 +295,16 @@ typedef struct null_note {
     int64_t first;
 } null_note;
 
-/* The count of feature i: >= 0 and finite; null counts 0 (noted). */
+/* Note that a feature made no point for want of a count (the run's ledger lists it). */
+static ems_status note_skip(builder *b, int64_t record, demand_skip why)
+{
+    if (!ems_grow(b->ctx, (void **)&b->d->skipped, &b->skipped_cap, b->d->nskipped + 1, sizeof *b->d->skipped))
+        return EMS_ENOMEM;
+    b->d->skipped[b->d->nskipped++] = (demand_skipped){record, why};
+    return EMS_OK;
+}
+
+/* The count of feature i: >= 0 and finite; null counts 0 (noted); a feature with 0 is listed as skipped. */
 static ems_status read_count(builder *b, const layer *l, size_t i, int j, double factor, null_note *nulls,
                              double *count)
 {
@@ -299,7 +314,7 @@ static ems_status read_count(builder *b, const layer *l, size_t i, int j, double
     if (isnan(*count)) {
         if (!nulls->count++) nulls->first = layer_record(l, i);
         *count = 0;
-        return EMS_OK;
+        return note_skip(b, layer_record(l, i), DEMAND_SKIP_NULL);
     }
     if (!isfinite(*count) || *count < 0)
         return emscov_fail(b->ctx, EMS_EINPUT,
@@ -307,8 +322,11 @@ static ems_status read_count(builder *b, const layer *l, size_t i, int j, double
                            (long long)layer_record(l, i), name, isfinite(*count) ? "negative" : "non-finite",
                            *count);
     *count *= factor;
+    if (!isfinite(*count))
+        return emscov_fail(b->ctx, EMS_EINPUT, "%s: record %lld: field %s: count x levels overflows",
+                           layer_path(l), (long long)layer_record(l, i), name);
     ksum_add(&b->input, *count);
-    return EMS_OK;
+    return *count == 0 ? note_skip(b, layer_record(l, i), DEMAND_SKIP_ZERO) : EMS_OK;
 }
 
 static void warn_nulls(emscov_ctx *ctx, const layer *l, const char *field, const null_note *nulls)
@@ -348,8 +366,12 @@ ems_status demand_from_grid(emscov_ctx *ctx, const grid *g, const crs *working, 
     if (st != EMS_OK) return builder_finish(&b, st, out);
     size_t nc = grid_ncols(g), nr = grid_nrows(g), npos = 0;
     const double *v = grid_values(g);
+    b.d->cells = nc * nr;
     for (size_t k = 0; k < nc * nr; k++) {
-        if (grid_is_nodata(g, k / nc, k % nc)) continue;
+        if (grid_is_nodata(g, k / nc, k % nc)) {
+            b.d->cells_nodata++;
+            continue;
+        }
         if (!isfinite(v[k]) || v[k] < 0) {
             st = emscov_fail(ctx, EMS_EINPUT, "%s: row %zu, column %zu: %s count %.17g: need a number >= 0",
                              grid_path(g), k / nc + 1, k % nc + 1, isfinite(v[k]) ? "negative" : "non-finite",
@@ -357,6 +379,7 @@ ems_status demand_from_grid(emscov_ctx *ctx, const grid *g, const crs *working, 
             return builder_finish(&b, st, out);
         }
         npos += v[k] > 0;
+        b.d->cells_zero += v[k] == 0;
         ksum_add(&b.input, v[k]);
     }
     if ((st = reserve(&b, npos)) != EMS_OK) return builder_finish(&b, st, out);
@@ -422,6 +445,35 @@ ems_status demand_from_points(emscov_ctx *ctx, const layer *pts, const char *cou
     }
     if (st == EMS_OK) warn_nulls(ctx, pts, layer_field_at(pts, (size_t)j)->name, &nulls);
     return builder_finish(&b, st, out);
+}
+
+ems_status demand_skipped_count(emscov_ctx *ctx, const layer *pts, const char *count_field, const char *levels_field,
+                                size_t k, double *count)
+{
+    *count = 0;
+    int j = -1, jl = -1;
+    ems_status st = find_field(ctx, pts, count_field, &j);
+    if (st == EMS_OK && levels_field) st = find_field(ctx, pts, levels_field, &jl);
+    if (st != EMS_OK) return st;
+    const layer_value *v = layer_skipped_values(pts, k);
+    int64_t rec = layer_skipped_record(pts, k);
+    double c, f = 1;
+    if ((st = value_number(ctx, pts, rec, j, &v[j], &c)) != EMS_OK) return st;
+    if (isnan(c)) return EMS_OK;
+    if (!isfinite(c) || c < 0)
+        return emscov_fail(ctx, EMS_EINPUT, "%s: record %lld: field %s: %s count %.17g: need a number >= 0",
+                           layer_path(pts), (long long)rec, layer_field_at(pts, (size_t)j)->name,
+                           isfinite(c) ? "negative" : "non-finite", c);
+    if (jl >= 0) {
+        double lv;
+        if ((st = value_number(ctx, pts, rec, jl, &v[jl], &lv)) != EMS_OK) return st;
+        if (!isnan(lv) && lv > 1) f = lv;
+    }
+    *count = c * f;
+    if (!isfinite(*count))
+        return emscov_fail(ctx, EMS_EINPUT, "%s: record %lld: field %s: count x levels overflows", layer_path(pts),
+                           (long long)rec, layer_field_at(pts, (size_t)j)->name);
+    return EMS_OK;
 }
 
 ems_status demand_scale_to(emscov_ctx *ctx, demand_set *d, double total)
@@ -712,6 +764,7 @@ void demand_set_destroy(demand_set *d)
     free(d->pop);
     free(d->street);
     free(d->record);
+    free(d->skipped);
     free(d);
 }
 

@@ -4,7 +4,8 @@
  *
  * Conservation: input_total is the sum of the source counts; allocated_total is the sum of pop[] and equals
  * input_total to rounding (both are compensated sums); outside_total is the part of it in no sub-district.
- * Cells, features or pieces with a count of 0 make no point.
+ * Cells, features or pieces with a count of 0 make no point; features with a count of 0 or without one are
+ * listed in `skipped` (the run's ledger names them).
  *
  * Point-in-sub-district rule (grid cells and count points): a point belongs to the sub-district polygon that
  * covers it (interior or boundary, GEOS covers); on a boundary shared by several, or where sub-districts
@@ -29,6 +30,13 @@
 
 #define DEMAND_NONE UINT32_MAX
 
+/* A source feature that made no demand point although it has a geometry: its count is 0, or missing. */
+typedef enum { DEMAND_SKIP_ZERO, DEMAND_SKIP_NULL } demand_skip;
+typedef struct demand_skipped {
+    int64_t record;
+    demand_skip why;
+} demand_skipped;
+
 typedef struct demand_set {
     size_t n;           /* points */
     double *x, *y;      /* working CRS */
@@ -41,6 +49,9 @@ typedef struct demand_set {
     double outside_total;   /* sum of pop[] where street == DEMAND_NONE */
     size_t fallbacks;       /* dasymetric: census polygons with no target area, spread by area instead */
     double weight_total;    /* demand_scale_to: the sum of the weights before scaling (0: not scaled) */
+    demand_skipped *skipped; /* features with a zero or missing count, in source order (not grid cells) */
+    size_t nskipped;
+    size_t cells, cells_nodata, cells_zero; /* grid: all cells, no-data cells, cells with a count of 0 */
 } demand_set;
 
 /* Each grid cell with a count > 0 becomes a point at the cell centre, transformed from the grid's CRS into
@@ -65,6 +76,12 @@ ems_status demand_from_points(emscov_ctx *ctx, const layer *pts, const char *cou
 ems_status demand_from_polygons(emscov_ctx *ctx, const layer *polys, const char *count_field,
                                 const layer *streets, const layer *target, const char *levels_field,
                                 demand_set **out);
+
+/* The count a skipped record of pts (layer_skipped_*: NULL or empty geometry) carried: its count_field value
+ * times max(levels, 1) as in demand_from_points (levels_field NULL: 1); 0 when the count is missing. Text that
+ * is not a number, a negative or non-finite count is EMS_EINPUT naming record and field. */
+ems_status demand_skipped_count(emscov_ctx *ctx, const layer *pts, const char *count_field, const char *levels_field,
+                                size_t k, double *count);
 
 /* The counts were weights: spread a known total over them in proportion (pop[i] *= total / input_total).
  * Afterwards input_total = total, weight_total = the former input_total, allocated and outside recomputed.

@@ -14,8 +14,8 @@
  *     as in 3; what lies in no sub-district is counted in outside_m2. */
 #include "src/analysis/parks.h"
 
-#include <errno.h>
-#include <ini.h>
+#include "geo/config.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,144 +32,50 @@ struct park_rules {
     size_t ntiers;
 };
 
-typedef struct rules_parse {
-    emscov_ctx *ctx;
-    park_rules *r;
-    const char *path;
-    FILE *f;
-    int line; /* lines handed to inih so far: it reads one line per reader call */
-    ems_status st;
-    int name_line, standard_line, target_line;
-} rules_parse;
+static const char *const rule_keys[] = {"rule.name", "rule.standard", "rule.target_share", "tiers.*", NULL};
 
-/* inih reader: one line per call, counted (Debian's libinih gives the handler no line number). */
-static char *rules_read_line(char *buf, int num, void *stream)
+/* One [tiers] line: min_area_ha = radius_m. */
+static ems_status add_tier(emscov_ctx *ctx, const config *c, const config_entry *e, park_rules *r)
 {
-    rules_parse *p = stream;
-    if (!fgets(buf, num, p->f)) return NULL;
-    p->line++;
-    size_t n = strlen(buf);
-    if (n == (size_t)num - 1 && buf[n - 1] != '\n' && !feof(p->f)) {
-        if (p->st == EMS_OK)
-            p->st = emscov_fail(p->ctx, EMS_EINPUT, "%s: line %d: longer than %d bytes", p->path, p->line,
-                                num - 2);
-        return NULL;
-    }
-    return buf;
-}
-
-/* A whole-string number, finite. */
-static bool parse_number(const char *s, double *out)
-{
-    char *end = NULL;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || errno == ERANGE || !isfinite(v)) return false;
-    while (*end == ' ' || *end == '\t')
-        end++;
-    if (*end) return false;
-    *out = v;
-    return true;
-}
-
-static bool set_text(rules_parse *p, char **dst, int *dst_line, const char *section, const char *key,
-                     const char *value)
-{
-    if (*dst_line) {
-        p->st = emscov_fail(p->ctx, EMS_EINPUT, "%s: line %d: [%s] %s is given twice (first on line %d)",
-                            p->path, p->line, section, key, *dst_line);
-        return false;
-    }
-    if (!*value) {
-        p->st =
-            emscov_fail(p->ctx, EMS_EINPUT, "%s: line %d: [%s] %s is empty", p->path, p->line, section, key);
-        return false;
-    }
-    if (!(*dst = ems_strdup(p->ctx, value))) {
-        p->st = EMS_ENOMEM;
-        return false;
-    }
-    *dst_line = p->line;
-    return true;
-}
-
-static bool add_tier(rules_parse *p, const char *key, const char *value)
-{
-    park_rules *r = p->r;
     double a, rad;
-    if (!parse_number(key, &a) || a < 0) {
-        p->st = emscov_fail(p->ctx, EMS_EINPUT,
-                            "%s: line %d: [tiers] key '%s' is not a park area in hectares (a number >= 0; "
-                            "lines read min_area_ha = radius_m)",
-                            p->path, p->line, key);
-        return false;
-    }
-    if (!parse_number(value, &rad) || rad <= 0 || rad > 100000) {
-        p->st =
-            emscov_fail(p->ctx, EMS_EINPUT,
-                        "%s: line %d: [tiers] %s: radius '%s' is not a distance in metres (0 < r <= 100000)",
-                        p->path, p->line, key, value);
-        return false;
-    }
+    if (!config_decimal(e->key, &a) || a < 0)
+        return config_fail(ctx, c, e, EMS_EINPUT,
+                           "not a park area in hectares (a number >= 0; lines read min_area_ha = radius_m)");
+    if (!config_decimal(e->value, &rad) || rad <= 0 || rad > 100000)
+        return config_fail(ctx, c, e, EMS_EINPUT,
+                           "radius \"%s\" is not a distance in metres (0 < r <= 100000)", e->value);
     for (size_t k = 0; k < r->ntiers; k++)
-        if (r->tiers[k].min_area_ha == a) {
-            p->st = emscov_fail(p->ctx, EMS_EINPUT,
-                                "%s: line %d: [tiers] area %g ha is given twice (first on line %d)", p->path,
-                                p->line, a, r->tier_line[k]);
-            return false;
-        }
-    if (r->ntiers == PARKS_MAX_TIERS) {
-        p->st = emscov_fail(p->ctx, EMS_EINPUT, "%s: line %d: [tiers] more than %d tiers", p->path, p->line,
-                            PARKS_MAX_TIERS);
-        return false;
-    }
+        if (r->tiers[k].min_area_ha == a)
+            return config_fail(ctx, c, e, EMS_EINPUT, "area %g ha is given twice (first on line %d)", a,
+                               r->tier_line[k]);
+    if (r->ntiers == PARKS_MAX_TIERS)
+        return config_fail(ctx, c, e, EMS_EINPUT, "more than %d tiers", PARKS_MAX_TIERS);
     r->tiers[r->ntiers] = (park_tier){a, rad};
-    r->tier_line[r->ntiers] = p->line;
+    r->tier_line[r->ntiers] = e->line;
     r->ntiers++;
-    return true;
+    return EMS_OK;
 }
 
-static int rules_on_entry(void *user, const char *section, const char *key, const char *value)
+/* The rule set's values from a loaded file. */
+static ems_status rules_from_config(emscov_ctx *ctx, const config *c, park_rules *r)
 {
-    rules_parse *p = user;
-    park_rules *r = p->r;
-    if (p->st != EMS_OK) return 0;
-    if (!value) value = "";
-    if (!strcmp(section, "rule")) {
-        if (!strcmp(key, "name")) return set_text(p, &r->name, &p->name_line, section, key, value);
-        if (!strcmp(key, "standard"))
-            return set_text(p, &r->standard, &p->standard_line, section, key, value);
-        if (!strcmp(key, "target_share")) {
-            if (p->target_line) {
-                p->st = emscov_fail(p->ctx, EMS_EINPUT,
-                                    "%s: line %d: [rule] target_share is given twice (first on "
-                                    "line %d)",
-                                    p->path, p->line, p->target_line);
-                return 0;
-            }
-            if (!parse_number(value, &r->target_share) || r->target_share < 0 || r->target_share > 1) {
-                p->st = emscov_fail(p->ctx, EMS_EINPUT,
-                                    "%s: line %d: [rule] target_share '%s' is not a share between 0 and 1 "
-                                    "(write 0.9 for 90 %%)",
-                                    p->path, p->line, value);
-                return 0;
-            }
-            p->target_line = p->line;
-            return 1;
-        }
-        p->st = emscov_fail(p->ctx, EMS_EINPUT,
-                            "%s: line %d: [rule] unknown key '%s' (known: name, standard, target_share)",
-                            p->path, p->line, key);
-        return 0;
-    }
-    if (!strcmp(section, "tiers")) return add_tier(p, key, value);
-    if (!*section)
-        p->st = emscov_fail(p->ctx, EMS_EINPUT, "%s: line %d: key '%s' before any [section]", p->path,
-                            p->line, key);
-    else
-        p->st = emscov_fail(p->ctx, EMS_EINPUT, "%s: line %d: unknown section [%s] (known: [rule], [tiers])",
-                            p->path, p->line, section);
-    return 0;
+    const config_entry *name, *standard, *share;
+    ems_status st;
+    if ((st = config_require_entry(ctx, c, "rule", "name", &name)) != EMS_OK ||
+        (st = config_require_entry(ctx, c, "rule", "standard", &standard)) != EMS_OK ||
+        (st = config_require_entry(ctx, c, "rule", "target_share", &share)) != EMS_OK)
+        return st;
+    if (!config_decimal(share->value, &r->target_share) || r->target_share < 0 || r->target_share > 1)
+        return config_fail(ctx, c, share, EMS_EINPUT,
+                           "\"%s\" is not a share between 0 and 1 (write 0.9 for 90 %%)", share->value);
+    if (!(r->name = ems_strdup(ctx, name->value)) || !(r->standard = ems_strdup(ctx, standard->value)))
+        return EMS_ENOMEM;
+    for (const config_entry *e = NULL; (e = config_next(c, "tiers", e));)
+        if ((st = add_tier(ctx, c, e, r)) != EMS_OK) return st;
+    if (r->ntiers == 0)
+        return config_fail_section(ctx, c, "tiers", EMS_EINPUT,
+                                   "no tier (lines read min_area_ha = radius_m, e.g. 1.0 = 500)");
+    return EMS_OK;
 }
 
 static int cmp_tier_desc(const void *a, const void *b)
@@ -190,35 +96,16 @@ void park_rules_destroy(park_rules *r)
 ems_status park_rules_load(emscov_ctx *ctx, const char *path, park_rules **out)
 {
     *out = NULL;
+    config *c = NULL;
+    const config_schema schema = {rule_keys, NULL};
+    ems_status st = config_load_schema(ctx, path, &schema, &c);
+    if (st != EMS_OK) return st;
     park_rules *r = ems_calloc(ctx, 1, sizeof *r);
-    if (!r) return EMS_ENOMEM;
-    if (!(r->path = ems_strdup(ctx, path))) {
-        park_rules_destroy(r);
-        return EMS_ENOMEM;
-    }
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        ems_status st =
-            emscov_fail(ctx, EMS_EINPUT, "%s: cannot open park rule set: %s", path, strerror(errno));
-        park_rules_destroy(r);
-        return st;
-    }
-    rules_parse p = {.ctx = ctx, .r = r, .path = path, .f = f, .st = EMS_OK};
-    int rc = ini_parse_stream(rules_read_line, &p, rules_on_entry, &p);
-    fclose(f);
-    ems_status st = p.st;
-    if (st == EMS_OK && rc != 0)
-        st = emscov_fail(ctx, EMS_EINPUT, "%s: line %d: not valid INI (expected [section] or key = value)",
-                         path, rc);
-    if (st == EMS_OK && !p.name_line) st = emscov_fail(ctx, EMS_EINPUT, "%s: [rule] name is missing", path);
-    if (st == EMS_OK && !p.standard_line)
-        st = emscov_fail(ctx, EMS_EINPUT, "%s: [rule] standard is missing (the citation of the standard)",
-                         path);
-    if (st == EMS_OK && !p.target_line)
-        st = emscov_fail(ctx, EMS_EINPUT, "%s: [rule] target_share is missing", path);
-    if (st == EMS_OK && r->ntiers == 0)
-        st = emscov_fail(ctx, EMS_EINPUT,
-                         "%s: [tiers] has no tier (lines read min_area_ha = radius_m, e.g. 1.0 = 500)", path);
+    if (!r || !(r->path = ems_strdup(ctx, path)))
+        st = EMS_ENOMEM;
+    else
+        st = rules_from_config(ctx, c, r);
+    config_destroy(c);
     if (st != EMS_OK) {
         park_rules_destroy(r);
         return st;

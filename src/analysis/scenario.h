@@ -9,6 +9,7 @@
 
 #include "geo/layer.h"
 #include "geo/network.h"
+#include "geo/snap.h"
 #include "geo/speed.h"
 #include "src/analysis/standards.h"
 
@@ -34,7 +35,9 @@ typedef struct scenario {
     char *pop_kind, *pop_count_field, *pop_levels_field;  /* kind: grid | points | polygons */
     double pop_total;                 /* > 0: counts are weights spreading this many residents */
     network_fields road_fields;       /* points into owned strings */
-    char *road_strings[4];
+    char *road_strings[5];
+    snap_mode snap;                   /* [scenario] snap: edge (default) | vertex */
+    network_length length;            /* [scenario] length: planar (default) | ellipsoidal */
     char *park_rules;                 /* path; the standards' rule set unless the scenario names one */
 } scenario;
 
@@ -51,6 +54,10 @@ typedef struct scenario_inputs {
 } scenario_inputs;
 
 ems_status scenario_load_inputs(emscov_ctx *ctx, const scenario *s, scenario_inputs *in);
+
+/* Index of the field a scenario key names in layer l: *j = -1 when name is NULL (the key is absent); a name
+ * the layer lacks is EMS_EINPUT "<file>: no field "X" (scenario key [sec] key); the fields are: A, B, ...". */
+ems_status scenario_field(emscov_ctx *ctx, const layer *l, const char *name, const char *key, int *j);
 void scenario_inputs_fini(scenario_inputs *in);
 
 #endif

@@ -44,12 +44,19 @@ typedef struct priv {
     double *lacc_min; /* per link: the shortest access leg of its points (pruning) */
 } priv;
 
-const char *sites_station_id(const analysis *a, size_t s, char *buf, size_t cap)
+const char *sites_station_id(const analysis *a, size_t s)
 {
-    if (analysis_value_text(a->in.stations, s, a->sc->station_id_field, buf, cap))
-        return buf;
-    snprintf(buf, cap, "%lld", (long long)layer_record(a->in.stations, s));
-    return buf;
+    return a->result->stations[s].id;
+}
+
+/* Station s has this id (or, without an id field, this record number). */
+static bool station_is(const analysis *a, size_t s, const char *id)
+{
+    if (!strcmp(sites_station_id(a, s), id))
+        return true;
+    char rec[32];
+    snprintf(rec, sizeof rec, "%lld", (long long)a->result->stations[s].record);
+    return !a->sc->station_id_field && !strcmp(rec, id);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -243,7 +250,6 @@ static ems_status from_gaps(emscov_ctx *ctx, const analysis *a, const uint32_t *
             sy[a->unit[i]] += a->pop[i] * a->y[i];
             sw[a->unit[i]] += a->pop[i];
         }
-    const char *codef = a->sc->street_code_field ? a->sc->street_code_field : a->sc->street_name_field;
     for (size_t u = 0; st == EMS_OK && u < nu; u++) {
         if (!((double)unit_stations[u] < min_st))
             continue;
@@ -267,8 +273,8 @@ static ems_status from_gaps(emscov_ctx *ctx, const analysis *a, const uint32_t *
             GEOSGeomGetY_r(h, pos, &y);
             GEOSGeom_destroy_r(h, pos);
         }
-        char name[200], id[240];
-        snprintf(id, sizeof id, "gap-%s", analysis_unit_text(a, u, codef, name, sizeof name));
+        char id[1100];
+        snprintf(id, sizeof id, "gap-%s", a->result->subdistricts[u].id);
         st = cl_add(ctx, cl, SITES_FROM_GAP, 0, x, y, id);
     }
 done:
@@ -597,8 +603,7 @@ static ems_status baseline(emscov_ctx *ctx, sites_result *r, const sites_opts *o
     }
     for (size_t k = 0; k < o->nclose; k++) {
         size_t s = 0;
-        char buf[256];
-        while (s < ns && strcmp(sites_station_id(a, s, buf, sizeof buf), o->close_ids[k]))
+        while (s < ns && !station_is(a, s, o->close_ids[k]))
             s++;
         if (s == ns) {
             st = emscov_fail(ctx, EMS_EINPUT, "--close %s: no station has this id (%s of %s)", o->close_ids[k],

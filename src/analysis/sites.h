@@ -115,7 +115,7 @@ void sites_instance(const sites_result *r, opt_instance *in);
 ems_status sites_selection_eval(emscov_ctx *ctx, const sites_result *r, const uint32_t *sel, size_t n,
                                 double *covered, double *q, double *expected);
 
-/* Text of a station's id (the scenario's id_field, else its record number), into buf. */
-const char *sites_station_id(const analysis *a, size_t s, char *buf, size_t cap);
+/* A station's id (the scenario's id_field, else "record N"), owned by the analysis's result. */
+const char *sites_station_id(const analysis *a, size_t s);
 
 #endif

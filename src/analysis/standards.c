@@ -21,10 +21,29 @@ char *standards_data_path(const char *name_or_path, const char *data_dir, const 
     return p;
 }
 
-static const char *const known_keys[] = {
-    "standard.name", "standard.title", "response.mean_below_min", "response.coverage_within_min",
-    "stations.min_per_subdistrict", "ambulances.residents_per_ambulance", "calls.satisfaction_min",
-    "parks.rules", "parks.target_share", NULL};
+static const char *const known_keys[] = {"standard.name",
+                                         "standard.title",
+                                         "response.mean_below_min",
+                                         "response.coverage_within_min",
+                                         "response.source",
+                                         "stations.min_per_subdistrict",
+                                         "stations.source",
+                                         "ambulances.residents_per_ambulance",
+                                         "ambulances.source",
+                                         "calls.satisfaction_min",
+                                         "calls.source",
+                                         "parks.rules",
+                                         "parks.target_share",
+                                         "parks.source",
+                                         NULL};
+
+/* The optional `source` of a section: a copy in *dst (NULL when absent); false when out of memory. */
+static bool source_of(emscov_ctx *ctx, const config *c, const char *section, char **dst)
+{
+    const char *v = config_get(c, section, "source");
+    *dst = v ? ems_strdup(ctx, v) : NULL;
+    return !v || *dst;
+}
 
 ems_status standards_load(emscov_ctx *ctx, const char *name_or_path, const char *data_dir, standards **out)
 {
@@ -33,14 +52,13 @@ ems_status standards_load(emscov_ctx *ctx, const char *name_or_path, const char 
     if (!path)
         return emscov_fail(ctx, EMS_ENOMEM, "out of memory");
     config *c = NULL;
-    ems_status st = config_load(ctx, path, &c);
+    const config_schema schema = {known_keys, NULL};
+    ems_status st = config_load_schema(ctx, path, &schema, &c);
     standards *s = st == EMS_OK ? ems_calloc(ctx, 1, sizeof *s) : NULL;
     if (st == EMS_OK && !s)
         st = EMS_ENOMEM;
     double mean_min = 0, cov_min = 0;
     const char *name = NULL, *rules = NULL;
-    if (st == EMS_OK)
-        st = config_check_known(ctx, c, known_keys);
     if (st == EMS_OK && (st = config_require(ctx, c, "standard", "name", &name)) == EMS_OK &&
         (st = config_number(ctx, c, "response", "mean_below_min", 0.1, 600, 12, &mean_min)) == EMS_OK &&
         (st = config_number(ctx, c, "response", "coverage_within_min", 0.1, 600, mean_min, &cov_min)) == EMS_OK &&
@@ -57,7 +75,11 @@ ems_status standards_load(emscov_ctx *ctx, const char *name_or_path, const char 
         s->title = ems_strdup(ctx, title ? title : name);
         s->path = ems_strdup(ctx, path);
         s->park_rules = standards_data_path(rules ? rules : "parks-gbt51346", data_dir, "standards");
-        if (!s->name || !s->title || !s->path || !s->park_rules)
+        if (!s->name || !s->title || !s->path || !s->park_rules ||
+            !source_of(ctx, c, "response", &s->source_response) ||
+            !source_of(ctx, c, "stations", &s->source_stations) ||
+            !source_of(ctx, c, "ambulances", &s->source_ambulances) ||
+            !source_of(ctx, c, "calls", &s->source_calls) || !source_of(ctx, c, "parks", &s->source_parks))
             st = emscov_fail(ctx, EMS_ENOMEM, "out of memory");
     }
     config_destroy(c);
@@ -78,5 +100,10 @@ void standards_destroy(standards *s)
     free(s->title);
     free(s->path);
     free(s->park_rules);
+    free(s->source_response);
+    free(s->source_stations);
+    free(s->source_ambulances);
+    free(s->source_calls);
+    free(s->source_parks);
     free(s);
 }

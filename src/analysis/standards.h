@@ -1,7 +1,10 @@
 /* src/analysis/standards.h: the planning targets a run is checked against, read from a standards file
  * (data/standards/<name>.ini, e.g. beijing-2022): mean response time, coverage time, stations per
  * sub-district, residents per ambulance, call satisfaction, and the park rule set with its target share.
- * Ownership: standards_load returns a new object owned by the caller (standards_destroy, NULL-safe).
+ * Each target section may cite its source document and clause in a `source` key, kept in source_<section>
+ * (NULL when the file gives none) so reports can quote where a target comes from.
+ * Ownership: standards_load returns a new object owned by the caller (standards_destroy, NULL-safe); its
+ * strings belong to it.
  * Units: seconds (converted from the file's minutes), residents, shares 0..1. */
 #ifndef EMSCOV_STANDARDS_H
 #define EMSCOV_STANDARDS_H
@@ -17,6 +20,8 @@ typedef struct standards {
     double satisfaction_min;    /* share */
     char *park_rules;           /* path of the park rule set */
     double park_target_share;   /* share of residential land */
+    /* [section] source: the document and clause each target is taken from; NULL when not given */
+    char *source_response, *source_stations, *source_ambulances, *source_calls, *source_parks;
 } standards;
 
 /* name_or_path: a path to an .ini, or a name looked up as <data_dir>/standards/<name>.ini. */

@@ -1,25 +1,21 @@
 /* src/cli/cmd_sites.c: `emscov sites SCENARIO.ini` -- where should new stations go? The what-if gain of
  * every candidate site, the best k new sites (greedy + swap, exact with GLPK when small), the fewest sites
  * meeting a coverage target, and the busy-ambulance (MEXCLP) estimate. Writes sites.csv, sites.json and
- * sites.gpkg into the output directory, and with --db the run in PostGIS (src/output/store_pg.h). Each file
- * is written under a temporary name and renamed after the database transaction commits (cmd_analyze.c's
- * order); bad input (exit 2) or a database failure leaves nothing behind. */
+ * sites.gpkg into the output directory, and with --db the run in PostGIS (src/output/store_pg.h), as one
+ * output set (src/output/store.h, as cmd_analyze.c): bad input (exit 2) or a database failure leaves the
+ * output directory as it was. */
 #include "src/cli/cli.h"
 
-#include "src/analysis/sites.h"
-#include "src/output/report.h"
+#include "src/analysis/sites_plan.h"
 #include "src/output/sites_report.h"
-#include "src/output/store_gpkg.h"
+#include "src/output/store.h"
 #include "src/output/store_pg.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 static double now_s(void)
 {
@@ -108,22 +104,31 @@ static ems_status split_ids(emscov_ctx *ctx, const char *text, char **copy, cons
     return EMS_OK;
 }
 
-/* The outputs, and with db the run in PostGIS. Every file is written under a temporary name (the GeoPackage
- * uncommitted); the database transaction commits next, and only then are the files committed: a database
- * failure leaves no new file, a file failure after the commit takes the stored run out again. */
+/* What write_sites_run needs (outset_pg's user). */
+typedef struct sites_db_run {
+    store_pg_sites_run *run;
+    const result_layer *rl;
+    uint64_t *rows;
+} sites_db_run;
+
+/* The sites run into the database (the output set's write); not yet committed. */
+static ems_status write_sites_run(emscov_ctx *ctx, store_pg *db, void *user, const outset *set, int64_t *id)
+{
+    (void)set;
+    sites_db_run *d = user;
+    d->run->finished = wall_s();
+    return store_pg_write_sites(ctx, db, d->run, d->rl, 2, id, d->rows);
+}
+
+/* The outputs, and with db the run in PostGIS, as one output set (src/output/store.h): every file staged, the
+ * run written and committed, then the files put in place together; a database failure leaves the old files,
+ * a file failure after the commit takes the stored run out again. */
 static ems_status write_all(emscov_ctx *ctx, const sites_plan *plan, const char *dir, store_pg *db,
                             store_pg_sites_run *run, char **json, int64_t *run_id, uint64_t *rows)
 {
-    char p_json[4200], p_csv[4200], p_gpkg[4200], t_json[4300], t_csv[4300];
-    snprintf(p_json, sizeof p_json, "%s/sites.json", dir);
-    snprintf(p_csv, sizeof p_csv, "%s/sites.csv", dir);
-    snprintf(p_gpkg, sizeof p_gpkg, "%s/sites.gpkg", dir);
-    snprintf(t_json, sizeof t_json, "%s.pending-%ld", p_json, (long)getpid());
-    snprintf(t_csv, sizeof t_csv, "%s.pending-%ld", p_csv, (long)getpid());
     char *csv = NULL;
     layer *lc = NULL, *ls = NULL;
-    gpkg_store *gs = NULL;
-    bool json_tmp = false, csv_tmp = false, db_committed = false;
+    outset *set = NULL;
     ems_status st = sites_report_json(ctx, plan, json);
     if (st == EMS_OK)
         st = sites_report_csv(ctx, plan, &csv);
@@ -131,76 +136,33 @@ static ems_status write_all(emscov_ctx *ctx, const sites_plan *plan, const char 
         st = sites_report_layers(ctx, plan, &lc, &ls);
     result_layer rl[2] = {{"site_candidate", "emscov sites: every candidate with its what-if gains", lc},
                           {"site_selected", "emscov sites: the best k new sites (greedy + swap)", ls}};
+    result_layer gl[2] = {{"candidate", "candidate sites with their what-if gains", lc},
+                          {"selected_site", "the best k new sites (greedy + swap)", ls}};
     if (st == EMS_OK && db) /* SRID and tables checked before anything is written */
-        st = store_pg_prepare_sites(ctx, db, plan->r->a->in.working, rl, 2);
-    if (st == EMS_OK && mkdir(dir, 0777) != 0 && errno != EEXIST)
-        st = emscov_fail(ctx, EMS_EIO, "%s: cannot create the output directory: %s", dir, strerror(errno));
-    if (st == EMS_OK && (st = gpkg_store_begin(ctx, p_gpkg, &gs)) == EMS_OK) {
-        st = gpkg_store_write_layer(ctx, gs, "candidate", "candidate sites with their what-if gains", lc);
-        if (st == EMS_OK)
-            st = gpkg_store_write_layer(ctx, gs, "selected_site", "the best k new sites (greedy + swap)", ls);
-    }
+        st = store_pg_prepare_sites(ctx, db, plan->a->in.working, rl, 2);
     if (st == EMS_OK)
-        json_tmp = (st = report_write_atomic(ctx, t_json, *json, strlen(*json))) == EMS_OK;
+        st = outset_begin(ctx, dir, &set);
     if (st == EMS_OK)
-        csv_tmp = (st = report_write_atomic(ctx, t_csv, csv, strlen(csv))) == EMS_OK;
+        st = outset_add_gpkg(ctx, set, "sites.gpkg", gl, 2);
+    if (st == EMS_OK)
+        st = outset_add_bytes(ctx, set, "sites.json", *json, strlen(*json));
+    if (st == EMS_OK)
+        st = outset_add_bytes(ctx, set, "sites.csv", csv, strlen(csv));
+    sites_db_run dbr = {run, rl, rows};
     if (st == EMS_OK && db) {
         run->sites_json = *json;
-        run->finished = wall_s();
-        st = store_pg_write_sites(ctx, db, run, rl, 2, run_id, rows);
-        if (st == EMS_OK)
-            db_committed = (st = store_pg_commit(ctx, db)) == EMS_OK;
-        else {
-            store_pg_abort(db);
-            char first[1024];
-            snprintf(first, sizeof first, "%s", emscov_message(ctx));
-            emscov_fail(ctx, st, "%s; nothing of this run was stored or written", first);
-        }
+        outset_pg pg = {db, "sites run", write_sites_run, store_pg_delete_sites_run, &dbr};
+        outset_attach_pg(set, &pg);
     }
     if (st == EMS_OK) {
-        st = gpkg_store_commit(ctx, gs);
-        gs = NULL;
+        st = outset_commit(ctx, set, run_id);
+        set = NULL;
     }
-    if (st == EMS_OK && rename(t_json, p_json) != 0)
-        st = emscov_fail(ctx, EMS_EIO, "%s: cannot rename to %s: %s", t_json, p_json, strerror(errno));
-    else if (st == EMS_OK)
-        json_tmp = false;
-    if (st == EMS_OK && rename(t_csv, p_csv) != 0)
-        st = emscov_fail(ctx, EMS_EIO, "%s: cannot rename to %s: %s", t_csv, p_csv, strerror(errno));
-    else if (st == EMS_OK)
-        csv_tmp = false;
-    if (st != EMS_OK && db_committed) {
-        char first[1024];
-        snprintf(first, sizeof first, "%s", emscov_message(ctx));
-        if (store_pg_delete_sites_run(ctx, db, *run_id) == EMS_OK)
-            emscov_fail(ctx, st, "%s (sites run %lld was taken out of the database again)", first,
-                        (long long)*run_id);
-        else
-            emscov_fail(ctx, st, "%s (and sites run %lld stays in the database)", first, (long long)*run_id);
-    }
-    gpkg_store_abort(gs);
-    if (json_tmp)
-        unlink(t_json);
-    if (csv_tmp)
-        unlink(t_csv);
+    outset_abort(set);
     free(csv);
     layer_destroy(lc);
     layer_destroy(ls);
     return st;
-}
-
-static void describe_candidates(const sites_opts *o, char *buf, size_t cap)
-{
-    size_t n = 0;
-    buf[0] = '\0';
-    if (o->cand_path)
-        n += (size_t)snprintf(buf + n, n < cap ? cap - n : 0, "%s%s", n ? " + " : "", o->cand_path);
-    if (o->grid_m > 0 && n < cap)
-        n += (size_t)snprintf(buf + n, cap - n, "%sgrid %g m", n ? " + " : "", o->grid_m);
-    if (o->road_spacing_m > 0 && n < cap)
-        n += (size_t)snprintf(buf + n, cap - n, "%sroad junctions every %g m", n ? " + " : "", o->road_spacing_m);
-    if (o->gap_centroids && n < cap)
-        snprintf(buf + n, cap - n, "%sgap sub-district centres", n ? " + " : "");
 }
 
 ems_status cmd_sites(emscov_ctx *ctx, int argc, char **argv)
@@ -308,12 +270,8 @@ ems_status cmd_sites(emscov_ctx *ctx, int argc, char **argv)
     }
     scenario *sc = NULL;
     analysis *a = NULL;
-    sites_result *sr = NULL;
-    opt_greedy_result g = {0};
-    opt_exact_result ex = {0};
-    opt_lscp_result ls = {0};
+    sites_plan *plan = NULL;
     char *json = NULL;
-    sites_plan plan = {0};
     pg_conn *pc = NULL;
     store_pg *db = NULL;
     int64_t run_id = 0;
@@ -329,74 +287,15 @@ ems_status cmd_sites(emscov_ctx *ctx, int argc, char **argv)
         st = scenario_load(ctx, path, EMSCOV_DATA_DIR, &sc);
     if (st == EMS_OK)
         st = analysis_run(ctx, sc, &a);
+    sites_plan_opts po = {.eval = so, .k = (size_t)k_opt, .exact = exact, .time_limit_s = time_limit,
+                          .exact_max_nz = (size_t)max_nz, .target_share = target};
     if (st == EMS_OK)
-        st = sites_evaluate(ctx, a, &so, &sr);
-    size_t k = 0;
+        st = sites_plan_run(ctx, a, &po, &plan);
     if (st == EMS_OK) {
-        if (k_opt > 0 && (size_t)k_opt > sr->ncand)
-            st = emscov_fail(ctx, EMS_EINPUT, "--k %.0f: only %zu candidate sites are left to choose from", k_opt,
-                             sr->ncand);
-        k = k_opt > 0 ? (size_t)k_opt : sr->ncand < 5 ? sr->ncand : 5;
-    }
-    opt_instance in;
-    double t_greedy = 0, t_exact = 0, t0 = now_s();
-    if (st == EMS_OK) {
-        sites_instance(sr, &in);
-        st = opt_greedy(ctx, &in, k, true, &g);
-        t_greedy = now_s() - t0;
-    }
-    opt_exact_opts eo = {.time_limit_s = time_limit, .max_nonzeros = exact ? (size_t)max_nz : 20000,
-                         .start_sel = g.sel, .start_n = k};
-    t0 = now_s();
-    if (st == EMS_OK)
-        st = opt_exact_mclp(ctx, &in, k, &eo, &ex);
-    t_exact = now_s() - t0;
-    if (st == EMS_OK && !exact && ex.status != OPT_EXACT_OPTIMAL && ex.status != OPT_EXACT_TIME_LIMIT)
-        ex.status = OPT_EXACT_NOT_RUN; /* not asked for and not small: say nothing */
-    uint32_t *need = NULL;
-    if (st == EMS_OK && target > 0) {
-        size_t nu = layer_count(a->in.streets);
-        uint32_t *grp = ems_malloc(ctx, (sr->ncand ? sr->ncand : 1) * sizeof *grp);
-        need = ems_calloc(ctx, nu ? nu : 1, sizeof *need);
-        if (!grp || !need)
-            st = EMS_ENOMEM;
-        for (size_t u = 0; st == EMS_OK && u < nu; u++) {
-            double want = ceil(sr->min_stations) - (double)sr->unit_stations[u];
-            need[u] = want > 0 ? (uint32_t)want : 0;
-        }
-        for (size_t c = 0; st == EMS_OK && c < sr->ncand; c++)
-            grp[c] = sr->cand[c].unit == SITES_NONE ? OPT_NONE : sr->cand[c].unit;
-        double need_w = target * sr->pop_total - sr->base_covered;
-        opt_lscp_problem lp = {&in, need_w > 0 ? need_w : 0, grp, need, nu};
-        opt_exact_opts le = {.time_limit_s = time_limit, .max_nonzeros = exact ? (size_t)max_nz : 20000};
-        if (st == EMS_OK)
-            st = opt_lscp(ctx, &lp, &le, &ls);
-        if (st == EMS_OK && ls.groups_short) {
-            char b1[256];
-            const char *codef = sc->street_code_field ? sc->street_code_field : sc->street_name_field;
-            st = emscov_fail(ctx, EMS_EINPUT, "--target-share: %zu sub-district(s) below the minimum of %g station(s) "
-                             "have no candidate inside, e.g. %s (add --gap-centroids)", ls.groups_short,
-                             sr->min_stations, analysis_unit_text(a, ls.first_short, codef, b1, sizeof b1));
-        } else if (st == EMS_OK && !ls.feasible) {
-            st = emscov_fail(ctx, EMS_EINPUT, "--target-share %g: unreachable: with every one of the %zu candidates, "
-                             "at most %.0f of %.0f residents (%.2f %%) are within %g min", target, sr->ncand,
-                             sr->base_covered + ls.max_weight, sr->pop_total,
-                             100 * (sr->base_covered + ls.max_weight) / sr->pop_total, sr->standard_s / 60);
-        }
-        free(grp);
-    }
-    char from[512];
-    if (st == EMS_OK) {
-        describe_candidates(&so, from, sizeof from);
-        plan = (sites_plan){.r = sr, .candidates_from = from, .k = k, .greedy = &g, .exact = &ex,
-                            .exact_time_limit_s = time_limit, .target_share = target, .lscp = &ls,
-                            .top = (size_t)top};
-        st = sites_selection_eval(ctx, sr, g.sel, k, &plan.sel_covered, &plan.sel_q, &plan.sel_expected);
         store_pg_sites_run run = {.name = replace ? replace : sc->name, .scenario = path, .started = started,
                                   .replace = replace != NULL};
-        t0 = now_s();
-        if (st == EMS_OK)
-            st = write_all(ctx, &plan, dir, db, &run, &json, &run_id, &rows);
+        double t0 = now_s();
+        st = write_all(ctx, plan, dir, db, &run, &json, &run_id, &rows);
         t_db = now_s() - t0;
     }
     char stored[1200] = "";
@@ -405,26 +304,24 @@ ems_status cmd_sites(emscov_ctx *ctx, int argc, char **argv)
                  "stored sites run %lld in %s at %s (%llu rows, %.2f s with the files)\n", (long long)run_id,
                  store_pg_schema(db), pg_describe(pc), (unsigned long long)rows, t_db);
     if (st == EMS_OK) {
+        const sites_result *sr = plan->r;
         if (as_json) {
             fputs(json, stdout);
             fputs(stored, stderr); /* stdout is sites.json alone */
         } else {
-            sites_report_summary(stdout, &plan);
+            sites_report_summary(stdout, plan, (size_t)top);
             printf("\ntime: prepare %.2f s, %zu candidate searches %.2f s (CPU %.2f s, %d threads, %.0f nodes a "
                    "search), greedy k = %zu + swap %.2f s, exact %.2f s\n", sr->prepare_s, sr->ncand, sr->evaluate_s,
-                   sr->evaluate_cpu_s, sr->threads, sr->ncand ? (double)sr->settled_total / (double)sr->ncand : 0, k, t_greedy, t_exact);
+                   sr->evaluate_cpu_s, sr->threads, sr->ncand ? (double)sr->settled_total / (double)sr->ncand : 0,
+                   plan->k, plan->greedy_s, plan->exact_s);
             printf("wrote %s/sites.csv, %s/sites.json, %s/sites.gpkg\n%s", dir, dir, dir, stored);
         }
         fflush(stdout);
     }
     free(json);
-    free(need);
     store_pg_destroy(db);
     pg_disconnect(pc);
-    opt_greedy_fini(&g);
-    opt_exact_fini(&ex);
-    opt_lscp_fini(&ls);
-    sites_destroy(sr);
+    sites_plan_destroy(plan);
     analysis_destroy(a);
     scenario_destroy(sc);
     free(close_copy);

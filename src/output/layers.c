@@ -1,4 +1,5 @@
-/* src/output/layers.c: result layers of an analysis (see layers.h). */
+/* src/output/layers.c: the result layers of an analyze run (see layers.h): formatting only, every value is the
+ * result model's. */
 #include "src/output/layers.h"
 
 #include <math.h>
@@ -11,10 +12,10 @@ typedef struct fdef {
     layer_field_type type;
 } fdef;
 
-static ems_status new_layer(emscov_ctx *ctx, const analysis *a, const char *name, const fdef *f, size_t nf,
+static ems_status new_layer(emscov_ctx *ctx, const run_result *r, const char *name, const fdef *f, size_t nf,
                             layer **out)
 {
-    ems_status st = layer_create(ctx, name, "emscov", a->in.working, out);
+    ems_status st = layer_create(ctx, name, "emscov", r->geo.working, out);
     for (size_t k = 0; st == EMS_OK && k < nf; k++)
         st = layer_add_field(ctx, *out, f[k].name, f[k].type, 0, 0);
     return st;
@@ -32,119 +33,216 @@ static layer_value integer(int64_t v)
 
 static layer_value text(const char *s)
 {
-    return (layer_value){.u.s = s};
+    return s ? (layer_value){.u.s = s} : (layer_value){.is_null = true};
 }
 
-static ems_status street_summary(emscov_ctx *ctx, const analysis *a, layer **out)
+static layer_value logical(bool b)
 {
-    static const fdef f[] = {{"record", LAYER_FIELD_INT},       {"code", LAYER_FIELD_STRING},
-                             {"name", LAYER_FIELD_STRING},
-                             {"district", LAYER_FIELD_STRING},  {"population", LAYER_FIELD_DOUBLE},
-                             {"covered", LAYER_FIELD_DOUBLE},   {"covered_share", LAYER_FIELD_DOUBLE},
-                             {"mean_s", LAYER_FIELD_DOUBLE},    {"median_s", LAYER_FIELD_DOUBLE},
-                             {"p90_s", LAYER_FIELD_DOUBLE},     {"max_s", LAYER_FIELD_DOUBLE},
-                             {"unreachable", LAYER_FIELD_DOUBLE}, {"stations", LAYER_FIELD_INT},
-                             {"gap", LAYER_FIELD_LOGICAL},      {"ambulances", LAYER_FIELD_DOUBLE},
-                             {"ambulances_per_30k", LAYER_FIELD_DOUBLE}, {"ambulance_shortfall", LAYER_FIELD_DOUBLE},
-                             {"park_share", LAYER_FIELD_DOUBLE}, {"area_m2", LAYER_FIELD_DOUBLE}};
-    ems_status st = new_layer(ctx, a, "street_summary", f, sizeof f / sizeof *f, out);
+    return (layer_value){.u.b = b};
+}
+
+/* A verdict as a logical: true = pass, false = fail, null = not judged. */
+static layer_value verdict(result_verdict v)
+{
+    return v == RESULT_NA ? (layer_value){.is_null = true} : logical(v == RESULT_PASS);
+}
+
+static const char *unit_id(const run_result *r, uint32_t u)
+{
+    return u < r->nsubdistricts ? r->subdistricts[u].id : NULL;
+}
+
+static ems_status street_summary(emscov_ctx *ctx, const run_result *r, layer **out)
+{
+    static const fdef f[] = {
+        {"record", LAYER_FIELD_INT},          {"subdistrict_id", LAYER_FIELD_STRING},
+        {"name", LAYER_FIELD_STRING},         {"code", LAYER_FIELD_STRING},
+        {"district", LAYER_FIELD_STRING},     {"area_m2", LAYER_FIELD_DOUBLE},
+        {"population", LAYER_FIELD_DOUBLE},   {"covered", LAYER_FIELD_DOUBLE},
+        {"covered_share", LAYER_FIELD_DOUBLE}, {"coverage_s", LAYER_FIELD_DOUBLE},
+        {"mean_s", LAYER_FIELD_DOUBLE},       {"median_s", LAYER_FIELD_DOUBLE},
+        {"p90_s", LAYER_FIELD_DOUBLE},        {"max_s", LAYER_FIELD_DOUBLE},
+        {"unreachable", LAYER_FIELD_DOUBLE},  {"mean_target_s", LAYER_FIELD_DOUBLE},
+        {"mean_met", LAYER_FIELD_LOGICAL},    {"stations", LAYER_FIELD_INT},
+        {"min_stations", LAYER_FIELD_DOUBLE}, {"gap", LAYER_FIELD_LOGICAL},
+        {"ambulances", LAYER_FIELD_DOUBLE},   {"amb_per_n", LAYER_FIELD_DOUBLE},
+        {"amb_n", LAYER_FIELD_DOUBLE},        {"amb_required", LAYER_FIELD_DOUBLE},
+        {"amb_shortfall", LAYER_FIELD_DOUBLE}, {"amb_met", LAYER_FIELD_LOGICAL},
+        {"park_share", LAYER_FIELD_DOUBLE},   {"park_pop_share", LAYER_FIELD_DOUBLE},
+        {"park_target_share", LAYER_FIELD_DOUBLE}, {"park_met", LAYER_FIELD_LOGICAL},
+        {"fails", LAYER_FIELD_INT},           {"worst_rank", LAYER_FIELD_INT}};
+    ems_status st = new_layer(ctx, r, "street_summary", f, sizeof f / sizeof *f, out);
     GEOSContextHandle_t h = emscov_geos(ctx);
-    for (size_t u = 0; st == EMS_OK && u < layer_count(a->in.streets); u++) {
-        char b1[256], b2[256];
-        const coverage_stats *c = &a->cov->units[u];
-        const ambulance_row *r = &a->amb->units[u];
-        layer_value v[] = {integer(layer_record(a->in.streets, u)),
-                           text(analysis_unit_text(a, u, a->sc->street_code_field, b1, sizeof b1)),
-                           text(analysis_unit_text(a, u, a->sc->street_name_field, b2, sizeof b2)),
-                           text(a->districts[a->unit_district[u]]), num(c->pop), num(c->covered[0]),
-                           num(c->pop > 0 ? c->covered[0] / c->pop : NAN), num(c->mean_s), num(c->median_s),
-                           num(c->p90_s), num(c->max_s), num(c->unreachable), integer(a->gaps->count[u]),
-                           {.u.b = a->gaps->count[u] < a->sc->std->min_stations}, num(r->ambulances), num(r->per_n),
-                           num(r->shortfall), num(a->parks && a->parks->units ? a->parks->units[u].share : NAN),
-                           num(a->gaps->area_m2[u])};
-        st = layer_append_valid_take(ctx, *out, GEOSGeom_clone_r(h, layer_geom(a->in.streets, u)),
-                               layer_record(a->in.streets, u), v);
+    for (size_t u = 0; st == EMS_OK && u < r->nsubdistricts; u++) {
+        const result_subdistrict *s = &r->subdistricts[u];
+        layer_value v[] = {integer(s->record),
+                           text(s->id),
+                           text(s->name),
+                           text(s->code),
+                           text(r->districts[s->district].name),
+                           num(s->area_m2),
+                           num(s->pop),
+                           num(s->covered[0]),
+                           num(s->covered_share),
+                           num(r->coverage_within_s),
+                           num(s->mean_s),
+                           num(s->median_s),
+                           num(s->p90_s),
+                           num(s->max_s),
+                           num(s->unreachable),
+                           num(r->mean_below_s),
+                           verdict(s->mean_verdict),
+                           integer(s->stations),
+                           num(r->min_stations),
+                           logical(s->gap),
+                           num(s->ambulances),
+                           num(s->amb_per_n),
+                           num(r->residents_per_ambulance),
+                           num(s->amb_required),
+                           num(s->amb_shortfall),
+                           verdict(s->amb_verdict),
+                           num(s->park_share),
+                           num(s->park_pop_share),
+                           num(r->parks.present ? r->parks.target_share : NAN),
+                           verdict(s->park_verdict),
+                           integer(s->fails),
+                           integer((int64_t)s->order + 1)};
+        st = layer_append_valid_take(ctx, *out, GEOSGeom_clone_r(h, layer_geom(r->geo.streets, u)), s->record, v);
     }
     return st;
 }
 
-static ems_status demand_time(emscov_ctx *ctx, const analysis *a, layer **out)
+static ems_status demand_time(emscov_ctx *ctx, const run_result *r, layer **out)
 {
     static const fdef f[] = {{"population", LAYER_FIELD_DOUBLE}, {"time_s", LAYER_FIELD_DOUBLE},
-                             {"backup_s", LAYER_FIELD_DOUBLE},   {"station_record", LAYER_FIELD_INT},
-                             {"snap_m", LAYER_FIELD_DOUBLE},     {"subdistrict", LAYER_FIELD_INT}};
-    ems_status st = new_layer(ctx, a, "demand_time", f, sizeof f / sizeof *f, out);
+                             {"backup_s", LAYER_FIELD_DOUBLE},   {"station_id", LAYER_FIELD_STRING},
+                             {"snap_m", LAYER_FIELD_DOUBLE},     {"subdistrict_id", LAYER_FIELD_STRING}};
+    ems_status st = new_layer(ctx, r, "demand_time", f, sizeof f / sizeof *f, out);
     GEOSContextHandle_t h = emscov_geos(ctx);
-    for (size_t i = 0; st == EMS_OK && i < a->npoints; i++) {
-        uint32_t s = a->cov->nearest[i];
-        layer_value v[] = {num(a->pop[i]), num(a->cov->time_s[i]), num(a->cov->backup_s[i]),
-                           s == COVERAGE_NONE ? (layer_value){.is_null = true}
-                                              : integer(layer_record(a->in.stations, a->src_station[s])),
-                           num(a->cov->snap_m[i]),
-                           a->unit[i] == ANALYSIS_NONE ? (layer_value){.is_null = true}
-                                                       : integer(layer_record(a->in.streets, a->unit[i]))};
-        st = layer_append_valid_take(ctx, *out, GEOSGeom_createPointFromXY_r(h, a->x[i], a->y[i]), (int64_t)i + 1, v);
+    const result_geo *g = &r->geo;
+    for (size_t i = 0; st == EMS_OK && i < g->npoints; i++) {
+        uint32_t s = g->point_station[i];
+        layer_value v[] = {num(g->pop[i]),
+                           num(g->time_s[i]),
+                           num(g->backup_s[i]),
+                           text(s < r->nstations ? r->stations[s].id : NULL),
+                           num(g->snap_m[i]),
+                           text(unit_id(r, g->point_subdistrict[i]))};
+        st = layer_append_valid_take(ctx, *out, GEOSGeom_createPointFromXY_r(h, g->x[i], g->y[i]), (int64_t)i + 1, v);
     }
     return st;
 }
 
-static ems_status service_area(emscov_ctx *ctx, const analysis *a, layer **out)
+static ems_status service_area(emscov_ctx *ctx, const run_result *r, layer **out)
 {
     static const fdef f[] = {{"band_min", LAYER_FIELD_DOUBLE}, {"area_m2", LAYER_FIELD_DOUBLE}};
-    ems_status st = new_layer(ctx, a, "service_area", f, 2, out);
+    ems_status st = new_layer(ctx, r, "service_area", f, 2, out);
     GEOSContextHandle_t h = emscov_geos(ctx);
-    for (size_t k = 0; st == EMS_OK && k < isochrone_count(a->areas); k++) {
-        const isochrone_area *ar = isochrone_at(a->areas, k);
-        layer_value v[] = {num(a->area_bands_s[ar->band] / 60), num(ar->area_m2)};
+    for (size_t k = 0; st == EMS_OK && k < isochrone_count(r->geo.areas); k++) {
+        const isochrone_area *ar = isochrone_at(r->geo.areas, k);
+        layer_value v[] = {num(r->geo.area_bands_s[ar->band] / 60), num(ar->area_m2)};
         st = layer_append_valid_take(ctx, *out, GEOSGeom_clone_r(h, ar->geom), (int64_t)k + 1, v);
     }
     return st;
 }
 
-static ems_status station(emscov_ctx *ctx, const analysis *a, layer **out)
+static ems_status station(emscov_ctx *ctx, const run_result *r, layer **out)
 {
-    static const fdef f[] = {{"record", LAYER_FIELD_INT},      {"ambulances", LAYER_FIELD_DOUBLE},
-                             {"turnout_s", LAYER_FIELD_DOUBLE}, {"workload", LAYER_FIELD_DOUBLE},
-                             {"subdistrict", LAYER_FIELD_INT},  {"on_network", LAYER_FIELD_LOGICAL},
-                             {"snap_m", LAYER_FIELD_DOUBLE}};
-    ems_status st = new_layer(ctx, a, "station", f, sizeof f / sizeof *f, out);
+    static const fdef f[] = {{"record", LAYER_FIELD_INT},          {"station_id", LAYER_FIELD_STRING},
+                             {"name", LAYER_FIELD_STRING},         {"ambulances", LAYER_FIELD_DOUBLE},
+                             {"turnout_s", LAYER_FIELD_DOUBLE},    {"workload", LAYER_FIELD_DOUBLE},
+                             {"subdistrict_id", LAYER_FIELD_STRING}, {"subdistrict_name", LAYER_FIELD_STRING},
+                             {"status", LAYER_FIELD_STRING},       {"on_network", LAYER_FIELD_LOGICAL},
+                             {"snap_m", LAYER_FIELD_DOUBLE},       {"on_boundary", LAYER_FIELD_LOGICAL}};
+    ems_status st = new_layer(ctx, r, "station", f, sizeof f / sizeof *f, out);
     GEOSContextHandle_t h = emscov_geos(ctx);
-    for (size_t s = 0; st == EMS_OK && s < a->nstations; s++) {
-        uint32_t src = a->station_src[s], u = a->gaps->station_unit[s];
-        layer_value v[] = {integer(layer_record(a->in.stations, s)), num(a->station_amb[s]),
-                           num(a->station_turnout[s]), num(src == ANALYSIS_NONE ? 0 : a->cov->workload[src]),
-                           u == GAPS_NONE ? (layer_value){.is_null = true} : integer(layer_record(a->in.streets, u)),
-                           {.u.b = src != ANALYSIS_NONE}, num(a->station_snap_m[s])};
-        st = layer_append_valid_take(ctx, *out, GEOSGeom_clone_r(h, layer_geom(a->in.stations, s)),
-                               layer_record(a->in.stations, s), v);
+    for (size_t s = 0; st == EMS_OK && s < r->nstations; s++) {
+        const result_station *rs = &r->stations[s];
+        layer_value v[] = {integer(rs->record),
+                           text(rs->id),
+                           text(rs->name),
+                           num(rs->ambulances),
+                           num(rs->turnout_s),
+                           num(rs->workload),
+                           text(unit_id(r, rs->subdistrict)),
+                           text(rs->subdistrict < r->nsubdistricts ? r->subdistricts[rs->subdistrict].label : NULL),
+                           text(result_station_status_key(rs->status)),
+                           logical(rs->status != RESULT_STATION_OFF_NETWORK),
+                           num(rs->snap_m),
+                           logical(rs->on_boundary)};
+        st = layer_append_valid_take(ctx, *out, GEOSGeom_createPointFromXY_r(h, rs->x, rs->y), rs->record, v);
     }
     return st;
 }
 
-ems_status result_layers_build(emscov_ctx *ctx, const analysis *a, result_layer *out, size_t *n)
+static ems_status input_issue(emscov_ctx *ctx, const run_result *r, layer **out)
+{
+    static const fdef f[] = {{"layer", LAYER_FIELD_STRING},     {"record", LAYER_FIELD_INT},
+                             {"source_id", LAYER_FIELD_STRING}, {"source_name", LAYER_FIELD_STRING},
+                             {"reason", LAYER_FIELD_STRING},    {"reason_text", LAYER_FIELD_STRING},
+                             {"detail", LAYER_FIELD_STRING},    {"population", LAYER_FIELD_DOUBLE},
+                             {"records", LAYER_FIELD_INT}};
+    ems_status st = new_layer(ctx, r, "input_issue", f, sizeof f / sizeof *f, out);
+    if (st != EMS_OK)
+        return st;
+    layer_allow_null_geometry(*out);
+    GEOSContextHandle_t h = emscov_geos(ctx);
+    for (size_t k = 0; st == EMS_OK && k < ledger_issue_count(r->ledger); k++) {
+        const ledger_issue *is = ledger_issue_at(r->ledger, k);
+        layer_value v[] = {text(is->role),
+                           is->record ? integer(is->record) : (layer_value){.is_null = true},
+                           text(*is->source_id ? is->source_id : NULL),
+                           text(*is->source_name ? is->source_name : NULL),
+                           text(ledger_reason_key(is->reason)),
+                           text(ledger_reason_text(is->reason)),
+                           text(*is->detail ? is->detail : NULL),
+                           num(is->amount),
+                           integer((int64_t)is->count)};
+        GEOSGeometry *g = isfinite(is->x) && isfinite(is->y) ? GEOSGeom_createPointFromXY_r(h, is->x, is->y) : NULL;
+        st = layer_append_valid_take(ctx, *out, g, (int64_t)k + 1, v);
+    }
+    return st;
+}
+
+/* The park service area from the analysis, copied (the stores borrow each layer for a call). */
+static ems_status park_service_area(emscov_ctx *ctx, const run_result *r, layer **out)
+{
+    const layer *src = r->geo.park_service;
+    size_t nf = layer_field_count(src);
+    ems_status st = layer_create(ctx, "park_service_area", "emscov", r->geo.working, out);
+    for (size_t j = 0; st == EMS_OK && j < nf; j++)
+        st = layer_add_field(ctx, *out, layer_field_at(src, j)->name, layer_field_at(src, j)->type, 0, 0);
+    GEOSContextHandle_t h = emscov_geos(ctx);
+    for (size_t i = 0; st == EMS_OK && i < layer_count(src); i++)
+        st = layer_append_valid_take(ctx, *out, GEOSGeom_clone_r(h, layer_geom(src, i)), layer_record(src, i),
+                                     layer_values(src, i));
+    return st;
+}
+
+ems_status result_layers_build(emscov_ctx *ctx, const run_result *r, result_layer *out, size_t *n)
 {
     *n = 0;
     ems_status st = EMS_OK;
     struct {
         const char *table, *desc;
-        ems_status (*fn)(emscov_ctx *, const analysis *, layer **);
-    } all[] = {{"street_summary", "per sub-district figures against the standards", street_summary},
-               {"demand_time", "demand points: population and response time", demand_time},
-               {"service_area", "road service areas by response-time band", service_area},
-               {"station", "stations: ambulances, workload, sub-district", station}};
+        ems_status (*fn)(emscov_ctx *, const run_result *, layer **);
+        bool present;
+    } all[] = {{"street_summary", "per sub-district figures and verdicts against the standards", street_summary, true},
+               {"demand_time", "demand points: population, response time, nearest station", demand_time, true},
+               {"service_area", "road service areas by response-time band", service_area, true},
+               {"station", "stations: identity, ambulances, workload, sub-district, network status", station, true},
+               {"park_service_area", "park service areas (rule set's radii)", park_service_area,
+                r->geo.park_service != NULL},
+               {"input_issue", "input ledger: every skipped or altered input record and why", input_issue, true}};
     for (size_t k = 0; st == EMS_OK && k < sizeof all / sizeof *all; k++) {
+        if (!all[k].present)
+            continue;
         layer *l = NULL;
-        st = all[k].fn(ctx, a, &l);
+        st = all[k].fn(ctx, r, &l);
         if (st == EMS_OK)
             out[(*n)++] = (result_layer){all[k].table, all[k].desc, l};
         else
             layer_destroy(l);
-    }
-    if (st == EMS_OK && a->parks) {
-        layer *l = NULL;
-        st = parks_service_layer(ctx, a->parks, a->rules, a->in.working, &l);
-        if (st == EMS_OK)
-            out[(*n)++] = (result_layer){"park_service_area", "park service areas (rule set's radii)", l};
     }
     if (st != EMS_OK) {
         result_layers_free(out, *n);

@@ -1,18 +1,22 @@
-/* src/output/layers.h: an analysis as result layers (feature tables in the working CRS) for the stores
- * (GeoPackage, PostGIS): street_summary, demand_time, service_area, park_service_area, station. Formatting
- * only: every value comes from the analysis. Ownership: each call returns a new layer (layer_destroy). */
+/* src/output/layers.h: the result model of an analyze run (src/analysis/result.h) as result layers -- feature
+ * tables in the working CRS for the stores (GeoPackage, PostGIS): street_summary, demand_time, service_area,
+ * station, park_service_area (when the scenario has parks) and input_issue (the ledger; rows without a location
+ * have no geometry). Column names and meanings: docs/formats.md. Formatting only: every value is the model's.
+ * Ownership: the layers are new (result_layers_free); the result is borrowed for the call. */
 #ifndef EMSCOV_LAYERS_H
 #define EMSCOV_LAYERS_H
 
-#include "src/analysis/analyze.h"
+#include "src/analysis/result.h"
+
+#define RESULT_LAYERS_MAX 8
 
 typedef struct result_layer {
     const char *table, *description;
     layer *l;
 } result_layer;
 
-/* Fill out[] (room for 5) with the result layers; *n set. Free them with result_layers_free. */
-ems_status result_layers_build(emscov_ctx *ctx, const analysis *a, result_layer *out, size_t *n);
+/* Fill out[] (room for RESULT_LAYERS_MAX) with the result layers; *n set. Free them with result_layers_free. */
+ems_status result_layers_build(emscov_ctx *ctx, const run_result *r, result_layer *out, size_t *n);
 void result_layers_free(result_layer *ls, size_t n);
 
 #endif

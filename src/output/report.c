@@ -1,4 +1,5 @@
-/* src/output/report.c: summary, report.json and streets.csv (see report.h). */
+/* src/output/report.c: the console summary, report.json and streets.csv of an analyze run (see report.h).
+ * Every number and verdict is the result model's; this file only formats. */
 #include "src/output/report.h"
 
 #include <errno.h>
@@ -8,91 +9,183 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *pass(bool ok)
+/* ---- console ----------------------------------------------------------------------------------------- */
+
+/* How an issue row names its record: "东单急救站 (id 14)", "id 14", "record 14", or "12 grid cells". */
+static void issue_name(const ledger_issue *is, char *buf, size_t cap)
 {
-    return ok ? "PASS" : "FAIL";
+    if (is->record == 0)
+        snprintf(buf, cap, "%s", *is->detail ? is->detail : "the whole layer");
+    else if (*is->source_name && *is->source_id)
+        snprintf(buf, cap, "%s (id %s)", is->source_name, is->source_id);
+    else if (*is->source_name || *is->source_id)
+        snprintf(buf, cap, "%s%s", *is->source_name ? "" : "id ",
+                 *is->source_name ? is->source_name : is->source_id);
+    else
+        snprintf(buf, cap, "record %lld", (long long)is->record);
 }
 
-static double share(double part, double whole)
+#define EXAMPLES 3
+
+/* One line per layer of the ledger, then one per reason with up to EXAMPLES records named. */
+static void summary_ledger(FILE *f, const run_result *r)
 {
-    return whole > 0 ? part / whole : NAN;
+    const ledger *lg = r->ledger;
+    fprintf(f, "\ninputs (read = used + skipped + left out by the scenario's where)\n");
+    for (size_t k = 0; k < ledger_layer_count(lg); k++) {
+        const ledger_layer *y = ledger_layer_get(lg, k);
+        const char *slash = strrchr(y->path, '/');
+        fprintf(f, "  %-18s %-26s %zu %s read: %zu used", y->role, slash ? slash + 1 : y->path, y->read,
+                y->unit, y->used);
+        if (y->skipped) fprintf(f, ", %zu skipped", y->skipped);
+        if (y->filtered) fprintf(f, ", %zu left out by where", y->filtered);
+        if (y->altered) fprintf(f, ", %zu repaired", y->altered);
+        fputc('\n', f);
+        for (int reason = 0; reason < LEDGER_NREASONS; reason++) {
+            size_t rows = 0, records = 0, shown = 0;
+            double amount = 0;
+            bool has_amount = false;
+            char names[3 * 300] = "";
+            for (size_t i = 0; i < ledger_issue_count(lg); i++) {
+                const ledger_issue *is = ledger_issue_at(lg, i);
+                if ((int)is->reason != reason || strcmp(is->role, y->role)) continue;
+                rows++;
+                records += is->count;
+                if (isfinite(is->amount)) {
+                    amount += is->amount;
+                    has_amount = true;
+                }
+                if (shown < EXAMPLES && is->record != 0) {
+                    char nm[256];
+                    issue_name(is, nm, sizeof nm);
+                    size_t len = strlen(names);
+                    snprintf(names + len, sizeof names - len, "%s%s", shown ? ", " : "", nm);
+                    shown++;
+                }
+            }
+            if (!rows) continue;
+            fprintf(f, "    %zu %s", records, ledger_reason_text((ledger_reason)reason));
+            if (has_amount && !strcmp(y->role, "population")) fprintf(f, " (%.0f people)", amount);
+            if (shown) fprintf(f, ": %s%s", names, rows > shown ? ", ..." : "");
+            fputc('\n', f);
+        }
+    }
 }
 
-void report_summary(FILE *f, const analysis *a)
+static void summary_population(FILE *f, const run_result *r)
 {
-    const scenario *sc = a->sc;
-    const standards *std = sc->std;
-    const coverage_stats *c = &a->cov->city;
-    size_t nu = layer_count(a->in.streets);
-    fprintf(f, "emscov analyze: %s\n", sc->name);
-    fprintf(f, "standards:  %s (%s)\n", std->name, std->title);
-    fprintf(f, "working CRS: %s [EPSG:%d]; speed profile %s, period %s\n", crs_name(a->in.working),
-            crs_epsg(a->in.working), sc->speed_path, sc->period);
-    fprintf(f, "\npopulation  input %.0f = allocated %.0f (%s); outside every sub-district %.0f\n", a->pop_input,
-            a->pop_allocated, a->pop_method, a->pop_outside);
-    if (a->pop_weights > 0)
+    const ledger_population *p = ledger_population_view(r->ledger);
+    if (p->dropped_total > 0) {
+        fprintf(f, "\npopulation  input %.0f: allocated %.0f, dropped %.0f (", p->input, p->allocated,
+                p->dropped_total);
+        bool first = true;
+        for (int k = 0; k < LEDGER_NREASONS; k++)
+            if (p->dropped[k] > 0) {
+                fprintf(f, "%s%s %.0f", first ? "" : ", ", ledger_reason_key((ledger_reason)k),
+                        p->dropped[k]);
+                first = false;
+            }
+        fprintf(f, "); %s; outside every sub-district %.0f\n", r->pop_method, p->outside);
+    } else
+        fprintf(f, "\npopulation  input %.0f = allocated %.0f (%s); outside every sub-district %.0f\n",
+                p->input, p->allocated, r->pop_method, p->outside);
+    if (r->pop_weights > 0)
         fprintf(f, "            the counts are weights (sum %.6g) spreading the scenario's total of %.0f\n",
-                a->pop_weights,
-                a->pop_input);
-    if (a->overlap_pairs || a->hole_m2 > 1e-6)
-        fprintf(f, "sub-districts: %zu overlapping pairs (%.1f m2), %.1f m2 of holes between them\n", a->overlap_pairs,
-                a->overlap_m2, a->hole_m2);
-    if (a->duplicate_station_ids)
-        fprintf(f, "stations with a duplicate id: %zu\n", a->duplicate_station_ids);
-    fprintf(f, "stations    %zu (%zu on the road network, %zu too far from any road, %zu on a small road component)\n",
-            a->nstations, a->nsrc, a->stations_unsnapped, a->stations_small_component);
-    fprintf(f, "\n%-44s %-16s %-14s %s\n", "figure", "value", "target", "");
-    char mean_t[32];
-    snprintf(mean_t, sizeof mean_t, "< %.0f", std->mean_below_s / 60);
-    fprintf(f, "%-44s %-16.2f %-14s %s\n", "mean response time, min (population-weighted)", c->mean_s / 60,
-            mean_t, pass(c->mean_s < std->mean_below_s));
-    char tgt[64];
-    for (size_t k = 0; k < sc->nthresholds; k++) {
-        char label[64], value[64];
-        snprintf(label, sizeof label, "population within %.0f min", sc->thresholds_s[k] / 60);
-        snprintf(value, sizeof value, "%.0f (%.1f %%)", c->covered[k], 100 * share(c->covered[k], c->pop));
-        fprintf(f, "%-44s %s\n", label, value);
+                r->pop_weights, p->input);
+}
+
+static void summary_names(FILE *f, const run_result *r, const char *title,
+                          bool (*pick)(const result_subdistrict *))
+{
+    size_t n = 0;
+    for (size_t k = 0; k < r->nsubdistricts; k++)
+        n += pick(&r->subdistricts[r->worst_first[k]]);
+    if (!n) return;
+    fprintf(f, "%s (%zu): ", title, n);
+    size_t shown = 0;
+    for (size_t k = 0; k < r->nsubdistricts && shown < 20; k++) {
+        const result_subdistrict *s = &r->subdistricts[r->worst_first[k]];
+        if (pick(s)) fprintf(f, "%s%s", shown++ ? ", " : "", s->label);
     }
-    fprintf(f, "%-44s %.2f / %.2f / %.2f min\n", "median / p90 / max response time", c->median_s / 60, c->p90_s / 60,
-            c->max_s / 60);
-    fprintf(f, "%-44s %.0f (%.2f %%)\n", "population unreachable (no road or station)", c->unreachable,
-            100 * share(c->unreachable, c->pop));
-    size_t failing = 0;
-    for (size_t u = 0; u < nu; u++)
-        failing += !(a->cov->units[u].mean_s < std->mean_below_s);
-    fprintf(f, "%-44s %zu of %zu\n", "sub-districts failing the mean-time target", failing, nu);
-    snprintf(tgt, sizeof tgt, ">= %.0f each", std->min_stations);
-    fprintf(f, "%-44s %-16zu %-14s %s\n", "sub-districts without a station (gaps)", a->gaps->ngaps, tgt,
-            pass(a->gaps->ngaps == 0));
-    fprintf(f, "%-44s %zu\n", "stations in no sub-district", a->gaps->outside);
-    snprintf(tgt, sizeof tgt, ">= 1 per %.0f", std->residents_per_ambulance);
-    char amb_label[64];
-    snprintf(amb_label, sizeof amb_label, "ambulances per %.0f residents (city)", std->residents_per_ambulance);
-    fprintf(f, "%-44s %-16.2f %-14s %s\n", amb_label, a->amb->city.per_n, tgt,
-            pass(a->amb->city.per_n >= 1));
-    fprintf(f, "%-44s %.0f of %.0f required (shortfall %.0f)\n", "ambulances", a->amb->city.ambulances,
-            a->amb->city.required, a->amb->city.shortfall);
-    size_t short_units = 0;
-    for (size_t u = 0; u < nu; u++)
-        short_units += a->amb->units[u].shortfall > 0;
-    fprintf(f, "%-44s %zu of %zu\n", "sub-districts short of ambulances", short_units, nu);
-    if (a->parks) {
-        snprintf(tgt, sizeof tgt, ">= %.0f %%", 100 * std->park_target_share);
-        if (a->in.residential)
-            fprintf(f, "%-44s %-16.1f %-14s %s\n", "park coverage of residential land, %",
-                    100 * a->parks->city.share, tgt, pass(a->parks->city.share >= std->park_target_share));
-        else
-            fprintf(f, "%-44s %-16s %-14s %s\n", "park coverage of residential land, %", "n/a", tgt,
-                    "no [residential] layer");
-        fprintf(f, "  %-42s %s\n", "rule set", park_rules_standard(a->rules));
-        fprintf(f, "%-44s %.1f\n", "park coverage by population, %", 100 * share(a->park_pop_covered,
-                                                                                  a->park_pop_total));
+    fprintf(f, "%s\n", n > shown ? ", ..." : "");
+}
+
+static bool is_gap(const result_subdistrict *s)
+{
+    return s->gap;
+}
+
+static bool mean_fails(const result_subdistrict *s)
+{
+    return s->mean_verdict == RESULT_FAIL;
+}
+
+void report_summary_inputs(FILE *f, const run_result *r)
+{
+    summary_ledger(f, r);
+    summary_population(f, r);
+    fprintf(f, "stations    %zu: %zu on the main road network, %zu on a small road component, %zu too far from any "
+               "road; %zu in no sub-district\n",
+            r->nstations, r->stations_main, r->stations_small, r->stations_off, r->stations_outside);
+}
+
+void report_summary(FILE *f, const run_result *r)
+{
+    fprintf(f, "emscov analyze: %s\n", r->scenario_name);
+    fprintf(f, "standards:  %s (%s)\n", r->standards_name, r->standards_title ? r->standards_title : "");
+    fprintf(f, "working CRS: %s [EPSG:%d]; speed profile %s, period %s\n", r->crs_name, r->epsg,
+            r->speed_path, r->period);
+    report_summary_inputs(f, r);
+    if (r->overlap_pairs || r->hole_m2 > 1e-6)
+        fprintf(f, "sub-districts: %zu overlapping pairs (%.1f m2), %.1f m2 of holes between them\n",
+                r->overlap_pairs, r->overlap_m2, r->hole_m2);
+    if (r->duplicate_station_ids) fprintf(f, "stations with a duplicate id: %zu\n", r->duplicate_station_ids);
+
+    fprintf(f, "\n%-50s %-14s %-36s %s\n", "target", "value", "target", "verdict");
+    for (size_t k = 0; k < RESULT_NTARGETS; k++) {
+        const result_target *t = &r->targets[k];
+        char value[64] = "n/a", extra[96] = "";
+        if (isfinite(t->value))
+            snprintf(value, sizeof value,
+                     k == RESULT_T_STATIONS ? "%.0f"
+                     : k == RESULT_T_PARKS  ? "%.1f %%"
+                                            : "%.2f",
+                     t->value);
+        if (t->units_judged && k != RESULT_T_STATIONS && t->verdict != RESULT_NA)
+            snprintf(extra, sizeof extra, "  (%zu of %zu sub-districts fail)", t->units_failing,
+                     t->units_judged);
+        char label[160];
+        snprintf(label, sizeof label, "%s%s%s", t->indicator, k == RESULT_T_MEAN_RESPONSE ? ", " : "",
+                 k == RESULT_T_MEAN_RESPONSE ? "min" : "");
+        fprintf(f, "%-50s %-14s %-36s %s%s\n", label, value, t->target_text, result_verdict_text(t->verdict),
+                extra);
+        if (t->verdict == RESULT_NA && *t->note) fprintf(f, "  %s\n", t->note);
     }
-    fprintf(f, "\ncall satisfaction (>= %.0f %%): needs call volumes and busy fractions (emscov sites, MEXCLP)\n",
-            100 * std->satisfaction_min);
+    fprintf(f, "\n%-50s %s\n", "figure", "value");
+    for (size_t k = 0; k < r->nthresholds; k++) {
+        char label[64];
+        snprintf(label, sizeof label, "population within %g min", r->thresholds_s[k] / 60);
+        fprintf(f, "%-50s %.0f (%.1f %%)\n", label, r->covered[k], 100 * r->covered_share[k]);
+    }
+    fprintf(f, "%-50s %.2f / %.2f / %.2f min\n", "median / p90 / max response time", r->median_s / 60,
+            r->p90_s / 60, r->max_s / 60);
+    fprintf(f, "%-50s %.0f (%.2f %%)\n", "population unreachable (no road or station)", r->unreachable,
+            r->pop > 0 ? 100 * r->unreachable / r->pop : NAN);
+    fprintf(f, "%-50s %.0f of %.0f required (shortfall %.0f)\n", "ambulances", r->ambulances, r->amb_required,
+            r->amb_shortfall);
+    if (r->parks.present) {
+        fprintf(f, "%-50s %s\n", "park rule set", r->parks.rule_standard ? r->parks.rule_standard : "");
+        fprintf(f, "%-50s %.1f\n", "park coverage by population, %", 100 * r->parks.pop_share);
+    }
+    fputc('\n', f);
+    summary_names(f, r, "sub-districts without a station", is_gap);
+    summary_names(f, r, "sub-districts failing the mean-time target", mean_fails);
+    fprintf(f, "\nsources of the targets:\n");
+    for (size_t k = 0; k < RESULT_NTARGETS; k++)
+        fprintf(f, "  %-28s %s\n", r->targets[k].key, r->targets[k].standard);
     fprintf(f, "\ntimings:");
-    for (size_t k = 0; k < a->ntiming; k++)
-        fprintf(f, " %s %.2f s;", a->timing[k].step, a->timing[k].seconds);
+    for (size_t k = 0; k < r->ntiming; k++)
+        fprintf(f, " %s %.2f s;", r->timing[k].step, r->timing[k].seconds);
     fputc('\n', f);
 }
 
@@ -100,8 +193,7 @@ ems_status report_write_atomic(emscov_ctx *ctx, const char *path, const char *da
 {
     size_t n = strlen(path) + 32;
     char *tmp = ems_malloc(ctx, n);
-    if (!tmp)
-        return EMS_ENOMEM;
+    if (!tmp) return EMS_ENOMEM;
     snprintf(tmp, n, "%s.tmp-%ld", path, (long)getpid());
     FILE *f = fopen(tmp, "wb");
     ems_status st = EMS_OK;
@@ -116,209 +208,386 @@ ems_status report_write_atomic(emscov_ctx *ctx, const char *path, const char *da
             st = emscov_fail(ctx, EMS_EIO, "%s: write error: %s", tmp, strerror(errno));
         else if (rename(tmp, path) != 0)
             st = emscov_fail(ctx, EMS_EIO, "%s: cannot rename to %s: %s", tmp, path, strerror(errno));
-        if (st != EMS_OK)
-            unlink(tmp);
+        if (st != EMS_OK) unlink(tmp);
     }
     free(tmp);
     return st;
 }
+
+/* ---- report.json ------------------------------------------------------------------------------------- */
 
 static json_object *jnum(double v)
 {
     return isfinite(v) ? json_object_new_double(v) : NULL;
 }
 
-static json_object *stats_json(const analysis *a, const coverage_stats *s)
+static json_object *jstr(const char *s)
 {
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "population", jnum(s->pop));
+    return s ? json_object_new_string(s) : NULL;
+}
+
+static json_object *jint(size_t v)
+{
+    return json_object_new_int64((int64_t)v);
+}
+
+static json_object *jverdict(result_verdict v)
+{
+    return json_object_new_string(result_verdict_key(v));
+}
+
+static void add(json_object *o, const char *k, json_object *v)
+{
+    json_object_object_add(o, k, v);
+}
+
+static json_object *covered_json(const run_result *r, const double *covered, double pop)
+{
     json_object *cov = json_object_new_array();
-    for (size_t k = 0; k < a->sc->nthresholds; k++) {
+    for (size_t k = 0; k < r->nthresholds; k++) {
         json_object *t = json_object_new_object();
-        json_object_object_add(t, "within_s", jnum(a->sc->thresholds_s[k]));
-        json_object_object_add(t, "population", jnum(s->covered[k]));
-        json_object_object_add(t, "share", jnum(share(s->covered[k], s->pop)));
+        add(t, "within_s", jnum(r->thresholds_s[k]));
+        add(t, "population", jnum(covered[k]));
+        add(t, "share", jnum(pop > 0 ? covered[k] / pop : NAN));
         json_object_array_add(cov, t);
     }
-    json_object_object_add(o, "covered", cov);
-    json_object_object_add(o, "unreachable_population", jnum(s->unreachable));
-    json_object_object_add(o, "mean_s", jnum(s->mean_s));
-    json_object_object_add(o, "median_s", jnum(s->median_s));
-    json_object_object_add(o, "p90_s", jnum(s->p90_s));
-    json_object_object_add(o, "max_s", jnum(s->max_s));
-    json_object_object_add(o, "mean_target_met", json_object_new_boolean(s->mean_s < a->sc->std->mean_below_s));
-    return o;
+    return cov;
 }
 
-static json_object *amb_json(const ambulance_row *r)
+static json_object *amb_json(double amb, double pop, double per_n, double required, double shortfall)
 {
     json_object *o = json_object_new_object();
-    json_object_object_add(o, "ambulances", jnum(r->ambulances));
-    json_object_object_add(o, "population", jnum(r->pop));
-    json_object_object_add(o, "per_standard_residents", jnum(r->per_n));
-    json_object_object_add(o, "required", jnum(r->required));
-    json_object_object_add(o, "shortfall", jnum(r->shortfall));
+    add(o, "ambulances", jnum(amb));
+    add(o, "population", jnum(pop));
+    add(o, "per_standard_residents", jnum(per_n));
+    add(o, "required", jnum(required));
+    add(o, "shortfall", jnum(shortfall));
     return o;
 }
 
-ems_status report_write_json(emscov_ctx *ctx, const analysis *a, const char *path)
+static json_object *targets_json(const run_result *r)
 {
-    const scenario *sc = a->sc;
-    const standards *std = sc->std;
+    json_object *a = json_object_new_array();
+    for (size_t k = 0; k < RESULT_NTARGETS; k++) {
+        const result_target *t = &r->targets[k];
+        json_object *o = json_object_new_object();
+        add(o, "key", jstr(t->key));
+        add(o, "indicator", jstr(t->indicator));
+        add(o, "value", jnum(t->value));
+        add(o, "unit", jstr(t->unit));
+        add(o, "op", jstr(t->op));
+        add(o, "threshold", jnum(t->threshold));
+        add(o, "target", jstr(t->target_text));
+        add(o, "verdict", jverdict(t->verdict));
+        add(o, "standard", jstr(t->standard));
+        add(o, "note", jstr(t->note));
+        add(o, "subdistricts_failing", jint(t->units_failing));
+        add(o, "subdistricts_judged", jint(t->units_judged));
+        json_object_array_add(a, o);
+    }
+    return a;
+}
+
+static json_object *ledger_json(const run_result *r)
+{
+    const ledger *lg = r->ledger;
+    json_object *o = json_object_new_object(), *layers = json_object_new_array(),
+                *issues = json_object_new_array();
+    for (size_t k = 0; k < ledger_layer_count(lg); k++) {
+        const ledger_layer *y = ledger_layer_get(lg, k);
+        json_object *l = json_object_new_object();
+        add(l, "layer", jstr(y->role));
+        add(l, "path", jstr(y->path));
+        add(l, "unit", jstr(y->unit));
+        add(l, "read", jint(y->read));
+        add(l, "filtered", jint(y->filtered));
+        add(l, "used", jint(y->used));
+        add(l, "skipped", jint(y->skipped));
+        add(l, "altered", jint(y->altered));
+        add(l, "issues", jint(y->issues));
+        json_object_array_add(layers, l);
+    }
+    for (size_t k = 0; k < ledger_issue_count(lg); k++) {
+        const ledger_issue *is = ledger_issue_at(lg, k);
+        json_object *i = json_object_new_object();
+        add(i, "layer", jstr(is->role));
+        add(i, "record", is->record ? json_object_new_int64(is->record) : NULL);
+        add(i, "source_id", *is->source_id ? jstr(is->source_id) : NULL);
+        add(i, "source_name", *is->source_name ? jstr(is->source_name) : NULL);
+        add(i, "reason", jstr(ledger_reason_key(is->reason)));
+        add(i, "text", jstr(ledger_reason_text(is->reason)));
+        add(i, "detail", *is->detail ? jstr(is->detail) : NULL);
+        add(i, "population", jnum(is->amount));
+        add(i, "records", jint(is->count));
+        add(i, "x", jnum(is->x));
+        add(i, "y", jnum(is->y));
+        json_object_array_add(issues, i);
+    }
+    add(o, "layers", layers);
+    add(o, "issues", issues);
+    return o;
+}
+
+static json_object *subdistrict_json(const run_result *r, const result_subdistrict *s)
+{
+    json_object *o = json_object_new_object();
+    add(o, "record", json_object_new_int64(s->record));
+    add(o, "id", jstr(s->id));
+    add(o, "code", jstr(s->code));
+    add(o, "name", jstr(s->name));
+    add(o, "label", jstr(s->label));
+    add(o, "district", jstr(r->districts[s->district].name));
+    add(o, "area_m2", jnum(s->area_m2));
+    json_object *c = json_object_new_object();
+    add(c, "population", jnum(s->pop));
+    add(c, "covered", covered_json(r, s->covered, s->pop));
+    add(c, "unreachable_population", jnum(s->unreachable));
+    add(c, "mean_s", jnum(s->mean_s));
+    add(c, "median_s", jnum(s->median_s));
+    add(c, "p90_s", jnum(s->p90_s));
+    add(c, "max_s", jnum(s->max_s));
+    add(o, "coverage", c);
+    add(o, "stations", jint(s->stations));
+    add(o, "gap", json_object_new_boolean(s->gap));
+    add(o, "ambulances", amb_json(s->ambulances, s->pop, s->amb_per_n, s->amb_required, s->amb_shortfall));
+    add(o, "park_share", jnum(s->park_share));
+    add(o, "park_population_share", jnum(s->park_pop_share));
+    json_object *v = json_object_new_object();
+    add(v, "mean_response_time", jverdict(s->mean_verdict));
+    add(v, "stations_per_subdistrict", jverdict(s->station_verdict));
+    add(v, "ambulances_per_residents", jverdict(s->amb_verdict));
+    add(v, "park_coverage", jverdict(s->park_verdict));
+    add(o, "verdicts", v);
+    add(o, "fails", jint(s->fails));
+    add(o, "worst_rank", jint((size_t)s->order + 1));
+    return o;
+}
+
+static json_object *station_json(const run_result *r, const result_station *s)
+{
+    json_object *o = json_object_new_object();
+    add(o, "record", json_object_new_int64(s->record));
+    add(o, "id", jstr(s->id));
+    add(o, "name", jstr(s->name));
+    add(o, "label", jstr(s->label));
+    add(o, "x", jnum(s->x));
+    add(o, "y", jnum(s->y));
+    add(o, "ambulances", jnum(s->ambulances));
+    add(o, "turnout_s", jnum(s->turnout_s));
+    add(o, "status", jstr(result_station_status_key(s->status)));
+    add(o, "snap_m", jnum(s->snap_m));
+    add(o, "workload", jnum(s->workload));
+    add(o, "subdistrict_id",
+        s->subdistrict < r->nsubdistricts ? jstr(r->subdistricts[s->subdistrict].id) : NULL);
+    add(o, "on_boundary", json_object_new_boolean(s->on_boundary));
+    return o;
+}
+
+ems_status report_json(emscov_ctx *ctx, const run_result *r, char **out)
+{
+    *out = NULL;
     json_c_set_serialization_double_format("%.10g", JSON_C_OPTION_THREAD);
     json_object *root = json_object_new_object();
-    json_object_object_add(root, "schema", json_object_new_string("emscov-report-1"));
-    json_object_object_add(root, "scenario", json_object_new_string(sc->name));
+    add(root, "schema", jstr("emscov-report-2"));
+    add(root, "scenario", jstr(r->scenario_name));
     json_object *std_o = json_object_new_object();
-    json_object_object_add(std_o, "name", json_object_new_string(std->name));
-    json_object_object_add(std_o, "mean_below_s", jnum(std->mean_below_s));
-    json_object_object_add(std_o, "coverage_within_s", jnum(std->coverage_within_s));
-    json_object_object_add(std_o, "min_stations_per_subdistrict", jnum(std->min_stations));
-    json_object_object_add(std_o, "residents_per_ambulance", jnum(std->residents_per_ambulance));
-    json_object_object_add(std_o, "park_target_share", jnum(std->park_target_share));
-    json_object_object_add(root, "standards", std_o);
+    add(std_o, "name", jstr(r->standards_name));
+    add(std_o, "title", jstr(r->standards_title));
+    add(std_o, "mean_below_s", jnum(r->mean_below_s));
+    add(std_o, "coverage_within_s", jnum(r->coverage_within_s));
+    add(std_o, "min_stations_per_subdistrict", jnum(r->min_stations));
+    add(std_o, "residents_per_ambulance", jnum(r->residents_per_ambulance));
+    add(std_o, "satisfaction_min", jnum(r->satisfaction_min));
+    add(std_o, "park_target_share", jnum(r->parks.target_share));
+    add(root, "standards", std_o);
+    add(root, "targets", targets_json(r));
     json_object *inputs = json_object_new_object();
-    const scenario_source *srcs[] = {&sc->streets, &sc->stations, &sc->population, &sc->roads, &sc->parks,
-                                     &sc->residential};
-    const char *names[] = {"streets", "stations", "population", "roads", "parks", "residential"};
-    for (size_t k = 0; k < 6; k++)
-        json_object_object_add(inputs, names[k], srcs[k]->path ? json_object_new_string(srcs[k]->path) : NULL);
-    json_object_object_add(root, "inputs", inputs);
+    for (size_t k = 0; k < r->ninputs; k++)
+        add(inputs, r->inputs[k].role, jstr(r->inputs[k].path));
+    add(root, "inputs", inputs);
     json_object *par = json_object_new_object();
-    json_object_object_add(par, "working_epsg", json_object_new_int(crs_epsg(a->in.working)));
-    json_object_object_add(par, "period", json_object_new_string(sc->period));
-    json_object_object_add(par, "activation_s", jnum(sc->activation_s));
-    json_object_object_add(par, "max_snap_m", jnum(sc->max_snap_m));
-    json_object_object_add(par, "access_kmh", jnum(speed_profile_access_kmh(a->in.speed)));
-    json_object_object_add(root, "parameters", par);
-    json_object *pop = json_object_new_object();
-    json_object_object_add(pop, "input_total", jnum(a->pop_input));
-    json_object_object_add(pop, "allocated_total", jnum(a->pop_allocated));
-    json_object_object_add(pop, "outside_subdistricts", jnum(a->pop_outside));
-    json_object_object_add(pop, "demand_points", json_object_new_int64((int64_t)a->npoints));
-    json_object_object_add(pop, "method", json_object_new_string(a->pop_method));
-    json_object_object_add(pop, "weights_total", a->pop_weights > 0 ? jnum(a->pop_weights) : NULL);
-    json_object_object_add(root, "population", pop);
-    json_object_object_add(root, "coverage", stats_json(a, &a->cov->city));
+    add(par, "working_epsg", json_object_new_int(r->epsg));
+    add(par, "working_crs", jstr(r->crs_name));
+    add(par, "speed_profile", jstr(r->speed_path));
+    add(par, "period", jstr(r->period));
+    add(par, "activation_s", jnum(r->activation_s));
+    add(par, "max_snap_m", jnum(r->max_snap_m));
+    add(par, "access_kmh", jnum(r->access_kmh));
+    add(root, "parameters", par);
+
+    const ledger_population *lp = ledger_population_view(r->ledger);
+    json_object *pop = json_object_new_object(), *dropped = json_object_new_object();
+    add(pop, "input_total", jnum(lp->input));
+    add(pop, "allocated_total", jnum(lp->allocated));
+    add(pop, "dropped_total", jnum(lp->dropped_total));
+    for (int k = 0; k < LEDGER_NREASONS; k++)
+        if (lp->dropped[k] > 0) add(dropped, ledger_reason_key((ledger_reason)k), jnum(lp->dropped[k]));
+    add(pop, "dropped", dropped);
+    add(pop, "outside_subdistricts", jnum(lp->outside));
+    add(pop, "demand_points", jint(r->demand_points));
+    add(pop, "method", jstr(r->pop_method));
+    add(pop, "weights_total", r->pop_weights > 0 ? jnum(r->pop_weights) : NULL);
+    add(root, "population", pop);
+
+    json_object *cov = json_object_new_object();
+    add(cov, "population", jnum(r->pop));
+    add(cov, "covered", covered_json(r, r->covered, r->pop));
+    add(cov, "unreachable_population", jnum(r->unreachable));
+    add(cov, "mean_s", jnum(r->mean_s));
+    add(cov, "median_s", jnum(r->median_s));
+    add(cov, "p90_s", jnum(r->p90_s));
+    add(cov, "max_s", jnum(r->max_s));
+    add(cov, "mean_target_met",
+        json_object_new_boolean(r->targets[RESULT_T_MEAN_RESPONSE].verdict == RESULT_PASS));
+    add(root, "coverage", cov);
+
     json_object *gaps = json_object_new_object();
-    json_object_object_add(gaps, "stations", json_object_new_int64((int64_t)a->nstations));
-    json_object_object_add(gaps, "stations_outside", json_object_new_int64((int64_t)a->gaps->outside));
-    json_object_object_add(gaps, "subdistricts_without_station", json_object_new_int64((int64_t)a->gaps->ngaps));
-    json_object_object_add(gaps, "subdistrict_overlap_pairs", json_object_new_int64((int64_t)a->overlap_pairs));
-    json_object_object_add(gaps, "subdistrict_overlap_m2", jnum(a->overlap_m2));
-    json_object_object_add(gaps, "subdistrict_hole_m2", jnum(a->hole_m2));
-    json_object_object_add(gaps, "duplicate_station_ids", json_object_new_int64((int64_t)a->duplicate_station_ids));
-    json_object_object_add(root, "gaps", gaps);
-    json_object *amb = amb_json(&a->amb->city);
-    json_object_object_add(amb, "outside_ambulances", jnum(a->amb->outside_ambulances));
+    add(gaps, "stations", jint(r->nstations));
+    add(gaps, "stations_main_network", jint(r->stations_main));
+    add(gaps, "stations_small_component", jint(r->stations_small));
+    add(gaps, "stations_off_network", jint(r->stations_off));
+    add(gaps, "stations_outside", jint(r->stations_outside));
+    add(gaps, "stations_on_boundary", jint(r->stations_on_boundary));
+    add(gaps, "subdistricts_without_station", jint(r->gaps));
+    add(gaps, "subdistrict_overlap_pairs", jint(r->overlap_pairs));
+    add(gaps, "subdistrict_overlap_m2", jnum(r->overlap_m2));
+    add(gaps, "subdistrict_hole_m2", jnum(r->hole_m2));
+    add(gaps, "duplicate_station_ids", jint(r->duplicate_station_ids));
+    add(root, "gaps", gaps);
+
+    json_object *amb = amb_json(r->ambulances, r->pop, r->amb_per_n, r->amb_required, r->amb_shortfall);
+    add(amb, "outside_ambulances", jnum(r->outside_ambulances));
+    add(amb, "subdistricts_short", jint(r->amb_short));
     json_object *dist = json_object_new_array();
-    for (size_t d = 0; d < a->ndistricts; d++) {
-        json_object *o = amb_json(&a->amb->districts[d]);
-        json_object_object_add(o, "district", json_object_new_string(a->districts[d]));
+    for (size_t d = 0; d < r->ndistricts; d++) {
+        const result_district *rd = &r->districts[d];
+        json_object *o =
+            amb_json(rd->ambulances, rd->pop, rd->amb_per_n, rd->amb_required, rd->amb_shortfall);
+        add(o, "district", jstr(rd->name));
+        add(o, "subdistricts", jint(rd->subdistricts));
+        add(o, "gaps", jint(rd->gaps));
+        add(o, "verdict", jverdict(rd->amb_verdict));
         json_object_array_add(dist, o);
     }
-    json_object_object_add(amb, "districts", dist);
-    json_object_object_add(root, "ambulances", amb);
-    if (a->parks) {
+    add(amb, "districts", dist);
+    add(root, "ambulances", amb);
+
+    if (r->parks.present) {
         json_object *p = json_object_new_object();
-        json_object_object_add(p, "rule_set", json_object_new_string(park_rules_name(a->rules)));
-        json_object_object_add(p, "standard", json_object_new_string(park_rules_standard(a->rules)));
-        json_object_object_add(p, "residential_m2", jnum(a->parks->city.residential_m2));
-        json_object_object_add(p, "covered_m2", jnum(a->parks->city.covered_m2));
-        json_object_object_add(p, "share", jnum(a->parks->city.share));
-        json_object_object_add(p, "population_share", jnum(share(a->park_pop_covered, a->park_pop_total)));
-        json_object_object_add(p, "parks_included", json_object_new_int64((int64_t)a->parks->parks_included));
-        json_object_object_add(p, "parks_excluded", json_object_new_int64((int64_t)a->parks->parks_excluded));
-        json_object_object_add(root, "parks", p);
+        add(p, "rule_set", jstr(r->parks.rule_name));
+        add(p, "standard", jstr(r->parks.rule_standard));
+        add(p, "residential_m2", r->parks.residential ? jnum(r->parks.residential_m2) : NULL);
+        add(p, "covered_m2", r->parks.residential ? jnum(r->parks.covered_m2) : NULL);
+        add(p, "share", jnum(r->parks.share));
+        add(p, "population_share", jnum(r->parks.pop_share));
+        add(p, "parks_included", jint(r->parks.parks_included));
+        add(p, "parks_excluded", jint(r->parks.parks_excluded));
+        add(p, "subdistricts_below_target", jint(r->parks.units_failing));
+        add(root, "parks", p);
     }
     json_object *rows = json_object_new_array();
-    size_t nu = layer_count(a->in.streets);
-    for (size_t u = 0; u < nu; u++) {
-        char b1[256], b2[256];
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "code", json_object_new_string(analysis_unit_text(a, u, sc->street_code_field, b1, sizeof b1)));
-        json_object_object_add(o, "name", json_object_new_string(analysis_unit_text(a, u, sc->street_name_field, b2, sizeof b2)));
-        json_object_object_add(o, "district", json_object_new_string(a->districts[a->unit_district[u]]));
-        json_object_object_add(o, "area_m2", jnum(a->gaps->area_m2[u]));
-        json_object_object_add(o, "coverage", stats_json(a, &a->cov->units[u]));
-        json_object_object_add(o, "stations", json_object_new_int64(a->gaps->count[u]));
-        json_object_object_add(o, "ambulances", amb_json(&a->amb->units[u]));
-        if (a->parks && a->parks->units) {
-            json_object_object_add(o, "park_share", jnum(a->parks->units[u].share));
-            json_object_object_add(o, "park_population_share", jnum(share(a->unit_park_pop_covered[u],
-                                                                          a->unit_pop[u])));
-        }
-        json_object_array_add(rows, o);
-    }
-    json_object_object_add(root, "subdistricts", rows);
-    const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                              JSON_C_TO_STRING_NOSLASHESCAPE);
-    ems_status st = report_write_atomic(ctx, path, text, strlen(text));
+    for (size_t u = 0; u < r->nsubdistricts; u++)
+        json_object_array_add(rows, subdistrict_json(r, &r->subdistricts[u]));
+    add(root, "subdistricts", rows);
+    json_object *srows = json_object_new_array();
+    for (size_t s = 0; s < r->nstations; s++)
+        json_object_array_add(srows, station_json(r, &r->stations[s]));
+    add(root, "stations", srows);
+    add(root, "ledger", ledger_json(r));
+    const char *text = json_object_to_json_string_ext(
+        root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+    ems_status st =
+        text && (*out = ems_strdup(ctx, text)) ? EMS_OK : emscov_fail(ctx, EMS_ENOMEM, "out of memory");
     json_object_put(root);
     return st;
 }
+
+/* ---- streets.csv ------------------------------------------------------------------------------------- */
 
 static void csv_field(char **buf, size_t *len, size_t *cap, const char *s, bool last)
 {
     size_t need = *len + 2 * strlen(s) + 8;
     if (need > *cap) {
         *cap = need * 2;
-        *buf = realloc(*buf, *cap);
+        char *p = realloc(*buf, *cap);
+        if (!p) {
+            free(*buf);
+            *buf = NULL;
+        } else
+            *buf = p;
     }
-    if (!*buf)
-        return;
+    if (!*buf) return;
     bool q = strpbrk(s, ",\"\n\r") != NULL;
-    if (q)
-        (*buf)[(*len)++] = '"';
+    if (q) (*buf)[(*len)++] = '"';
     for (; *s; s++) {
-        if (*s == '"')
-            (*buf)[(*len)++] = '"';
+        if (*s == '"') (*buf)[(*len)++] = '"';
         (*buf)[(*len)++] = *s;
     }
-    if (q)
-        (*buf)[(*len)++] = '"';
+    if (q) (*buf)[(*len)++] = '"';
     (*buf)[(*len)++] = last ? '\n' : ',';
 }
 
-ems_status report_write_streets_csv(emscov_ctx *ctx, const analysis *a, const char *path)
+static const char *csv_verdict(result_verdict v)
 {
-    const scenario *sc = a->sc;
+    return v == RESULT_NA ? "" : result_verdict_key(v);
+}
+
+ems_status report_streets_csv(emscov_ctx *ctx, const run_result *r, char **out)
+{
+    *out = NULL;
     char *buf = NULL;
     size_t len = 0, cap = 0;
-    const char *head[] = {"code", "name", "district", "area_km2", "population", "covered_12min", "covered_share",
-                          "mean_min", "median_min", "p90_min", "max_min", "unreachable", "stations", "gap",
-                          "ambulances", "ambulances_per_30k", "ambulance_shortfall", "park_share"};
-    size_t nh = sizeof head / sizeof *head;
-    for (size_t k = 0; k < nh; k++)
-        csv_field(&buf, &len, &cap, head[k], k + 1 == nh);
-    for (size_t u = 0; u < layer_count(a->in.streets) && buf; u++) {
-        char b1[256], b2[256], v[20][48];
-        const coverage_stats *c = &a->cov->units[u];
-        const ambulance_row *r = &a->amb->units[u];
-        snprintf(v[0], 48, "%.4f", a->gaps->area_m2[u] / 1e6);
-        snprintf(v[1], 48, "%.1f", c->pop);
-        snprintf(v[2], 48, "%.1f", c->covered[0]);
-        snprintf(v[3], 48, "%.4f", share(c->covered[0], c->pop));
-        snprintf(v[4], 48, "%.2f", c->mean_s / 60);
-        snprintf(v[5], 48, "%.2f", c->median_s / 60);
-        snprintf(v[6], 48, "%.2f", c->p90_s / 60);
-        snprintf(v[7], 48, "%.2f", c->max_s / 60);
-        snprintf(v[8], 48, "%.1f", c->unreachable);
-        snprintf(v[9], 48, "%u", a->gaps->count[u]);
-        snprintf(v[10], 48, "%s", a->gaps->count[u] < sc->std->min_stations ? "yes" : "no");
-        snprintf(v[11], 48, "%.0f", r->ambulances);
-        snprintf(v[12], 48, "%.3f", r->per_n);
-        snprintf(v[13], 48, "%.0f", r->shortfall);
-        snprintf(v[14], 48, "%.4f", a->parks && a->parks->units ? a->parks->units[u].share : NAN);
-        csv_field(&buf, &len, &cap, analysis_unit_text(a, u, sc->street_code_field, b1, sizeof b1), false);
-        csv_field(&buf, &len, &cap, analysis_unit_text(a, u, sc->street_name_field, b2, sizeof b2), false);
-        csv_field(&buf, &len, &cap, a->districts[a->unit_district[u]], false);
-        for (int k = 0; k < 15; k++)
-            csv_field(&buf, &len, &cap, strcmp(v[k], "nan") ? v[k] : "", k == 14);
+    static const char *const head[] = {
+        "record",          "subdistrict_id",    "code",         "name",          "district",
+        "area_km2",        "population",        "covered",      "covered_share", "coverage_min",
+        "mean_min",        "median_min",        "p90_min",      "max_min",       "unreachable",
+        "mean_target_min", "mean_verdict",      "stations",     "min_stations",  "gap",
+        "ambulances",      "amb_per_n",         "amb_n",        "amb_shortfall", "amb_verdict",
+        "park_share",      "park_target_share", "park_verdict", "fails",         "worst_rank"};
+    enum { NH = sizeof head / sizeof *head };
+    for (size_t k = 0; k < NH; k++)
+        csv_field(&buf, &len, &cap, head[k], k + 1 == NH);
+    for (size_t u = 0; u < r->nsubdistricts && buf; u++) {
+        const result_subdistrict *s = &r->subdistricts[u];
+        char v[NH][64] = {{0}};
+        const char *cell[NH];
+        snprintf(v[0], 64, "%lld", (long long)s->record);
+        snprintf(v[5], 64, "%.4f", s->area_m2 / 1e6);
+        snprintf(v[6], 64, "%.1f", s->pop);
+        snprintf(v[7], 64, "%.1f", s->covered[0]);
+        snprintf(v[8], 64, "%.4f", s->covered_share);
+        snprintf(v[9], 64, "%g", r->coverage_within_s / 60);
+        snprintf(v[10], 64, "%.2f", s->mean_s / 60);
+        snprintf(v[11], 64, "%.2f", s->median_s / 60);
+        snprintf(v[12], 64, "%.2f", s->p90_s / 60);
+        snprintf(v[13], 64, "%.2f", s->max_s / 60);
+        snprintf(v[14], 64, "%.1f", s->unreachable);
+        snprintf(v[15], 64, "%g", r->mean_below_s / 60);
+        snprintf(v[17], 64, "%u", s->stations);
+        snprintf(v[18], 64, "%g", r->min_stations);
+        snprintf(v[19], 64, "%s", s->gap ? "yes" : "no");
+        snprintf(v[20], 64, "%.0f", s->ambulances);
+        snprintf(v[21], 64, "%.3f", s->amb_per_n);
+        snprintf(v[22], 64, "%.0f", r->residents_per_ambulance);
+        snprintf(v[23], 64, "%.0f", s->amb_shortfall);
+        snprintf(v[25], 64, "%.4f", s->park_share);
+        snprintf(v[26], 64, "%.4f", r->parks.present ? r->parks.target_share : NAN);
+        snprintf(v[28], 64, "%u", s->fails);
+        snprintf(v[29], 64, "%u", s->order + 1);
+        for (size_t k = 0; k < NH; k++)
+            cell[k] = strcmp(v[k], "nan") && strcmp(v[k], "-nan") ? v[k] : "";
+        cell[1] = s->id;
+        cell[2] = s->code;
+        cell[3] = s->name;
+        cell[4] = r->districts[s->district].name;
+        cell[16] = csv_verdict(s->mean_verdict);
+        cell[24] = csv_verdict(s->amb_verdict);
+        cell[27] = csv_verdict(s->park_verdict);
+        for (size_t k = 0; k < NH; k++)
+            csv_field(&buf, &len, &cap, cell[k], k + 1 == NH);
     }
-    if (!buf)
-        return emscov_fail(ctx, EMS_ENOMEM, "out of memory");
-    ems_status st = report_write_atomic(ctx, path, buf, len);
-    free(buf);
-    return st;
+    if (!buf) return emscov_fail(ctx, EMS_ENOMEM, "out of memory");
+    buf[len] = '\0';
+    *out = buf;
+    return EMS_OK;
 }

@@ -1,18 +1,22 @@
-/* src/output/report.h: the human summary (each figure beside its target, pass/fail), report.json (one object,
- * schema in docs/formats.md) and streets.csv (one row per sub-district) of an analysis. Write only: every
- * number comes from the analysis. Files are written to a temporary name and renamed.
- * Units in the files: minutes for times in the summary, seconds in JSON/CSV (fields say which), persons, m2. */
+/* src/output/report.h: the human summary of an analyze run (each target beside its value and verdict, the input
+ * ledger, the sub-districts that fail), report.json (schema emscov-report-2, docs/formats.md) and streets.csv
+ * (one row per sub-district). Rendering only: every number and verdict comes from the result model
+ * (src/analysis/result.h). report_json and report_streets_csv return new strings (free).
+ * Units: minutes in the summary and streets.csv (columns say so), seconds in report.json, persons, m2. */
 #ifndef EMSCOV_REPORT_H
 #define EMSCOV_REPORT_H
 
-#include "src/analysis/analyze.h"
+#include "src/analysis/result.h"
 
 #include <stdio.h>
 
-void report_summary(FILE *f, const analysis *a);
-ems_status report_write_json(emscov_ctx *ctx, const analysis *a, const char *path);
-ems_status report_write_streets_csv(emscov_ctx *ctx, const analysis *a, const char *path);
-/* Write a whole file through a temporary name + rename (used by the writers above). */
+void report_summary(FILE *f, const run_result *r);
+/* The inputs part of the summary: the ledger block, the population account and the stations line (also shown
+ * by `emscov sites`, which runs the same analysis first). */
+void report_summary_inputs(FILE *f, const run_result *r);
+ems_status report_json(emscov_ctx *ctx, const run_result *r, char **out);
+ems_status report_streets_csv(emscov_ctx *ctx, const run_result *r, char **out);
+/* Write a whole file through a temporary name + rename. */
 ems_status report_write_atomic(emscov_ctx *ctx, const char *path, const char *data, size_t len);
 
 #endif

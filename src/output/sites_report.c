@@ -1,6 +1,7 @@
 /* src/output/sites_report.c: summary, sites.json, sites.csv and GeoPackage layers of `emscov sites` (see
  * sites_report.h). */
 #include "src/output/sites_report.h"
+#include "src/output/report.h"
 
 #include <json-c/json.h>
 
@@ -20,32 +21,14 @@ static json_object *jnum(double v)
     return isfinite(v) ? json_object_new_double(v) : NULL;
 }
 
-static double share(double a, double b)
-{
-    return b > 0 ? a / b : NAN;
-}
-
 static void add(json_object *o, const char *k, json_object *v)
 {
     json_object_object_add(o, k, v);
 }
 
-/* Newly covered population of each site of sel, in order (given the earlier ones); gains[] has n entries. */
-static ems_status order_gains(emscov_ctx *ctx, const sites_result *r, const uint32_t *sel, size_t n, double *gains)
+static json_object *jstr(const char *v)
 {
-    bool *hit = ems_calloc(ctx, r->nupts ? r->nupts : 1, sizeof *hit);
-    if (!hit)
-        return EMS_ENOMEM;
-    for (size_t j = 0; j < n; j++) {
-        gains[j] = 0;
-        for (size_t k = r->cstart[sel[j]]; k < r->cstart[sel[j] + 1]; k++)
-            if (!hit[r->cpts[k]]) {
-                hit[r->cpts[k]] = true;
-                gains[j] += r->uw[r->cpts[k]];
-            }
-    }
-    free(hit);
-    return EMS_OK;
+    return v && *v ? json_object_new_string(v) : NULL;
 }
 
 static json_object *ids(const sites_result *r, const uint32_t *sel, size_t n)
@@ -74,29 +57,18 @@ static json_object *exact_json(const sites_plan *p, const opt_exact_result *e, b
         add(o, "selected", ids(p->r, e->sel, e->nsel));
     }
     add(o, mclp ? "bound_new" : "lower_bound", jnum(e->bound));
-    if (mclp && p->greedy && (e->status == OPT_EXACT_OPTIMAL || e->status == OPT_EXACT_TIME_LIMIT)) {
-        double best = e->status == OPT_EXACT_OPTIMAL ? e->value : e->bound;
-        add(o, e->status == OPT_EXACT_OPTIMAL ? "greedy_gap" : "greedy_gap_to_bound",
-            jnum(!isfinite(best) ? NAN : best > 0 ? (best - p->greedy->value) / best : 0));
-    }
+    if (mclp && (e->status == OPT_EXACT_OPTIMAL || e->status == OPT_EXACT_TIME_LIMIT))
+        add(o, e->status == OPT_EXACT_OPTIMAL ? "greedy_gap" : "greedy_gap_to_bound", jnum(p->exact_gap));
     return o;
 }
 
 ems_status sites_report_json(emscov_ctx *ctx, const sites_plan *p, char **out)
 {
     const sites_result *r = p->r;
-    const analysis *a = r->a;
+    const analysis *a = p->a;
     *out = NULL;
-    double *gains = ems_malloc(ctx, (p->k ? p->k : 1) * sizeof *gains);
-    if (!gains)
-        return EMS_ENOMEM;
-    ems_status st = p->greedy ? order_gains(ctx, r, p->greedy->sel, p->k, gains) : EMS_OK;
-    if (st != EMS_OK) {
-        free(gains);
-        return st;
-    }
     json_object *root = json_object_new_object();
-    add(root, "schema", json_object_new_string("emscov-sites/1"));
+    add(root, "schema", json_object_new_string("emscov-sites/2"));
     add(root, "scenario", json_object_new_string(a->sc->name ? a->sc->name : ""));
     json_object *sd = json_object_new_object();
     add(sd, "name", json_object_new_string(a->sc->std->name ? a->sc->std->name : ""));
@@ -112,8 +84,7 @@ ems_status sites_report_json(emscov_ctx *ctx, const sites_plan *p, char **out)
     add(pa, "max_snap_m", jnum(a->sc->max_snap_m));
     json_object *cl = json_object_new_array();
     for (size_t k = 0; k < r->nclosed; k++) {
-        char buf[256];
-        json_object_array_add(cl, json_object_new_string(sites_station_id(a, r->closed[k], buf, sizeof buf)));
+        json_object_array_add(cl, json_object_new_string(sites_station_id(a, r->closed[k])));
     }
     add(pa, "closed_stations", cl);
     add(pa, "k", json_object_new_int64((int64_t)p->k));
@@ -130,26 +101,27 @@ ems_status sites_report_json(emscov_ctx *ctx, const sites_plan *p, char **out)
     json_object *b = json_object_new_object();
     add(b, "population", jnum(r->pop_total));
     add(b, "covered", jnum(r->base_covered));
-    add(b, "covered_share", jnum(share(r->base_covered, r->pop_total)));
+    add(b, "covered_share", jnum(p->base_covered_share));
     add(b, "reached", jnum(r->base_reached));
     add(b, "mean_s", jnum(r->base_mean_s));
     add(b, "backup_covered", jnum(r->base_backup));
     add(b, "gap_subdistricts", json_object_new_int64((int64_t)r->base_gaps));
     add(root, "baseline", b);
     json_object *wi = json_object_new_array();
-    const char *codef = a->sc->street_code_field ? a->sc->street_code_field : a->sc->street_name_field;
     for (size_t j = 0; j < r->ncand; j++) {
         const sites_candidate *c = &r->cand[r->by_rank[j]];
         json_object *o = json_object_new_object();
-        char ub[256];
         add(o, "rank", json_object_new_int64(c->rank));
         add(o, "id", json_object_new_string(c->id));
         add(o, "origin", json_object_new_string(sites_origin_text(c->origin)));
         add(o, "record", c->record ? json_object_new_int64(c->record) : NULL);
         add(o, "x", jnum(c->x));
         add(o, "y", jnum(c->y));
-        add(o, "subdistrict", c->unit == SITES_NONE ? NULL
-                              : json_object_new_string(analysis_unit_text(a, c->unit, codef, ub, sizeof ub)));
+        add(o, "lon", jnum(p->cand[r->by_rank[j]].lon));
+        add(o, "lat", jnum(p->cand[r->by_rank[j]].lat));
+        add(o, "subdistrict", jstr(p->cand[r->by_rank[j]].subdistrict_id));
+        add(o, "subdistrict_name", jstr(p->cand[r->by_rank[j]].subdistrict_name));
+        add(o, "subdistrict_code", jstr(p->cand[r->by_rank[j]].subdistrict_code));
         add(o, "snap_m", jnum(c->pos.dist_m));
         add(o, "delay_s", jnum(c->delay_s));
         add(o, "new_covered", jnum(c->new_pop));
@@ -161,23 +133,29 @@ ems_status sites_report_json(emscov_ctx *ctx, const sites_plan *p, char **out)
         json_object_array_add(wi, o);
     }
     add(root, "whatif", wi);
-    if (p->greedy) {
-        const opt_greedy_result *g = p->greedy;
+    if (p->k > 0) {
+        const opt_greedy_result *g = &p->greedy;
         json_object *o = json_object_new_object();
         add(o, "k", json_object_new_int64((int64_t)p->k));
         json_object *sel = json_object_new_array();
         for (size_t j = 0; j < p->k; j++) {
+            const sites_plan_cand *pc = &p->cand[g->sel[j]];
             json_object *s = json_object_new_object();
             add(s, "order", json_object_new_int64((int64_t)j + 1));
             add(s, "id", json_object_new_string(r->cand[g->sel[j]].id));
-            add(s, "new_covered", jnum(gains[j]));
+            add(s, "subdistrict", jstr(pc->subdistrict_id));
+            add(s, "subdistrict_name", jstr(pc->subdistrict_name));
+            add(s, "lon", jnum(pc->lon));
+            add(s, "lat", jnum(pc->lat));
+            add(s, "new_covered", jnum(p->pick_new[j]));
+            add(s, "covered_after", jnum(p->pick_after[j]));
             json_object_array_add(sel, s);
         }
         add(o, "selected", sel);
         add(o, "greedy_covered_new", jnum(g->greedy_value));
         add(o, "covered_new", jnum(g->value));
         add(o, "covered", jnum(p->sel_covered));
-        add(o, "covered_share", jnum(share(p->sel_covered, r->pop_total)));
+        add(o, "covered_share", jnum(p->sel_covered_share));
         add(o, "swaps", json_object_new_int64((int64_t)g->swaps));
         add(o, "gain_evaluations", json_object_new_int64((int64_t)g->evaluations));
         add(root, "greedy", o);
@@ -185,24 +163,24 @@ ems_status sites_report_json(emscov_ctx *ctx, const sites_plan *p, char **out)
         for (size_t j = 0; j < p->k; j++) {
             json_object *s = json_object_new_object();
             add(s, "k", json_object_new_int64((int64_t)j + 1));
-            add(s, "covered", jnum(r->base_covered + g->curve[j]));
-            add(s, "covered_share", jnum(share(r->base_covered + g->curve[j], r->pop_total)));
+            add(s, "covered", jnum(p->curve_covered[j]));
+            add(s, "covered_share", jnum(p->curve_share[j]));
             json_object_array_add(cu, s);
         }
         add(root, "curve", cu);
     }
-    add(root, "exact", p->exact ? exact_json(p, p->exact, true) : NULL);
-    if (p->target_share > 0 && p->lscp) {
-        const opt_lscp_result *l = p->lscp;
+    add(root, "exact", exact_json(p, &p->exact, true));
+    if (p->target_share > 0) {
+        const opt_lscp_result *l = &p->lscp;
         json_object *o = json_object_new_object();
         add(o, "target_share", jnum(p->target_share));
         add(o, "feasible", json_object_new_boolean(l->feasible));
         add(o, "sites", json_object_new_int64((int64_t)l->nsel));
         add(o, "selected", ids(r, l->sel, l->nsel));
-        add(o, "covered", jnum(r->base_covered + l->value));
-        add(o, "covered_share", jnum(share(r->base_covered + l->value, r->pop_total)));
+        add(o, "covered", jnum(p->lscp_covered));
+        add(o, "covered_share", jnum(p->lscp_covered_share));
         add(o, "lower_bound", json_object_new_int64((int64_t)l->lower_bound));
-        add(o, "proven_fewest", json_object_new_boolean(l->lower_bound == l->nsel));
+        add(o, "proven_fewest", json_object_new_boolean(p->lscp_proven));
         add(o, "exact", exact_json(p, &l->exact, false));
         add(root, "lscp", o);
     } else {
@@ -215,14 +193,16 @@ ems_status sites_report_json(emscov_ctx *ctx, const sites_plan *p, char **out)
         add(o, "ambulances", jnum(r->total_amb));
         add(o, "busy_fraction", jnum(r->q_base));
         add(o, "expected_covered", jnum(r->q_base < 1 ? r->exp_base : NAN));
-        add(o, "share", jnum(r->q_base < 1 ? share(r->exp_base, r->pop_total) : NAN));
+        add(o, "share", jnum(p->mexclp_share));
         add(o, "target", jnum(a->sc->std->satisfaction_min));
-        if (p->greedy) {
+        add(o, "verdict", json_object_new_string(result_verdict_key(p->satisfaction_verdict)));
+        if (p->k > 0) {
             json_object *w = json_object_new_object();
             add(w, "ambulances", jnum(r->total_amb + (double)p->k * r->ambulances));
             add(w, "busy_fraction", jnum(p->sel_q));
             add(w, "expected_covered", jnum(p->sel_expected));
-            add(w, "share", jnum(p->sel_q < 1 ? share(p->sel_expected, r->pop_total) : NAN));
+            add(w, "share", jnum(p->sel_mexclp_share));
+            add(w, "verdict", json_object_new_string(result_verdict_key(p->sel_satisfaction_verdict)));
             add(o, "with_selection", w);
         }
         json_object *as = json_object_new_array();
@@ -243,7 +223,6 @@ ems_status sites_report_json(emscov_ctx *ctx, const sites_plan *p, char **out)
         (*out)[len + 1] = '\0';
     }
     json_object_put(root);
-    free(gains);
     return *out ? EMS_OK : EMS_ENOMEM;
 }
 
@@ -293,39 +272,31 @@ static void putf(sbuf *b, int decimals, double v, bool last)
     put(b, t, last);
 }
 
-static bool *selected_flags(emscov_ctx *ctx, const sites_plan *p)
-{
-    bool *f = ems_calloc(ctx, p->r->ncand ? p->r->ncand : 1, sizeof *f);
-    for (size_t j = 0; f && p->greedy && j < p->k; j++)
-        f[p->greedy->sel[j]] = true;
-    return f;
-}
-
 ems_status sites_report_csv(emscov_ctx *ctx, const sites_plan *p, char **out)
 {
     const sites_result *r = p->r;
-    const analysis *a = r->a;
     *out = NULL;
-    bool *sel = selected_flags(ctx, p);
-    if (!sel)
-        return EMS_ENOMEM;
     sbuf b = {0};
-    const char *head[] = {"rank", "id", "origin", "x", "y", "subdistrict", "snap_m", "delay_s", "new_covered",
-                          "mean_change_s", "fills_gap", "backup_gain", "mexclp_gain", "covered", "selected"};
+    const char *head[] = {"rank",          "id",           "origin",         "x",           "y",
+                          "lon",           "lat",          "subdistrict",    "subdistrict_name", "snap_m",
+                          "delay_s",       "new_covered",  "mean_change_s",  "fills_gap",   "backup_gain",
+                          "mexclp_gain",   "covered",      "selected",       "selected_order"};
     size_t nh = sizeof head / sizeof *head;
     for (size_t k = 0; k < nh; k++)
         put(&b, head[k], k + 1 == nh);
-    const char *codef = a->sc->street_code_field ? a->sc->street_code_field : a->sc->street_name_field;
     for (size_t j = 0; j < r->ncand; j++) {
         uint32_t i = r->by_rank[j];
         const sites_candidate *c = &r->cand[i];
-        char ub[256];
+        const sites_plan_cand *pc = &p->cand[i];
         putf(&b, 0, c->rank, false);
         put(&b, c->id, false);
         put(&b, sites_origin_text(c->origin), false);
         putf(&b, 2, c->x, false);
         putf(&b, 2, c->y, false);
-        put(&b, c->unit == SITES_NONE ? "" : analysis_unit_text(a, c->unit, codef, ub, sizeof ub), false);
+        putf(&b, 7, pc->lon, false);
+        putf(&b, 7, pc->lat, false);
+        put(&b, pc->subdistrict_id, false);
+        put(&b, pc->subdistrict_name, false);
         putf(&b, 1, c->pos.dist_m, false);
         putf(&b, 1, c->delay_s, false);
         putf(&b, 1, c->new_pop, false);
@@ -334,9 +305,9 @@ ems_status sites_report_csv(emscov_ctx *ctx, const sites_plan *p, char **out)
         putf(&b, 1, c->backup_pop, false);
         putf(&b, 1, c->mexclp_gain, false);
         putf(&b, 1, c->covered_pop, false);
-        put(&b, sel[i] ? "yes" : "no", true);
+        put(&b, pc->selected ? "yes" : "no", false);
+        putf(&b, 0, pc->selected ? (double)pc->selected_order : NAN, true);
     }
-    free(sel);
     if (b.oom || !b.s) {
         free(b.s);
         return emscov_fail(ctx, EMS_ENOMEM, "out of memory");
@@ -348,41 +319,35 @@ ems_status sites_report_csv(emscov_ctx *ctx, const sites_plan *p, char **out)
 ems_status sites_report_layers(emscov_ctx *ctx, const sites_plan *p, layer **candidates, layer **selected)
 {
     const sites_result *r = p->r;
-    const analysis *a = r->a;
     GEOSContextHandle_t h = emscov_geos(ctx);
     *candidates = *selected = NULL;
     static const struct {
         const char *name;
         layer_field_type type;
     } cf[] = {{"rank", LAYER_FIELD_INT},          {"id", LAYER_FIELD_STRING},          {"origin", LAYER_FIELD_STRING},
-              {"subdistrict", LAYER_FIELD_STRING}, {"snap_m", LAYER_FIELD_DOUBLE},     {"delay_s", LAYER_FIELD_DOUBLE},
+              {"subdistrict", LAYER_FIELD_STRING}, {"subdistrict_name", LAYER_FIELD_STRING},
+              {"lon", LAYER_FIELD_DOUBLE},        {"lat", LAYER_FIELD_DOUBLE},
+              {"snap_m", LAYER_FIELD_DOUBLE},     {"delay_s", LAYER_FIELD_DOUBLE},
               {"new_covered", LAYER_FIELD_DOUBLE}, {"mean_change_s", LAYER_FIELD_DOUBLE},
               {"fills_gap", LAYER_FIELD_LOGICAL},  {"backup_gain", LAYER_FIELD_DOUBLE},
               {"mexclp_gain", LAYER_FIELD_DOUBLE}, {"covered", LAYER_FIELD_DOUBLE},   {"selected", LAYER_FIELD_LOGICAL},
               {"selected_order", LAYER_FIELD_INT}};
     size_t ncf = sizeof cf / sizeof *cf;
-    uint32_t *order = ems_calloc(ctx, r->ncand ? r->ncand : 1, sizeof *order);
-    double *gains = ems_malloc(ctx, (p->k ? p->k : 1) * sizeof *gains);
-    ems_status st = order && gains ? EMS_OK : EMS_ENOMEM;
-    if (st == EMS_OK && p->greedy) {
-        for (size_t j = 0; j < p->k; j++)
-            order[p->greedy->sel[j]] = (uint32_t)j + 1;
-        st = order_gains(ctx, r, p->greedy->sel, p->k, gains);
-    }
-    if (st == EMS_OK)
-        st = layer_create(ctx, "candidate", "emscov", a->in.working, candidates);
+    ems_status st = layer_create(ctx, "candidate", "emscov", p->a->in.working, candidates);
     for (size_t k = 0; st == EMS_OK && k < ncf; k++)
         st = layer_add_field(ctx, *candidates, cf[k].name, cf[k].type, 0, 0);
-    const char *codef = a->sc->street_code_field ? a->sc->street_code_field : a->sc->street_name_field;
     for (size_t j = 0; st == EMS_OK && j < r->ncand; j++) {
         uint32_t i = r->by_rank[j];
         const sites_candidate *c = &r->cand[i];
-        char ub[256];
-        layer_value v[14] = {
+        const sites_plan_cand *pc = &p->cand[i];
+        layer_value v[17] = {
             {.u.i = c->rank},
             {.u.s = c->id},
             {.u.s = sites_origin_text(c->origin)},
-            {.u.s = c->unit == SITES_NONE ? "" : analysis_unit_text(a, c->unit, codef, ub, sizeof ub)},
+            {.is_null = !*pc->subdistrict_id, .u.s = pc->subdistrict_id},
+            {.is_null = !*pc->subdistrict_name, .u.s = pc->subdistrict_name},
+            {.u.d = pc->lon},
+            {.u.d = pc->lat},
             {.u.d = c->pos.dist_m},
             {.u.d = c->delay_s},
             {.u.d = c->new_pop},
@@ -391,32 +356,39 @@ ems_status sites_report_layers(emscov_ctx *ctx, const sites_plan *p, layer **can
             {.u.d = c->backup_pop},
             {.is_null = !isfinite(c->mexclp_gain), .u.d = c->mexclp_gain},
             {.u.d = c->covered_pop},
-            {.u.b = order[i] > 0},
-            {.is_null = order[i] == 0, .u.i = order[i]},
+            {.u.b = pc->selected},
+            {.is_null = !pc->selected, .u.i = pc->selected_order},
         };
         GEOSGeometry *g = GEOSGeom_createPointFromXY_r(h, c->x, c->y);
         st = g ? layer_append_valid_take(ctx, *candidates, g, (int64_t)j + 1, v) : EMS_ENOMEM;
     }
     if (st == EMS_OK)
-        st = layer_create(ctx, "selected_site", "emscov", a->in.working, selected);
+        st = layer_create(ctx, "selected_site", "emscov", p->a->in.working, selected);
     static const struct {
         const char *name;
         layer_field_type type;
-    } sf[] = {{"selected_order", LAYER_FIELD_INT}, {"id", LAYER_FIELD_STRING}, {"new_covered", LAYER_FIELD_DOUBLE},
-              {"covered_after", LAYER_FIELD_DOUBLE}, {"snap_m", LAYER_FIELD_DOUBLE}};
+    } sf[] = {{"selected_order", LAYER_FIELD_INT}, {"id", LAYER_FIELD_STRING},
+              {"subdistrict", LAYER_FIELD_STRING}, {"subdistrict_name", LAYER_FIELD_STRING},
+              {"lon", LAYER_FIELD_DOUBLE},         {"lat", LAYER_FIELD_DOUBLE},
+              {"new_covered", LAYER_FIELD_DOUBLE}, {"covered_after", LAYER_FIELD_DOUBLE},
+              {"snap_m", LAYER_FIELD_DOUBLE}};
     for (size_t k = 0; st == EMS_OK && k < sizeof sf / sizeof *sf; k++)
         st = layer_add_field(ctx, *selected, sf[k].name, sf[k].type, 0, 0);
-    double acc = r->base_covered;
-    for (size_t j = 0; st == EMS_OK && p->greedy && j < p->k; j++) {
-        const sites_candidate *c = &r->cand[p->greedy->sel[j]];
-        acc += gains[j];
-        layer_value v[5] = {{.u.i = (int64_t)j + 1}, {.u.s = c->id}, {.u.d = gains[j]}, {.u.d = acc},
+    for (size_t j = 0; st == EMS_OK && j < p->k; j++) {
+        const sites_candidate *c = &r->cand[p->greedy.sel[j]];
+        const sites_plan_cand *pc = &p->cand[p->greedy.sel[j]];
+        layer_value v[9] = {{.u.i = (int64_t)j + 1},
+                            {.u.s = c->id},
+                            {.is_null = !*pc->subdistrict_id, .u.s = pc->subdistrict_id},
+                            {.is_null = !*pc->subdistrict_name, .u.s = pc->subdistrict_name},
+                            {.u.d = pc->lon},
+                            {.u.d = pc->lat},
+                            {.u.d = p->pick_new[j]},
+                            {.u.d = p->pick_after[j]},
                             {.u.d = c->pos.dist_m}};
         GEOSGeometry *g = GEOSGeom_createPointFromXY_r(h, c->x, c->y);
         st = g ? layer_append_valid_take(ctx, *selected, g, (int64_t)j + 1, v) : EMS_ENOMEM;
     }
-    free(order);
-    free(gains);
     if (st != EMS_OK) {
         layer_destroy(*candidates);
         layer_destroy(*selected);
@@ -425,34 +397,35 @@ ems_status sites_report_layers(emscov_ctx *ctx, const sites_plan *p, layer **can
     return st;
 }
 
-static void pop_line(FILE *f, const char *label, double v, double total)
+static void pop_line(FILE *f, double v, double share)
 {
-    fprintf(f, "%s%.0f (%.2f %%)\n", label, v, 100 * share(v, total));
+    fprintf(f, "%.0f (%.2f %%)\n", v, 100 * share);
 }
 
-void sites_report_summary(FILE *f, const sites_plan *p)
+void sites_report_summary(FILE *f, const sites_plan *p, size_t top_n)
 {
     const sites_result *r = p->r;
-    const analysis *a = r->a;
+    const analysis *a = p->a;
     double T = r->standard_s / 60;
     fprintf(f, "sites: %s, standard %g min\n", a->sc->name ? a->sc->name : "", T);
+    report_summary_inputs(f, a->result);
+    fputc('\n', f);
     fprintf(f, "candidates  %zu evaluated of %zu offered (%s); %zu in exclusion polygons, %zu farther than %g m "
                "from a road\n",
             r->ncand, r->offered, p->candidates_from, r->excluded, r->unsnapped, a->sc->max_snap_m);
     if (r->nclosed) {
         fprintf(f, "closed      ");
         for (size_t k = 0; k < r->nclosed; k++) {
-            char buf[256];
-            fprintf(f, "%s%s", k ? ", " : "", sites_station_id(a, r->closed[k], buf, sizeof buf));
+            fprintf(f, "%s%s", k ? ", " : "", sites_station_id(a, r->closed[k]));
         }
         fprintf(f, "\n");
     }
     fprintf(f, "new station turn-out %.0f s, %g ambulance(s)\n", r->turnout_s, r->ambulances);
     fprintf(f, "baseline    population %.0f; within %g min ", r->pop_total, T);
-    pop_line(f, "", r->base_covered, r->pop_total);
+    pop_line(f, r->base_covered, p->base_covered_share);
     fprintf(f, "            mean %.2f min over the reached population; %zu sub-districts below %g station(s)\n",
             r->base_mean_s / 60, r->base_gaps, r->min_stations);
-    size_t top = p->top < r->ncand ? p->top : r->ncand;
+    size_t top = top_n < r->ncand ? top_n : r->ncand;
     fprintf(f, "\nwhat-if, each candidate alone (best %zu of %zu; all in sites.csv)\n", top, r->ncand);
     fprintf(f, "%5s  %-24s %12s %12s %9s %12s%s\n", "rank", "id", "new covered", "mean change", "fills gap",
             "backup gain", r->mexclp ? "  MEXCLP gain" : "");
@@ -464,43 +437,46 @@ void sites_report_summary(FILE *f, const sites_plan *p)
             fprintf(f, " %12.0f", c->mexclp_gain);
         fprintf(f, "\n");
     }
-    if (p->greedy) {
-        const opt_greedy_result *g = p->greedy;
+    if (p->k > 0) {
+        const opt_greedy_result *g = &p->greedy;
         fprintf(f, "\nbest %zu new sites (greedy with lazy evaluation, then 1-swap: %zu swap(s))\n", p->k, g->swaps);
-        for (size_t j = 0; j < p->k; j++)
-            fprintf(f, "  %2zu  %s\n", j + 1, r->cand[g->sel[j]].id);
+        for (size_t j = 0; j < p->k; j++) {
+            const sites_plan_cand *pc = &p->cand[g->sel[j]];
+            fprintf(f, "  %2zu  %-24s %-28s %11.6f %10.6f  +%.0f\n", j + 1, r->cand[g->sel[j]].id,
+                    *pc->subdistrict_id ? a->result->subdistricts[r->cand[g->sel[j]].unit].label : "(outside)",
+                    pc->lon, pc->lat, p->pick_new[j]);
+        }
         fprintf(f, "  within %g min: ", T);
-        pop_line(f, "", p->sel_covered, r->pop_total);
+        pop_line(f, p->sel_covered, p->sel_covered_share);
         fprintf(f, "  newly covered: %.0f (greedy alone %.0f)\n", g->value, g->greedy_value);
         if (!(g->value > 0))
             fprintf(f, "  (no candidate brings anyone new within %g min: the picks follow the what-if ranking, i.e. "
                        "gaps filled, then mean time, then backup; for every gap filled use --target-share)\n", T);
         fprintf(f, "curve (k: population within %g min)\n", T);
         for (size_t j = 0; j < p->k; j++)
-            fprintf(f, "  %2zu: %.0f (%.2f %%)\n", j + 1, r->base_covered + g->curve[j],
-                    100 * share(r->base_covered + g->curve[j], r->pop_total));
+            fprintf(f, "  %2zu: %.0f (%.2f %%)\n", j + 1, p->curve_covered[j], 100 * p->curve_share[j]);
     }
-    if (p->exact && p->exact->status != OPT_EXACT_NOT_RUN) {
-        const opt_exact_result *e = p->exact;
+    if (p->exact.status != OPT_EXACT_NOT_RUN) {
+        const opt_exact_result *e = &p->exact;
         fprintf(f, "exact MCLP (GLPK): %s", opt_exact_status_text(e->status));
         if (e->status == OPT_EXACT_TOO_LARGE)
             fprintf(f, " (%zu nonzeros after aggregating %zu point groups)", e->nonzeros, e->groups);
-        else if (e->status == OPT_EXACT_OPTIMAL && p->greedy)
+        else if (e->status == OPT_EXACT_OPTIMAL)
             fprintf(f, ", newly covered %.0f; greedy + swap is %.3f %% below the optimum", e->value,
-                    e->value > 0 ? 100 * (e->value - p->greedy->value) / e->value : 0);
+                    100 * p->exact_gap);
         else if (e->status == OPT_EXACT_TIME_LIMIT && !e->sel)
             fprintf(f, " after %.0f s, before the LP relaxation was solved (%zu nonzeros): no bound", e->seconds,
                     e->nonzeros);
-        else if (e->status == OPT_EXACT_TIME_LIMIT && p->greedy)
+        else if (e->status == OPT_EXACT_TIME_LIMIT)
             fprintf(f, " after %.0f s, best %.0f, bound %.0f; greedy + swap is at most %.3f %% below the optimum",
-                    e->seconds, e->value, e->bound, e->bound > 0 ? 100 * (e->bound - p->greedy->value) / e->bound : 0);
+                    e->seconds, e->value, e->bound, 100 * p->exact_gap);
         fprintf(f, "\n");
     }
-    if (p->target_share > 0 && p->lscp) {
-        const opt_lscp_result *l = p->lscp;
+    if (p->target_share > 0) {
+        const opt_lscp_result *l = &p->lscp;
         fprintf(f, "\nfewest new sites so every sub-district has %g station(s) and %.2f %% are within %g min: %zu",
                 r->min_stations, 100 * p->target_share, T, l->nsel);
-        if (l->lower_bound == l->nsel)
+        if (p->lscp_proven)
             fprintf(f, " (proven fewest)\n");
         else
             fprintf(f, " (no answer with fewer than %zu exists)\n", l->lower_bound);
@@ -508,21 +484,23 @@ void sites_report_summary(FILE *f, const sites_plan *p)
         for (size_t j = 0; j < l->nsel; j++)
             fprintf(f, "%s%s", j ? ", " : "", r->cand[l->sel[j]].id);
         fprintf(f, "\n  within %g min: ", T);
-        pop_line(f, "", r->base_covered + l->value, r->pop_total);
+        pop_line(f, p->lscp_covered, p->lscp_covered_share);
     }
     if (r->mexclp) {
         fprintf(f, "\nbusy ambulances (MEXCLP, Daskin 1983): %g calls/day x %g min over %g ambulances\n",
                 r->calls_per_day, r->job_min, r->total_amb);
         if (r->q_base < 1)
             fprintf(f, "  busy fraction q = %.4f; calls finding a free ambulance within %g min: %.2f %% (target "
-                       ">= %.0f %%)\n",
-                    r->q_base, T, 100 * share(r->exp_base, r->pop_total), 100 * a->sc->std->satisfaction_min);
+                       ">= %.0f %%: %s)\n",
+                    r->q_base, T, 100 * p->mexclp_share, 100 * a->sc->std->satisfaction_min,
+                    result_verdict_text(p->satisfaction_verdict));
         else
             fprintf(f, "  busy fraction q = %.4f >= 1: more work than ambulances, the model does not apply\n",
                     r->q_base);
-        if (p->greedy && p->sel_q < 1)
-            fprintf(f, "  with the %zu new sites (%g ambulances more): q = %.4f, %.2f %%\n", p->k,
-                    (double)p->k * r->ambulances, p->sel_q, 100 * share(p->sel_expected, r->pop_total));
+        if (p->k > 0 && p->sel_satisfaction_verdict != RESULT_NA)
+            fprintf(f, "  with the %zu new sites (%g ambulances more): q = %.4f, %.2f %% (%s)\n", p->k,
+                    (double)p->k * r->ambulances, p->sel_q, 100 * p->sel_mexclp_share,
+                    result_verdict_text(p->sel_satisfaction_verdict));
         fprintf(f, "  assumptions:\n");
         for (size_t k = 0; k < sizeof mexclp_assumptions / sizeof *mexclp_assumptions; k++)
             fprintf(f, "   - %s\n", mexclp_assumptions[k]);

@@ -859,10 +859,14 @@ static ems_status write_rows(emscov_ctx *ctx, gpkg_store *s, const char *table, 
         size_t len = 0;
         double env[4];
         bool empty = true;
-        st = make_blob(ctx, s, w, layer_geom(l, i), srs_id, promote_from, multi_code, &len, env, &empty);
-        if (st != EMS_OK) break;
+        const GEOSGeometry *g = layer_geom(l, i);
+        if (g && (st = make_blob(ctx, s, w, g, srs_id, promote_from, multi_code, &len, env, &empty)) != EMS_OK)
+            break;
         sqlite3_bind_int64(row, 1, fid);
-        sqlite3_bind_blob(row, 2, s->buf, (int)len, SQLITE_STATIC);
+        if (g)
+            sqlite3_bind_blob(row, 2, s->buf, (int)len, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(row, 2); /* a row without a geometry (input_issue) */
         if ((st = bind_values(ctx, s, row, l, i)) != EMS_OK || (st = step_reset(ctx, s, row)) != EMS_OK)
             break;
         if (empty || !isfinite(env[0] + env[1] + env[2] + env[3])) continue; /* no box: not indexed */

@@ -167,7 +167,27 @@ static const char *const layout_v2[] = {
     "hold its rows by sites_run_id'",
     NULL};
 
-static const char *const *const layouts[STORE_PG_LAYOUT + 1] = {NULL, layout_v1, layout_v2};
+/* Version 3: the result model (emscov-report-2). The ambulance ratio is generic (per the standard's N
+ * residents, stored beside it), each target's verdict is a column, the input ledger is counted; the result
+ * tables gain identity columns (subdistrict_id, station_id, names) as the first run of this layout writes them,
+ * and input_issue holds the ledger's rows. Older runs keep their columns and values. */
+static const char *const layout_v3[] = {
+    "DO $$ BEGIN IF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND "
+    "table_name = 'run' AND column_name = 'ambulances_per_30k') THEN "
+    "ALTER TABLE run RENAME COLUMN ambulances_per_30k TO ambulances_per_n; END IF; END $$",
+    "ALTER TABLE run ADD COLUMN IF NOT EXISTS ambulances_per_n double precision,"
+    " ADD COLUMN residents_per_ambulance double precision,"
+    " ADD COLUMN mean_verdict text, ADD COLUMN stations_verdict text, ADD COLUMN ambulances_verdict text,"
+    " ADD COLUMN park_verdict text, ADD COLUMN satisfaction_verdict text,"
+    " ADD COLUMN population_dropped double precision, ADD COLUMN input_issues integer",
+    "DO $$ BEGIN IF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND "
+    "table_name = 'run' AND column_name = 'report') THEN UPDATE run SET residents_per_ambulance = "
+    "(report->'standards'->>'residents_per_ambulance')::float8; END IF; END $$",
+    "COMMENT ON COLUMN run.ambulances_per_n IS 'ambulances per residents_per_ambulance residents (city)'",
+    "COMMENT ON COLUMN run.population_dropped IS 'population of input records not allocated (see input_issue)'",
+    NULL};
+
+static const char *const *const layouts[STORE_PG_LAYOUT + 1] = {NULL, layout_v1, layout_v2, layout_v3};
 
 /* Layout version of schema (0: no schema_version table or no row) and who wrote it (malloc'd, may be NULL).
  */
@@ -869,8 +889,9 @@ static ems_status insert_run(emscov_ctx *ctx, store_pg *s, const store_pg_run *r
             "unreachable_population, "
             "mean_response_s, median_response_s, p90_response_s, max_response_s, mean_target_s, "
             "mean_target_met, subdistricts, stations, stations_outside, gaps, ambulances, "
-            "ambulances_required, ambulance_shortfall, ambulances_per_30k, park_share, "
-            "park_population_share) "
+            "ambulances_required, ambulance_shortfall, ambulances_per_n, park_share, "
+            "park_population_share, residents_per_ambulance, mean_verdict, stations_verdict, "
+            "ambulances_verdict, park_verdict, satisfaction_verdict, population_dropped, input_issues) "
             "SELECT $1, $2, to_timestamp($3::float8), to_timestamp($4::float8), $5, $6::integer, $7, "
             "$8::jsonb, r, coalesce(r->'parameters', '{}'::jsonb), r->'standards'->>'name', "
             "(r->'population'->>'input_total')::float8, "
@@ -889,7 +910,17 @@ static ems_status insert_run(emscov_ctx *ctx, store_pg *s, const store_pg_run *r
             "(r->'gaps'->>'subdistricts_without_station')::integer, "
             "(r->'ambulances'->>'ambulances')::float8, (r->'ambulances'->>'required')::float8, "
             "(r->'ambulances'->>'shortfall')::float8, (r->'ambulances'->>'per_standard_residents')::float8, "
-            "(r->'parks'->>'share')::float8, (r->'parks'->>'population_share')::float8 "
+            "(r->'parks'->>'share')::float8, (r->'parks'->>'population_share')::float8, "
+            "(r->'standards'->>'residents_per_ambulance')::float8, "
+            "(SELECT t->>'verdict' FROM jsonb_array_elements(r->'targets') t WHERE t->>'key' = 'mean_response_time'), "
+            "(SELECT t->>'verdict' FROM jsonb_array_elements(r->'targets') t "
+            "WHERE t->>'key' = 'stations_per_subdistrict'), "
+            "(SELECT t->>'verdict' FROM jsonb_array_elements(r->'targets') t "
+            "WHERE t->>'key' = 'ambulances_per_residents'), "
+            "(SELECT t->>'verdict' FROM jsonb_array_elements(r->'targets') t WHERE t->>'key' = 'park_coverage'), "
+            "(SELECT t->>'verdict' FROM jsonb_array_elements(r->'targets') t WHERE t->>'key' = 'call_satisfaction'), "
+            "(r->'population'->>'dropped_total')::float8, "
+            "jsonb_array_length(coalesce(r->'ledger'->'issues', '[]'::jsonb)) "
             "FROM (SELECT $9::jsonb AS r) j RETURNING id",
             s->qs),
         9, p, &r);

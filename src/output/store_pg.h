@@ -25,7 +25,7 @@
 #include "src/output/layers.h"
 
 /* The result layout this binary writes; an older layout is migrated, a newer one refused. */
-#define STORE_PG_LAYOUT 2
+#define STORE_PG_LAYOUT 3
 #define STORE_PG_DEFAULT_SCHEMA "emscov"
 
 typedef struct store_pg store_pg;

@@ -2,5 +2,5 @@
 requires sample
 $ sed "s|^path = |path = $SAMPLE/|; s|^turnout_field|turnuot_field|" $SAMPLE/scenario.ini > $TMP/s.ini && emscov analyze --out $TMP/out $TMP/s.ini
 ? 2
-! s.ini: line 27: unknown key [stations] turnuot_field
+! s.ini: line 27: [stations] turnuot_field: unknown key (did you mean turnout_field?)
 = out

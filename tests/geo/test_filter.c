@@ -1,6 +1,7 @@
 /* tests/geo/test_filter.c: attribute filters: hand-worked cases on a small layer (every operator, text vs
- * number comparison, nulls, quoting), syntax and field errors leaving the layer unchanged, and the Monaco
- * selections our scenario uses counted independently by GDAL (ogrinfo -where). */
+ * number comparison, nulls, quoting, dates and logicals), skipped records filtered like features (the ledger
+ * invariant), syntax and field errors leaving the layer unchanged, and the Monaco selections our scenario
+ * uses counted independently by GDAL (ogrinfo -where). */
 #include "test_util.h"
 
 #include "geo/filter.h"
@@ -147,11 +148,91 @@ static void test_monaco(void **state)
     }
 }
 
+/* Dates and logicals: as numbers (yyyymmdd, 1/0) against a number, as their formatted text otherwise. */
+static void test_dates_and_logicals(void **state)
+{
+    emscov_ctx *ctx = *state;
+    crs *c = NULL;
+    assert_ok(ctx, crs_from_epsg(ctx, 32650, &c));
+    const char *exprs[] = {"day = '2024-02-29'", "day >= 20240101", "day < '2000-01-01'", "ok = true", "ok = 1",
+                           "ok != false"};
+    const char *want[] = {"1", "1", "2", "1", "1", "1"};
+    for (size_t k = 0; k < sizeof exprs / sizeof *exprs; k++) {
+        layer *l = NULL;
+        assert_ok(ctx, layer_create(ctx, "d.csv", "test", c, &l));
+        assert_ok(ctx, layer_add_field(ctx, l, "day", LAYER_FIELD_DATE, 0, 0));
+        assert_ok(ctx, layer_add_field(ctx, l, "ok", LAYER_FIELD_LOGICAL, 0, 0));
+        layer_value v1[2] = {{.u.date = 20240229}, {.u.b = true}}, v2[2] = {{.u.date = 19991231}, {.u.b = false}};
+        assert_ok(ctx, layer_append_take(ctx, l, tu_wkt(ctx, "POINT(0 0)"), 1, v1));
+        assert_ok(ctx, layer_append_take(ctx, l, tu_wkt(ctx, "POINT(1 0)"), 2, v2));
+        assert_ok(ctx, layer_filter(ctx, l, exprs[k], NULL));
+        char got[16] = "";
+        for (size_t i = 0; i < layer_count(l); i++)
+            snprintf(got + strlen(got), sizeof got - strlen(got), "%s%lld", i ? "," : "",
+                     (long long)layer_record(l, i));
+        if (strcmp(got, want[k]))
+            fail_msg("filter \"%s\": kept %s, want %s", exprs[k], got, want[k]);
+        layer_destroy(l);
+    }
+    crs_destroy(c);
+}
+
+/* Skipped records (no usable geometry) are filtered too: one that matches stays skipped, one that does not
+ * is counted as filtered, like a feature; the ledger invariant holds before and after. */
+static void test_skipped_records(void **state)
+{
+    emscov_ctx *ctx = *state;
+    crs *c = NULL;
+    assert_ok(ctx, crs_from_epsg(ctx, 32650, &c));
+    layer *l = NULL;
+    assert_ok(ctx, layer_create(ctx, "stations.geojson", "test", c, &l));
+    crs_destroy(c);
+    assert_ok(ctx, layer_add_field(ctx, l, "kind", LAYER_FIELD_STRING, 0, 0));
+    assert_ok(ctx, layer_add_field(ctx, l, "pop", LAYER_FIELD_INT, 0, 0));
+    const char *kinds[] = {"hospital", "police", "hospital", "police", NULL, "hospital"};
+    const char *wkts[] = {"POINT(0 0)", "POINT(1 0)", NULL, "POINT EMPTY", NULL, "POINT EMPTY"};
+    for (int i = 0; i < 6; i++) {
+        layer_value v[2] = {{.is_null = !kinds[i], .u.s = kinds[i]}, {.u.i = 100 * (i + 1)}};
+        assert_ok(ctx, layer_append_take(ctx, l, wkts[i] ? tu_wkt(ctx, wkts[i]) : NULL, i + 1, v));
+    }
+    layer_set_source_records(l, 6);
+    assert_int_equal(layer_skipped_count(l), 4);
+    /* a syntax error leaves skipped records alone too */
+    assert_status_msg(ctx, layer_filter(ctx, l, "kind =", NULL), EMS_EINPUT, "expected a value");
+    assert_int_equal(layer_skipped_count(l), 4);
+    assert_int_equal(layer_filtered_count(l), 0);
+    size_t kept = 0;
+    assert_ok(ctx, layer_filter(ctx, l, "kind = hospital", &kept));
+    assert_int_equal(kept, 1);
+    assert_int_equal(layer_count(l), 1);
+    assert_int_equal(layer_record(l, 0), 1);
+    /* records 3 (NULL geometry) and 6 (empty) match: still skipped, with their values */
+    assert_int_equal(layer_skipped_count(l), 2);
+    assert_int_equal(layer_skipped_record(l, 0), 3);
+    assert_int_equal(layer_skipped_reason(l, 0), LAYER_SKIP_NULL_GEOMETRY);
+    assert_int_equal(layer_skipped_values(l, 0)[1].u.i, 300);
+    assert_int_equal(layer_skipped_record(l, 1), 6);
+    assert_int_equal(layer_skipped_reason(l, 1), LAYER_SKIP_EMPTY_GEOMETRY);
+    /* left out: feature 2, skipped 4 (police) and 5 (kind null never matches) */
+    assert_int_equal(layer_filtered_count(l), 3);
+    assert_int_equal(layer_source_records(l), layer_count(l) + layer_skipped_count(l) + layer_filtered_count(l));
+    /* a second filter adds to the count */
+    assert_ok(ctx, layer_filter(ctx, l, "pop > 300", &kept));
+    assert_int_equal(kept, 0);
+    assert_int_equal(layer_skipped_count(l), 1);
+    assert_int_equal(layer_skipped_record(l, 0), 6);
+    assert_int_equal(layer_filtered_count(l), 5);
+    assert_int_equal(layer_source_records(l), layer_count(l) + layer_skipped_count(l) + layer_filtered_count(l));
+    layer_destroy(l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_operators),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_dates_and_logicals),
+        cmocka_unit_test(test_skipped_records),
         cmocka_unit_test(test_monaco),
     };
     return cmocka_run_group_tests(tests, tu_ctx_setup, tu_ctx_teardown);

@@ -1,6 +1,7 @@
 /* tests/geo/test_layer.c: the feature table: attributes, polygon validation and repair on append (reason and
- * record noted), empty geometries skipped, extents, reprojection (checked against hand-worked UTM values from
- * cs2cs), working-CRS choice and the GCJ-02 conversion on read. */
+ * record noted), NULL / empty / no-area geometries kept as skipped records with their values (the input
+ * ledger), the value formatter, extents, reprojection (checked against hand-worked UTM values from cs2cs) and
+ * its ballpark note, working-CRS choice and the GCJ-02 conversion on read. */
 #include "test_util.h"
 
 #include "geo/layer.h"
@@ -191,11 +192,167 @@ static void test_unknown_format(void **state)
     assert_null(l);
 }
 
+/* The ledger: every record that is not a feature is kept with its record, reason and values, noted, and
+ * counted so that source records = features + skipped + filtered. */
+static void test_skipped_records(void **state)
+{
+    emscov_ctx *ctx = *state;
+    layer *l = new_layer(ctx, 32650);
+    assert_ok(ctx, layer_add_field(ctx, l, "id", LAYER_FIELD_INT, 0, 0));
+    assert_ok(ctx, layer_add_field(ctx, l, "name", LAYER_FIELD_STRING, 0, 0));
+    assert_ok(ctx, layer_add_field(ctx, l, "pop", LAYER_FIELD_INT, 0, 0));
+    char name[4] = "B";
+    layer_value v[3] = {{.u.i = 1}, {.u.s = "A"}, {.u.i = 10}};
+    assert_ok(ctx, layer_append_take(ctx, l, tu_wkt(ctx, "POINT(1 2)"), 1, v));
+    v[0].u.i = 2, v[1].u.s = name, v[2].u.i = 100;
+    assert_ok(ctx, layer_append_take(ctx, l, NULL, 2, v));
+    name[0] = 'X'; /* values of skipped records are copied too */
+    v[0].u.i = 3, v[1].u.s = "C", v[2].is_null = true;
+    assert_ok(ctx, layer_append_take(ctx, l, tu_wkt(ctx, "POINT EMPTY"), 3, v));
+    v[0].u.i = 4, v[1].u.s = "D", v[2] = (layer_value){.u.i = 5};
+    assert_ok(ctx, layer_append_take(ctx, l, tu_wkt(ctx, "MULTIPOLYGON EMPTY"), 4, v));
+    /* a polygon collapsed to a line: invalid, and no area once repaired */
+    v[0].u.i = 5, v[1].u.s = "E";
+    assert_ok(ctx, layer_append_take(ctx, l, tu_wkt(ctx, "POLYGON((0 0, 5 0, 10 0, 0 0))"), 5, v));
+    assert_ok(ctx, layer_append_skipped(ctx, l, 6, LAYER_SKIP_UNREADABLE, NULL));
+    /* the unvalidated path treats NULL and empty the same way */
+    assert_ok(ctx, layer_append_valid_take(ctx, l, NULL, 7, NULL));
+
+    assert_int_equal(layer_count(l), 1);
+    assert_int_equal(layer_values(l, 0)[2].u.i, 10);
+    assert_int_equal(layer_skipped_count(l), 6);
+    static const int64_t recs[] = {2, 3, 4, 5, 6, 7};
+    static const layer_skip_reason why[] = {LAYER_SKIP_NULL_GEOMETRY, LAYER_SKIP_EMPTY_GEOMETRY,
+                                            LAYER_SKIP_EMPTY_GEOMETRY, LAYER_SKIP_NO_AREA,
+                                            LAYER_SKIP_UNREADABLE, LAYER_SKIP_NULL_GEOMETRY};
+    for (size_t k = 0; k < 6; k++) {
+        assert_int_equal(layer_skipped_record(l, k), recs[k]);
+        assert_int_equal(layer_skipped_reason(l, k), why[k]);
+    }
+    const layer_value *d = layer_skipped_values(l, 0);
+    assert_int_equal(d[0].u.i, 2);
+    assert_string_equal(d[1].u.s, "B");
+    assert_int_equal(d[2].u.i, 100);
+    assert_true(layer_skipped_values(l, 1)[2].is_null);
+    assert_string_equal(layer_skipped_values(l, 3)[1].u.s, "E");
+    for (size_t j = 0; j < 3; j++)
+        assert_true(layer_skipped_values(l, 4)[j].is_null);
+    assert_string_equal(layer_skip_reason_text(LAYER_SKIP_NULL_GEOMETRY), "NULL geometry");
+    assert_string_equal(layer_skip_reason_text(LAYER_SKIP_EMPTY_GEOMETRY), "empty geometry");
+    assert_string_equal(layer_skip_reason_text(LAYER_SKIP_NO_AREA), "polygon with no area");
+    assert_string_equal(layer_skip_reason_text(LAYER_SKIP_UNREADABLE), "unreadable geometry");
+    assert_string_equal(layer_skip_reason_text(LAYER_SKIP_DELETED), "deleted record");
+    /* notes for the geometry reasons (emscov info lists them); none for the hand-added one */
+    assert_int_equal(layer_note_count_kind(l, LAYER_NOTE_EMPTY), 5);
+    assert_int_equal(layer_note_at(l, 0)->record, 2);
+    assert_string_equal(layer_note_at(l, 0)->text, "NULL geometry: skipped");
+    assert_string_equal(layer_note_at(l, 1)->text, "empty geometry: skipped");
+    assert_non_null(strstr(layer_note_at(l, 3)->text, "no area once repaired"));
+    /* the invariant, with the default count and with the reader's */
+    assert_int_equal(layer_filtered_count(l), 0);
+    assert_int_equal(layer_source_records(l), 7);
+    layer_set_source_records(l, 7);
+    assert_int_equal(layer_source_records(l), layer_count(l) + layer_skipped_count(l) + layer_filtered_count(l));
+    /* the schema is fixed once a record is kept, even a skipped one */
+    layer *m = new_layer(ctx, 32650);
+    assert_ok(ctx, layer_add_field(ctx, m, "id", LAYER_FIELD_INT, 0, 0));
+    assert_ok(ctx, layer_append_take(ctx, m, NULL, 1, NULL));
+    assert_status_msg(ctx, layer_add_field(ctx, m, "LATE", LAYER_FIELD_INT, 0, 0), EMS_EINTERNAL, "LATE");
+    assert_true(layer_skipped_values(m, 0)[0].is_null);
+    layer_destroy(m);
+
+    /* layer_keep and layer_keep_skipped count what they drop as filtered */
+    layer_keep(l, (const bool[]){false});
+    layer_keep_skipped(l, (const bool[]){true, false, false, true, true, false});
+    assert_int_equal(layer_count(l), 0);
+    assert_int_equal(layer_skipped_count(l), 3);
+    assert_int_equal(layer_skipped_record(l, 1), 5);
+    assert_int_equal(layer_skipped_values(l, 0)[2].u.i, 100);
+    assert_int_equal(layer_filtered_count(l), 4);
+    assert_int_equal(layer_source_records(l), layer_count(l) + layer_skipped_count(l) + layer_filtered_count(l));
+    layer_destroy(l);
+}
+
+/* One formatter for every field type, written out by hand. */
+static void test_value_format(void **state)
+{
+    emscov_ctx *ctx = *state;
+    layer *l = new_layer(ctx, 32650);
+    assert_ok(ctx, layer_add_field(ctx, l, "s", LAYER_FIELD_STRING, 0, 0));
+    assert_ok(ctx, layer_add_field(ctx, l, "i", LAYER_FIELD_INT, 0, 0));
+    assert_ok(ctx, layer_add_field(ctx, l, "d", LAYER_FIELD_DOUBLE, 0, 0));
+    assert_ok(ctx, layer_add_field(ctx, l, "day", LAYER_FIELD_DATE, 0, 0));
+    assert_ok(ctx, layer_add_field(ctx, l, "ok", LAYER_FIELD_LOGICAL, 0, 0));
+    char buf[64], small[8];
+    const struct {
+        size_t j;
+        layer_value v;
+        const char *text;
+        double num; /* NaN: not a number */
+    } cases[] = {
+        {0, {.u.s = "海淀区"}, "海淀区", NAN},
+        {0, {.u.s = "12"}, "12", NAN}, /* text stays text */
+        {1, {.u.i = 9007199254740993LL}, "9007199254740993", 9007199254740992.0}, /* in full, not via double */
+        {1, {.u.i = -7}, "-7", -7},
+        {2, {.u.d = 0.1}, "0.1", 0.1},
+        {2, {.u.d = 1.0 / 3}, "0.333333333333333", 1.0 / 3},
+        {2, {.u.d = 1e300}, "1e+300", 1e300},
+        {2, {.u.d = NAN}, "", NAN},
+        {3, {.u.date = 20240229}, "2024-02-29", NAN},
+        {4, {.u.b = true}, "true", 1},
+        {4, {.u.b = false}, "false", 0},
+        {1, {.is_null = true}, "", NAN},
+        {0, {.is_null = true}, "", NAN},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        const char *got = layer_value_format(l, cases[k].j, &cases[k].v, buf, sizeof buf);
+        assert_ptr_equal(got, buf);
+        if (strcmp(got, cases[k].text))
+            fail_msg("case %zu: \"%s\", want \"%s\"", k, got, cases[k].text);
+        double n = layer_value_to_number(l, cases[k].j, &cases[k].v);
+        if (isnan(cases[k].num))
+            assert_true(isnan(n));
+        else
+            assert_true(n == cases[k].num);
+    }
+    /* cut to fit, always terminated */
+    layer_value lv = {.u.s = "abcdefghij"};
+    assert_string_equal(layer_value_format(l, 0, &lv, small, sizeof small), "abcdefg");
+    layer_destroy(l);
+}
+
+/* A reprojection PROJ can only do as a ballpark (Xian 1980 has no public shift to WGS 84) leaves one
+ * LAYER_NOTE_BALLPARK for the whole layer; CGCS2000 to WGS 84 UTM is not flagged. */
+static void test_ballpark_note(void **state)
+{
+    emscov_ctx *ctx = *state;
+    crs *utm = NULL;
+    assert_ok(ctx, crs_from_epsg(ctx, 32650, &utm));
+    layer *l = new_layer(ctx, 2384); /* Xian 1980 / 3-degree Gauss-Kruger CM 117E */
+    assert_ok(ctx, layer_append_take(ctx, l, tu_wkt(ctx, "POINT(448688.856 4418598.001)"), 1, NULL));
+    assert_ok(ctx, layer_transform(ctx, l, utm));
+    assert_int_equal(layer_note_count(l), 1);
+    assert_int_equal(layer_note_at(l, 0)->kind, LAYER_NOTE_BALLPARK);
+    assert_int_equal(layer_note_at(l, 0)->record, 0);
+    assert_non_null(strstr(layer_note_at(l, 0)->text, "ballpark"));
+    assert_int_equal(layer_note_count_kind(l, LAYER_NOTE_WARNING), 0);
+    layer_destroy(l);
+    l = new_layer(ctx, 4548);
+    assert_ok(ctx, layer_append_take(ctx, l, tu_wkt(ctx, "POINT(448688.856 4418598.001)"), 1, NULL));
+    assert_ok(ctx, layer_transform(ctx, l, utm));
+    assert_int_equal(layer_note_count_kind(l, LAYER_NOTE_BALLPARK), 0);
+    layer_destroy(l);
+    crs_destroy(utm);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_attributes),
         cmocka_unit_test(test_invalid_polygon_repaired),
+        cmocka_unit_test(test_skipped_records),
+        cmocka_unit_test(test_value_format),
+        cmocka_unit_test(test_ballpark_note),
         cmocka_unit_test(test_transform_and_working_crs),
         cmocka_unit_test(test_no_crs_is_an_error),
         cmocka_unit_test(test_gcj02_on_read),

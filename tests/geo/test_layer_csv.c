@@ -5,6 +5,7 @@
  * python3's csv module. */
 #include "test_util.h"
 
+#include "geo/filter.h"
 #include "geo/layer.h"
 
 #include <stdio.h>
@@ -233,6 +234,42 @@ static void test_real_monaco_buildings(void **state)
     layer_destroy(l);
 }
 
+/* The input ledger: a row with both coordinate cells empty (or blank) has no geometry: a skipped record
+ * (NULL geometry) with its cells; one empty cell stays an error (test_errors). */
+static void test_ledger(void **state)
+{
+    emscov_ctx *ctx = *state;
+    const char *text = "name,lon,lat,pop\n"
+                       "a,116.4,39.9,10\n"
+                       "b,,,100\n"
+                       "c, ,\"\",30\n"
+                       "d,116.5,40,40\n";
+    layer *l = read_ok(ctx, "ledger.csv", text, NULL);
+    assert_int_equal(layer_source_records(l), 4);
+    assert_int_equal(layer_count(l), 2);
+    assert_int_equal(layer_record(l, 1), 4);
+    assert_int_equal(layer_field_at(l, field(l, "lon"))->type, LAYER_FIELD_DOUBLE); /* empty cells are null */
+    assert_int_equal(layer_skipped_count(l), 2);
+    for (size_t k = 0; k < 2; k++) {
+        assert_int_equal(layer_skipped_record(l, k), (int64_t)k + 2);
+        assert_int_equal(layer_skipped_reason(l, k), LAYER_SKIP_NULL_GEOMETRY);
+        assert_true(layer_skipped_values(l, k)[field(l, "lon")].is_null);
+    }
+    assert_string_equal(layer_skipped_values(l, 0)[field(l, "name")].u.s, "b");
+    assert_int_equal(layer_skipped_values(l, 0)[field(l, "pop")].u.i, 100);
+    assert_int_equal(layer_skipped_values(l, 1)[field(l, "pop")].u.i, 30);
+    assert_int_equal(layer_note_count_kind(l, LAYER_NOTE_EMPTY), 2);
+    assert_int_equal(layer_source_records(l), layer_count(l) + layer_skipped_count(l) + layer_filtered_count(l));
+    /* pop >= 100: both points and row c are left out, row b stays skipped */
+    assert_ok(ctx, layer_filter(ctx, l, "pop >= 100", NULL));
+    assert_int_equal(layer_count(l), 0);
+    assert_int_equal(layer_skipped_count(l), 1);
+    assert_int_equal(layer_skipped_record(l, 0), 2);
+    assert_int_equal(layer_filtered_count(l), 3);
+    assert_int_equal(layer_source_records(l), layer_count(l) + layer_skipped_count(l) + layer_filtered_count(l));
+    layer_destroy(l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -240,6 +277,7 @@ int main(void)
         cmocka_unit_test(test_delimiters_and_detection),
         cmocka_unit_test(test_gbk),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_ledger),
         cmocka_unit_test(test_real_monaco_buildings),
     };
     return cmocka_run_group_tests(tests, tu_ctx_setup, tu_ctx_teardown);

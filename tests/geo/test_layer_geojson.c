@@ -4,6 +4,7 @@
  * python3's json module. */
 #include "test_util.h"
 
+#include "geo/filter.h"
 #include "geo/layer.h"
 
 #include <stdio.h>
@@ -247,10 +248,55 @@ static void test_real_beijing_stations_utf8(void **state)
     layer_destroy(l);
 }
 
+/* The input ledger: "geometry": null and a missing "geometry" are NULL geometries, an empty MultiPolygon and
+ * an empty Point are empty ones; each is a skipped record with its properties (pop 100 for the null one). */
+static void test_ledger(void **state)
+{
+    emscov_ctx *ctx = *state;
+    const char *text =
+        "{\"type\":\"FeatureCollection\",\"features\":[\n"
+        "{\"type\":\"Feature\",\"properties\":{\"name\":\"a\",\"pop\":10},"
+        "\"geometry\":{\"type\":\"MultiPolygon\",\"coordinates\":[[[[0,0],[1,0],[1,1],[0,0]]]]}},\n"
+        "{\"type\":\"Feature\",\"properties\":{\"name\":\"b\",\"pop\":100},\"geometry\":null},\n"
+        "{\"type\":\"Feature\",\"properties\":{\"name\":\"c\",\"pop\":30},"
+        "\"geometry\":{\"type\":\"MultiPolygon\",\"coordinates\":[]}},\n"
+        "{\"type\":\"Feature\",\"properties\":{\"name\":\"d\",\"pop\":40}},\n"
+        "{\"type\":\"Feature\",\"properties\":{\"name\":\"e\",\"pop\":50},"
+        "\"geometry\":{\"type\":\"Point\",\"coordinates\":[]}}\n"
+        "]}";
+    layer *l = read_text(ctx, "ledger.geojson", text, NULL);
+    assert_int_equal(layer_source_records(l), 5);
+    assert_int_equal(layer_count(l), 1);
+    assert_int_equal(layer_skipped_count(l), 4);
+    const layer_skip_reason why[] = {LAYER_SKIP_NULL_GEOMETRY, LAYER_SKIP_EMPTY_GEOMETRY, LAYER_SKIP_NULL_GEOMETRY,
+                                     LAYER_SKIP_EMPTY_GEOMETRY};
+    const char *names[] = {"b", "c", "d", "e"};
+    const int64_t pops[] = {100, 30, 40, 50};
+    int jn = field(l, "name"), jp = field(l, "pop");
+    for (size_t k = 0; k < 4; k++) {
+        assert_int_equal(layer_skipped_record(l, k), (int64_t)k + 2);
+        assert_int_equal(layer_skipped_reason(l, k), why[k]);
+        assert_string_equal(layer_skipped_values(l, k)[jn].u.s, names[k]);
+        assert_int_equal(layer_skipped_values(l, k)[jp].u.i, pops[k]);
+    }
+    assert_int_equal(layer_note_count_kind(l, LAYER_NOTE_EMPTY), 4);
+    assert_int_equal(layer_source_records(l), layer_count(l) + layer_skipped_count(l) + layer_filtered_count(l));
+    /* name IN (a, b, e): c and d are left out; b and e stay skipped */
+    assert_ok(ctx, layer_filter(ctx, l, "name in (a, b, e)", NULL));
+    assert_int_equal(layer_count(l), 1);
+    assert_int_equal(layer_skipped_count(l), 2);
+    assert_int_equal(layer_skipped_record(l, 0), 2);
+    assert_int_equal(layer_skipped_record(l, 1), 5);
+    assert_int_equal(layer_filtered_count(l), 2);
+    assert_int_equal(layer_source_records(l), layer_count(l) + layer_skipped_count(l) + layer_filtered_count(l));
+    layer_destroy(l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_types_and_nulls),
+        cmocka_unit_test(test_ledger),
         cmocka_unit_test(test_single_feature_and_crs),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_real_monaco_subdistricts),

@@ -4,10 +4,12 @@
  * paths (missing file, not a GeoPackage, missing table, a bad blob, a text value in an INTEGER column). */
 #include "test_util.h"
 
+#include "geo/filter.h"
 #include "geo/layer.h"
 #include "src/output/store_gpkg.h"
 
 #include <math.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,6 +205,9 @@ static void test_failures(void **state)
     assert_int_equal(layer_note_count(l), 1);
     assert_int_equal(layer_note_at(l, 0)->record, 2);
     assert_non_null(strstr(layer_note_at(l, 0)->text, "no \"GP\" magic"));
+    assert_int_equal(layer_skipped_count(l), 1);
+    assert_int_equal(layer_skipped_reason(l, 0), LAYER_SKIP_UNREADABLE);
+    assert_true(layer_skipped_values(l, 0)[0].u.d == 60);
     layer_destroy(l);
     snprintf(cmd, sizeof cmd, "sqlite3 '%s' \"UPDATE pts SET t = 'abc' WHERE fid = 3\"", path);
     assert_int_equal(tu_run(cmd, &out), 0);
@@ -250,12 +255,79 @@ static void test_points_arrays(void **state)
     layer_destroy(pts);
 }
 
+static void sql_ok(sqlite3 *db, const char *sql)
+{
+    char *err = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) fail_msg("%s: %s", sql, err ? err : "?");
+}
+
+/* The input ledger: a SQL NULL geometry, a blob flagged empty (OGC 12-128r18 flags bit 4, written by hand), a
+ * blob that is not a GeoPackage geometry and a text value are skipped records (NULL, empty, unreadable twice)
+ * with their values. */
+static void test_ledger(void **state)
+{
+    emscov_ctx *ctx = *state;
+    layer *l = make_layer(ctx), *pts = make_points(ctx);
+    const char *path = tu_tmp("ledger.gpkg");
+    write_gpkg(ctx, path, l, pts);
+    layer_destroy(l);
+    layer_destroy(pts);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    /* the R-tree triggers call ST_IsEmpty, which plain SQLite lacks */
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'trigger'", -1, &q, NULL),
+                     SQLITE_OK);
+    char drops[4096] = "";
+    while (sqlite3_step(q) == SQLITE_ROW)
+        snprintf(drops + strlen(drops), sizeof drops - strlen(drops), "DROP TRIGGER \"%s\";",
+                 (const char *)sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
+    sql_ok(db, drops);
+    /* fid 2: NULL; fid 3: "GP", version 0, flags 0x11 (little-endian, empty, no envelope), srs_id 4548 (0x11C4),
+     * then POINT(NaN NaN) in WKB; fid 4: junk */
+    sql_ok(db, "UPDATE pts SET geom = NULL WHERE fid = 2;"
+               "UPDATE pts SET geom = X'47500011C4110000" "0101000000" "000000000000F87F" "000000000000F87F' "
+               "WHERE fid = 3;"
+               "INSERT INTO pts (fid, geom, t) VALUES (4, X'00112233', 100), (5, 'POINT(1 2)', 5)");
+    sqlite3_close(db);
+
+    char src[1024];
+    snprintf(src, sizeof src, "%s:pts", path);
+    assert_ok(ctx, layer_read(ctx, src, NULL, &l));
+    assert_int_equal(layer_source_records(l), 5);
+    assert_int_equal(layer_count(l), 1);
+    assert_int_equal(layer_record(l, 0), 1);
+    assert_int_equal(layer_skipped_count(l), 4);
+    const layer_skip_reason why[] = {LAYER_SKIP_NULL_GEOMETRY, LAYER_SKIP_EMPTY_GEOMETRY, LAYER_SKIP_UNREADABLE,
+                                     LAYER_SKIP_UNREADABLE};
+    const double t[] = {60, 120, 100, 5};
+    for (size_t k = 0; k < 4; k++) {
+        assert_int_equal(layer_skipped_record(l, k), (int64_t)k + 2);
+        assert_int_equal(layer_skipped_reason(l, k), why[k]);
+        assert_true(layer_skipped_values(l, k)[0].u.d == t[k]);
+    }
+    assert_int_equal(layer_note_count_kind(l, LAYER_NOTE_EMPTY), 2);
+    assert_int_equal(layer_note_count_kind(l, LAYER_NOTE_WARNING), 2);
+    assert_non_null(strstr(layer_note_at(l, 3)->text, "not a blob"));
+    assert_int_equal(layer_source_records(l), layer_count(l) + layer_skipped_count(l) + layer_filtered_count(l));
+    /* t >= 100: the point (t 0), fid 2 (t 60) and fid 5 (t 5) are left out */
+    assert_ok(ctx, layer_filter(ctx, l, "t >= 100", NULL));
+    assert_int_equal(layer_count(l), 0);
+    assert_int_equal(layer_skipped_count(l), 2);
+    assert_int_equal(layer_skipped_record(l, 0), 3);
+    assert_int_equal(layer_filtered_count(l), 3);
+    assert_int_equal(layer_source_records(l), layer_count(l) + layer_skipped_count(l) + layer_filtered_count(l));
+    layer_destroy(l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_gdal_written),
         cmocka_unit_test(test_failures),
+        cmocka_unit_test(test_ledger),
         cmocka_unit_test(test_points_arrays),
     };
     return cmocka_run_group_tests(tests, tu_ctx_setup, tu_ctx_teardown);

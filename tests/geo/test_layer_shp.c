@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "geo/filter.h"
 #include "geo/layer.h"
 
 #define GBK_DONGHUAMEN                                                                                       \
@@ -424,6 +425,84 @@ static void test_null_shape_and_deleted(void **state)
     assert_int_equal(layer_note_count_kind(l, LAYER_NOTE_EMPTY), 1);
     assert_int_equal(notes_with(l, LAYER_NOTE_EMPTY, 2, ""), 1);
     assert_int_equal(notes_with(l, LAYER_NOTE_WARNING, 4, "marked deleted"), 1);
+    /* both kept in the ledger with their ID */
+    assert_int_equal(layer_skipped_count(l), 2);
+    assert_int_equal(layer_skipped_reason(l, 0), LAYER_SKIP_NULL_GEOMETRY);
+    assert_int_equal(layer_skipped_values(l, 0)[0].u.i, 2);
+    assert_int_equal(layer_skipped_reason(l, 1), LAYER_SKIP_DELETED);
+    assert_int_equal(layer_skipped_values(l, 1)[0].u.i, 4);
+    layer_destroy(l);
+}
+
+/* The input ledger: a NULL shape, a polygon with no parts, one whose only ring is degenerate and a deleted
+ * record are skipped records with their reason and attributes (COUNT = 100 for the NULL shape); the
+ * invariant holds when read and after a filter that keeps some skipped records and leaves out others. */
+static void test_ledger(void **state)
+{
+    emscov_ctx *ctx = *state;
+    fixture f;
+    fx_init(&f, "ledger");
+    SHPHandle s = fx_shp(&f, SHPT_POLYGON);
+    double xy[10];
+    int k = 0;
+    square(xy, &k, 0, 0, 10, true);
+    add_shape(s, SHPT_POLYGON, 1, (const int[]){0}, 5, xy); /* 1: a square */
+    add_null(s);                                             /* 2: NULL shape */
+    add_shape(s, SHPT_POLYGON, 0, NULL, 0, NULL);            /* 3: no parts, no vertices */
+    const double degen[] = {0, 0, 1, 1, 0, 0};
+    add_shape(s, SHPT_POLYGON, 1, (const int[]){0}, 3, degen); /* 4: a ring without area */
+    add_shape(s, SHPT_POLYGON, 1, (const int[]){0}, 5, xy);    /* 5: deleted below */
+    add_shape(s, SHPT_POLYGON, 1, (const int[]){0}, 5, xy);    /* 6: deleted, COUNT not a number */
+    SHPClose(s);
+    DBFHandle d = DBFCreateEx(fx_file(&f, "dbf"), NULL);
+    assert_non_null(d);
+    assert_int_equal(DBFAddField(d, "NAME", FTString, 16, 0), 0);
+    assert_int_equal(DBFAddField(d, "COUNT", FTInteger, 9, 0), 1);
+    const char *names[] = {"square", "north", "hollow", "sliver", "gone"};
+    const int counts[] = {10, 100, 30, 40, 50};
+    for (int i = 0; i < 5; i++) {
+        assert_true(DBFWriteStringAttribute(d, i, 0, names[i]));
+        assert_true(DBFWriteIntegerAttribute(d, i, 1, counts[i]));
+    }
+    assert_true(DBFWriteStringAttribute(d, 5, 0, "junk"));
+    assert_true(DBFWriteAttributeDirectly(d, 5, 1, "abc"));
+    assert_true(DBFMarkRecordDeleted(d, 4, 1));
+    assert_true(DBFMarkRecordDeleted(d, 5, 1));
+    DBFClose(d);
+    fx_prj(&f);
+    layer *l = read_ok(ctx, &f, NULL);
+    assert_int_equal(layer_source_records(l), 6);
+    assert_int_equal(layer_count(l), 1);
+    assert_int_equal(layer_record(l, 0), 1);
+    assert_int_equal(layer_skipped_count(l), 5);
+    /* a deleted record whose attributes cannot be read is no error: skipped with null values */
+    assert_int_equal(layer_skipped_reason(l, 4), LAYER_SKIP_DELETED);
+    assert_true(layer_skipped_values(l, 4)[0].is_null && layer_skipped_values(l, 4)[1].is_null);
+    assert_int_equal(notes_with(l, LAYER_NOTE_WARNING, 6, "its attributes cannot be read"), 1);
+    const layer_skip_reason why[] = {LAYER_SKIP_NULL_GEOMETRY, LAYER_SKIP_EMPTY_GEOMETRY, LAYER_SKIP_NO_AREA,
+                                     LAYER_SKIP_DELETED};
+    for (size_t i = 0; i < 4; i++) {
+        assert_int_equal(layer_skipped_record(l, i), (int64_t)i + 2);
+        assert_int_equal(layer_skipped_reason(l, i), why[i]);
+        assert_string_equal(layer_skipped_values(l, i)[0].u.s, names[i + 1]);
+        assert_int_equal(layer_skipped_values(l, i)[1].u.i, counts[i + 1]);
+    }
+    assert_int_equal(layer_source_records(l), layer_count(l) + layer_skipped_count(l) + layer_filtered_count(l));
+    /* notes for emscov info: one per geometry reason, a warning for the deleted record */
+    assert_int_equal(notes_with(l, LAYER_NOTE_EMPTY, 2, "NULL geometry"), 1);
+    assert_int_equal(notes_with(l, LAYER_NOTE_EMPTY, 3, "empty geometry"), 1);
+    assert_int_equal(notes_with(l, LAYER_NOTE_EMPTY, 4, "no ring with an area"), 1);
+    assert_int_equal(notes_with(l, LAYER_NOTE_WARNING, 5, "marked deleted"), 1);
+    /* COUNT >= 40: the square (10), the hollow record (30) and record 6 (null) are left out; 2, 4, 5 stay
+     * skipped */
+    assert_ok(ctx, layer_filter(ctx, l, "COUNT >= 40", NULL));
+    assert_int_equal(layer_count(l), 0);
+    assert_int_equal(layer_skipped_count(l), 3);
+    assert_int_equal(layer_skipped_record(l, 0), 2);
+    assert_int_equal(layer_skipped_record(l, 1), 4);
+    assert_int_equal(layer_skipped_record(l, 2), 5);
+    assert_int_equal(layer_filtered_count(l), 3);
+    assert_int_equal(layer_source_records(l), layer_count(l) + layer_skipped_count(l) + layer_filtered_count(l));
     layer_destroy(l);
 }
 
@@ -1000,6 +1079,7 @@ int main(void)
         cmocka_unit_test(test_missing_shx_rebuilt),
         cmocka_unit_test(test_truncated_shp),
         cmocka_unit_test(test_count_mismatch),
+        cmocka_unit_test(test_ledger),
         cmocka_unit_test(test_corrupted_headers),
         cmocka_unit_test(test_real_nc),
         cmocka_unit_test(test_real_olinda),

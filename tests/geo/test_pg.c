@@ -2,10 +2,12 @@
  * failures (no password in any message), quoting of hostile and Chinese identifiers, EPSG and custom SRIDs
  * (reused, also by concurrent processes, and usable by ST_Transform), COPY of every field type checked with
  * independent SQL, Multi* promotion, the pg: source (values, coordinates, order, notes, ?where= against
- * count(*), a where that tries to write), and a connection killed in the middle of a COPY.
+ * count(*), a where that tries to write, NULL / EMPTY / unreadable geometries in the input ledger against
+ * IS NULL and ST_IsEmpty), and a connection killed in the middle of a COPY.
  * Every table lives in a schema of this process (t_pgcore_<pid>_<n>), dropped at the end of the test. */
 #include "test_util.h"
 
+#include "geo/filter.h"
 #include "geo/layer.h"
 #include "geo/pg.h"
 
@@ -119,7 +121,11 @@ static void test_connect_ok(void **state)
     assert_string_equal(PQgetvalue(r, 0, 0), "emscov");
     assert_string_equal(PQgetvalue(r, 0, 1), "UTF8");
     PQclear(r);
-    assert_non_null(strstr(pg_describe(c), "port=54329"));
+    /* the port of the server under test (tools/pgtest.sh: 54329 unless PGTEST_PORT says otherwise) */
+    const char *port = strstr(conninfo(), "port=");
+    char want_port[32];
+    snprintf(want_port, sizeof want_port, "port=%d", port ? atoi(port + 5) : 5432);
+    assert_non_null(strstr(pg_describe(c), want_port));
     assert_non_null(strstr(pg_describe(c), "dbname=emscov_test"));
     /* a statement failure: the step, the server's first line, the connection */
     ems_status st = pg_exec(ctx, c, "reading the moon", "SELECT * FROM no_such_table_pgcore", 0, NULL);
@@ -677,6 +683,9 @@ static void test_read_pg(void **state)
     assert_int_equal(layer_note_at(l, 0)->record, 1);
     assert_non_null(strstr(layer_note_at(l, 0)->text, "geometry GEOS cannot read"));
     assert_int_equal(layer_note_at(l, 1)->record, 2);
+    assert_int_equal(layer_skipped_count(l), 2);
+    assert_int_equal(layer_skipped_reason(l, 0), LAYER_SKIP_UNREADABLE);
+    assert_int_equal(layer_skipped_values(l, 1)[0].u.i, 2);
     layer_destroy(l);
 
     /* failures: EMS_EINPUT naming the source */
@@ -803,6 +812,62 @@ static void test_killed_copy(void **state)
     close_schema(raw, schema);
 }
 
+/* The input ledger on a PostGIS table: which rows are NULL and which EMPTY is asked of PostGIS itself (IS NULL,
+ * ST_IsEmpty); a curve GEOS cannot read is unreadable; each keeps its values (pop 100 for the NULL one). */
+static void test_read_pg_ledger(void **state)
+{
+    emscov_ctx *ctx = *state;
+    char schema[64];
+    PGconn *raw = open_schema(schema, sizeof schema);
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "CREATE TABLE %s.st (id int PRIMARY KEY, name text, pop int, geom geometry(Geometry, 4548));"
+             "INSERT INTO %s.st VALUES (1, 'a', 10, 'SRID=4548;POINT(448000 4417000)'), (2, 'b', 100, NULL), "
+             "(3, 'c', 30, 'SRID=4548;POINT EMPTY'), (4, 'd', 40, 'SRID=4548;MULTIPOLYGON EMPTY'), "
+             "(5, 'e', 50, 'SRID=4548;CIRCULARSTRING(0 0, 1 1, 2 0)')",
+             schema, schema);
+    tu_pg_ok(raw, sql);
+    const char *nulls = tu_pg_val(raw, "SELECT string_agg(id::text, ',' ORDER BY id) FROM %s.st WHERE geom IS NULL",
+                                  schema);
+    const char *empties =
+        tu_pg_val(raw, "SELECT string_agg(id::text, ',' ORDER BY id) FROM %s.st WHERE ST_IsEmpty(geom)", schema);
+    assert_string_equal(nulls, "2");
+    assert_string_equal(empties, "3,4");
+    char src[256];
+    snprintf(src, sizeof src, "pg:%s.st", schema);
+    layer *l = NULL;
+    assert_ok(ctx, layer_read_pg(ctx, src, conninfo(), &l));
+    assert_int_equal(layer_source_records(l), 5);
+    assert_int_equal(layer_count(l), 1);
+    assert_int_equal(layer_skipped_count(l), 4);
+    char got_nulls[32] = "", got_empties[32] = "";
+    for (size_t k = 0; k < layer_skipped_count(l); k++) {
+        char *list = layer_skipped_reason(l, k) == LAYER_SKIP_NULL_GEOMETRY    ? got_nulls
+                     : layer_skipped_reason(l, k) == LAYER_SKIP_EMPTY_GEOMETRY ? got_empties
+                                                                              : NULL;
+        /* records are rows in primary-key order: here equal to id, which is field 0 */
+        assert_int_equal(layer_skipped_record(l, k), layer_skipped_values(l, k)[0].u.i);
+        if (list)
+            snprintf(list + strlen(list), 32 - strlen(list), "%s%lld", *list ? "," : "",
+                     (long long)layer_skipped_record(l, k));
+    }
+    assert_string_equal(got_nulls, nulls);
+    assert_string_equal(got_empties, empties);
+    assert_int_equal(layer_skipped_reason(l, 3), LAYER_SKIP_UNREADABLE);
+    assert_string_equal(layer_skipped_values(l, 0)[1].u.s, "b");
+    assert_int_equal(layer_skipped_values(l, 0)[2].u.i, 100);
+    assert_int_equal(layer_source_records(l), layer_count(l) + layer_skipped_count(l) + layer_filtered_count(l));
+    /* pop >= 40: a (10) and c (30) are left out; b, d, e stay skipped */
+    assert_ok(ctx, layer_filter(ctx, l, "pop >= 40", NULL));
+    assert_int_equal(layer_count(l), 0);
+    assert_int_equal(layer_skipped_count(l), 3);
+    assert_int_equal(layer_skipped_record(l, 1), 4);
+    assert_int_equal(layer_filtered_count(l), 2);
+    assert_int_equal(layer_source_records(l), layer_count(l) + layer_skipped_count(l) + layer_filtered_count(l));
+    layer_destroy(l);
+    close_schema(raw, schema);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -813,6 +878,7 @@ int main(void)
         cmocka_unit_test(test_copy_types),
         cmocka_unit_test(test_promotion),
         cmocka_unit_test(test_read_pg),
+        cmocka_unit_test(test_read_pg_ledger),
         cmocka_unit_test(test_where),
         cmocka_unit_test(test_killed_copy),
     };

@@ -19,7 +19,8 @@ ls "$TMP/out" | grep -q tmp && fail "temporary file left behind"
 
 check_gpkg "$TMP/out/emscov.gpkg"
 pg_schema it_analyze
-ogr2ogr -f PostgreSQL "$PGC" "$TMP/out/emscov.gpkg" demand_time street_summary -lco SCHEMA=$SCHEMA -preserve_fid -lco FID=fid \
+ogr2ogr -f PostgreSQL "$PGC" "$TMP/out/emscov.gpkg" demand_time street_summary station input_issue -lco SCHEMA=$SCHEMA \
+  -preserve_fid -lco FID=fid \
   || fail "ogr2ogr gpkg -> PostGIS"
 ogr2ogr -f PostgreSQL "$PGC" "$SAMPLE/streets_utf8.shp" -nln src_streets -t_srs EPSG:32650 -lco SCHEMA=$SCHEMA \
   -lco GEOMETRY_NAME=geom || fail "ogr2ogr streets"
@@ -36,7 +37,25 @@ check "stations per sub-district = ST_Covers on the source layers (lowest sub-di
 check "ambulances per 30k (city) = SQL from the source stations" \
   "SELECT abs((SELECT sum(ambulances) FROM src_stations) / (j->'population'->>'allocated_total')::float8 * 30000
               - (j->'ambulances'->>'per_standard_residents')::float8) < 1e-9 FROM report"
+check "stations: id, name and ambulances of every source station, by record (GDAL's fid = record)" \
+  "SELECT count(*) = (SELECT count(*) FROM src_stations) AND bool_and(s.station_id = t.id::text AND s.name = t.name
+          AND s.ambulances = t.ambulances)
+   FROM station s JOIN src_stations t ON t.ogc_fid = s.record"
+check "stations: sub-district id = the code of the sub-district covering it (ST_Covers, lowest first), NULL outside" \
+  "SELECT bool_and(s.subdistrict_id IS NOT DISTINCT FROM c.code) FROM station s JOIN src_stations t ON t.ogc_fid = s.record
+   LEFT JOIN (SELECT DISTINCT ON (t.ogc_fid) t.ogc_fid, st.code FROM src_stations t
+              JOIN src_streets st ON ST_Covers(st.geom, t.geom) ORDER BY t.ogc_fid, st.ogc_fid) c ON c.ogc_fid = t.ogc_fid"
+check "gap verdict = no station covered by the sub-district (SQL)" \
+  "SELECT bool_and(s.gap = NOT EXISTS (SELECT 1 FROM src_stations t WHERE ST_Covers(ss.geom, t.geom)))
+   FROM street_summary s JOIN src_streets ss ON ss.code = s.code"
+check "ledger: the station outside every sub-district and off the road network is named (id 14)" \
+  "SELECT count(*) = 2 AND bool_and(i.source_name = t.name) FROM input_issue i JOIN src_stations t ON t.ogc_fid = i.record
+   WHERE i.layer = 'stations' AND i.reason IN ('outside', 'off_network') AND i.source_id = '14'"
+check "ledger: the unreachable population = the unreached and off-network rows of the population layer" \
+  "SELECT abs((SELECT sum(population) FROM input_issue WHERE layer = 'population' AND reason IN ('unreached', 'off_network'))
+              - (j->'coverage'->>'unreachable_population')::float8) < 1e-6 FROM report"
 grep -q "population  input 1800035 = allocated 1800035" "$TMP/summary.txt" || { cat "$TMP/summary.txt"; fail "summary totals"; }
+grep -q "sub-districts without a station (7): " "$TMP/summary.txt" || { cat "$TMP/summary.txt"; fail "gap names"; }
 # the parallel step (snapping and timing demand points) gives the same report with one thread or several
 for t in 1 3; do
   EMSCOV_THREADS=$t "$EMSCOV" analyze --json --out "$TMP/out$t" "$SAMPLE/scenario.ini" >"$TMP/report$t.json" 2>/dev/null \

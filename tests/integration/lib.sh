@@ -31,7 +31,7 @@ check() { # name, SQL returning one boolean-ish row: t passes
 # check_gpkg FILE: GDAL opens the GeoPackage, finds the five layers, and does not complain
 check_gpkg() {
   ogrinfo -ro -so "$1" >"$TMP/ogrinfo.txt" 2>&1 || fail "ogrinfo cannot open the GeoPackage"
-  for l in street_summary demand_time service_area park_service_area station; do
+  for l in street_summary demand_time service_area park_service_area station input_issue; do
     grep -q "^[0-9]*: $l " "$TMP/ogrinfo.txt" || fail "GeoPackage lacks layer $l"
   done
   grep -qi "warning\|error" "$TMP/ogrinfo.txt" && { cat "$TMP/ogrinfo.txt"; fail "ogrinfo complains"; }
@@ -56,9 +56,17 @@ check_coverage_figures() {
                 - (j->'coverage'->>'unreachable_population')::float8) < 1e-3 FROM report"
   check "per sub-district covered and mean = SQL grouped by sub-district" \
     "SELECT bool_and(abs(s.covered - coalesce(d.cov, 0)) < 1e-3 AND (s.mean_s IS NULL OR abs(s.mean_s - d.mean) < 1e-6))
-     FROM street_summary s LEFT JOIN (SELECT subdistrict, sum(population) FILTER (WHERE time_s <= 720) AS cov,
+     FROM street_summary s LEFT JOIN (SELECT subdistrict_id, sum(population) FILTER (WHERE time_s <= 720) AS cov,
           sum(population * time_s) FILTER (WHERE time_s IS NOT NULL) / nullif(sum(population) FILTER (WHERE time_s IS NOT NULL), 0) AS mean
-          FROM demand_time GROUP BY subdistrict) d ON d.subdistrict = s.record"
+          FROM demand_time GROUP BY subdistrict_id) d ON d.subdistrict_id = s.subdistrict_id"
+  check "per sub-district mean-time verdict = SQL (weighted mean from demand_time < the standard's mean)" \
+    "SELECT bool_and(s.mean_met IS NOT DISTINCT FROM CASE WHEN s.population > 0 THEN coalesce(d.mean < 720, false) END)
+     FROM street_summary s LEFT JOIN (SELECT subdistrict_id,
+          sum(population * time_s) FILTER (WHERE time_s IS NOT NULL) / nullif(sum(population) FILTER (WHERE time_s IS NOT NULL), 0) AS mean
+          FROM demand_time GROUP BY subdistrict_id) d ON d.subdistrict_id = s.subdistrict_id"
   check "sub-districts without a station = SQL count" \
     "SELECT (SELECT count(*) FROM street_summary WHERE stations = 0) = (j->'gaps'->>'subdistricts_without_station')::int FROM report"
+  check "population account: input = allocated + every dropped amount (report.json ledger)" \
+    "SELECT abs((j->'population'->>'input_total')::float8 - (j->'population'->>'allocated_total')::float8
+                - (j->'population'->>'dropped_total')::float8) < 1e-6 * (j->'population'->>'input_total')::float8 FROM report"
 }

@@ -29,14 +29,15 @@ grep -q "^stored sites run $ID in $SCHEMA at host=.* dbname=" "$TMP/stdout.txt" 
 for f in sites.json sites.csv sites.gpkg; do [ -s "$TMP/out/$f" ] || fail "missing $f"; done
 ls "$TMP/out" | grep -q -e tmp -e pending && fail "temporary file left behind"
 load_report "$TMP/out/sites.json"
-sql "CREATE TABLE $SCHEMA.csv (rank int, id text, origin text, x float8, y float8, subdistrict text, snap_m float8,
-     delay_s float8, new_covered float8, mean_change_s float8, fills_gap text, backup_gain float8, mexclp_gain float8,
-     covered float8, selected text)" || fail "psql"
+sql "CREATE TABLE $SCHEMA.csv (rank int, id text, origin text, x float8, y float8, lon float8, lat float8,
+     subdistrict text, subdistrict_name text, snap_m float8, delay_s float8, new_covered float8, mean_change_s float8,
+     fills_gap text, backup_gain float8, mexclp_gain float8, covered float8, selected text, selected_order int)" \
+  || fail "psql"
 $PSQL "$DB" -c "\\copy $SCHEMA.csv FROM '$TMP/out/sites.csv' WITH (FORMAT csv, HEADER true)" || fail "loading sites.csv"
 ogr2ogr -f PostgreSQL "$PGC" "$TMP/out/sites.gpkg" candidate -nln gpkg_candidate -lco GEOMETRY_NAME=geom \
   || fail "ogr2ogr sites.gpkg"
 
-check "layout version 1 then 2 recorded" "SELECT string_agg(version::text, ',' ORDER BY version) = '1,2' FROM schema_version"
+check "layout versions 1 to 3 recorded" "SELECT string_agg(version::text, ',' ORDER BY version) = '1,2,3' FROM schema_version"
 check "sites_run row: name, status, report = sites.json, parameters, candidates, k, SRID of the tables" \
   "SELECT r.name = j->>'scenario' AND r.status = 'complete' AND r.report = j AND r.parameters = j->'parameters'
           AND r.candidates = (j->'candidates'->>'evaluated')::int AND r.k = (j->'greedy'->>'k')::int
@@ -79,6 +80,13 @@ check "site_candidate = GeoPackage layer candidate (read by GDAL): every field a
         AND $(near mexclp_gain) AND $(near covered) AND s.selected = g.selected
         AND s.selected_order IS NOT DISTINCT FROM g.selected_order AND ST_Equals(s.geom, g.geom))
    FROM site_candidate s JOIN gpkg_candidate g ON g.rank = s.rank WHERE s.sites_run_id = $ID"
+check "candidates: lon/lat = PostGIS ST_Transform of the point to EPSG:4326 (1e-7 degrees)" \
+  "SELECT bool_and(abs(ST_X(ST_Transform(s.geom, 4326)) - c.lon) < 2e-7 AND abs(ST_Y(ST_Transform(s.geom, 4326)) - c.lat) < 2e-7)
+   FROM site_candidate s JOIN csv c ON c.rank = s.rank WHERE s.sites_run_id = $ID"
+check "selected sites: each pick's newly covered adds up to the selection's covered population" \
+  "SELECT abs((j->'baseline'->>'covered')::float8 + (SELECT sum((e->>'new_covered')::float8)
+              FROM jsonb_array_elements(j->'greedy'->'selected') e) - (j->'greedy'->>'covered')::float8) < 1e-6
+   FROM report"
 check "site_selected = sites.json greedy selection, in order, and the selected flags of site_candidate" \
   "SELECT (SELECT array_agg(id ORDER BY selected_order) FROM site_selected WHERE sites_run_id = $ID)
           = (SELECT array_agg(e->>'id' ORDER BY (e->>'order')::int) FROM jsonb_array_elements(j->'greedy'->'selected') e)

@@ -29,7 +29,7 @@ grep -q "^stored run $ID in $SCHEMA at host=.* dbname=" "$TMP/stdout.txt" || fai
 for f in report.json streets.csv emscov.gpkg; do [ -s "$TMP/out/$f" ] || fail "missing $f"; done
 ls "$TMP/out" | grep -q -e tmp -e pending && fail "temporary file left behind"
 load_report "$TMP/out/report.json"
-check "layout versions 1 and 2 recorded" "SELECT string_agg(version::text, ',' ORDER BY version) = '1,2' FROM schema_version"
+check "layout versions 1, 2 and 3 recorded" "SELECT string_agg(version::text, ',' ORDER BY version) = '1,2,3' FROM schema_version"
 check "run row: name, status, SRID, standards, parameters = report.json" \
   "SELECT r.name = j->>'scenario' AND r.status = 'complete' AND r.working_srid = (j->'parameters'->>'working_epsg')::int
           AND r.standards = j->'standards'->>'name' AND r.parameters = j->'parameters' AND r.report = j
@@ -44,7 +44,13 @@ check "run row: headline figures = report.json" \
       AND r.covered_share = (j->'coverage'->'covered'->0->>'share')::float8
       AND r.gaps = (j->'gaps'->>'subdistricts_without_station')::int
       AND r.stations = (j->'gaps'->>'stations')::int
-      AND r.ambulances_per_30k = (j->'ambulances'->>'per_standard_residents')::float8
+      AND r.ambulances_per_n = (j->'ambulances'->>'per_standard_residents')::float8
+      AND r.residents_per_ambulance = (j->'standards'->>'residents_per_ambulance')::float8
+      AND r.mean_verdict = (SELECT t->>'verdict' FROM jsonb_array_elements(j->'targets') t WHERE t->>'key' = 'mean_response_time')
+      AND r.stations_verdict = 'fail' AND r.ambulances_verdict = 'fail' AND r.satisfaction_verdict = 'n/a'
+      AND r.population_dropped = (j->'population'->>'dropped_total')::float8
+      AND r.input_issues = jsonb_array_length(j->'ledger'->'issues')
+      AND (SELECT count(*) FROM input_issue WHERE run_id = $ID) = r.input_issues
       AND r.park_share = (j->'parks'->>'share')::float8
       AND r.subdistricts = jsonb_array_length(j->'subdistricts')
    FROM run r, report WHERE r.id = $ID"
@@ -78,9 +84,9 @@ check "demand points: population = allocated total" \
   "SELECT abs((SELECT sum(population) FROM demand_time WHERE run_id = $ID)
               - (j->'population'->>'allocated_total')::float8) < 1e-3 FROM report"
 check_coverage_figures   # lib.sh: SQL over demand_time and street_summary (one run so far)
-check "geometry_columns: the five tables in the working SRID, the views in 4326" \
-  "SELECT count(*) FILTER (WHERE f_table_name NOT LIKE '%wgs84' AND srid = (j->'parameters'->>'working_epsg')::int) = 5
-      AND count(*) FILTER (WHERE f_table_name LIKE '%\_wgs84' AND srid = 4326) = 5
+check "geometry_columns: the six tables in the working SRID, the views in 4326" \
+  "SELECT count(*) FILTER (WHERE f_table_name NOT LIKE '%wgs84' AND srid = (j->'parameters'->>'working_epsg')::int) = 6
+      AND count(*) FILTER (WHERE f_table_name LIKE '%\_wgs84' AND srid = 4326) = 6
    FROM geometry_columns, report WHERE f_table_schema = '$SCHEMA' GROUP BY j"
 check "WGS 84 view = ST_Transform of the table" \
   "SELECT (SELECT count(*) FROM street_summary_wgs84) = (SELECT count(*) FROM street_summary)

@@ -111,22 +111,37 @@ static void bad_rules(emscov_ctx *ctx, const char *text, const char *part)
 static void test_bad_rule_files(void **state)
 {
     emscov_ctx *ctx = *state;
-    bad_rules(ctx, RULE_OK "[tiers]\n1 = 500\nradius = 300\n", "line 7: [tiers] key 'radius'");
-    bad_rules(ctx, RULE_OK "[tiers]\n1 = far\n", "line 6: [tiers] 1: radius 'far'");
-    bad_rules(ctx, RULE_OK "[tiers]\n1 = -5\n", "line 6");
-    bad_rules(ctx, RULE_OK "[tiers]\n-1 = 500\n", "line 6");
+    bad_rules(ctx, RULE_OK "[tiers]\n1 = 500\nradius = 300\n",
+              "bad.ini: line 7: [tiers] radius: not a park area in hectares (a number >= 0; lines read "
+              "min_area_ha = radius_m)");
+    bad_rules(ctx, RULE_OK "[tiers]\n1 = far\n",
+              "bad.ini: line 6: [tiers] 1: radius \"far\" is not a distance in metres (0 < r <= 100000)");
+    bad_rules(ctx, RULE_OK "[tiers]\n1 = -5\n", "line 6: [tiers] 1: radius \"-5\" is not a distance");
+    bad_rules(ctx, RULE_OK "[tiers]\n-1 = 500\n", "line 6: [tiers] -1: not a park area");
     bad_rules(ctx, RULE_OK "[tiers]\n1 = 500\n1.0 = 300\n",
-              "line 7: [tiers] area 1 ha is given twice (first on line 6)");
-    bad_rules(ctx, RULE_OK "[tiers]\n", "[tiers] has no tier");
-    bad_rules(ctx, "[rule]\nname = x\nstandard = y\n[tiers]\n0 = 500\n", "[rule] target_share is missing");
-    bad_rules(ctx, "[rule]\nname = x\ntarget_share = 0.9\n[tiers]\n0 = 500\n", "[rule] standard is missing");
-    bad_rules(ctx, "[rule]\nname = x\nstandard = y\ntarget_share = 90\n[tiers]\n0 = 500\n",
-              "line 4: [rule] target_share '90' is not a share");
-    bad_rules(ctx, RULE_OK "radius_m = 500\n", "line 5: [rule] unknown key 'radius_m'");
-    bad_rules(ctx, RULE_OK "[tier]\n0 = 500\n", "line 6: unknown section [tier]");
+              "bad.ini: line 7: [tiers] 1.0: area 1 ha is given twice (first on line 6)");
+    bad_rules(ctx, RULE_OK "[tiers]\n1 = 500\n1 = 300\n",
+              "bad.ini: line 7: [tiers] 1: given twice (first on line 6)");
+    bad_rules(ctx, RULE_OK "[tiers]\n",
+              "bad.ini: line 5: [tiers]: no tier (lines read min_area_ha = radius_m");
+    bad_rules(ctx, RULE_OK, "bad.ini: [tiers]: no tier");
+    bad_rules(ctx, "[rule]\nname = x\nstandard = y\n[tiers]\n0 = 500\n",
+              "bad.ini: [rule] target_share: missing");
+    bad_rules(ctx, "[rule]\nname = x\ntarget_share = 0.9\n[tiers]\n0 = 500\n",
+              "bad.ini: [rule] standard: missing");
+    bad_rules(
+        ctx, "[rule]\nname = x\nstandard = y\ntarget_share = 90\n[tiers]\n0 = 500\n",
+        "bad.ini: line 4: [rule] target_share: \"90\" is not a share between 0 and 1 (write 0.9 for 90 %)");
+    bad_rules(ctx, "[rule]\nname = x\nstandard =\ntarget_share = 0.9\n[tiers]\n0 = 500\n",
+              "bad.ini: line 3: [rule] standard: empty value");
+    bad_rules(ctx, RULE_OK "radius_m = 500\n",
+              "bad.ini: line 5: [rule] radius_m: unknown key (known: name, standard, target_share)");
+    bad_rules(ctx, RULE_OK "[tier]\n0 = 500\n",
+              "bad.ini: line 5: [tier]: unknown section (did you mean [tiers]?)");
     bad_rules(ctx, RULE_OK "name = z\n[tiers]\n0 = 500\n",
-              "line 5: [rule] name is given twice (first on line 2)");
-    bad_rules(ctx, RULE_OK "[tiers]\nno equals sign here\n", "line 6: not valid INI");
+              "bad.ini: line 5: [rule] name: given twice (first on line 2)");
+    bad_rules(ctx, RULE_OK "[tiers]\nno equals sign here\n",
+              "bad.ini: line 6: not a [section] header, a key = value line or a ; comment");
     park_rules *r = NULL;
     assert_status_msg(ctx, park_rules_load(ctx, tu_tmp("missing.ini"), &r), EMS_EINPUT,
                       "missing.ini: cannot open");
@@ -134,6 +149,31 @@ static void test_bad_rule_files(void **state)
     assert_status_msg(ctx, park_rules_create(ctx, "x", "y", 0.9, t, 2, &r), EMS_EINPUT, "given twice");
     assert_status_msg(ctx, park_rules_create(ctx, "x", "y", 1.5, t, 1, &r), EMS_EINPUT, "target_share");
     assert_null(r);
+}
+
+/* A rule file with a long citation, CRLF endings and a BOM reads; its tiers keep their file lines' values. */
+static void test_rule_file_text(void **state)
+{
+    emscov_ctx *ctx = *state;
+    char text[1024], cite[600];
+    memset(cite, 'G', sizeof cite - 1);
+    cite[sizeof cite - 1] = '\0';
+    snprintf(text, sizeof text,
+             "\xEF\xBB\xBF; tiers\r\n[rule]\r\nname = long\r\nstandard = %s\r\ntarget_share = 0.8 ; 80 %%\r\n"
+             "[tiers]\r\n0.2 = 300\r\n# big parks\r\n1.0 = 500\r\n",
+             cite);
+    const char *path = tu_tmp("long.ini");
+    tu_write_file(path, text, strlen(text));
+    park_rules *r = NULL;
+    assert_ok(ctx, park_rules_load(ctx, path, &r));
+    assert_string_equal(park_rules_standard(r), cite);
+    assert_close(park_rules_target_share(r), 0.8, 0);
+    assert_int_equal(park_rules_tier_count(r), 2);
+    assert_close(park_rules_tier(r, 0).min_area_ha, 1.0, 0);
+    assert_close(park_rules_tier(r, 0).radius_m, 500, 0);
+    assert_close(park_rules_tier(r, 1).min_area_ha, 0.2, 0);
+    assert_close(park_rules_tier(r, 1).radius_m, 300, 0);
+    park_rules_destroy(r);
 }
 
 static void check_hand_worked_tiered(emscov_ctx *ctx, const parks_result *res)
@@ -597,13 +637,10 @@ static void test_monaco_vs_postgis(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_shipped_rule_sets),
-        cmocka_unit_test(test_bad_rule_files),
-        cmocka_unit_test(test_hand_worked),
-        cmocka_unit_test(test_covered_by_two_buffers),
-        cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_sample_city_vs_postgis),
-        cmocka_unit_test(test_monaco_vs_postgis),
+        cmocka_unit_test(test_shipped_rule_sets),      cmocka_unit_test(test_bad_rule_files),
+        cmocka_unit_test(test_rule_file_text),         cmocka_unit_test(test_hand_worked),
+        cmocka_unit_test(test_covered_by_two_buffers), cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_sample_city_vs_postgis), cmocka_unit_test(test_monaco_vs_postgis),
         cmocka_unit_test(test_bench_city_vs_postgis),
     };
     return cmocka_run_group_tests(tests, tu_ctx_setup, tu_ctx_teardown);

@@ -269,13 +269,13 @@ static void test_create_and_reopen(void **state)
                                   "SELECT string_agg(version || ' ' || \"by\", ';' ORDER BY version) FROM "
                                   "%s.schema_version",
                                   f.qs),
-                        "1 emscov 9.8.7;2 emscov 9.8.7");
+                        "1 emscov 9.8.7;2 emscov 9.8.7;3 emscov 9.8.7");
     assert_string_equal(tu_pg_val(f.raw, "SELECT to_regclass('%s.run') IS NOT NULL", f.qs), "t");
     store_pg_destroy(s);
     /* a second open changes nothing */
     assert_ok(f.ctx, store_pg_open(f.ctx, f.c, f.schema, "9.8.8", &s));
     store_pg_destroy(s);
-    assert_string_equal(tu_pg_val(f.raw, "SELECT count(*) FROM %s.schema_version", f.qs), "2");
+    assert_string_equal(tu_pg_val(f.raw, "SELECT count(*) FROM %s.schema_version", f.qs), "3");
     assert_ok(f.ctx, store_pg_layout_version(f.ctx, f.c, f.schema, &v));
     assert_int_equal(v, STORE_PG_LAYOUT);
     /* bad names */
@@ -297,14 +297,14 @@ static void test_newer_layout_refused(void **state)
     assert_ok(f.ctx, store_pg_open(f.ctx, f.c, f.schema, "0.1.0", &s));
     store_pg_destroy(s);
     char sql[1000];
-    snprintf(sql, sizeof sql, "INSERT INTO %s.schema_version (version, \"by\") VALUES (3, 'emscov 7.0.0')",
+    snprintf(sql, sizeof sql, "INSERT INTO %s.schema_version (version, \"by\") VALUES (4, 'emscov 7.0.0')",
              f.qs);
     tu_pg_ok(f.raw, sql);
     s = NULL;
     ems_status st = store_pg_open(f.ctx, f.c, f.schema, "0.1.0", &s);
     assert_status_msg(f.ctx, st, EMS_EIO,
-                      "has result layout version 3 (written by emscov 7.0.0), newer than this "
-                      "emscov 0.1.0 writes (version 2)");
+                      "has result layout version 4 (written by emscov 7.0.0), newer than this "
+                      "emscov 0.1.0 writes (version 3)");
     assert_null(s);
     assert_null(strchr(emscov_message(f.ctx), '\n'));
     assert_non_null(strstr(emscov_message(f.ctx), "--db-schema"));
@@ -312,7 +312,7 @@ static void test_newer_layout_refused(void **state)
     assert_string_equal(
         tu_pg_val(f.raw, "SELECT string_agg(version::text, ',' ORDER BY version) FROM %s.schema_version",
                   f.qs),
-        "1,2,3");
+        "1,2,3,4");
     assert_int_equal(PQtransactionStatus(pg_raw(f.c)), PQTRANS_IDLE);
     fx_close(&f);
 }
@@ -336,7 +336,7 @@ static void test_migration_from_empty(void **state)
     assert_ok(f.ctx, store_pg_open(f.ctx, f.c, f.schema, "0.1.0", &s));
     store_pg_destroy(s);
     assert_ok(f.ctx, store_pg_layout_version(f.ctx, f.c, f.schema, &v));
-    assert_int_equal(v, 2);
+    assert_int_equal(v, 3);
     assert_string_equal(tu_pg_val(f.raw, "SELECT to_regclass('%s.sites_run') IS NOT NULL", f.qs), "t");
     assert_string_equal(
         tu_pg_val(f.raw,
@@ -374,12 +374,12 @@ static void test_migration_1_to_2(void **state)
     store_pg *s = NULL;
     assert_ok(f.ctx, store_pg_open(f.ctx, f.c, f.schema, "0.2.0", &s));
     assert_ok(f.ctx, store_pg_layout_version(f.ctx, f.c, f.schema, &v));
-    assert_int_equal(v, 2);
+    assert_int_equal(v, 3);
     assert_string_equal(tu_pg_val(f.raw,
                                   "SELECT string_agg(version || ' ' || \"by\", ';' ORDER BY version) FROM "
                                   "%s.schema_version",
                                   f.qs),
-                        "1 emscov 0.1.0;2 emscov 0.2.0");
+                        "1 emscov 0.1.0;2 emscov 0.2.0;3 emscov 0.2.0");
     assert_string_equal(tu_pg_val(f.raw, "SELECT string_agg(name, ',') FROM %s.run", f.qs), "old");
     assert_string_equal(
         tu_pg_val(
@@ -559,7 +559,7 @@ static void test_run_tables_views(void **state)
                   "coverage_within_s, covered_population, covered_share, unreachable_population, "
                   "mean_response_s, median_response_s, p90_response_s, max_response_s, mean_target_s, "
                   "mean_target_met, subdistricts, stations, stations_outside, gaps, ambulances, "
-                  "ambulances_per_30k, park_share, coalesce(park_population_share::text, 'null')) "
+                  "ambulances_per_n, park_share, coalesce(park_population_share::text, 'null')) "
                   "FROM %s.run",
                   f.qs),
         "30.75 30.75 3 720 30.5 0.9918699187 0.25 333.5 300 600 900 720 t 2 4 1 1 6 5853.658537 0.25 "

@@ -1,0 +1,64 @@
+/* src/analysis/sites_plan.h: one `emscov sites` plan -- the whole sequence below the CLI: what-if of every
+ * candidate (sites.h), the best k new sites (greedy + swap, GLPK exact when small or asked), the fewest sites
+ * meeting a coverage target (LSCP), the MEXCLP busy-ambulance estimate, and every derived figure the outputs
+ * show: each pick's newly covered population in order, shares, the k -> coverage curve, greedy's gap to the
+ * exact optimum, the call-satisfaction verdict, and each candidate's identity (the sub-district it lies in,
+ * by id, name and code; lon/lat in WGS 84). Outputs (src/output/sites_report.h) render the plan, nothing else.
+ * Ownership: sites_plan_run returns a new plan owned by the caller (sites_plan_destroy, NULL-safe); it owns
+ * the sites result and the optimisation results; it borrows the analysis, which must outlive it.
+ * Units: seconds, persons, shares 0..1, degrees for lon/lat. */
+#ifndef EMSCOV_SITES_PLAN_H
+#define EMSCOV_SITES_PLAN_H
+
+#include "src/analysis/sites.h"
+
+typedef struct sites_plan_opts {
+    sites_opts eval;       /* candidates, closures, new-station parameters, MEXCLP inputs */
+    size_t k;              /* sites to choose; 0: min(5, candidates) */
+    bool exact;            /* solve the k-site problem with GLPK up to exact_max_nz (else only when small) */
+    double time_limit_s;   /* GLPK time limit (0: 60) */
+    size_t exact_max_nz;   /* size limit with exact (0: OPT_EXACT_DEFAULT_MAX_NZ) */
+    double target_share;   /* > 0: LSCP for every sub-district's minimum + this share within the standard */
+} sites_plan_opts;
+
+/* A candidate as people read it. */
+typedef struct sites_plan_cand {
+    const char *subdistrict_id, *subdistrict_name, *subdistrict_code; /* "" outside every sub-district */
+    double lon, lat;           /* WGS 84 */
+    bool selected;
+    uint32_t selected_order;   /* 1.. in the greedy order, 0 when not selected */
+} sites_plan_cand;
+
+typedef struct sites_plan {
+    const analysis *a;
+    sites_result *r;
+    char *candidates_from;     /* how the candidates were made */
+    sites_plan_cand *cand;     /* per candidate (r->cand order) */
+
+    double base_covered_share;
+    size_t k;                  /* 0: no optimisation (no candidates) */
+    opt_greedy_result greedy;
+    double *pick_new;          /* per pick j (greedy.sel order): newly covered given the earlier picks */
+    double *pick_after;        /* covered after pick j */
+    double *curve_covered, *curve_share; /* greedy curve: covered after j + 1 greedy picks, and share */
+    double sel_covered, sel_covered_share;
+    opt_exact_result exact;    /* status OPT_EXACT_NOT_RUN when not tried */
+    double exact_time_limit_s;
+    double exact_gap;          /* (optimum or bound - greedy + swap) / optimum or bound; NaN when unknown */
+
+    double target_share;       /* > 0: the LSCP figures */
+    opt_lscp_result lscp;
+    double lscp_covered, lscp_covered_share;
+    bool lscp_proven;          /* lower bound = sites chosen */
+
+    /* MEXCLP (r->mexclp): call satisfaction now and with the selection, against the standard */
+    double mexclp_share, sel_q, sel_expected, sel_mexclp_share;
+    result_verdict satisfaction_verdict, sel_satisfaction_verdict;
+
+    double greedy_s, exact_s;  /* wall time of the two optimisations */
+} sites_plan;
+
+ems_status sites_plan_run(emscov_ctx *ctx, const analysis *a, const sites_plan_opts *o, sites_plan **out);
+void sites_plan_destroy(sites_plan *p);
+
+#endif
