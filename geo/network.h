@@ -113,7 +113,7 @@ EMS_API ems_status network_build_from_layer(emscov_ctx *ctx, const layer *roads,
                                             const speed_profile *sp, const network_build_opts *opts,
                                             network **out);
 
-/* Build from an OpenStreetMap .osm (XML) or .osm.pbf file (libreadosm): drivable highway=* classes of the
+/* Build from an OpenStreetMap .osm (XML) or .osm.pbf file (geo/osm.h): drivable highway=* classes of the
  * profile, oneway=yes/1/true/-1/reversible, junction=roundabout (implies oneway), maxspeed, and access tags
  * that exclude ambulances (access/motor_vehicle/vehicle = no/private... unless emergency=yes). Ways are split
  * at nodes shared with other drivable ways. lon/lat are transformed into `working`. A truncated or corrupt

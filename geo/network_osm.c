@@ -1,16 +1,19 @@
 /* geo/network_osm.c: network_build_from_osm: OpenStreetMap .osm (XML) and .osm.pbf files read with
- * libreadosm, fed to the network builder (see network.h). This file only reads and filters; noding, links,
- * travel times and components are the builder's.
+ * geo/osm.h (our own validated readers), fed to the network builder (see network.h). This file only reads
+ * and filters; noding, links, travel times and components are the builder's.
  *
- * One pass over the file (readosm calls back per node, way and relation, in file order):
- *  - every node goes into a node map of our own (open addressing, int64 OSM id -> lon/lat as int32 in units
- * of 1e-7 degree, OSM's own precision: 16 bytes a slot, about 24 bytes a node at the load we keep, so a
- *    Beijing-size extract of ~10 M nodes needs ~256 MB), because readosm gives ways only node ids;
+ * One pass over the file (osm_read calls back per node and way, in file order):
+ *  - every node is appended to an array (int64 OSM id, lon/lat as int32 in units of 1e-7 degree, OSM's own
+ *    precision: 16 bytes a node, so a Beijing-size extract of ~10 M nodes needs ~160 MB), because OSM ways
+ *    carry only node ids;
  *  - ways that an ambulance may drive are kept (their node ids, class, maxspeed, direction, name); they are
  *    resolved after the whole file is read, so files whose ways come before their nodes work too.
- * Then each kept way is offered to the builder with its OSM node ids as vertex identities (so ways are noded
- * where they share an OSM node), lon/lat transformed into the working CRS, road_class = the highway value,
- * speed = the parsed maxspeed (0 = class default), record = the way id.
+ * Then the nodes are put in id order (a stable radix sort, skipped for files already sorted by id, as OSM's
+ * are; the same node twice: the later one wins), the kept ways' refs are resolved by a sorted merge against
+ * them (sequential memory rather than a hash probe per ref), each used node is transformed into the
+ * working CRS once, and each kept way is offered to the builder with its OSM node ids as vertex identities
+ * (so ways are noded where they share an OSM node), road_class = the highway value, speed = the parsed
+ * maxspeed (0 = class default), record = the way id.
  *
  * Which ways (decisions, matching OSM's conventions and OSRM's car profile where they exist):
  *  - highway=* value marked yes in the profile's [osm_classes]; area=yes is a square, not a road: skipped.
@@ -30,111 +33,80 @@
  * the way is split there; pieces with fewer than 2 nodes are dropped. One warning gives the counts. A way
  * with fewer than 2 node references is skipped and counted in the same warning.
  *
- * Errors: a file that readosm cannot finish (truncated, corrupt) -> EMS_EINPUT "<file>: not a complete OSM
- * file (readosm error N)". Two checks run before readosm sees the file, because libreadosm 1.1.0a leaks its
- * expat parser whenever an XML parse stops early (on an XML error, or when a callback returns READOSM_ABORT;
- * found by tests/fuzz/fuzz_osm.c): .osm files are first parsed by expat alone (well-formed, root <osm>), and
- * .pbf files have their blob framing walked (4-byte length, BlobHeader, blob), so a truncated file is
- * reported with a precise reason and no blob larger than the format's 32 MiB limit is ever allocated. For the
- * same reason our callbacks never abort: after a failure they ignore the rest of the file.
+ * Errors: what osm_read refuses (truncated or corrupt files, with the block or line at fault: see osm.h)
+ * and what our callbacks refuse stop the read at once.
  * A node without valid lon/lat -> EMS_EINPUT naming the node.
  *
  * working may be NULL: the UTM zone of the centre of the drivable ways' nodes is then used. */
 #include "geo/network.h"
+#include "geo/osm.h"
 
-#include <expat.h>
 #include <math.h>
-#include <readosm.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-#define OSM_PBF_MAX_HEADER (64 * 1024)      /* BlobHeader size limit of the PBF format */
-#define OSM_PBF_MAX_BLOB (32 * 1024 * 1024) /* Blob size limit of the PBF format */
-#define OSM_NO_KEY INT64_MIN                /* empty slot of the node map (not a usable OSM id) */
+#define OSM_NONE UINT32_MAX /* a ref whose node is not in the file */
 
-/* ---- node map: int64 id -> lon/lat (1e-7 degree) ----------------------------------------------------- */
+/* ---- nodes: (id, lon, lat) in file order, then sorted by id; refs resolved by a sorted merge ------------ */
 
 typedef struct osm_slot {
     int64_t id;
-    int32_t lon, lat;
+    int32_t lon, lat; /* 1e-7 degree */
 } osm_slot;
 
-typedef struct osm_nodemap {
-    osm_slot *slot;
-    size_t cap, n; /* cap is a power of two */
-} osm_nodemap;
+/* An (id, index) pair for sorting; key is the id with its sign bit flipped, so unsigned order = id order. */
+typedef struct osm_pair {
+    uint64_t key;
+    uint64_t val;
+} osm_pair;
 
-static uint64_t osm_mix(uint64_t z)
-{
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
+static uint64_t id_key(int64_t id) { return (uint64_t)id ^ 0x8000000000000000ULL; }
 
-static bool nodemap_alloc(emscov_ctx *ctx, osm_nodemap *m, size_t cap)
+/* Stable LSD radix sort of a[0 .. n) by key (16-bit digits; digits equal in every key are skipped). */
+static bool radix_sort(emscov_ctx *ctx, osm_pair *a, size_t n)
 {
-    m->slot = ems_malloc(ctx, cap * sizeof *m->slot);
-    if (!m->slot) return false;
-    for (size_t i = 0; i < cap; i++)
-        m->slot[i].id = OSM_NO_KEY;
-    m->cap = cap;
-    m->n = 0;
+    if (n < 2) return true;
+    uint64_t all_or = 0, all_and = UINT64_MAX;
+    for (size_t i = 0; i < n; i++) {
+        all_or |= a[i].key;
+        all_and &= a[i].key;
+    }
+    osm_pair *tmp = ems_malloc(ctx, n * sizeof *tmp);
+    size_t *count = ems_malloc(ctx, 65536 * sizeof *count);
+    if (!tmp || !count) {
+        free(tmp);
+        free(count);
+        return false;
+    }
+    osm_pair *src = a, *dst = tmp;
+    for (unsigned shift = 0; shift < 64; shift += 16) {
+        if ((((all_or ^ all_and) >> shift) & 0xffff) == 0) continue; /* the same digit everywhere */
+        memset(count, 0, 65536 * sizeof *count);
+        for (size_t i = 0; i < n; i++)
+            count[(src[i].key >> shift) & 0xffff]++;
+        size_t sum = 0;
+        for (size_t d = 0; d < 65536; d++) {
+            size_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[count[(src[i].key >> shift) & 0xffff]++] = src[i];
+        osm_pair *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != a) memcpy(a, src, n * sizeof *a);
+    free(tmp);
+    free(count);
     return true;
-}
-
-static void nodemap_put_nogrow(osm_nodemap *m, int64_t id, int32_t lon, int32_t lat)
-{
-    size_t mask = m->cap - 1;
-    for (size_t i = osm_mix((uint64_t)id) & mask;; i = (i + 1) & mask) {
-        if (m->slot[i].id == OSM_NO_KEY) {
-            m->slot[i] = (osm_slot){id, lon, lat};
-            m->n++;
-            return;
-        }
-        if (m->slot[i].id == id) { /* the same node twice: the later one wins */
-            m->slot[i].lon = lon;
-            m->slot[i].lat = lat;
-            return;
-        }
-    }
-}
-
-/* Insert or replace; grows at 3/4 load. */
-static bool nodemap_put(emscov_ctx *ctx, osm_nodemap *m, int64_t id, int32_t lon, int32_t lat)
-{
-    if ((m->n + 1) * 4 > m->cap * 3) {
-        osm_nodemap bigger;
-        if (m->cap > SIZE_MAX / 2 / sizeof *m->slot) {
-            emscov_fail(ctx, EMS_ENOMEM, "node map too large (%zu nodes)", m->n);
-            return false;
-        }
-        if (!nodemap_alloc(ctx, &bigger, m->cap ? m->cap * 2 : 1024)) return false;
-        for (size_t i = 0; i < m->cap; i++)
-            if (m->slot[i].id != OSM_NO_KEY)
-                nodemap_put_nogrow(&bigger, m->slot[i].id, m->slot[i].lon, m->slot[i].lat);
-        free(m->slot);
-        *m = bigger;
-    }
-    nodemap_put_nogrow(m, id, lon, lat);
-    return true;
-}
-
-static const osm_slot *nodemap_get(const osm_nodemap *m, int64_t id)
-{
-    if (!m->cap || id == OSM_NO_KEY) return NULL;
-    size_t mask = m->cap - 1;
-    for (size_t i = osm_mix((uint64_t)id) & mask;; i = (i + 1) & mask) {
-        if (m->slot[i].id == id) return &m->slot[i];
-        if (m->slot[i].id == OSM_NO_KEY) return NULL;
-    }
 }
 
 /* ---- the reader state -------------------------------------------------------------------------------- */
 
-typedef struct osm_way {
+typedef struct osm_way_kept {
     int64_t id;
     size_t ref0; /* node ids refs[ref0 .. ref0 + nref) */
     size_t nref;
@@ -142,17 +114,18 @@ typedef struct osm_way {
     double maxspeed;
     uint32_t cls; /* index into classes */
     network_dir dir;
-} osm_way;
+} osm_way_kept;
 
 typedef struct osm_reader {
     emscov_ctx *ctx;
     const speed_profile *sp;
     const char *path;
-    ems_status st; /* first failure inside a callback */
-    osm_nodemap nodes;
+    osm_slot *nodes;     /* file order until sort_nodes; then by id, one per id */
+    size_t nnodes, nodes_cap;
+    bool nodes_sorted;   /* ids strictly increasing so far */
     int64_t *refs;
     size_t nrefs, refs_cap;
-    osm_way *ways;
+    osm_way_kept *ways;
     size_t nways, ways_cap;
     char *names;
     size_t names_len, names_cap;
@@ -162,10 +135,10 @@ typedef struct osm_reader {
     size_t too_short, reversible;
 } osm_reader;
 
-static const char *tag(const readosm_tag *tags, int n, const char *key)
+static const char *tag(const osm_tag *tags, size_t n, const char *key)
 {
-    for (int i = 0; i < n; i++)
-        if (tags[i].key && tags[i].value && strcmp(tags[i].key, key) == 0) return tags[i].value;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(tags[i].key, key) == 0) return tags[i].value;
     return NULL;
 }
 
@@ -177,7 +150,7 @@ static bool is_one_of(const char *v, const char *const *list)
 }
 
 /* May an ambulance use the way (access tags only)? */
-static bool ambulance_allowed(const readosm_tag *tags, int n)
+static bool ambulance_allowed(const osm_tag *tags, size_t n)
 {
     static const char *const emergency_yes[] = {"yes", "designated", "permissive", "destination", NULL};
     static const char *const refused[] = {"no", "private", "agricultural", "forestry", "military", NULL};
@@ -195,7 +168,7 @@ static bool ambulance_allowed(const readosm_tag *tags, int n)
 }
 
 /* Direction of a way; *skip when it must not be used (oneway=reversible). */
-static network_dir way_dir(const readosm_tag *tags, int n, const char *highway, bool *skip)
+static network_dir way_dir(const osm_tag *tags, size_t n, const char *highway, bool *skip)
 {
     *skip = false;
     const char *ow = tag(tags, n, "oneway");
@@ -230,73 +203,64 @@ static bool intern_class(osm_reader *r, const char *name, uint32_t *id)
     return true;
 }
 
-static int on_node(const void *user, const readosm_node *node)
+static ems_status on_node(void *user, const osm_node *node)
 {
-    osm_reader *r = (osm_reader *)user;
-    if (r->st != EMS_OK)
-        return READOSM_OK; /* failed already: let readosm run to the end (see the file comment) */
-    double lon = node->longitude, lat = node->latitude;
-    if (!(lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90)) {
-        r->st = emscov_fail(r->ctx, EMS_EINPUT, "%s: node %lld: no valid lon/lat (%g, %g)", r->path, node->id,
-                            lon, lat);
-        return READOSM_OK;
-    }
-    if (node->id == OSM_NO_KEY) return READOSM_OK; /* cannot be stored; ways using it see it as missing */
-    if (!nodemap_put(r->ctx, &r->nodes, node->id, (int32_t)lround(lon * 1e7), (int32_t)lround(lat * 1e7)))
-        r->st = EMS_ENOMEM;
-    return READOSM_OK;
+    osm_reader *r = user;
+    double lon = node->lon, lat = node->lat;
+    if (!(lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90))
+        return emscov_fail(r->ctx, EMS_EINPUT, "%s: node %lld: no valid lon/lat (%g, %g)", r->path,
+                           (long long)node->id, lon, lat);
+    if (!ems_grow(r->ctx, (void **)&r->nodes, &r->nodes_cap, r->nnodes + 1, sizeof *r->nodes)) return EMS_ENOMEM;
+    if (r->nnodes && node->id <= r->nodes[r->nnodes - 1].id) r->nodes_sorted = false;
+    r->nodes[r->nnodes++] = (osm_slot){node->id, (int32_t)lround(lon * 1e7), (int32_t)lround(lat * 1e7)};
+    return EMS_OK;
 }
 
-static int on_way(const void *user, const readosm_way *way)
+static ems_status on_way(void *user, const osm_way *way)
 {
-    osm_reader *r = (osm_reader *)user;
-    if (r->st != EMS_OK) return READOSM_OK;
-    const readosm_tag *tags = way->tags;
-    int nt = tags ? way->tag_count : 0;
+    osm_reader *r = user;
+    const osm_tag *tags = way->tags;
+    size_t nt = way->ntags;
     const char *highway = tag(tags, nt, "highway");
-    if (!highway || !speed_profile_osm_drivable(r->sp, highway)) return READOSM_OK;
+    if (!highway || !speed_profile_osm_drivable(r->sp, highway)) return EMS_OK;
     const char *area = tag(tags, nt, "area");
-    if (area && strcmp(area, "yes") == 0) return READOSM_OK;
-    if (!ambulance_allowed(tags, nt)) return READOSM_OK;
+    if (area && strcmp(area, "yes") == 0) return EMS_OK;
+    if (!ambulance_allowed(tags, nt)) return EMS_OK;
     bool skip;
     network_dir dir = way_dir(tags, nt, highway, &skip);
     if (skip) {
         r->reversible++;
-        return READOSM_OK;
+        return EMS_OK;
     }
-    size_t nref = way->node_refs && way->node_ref_count > 0 ? (size_t)way->node_ref_count : 0;
+    size_t nref = way->nrefs;
     if (nref < 2) {
         r->too_short++;
-        return READOSM_OK;
+        return EMS_OK;
     }
-    osm_way w = {.id = way->id, .ref0 = r->nrefs, .nref = nref, .dir = dir};
+    osm_way_kept w = {.id = way->id, .ref0 = r->nrefs, .nref = nref, .dir = dir};
     const char *ms = tag(tags, nt, "maxspeed");
     w.maxspeed = ms ? speed_parse_maxspeed(ms) : 0;
-    if (!intern_class(r, highway, &w.cls)) goto nomem;
+    if (!intern_class(r, highway, &w.cls)) return EMS_ENOMEM;
     const char *name = tag(tags, nt, "name");
     if (name && *name) {
         size_t len = strlen(name) + 1;
-        if (!ems_grow(r->ctx, (void **)&r->names, &r->names_cap, r->names_len + len, 1)) goto nomem;
+        if (!ems_grow(r->ctx, (void **)&r->names, &r->names_cap, r->names_len + len, 1)) return EMS_ENOMEM;
         memcpy(r->names + r->names_len, name, len);
         w.name = r->names_len + 1;
         r->names_len += len;
     }
     if (!ems_grow(r->ctx, (void **)&r->refs, &r->refs_cap, r->nrefs + nref, sizeof *r->refs) ||
         !ems_grow(r->ctx, (void **)&r->ways, &r->ways_cap, r->nways + 1, sizeof *r->ways))
-        goto nomem;
-    for (size_t i = 0; i < nref; i++)
-        r->refs[r->nrefs + i] = way->node_refs[i];
+        return EMS_ENOMEM;
+    memcpy(r->refs + r->nrefs, way->refs, nref * sizeof *r->refs);
     r->nrefs += nref;
     r->ways[r->nways++] = w;
-    return READOSM_OK;
-nomem:
-    r->st = EMS_ENOMEM;
-    return READOSM_OK;
+    return EMS_OK;
 }
 
 static void reader_fini(osm_reader *r)
 {
-    free(r->nodes.slot);
+    free(r->nodes);
     free(r->refs);
     free(r->ways);
     free(r->names);
@@ -305,262 +269,116 @@ static void reader_fini(osm_reader *r)
     free(r->classes);
 }
 
-/* ---- PBF framing check --------------------------------------------------------------------------------- */
-
-/* Read a protobuf varint from p[*i .. n). */
-static bool pb_varint(const unsigned char *p, size_t n, size_t *i, uint64_t *v)
-{
-    *v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-        if (*i >= n) return false;
-        unsigned char b = p[(*i)++];
-        *v |= (uint64_t)(b & 0x7f) << shift;
-        if (!(b & 0x80)) return true;
-    }
-    return false;
-}
-
-/* The datasize and type of a BlobHeader message. */
-static bool pb_blob_header(const unsigned char *p, size_t n, uint64_t *datasize, char *type, size_t type_cap)
-{
-    bool have_size = false;
-    type[0] = '\0';
-    size_t i = 0;
-    while (i < n) {
-        uint64_t key, v;
-        if (!pb_varint(p, n, &i, &key)) return false;
-        unsigned field = (unsigned)(key >> 3), wire = (unsigned)(key & 7);
-        if (wire == 0) {
-            if (!pb_varint(p, n, &i, &v)) return false;
-            if (field == 3) {
-                *datasize = v;
-                have_size = true;
-            }
-        } else if (wire == 2) {
-            if (!pb_varint(p, n, &i, &v) || v > n - i) return false;
-            if (field == 1) {
-                size_t len = v < type_cap - 1 ? (size_t)v : type_cap - 1;
-                memcpy(type, p + i, len);
-                type[len] = '\0';
-            }
-            i += (size_t)v;
-        } else if (wire == 1 || wire == 5) {
-            size_t len = wire == 1 ? 8 : 4;
-            if (len > n - i) return false;
-            i += len;
-        } else {
-            return false;
-        }
-    }
-    return have_size;
-}
-
-/* Walk the blobs of a .pbf: each must be whole, within the format's size limits, the first an OSMHeader. */
-static ems_status pbf_check_framing(emscov_ctx *ctx, const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return emscov_fail(ctx, EMS_EINPUT, "%s: cannot open", path);
-    ems_status st = EMS_OK;
-    unsigned char *hdr = NULL;
-    struct stat sb;
-    if (fstat(fileno(f), &sb) != 0) {
-        st = emscov_fail(ctx, EMS_EIO, "%s: cannot stat", path);
-        goto done;
-    }
-    hdr = ems_malloc(ctx, OSM_PBF_MAX_HEADER);
-    if (!hdr) {
-        st = EMS_ENOMEM;
-        goto done;
-    }
-    uint64_t size = (uint64_t)sb.st_size, pos = 0;
-    for (unsigned blob = 1;; blob++) {
-        if (pos == size) {
-            if (blob == 1) st = emscov_fail(ctx, EMS_EINPUT, "%s: empty file, not an OSM file", path);
-            break;
-        }
-        unsigned char len4[4];
-        if (size - pos < 4 || fread(len4, 1, 4, f) != 4) {
-            st = emscov_fail(ctx, EMS_EINPUT, "%s: not a complete OSM file (blob %u: cut inside its length)",
-                             path, blob);
-            break;
-        }
-        uint32_t hlen = (uint32_t)len4[0] << 24 | (uint32_t)len4[1] << 16 | (uint32_t)len4[2] << 8 | len4[3];
-        pos += 4;
-        if (hlen == 0 || hlen > OSM_PBF_MAX_HEADER) {
-            st = emscov_fail(ctx, EMS_EINPUT, "%s: not an OSM PBF file (blob %u: header size %u)", path, blob,
-                             (unsigned)hlen);
-            break;
-        }
-        if (size - pos < hlen || fread(hdr, 1, hlen, f) != hlen) {
-            st = emscov_fail(ctx, EMS_EINPUT, "%s: not a complete OSM file (blob %u: cut inside its header)",
-                             path, blob);
-            break;
-        }
-        pos += hlen;
-        uint64_t datasize = 0;
-        char type[32];
-        if (!pb_blob_header(hdr, hlen, &datasize, type, sizeof type)) {
-            st = emscov_fail(ctx, EMS_EINPUT, "%s: not an OSM PBF file (blob %u: unreadable header)", path,
-                             blob);
-            break;
-        }
-        if (blob == 1 && strcmp(type, "OSMHeader") != 0) {
-            st = emscov_fail(ctx, EMS_EINPUT, "%s: not an OSM PBF file (first blob is \"%s\", not OSMHeader)",
-                             path, type);
-            break;
-        }
-        if (datasize > OSM_PBF_MAX_BLOB) {
-            st = emscov_fail(ctx, EMS_EINPUT,
-                             "%s: not an OSM PBF file (blob %u: %llu bytes, more than the "
-                             "format's 32 MiB)",
-                             path, blob, (unsigned long long)datasize);
-            break;
-        }
-        if (size - pos < datasize) {
-            st = emscov_fail(ctx, EMS_EINPUT,
-                             "%s: not a complete OSM file (blob %u: %llu bytes announced, %llu "
-                             "left)",
-                             path, blob, (unsigned long long)datasize, (unsigned long long)(size - pos));
-            break;
-        }
-        pos += datasize;
-        if (fseek(f, (long)pos, SEEK_SET) != 0) {
-            st = emscov_fail(ctx, EMS_EIO, "%s: cannot seek", path);
-            break;
-        }
-    }
-done:
-    free(hdr);
-    fclose(f);
-    return st;
-}
-
-/* ---- XML well-formedness check ------------------------------------------------------------------------ */
-
-typedef struct xml_check {
-    XML_Parser parser;
-    char root[32];
-    bool seen_root;
-    unsigned long bad_line; /* line of an element readosm cannot take, 0 = none */
-    const char *bad_what;
-} xml_check;
-
-static bool has_attr(const XML_Char **attrs, const char *name)
-{
-    for (size_t i = 0; attrs[i]; i += 2)
-        if (strcmp(attrs[i], name) == 0) return true;
-    return false;
-}
-
-static void XMLCALL xml_start(void *user, const XML_Char *name, const XML_Char **attrs)
-{
-    xml_check *c = user;
-    if (!c->seen_root) {
-        snprintf(c->root, sizeof c->root, "%s", name);
-        c->seen_root = true;
-    }
-    /* libreadosm 1.1.0a dereferences these attributes without checking them (a crash): refuse them here */
-    const char *bad = NULL;
-    if (strcmp(name, "tag") == 0 && (!has_attr(attrs, "k") || !has_attr(attrs, "v")))
-        bad = "<tag> without both k and v attributes";
-    else if (strcmp(name, "member") == 0 && !has_attr(attrs, "role"))
-        bad = "<member> without a role attribute";
-    if (bad && !c->bad_line) {
-        c->bad_line = (unsigned long)XML_GetCurrentLineNumber(c->parser);
-        c->bad_what = bad;
-        XML_StopParser(c->parser, XML_FALSE);
-    }
-}
-
-/* Parse the whole file with expat (no other work): well-formed, the root element is <osm>, and the elements
- * readosm would crash on are absent. */
-static ems_status xml_check_file(emscov_ctx *ctx, const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return emscov_fail(ctx, EMS_EINPUT, "%s: cannot open", path);
-    ems_status st = EMS_OK;
-    xml_check c = {.seen_root = false};
-    char *buf = NULL;
-    XML_Parser p = XML_ParserCreate(NULL);
-    if (!p || !(buf = ems_malloc(ctx, 1 << 16))) {
-        st = emscov_fail(ctx, EMS_ENOMEM, "%s: out of memory for the XML parser", path);
-        goto done;
-    }
-    c.parser = p;
-    XML_SetUserData(p, &c);
-    XML_SetStartElementHandler(p, xml_start);
-    for (;;) {
-        size_t n = fread(buf, 1, 1 << 16, f);
-        if (ferror(f)) {
-            st = emscov_fail(ctx, EMS_EIO, "%s: read error", path);
-            goto done;
-        }
-        bool last = n < (1 << 16);
-        if (XML_Parse(p, buf, (int)n, last) != XML_STATUS_OK) {
-            if (c.bad_line)
-                st = emscov_fail(ctx, EMS_EINPUT, "%s: line %lu: %s", path, c.bad_line, c.bad_what);
-            else
-                st = emscov_fail(ctx, EMS_EINPUT, "%s: not a complete OSM file (XML error at line %lu: %s)",
-                                 path, (unsigned long)XML_GetCurrentLineNumber(p),
-                                 XML_ErrorString(XML_GetErrorCode(p)));
-            goto done;
-        }
-        if (last) break;
-    }
-    if (strcmp(c.root, "osm") != 0)
-        st = emscov_fail(ctx, EMS_EINPUT, "%s: not an OSM file (root element <%s>, not <osm>)", path, c.root);
-done:
-    if (p) XML_ParserFree(p);
-    free(buf);
-    fclose(f);
-    return st;
-}
-
-static bool ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
 /* ---- reading and feeding the builder ------------------------------------------------------------------- */
 
 static ems_status read_file(osm_reader *r)
 {
-    const char *path = r->path;
-    bool pbf = ends_with(path, ".pbf");
-    if (!pbf && !ends_with(path, ".osm"))
-        return emscov_fail(r->ctx, EMS_EINPUT, "%s: not an OSM file name (.osm or .osm.pbf expected)", path);
-    ems_status st = pbf ? pbf_check_framing(r->ctx, path) : xml_check_file(r->ctx, path);
-    if (st != EMS_OK) return st;
-    const void *h = NULL;
-    int rc = readosm_open(path, &h);
-    if (rc == READOSM_OK) {
-        rc = readosm_parse(h, r, on_node, on_way, NULL);
-        if (r->st != EMS_OK) {
-            readosm_close(h);
-            return r->st; /* the message is already in ctx */
-        }
-    }
-    readosm_close(h);
-    if (rc == READOSM_FILE_NOT_FOUND) return emscov_fail(r->ctx, EMS_EINPUT, "%s: cannot open", path);
-    if (rc == READOSM_INSUFFICIENT_MEMORY)
-        return emscov_fail(r->ctx, EMS_ENOMEM, "%s: out of memory reading the file", path);
-    if (rc != READOSM_OK)
-        return emscov_fail(r->ctx, EMS_EINPUT, "%s: not a complete OSM file (readosm error %d)", path, rc);
-    return EMS_OK;
+    osm_visitor v = {.node = on_node, .way = on_way, .user = r};
+    return osm_read(r->ctx, r->path, &v, NULL);
 }
 
-/* Working CRS when none is given: UTM zone of the centre of the kept ways' nodes. */
-static ems_status choose_utm(osm_reader *r, crs **out)
+/* Nodes by id, one per id (the same node twice: the later one wins). Files sorted by id (as OSM's are)
+ * need no work. */
+static ems_status sort_nodes(osm_reader *r)
+{
+    if (r->nodes_sorted) return EMS_OK;
+    size_t n = r->nnodes;
+    osm_pair *p = ems_malloc(r->ctx, n * sizeof *p);
+    osm_slot *sorted = ems_malloc(r->ctx, n * sizeof *sorted);
+    if (!p || !sorted) goto nomem;
+    for (size_t i = 0; i < n; i++)
+        p[i] = (osm_pair){id_key(r->nodes[i].id), i};
+    if (!radix_sort(r->ctx, p, n)) goto nomem;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i + 1 < n && p[i + 1].key == p[i].key) continue; /* a later copy follows (the sort is stable) */
+        sorted[m++] = r->nodes[p[i].val];
+    }
+    free(p);
+    free(r->nodes);
+    r->nodes = sorted;
+    r->nnodes = m;
+    r->nodes_cap = n;
+    r->nodes_sorted = true;
+    return EMS_OK;
+nomem:
+    free(p);
+    free(sorted);
+    return EMS_ENOMEM;
+}
+
+/* The used nodes: idx[k] = index into ux/uy of refs[k], or OSM_NONE when that node is not in the file.
+ * ux/uy = lon/lat of each used node once, in order of first use. A sorted merge of the refs with the
+ * nodes (sequential memory, not a hash lookup per ref). */
+typedef struct osm_used {
+    uint32_t *idx;
+    double *ux, *uy;
+    size_t n;
+} osm_used;
+
+static ems_status resolve_refs(osm_reader *r, osm_used *u)
+{
+    emscov_ctx *ctx = r->ctx;
+    size_t nr = r->nrefs;
+    if (r->nnodes >= OSM_NONE)
+        return emscov_fail(ctx, EMS_ENOMEM, "%s: too many nodes (%zu)", r->path, r->nnodes);
+    osm_pair *p = ems_malloc(ctx, nr * sizeof *p);
+    uint32_t *slot_used = NULL;
+    u->idx = ems_malloc(ctx, nr * sizeof *u->idx);
+    if (!p || !u->idx) goto nomem;
+    for (size_t k = 0; k < nr; k++)
+        p[k] = (osm_pair){id_key(r->refs[k]), k};
+    if (!radix_sort(ctx, p, nr)) goto nomem;
+    size_t j = 0;
+    for (size_t k = 0; k < nr; k++) {
+        while (j < r->nnodes && id_key(r->nodes[j].id) < p[k].key)
+            j++;
+        u->idx[p[k].val] = j < r->nnodes && id_key(r->nodes[j].id) == p[k].key ? (uint32_t)j : OSM_NONE;
+    }
+    free(p);
+    p = NULL;
+    /* node index -> used index, in order of first use */
+    slot_used = ems_malloc(ctx, (r->nnodes ? r->nnodes : 1) * sizeof *slot_used);
+    if (!slot_used) goto nomem;
+    memset(slot_used, 0xff, r->nnodes * sizeof *slot_used);
+    size_t nu = 0;
+    for (size_t k = 0; k < nr; k++)
+        if (u->idx[k] != OSM_NONE && slot_used[u->idx[k]] == OSM_NONE) slot_used[u->idx[k]] = (uint32_t)nu++;
+    u->ux = ems_malloc(ctx, (nu ? nu : 1) * sizeof *u->ux);
+    u->uy = ems_malloc(ctx, (nu ? nu : 1) * sizeof *u->uy);
+    if (!u->ux || !u->uy) goto nomem;
+    for (size_t i = 0; i < r->nnodes; i++)
+        if (slot_used[i] != OSM_NONE) {
+            u->ux[slot_used[i]] = r->nodes[i].lon * 1e-7;
+            u->uy[slot_used[i]] = r->nodes[i].lat * 1e-7;
+        }
+    for (size_t k = 0; k < nr; k++)
+        if (u->idx[k] != OSM_NONE) u->idx[k] = slot_used[u->idx[k]];
+    u->n = nu;
+    free(slot_used);
+    return EMS_OK;
+nomem:
+    free(p);
+    free(slot_used);
+    return EMS_ENOMEM;
+}
+
+static void used_fini(osm_used *u)
+{
+    free(u->idx);
+    free(u->ux);
+    free(u->uy);
+}
+
+/* Working CRS when none is given: UTM zone of the centre of the kept ways' nodes (lon/lat in u). */
+static ems_status choose_utm(osm_reader *r, const osm_used *u, crs **out)
 {
     double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
-    for (size_t i = 0; i < r->nrefs; i++) {
-        const osm_slot *s = nodemap_get(&r->nodes, r->refs[i]);
-        if (!s) continue;
-        x0 = fmin(x0, s->lon * 1e-7);
-        x1 = fmax(x1, s->lon * 1e-7);
-        y0 = fmin(y0, s->lat * 1e-7);
-        y1 = fmax(y1, s->lat * 1e-7);
+    for (size_t i = 0; i < u->n; i++) {
+        x0 = fmin(x0, u->ux[i]);
+        x1 = fmax(x1, u->ux[i]);
+        y0 = fmin(y0, u->uy[i]);
+        y1 = fmax(y1, u->uy[i]);
     }
     if (!(x0 <= x1))
         return emscov_fail(r->ctx, EMS_EINPUT, "%s: the drivable ways reference no node in the file",
@@ -577,14 +395,18 @@ static ems_status feed(osm_reader *r, const crs *working, const network_build_op
     double *x = NULL, *y = NULL;
     int64_t *ids = NULL;
     size_t missing = 0, ways_missing = 0, pieces_dropped = 0;
+    osm_used u = {0};
     ems_status st = EMS_OK;
 
+    if ((st = sort_nodes(r)) != EMS_OK || (st = resolve_refs(r, &u)) != EMS_OK) goto done;
     if (!working) {
-        if ((st = choose_utm(r, &utm)) != EMS_OK) goto done;
+        if ((st = choose_utm(r, &u, &utm)) != EMS_OK) goto done;
         working = utm;
     }
+    /* every used node once into the working CRS */
     if ((st = crs_from_epsg(ctx, 4326, &wgs84)) != EMS_OK ||
-        (st = crs_transformer_create(ctx, wgs84, working, &tr)) != EMS_OK)
+        (st = crs_transformer_create(ctx, wgs84, working, &tr)) != EMS_OK ||
+        (st = crs_transform_xy(ctx, tr, u.ux, u.uy, u.n)) != EMS_OK)
         goto done;
     network_build_opts o = opts ? *opts : (network_build_opts){0};
     if (!o.source) o.source = r->path;
@@ -600,23 +422,23 @@ static ems_status feed(osm_reader *r, const crs *working, const network_build_op
         goto done;
     }
     for (size_t i = 0; i < r->nways; i++) {
-        const osm_way *w = &r->ways[i];
+        const osm_way_kept *w = &r->ways[i];
         const int64_t *refs = r->refs + w->ref0;
+        const uint32_t *idx = u.idx + w->ref0;
         bool had_missing = false;
         size_t k = 0;
         while (k < w->nref) {
             /* one run of consecutive nodes present in the file */
             size_t n = 0;
             for (; k < w->nref; k++) {
-                const osm_slot *s = nodemap_get(&r->nodes, refs[k]);
-                if (!s) {
+                if (idx[k] == OSM_NONE) {
                     missing++;
                     had_missing = true;
                     k++;
                     break;
                 }
-                x[n] = s->lon * 1e-7;
-                y[n] = s->lat * 1e-7;
+                x[n] = u.ux[idx[k]];
+                y[n] = u.uy[idx[k]];
                 ids[n] = refs[k];
                 n++;
             }
@@ -624,7 +446,6 @@ static ems_status feed(osm_reader *r, const crs *working, const network_build_op
                 pieces_dropped += n == 1;
                 continue;
             }
-            if ((st = crs_transform_xy(ctx, tr, x, y, n)) != EMS_OK) goto done;
             network_road road = {.x = x,
                                  .y = y,
                                  .node_ids = ids,
@@ -654,6 +475,7 @@ done:
     crs_transformer_destroy(tr);
     crs_destroy(wgs84);
     crs_destroy(utm);
+    used_fini(&u);
     free(x);
     free(y);
     free(ids);
@@ -664,7 +486,7 @@ ems_status network_build_from_osm(emscov_ctx *ctx, const char *path, const speed
                                   const crs *working, const network_build_opts *opts, network **out)
 {
     *out = NULL;
-    osm_reader r = {.ctx = ctx, .sp = sp, .path = path};
+    osm_reader r = {.ctx = ctx, .sp = sp, .path = path, .nodes_sorted = true};
     ems_status st = read_file(&r);
     if (st == EMS_OK && r.nways == 0)
         st = emscov_fail(ctx, EMS_EINPUT,

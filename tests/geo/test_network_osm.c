@@ -6,7 +6,9 @@
  *   projected coordinates come from cs2cs.
  * - Real files from shared/: the number of roads offered equals a count made outside emscov with osmium-tool
  *   and a 30-line Python script applying the same rules (command in test_real_counts).
- * - Bad input: truncated .pbf and .osm, garbage, wrong suffix, missing file, bad coordinates, no roads. */
+ * - Monaco as PBF and as osmium's XML of it: the same network, link by link (skipped without osmium).
+ * - Bad input: truncated .pbf and .osm, garbage, wrong suffix, missing file, bad coordinates, no roads. The
+ *   reader's own checks (every corrupt-block case) are tested in test_osm.c. */
 #include "test_util.h"
 
 #include "geo/network.h"
@@ -207,6 +209,53 @@ static void test_fixture(void **state)
     speed_profile_destroy(sp);
 }
 
+/* The fixture with its ways first, its nodes in reverse id order, node 13 renamed -13 (negative ids are
+ * allowed in OSM files) and node 2 given twice (a wrong position first; the later one wins): the same graph
+ * as test_fixture, found through the sorting path of the reader. */
+static void test_fixture_unsorted(void **state)
+{
+    emscov_ctx *ctx = *state;
+    size_t cap = 8192;
+    char *s = malloc(cap);
+    assert_non_null(s);
+    int n = snprintf(s, cap, "<osm version=\"0.6\">\n");
+    for (const char *w = fixture_ways; *w;) { /* the ways, with ref="13" -> ref="-13" */
+        const char *hit = strstr(w, "ref=\"13\"");
+        size_t len = hit ? (size_t)(hit - w) : strlen(w);
+        n += snprintf(s + n, cap - (size_t)n, "%.*s%s", (int)len, w, hit ? "ref=\"-13\"" : "");
+        w += len + (hit ? strlen("ref=\"13\"") : 0);
+    }
+    n += snprintf(s + n, cap - (size_t)n, "<node id=\"2\" lat=\"39.95\" lon=\"116.25\"/>\n");
+    for (size_t i = NFIX; i-- > 0;)
+        n += snprintf(s + n, cap - (size_t)n, "<node id=\"%lld\" lat=\"%.3f\" lon=\"%.3f\"/>\n",
+                      fixture_nodes[i].id == 13 ? -13 : fixture_nodes[i].id, fixture_nodes[i].lat,
+                      fixture_nodes[i].lon);
+    n += snprintf(s + n, cap - (size_t)n, "</osm>\n");
+    assert_true((size_t)n < cap);
+    const char *path = tu_tmp("unsorted.osm");
+    tu_write_file(path, s, strlen(s));
+    free(s);
+    speed_profile *sp = default_profile(ctx);
+    crs *c = utm50(ctx);
+    network *net = NULL;
+    assert_ok(ctx, network_build_from_osm(ctx, path, sp, c, NULL, &net));
+    const network_stats *st = network_get_stats(net);
+    assert_int_equal(st->roads_in, 8);
+    assert_int_equal(network_node_count(net), 10);
+    assert_int_equal(network_link_count(net), 10);
+    assert_int_equal(st->arcs, 16);
+    assert_int_equal(st->components, 1);
+    for (uint32_t l = 0; l < network_link_count(net); l++) {
+        const network_link *k = network_link_at(net, l);
+        if (k->record == 100 && osm_id_at(ctx, net, k->from) == 1) /* node 2 at its later position */
+            assert_close(k->length_m, hypot(440331.8432 - 440160.8727, 4416891.4345 - 4416892.7725), 2e-3);
+        if (k->record == 110) assert_int_equal(k->nv, 2); /* 11 - (-13) and 12 - 14 */
+    }
+    network_destroy(net);
+    crs_destroy(c);
+    speed_profile_destroy(sp);
+}
+
 /* Ways whose links may be driven forward only (or backward only), counted by way id. */
 static void count_oneway_records(const network *net, size_t *fwd, size_t *bwd)
 {
@@ -238,7 +287,7 @@ static void count_oneway_records(const network *net, size_t *fwd, size_t *bwd)
 
 /* The same fixture as .osm.pbf, zlib-compressed and raw (tests/fuzz/seed/osm/, made from the .osm fixture by
  * `osmium cat fixture.osm -o fixture.osm.pbf` and `... -o fixture-raw.osm.pbf -f pbf,pbf_compression=none`):
- * the same graph through readosm's PBF path. */
+ * the same graph through the PBF reader. */
 static void test_fixture_pbf(void **state)
 {
     emscov_ctx *ctx = *state;
@@ -332,6 +381,51 @@ static void test_real_counts(void **state)
     speed_profile_destroy(sp);
 }
 
+/* The same data as PBF and as XML (osmium's conversion of Monaco, when osmium is installed) build the same
+ * network: counts, and every link's way id, direction and length, in the same order. */
+static void test_xml_pbf_same(void **state)
+{
+    emscov_ctx *ctx = *state;
+    const char *pbf = tu_shared("data/real/monaco-osm-2016/monaco.osm.pbf");
+    tu_require_shared(pbf);
+    char *out = NULL;
+    if (tu_run("command -v osmium", &out) != 0) {
+        free(out);
+        print_message("osmium not installed: skipped\n");
+        skip();
+    }
+    free(out);
+    const char *xml = tu_tmp("monaco.osm");
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "osmium cat -O '%s' -o '%s'", pbf, xml);
+    assert_int_equal(tu_run(cmd, &out), 0);
+    free(out);
+    speed_profile *sp = default_profile(ctx);
+    crs *c = utm50(ctx);
+    network *a = NULL, *b = NULL;
+    assert_ok(ctx, network_build_from_osm(ctx, pbf, sp, c, NULL, &a));
+    assert_ok(ctx, network_build_from_osm(ctx, xml, sp, c, NULL, &b));
+    const network_stats *sa = network_get_stats(a), *sb = network_get_stats(b);
+    assert_int_equal(sa->roads_in, 1701);
+    assert_int_equal(sb->roads_in, sa->roads_in);
+    assert_int_equal(network_node_count(b), network_node_count(a));
+    assert_int_equal(network_link_count(b), network_link_count(a));
+    assert_int_equal(sb->arcs, sa->arcs);
+    assert_int_equal(sb->components, sa->components);
+    for (uint32_t l = 0; l < network_link_count(a); l++) {
+        const network_link *la = network_link_at(a, l), *lb = network_link_at(b, l);
+        assert_int_equal(lb->record, la->record);
+        assert_int_equal(lb->nv, la->nv);
+        assert_close(lb->length_m, la->length_m, 1e-9);
+        assert_int_equal(isfinite(lb->time_fwd_s), isfinite(la->time_fwd_s));
+        assert_int_equal(isfinite(lb->time_bwd_s), isfinite(la->time_bwd_s));
+    }
+    network_destroy(a);
+    network_destroy(b);
+    crs_destroy(c);
+    speed_profile_destroy(sp);
+}
+
 /* ---- bad input ----------------------------------------------------------------------------------------- */
 
 static void expect_fail(emscov_ctx *ctx, const speed_profile *sp, const char *path, ems_status want,
@@ -356,8 +450,10 @@ static void test_truncated(void **state)
         assert_ok(ctx, ems_read_file(ctx, monaco, &data, &len));
         const char *half = tu_tmp("half.osm.pbf");
         tu_write_file(half, data, len / 2);
-        expect_fail(ctx, sp, half, EMS_EINPUT, "half.osm.pbf: not a complete OSM file");
-        /* the framing intact but a blob's compressed bytes damaged: readosm itself must refuse it */
+        expect_fail(ctx, sp, half, EMS_EINPUT,
+                    "half.osm.pbf: block 2 (byte offset 203): not a complete OSM file (Blob of 1014625 bytes "
+                    "announced, 879330 present)");
+        /* the framing intact but a blob's compressed bytes damaged: zlib refuses it */
         const char *bad = tu_tmp("damaged.osm.pbf");
         for (size_t i = len / 3; i < len / 3 + 64; i++)
             data[i] = (char)(data[i] ^ 0x5a);
@@ -366,7 +462,7 @@ static void test_truncated(void **state)
         crs *c = utm50(ctx);
         ems_status s = network_build_from_osm(ctx, bad, sp, c, NULL, &net);
         crs_destroy(c);
-        assert_status_msg(ctx, s, EMS_EINPUT, "damaged.osm.pbf: not a complete OSM file (readosm error");
+        assert_status_msg(ctx, s, EMS_EINPUT, "damaged.osm.pbf: block 2 (byte offset 203): zlib data corrupt or incomplete");
         assert_null(net);
         free(data);
     }
@@ -374,7 +470,7 @@ static void test_truncated(void **state)
     const char *cut = tu_tmp("cut.osm");
     tu_write_file(cut, xml, strlen(xml) / 2);
     free(xml);
-    expect_fail(ctx, sp, cut, EMS_EINPUT, "cut.osm: not a complete OSM file (XML error at line 20: ");
+    expect_fail(ctx, sp, cut, EMS_EINPUT, "cut.osm: line 20: not a complete OSM file (XML error: ");
     speed_profile_destroy(sp);
 }
 
@@ -391,7 +487,7 @@ static void test_bad_input(void **state)
 
     const char *junk = tu_tmp("junk.osm.pbf");
     tu_write_file(junk, "hello, world", 12);
-    expect_fail(ctx, sp, junk, EMS_EINPUT, "junk.osm.pbf: not an OSM PBF file (blob 1: header size");
+    expect_fail(ctx, sp, junk, EMS_EINPUT, "junk.osm.pbf: block 1 (byte offset 0): not an OSM PBF file (BlobHeader size 1751477356");
     const char *empty = tu_tmp("empty.osm.pbf");
     tu_write_file(empty, "", 0);
     expect_fail(ctx, sp, empty, EMS_EINPUT, "empty.osm.pbf: empty file");
@@ -399,12 +495,12 @@ static void test_bad_input(void **state)
     const char *notxml = tu_tmp("junk.osm");
     tu_write_file(notxml, "hello, world", 12);
     expect_fail(ctx, sp, notxml, EMS_EINPUT,
-                "junk.osm: not a complete OSM file (XML error at line 1: syntax error)");
+                "junk.osm: line 1: not a complete OSM file (XML error: syntax error)");
     static const char gpx[] = "<?xml version=\"1.0\"?>\n<gpx><trk/></gpx>\n";
     const char *gpxf = tu_tmp("track.osm");
     tu_write_file(gpxf, gpx, sizeof gpx - 1);
-    expect_fail(ctx, sp, gpxf, EMS_EINPUT, "track.osm: not an OSM file (root element <gpx>, not <osm>)");
-    /* elements libreadosm 1.1.0a would crash on (found by fuzz_osm): refused before it sees them */
+    expect_fail(ctx, sp, gpxf, EMS_EINPUT, "track.osm: line 2: not an OSM file (root element <gpx>, not <osm>)");
+    /* elements libreadosm 1.1.0a crashed on (found by fuzz_osm): refused with the line */
     static const char no_v[] = "<osm>\n<way id=\"1\">\n<nd ref=\"1\"/><tag k=\"highway\"/></way></osm>\n";
     const char *nov = tu_tmp("nov.osm");
     tu_write_file(nov, no_v, sizeof no_v - 1);
@@ -442,7 +538,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fixture),     cmocka_unit_test(test_fixture_pbf),
-        cmocka_unit_test(test_real_counts), cmocka_unit_test(test_truncated),
+        cmocka_unit_test(test_fixture_unsorted),
+        cmocka_unit_test(test_real_counts), cmocka_unit_test(test_xml_pbf_same),
+        cmocka_unit_test(test_truncated),
         cmocka_unit_test(test_bad_input),
     };
     return cmocka_run_group_tests(tests, tu_ctx_setup, tu_ctx_teardown);
