@@ -14,6 +14,7 @@
  * O(links + arcs). */
 #include "geo/network_internal.h"
 
+#include <errno.h>
 #include <geodesic.h>
 #include <math.h>
 #include <stdlib.h>
@@ -1312,11 +1313,185 @@ ems_status network_build_from_layer(emscov_ctx *ctx, const layer *roads, const n
     }
     free(xs);
     free(ys);
+    if (st == EMS_OK && opts && opts->rules.turn_table)
+        st = network__add_turn_table(ctx, b, opts->rules.turn_table, layer_crs(roads), roads, fi);
     if (st != EMS_OK) {
         network_builder_destroy(b);
         return st;
     }
     return network_builder_finish(ctx, b, out);
+}
+
+/* ---- turn tables (docs/formats.md "Turn table") ---- */
+
+/* A road id -> record entry of a line layer (ids as text, sorted). */
+typedef struct id_rec {
+    const char *id;
+    int64_t record;
+} id_rec;
+
+static int cmp_id_rec(const void *a, const void *b)
+{
+    const id_rec *x = a, *y = b;
+    int c = strcmp(x->id, y->id);
+    return c ? c : (x->record < y->record ? -1 : x->record > y->record);
+}
+
+/* The records of a road id: ids sorted (line layers) or NULL (OSM: the id is the way id). Writes up to cap
+ * records into out; returns how many there are. */
+static size_t records_of(const id_rec *ids, size_t nids, const char *id, int64_t *out, size_t cap)
+{
+    if (!ids) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(id, &end, 10);
+        if (!*id || *end || errno)
+            return 0;
+        if (cap)
+            out[0] = v;
+        return 1;
+    }
+    size_t lo = 0, hi = nids;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(ids[mid].id, id) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t n = 0;
+    for (; lo < nids && !strcmp(ids[lo].id, id); lo++, n++)
+        if (n < cap)
+            out[n] = ids[lo].record;
+    return n;
+}
+
+#define TURN_MAX_RECORDS 16
+
+/* One row of a turn table: its cells as text; via (x, y) in the working CRS when has_xy. */
+static ems_status turn_row(emscov_ctx *ctx, network_builder *b, const char *table, int64_t row, const char *from,
+                           const char *to, const char *kind, const char *via, bool has_xy, double x, double y,
+                           const id_rec *ids, size_t nids, size_t *unknown, int64_t *first_unknown)
+{
+    network_turn t = {.has_via_xy = has_xy, .via_x = x, .via_y = y, .id = row};
+    if (!strncasecmp(kind, "no_", 3))
+        t.kind = NETWORK_TURN_NO;
+    else if (!strncasecmp(kind, "only_", 5))
+        t.kind = NETWORK_TURN_ONLY;
+    else
+        return emscov_fail(ctx, EMS_EINPUT, "%s: record %lld: field restriction: \"%s\" is not a no_* or only_* "
+                           "restriction (e.g. no_left_turn, only_straight_on)", table, (long long)row, kind);
+    int64_t fr[TURN_MAX_RECORDS], tr[TURN_MAX_RECORDS], vr[TURN_MAX_RECORDS];
+    size_t nf = records_of(ids, nids, from, fr, TURN_MAX_RECORDS), nt = records_of(ids, nids, to, tr, TURN_MAX_RECORDS);
+    size_t nv = 0;
+    bool via_ok = true;
+    for (const char *p = via; p && *p && via_ok;) { /* via road ids, ';'-separated */
+        char one[128];
+        size_t len = strcspn(p, ";");
+        snprintf(one, sizeof one, "%.*s", (int)(len < sizeof one ? len : sizeof one - 1), p);
+        size_t k = records_of(ids, nids, one, vr + nv, TURN_MAX_RECORDS - nv);
+        via_ok = k > 0 && nv + k <= TURN_MAX_RECORDS;
+        nv += k;
+        p += len + (p[len] == ';');
+    }
+    if (!nf || !nt || !via_ok || nf > TURN_MAX_RECORDS || nt > TURN_MAX_RECORDS) {
+        b->stats.turns_read++;
+        if (b->rules.turns_off) {
+            b->stats.turns_off++;
+            return EMS_OK;
+        }
+        b->stats.turns_unresolved++;
+        if ((*unknown)++ == 0)
+            *first_unknown = row;
+        return EMS_OK;
+    }
+    t.via = vr;
+    t.nvia = nv;
+    ems_status st = EMS_OK;
+    for (size_t i = 0; i < nf && st == EMS_OK; i++)
+        for (size_t j = 0; j < nt && st == EMS_OK; j++) {
+            t.from = fr[i];
+            t.to = tr[j];
+            st = network_builder_add_turn(ctx, b, &t);
+        }
+    return st;
+}
+
+ems_status network__add_turn_table(emscov_ctx *ctx, network_builder *b, const char *table, const crs *working,
+                                   const layer *roads, int id_field)
+{
+    layer *l = NULL;
+    id_rec *ids = NULL;
+    size_t nids = 0;
+    char *pool = NULL;
+    ems_status st = layer_read(ctx, table, NULL, &l);
+    if (st == EMS_OK)
+        st = layer_transform(ctx, l, working);
+    int jf = -1, jt = -1, jk = -1, jv = -1;
+    static const char need[] = "the turn table needs from_id, to_id, restriction (and lon, lat; via_id optional)";
+    if (st == EMS_OK && ((jf = layer_field_index(l, "from_id")) < 0 || (jt = layer_field_index(l, "to_id")) < 0 ||
+                         (jk = layer_field_index(l, "restriction")) < 0))
+        st = emscov_fail(ctx, EMS_EINPUT, "%s: no field %s (%s)", table,
+                         layer_field_index(l, "from_id") < 0 ? "from_id" : layer_field_index(l, "to_id") < 0
+                                                                             ? "to_id" : "restriction", need);
+    if (st == EMS_OK)
+        jv = layer_field_index(l, "via_id");
+    if (st == EMS_OK && roads) { /* the line layer's road ids, sorted */
+        size_t n = layer_count(roads), len = 0;
+        char buf[64];
+        ids = ems_malloc(ctx, (n ? n : 1) * sizeof *ids);
+        size_t cap = 0;
+        for (size_t i = 0; ids && i < n && st == EMS_OK; i++) {
+            const char *id = value_text(roads, i, id_field, buf, sizeof buf);
+            if (id_field < 0) {
+                snprintf(buf, sizeof buf, "%lld", (long long)layer_record(roads, i));
+                id = buf;
+            }
+            if (!id)
+                continue;
+            size_t k = strlen(id) + 1;
+            if (!ems_grow(ctx, (void **)&pool, &cap, len + k, 1)) {
+                st = EMS_ENOMEM;
+                break;
+            }
+            memcpy(pool + len, id, k);
+            ids[nids++] = (id_rec){(const char *)(uintptr_t)len, layer_record(roads, i)};
+            len += k;
+        }
+        if (!ids)
+            st = EMS_ENOMEM;
+        for (size_t i = 0; st == EMS_OK && i < nids; i++)
+            ids[i].id = pool + (uintptr_t)ids[i].id;
+        if (st == EMS_OK)
+            qsort(ids, nids, sizeof *ids, cmp_id_rec);
+    }
+    size_t unknown = 0;
+    int64_t first_unknown = 0;
+    GEOSContextHandle_t h = emscov_geos(ctx);
+    /* rows with a via point are features; rows whose lon/lat cells are empty are skipped records */
+    for (size_t i = 0; st == EMS_OK && i < layer_count(l) + layer_skipped_count(l); i++) {
+        bool feature = i < layer_count(l);
+        size_t k = feature ? i : i - layer_count(l);
+        const layer_value *v = feature ? layer_values(l, k) : layer_skipped_values(l, k);
+        int64_t row = feature ? layer_record(l, k) : layer_skipped_record(l, k);
+        char cf[128], ct[128], ck[64], cv[256];
+        double x = 0, y = 0;
+        if (feature && (GEOSGeomGetX_r(h, layer_geom(l, k), &x) != 1 || GEOSGeomGetY_r(h, layer_geom(l, k), &y) != 1))
+            st = emscov_fail(ctx, EMS_EINTERNAL, "%s: record %lld: cannot read the via point", table, (long long)row);
+        if (st == EMS_OK)
+            st = turn_row(ctx, b, table, row, layer_value_format(l, (size_t)jf, &v[jf], cf, sizeof cf),
+                          layer_value_format(l, (size_t)jt, &v[jt], ct, sizeof ct),
+                          layer_value_format(l, (size_t)jk, &v[jk], ck, sizeof ck),
+                          jv >= 0 ? layer_value_format(l, (size_t)jv, &v[jv], cv, sizeof cv) : NULL, feature, x, y,
+                          ids, roads ? nids : 0, &unknown, &first_unknown);
+    }
+    if (st == EMS_OK && unknown)
+        emscov_warn(ctx, "%s: %zu turn restrictions name roads that are not in the road network (first: record "
+                    "%lld): not applied", table, unknown, (long long)first_unknown);
+    free(ids);
+    free(pool);
+    layer_destroy(l);
+    return st;
 }
 
 static bool is_osm_path(const char *path)

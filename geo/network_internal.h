@@ -70,6 +70,12 @@ struct network {
 /* The builder's stats, for the OSM reader's counts (area, reversible). */
 network_stats *network__builder_stats(network_builder *b);
 
+/* Read a turn table (CSV: from_id, to_id, restriction, optional via_id, lon/lat of the via junction) into the
+ * builder: road ids are the id_field values of the line layer `roads` (the record number when id_field < 0),
+ * or OSM way ids when roads is NULL. Rows naming unknown roads are counted as unresolved (one warning). */
+ems_status network__add_turn_table(emscov_ctx *ctx, network_builder *b, const char *table, const crs *working,
+                                   const layer *roads, int id_field);
+
 /* Apply the rules to a finished graph (CSR built, times computed): the links' restricted flags (access = ends),
  * the turn restrictions resolved onto arcs, and the search graph. turns[0 .. nturns) with their via roads in
  * via[]. Fills the rule counts of n->stats. */

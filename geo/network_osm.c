@@ -597,13 +597,15 @@ static ems_status feed(osm_reader *r, const crs *working, const network_build_op
                 if ((st = network_builder_add_turn(ctx, b, &turn)) != EMS_OK) goto done;
             }
     }
+    if (r->rules.turn_table && (st = network__add_turn_table(ctx, b, r->rules.turn_table, working, NULL, -1)) != EMS_OK)
+        goto done;
     network_stats *bs = network__builder_stats(b);
     bs->area_skipped = r->area_skipped;
     bs->area_used = r->area_used;
     bs->reversible_skipped = r->reversible;
     bs->reversible_implied = r->reversible_implied;
     bs->turns_read += r->restr_bad;
-    bs->turns_unresolved += r->restr_bad;
+    *(r->rules.turns_off ? &bs->turns_off : &bs->turns_unresolved) += r->restr_bad;
     st = network_builder_finish(ctx, b, out);
     b = NULL; /* consumed */
 done:

@@ -458,6 +458,130 @@ static void test_two_labels_with_rules(void **state)
     network_destroy(net);
 }
 
+/* ---- a line layer's turn table (CSV) ------------------------------------------------------------------------
+ * The cross above in lon/lat (GeoJSON, road ids "r1".."r5" in field id) plus r6, a second road from C to E
+ * bending north: r2 and r6 share both C and E. Table rows (lon/lat = the via junction, empty: the junction
+ * the two roads share):
+ *   1: r1 -> r3 no_left_turn                   (shared junction C)
+ *   2: r2 -> r6 no_u_turn at E's lon/lat       (r2 and r6 share C and E: the point says E)
+ *   3: r9 -> r3 no_left_turn                   (no road r9: unresolved, one warning)
+ *   4: r2 -> r6 no_u_turn, no point            (two shared junctions: unresolved)
+ *   5: r1 -> r5 no_straight_on via r2          (via road)
+ * Expected from W, with each link's own time T(road) (projected lengths at 36 km/h): N = T1 + T4 + T4 + T3
+ * (W-C-S-C-N; W-C-E-N is forbidden by row 5, W-C-N by row 1), or W-C-E-C-N = T1 + 2 T2 + T3, whichever is
+ * less; E-by-r6 from r2 forbidden at E, so r6's middle is reached from C directly: T1 + T6 / 2. */
+static const char cross_geojson[] =
+    "{\"type\":\"FeatureCollection\",\"features\":["
+    "{\"type\":\"Feature\",\"properties\":{\"id\":\"r1\"},\"geometry\":{\"type\":\"LineString\","
+    "\"coordinates\":[[116.29,39.9],[116.30,39.9]]}},"
+    "{\"type\":\"Feature\",\"properties\":{\"id\":\"r2\"},\"geometry\":{\"type\":\"LineString\","
+    "\"coordinates\":[[116.30,39.9],[116.31,39.9]]}},"
+    "{\"type\":\"Feature\",\"properties\":{\"id\":\"r3\"},\"geometry\":{\"type\":\"LineString\","
+    "\"coordinates\":[[116.30,39.91],[116.30,39.9]]}},"
+    "{\"type\":\"Feature\",\"properties\":{\"id\":\"r4\"},\"geometry\":{\"type\":\"LineString\","
+    "\"coordinates\":[[116.30,39.9],[116.30,39.89]]}},"
+    "{\"type\":\"Feature\",\"properties\":{\"id\":\"r5\"},\"geometry\":{\"type\":\"LineString\","
+    "\"coordinates\":[[116.31,39.9],[116.30,39.91]]}},"
+    "{\"type\":\"Feature\",\"properties\":{\"id\":\"r6\"},\"geometry\":{\"type\":\"LineString\","
+    "\"coordinates\":[[116.30,39.9],[116.305,39.903],[116.31,39.9]]}}]}";
+
+static network *load_cross(fixture *f, const char *table)
+{
+    const char *roads = tu_tmp("cross.geojson");
+    tu_write_file(roads, cross_geojson, strlen(cross_geojson));
+    network_fields fl = {.id = "id"};
+    network_build_opts o = {.rules = {.turn_table = table}};
+    speed_profile *sp = f->sp;
+    network *net = NULL;
+    layer_read_opts ro = {0};
+    ems_status st = network_load(f->ctx, roads, &ro, &fl, sp, f->utm, &o, &net);
+    if (st != EMS_OK)
+        return NULL;
+    return net;
+}
+
+/* Time of record rec's link (the road's own time: class 支路, no own speed -> 30 km/h). */
+static double T(const network *net, int64_t rec)
+{
+    return network_link_at(net, link_of(net, rec))->time_fwd_s;
+}
+
+static char table_warning[512];
+static void on_warning(void *user, const char *msg)
+{
+    (void)user;
+    snprintf(table_warning, sizeof table_warning, "%s", msg);
+}
+
+static void test_turn_table(void **state)
+{
+    fixture *f = *state;
+    const char *table = tu_tmp("turns.csv");
+    static const char csv[] = "from_id,to_id,restriction,via_id,lon,lat\n"
+                              "r1,r3,no_left_turn,,,\n"
+                              "r2,r6,no_u_turn,,116.31,39.9\n"
+                              "r9,r3,no_left_turn,,,\n"
+                              "r2,r6,no_u_turn,,,\n"
+                              "r1,r5,no_straight_on,r2,,\n";
+    tu_write_file(table, csv, sizeof csv - 1);
+    table_warning[0] = '\0';
+    emscov_set_warn(f->ctx, on_warning, NULL);
+    network *net = load_cross(f, table);
+    emscov_set_warn(f->ctx, NULL, NULL);
+    assert_non_null(net);
+    assert_non_null(strstr(table_warning, "turns.csv: 1 turn restrictions name roads that are not in the road "
+                                          "network (first: record 3)"));
+    const network_stats *s = network_get_stats(net);
+    assert_int_equal(s->turns_read, 5);
+    assert_int_equal(s->turns_applied, 3);
+    assert_int_equal(s->turns_unresolved, 2);
+    assert_int_equal(s->turn_sequences, 3);
+    uint32_t w = network_link_at(net, link_of(net, 1))->from, n = network_link_at(net, link_of(net, 3))->from,
+             e = network_link_at(net, link_of(net, 2))->to;
+    double t1 = T(net, 1), t2 = T(net, 2), t3 = T(net, 3), t4 = T(net, 4), t5 = T(net, 5), t6 = T(net, 6);
+    route_source src = source_at_node(net, w);
+    route_result *r = NULL;
+    route_opts o = {.labels = 1};
+    assert_ok(f->ctx, route_multi_source(f->ctx, net, &src, 1, &o, &r));
+    double want_n = fmin(fmin(t1 + 2 * t4 + t3, t1 + 2 * t2 + t3), fmin(t1 + t6 + t2 + t3, t1 + t6 + t5));
+    assert_close(route_node_time(r, n, 0, NULL), want_n, 1e-6);
+    assert_close(route_node_time(r, e, 0, NULL), t1 + fmin(t2, t6), 1e-6);
+    route_result_destroy(r);
+    /* from 90 % along r2 (driving east it arrives at E by r2, where r6 is forbidden): the middle of r6 is
+     * reached back west through C (0.9 T2 + T6 / 2), not through E (0.1 T2 + T6 / 2) */
+    src.pos = snap_at(net, link_of(net, 2), 0.9 * network_link_at(net, link_of(net, 2))->length_m);
+    assert_ok(f->ctx, route_multi_source(f->ctx, net, &src, 1, &o, &r));
+    snap_pos mid = snap_at(net, link_of(net, 6), 0.5 * network_link_at(net, link_of(net, 6))->length_m);
+    assert_close(route_pos_time(r, &mid, 0, NULL), 0.9 * t2 + t6 / 2, 1e-6);
+    route_result_destroy(r);
+    network_destroy(net);
+
+    /* the same table keyed by record numbers when no id field is named; bad tables name file and record */
+    static const struct {
+        const char *csv, *msg;
+    } bad[] = {
+        {"from_id,to_id,restriction,lon,lat\nr1,r3,left,,\n",
+         "turns-bad.csv: record 1: field restriction: \"left\" is not a no_* or only_* restriction"},
+        {"from_id,restriction,lon,lat\nr1,no_left_turn,,\n", "turns-bad.csv: no field to_id (the turn table needs"},
+        {"from_id,to_id,restriction\nr1,r3,no_left_turn\n", "turns-bad.csv: no coordinate columns found"},
+    };
+    const char *badp = tu_tmp("turns-bad.csv");
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        tu_write_file(badp, bad[i].csv, strlen(bad[i].csv));
+        const char *roads = tu_tmp("cross.geojson");
+        network_fields fl = {.id = "id"};
+        network_build_opts bo = {.rules = {.turn_table = badp}};
+        network *x = (network *)1;
+        assert_status_msg(f->ctx, network_load(f->ctx, roads, NULL, &fl, f->sp, f->utm, &bo, &x), EMS_EINPUT,
+                          bad[i].msg);
+        assert_null(x);
+    }
+    network_build_opts missing = {.rules = {.turn_table = tu_tmp("no-such-turns.csv")}};
+    network *x = NULL;
+    assert_status_msg(f->ctx, network_load(f->ctx, tu_tmp("cross.geojson"), NULL, NULL, f->sp, f->utm, &missing, &x),
+                      EMS_EINPUT, "no-such-turns.csv");
+}
+
 /* Without restricted roads or turn restrictions the search graph is the graph itself: the generated sample
  * city (a line layer: no access tags, no turn table) routes on its own arcs, nothing copied. */
 static void test_no_rules_no_copies(void **state)
@@ -523,7 +647,8 @@ int main(void)
         cmocka_unit_test(test_access_strict_ignore), cmocka_unit_test(test_access_duplicate),
         cmocka_unit_test(test_maxspeed),            cmocka_unit_test(test_turn_via_node),
         cmocka_unit_test(test_turn_via_way),        cmocka_unit_test(test_turn_unresolved),
-        cmocka_unit_test(test_two_labels_with_rules), cmocka_unit_test(test_no_rules_no_copies),
+        cmocka_unit_test(test_two_labels_with_rules), cmocka_unit_test(test_turn_table),
+        cmocka_unit_test(test_no_rules_no_copies),
         cmocka_unit_test(test_rule_words),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
