@@ -628,7 +628,7 @@ static ems_status compute_times(emscov_ctx *ctx, network *n, const speed_profile
         network_link *k = &n->links[l];
         speed_from from = road_times(&n->roads[n->link_road[l]], k->travel_m, kmh, factor, sp, period, rule,
                                      &k->time_fwd_s, &k->time_bwd_s);
-        if (from == SPEED_FROM_OWN || from == SPEED_OWN_CAPPED) { /* counted by the link's own road */
+        if (from == SPEED_FROM_OWN) { /* counted by the link's own road */
             n->stats.own_speed_links++;
             n->stats.own_speed_km += k->travel_m / 1000;
         }

@@ -165,9 +165,9 @@ typedef struct network_stats {
     size_t area_skipped, area_used;      /* OSM area=yes highways dropped / used as roads */
     size_t reversible_skipped;           /* OSM oneway=reversible ways dropped */
     size_t reversible_implied;           /* OSM oneway=reversible / alternating read by the implied rule */
-    size_t own_speed_links;              /* links whose time comes from the road's own speed (in the period) */
+    size_t own_speed_links;              /* links that take their speed from the road's own speed (the tag) */
     double own_speed_km;
-    size_t own_speed_capped;             /* ... lowered to the class speed (maxspeed = cap) */
+    size_t own_speed_capped;             /* links whose own speed exceeded the class speed: class speed (cap) */
     size_t own_speed_ignored;            /* links with an own speed that the class speed replaced (ignore) */
     size_t turns_read;                   /* turn restrictions offered (OSM relations, turn table rows) */
     size_t turns_applied;                /* ... resolved onto the graph */

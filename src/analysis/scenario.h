@@ -11,6 +11,7 @@
 #include "geo/network.h"
 #include "geo/snap.h"
 #include "geo/speed.h"
+#include "src/analysis/roads.h"
 #include "src/analysis/standards.h"
 
 typedef struct scenario_source {
@@ -38,6 +39,10 @@ typedef struct scenario {
     char *road_strings[5];
     snap_mode snap;                   /* [scenario] snap: edge (default) | vertex */
     network_length length;            /* [scenario] length: planar (default) | ellipsoidal */
+    roads_method method;              /* [scenario] method: emscov (default) | pgrouting: a preset of the keys
+                                         speed_profile, snap, length and the road rules; keys given override it */
+    network_rules road_rules;         /* [roads] access, maxspeed, turn_restrictions, turn_table, area, reversible */
+    char *turn_table;                 /* [roads] turn_table, resolved (road_rules.turn_table points here) */
     char *park_rules;                 /* path; the standards' rule set unless the scenario names one */
 } scenario;
 

@@ -245,7 +245,7 @@ static void test_maxspeed(void **state)
     } cases[] = {
         {NETWORK_MAXSPEED_USE, 100, 200, 2, 0, 0, 2},
         {NETWORK_MAXSPEED_IGNORE, 120, 120, 0, 0, 2, 0},
-        {NETWORK_MAXSPEED_CAP, 120, 200, 2, 1, 0, 2},
+        {NETWORK_MAXSPEED_CAP, 120, 200, 1, 1, 0, 1},
     };
     for (size_t c = 0; c < 3; c++) {
         network_builder *b = NULL;
