@@ -27,7 +27,9 @@
  *    ambulance on a call is the traffic "destination" admits). A restricted way goes to the builder marked
  *    so, and the access rule decides [access = ends: usable only at the start or end of a route].
  *  - direction: oneway=yes/true/1 forward, -1/reverse backward, no/false/0 both (overriding any implied
- *    one-way); junction=roundabout/circular and highway=motorway imply forward; other oneway values are
+ *    one-way); junction=roundabout/circular and highway=motorway/motorway_link imply forward (as OSRM's car
+ *    profile and the OSM wiki's routing tags have it: a slip road is one-way unless tagged otherwise); other
+ *    oneway values are
  *    ignored (implied rule). [reversible = skip]: oneway=alternating (one lane used in turns, e.g. narrow
  *    bridges) is driven both ways; oneway=reversible (the direction changes with the time of day, e.g.
  *    Beijing's tidal lanes) cannot be used without a schedule, so those ways are skipped, as OSRM does.
@@ -218,7 +220,7 @@ static network_dir way_dir(osm_reader *r, const osm_tag *tags, size_t n, const c
     }
     const char *j = tag(tags, n, "junction");
     if (j && (strcasecmp(j, "roundabout") == 0 || strcasecmp(j, "circular") == 0)) return NETWORK_FORWARD;
-    if (strcmp(highway, "motorway") == 0) return NETWORK_FORWARD;
+    if (strcmp(highway, "motorway") == 0 || strcmp(highway, "motorway_link") == 0) return NETWORK_FORWARD;
     return NETWORK_BOTH;
 }
 

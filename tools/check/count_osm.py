@@ -40,7 +40,7 @@ for wid, t, refs in ways:
     if ow in ('yes','true','1'): d = 'f'
     elif ow in ('-1','reverse'): d = 'b'
     elif ow in ('no','false','0','alternating'): d = 'both'
-    elif t.get('junction') in ('roundabout','circular') or t.get('highway') == 'motorway': d = 'f'
+    elif t.get('junction') in ('roundabout','circular') or t.get('highway') in ('motorway', 'motorway_link'): d = 'f'
     if d == 'f': c['oneway_f'] += 1
     if d == 'b': c['oneway_b'] += 1
     run = 0
