@@ -753,11 +753,15 @@ static ems_status ledger_roads(emscov_ctx *ctx, analysis *a)
     if (st != EMS_OK) return st;
     ledger_layer *y = ledger_layer_at(lg, idx);
     y->read = ns->roads_in;
-    y->skipped = ns->roads_skipped;
-    y->used = ns->roads_in - ns->roads_skipped;
+    y->skipped = ns->roads_skipped + ns->restricted_dropped; /* access = strict drops roads an access tag closes */
+    y->used = ns->roads_in - y->skipped;
     if (ns->roads_skipped)
         st = ledger_add(ctx, lg, "roads", 0, NULL, NULL, LEDGER_NOT_DRIVABLE, NAN, ns->roads_skipped, NAN,
                         NAN, "%zu road(s)", ns->roads_skipped);
+    if (st == EMS_OK && ns->restricted_dropped)
+        st = ledger_add(ctx, lg, "roads", 0, NULL, NULL, LEDGER_NOT_DRIVABLE, NAN, ns->restricted_dropped, NAN,
+                        NAN, "%zu road(s) closed to ambulances by an access tag (access = strict)",
+                        ns->restricted_dropped);
     if (st == EMS_OK && ns->zero_length_dropped)
         st = ledger_add(ctx, lg, "roads", 0, NULL, NULL, LEDGER_ZERO_LENGTH_LINK, NAN,
                         ns->zero_length_dropped, NAN, NAN, "%zu link(s)", ns->zero_length_dropped);

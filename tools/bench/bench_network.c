@@ -4,10 +4,17 @@
  * 4/8/12-minute bands, and peak RSS. With --pg CONNINFO it also runs pgRouting on the same graph in the
  * same run (pgr_drivingDistance from every station, equicost => false, 12 minutes) and prints the ratio.
  *
- *   emscov-bench-network [--pg CONNINFO] [--areas-by-station] [--cell M] [--exact] ROADS STATIONS
+ *   emscov-bench-network [--pg CONNINFO] [--areas-by-station] [--cell M] [--exact] [--turns F] ROADS STATIONS
  * --cell: raster cell size of the service areas (default 10 m); --exact also times the exact GEOS union and
  * compares the 12-minute areas (slow at city scale: minutes).
+ * --turns F (line layers): turn restrictions at a fraction F of the junctions (3 or more arcs out), chosen by a
+ * fixed pseudo-random sequence: at each, one turn from an arriving road onto another road is forbidden (no_*),
+ * every fourth one the only turn allowed (only_*). They go through a turn table (CSV, via lon/lat) written next
+ * to the run, the graph is built again with it, and the passes run on that graph (turn restrictions on, the
+ * search graph with its node copies); pgRouting gets the same graph's arcs without them (pgr_drivingDistance
+ * has none), the peer of the issue-15 goal (>= 25x pgRouting with turn restrictions on).
  */
+#include "geo/crs.h"
 #include "geo/isochrone.h"
 #include "geo/network.h"
 #include "geo/route.h"
@@ -91,11 +98,56 @@ static double pgrouting(const char *conninfo, const network *net, const uint32_t
     return dt;
 }
 
+/* A turn table for a fraction of the junctions of net (see the header); returns how many rows. */
+static size_t write_turns(emscov_ctx *ctx, const network *net, const crs *wk, double fraction, const char *path)
+{
+    FILE *f = fopen(path, "w");
+    crs *wgs = NULL;
+    crs_transformer *tr = NULL;
+    if (!f || crs_from_epsg(ctx, 4326, &wgs) != EMS_OK || crs_transformer_create(ctx, wk, wgs, &tr) != EMS_OK)
+        die(ctx, "turn table");
+    fprintf(f, "from_id,to_id,restriction,lon,lat\n");
+    uint64_t seed = 12345;
+    size_t rows = 0;
+    uint32_t nn = network_node_count(net);
+    for (uint32_t v = 0; v < nn; v++) {
+        uint32_t cnt;
+        const network_arc *out = network_out_arcs(net, v, &cnt);
+        seed = seed * 6364136223846793005u + 1442695040888963407u;
+        if (cnt < 3 || (double)(seed >> 11) / 9007199254740992.0 >= fraction)
+            continue;
+        /* an arriving road: any link at v whose direction into v is open (the reverse of an out-arc's link) */
+        const network_arc *in = NULL;
+        for (uint32_t i = 0; i < cnt && !in; i++) {
+            const network_link *k = network_link_at(net, out[i].link);
+            if (isfinite(out[i].reverse ? k->time_fwd_s : k->time_bwd_s))
+                in = &out[i];
+        }
+        if (!in)
+            continue;
+        const network_arc *to = &out[(in - out + 1 + (seed >> 40) % (cnt - 1)) % cnt];
+        int64_t from_rec = network_link_at(net, in->link)->record, to_rec = network_link_at(net, to->link)->record;
+        if (from_rec == to_rec)
+            continue;
+        double x, y;
+        network_node_xy(net, v, &x, &y);
+        if (crs_transform_xy(ctx, tr, &x, &y, 1) != EMS_OK)
+            die(ctx, "turn table");
+        fprintf(f, "%lld,%lld,%s,%.9f,%.9f\n", (long long)from_rec, (long long)to_rec,
+                rows % 4 == 3 ? "only_straight_on" : "no_left_turn", x, y);
+        rows++;
+    }
+    fclose(f);
+    crs_transformer_destroy(tr);
+    crs_destroy(wgs);
+    return rows;
+}
+
 int main(int argc, char **argv)
 {
     const char *pg = NULL, *roads = NULL, *stations = NULL;
     bool by_station = false, exact = false;
-    double cell = 10;
+    double cell = 10, turns = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--pg") && i + 1 < argc)
             pg = argv[++i];
@@ -105,13 +157,16 @@ int main(int argc, char **argv)
             exact = true;
         else if (!strcmp(argv[i], "--cell") && i + 1 < argc)
             cell = atof(argv[++i]);
+        else if (!strcmp(argv[i], "--turns") && i + 1 < argc)
+            turns = atof(argv[++i]);
         else if (!roads)
             roads = argv[i];
         else
             stations = argv[i];
     }
     if (!roads || !stations) {
-        fprintf(stderr, "usage: emscov-bench-network [--pg CONNINFO] [--areas-by-station] [--cell M] [--exact] ROADS STATIONS\n");
+        fprintf(stderr, "usage: emscov-bench-network [--pg CONNINFO] [--areas-by-station] [--cell M] [--exact] [--turns F] "
+                        "ROADS STATIONS\n");
         return 2;
     }
     emscov_ctx *ctx = emscov_ctx_create();
@@ -143,6 +198,21 @@ int main(int argc, char **argv)
         if (network_build_from_layer(ctx, rl, &f, sp, NULL, &net) != EMS_OK)
             die(ctx, "graph");
         t_build = now() - t0;
+        if (turns > 0) { /* the same roads again, with a turn table */
+            char path[4200];
+            snprintf(path, sizeof path, "%s.turns.csv", stations);
+            size_t rows = write_turns(ctx, net, wk, turns, path);
+            network_destroy(net);
+            network_build_opts bo = {.rules = {.turn_table = path}};
+            t0 = now();
+            if (network_build_from_layer(ctx, rl, &f, sp, &bo, &net) != EMS_OK)
+                die(ctx, "graph with turn restrictions");
+            const network_stats *s = network_get_stats(net);
+            printf("turn restrictions: %zu rows at %.1f %% of the junctions, %zu applied (%zu forbidden sequences); "
+                   "search graph %zu nodes + %zu copies, %zu arcs; build with them %.3f s\n",
+                   rows, 100 * turns, s->turns_applied, s->turn_sequences, s->nodes, s->search_copies, s->search_arcs,
+                   now() - t0);
+        }
         layer_destroy(rl);
     }
     t0 = now(); /* re-time the built graph for the peak and back: the per-period cost without re-noding */
