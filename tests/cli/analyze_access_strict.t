@@ -3,4 +3,4 @@
 requires shared
 $ sed "s#\.\./\.\./\.\./shared#$SHARED#; s/^\[roads\]$/[roads]\naccess = strict/" $EMSCOV_SOURCE_DIR/data/monaco/scenario.ini >$TMP/s.ini && emscov analyze --out $TMP/out $TMP/s.ini
 ~ roads              monaco.osm.pbf             1760 roads read: 1701 used, 59 skipped
->    59 road closed to traffic or without a usable line: not in the graph
+~ 59 road closed to traffic or without a usable line: not in the graph
