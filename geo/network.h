@@ -197,16 +197,19 @@ typedef struct network_fields {
     const char *road_class, *speed, *oneway, *name, *id;
     bool from_scenario; /* messages name the scenario keys ([roads] class_field, ...) rather than options */
 } network_fields;
-/* Build from a line layer already in the working CRS. */
+/* Build from a line layer already in the working CRS; opts->rules.turn_table (CSV, docs/method.md "Network
+ * rules") adds its turn restrictions, keyed by the id field's values (else record numbers). */
 EMS_API ems_status network_build_from_layer(emscov_ctx *ctx, const layer *roads, const network_fields *fields,
                                             const speed_profile *sp, const network_build_opts *opts,
                                             network **out);
 
 /* Build from an OpenStreetMap .osm (XML) or .osm.pbf file (geo/osm.h): drivable highway=* classes of the
- * profile, oneway=yes/1/true/-1/reversible, junction=roundabout (implies oneway), maxspeed, and access tags
- * that exclude ambulances (access/motor_vehicle/vehicle = no/private... unless emergency=yes). Ways are split
- * at nodes shared with other drivable ways. lon/lat are transformed into `working`. A truncated or corrupt
- * file -> EMS_EINPUT naming the file. */
+ * profile, oneway (any letter case; junction=roundabout and highway=motorway/motorway_link imply it), maxspeed,
+ * access tags that restrict ambulances (access/motor_vehicle/vehicle/motorcar = no/private... unless
+ * emergency=yes), area=yes, oneway=reversible/alternating and restriction relations, each read under
+ * opts->rules (geo/network_osm.c has the details); opts->rules.turn_table adds a turn table keyed by way id.
+ * Ways are split at nodes shared with other drivable ways. lon/lat are transformed into `working`. A truncated
+ * or corrupt file -> EMS_EINPUT naming the file. */
 EMS_API ems_status network_build_from_osm(emscov_ctx *ctx, const char *path, const speed_profile *sp,
                                           const crs *working, const network_build_opts *opts, network **out);
 

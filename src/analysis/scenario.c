@@ -82,7 +82,7 @@ static const char *rule_value(const config *c, const char *path, const char *key
 /* [roads] access, maxspeed, turn_restrictions, area, reversible (over the method's preset) and turn_table. */
 static ems_status road_rule_keys(emscov_ctx *ctx, const config *c, const char *path, scenario *s)
 {
-    char what[96];
+    char what[4200]; /* a path and a key */
     const char *v;
     ems_status st = EMS_OK;
     network_rules *r = &s->road_rules;
@@ -138,7 +138,7 @@ ems_status scenario_load(emscov_ctx *ctx, const char *path, const char *data_dir
     free(std_path);
     if (st != EMS_OK)
         goto done;
-    char what[96];
+    char what[4200]; /* a path and a key */
     snprintf(what, sizeof what, "%s: [scenario] method", path);
     if ((v = config_get(c, "scenario", "method")) && (st = roads_method_parse(ctx, v, what, &s->method)) != EMS_OK)
         goto done;
