@@ -365,7 +365,8 @@ static ems_status on_relation(void *user, const osm_relation *rel)
             *(pass == 0 ? &x.nfrom : pass == 1 ? &x.nto : &x.nvia) += 1;
         }
     (void)other; /* members with other roles (e.g. location_hint) are ignored */
-    if (x.nfrom == 0 || x.nto == 0 || nvia_nodes > 1 || (nvia_nodes == 1 && x.nvia > 0)) {
+    /* several from or to ways are for no_entry / no_exit; more than 64 pairs is not a turn restriction */
+    if (x.nfrom == 0 || x.nto == 0 || x.nfrom * x.nto > 64 || nvia_nodes > 1 || (nvia_nodes == 1 && x.nvia > 0)) {
         r->restr_bad++; /* not a restriction the graph can hold */
         r->nmem = x.m0;
         return EMS_OK;

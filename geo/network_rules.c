@@ -296,8 +296,11 @@ static bool turn_via_ways(rules_ctx *rc, const network__turn *t, const int64_t *
                         any = true;
                         uint32_t path[MAX_TURN_ARCS + 2];
                         size_t len = 0;
-                        for (uint32_t x = u; x != h && len < MAX_TURN_ARCS; x = rc->arc_tail[rc->parent_arc[x]])
-                            path[len++] = rc->parent_arc[x];
+                        uint32_t back = u;
+                        for (; back != h && len < MAX_TURN_ARCS; back = rc->arc_tail[rc->parent_arc[back]])
+                            path[len++] = rc->parent_arc[back];
+                        if (back != h)
+                            continue; /* a via part longer than MAX_TURN_ARCS links: not held */
                         path[len++] = a;
                         for (size_t p = 0; p < len / 2; p++) { /* reverse: a first */
                             uint32_t tmp = path[p];
