@@ -145,6 +145,17 @@ static void test_access_ends(void **state)
         {0, 0, 6, 50, 105 + D2},
     };
     check_probes(f, net, source_at_node(net, node_at(net, -1000, 0)), from_w, sizeof from_w / sizeof *from_w);
+    /* entering P2-P3 (public) at P2: only the arrival along the public road counts (100 + 2 D2), not the one
+     * through the compound (300); entering the compound road back from P2 at 300 */
+    route_source sw = source_at_node(net, node_at(net, -1000, 0));
+    route_result *rr = NULL;
+    route_opts o2 = {.labels = 2};
+    assert_ok(f->ctx, route_multi_source(f->ctx, net, &sw, 1, &o2, &rr));
+    uint32_t src_id;
+    assert_close(route_link_entry_time(rr, link_of(net, 5), false, 0, &src_id), 100 + 2 * D2, 1e-9);
+    assert_int_equal(src_id, 0);
+    assert_close(route_link_entry_time(rr, link_of(net, 4), true, 0, NULL), 300, 1e-9);
+    route_result_destroy(rr);
     const probe from_inside[] = {
         {0, 0, 0, 0, 100}, {2000, 0, 0, 0, 100}, {3000, 0, 0, 0, 200}, {-1000, 0, 0, 0, 200},
         {1000, 1000, 0, 0, 100 + D2}, {0, 0, 4, 1500, 50},
@@ -320,6 +331,17 @@ static void test_turn_via_node(void **state)
     };
     uint32_t w = node_at(net, -1000, 0);
     check_probes(f, net, source_at_node(net, w), a, sizeof a / sizeof *a);
+    /* the time a route may start along a link (service areas): C is reached at 100, but the turn onto road 3
+     * (C -> N, against its digitised direction) only at 300; onto road 4 at 100 */
+    route_source sw = source_at_node(net, w);
+    route_result *rr = NULL;
+    route_opts o1 = {.labels = 1};
+    assert_ok(f->ctx, route_multi_source(f->ctx, net, &sw, 1, &o1, &rr));
+    assert_close(route_node_time(rr, node_at(net, 0, 0), 0, NULL), 100, 1e-9);
+    assert_close(route_link_entry_time(rr, link_of(net, 3), true, 0, NULL), 300, 1e-9);
+    assert_close(route_link_entry_time(rr, link_of(net, 4), false, 0, NULL), 100, 1e-9);
+    assert_true(isinf(route_link_entry_time(rr, link_of(net, 3), true, 1, NULL))); /* rank 1 of a 1-label run */
+    route_result_destroy(rr);
     /* the same turn switched off: counted, not applied */
     network_destroy(net);
     net = cross(f, &no_left, 1, true);
