@@ -342,6 +342,10 @@ static void test_turn_via_node(void **state)
     assert_close(route_link_entry_time(rr, link_of(net, 4), false, 0, NULL), 100, 1e-9);
     assert_true(isinf(route_link_entry_time(rr, link_of(net, 3), true, 1, NULL))); /* rank 1 of a 1-label run */
     route_result_destroy(rr);
+    /* re-timed for the peak (x 0.6): the search graph's arcs follow */
+    assert_ok(f->ctx, network_retime(f->ctx, net, f->sp, "peak"));
+    const probe peak[] = {{0, 1000, 0, 0, (200 + D2) / 0.6}, {0, 0, 3, 500, 350 / 0.6}};
+    check_probes(f, net, sw, peak, 2);
     /* the same turn switched off: counted, not applied */
     network_destroy(net);
     net = cross(f, &no_left, 1, true);
