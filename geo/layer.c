@@ -905,7 +905,18 @@ ems_status layer_read(emscov_ctx *ctx, const char *path, const layer_read_opts *
         return layer__read_geojson(ctx, path, opts, out);
     if (!strcasecmp(fmt, "csv") || !strcasecmp(fmt, "txt") || !strcasecmp(fmt, "tsv"))
         return layer__read_csv(ctx, path, opts, out);
-    return emscov_fail(ctx, EMS_EINPUT, "%s: unknown format \"%s\" (known: shp, geojson, csv, gpkg)", path, fmt);
+    if (opts->format && strcasecmp(fmt, "gdal"))
+        return emscov_fail(ctx, EMS_EINPUT, "%s: unknown --format \"%s\" (known: shp, geojson, csv, gpkg, gdal)", path,
+                           fmt);
+    /* everything else (FlatGeobuf, KML, GML, FileGDB, MapInfo, ...): GDAL */
+    ems_status st = layer__read_gdal(ctx, path, opts, out);
+    if (st == EMS_EINPUT && !opts->format && strstr(emscov_message(ctx), "GDAL cannot open it")) {
+        char msg[1024];
+        snprintf(msg, sizeof msg, "%s", emscov_message(ctx));
+        st = emscov_fail(ctx, EMS_EINPUT, "%s: unknown format \"%s\": emscov reads shp, geojson, csv and gpkg itself "
+                         "and other formats through GDAL, and %s", path, fmt, strstr(msg, "GDAL cannot open it"));
+    }
+    return st;
 }
 
 void layer_allow_null_geometry(layer *l, int geos_type)

@@ -12,5 +12,7 @@ ems_status layer__read_csv(emscov_ctx *ctx, const char *path, const layer_read_o
 ems_status layer__read_gpkg_points(emscov_ctx *ctx, const char *path, const layer_read_opts *opts, const char *field,
                                    layer_points *out);
 ems_status layer__read_gpkg(emscov_ctx *ctx, const char *path, const layer_read_opts *opts, layer **out);
+/* Any vector source GDAL opens: "PATH" or "PATH:LAYER" (geo/layer_gdal.c). */
+ems_status layer__read_gdal(emscov_ctx *ctx, const char *path, const layer_read_opts *opts, layer **out);
 
 #endif
