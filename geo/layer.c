@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 typedef struct feature {
     GEOSGeometry *geom;
@@ -910,7 +911,8 @@ ems_status layer_read(emscov_ctx *ctx, const char *path, const layer_read_opts *
                            fmt);
     /* everything else (FlatGeobuf, KML, GML, FileGDB, MapInfo, ...): GDAL */
     ems_status st = layer__read_gdal(ctx, path, opts, out);
-    if (st == EMS_EINPUT && !opts->format && strstr(emscov_message(ctx), "GDAL cannot open it")) {
+    struct stat sb;
+    if (st == EMS_EINPUT && !opts->format && stat(path, &sb) == 0 && strstr(emscov_message(ctx), "GDAL cannot open it")) {
         char msg[1024];
         snprintf(msg, sizeof msg, "%s", emscov_message(ctx));
         st = emscov_fail(ctx, EMS_EINPUT, "%s: unknown format \"%s\": emscov reads shp, geojson, csv and gpkg itself "

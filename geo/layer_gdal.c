@@ -504,8 +504,9 @@ static ems_status read_features(gdal_reader *r)
             st = emscov_fail(r->ctx, EMS_EINPUT, "%s: record %lld%s: GDAL: %s", r->source, (long long)rec,
                              fid_text(fid, fidbuf), r->e.failure);
         if (st == EMS_OK && why[0]) {
-            if ((st = layer_note_add(r->ctx, r->l, LAYER_NOTE_WARNING, rec, "%s%s: skipped", why,
-                                     fid_text(fid, fidbuf))) == EMS_OK)
+            char at[40] = "";
+            if (fid != OGRNullFID) snprintf(at, sizeof at, "FID %lld: ", (long long)fid);
+            if ((st = layer_note_add(r->ctx, r->l, LAYER_NOTE_WARNING, rec, "%s%s: skipped", at, why)) == EMS_OK)
                 st = layer_append_skipped(r->ctx, r->l, rec, LAYER_SKIP_UNREADABLE, r->nfields ? vals : NULL);
         } else if (st == EMS_OK) {
             st = layer_append_take(r->ctx, r->l, g, rec, r->nfields ? vals : NULL);
