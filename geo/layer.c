@@ -889,6 +889,28 @@ static const char *extension(const char *path)
     return dot && (!slash || dot > slash) ? dot + 1 : "";
 }
 
+size_t layer_source_split(const char *path, const char **layer_name)
+{
+    struct stat sb;
+    const char *colon = strrchr(path, ':');
+    bool split = strncmp(path, "pg:", 3) && colon && colon > path && !strchr(colon, '/') && stat(path, &sb) != 0;
+    if (layer_name)
+        *layer_name = split ? colon + 1 : NULL;
+    return split ? (size_t)(colon - path) : strlen(path);
+}
+
+ems_status layer__split_source(emscov_ctx *ctx, const char *path, char **file, char **name)
+{
+    const char *layer_name = NULL;
+    size_t n = layer_source_split(path, &layer_name);
+    *name = NULL;
+    if (!(*file = ems_strndup(ctx, path, n)))
+        return EMS_ENOMEM;
+    if (layer_name && *layer_name && !(*name = ems_strdup(ctx, layer_name)))
+        return EMS_ENOMEM;
+    return EMS_OK;
+}
+
 ems_status layer_read(emscov_ctx *ctx, const char *path, const layer_read_opts *opts, layer **out)
 {
     static const layer_read_opts defaults;

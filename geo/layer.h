@@ -106,6 +106,10 @@ typedef struct layer_read_opts {
  * (message names file, record and field), EMS_EIO for read errors, EMS_ENOMEM. A layer without a CRS (no .prj,
  * no --srs) is EMS_EINPUT. GDAL-read layers follow geo/layer_gdal.c's rules (records in GDAL's read order). */
 EMS_API ems_status layer_read(emscov_ctx *ctx, const char *path, const layer_read_opts *opts, layer **out);
+/* How layer_read splits a source: a path that exists as given (or a pg: source) is all file; otherwise
+ * "FILE:LAYER" at the last ':' that has no '/' after it. Returns the length of FILE in path; *layer_name (may
+ * be NULL) receives the text after the ':' (possibly "") or NULL when there is none. */
+EMS_API size_t layer_source_split(const char *path, const char **layer_name);
 
 /* A point layer as arrays: x, y and one numeric field v (NaN for null), in source order, and its CRS; for
  * point sets too large to hold as features (a city's demand points: no GEOS object per point). Read with

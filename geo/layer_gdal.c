@@ -38,7 +38,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
 /* ---- GDAL set-up shared with geo/grid.c (gdal_internal.h) ---------------------------------------------- */
 
@@ -144,21 +143,6 @@ typedef struct gdal_reader {
     bool had_zm;
     gdal__errors e;
 } gdal_reader;
-
-/* "PATH" or "PATH:LAYER": an existing path is taken whole; otherwise split at the last ':' (not inside a
- * directory name). */
-static ems_status split_source(emscov_ctx *ctx, const char *path, char **file, char **lname)
-{
-    struct stat sb;
-    *file = *lname = NULL;
-    const char *colon = strrchr(path, ':');
-    if (stat(path, &sb) != 0 && colon && colon > path && !strchr(colon, '/')) {
-        if (!(*file = ems_strndup(ctx, path, (size_t)(colon - path)))) return EMS_ENOMEM;
-        if (colon[1] && !(*lname = ems_strdup(ctx, colon + 1))) return EMS_ENOMEM;
-        return EMS_OK;
-    }
-    return (*file = ems_strdup(ctx, path)) ? EMS_OK : EMS_ENOMEM;
-}
 
 /* " (FID n)" when GDAL gave the feature an id. */
 static const char *fid_text(GIntBig fid, char buf[40])
@@ -552,7 +536,7 @@ ems_status layer__read_gdal(emscov_ctx *ctx, const char *path, const layer_read_
     *out = NULL;
     gdal_reader r = {.ctx = ctx, .opts = opts, .source = path};
     gdal__begin(&r.e);
-    ems_status st = split_source(ctx, path, &r.file, &r.lname);
+    ems_status st = layer__split_source(ctx, path, &r.file, &r.lname);
     if (st == EMS_OK) st = open_source(&r);
     if (st == EMS_OK) st = choose_layer(&r);
     if (st == EMS_OK) {

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #define PG_NAME_MAX 63 /* NAMEDATALEN - 1: longer identifiers are silently truncated by the server */
@@ -96,16 +95,13 @@ static const char *qualified(char buf[300], const char *schema, const char *tabl
     return buf;
 }
 
-/* The ':' of a "FILE:LAYER" source (x.gpkg:TABLE, city.gdb:streets): a path that does not exist as given,
- * split at its last ':' outside directory names, as the readers do; NULL for any other path. */
+/* The ':' of a "FILE:LAYER" source (x.gpkg:TABLE, city.gdb:streets) as the readers split it
+ * (layer_source_split); NULL for any other path or an empty layer name. */
 static const char *layer_colon(const char *path)
 {
-    struct stat sb;
-    const char *colon = strrchr(path, ':');
-    return strncmp(path, "pg:", 3) && colon && colon > path && colon[1] && !strchr(colon, '/') &&
-                   stat(path, &sb) != 0
-               ? colon
-               : NULL;
+    const char *name = NULL;
+    size_t n = layer_source_split(path, &name);
+    return name && *name ? path + n : NULL;
 }
 
 /* Table name from a path: the file stem lowercased; for FILE:LAYER the layer, for pg:[schema.]table[?...] the

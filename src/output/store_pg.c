@@ -846,10 +846,7 @@ static ems_status input_json(emscov_ctx *ctx, const char *path, json_object **ou
     if (!strncmp(path, "pg:", 3))
         return EMS_OK;
     struct stat sb;
-    const char *colon = strrchr(path, ':');
-    char *file = stat(path, &sb) != 0 && colon && colon > path && !strchr(colon, '/')
-                     ? ems_strndup(ctx, path, (size_t)(colon - path))
-                     : ems_strdup(ctx, path);
+    char *file = ems_strndup(ctx, path, layer_source_split(path, NULL));
     if (!file)
         return EMS_ENOMEM;
     if (stat(file, &sb) == 0 && S_ISDIR(sb.st_mode)) {

@@ -270,6 +270,15 @@ static const char small_grid[] = "ncols 3\n"
                                  "1 2 3\n"
                                  "4 -1 6\n";
 
+/* A 3 x 2 grid holds want, row by row from the top. */
+static void assert_small_cells(const grid *g, const double want[6])
+{
+    assert_int_equal(grid_ncols(g), 3);
+    assert_int_equal(grid_nrows(g), 2);
+    for (size_t k = 0; k < 6; k++)
+        assert_close(grid_value(g, k / 3, k % 3), want[k], 0);
+}
+
 /* The same cells, origin, cell centres, no-data and CRS as the ASCII grid it was made from. */
 static void test_geotiff_as_ascii(void **state)
 {
@@ -293,10 +302,7 @@ static void test_geotiff_as_ascii(void **state)
     grid_cell_centre(b, 0, 0, &x, &y);
     assert_close(x, 441150, 0);
     assert_close(y, 4412650, 0);
-    static const double want[2][3] = {{1, 2, 3}, {4, -1, 6}};
-    for (size_t r = 0; r < 2; r++)
-        for (size_t c = 0; c < 3; c++)
-            assert_close(grid_value(b, r, c), want[r][c], 0);
+    assert_small_cells(b, (const double[6]){1, 2, 3, 4, -1, 6});
     assert_true(grid_nodata(b, &nd));
     assert_close(nd, -1, 0);
     assert_true(grid_is_nodata(b, 1, 1));
@@ -321,10 +327,7 @@ static void test_geotiff_scale_offset(void **state)
     const char *tif = translate(asc, "scaled.tif", "-a_scale 0.5 -a_offset 10");
     grid *g = NULL;
     assert_ok(ctx, grid_read(ctx, tif, NULL, &g));
-    static const double want[2][3] = {{10.5, 11, 11.5}, {12, -1, 13}};
-    for (size_t r = 0; r < 2; r++)
-        for (size_t c = 0; c < 3; c++)
-            assert_close(grid_value(g, r, c), want[r][c], 0);
+    assert_small_cells(g, (const double[6]){10.5, 11, 11.5, 12, -1, 13});
     assert_true(grid_is_nodata(g, 1, 1));
     grid_destroy(g);
 }
