@@ -58,6 +58,8 @@ static ems_status start(emscov_ctx *ctx, const job_opts *o, const char *fallback
     }
     if (st == EMS_OK)
         st = scenario_load(ctx, o->scenario_path, o->data_dir, &j->sc);
+    if (st == EMS_OK && o->db) /* the scenario's pg: sources are read from the same database */
+        st = scenario_set_conninfo(ctx, j->sc, strcmp(o->db, "env") ? o->db : "");
     if (st == EMS_OK)
         st = analysis_run(ctx, j->sc, &j->a);
     return st;
@@ -189,8 +191,11 @@ ems_status job_sites(emscov_ctx *ctx, const job_opts *o, const sites_plan_opts *
     layer *lc = NULL, *ls = NULL;
     ems_status st = start(ctx, o, "sites-out", out, &pc, &db);
     job *j = *out;
+    sites_plan_opts pdb = *po; /* pg: candidates and exclusion layers from --db too, unless given their own */
+    if (o->db && !pdb.eval.cand_ro.conninfo)
+        pdb.eval.cand_ro.conninfo = strcmp(o->db, "env") ? o->db : "";
     if (st == EMS_OK)
-        st = sites_plan_run(ctx, j->a, po, &j->plan);
+        st = sites_plan_run(ctx, j->a, &pdb, &j->plan);
     double t0 = now_s(CLOCK_MONOTONIC);
     if (st == EMS_OK)
         st = sites_report_json(ctx, j->plan, &j->json);

@@ -1,6 +1,7 @@
 /* src/output/store_pg.c: analyze runs stored in a PostGIS schema (see store_pg.h; docs/postgis.md). */
 #include "src/output/store_pg.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <json-c/json.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define STORE_MAX_LAYERS 8
@@ -774,8 +776,67 @@ ems_status store_pg_sha256_file(emscov_ctx *ctx, const char *path, char hex[65],
     return EMS_OK;
 }
 
+/* Add {"path" (absolute), "bytes", "sha256"} of file p to the array files. */
+static ems_status add_file_json(emscov_ctx *ctx, json_object *files, const char *p)
+{
+    char hex[65];
+    uint64_t bytes = 0;
+    ems_status st = store_pg_sha256_file(ctx, p, hex, &bytes);
+    if (st != EMS_OK)
+        return st;
+    json_object *f = json_object_new_object();
+    char cwd[4096], *abs = NULL; /* absolute, so the record stays meaningful wherever it is read */
+    if (p[0] != '/' && getcwd(cwd, sizeof cwd))
+        abs = fmt(ctx, "%s/%s", cwd, p[0] == '.' && p[1] == '/' ? p + 2 : p);
+    json_object_object_add(f, "path", json_object_new_string(abs ? abs : p));
+    free(abs);
+    json_object_object_add(f, "bytes", json_object_new_int64((int64_t)bytes));
+    json_object_object_add(f, "sha256", json_object_new_string(hex));
+    json_object_array_add(files, f);
+    return EMS_OK;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A directory source (a FileGDB): every regular file in it, by name. */
+static ems_status add_dir_json(emscov_ctx *ctx, json_object *files, const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return emscov_fail(ctx, EMS_EIO, "%s: cannot list for its checksums: %s", dir, strerror(errno));
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    ems_status st = EMS_OK;
+    struct dirent *e;
+    while (st == EMS_OK && (e = readdir(d)) != NULL) {
+        struct stat sb;
+        char *p = fmt(ctx, "%s/%s", dir, e->d_name);
+        if (!p || !ems_grow(ctx, (void **)&names, &cap, n + 1, sizeof *names)) {
+            free(p);
+            st = EMS_ENOMEM;
+        } else if (stat(p, &sb) == 0 && S_ISREG(sb.st_mode))
+            names[n++] = p;
+        else
+            free(p);
+    }
+    closedir(d);
+    if (n > 1)
+        qsort(names, n, sizeof *names, by_name);
+    for (size_t k = 0; k < n; k++) {
+        if (st == EMS_OK)
+            st = add_file_json(ctx, files, names[k]);
+        free(names[k]);
+    }
+    free(names);
+    return st;
+}
+
 /* {"path": as given, "files": [{"path" (absolute), "bytes", "sha256"}...]}: the file, its shapefile siblings
- * (.shx, .dbf, .prj, .cpg) or its .prj; a `pg:` source has no files. */
+ * (.shx, .dbf, .prj, .cpg) or its .prj; a `pg:` source has no files. A "FILE:LAYER" source (x.gpkg:TABLE,
+ * city.gdb:streets) is its FILE; a directory (a FileGDB) every file in it. */
 static ems_status input_json(emscov_ctx *ctx, const char *path, json_object **out)
 {
     json_object *o = json_object_new_object(), *files = json_object_new_array();
@@ -784,45 +845,40 @@ static ems_status input_json(emscov_ctx *ctx, const char *path, json_object **ou
     *out = o;
     if (!strncmp(path, "pg:", 3))
         return EMS_OK;
-    const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
+    struct stat sb;
+    char *file = ems_strndup(ctx, path, layer_source_split(path, NULL));
+    if (!file)
+        return EMS_ENOMEM;
+    if (stat(file, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        ems_status st = add_dir_json(ctx, files, file);
+        free(file);
+        return st;
+    }
+    const char *dot = strrchr(file, '.'), *slash = strrchr(file, '/');
     if (dot && slash && dot < slash)
         dot = NULL;
-    size_t stem = dot ? (size_t)(dot - path) : strlen(path);
+    size_t stem = dot ? (size_t)(dot - file) : strlen(file);
     bool shp = dot && !strcasecmp(dot, ".shp"), upper = dot && dot[1] >= 'A' && dot[1] <= 'Z';
     const char *sib[] = {"", ".shx", ".dbf", ".prj", ".cpg"};
     size_t nsib = shp ? 5 : 4;
-    for (size_t k = 0; k < nsib; k++) {
+    ems_status st = EMS_OK;
+    for (size_t k = 0; k < nsib && st == EMS_OK; k++) {
         if (k > 0 && !shp && k < 3)
             continue; /* not a shapefile: the file and its .prj, .cpg */
-        char *p = k == 0 ? ems_strdup(ctx, path) : fmt(ctx, "%.*s%s", (int)stem, path, sib[k]);
-        if (!p)
-            return EMS_ENOMEM;
+        char *p = k == 0 ? ems_strdup(ctx, file) : fmt(ctx, "%.*s%s", (int)stem, file, sib[k]);
+        if (!p) {
+            st = EMS_ENOMEM;
+            break;
+        }
         if (k > 0 && upper)
             for (char *q = p + stem; *q; q++)
                 *q = (char)(*q >= 'a' && *q <= 'z' ? *q - 32 : *q);
-        if (k > 0 && access(p, R_OK) != 0) {
-            free(p);
-            continue;
-        }
-        char hex[65];
-        uint64_t bytes = 0;
-        ems_status st = store_pg_sha256_file(ctx, p, hex, &bytes);
-        if (st != EMS_OK) {
-            free(p);
-            return st;
-        }
-        json_object *f = json_object_new_object();
-        char cwd[4096], *abs = NULL; /* absolute, so the record stays meaningful wherever it is read */
-        if (p[0] != '/' && getcwd(cwd, sizeof cwd))
-            abs = fmt(ctx, "%s/%s", cwd, p[0] == '.' && p[1] == '/' ? p + 2 : p);
-        json_object_object_add(f, "path", json_object_new_string(abs ? abs : p));
-        free(abs);
-        json_object_object_add(f, "bytes", json_object_new_int64((int64_t)bytes));
-        json_object_object_add(f, "sha256", json_object_new_string(hex));
-        json_object_array_add(files, f);
+        if (k == 0 || access(p, R_OK) == 0)
+            st = add_file_json(ctx, files, p);
         free(p);
     }
-    return EMS_OK;
+    free(file);
+    return st;
 }
 
 /* ---- a run --------------------------------------------------------------------------------------------- */
