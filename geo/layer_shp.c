@@ -620,6 +620,50 @@ done:
     return st;
 }
 
+/* The field descriptors: 32 bytes each from byte 32, ended by a 0x0D byte that must lie inside the header
+ * length (shapelib takes the field count from the header length, so a header length too small would silently
+ * drop fields), and whose widths (byte 16) plus the deletion flag make up the record length exactly. A header
+ * longer than the descriptors need (Visual FoxPro's 263-byte backlink) is fine. */
+static ems_status check_dbf_fields(shp_reader *rd)
+{
+    emscov_ctx *ctx = rd->ctx;
+    /* the terminator may lie past a header length that is too small: look up to 64 KiB, the largest header */
+    size_t cap = rd->dbf_size < 65536 + DBF_HEADER ? (size_t)rd->dbf_size : 65536 + DBF_HEADER;
+    unsigned char *h = ems_malloc(ctx, cap);
+    if (!h) return EMS_ENOMEM;
+    FILE *f = fopen(rd->dbf, "rb");
+    ems_status st = f ? read_bytes(ctx, f, rd->dbf, 0, h, cap)
+                      : emscov_fail(ctx, EMS_EINPUT, "%s: cannot open: %s", rd->dbf, strerror(errno));
+    if (f) fclose(f);
+    size_t term = 0, nf = 0;
+    long long widths = 1; /* the deletion flag */
+    for (size_t at = DBF_HEADER; st == EMS_OK && at < cap; at += 32, nf++) {
+        if (h[at] == 0x0D) {
+            term = at;
+            break;
+        }
+        if (at + 32 > cap) break;
+        widths += h[at + 16];
+    }
+    if (st == EMS_OK && !term)
+        st = emscov_fail(ctx, EMS_EINPUT,
+                         "%s: corrupted header: no 0x0D terminator after the field descriptors (header length "
+                         "%u)",
+                         rd->dbf, rd->dbf_headlen);
+    else if (st == EMS_OK && term + 1 > rd->dbf_headlen)
+        st = emscov_fail(ctx, EMS_EINPUT,
+                         "%s: corrupted header: header length %u is too small for its %zu field descriptor%s and "
+                         "the 0x0D terminator (%zu bytes)",
+                         rd->dbf, rd->dbf_headlen, nf, nf == 1 ? "" : "s", term + 1);
+    else if (st == EMS_OK && widths != rd->dbf_reclen)
+        st = emscov_fail(ctx, EMS_EINPUT,
+                         "%s: corrupted header: record length %u, but the deletion flag and the %zu field%s add up "
+                         "to %lld bytes",
+                         rd->dbf, rd->dbf_reclen, nf, nf == 1 ? "" : "s", widths);
+    free(h);
+    return st;
+}
+
 static ems_status check_dbf(shp_reader *rd)
 {
     emscov_ctx *ctx = rd->ctx;
@@ -650,7 +694,7 @@ static ems_status check_dbf(shp_reader *rd)
                            "%s: truncated: the header promises %u records of %u bytes after %u "
                            "header bytes (%lld bytes), the file has %lld",
                            rd->dbf, rd->dbf_nrec, rd->dbf_reclen, rd->dbf_headlen, need, rd->dbf_size);
-    return EMS_OK;
+    return check_dbf_fields(rd);
 }
 
 static ems_status open_shapelib(shp_reader *rd)
