@@ -6,6 +6,7 @@
  * road or is used twice or more; (2) roads are cut at nodes into links. Degenerate links (zero length) and
  * duplicates (same end nodes and same vertices, either way round) are dropped and counted. */
 #include "geo/network.h"
+#include "geo/limits.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -201,9 +202,10 @@ ems_status network_builder_add(emscov_ctx *ctx, network_builder *b, const networ
             return emscov_fail(ctx, EMS_EINPUT, "%s: record %lld: point %zu is not a finite coordinate",
                                b->source, (long long)r->record, k + 1);
         }
-    if (r->speed_kmh < 0 || isnan(r->speed_kmh))
-        return emscov_fail(ctx, EMS_EINPUT, "%s: record %lld: speed %g km/h is not valid (must be > 0, or 0 "
-                           "for the class default)", b->source, (long long)r->record, r->speed_kmh);
+    if (!(r->speed_kmh >= 0 && r->speed_kmh <= LIMITS_ROAD_KMH_MAX))
+        return emscov_fail(ctx, EMS_EINPUT, "%s: record %lld: speed %g km/h is not valid (must be > 0 and at most "
+                           "%g, or 0 for the class default)", b->source, (long long)r->record, r->speed_kmh,
+                           LIMITS_ROAD_KMH_MAX);
     if (r->dir == NETWORK_CLOSED) {
         b->stats.roads_skipped++;
         return EMS_OK;
@@ -907,8 +909,11 @@ ems_status network_build_from_layer(emscov_ctx *ctx, const layer *roads, const n
         int t = GEOSGeomTypeId_r(h, g);
         network_road r = {.record = layer_record(roads, i)};
         if (t != GEOS_LINESTRING && t != GEOS_MULTILINESTRING) {
-            st = emscov_fail(ctx, EMS_EINPUT, "%s: record %lld: a road must be a line, not a %s", layer_path(roads),
-                             (long long)r.record, GEOSGeomType_r(h, g) ? "non-line geometry" : "?");
+            char *type = GEOSGeomType_r(h, g); /* GEOS allocates the name: freed here */
+            st = emscov_fail(ctx, EMS_EINPUT, "%s: record %lld: a road must be a line (LineString or "
+                             "MultiLineString), not a %s", layer_path(roads), (long long)r.record,
+                             type ? type : "geometry of unknown type");
+            GEOSFree_r(h, type);
             break;
         }
         r.road_class = value_text(roads, i, fc, b1, sizeof b1);
