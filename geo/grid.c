@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 struct grid {
     char *path;
@@ -298,8 +297,8 @@ static ems_status choose_crs(emscov_ctx *ctx, grid *g, const layer_read_opts *o)
     if (!prj) return EMS_ENOMEM;
     memcpy(prj, g->path, stem);
     memcpy(prj + stem, ".prj", 5);
-    if (access(prj, F_OK) != 0) memcpy(prj + stem, ".PRJ", 5);
-    if (access(prj, F_OK) != 0) {
+    if (!ems_file_exists(ctx, prj)) memcpy(prj + stem, ".PRJ", 5);
+    if (!ems_file_exists(ctx, prj)) {
         memcpy(prj + stem, ".prj", 5);
         st = emscov_fail(ctx, EMS_EINPUT, "%s: no CRS: no %s beside it and no --srs", g->path, prj);
     } else {

@@ -899,13 +899,18 @@ ems_status layer_read(emscov_ctx *ctx, const char *path, const layer_read_opts *
     const char *fmt = opts->format ? opts->format : extension(path);
     if (!strcasecmp(fmt, "gpkg") || !strncasecmp(fmt, "gpkg:", 5)) /* "x.gpkg:TABLE" names a table */
         return layer__read_gpkg(ctx, path, opts, out);
+    ems_status (*reader)(emscov_ctx *, const char *, const layer_read_opts *, layer **) = NULL;
     if (!strcasecmp(fmt, "shp") || !strcasecmp(fmt, "dbf") || !strcasecmp(fmt, "shx"))
-        return layer__read_shp(ctx, path, opts, out);
-    if (!strcasecmp(fmt, "geojson") || !strcasecmp(fmt, "json"))
-        return layer__read_geojson(ctx, path, opts, out);
-    if (!strcasecmp(fmt, "csv") || !strcasecmp(fmt, "txt") || !strcasecmp(fmt, "tsv"))
-        return layer__read_csv(ctx, path, opts, out);
-    return emscov_fail(ctx, EMS_EINPUT, "%s: unknown format \"%s\" (known: shp, geojson, csv, gpkg)", path, fmt);
+        reader = layer__read_shp;
+    else if (!strcasecmp(fmt, "geojson") || !strcasecmp(fmt, "json"))
+        reader = layer__read_geojson;
+    else if (!strcasecmp(fmt, "csv") || !strcasecmp(fmt, "txt") || !strcasecmp(fmt, "tsv"))
+        reader = layer__read_csv;
+    else
+        return emscov_fail(ctx, EMS_EINPUT, "%s: unknown format \"%s\" (known: shp, geojson, csv, gpkg)", path, fmt);
+    /* a directory, a FIFO or a device is refused here, before any reader opens it (ctx.h, "Input files") */
+    ems_status st = ems_file_check(ctx, path, NULL);
+    return st != EMS_OK ? st : reader(ctx, path, opts, out);
 }
 
 void layer_allow_null_geometry(layer *l)

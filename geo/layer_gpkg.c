@@ -63,7 +63,8 @@ static ems_status split_source(emscov_ctx *ctx, const char *path, char **file, c
     struct stat sb;
     *file = *table = NULL;
     const char *colon = strrchr(path, ':');
-    if (stat(path, &sb) != 0 && colon && colon > path && !strchr(colon, '/')) {
+    bool whole = emscov_has_io(ctx) ? ems_file_exists(ctx, path) : stat(path, &sb) == 0;
+    if (!whole && colon && colon > path && !strchr(colon, '/')) {
         if (!(*file = ems_strndup(ctx, path, (size_t)(colon - path)))) return EMS_ENOMEM;
         if (colon[1] && !(*table = ems_strdup(ctx, colon + 1))) return EMS_ENOMEM;
         return EMS_OK;
@@ -100,11 +101,30 @@ static ems_status prepare(gpkg_reader *r, const char *what, const char *sql, sql
 
 static ems_status open_db(gpkg_reader *r)
 {
-    struct stat sb;
-    if (stat(r->file, &sb) != 0)
-        return emscov_fail(r->ctx, EMS_EINPUT, "%s: no such file", r->file);
-    if (!S_ISREG(sb.st_mode)) return emscov_fail(r->ctx, EMS_EINPUT, "%s: not a regular file", r->file);
-    if (sqlite3_open_v2(r->file, &r->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+    if (emscov_has_io(r->ctx)) { /* served from memory (ctx.h): the bytes become an in-memory database */
+        size_t n = 0;
+        char *bytes = NULL;
+        ems_status st = ems_read_file(r->ctx, r->file, &bytes, &n);
+        if (st != EMS_OK) return st;
+        unsigned char *img = sqlite3_malloc64(n ? n : 1);
+        if (img) memcpy(img, bytes, n);
+        free(bytes);
+        if (!img) return emscov_fail(r->ctx, EMS_ENOMEM, "%s: out of memory (%zu bytes)", r->file, n);
+        int rc = sqlite3_open_v2(":memory:", &r->db, SQLITE_OPEN_READWRITE, NULL);
+        if (rc != SQLITE_OK) sqlite3_free(img);
+        /* with FREEONCLOSE, SQLite owns img from here on, and frees it itself if this fails */
+        if (rc == SQLITE_OK)
+            rc = sqlite3_deserialize(r->db, "main", img, (sqlite3_int64)n, (sqlite3_int64)n,
+                                     SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_READONLY);
+        if (rc != SQLITE_OK)
+            return emscov_fail(r->ctx, EMS_EIO, "%s: cannot open: %s", r->file,
+                               r->db ? sqlite3_errmsg(r->db) : "out of memory");
+    } else {
+        /* regular files only (ctx.h, "Input files"); SQLite then opens the path itself */
+        ems_status st = ems_file_check(r->ctx, r->file, NULL);
+        if (st != EMS_OK) return st;
+    }
+    if (!r->db && sqlite3_open_v2(r->file, &r->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
         ems_status st = emscov_fail(r->ctx, EMS_EIO, "%s: cannot open: %s", r->file,
                                     r->db ? sqlite3_errmsg(r->db) : "out of memory");
         return st;

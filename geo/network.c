@@ -971,8 +971,10 @@ ems_status network_load(emscov_ctx *ctx, const char *path, const layer_read_opts
     network_build_opts o = opts ? *opts : (network_build_opts){0};
     if (!o.source)
         o.source = path;
-    if (is_osm_path(path))
-        return network_build_from_osm(ctx, path, sp, working, &o, out);
+    if (is_osm_path(path)) {
+        ems_status st = ems_file_check(ctx, path, NULL); /* a FIFO, a device or a directory: refused (ctx.h) */
+        return st != EMS_OK ? st : network_build_from_osm(ctx, path, sp, working, &o, out);
+    }
     layer *l = NULL;
     crs *chosen = NULL;
     ems_status st = layer_read(ctx, path, ro, &l);
