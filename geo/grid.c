@@ -2,6 +2,7 @@
  * lines, then a hand-written number scanner over the values (exact fast path for up to 15 significant
  * digits and powers of ten up to 1e22, strtod for the rest). */
 #include "geo/grid.h"
+#include "geo/limits.h"
 
 #include <errno.h>
 #include <math.h>
@@ -76,7 +77,7 @@ static const double pow10_exact[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1
 
 /* A decimal number: [+-]digits[.digits][(e|E)[+-]digits] (at least one mantissa digit), the whole token.
  * Up to 15 significant digits times an exact power of ten is exact and correctly rounded (one IEEE
- * operation on exact operands); everything else goes through strtod. Overflow gives +-inf. */
+ * operation on exact operands); everything else goes through strtod. Overflow gives +-inf (refused by the caller). */
 static bool parse_number(const char *b, const char *e, double *out)
 {
     const char *p = b;
@@ -261,12 +262,22 @@ static ems_status parse_values(emscov_ctx *ctx, grid *g, scan *s)
         return too_few(ctx, g, s, got);
     }
     if (!(g->v = ems_malloc(ctx, cells * sizeof *g->v))) return EMS_ENOMEM;
+    double total = 0; /* of the data cells: must stay finite, or every sum made from the grid is inf or NaN */
     for (size_t k = 0; k < cells; k++) {
         const char *b, *e;
         if (!next_token(s, &b, &e)) return too_few(ctx, g, s, k);
         if (!parse_number(b, e, &g->v[k]))
             return emscov_fail(ctx, EMS_EINPUT, "%s: line %zu: row %zu, column %zu: \"%.*s\" is not a number",
                                g->path, s->line, k / g->ncols + 1, k % g->ncols + 1, show_len(b, e), b);
+        if (!isfinite(g->v[k]))
+            return emscov_fail(ctx, EMS_EINPUT,
+                               "%s: line %zu: row %zu, column %zu: \"%.*s\" is out of range (beyond 1.8e308)",
+                               g->path, s->line, k / g->ncols + 1, k % g->ncols + 1, show_len(b, e), b);
+        if (!(g->has_nodata && g->v[k] == g->nodata) && !isfinite(total += fabs(g->v[k])))
+            return emscov_fail(ctx, EMS_EINPUT,
+                               "%s: line %zu: row %zu, column %zu: the values add up to more than the largest "
+                               "number (1.8e308) here",
+                               g->path, s->line, k / g->ncols + 1, k % g->ncols + 1);
     }
     const char *b, *e;
     if (next_token(s, &b, &e))
@@ -332,6 +343,18 @@ done:
     else
         *out = g;
     return st;
+}
+
+ems_status grid_check_counts(emscov_ctx *ctx, const grid *g, double max_per_cell, const char *what)
+{
+    for (size_t k = 0; k < g->ncols * g->nrows; k++) {
+        if (g->has_nodata && g->v[k] == g->nodata) continue;
+        if (g->v[k] >= 0 && g->v[k] <= max_per_cell) continue;
+        char where[600];
+        snprintf(where, sizeof where, "%s: row %zu, column %zu", g->path, k / g->ncols + 1, k % g->ncols + 1);
+        return limits_check(ctx, g->v[k], 0, max_per_cell, where, what);
+    }
+    return EMS_OK;
 }
 
 void grid_destroy(grid *g)
