@@ -382,6 +382,43 @@ const char *crs_wkt(const crs *c)
     return c->wkt;
 }
 
+/* ---- the working CRS ------------------------------------------------------------------------------------ */
+
+ems_status crs_check_near(emscov_ctx *ctx, const crs *working, const double lonlat[4], char **warning)
+{
+    *warning = NULL;
+    double lon = (lonlat[0] + lonlat[2]) / 2, lat = (lonlat[1] + lonlat[3]) / 2;
+    if (!isfinite(lon) || !isfinite(lat)) return EMS_OK;
+    char text[800] = "";
+    int n = snprintf(text, sizeof text, "working CRS %s", working->name);
+    if (working->epsg) n += snprintf(text + n, sizeof text - (size_t)n, " [EPSG:%d]", working->epsg);
+    size_t head = (size_t)n;
+    double d = isfinite(working->tm_cm) ? fabs(remainder(lon - working->tm_cm, 360.0)) : 0;
+    if (d > CRS_NEAR_DEG_MAX) {
+        snprintf(text + head, sizeof text - head,
+                 ": the data's centre (lon %.4f, lat %.4f) is %.1f degrees of longitude from its central meridian "
+                 "(%.6g); more than %g distorts every distance and area: use the UTM zone of the data",
+                 lon, lat, d, working->tm_cm, CRS_NEAR_DEG_MAX);
+    } else {
+        double w, s, e, no;
+        const char *area = NULL;
+        if (proj_get_area_of_use(working->pjctx, working->horiz, &w, &s, &e, &no, &area) && w > -1000 &&
+            s > -1000) {
+            bool in_lon = w <= e ? lon >= w && lon <= e : lon >= w || lon <= e; /* w > e: across 180 */
+            int an = area ? (int)strlen(area) : 0;
+            while (an > 0 && (area[an - 1] == '.' || area[an - 1] == ' '))
+                an--;
+            if (!in_lon || lat < s || lat > no)
+                snprintf(text + head, sizeof text - head,
+                         ": the data's centre (lon %.4f, lat %.4f) lies outside its area of use (%.*s: %.6g to %.6g "
+                         "E, %.6g to %.6g N): positions may be distorted; use a CRS made for the data's area",
+                         lon, lat, an ? an : 7, an ? area : "unnamed", w, e, s, no);
+        }
+    }
+    if (!text[head]) return EMS_OK;
+    return (*warning = ems_strdup(ctx, text)) ? EMS_OK : EMS_ENOMEM;
+}
+
 /* Zones are the plain 6-degree UTM grid: floor((lon + 180) / 6) + 1, clamped to 1..60 (lon = 180 falls in
  * zone 60). The Norway (32V) and Svalbard (31X-37X) exceptions are deliberately not applied: a working CRS
  * only needs to be conformal and near its central meridian, which the plain zone always is. */

@@ -775,19 +775,20 @@ ems_status layer_transform(emscov_ctx *ctx, layer *l, const crs *to)
     return EMS_OK;
 }
 
-ems_status layer_choose_working_crs(emscov_ctx *ctx, layer *const *layers, size_t n, crs **out)
+/* The combined lon/lat (WGS 84) extent of the layers' features: corners and edge midpoints of each layer's
+ * extent. lo/hi stay +-INFINITY when no layer has a feature. */
+static ems_status lonlat_extent(emscov_ctx *ctx, layer *const *layers, size_t n, double lo[2], double hi[2])
 {
-    *out = NULL;
+    lo[0] = lo[1] = INFINITY;
+    hi[0] = hi[1] = -INFINITY;
     crs *wgs = NULL;
     ems_status st = crs_from_epsg(ctx, 4326, &wgs);
     if (st != EMS_OK)
         return st;
-    double lo[2] = {INFINITY, INFINITY}, hi[2] = {-INFINITY, -INFINITY};
     for (size_t k = 0; k < n && st == EMS_OK; k++) {
         double e[4];
         if (!layer_extent(layers[k], e))
             continue;
-        /* corners and edge midpoints of the extent, in lon/lat */
         double xs[8] = {e[0], e[2], e[0], e[2], (e[0] + e[2]) / 2, (e[0] + e[2]) / 2, e[0], e[2]};
         double ys[8] = {e[1], e[1], e[3], e[3], e[1], e[3], (e[1] + e[3]) / 2, (e[1] + e[3]) / 2};
         crs_transformer *t = NULL;
@@ -808,10 +809,23 @@ ems_status layer_choose_working_crs(emscov_ctx *ctx, layer *const *layers, size_
         }
     }
     crs_destroy(wgs);
+    return st;
+}
+
+ems_status layer_choose_working_crs(emscov_ctx *ctx, layer *const *layers, size_t n, crs **out)
+{
+    *out = NULL;
+    double lo[2], hi[2];
+    ems_status st = lonlat_extent(ctx, layers, n, lo, hi);
     if (st != EMS_OK)
         return st;
-    if (!isfinite(lo[0]))
-        return emscov_fail(ctx, EMS_EINPUT, "no features in any layer: cannot choose a working CRS");
+    if (!isfinite(lo[0])) {
+        char names[600] = "";
+        for (size_t k = 0, used = 0; k < n && used + 1 < sizeof names; k++)
+            used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", k ? ", " : "", layer_path(layers[k]));
+        return emscov_fail(ctx, EMS_EINPUT, "%s: no features%s: cannot choose a working CRS (give one, e.g. "
+                           "working_epsg)", n ? names : "(no layer)", n > 1 ? " in any of these layers" : "");
+    }
     /* The layers' own CRS when they share a Transverse Mercator one (UTM, Gauss-Kruger) whose central meridian
      * is within 3.5 degrees of all the data: no reprojection, and results in the CRS the data came in. */
     const crs *own = layer_crs(layers[0]);
@@ -822,6 +836,22 @@ ems_status layer_choose_working_crs(emscov_ctx *ctx, layer *const *layers, size_
     if (isfinite(cm) && fabs(lo[0] - cm) <= 3.5 && fabs(hi[0] - cm) <= 3.5)
         return crs_clone(ctx, own, out);
     return crs_utm_for(ctx, (lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, out);
+}
+
+ems_status layer_warn_far_crs(emscov_ctx *ctx, layer *const *layers, size_t n, const crs *working,
+                              const char *given_by)
+{
+    double lo[2], hi[2];
+    ems_status st = lonlat_extent(ctx, layers, n, lo, hi);
+    if (st != EMS_OK || !isfinite(lo[0]))
+        return st;
+    char *w = NULL;
+    const double ext[4] = {lo[0], lo[1], hi[0], hi[1]};
+    if ((st = crs_check_near(ctx, working, ext, &w)) == EMS_OK && w)
+        emscov_warn(ctx, "%s%s%s (data: %s%s)", given_by ? given_by : "", given_by ? ": " : "", w, layer_path(layers[0]),
+                    n > 1 ? " and the other layers" : "");
+    free(w);
+    return st;
 }
 
 static const char *extension(const char *path);

@@ -350,6 +350,48 @@ static void test_ballpark_note(void **state)
     crs_destroy(utm);
 }
 
+static void keep_warning(void *user, const char *message)
+{
+    snprintf(user, 1024, "%s", message);
+}
+
+/* A working CRS the user named far from the data is warned about (issue 14 item 7), one near it is not; an
+ * empty layer names itself when no working CRS can be chosen (item 8). */
+static void test_far_working_crs(void **state)
+{
+    emscov_ctx *ctx = *state;
+    char got[1024] = "";
+    emscov_set_warn(ctx, keep_warning, got);
+    layer *l = new_layer(ctx, 4326);
+    assert_ok(ctx, layer_append_take(ctx, l, tu_wkt(ctx, "POINT(116.2 39.7)"), 1, NULL));
+    assert_ok(ctx, layer_append_take(ctx, l, tu_wkt(ctx, "POINT(116.6 40.1)"), 2, NULL));
+    crs *near = NULL, *far = NULL;
+    assert_ok(ctx, crs_from_epsg(ctx, 32650, &near));
+    assert_ok(ctx, crs_from_epsg(ctx, 32618, &far));
+    size_t before = emscov_warning_count(ctx);
+    assert_ok(ctx, layer_warn_far_crs(ctx, &l, 1, near, "s.ini: working_epsg 32650"));
+    assert_int_equal(emscov_warning_count(ctx), before);
+    assert_ok(ctx, layer_warn_far_crs(ctx, &l, 1, far, "s.ini: working_epsg 32618"));
+    assert_int_equal(emscov_warning_count(ctx), before + 1);
+    assert_non_null(strstr(got, "s.ini: working_epsg 32618: working CRS WGS 84 / UTM zone 18N [EPSG:32618]: the "
+                                "data's centre (lon 116.4000, lat 39.9000) is 168.6 degrees"));
+    assert_non_null(strstr(got, "(data: mem.test)"));
+    emscov_set_warn(ctx, NULL, NULL);
+    crs_destroy(near);
+    crs_destroy(far);
+    layer_destroy(l);
+
+    layer *e[2] = {new_layer(ctx, 4326), new_layer(ctx, 4326)};
+    crs *w = NULL;
+    assert_status_msg(ctx, layer_choose_working_crs(ctx, e, 1, &w), EMS_EINPUT,
+                      "mem.test: no features: cannot choose a working CRS");
+    assert_status_msg(ctx, layer_choose_working_crs(ctx, e, 2, &w), EMS_EINPUT,
+                      "mem.test, mem.test: no features in any of these layers");
+    assert_null(w);
+    layer_destroy(e[0]);
+    layer_destroy(e[1]);
+}
+
 /* Every reader refuses a directory, a FIFO and a device as its input with EMS_EINPUT naming the path (issue 14
  * items 6 and 8): before, a FIFO blocked forever, /dev/zero was read without end and a directory was exit 1 or
  * "no such file". alarm() turns a hang into a failure. */
@@ -423,6 +465,7 @@ int main(void)
         cmocka_unit_test(test_gcj02_on_read),
         cmocka_unit_test(test_unknown_format),
         cmocka_unit_test(test_inputs_must_be_regular_files),
+        cmocka_unit_test(test_far_working_crs),
     };
     return cmocka_run_group_tests(tests, tu_ctx_setup, tu_ctx_teardown);
 }
