@@ -22,7 +22,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PG_NAME_MAX 63 /* NAMEDATALEN - 1: longer identifiers are silently truncated by the server */
 
 static const char import_help[] =
     "usage: emscov import [OPTIONS] FILE...\n"
@@ -578,8 +577,8 @@ static ems_status load_append(import_run *run, const target *t, const layer *l, 
     if ((st = pg_create_table(ctx, run->c, "pg_temp", stage, l, g->srid, NULL, 0, false)) != EMS_OK)
         goto done;
     /* the staging table is read once, in full: its spatial index would only slow the COPY down */
-    char idx[80];
-    snprintf(idx, sizeof idx, "%s_geom_idx", stage);
+    char idx[PG_NAME_MAX + 1];
+    pg_index_name(stage, "geom_idx", idx); /* the name pg_create_table gave it */
     if ((st = exec_on(run, "dropping the staging index", "DROP INDEX IF EXISTS ", "pg_temp", idx, "")) != EMS_OK)
         goto done;
     if ((st = pg_copy_layer(ctx, run->c, "pg_temp", stage, l, g->srid, NULL, 0, run->tty ? progress_draw : NULL, pr,
@@ -881,7 +880,8 @@ static ems_status parse_args(emscov_ctx *ctx, int argc, char **argv, import_opts
             return emscov_fail(ctx, EMS_EINPUT, "--srid: not a whole number: \"%s\"", srid_text);
         o->srid = (int)v;
     }
-    return check_name(ctx, "schema", o->schema, "");
+    ems_status st = check_name(ctx, "schema", o->schema, "");
+    return st != EMS_OK ? st : pg_check_user_schema(ctx, "--schema", o->schema);
 }
 
 ems_status cmd_import(emscov_ctx *ctx, int argc, char **argv)
