@@ -160,9 +160,11 @@ static bool is_polygonal(int type_id)
 
 /* GEOSMakeValid can return a collection mixing polygons with lines or points (collapsed parts): keep the
  * polygonal part, as the feature's meaning is an area. Takes g; returns a new polygonal geometry or NULL
- * when nothing polygonal is left. */
-static GEOSGeometry *keep_polygonal(GEOSContextHandle_t h, GEOSGeometry *g)
+ * when nothing polygonal is left, or (with *oom set) when out of memory. */
+static GEOSGeometry *keep_polygonal(emscov_ctx *ctx, GEOSGeometry *g, bool *oom)
 {
+    GEOSContextHandle_t h = emscov_geos(ctx);
+    *oom = false;
     int t = GEOSGeomTypeId_r(h, g);
     if (is_polygonal(t))
         return g;
@@ -171,7 +173,8 @@ static GEOSGeometry *keep_polygonal(GEOSContextHandle_t h, GEOSGeometry *g)
         return NULL;
     }
     int n = GEOSGetNumGeometries_r(h, g);
-    GEOSGeometry **parts = malloc((size_t)(n > 0 ? n : 1) * sizeof *parts);
+    GEOSGeometry **parts = ems_malloc(ctx, (size_t)(n > 0 ? n : 1) * sizeof *parts);
+    *oom = !parts;
     int np = 0;
     for (int i = 0; parts && i < n; i++) {
         const GEOSGeometry *p = GEOSGetGeometryN_r(h, g, i);
@@ -225,14 +228,22 @@ static ems_status validate_polygon(emscov_ctx *ctx, layer *l, GEOSGeometry **g, 
     if (!fixed)
         return emscov_fail(ctx, EMS_EINTERNAL, "%s: record %lld: repair failed (%s): %s", l->path,
                            (long long)record, text, emscov_lib_message(ctx));
-    fixed = keep_polygonal(h, fixed);
+    bool oom;
+    fixed = keep_polygonal(ctx, fixed, &oom);
+    if (oom)
+        return EMS_ENOMEM;
     if (!fixed || GEOSisEmpty_r(h, fixed)) {
         GEOSGeom_destroy_r(h, fixed);
         return layer_note_add(ctx, l, LAYER_NOTE_EMPTY, record, "invalid polygon (%s) has no area once repaired: "
                               "skipped", text);
     }
+    ems_status st = layer_note_add(ctx, l, LAYER_NOTE_REPAIRED, record, "%s: repaired with GEOSMakeValid", text);
+    if (st != EMS_OK) { /* *g stays NULL: nothing taken is left behind */
+        GEOSGeom_destroy_r(h, fixed);
+        return st;
+    }
     *g = fixed;
-    return layer_note_add(ctx, l, LAYER_NOTE_REPAIRED, record, "%s: repaired with GEOSMakeValid", text);
+    return EMS_OK;
 }
 
 /* The layer type after adding a geometry of GEOS type t to a layer of type known (-1 none yet, -2 mixed):

@@ -290,7 +290,7 @@ static ems_status read_crs(gpkg_reader *r, crs **c, char *from, size_t from_len)
         if (st != EMS_OK) {
             char msg[700];
             snprintf(msg, sizeof msg, "%s", emscov_message(r->ctx));
-            st = emscov_fail(r->ctx, EMS_EINPUT, "%s: table %s: srs_id %d: %s", r->file, r->table, r->srs_id, msg);
+            st = emscov_fail(r->ctx, st, "%s: table %s: srs_id %d: %s", r->file, r->table, r->srs_id, msg);
         }
     } else if (rc == SQLITE_DONE) {
         st = emscov_fail(r->ctx, EMS_EINPUT, "%s: table %s: srs_id %d is not in gpkg_spatial_ref_sys", r->file,

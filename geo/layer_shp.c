@@ -39,6 +39,8 @@
  */
 
 typedef struct hook_files {
+    emscov_ctx *ctx;          /* for the handles' allocation */
+    bool oom;                 /* a handle could not be allocated: the open failed for want of memory */
     const ems_file_map *shp;  /* the .shp in memory (served with hdr below over its first 100 bytes) */
     const ems_file_map *dbf;  /* the .dbf in memory */
     const unsigned char *shx; /* validated .shx image in memory */
@@ -55,7 +57,7 @@ typedef struct hfile {
     const unsigned char *hdr; /* overlay of the first SHP_HEADER bytes (the .shp), or NULL */
 } hfile;
 
-static _Thread_local const hook_files *tl_files;
+static _Thread_local hook_files *tl_files;
 static _Thread_local char tl_error[512];
 
 static bool has_ext(const char *name, const char *ext)
@@ -66,7 +68,7 @@ static bool has_ext(const char *name, const char *ext)
 
 static SAFile hook_open(const char *name, const char *access)
 {
-    const hook_files *f = tl_files;
+    hook_files *f = tl_files;
     if (!f || strpbrk(access, "wa+")) return NULL;
     const unsigned char *mem;
     size_t len;
@@ -78,9 +80,11 @@ static SAFile hook_open(const char *name, const char *access)
         mem = f->dbf->data, len = f->dbf->len;
     else /* .cpg (read by us), .qix, .sbn: not served */
         return NULL;
-    /* shapelib's own handle: it frees it through hook_close; an allocation we cannot count (no ctx here) */
-    hfile *h = calloc(1, sizeof *h);
-    if (!h) return NULL;
+    hfile *h = ems_calloc(f->ctx, 1, sizeof *h); /* freed by shapelib through hook_close */
+    if (!h) {
+        f->oom = true;
+        return NULL;
+    }
     h->mem = mem;
     h->len = len;
     h->hdr = has_ext(name, "shp") ? f->hdr : NULL;
@@ -655,6 +659,7 @@ static ems_status open_shapelib(shp_reader *rd)
     emscov_ctx *ctx = rd->ctx;
     SAHooks hooks;
     setup_hooks(&hooks);
+    rd->files.ctx = ctx;
     rd->files.shp = &rd->shp_map;
     rd->files.dbf = &rd->dbf_map;
     char eb[600];
@@ -662,12 +667,20 @@ static ems_status open_shapelib(shp_reader *rd)
     tl_error[0] = '\0';
     rd->hshp = SHPOpenLL(rd->shp, "rb", &hooks);
     ems_status st = EMS_OK;
+    if (rd->files.oom) {
+        st = EMS_ENOMEM;
+        goto done;
+    }
     if (!rd->hshp) {
         st = emscov_fail(ctx, EMS_EINPUT, "%s: cannot be read%s", rd->shp, lib_error(eb, sizeof eb));
         goto done;
     }
     tl_error[0] = '\0';
     rd->hdbf = DBFOpenLL(rd->dbf, "rb", &hooks);
+    if (rd->files.oom) {
+        st = EMS_ENOMEM;
+        goto done;
+    }
     if (!rd->hdbf) {
         st = emscov_fail(ctx, EMS_EINPUT, "%s: cannot be read (corrupted header?)%s", rd->dbf,
                          lib_error(eb, sizeof eb));

@@ -101,7 +101,7 @@ static void quiet_notices(void *arg, const char *message)
 }
 
 /* The password a conninfo string or URI gives, if any (new string, or NULL). */
-static char *conninfo_password(const char *conninfo)
+static char *conninfo_password(emscov_ctx *ctx, const char *conninfo)
 {
     if (!conninfo || !*conninfo) return NULL;
     char *err = NULL;
@@ -109,7 +109,7 @@ static char *conninfo_password(const char *conninfo)
     PQfreemem(err);
     char *pw = NULL;
     for (PQconninfoOption *o = opts; o && o->keyword; o++)
-        if (!strcmp(o->keyword, "password") && o->val && *o->val) pw = strdup(o->val);
+        if (!strcmp(o->keyword, "password") && o->val && *o->val && !pw) pw = ems_strdup(ctx, o->val);
     PQconninfoFree(opts);
     return pw;
 }
@@ -198,7 +198,7 @@ ems_status pg_connect(emscov_ctx *ctx, const char *conninfo, pg_conn **out)
         first_line(PQerrorMessage(pc), line, sizeof line);
         snprintf(msg, sizeof msg, "cannot connect to PostgreSQL (%s): %s", c->desc,
                  *line ? line : "no reason given");
-        char *pw = conninfo_password(conninfo);
+        char *pw = conninfo_password(ctx, conninfo); /* NULL when out of memory: PQpass below redacts it too */
         redact(msg, sizeof msg, pw);
         redact(msg, sizeof msg, PQpass(pc));
         free(pw);

@@ -244,14 +244,14 @@ ems_status cmd_info(emscov_ctx *ctx, int argc, char **argv)
     bool as_json = false;
     int samples = 3;
     const char *working_srs = NULL, *samples_text = NULL;
-    char **paths = calloc((size_t)argc, sizeof *paths);
-    layer **layers = calloc((size_t)argc, sizeof *layers);
+    char **paths = ems_calloc(ctx, (size_t)argc, sizeof *paths);
+    layer **layers = ems_calloc(ctx, (size_t)argc, sizeof *layers);
     size_t npaths = 0;
     crs *working = NULL;
     json_object *out = NULL;
     ems_status st = EMS_OK;
     if (!paths || !layers) {
-        st = emscov_fail(ctx, EMS_ENOMEM, "out of memory");
+        st = EMS_ENOMEM;
         goto done;
     }
     for (int i = 1; i < argc; i++) {
