@@ -80,6 +80,23 @@ static char *proj_input(emscov_ctx *ctx, const char *t)
     return s;
 }
 
+/* One of the forms docs/crs.md names: a bare code (digits), AUTHORITY:CODE or a URN (a name of letters,
+ * digits, '_', '-' or '.' before a ':'), WKT 1 or 2 (a keyword, then '[' or '('), a PROJ string ('+') or
+ * PROJJSON ('{'). Other text would make PROJ search its whole database by object name (up to a second per
+ * text, and a name that happens to match would be taken silently), so it is refused before PROJ sees it. */
+static bool documented_form(const char *t)
+{
+    if (all_digits(t) || t[0] == '+' || t[0] == '{') return true;
+    const char *p = t;
+    while (isalnum((unsigned char)*p) || *p == '_' || *p == '-' || *p == '.')
+        p++;
+    if (p == t) return false;
+    if (*p == ':') return true;
+    while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+        p++;
+    return *p == '[' || *p == '(';
+}
+
 /* Parse trimmed text into a CRS PJ. On failure returns NULL with a reason in why (no message set) unless
  * *st says ENOMEM. */
 static PJ *parse_crs(emscov_ctx *ctx, const char *text, char *why, size_t why_len, ems_status *st)
@@ -88,6 +105,10 @@ static PJ *parse_crs(emscov_ctx *ctx, const char *text, char *why, size_t why_le
     *st = EMS_OK;
     if (!*text) {
         snprintf(why, why_len, "empty text");
+        return NULL;
+    }
+    if (!documented_form(text)) {
+        snprintf(why, why_len, "not EPSG:n (or n), WKT or a PROJ string");
         return NULL;
     }
     char *input = proj_input(ctx, text);

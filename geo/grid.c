@@ -332,10 +332,10 @@ ems_status grid_read(emscov_ctx *ctx, const char *path, const layer_read_opts *o
     ems_status st = EMS_ENOMEM;
     if (!(g->path = ems_strdup(ctx, path))) goto done;
     if ((st = ems_read_file(ctx, path, &buf, &len)) != EMS_OK) goto done;
-    if ((st = choose_crs(ctx, g, o)) != EMS_OK) goto done;
     scan s = {buf, buf + len, 1, 1};
     if ((st = parse_header(ctx, g, &s)) != EMS_OK) goto done;
-    st = parse_values(ctx, g, &s);
+    if ((st = parse_values(ctx, g, &s)) != EMS_OK) goto done;
+    st = choose_crs(ctx, g, o); /* last: a broken grid is reported without asking PROJ anything */
 done:
     free(buf);
     if (st != EMS_OK)

@@ -2,10 +2,11 @@
 # tools/setup.sh: install what emscov needs from Debian 12's packages (non-interactive, idempotent: when all
 # are present it only checks, in well under a second). Run as root, or as a user with sudo.
 #   tools/setup.sh run    compilers and libraries to build and run emscov (the README's first command)
-#   tools/setup.sh test   + PostgreSQL 15 / PostGIS 3 / pgRouting, cmocka, GDAL's ogrinfo, cs2cs, valgrind
+#   tools/setup.sh test   + PostgreSQL 15 / PostGIS 3 / pgRouting, cmocka, GDAL's ogrinfo, cs2cs, valgrind,
+#                         clang with the libFuzzer runtime (tools/fuzz.sh)
 set -eu
 BUILD="gcc libc6-dev make cmake pkg-config libgeos-dev libproj-dev proj-data libshp-dev libpq-dev libsqlite3-dev libjson-c-dev libinih-dev libreadosm-dev libexpat1-dev zlib1g-dev libglpk-dev libcairo2-dev libpango1.0-dev fonts-noto-cjk"
-TEST="libcmocka-dev postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting gdal-bin proj-bin valgrind sqlite3"
+TEST="libcmocka-dev postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting gdal-bin proj-bin valgrind sqlite3 clang libclang-rt-14-dev"
 case "${1:-run}" in
   run)  PKGS=$BUILD ;;
   test) PKGS="$BUILD $TEST" ;;

@@ -288,6 +288,19 @@ static void test_parse_errors(void **state)
                       "cannot parse CRS \"PROJCS[\"broken\",GEOGCS[\": ");
     assert_null(c);
     assert_status_msg(ctx, crs_from_string(ctx, "   ", &c), EMS_EINPUT, "empty text");
+    /* a bare name is none of the documented forms (PROJ would search its database by name for it) */
+    assert_status_msg(ctx, crs_from_string(ctx, "WGS 84", &c), EMS_EINPUT,
+                      "cannot parse CRS \"WGS 84\": not EPSG:n (or n), WKT or a PROJ string");
+    assert_status_msg(ctx, crs_from_string(ctx, "GEtic CoorditSen asytem 2000\",DATUM[", &c), EMS_EINPUT,
+                      "not EPSG:n (or n), WKT or a PROJ string");
+    /* the documented forms still reach PROJ: a URN and WKT with a blank before its bracket */
+    assert_ok(ctx, crs_from_string(ctx, "urn:ogc:def:crs:EPSG::4548", &c));
+    assert_int_equal(crs_epsg(c), 4548);
+    crs_destroy(c);
+    assert_ok(ctx, crs_from_string(ctx, "GEOGCS [\"WGS 84\",DATUM[\"WGS_1984\",SPHEROID[\"WGS 84\",6378137,"
+                                        "298.257223563]],PRIMEM[\"Greenwich\",0],UNIT[\"degree\",0.0174532925199433]]",
+                                   &c));
+    crs_destroy(c);
     assert_status_msg(ctx, crs_from_string(ctx, "EPSG:99999999", &c), EMS_EINPUT, "cannot parse CRS");
     assert_status_msg(ctx, crs_from_string(ctx, "+proj=nosuchprojection", &c), EMS_EINPUT,
                       "cannot parse CRS");
