@@ -13,9 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 #define WIDTH 40
 static emscov_ctx *ctx;
 static uint8_t shp[100 + 8 + 20], shx[100 + 8], dbf[32 + 32 + 1 + 1 + WIDTH + 1];
@@ -67,8 +64,7 @@ static void build(void)
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
-    if (!(ctx = emscov_ctx_create())) abort();
-    fuzz_io_install(ctx);
+    ctx = fuzz_io_ctx();
     build();
     return 0;
 }

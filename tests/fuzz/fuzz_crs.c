@@ -11,17 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 static emscov_ctx *ctx;
 static crs *wgs;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
-    if (!(ctx = emscov_ctx_create()) || crs_from_epsg(ctx, 4326, &wgs) != EMS_OK) abort();
-    fuzz_io_install(ctx);
+    ctx = fuzz_io_ctx();
+    if (crs_from_epsg(ctx, 4326, &wgs) != EMS_OK) abort();
     return 0;
 }
 

@@ -3,15 +3,13 @@
  * skipped record. After a filter that succeeds, the ledger identity of layer.h must hold:
  * source records == features + skipped + filtered. Any status is fine; a crash, sanitizer report, leak or hang
  * is a bug. */
+#include "fuzz_io.h"
 #include "geo/filter.h"
 #include "geo/layer.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static emscov_ctx *ctx;
 static crs *utm;

@@ -13,18 +13,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static emscov_ctx *ctx;
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc, (void)argv;
-    if (!(ctx = emscov_ctx_create())) abort();
-    fuzz_io_install(ctx);
-    return 0;
-}
+FUZZ_IO_SIMPLE_TARGET
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

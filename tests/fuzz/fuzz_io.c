@@ -55,9 +55,12 @@ static const void *serve(void *user, const char *path, size_t *len)
     return buf;
 }
 
-void fuzz_io_install(emscov_ctx *ctx)
+emscov_ctx *fuzz_io_ctx(void)
 {
+    emscov_ctx *ctx = emscov_ctx_create();
+    if (!ctx) abort();
     emscov_set_io(ctx, &(emscov_io){.file = serve});
+    return ctx;
 }
 
 void fuzz_io_put(const char *path, const void *data, size_t n)

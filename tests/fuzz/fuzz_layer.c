@@ -12,18 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 static emscov_ctx *ctx;
 static speed_profile *sp;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
-    ctx = emscov_ctx_create();
-    if (!ctx) abort();
-    fuzz_io_install(ctx);
+    ctx = fuzz_io_ctx();
     if (speed_profile_load(ctx, EMSCOV_SOURCE_DIR "/data/speed/default.ini", &sp) != EMS_OK) {
         fprintf(stderr, "fuzz_layer: %s\n", emscov_message(ctx));
         abort();
