@@ -954,7 +954,26 @@ ems_status layer_read(emscov_ctx *ctx, const char *path, const layer_read_opts *
     return st != EMS_OK ? st : reader(ctx, path, opts, out);
 }
 
-void layer_allow_null_geometry(layer *l)
+void layer_allow_null_geometry(layer *l, int geos_type)
 {
     l->null_geometry_ok = true;
+    if (l->geom_type_id == -1)
+        l->geom_type_id = geos_type;
+}
+
+ems_status layer_require_field(emscov_ctx *ctx, const layer *l, const char *name, const char *what, int *j)
+{
+    *j = name ? layer_field_index(l, name) : -1;
+    if (!name || *j >= 0)
+        return EMS_OK;
+    char list[1024] = "";
+    size_t used = 0;
+    for (size_t k = 0; k < l->nfields && used < sizeof list; k++) {
+        int w = snprintf(list + used, sizeof list - used, "%s%s", k ? ", " : "", l->fields[k].name);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+    return emscov_fail(ctx, EMS_EINPUT, "%s: no field \"%s\" (%s); the fields are: %s", l->path, name, what,
+                       list[0] ? list : "none");
 }

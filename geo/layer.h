@@ -123,9 +123,10 @@ EMS_API ems_status layer_create(emscov_ctx *ctx, const char *path, const char *f
                                 layer **out);
 EMS_API void layer_destroy(layer *l);
 /* An output table whose rows may lack a geometry (a run's input_issue): from now on, appending a NULL geometry
- * keeps the row, and layer_geom returns NULL for it; extents and reprojection skip such rows. Readers never set
- * this. */
-EMS_API void layer_allow_null_geometry(layer *l);
+ * keeps the row, and layer_geom returns NULL for it; extents and reprojection skip such rows. geos_type (e.g.
+ * GEOS_POINT) is the layer's geometry type even when no row has one, so every run's table has the same type.
+ * Readers never set this. */
+EMS_API void layer_allow_null_geometry(layer *l, int geos_type);
 
 /* Schema: add fields before the first feature. */
 EMS_API ems_status layer_add_field(emscov_ctx *ctx, layer *l, const char *name, layer_field_type type,
@@ -164,6 +165,10 @@ EMS_API int layer_field_index(const layer *l, const char *name);
 EMS_API const layer_value *layer_value_at(const layer *l, size_t i, size_t j);
 /* The layer_field_count values of feature i (NULL when the layer has no fields). */
 EMS_API const layer_value *layer_values(const layer *l, size_t i);
+/* Index of field `name` in l (layer_field_index's matching) into *j; name NULL: *j = -1 and EMS_OK. A name the
+ * layer lacks is EMS_EINPUT "<file>: no field "X" (<what>); the fields are: A, B, ..." (what: e.g. "scenario key
+ * [streets] name_field"), so every caller names the fields the user can choose from. */
+EMS_API ems_status layer_require_field(emscov_ctx *ctx, const layer *l, const char *name, const char *what, int *j);
 /* Numeric value of an int/double/logical field (NaN for null or text). */
 EMS_API double layer_value_number(const layer *l, size_t i, size_t j);
 /* Value v of field j as a number: int, double, logical 1/0; NaN for null, text and dates. */

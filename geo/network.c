@@ -3,11 +3,19 @@
  *
  * Building is two passes over the collected roads: (1) every vertex gets a point identity (OSM node id, or
  * its coordinates, exact or snapped to the tolerance grid) and a use count; a point is a node when it ends a
- * road or is used twice or more; (2) roads are cut at nodes into links. Degenerate links (zero length) and
- * duplicates (same end nodes and same vertices, either way round) are dropped and counted. */
+ * road or is used twice or more; (2) roads are cut at nodes into links. Degenerate links (zero length) are
+ * dropped; duplicates (same end nodes and same vertices, either way round) are merged into the first listed:
+ * it keeps its identity (class, record) and takes, per direction, every direction either allows and the
+ * shorter time.
+ *
+ * Times are not fixed at cutting: each link remembers its road (own speed, class, direction, row of the speed
+ * table) and each merged duplicate is kept as an "extra" (its road, and whether it runs the other way), so
+ * network_retime recomputes every link and arc time for another period from the same noded graph in
+ * O(links + arcs). */
 #include "geo/network.h"
 #include "geo/limits.h"
 
+#include <geodesic.h>
 #include <math.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -73,16 +81,32 @@ static uint32_t keymap_get_or_add(keymap *m, uint64_t a, uint64_t b)
 typedef struct broad {
     size_t v0, n; /* vertices [v0, v0 + n) in the builder's arrays */
     uint32_t cls;
-    double kmh; /* effective speed */
+    uint32_t row; /* row of the profile's road speed table, SPEED_NO_ROAD */
+    double own_kmh; /* the road's own speed, 0 = class default */
     network_dir dir;
     int64_t record;
 } broad;
+
+/* What a link's times are computed from: its road, kept once per road. */
+typedef struct road_rate {
+    double own_kmh;
+    uint32_t cls, row;
+    uint8_t dir; /* network_dir */
+} road_rate;
+
+/* A duplicate merged into link `link`: its road, and whether it was digitised the other way. */
+typedef struct dup_extra {
+    uint32_t link, road;
+    bool reversed;
+} dup_extra;
 
 struct network_builder {
     emscov_ctx *ctx;
     const speed_profile *sp;
     crs *working;
     double tolerance;
+    network_length length;
+    size_t period;
     char source[256];
     double *vx, *vy;
     int64_t *vid;
@@ -111,6 +135,14 @@ struct network {
     char **classes;
     uint32_t nclasses;
     network_stats stats;
+    /* for network_retime */
+    uint32_t *link_road; /* per link: its road */
+    road_rate *roads;
+    size_t nroads;
+    dup_extra *extra;
+    size_t nextra;
+    size_t table_rows;   /* the profile's road speed table size, to refuse another profile */
+    char *period;
 };
 
 ems_status network_builder_create(emscov_ctx *ctx, const speed_profile *sp, const crs *working,
@@ -124,12 +156,19 @@ ems_status network_builder_create(emscov_ctx *ctx, const speed_profile *sp, cons
     b->sp = sp;
     b->last_class = UINT32_MAX;
     b->tolerance = opts ? opts->tolerance_m : 0;
+    b->length = opts ? opts->length : NETWORK_LENGTH_PLANAR;
     snprintf(b->source, sizeof b->source, "%s", opts && opts->source ? opts->source : "roads");
     if (!(b->tolerance >= 0) || !isfinite(b->tolerance)) {
         network_builder_destroy(b);
         return emscov_fail(ctx, EMS_EINPUT, "noding tolerance must be a finite number >= 0");
     }
-    ems_status st = crs_clone(ctx, working, &b->working);
+    if (b->length != NETWORK_LENGTH_PLANAR && b->length != NETWORK_LENGTH_ELLIPSOIDAL) {
+        int mode = (int)b->length;
+        network_builder_destroy(b);
+        return emscov_fail(ctx, EMS_EINPUT, "link length mode %d is not planar or ellipsoidal", mode);
+    }
+    ems_status st = speed_profile_period_index(ctx, sp, opts ? opts->period : NULL, &b->period);
+    if (st == EMS_OK) st = crs_clone(ctx, working, &b->working);
     if (st != EMS_OK) {
         network_builder_destroy(b);
         return st;
@@ -246,10 +285,19 @@ ems_status network_builder_add(emscov_ctx *ctx, network_builder *b, const networ
         b->vid[b->nv + k] = r->node_ids ? r->node_ids[k] : 0;
         b->vhas_id[b->nv + k] = r->node_ids != NULL;
     }
-    bool known;
-    double kmh = speed_profile_effective_kmh(b->sp, r->road_class ? r->road_class : "", r->speed_kmh, &known);
-    b->roads[b->nroads++] = (broad){.v0 = b->nv, .n = r->n, .cls = cls, .kmh = kmh, .dir = r->dir,
-                                    .record = r->record};
+    uint32_t row = SPEED_NO_ROAD;
+    if (speed_profile_road_count(b->sp)) {
+        char idbuf[32];
+        const char *id = r->road_id;
+        if (!id) {
+            snprintf(idbuf, sizeof idbuf, "%lld", (long long)r->record);
+            id = idbuf;
+        }
+        if ((row = speed_profile_road_index(b->sp, id)) != SPEED_NO_ROAD)
+            b->stats.roads_table_speed++;
+    }
+    b->roads[b->nroads++] = (broad){.v0 = b->nv, .n = r->n, .cls = cls, .row = row, .own_kmh = r->speed_kmh,
+                                    .dir = r->dir, .record = r->record};
     b->nv += r->n;
     return EMS_OK;
 }
@@ -287,17 +335,18 @@ static int cmp_link_key(const void *pa, const void *pb)
     return a->idx < b->idx ? -1 : a->idx > b->idx;
 }
 
-static bool same_vertices(const network *n, const network_link *a, const network_link *b)
+/* 1 when b repeats a's vertices in the same order, 2 in the reverse order, 0 when it is another line. */
+static int same_vertices(const network *n, const network_link *a, const network_link *b)
 {
     if (a->nv != b->nv)
-        return false;
+        return 0;
     bool fwd = true, rev = true;
     for (uint32_t k = 0; k < a->nv && (fwd || rev); k++) {
         uint32_t r = b->nv - 1 - k;
         fwd = fwd && n->lvx[a->vfirst + k] == n->lvx[b->vfirst + k] && n->lvy[a->vfirst + k] == n->lvy[b->vfirst + k];
         rev = rev && n->lvx[a->vfirst + k] == n->lvx[b->vfirst + r] && n->lvy[a->vfirst + k] == n->lvy[b->vfirst + r];
     }
-    return fwd || rev;
+    return fwd ? 1 : rev ? 2 : 0;
 }
 
 static uint32_t uf_find(uint32_t *parent, uint32_t x)
@@ -433,11 +482,15 @@ static bool grow_vertices(emscov_ctx *ctx, network *n, size_t *cap, size_t need)
 }
 
 /* Cut every road into links at its nodes. pt[v] is the point of builder vertex v; node_of[p] the node of
- * point p (NETWORK_NONE when p is not a node). Consecutive repeats of one point inside a road are skipped. */
+ * point p (NETWORK_NONE when p is not a node). Consecutive repeats of one point inside a road are skipped.
+ * lon/lat (degrees, per builder vertex) are given for ellipsoidal travel lengths, else NULL. Links get their
+ * road (link_road) and lengths; times come later (compute_times). */
 static ems_status cut_links(emscov_ctx *ctx, network_builder *b, network *n, const uint32_t *pt,
-                            const uint32_t *node_of)
+                            const uint32_t *node_of, const double *lon, const double *lat)
 {
-    size_t lcap = 0, vcap = 0, nv = 0;
+    struct geod_geodesic wgs84;
+    geod_init(&wgs84, 6378137.0, 1 / 298.257223563); /* the WGS 84 ellipsoid, as PostGIS geography */
+    size_t lcap = 0, vcap = 0, nv = 0, rcap = 0;
     uint32_t nlinks = 0;
     for (size_t r = 0; r < b->nroads; r++) {
         const broad *rd = &b->roads[r];
@@ -446,7 +499,8 @@ static ems_status cut_links(emscov_ctx *ctx, network_builder *b, network *n, con
         size_t start_v = nv;
         uint32_t start_node = node_of[pt[rd->v0]];
         uint32_t prev = UINT32_MAX;
-        double len = 0;
+        size_t prev_v = 0;
+        double len = 0, travel = 0;
         bool any_link = false;
         for (size_t k = 0; k < rd->n; k++) {
             size_t v = rd->v0 + k;
@@ -462,24 +516,30 @@ static ems_status cut_links(emscov_ctx *ctx, network_builder *b, network *n, con
                 n->lvx[nv] = b->vx[v];
                 n->lvy[nv] = b->vy[v];
             }
-            if (nv > start_v)
+            if (nv > start_v) {
                 len += hypot(n->lvx[nv] - n->lvx[nv - 1], n->lvy[nv] - n->lvy[nv - 1]);
+                if (lon) {
+                    double s12 = 0;
+                    geod_inverse(&wgs84, lat[prev_v], lon[prev_v], lat[v], lon[v], &s12, NULL, NULL);
+                    travel += s12;
+                }
+            }
             nv++;
             prev = p;
+            prev_v = v;
             if (node == NETWORK_NONE || nv - start_v < 2)
                 continue;
             if (len <= 0) {
                 b->stats.zero_length_dropped++;
             } else {
-                if (!ems_grow(ctx, (void **)&n->links, &lcap, (size_t)nlinks + 1, sizeof *n->links))
+                if (!ems_grow(ctx, (void **)&n->links, &lcap, (size_t)nlinks + 1, sizeof *n->links) ||
+                    !ems_grow(ctx, (void **)&n->link_road, &rcap, (size_t)nlinks + 1, sizeof *n->link_road))
                     return EMS_ENOMEM;
-                double mps = rd->kmh / 3.6;
+                n->link_road[nlinks] = (uint32_t)r;
                 n->links[nlinks++] = (network_link){
                     .from = start_node, .to = node, .vfirst = (uint32_t)start_v, .nv = (uint32_t)(nv - start_v),
-                    .length_m = len,
-                    .time_fwd_s = rd->dir == NETWORK_BACKWARD ? INFINITY : len / mps,
-                    .time_bwd_s = rd->dir == NETWORK_FORWARD ? INFINITY : len / mps,
-                    .class_id = rd->cls, .record = rd->record};
+                    .length_m = len, .travel_m = lon ? travel : len, .time_fwd_s = INFINITY,
+                    .time_bwd_s = INFINITY, .class_id = rd->cls, .record = rd->record};
                 any_link = true;
             }
             /* the next link starts at this node and shares its vertex */
@@ -489,7 +549,7 @@ static ems_status cut_links(emscov_ctx *ctx, network_builder *b, network *n, con
             n->lvy[nv] = n->lvy[nv - 1];
             start_v = nv++;
             start_node = node;
-            len = 0;
+            len = travel = 0;
         }
         nv = start_v; /* drop the dangling start vertex of the (empty) link after the last node */
         if (rd->n >= 2 && !any_link) {
@@ -504,46 +564,120 @@ static ems_status cut_links(emscov_ctx *ctx, network_builder *b, network *n, con
     return EMS_OK;
 }
 
-/* Drop links that repeat another link's end nodes and vertices (either direction). */
-static ems_status drop_duplicates(emscov_ctx *ctx, network *n, size_t *dropped)
+/* Times of one road's piece of travel_m metres in a period, each way (INFINITY where its direction forbids). */
+static void road_times(const road_rate *rr, double travel_m, const double *class_kmh, const double *class_factor,
+                       const speed_profile *sp, size_t period, double *fwd, double *bwd)
 {
-    *dropped = 0;
+    double table = rr->row == SPEED_NO_ROAD ? 0 : speed_profile_road_kmh(sp, rr->row, period);
+    double kmh = speed_profile_combine(sp, class_kmh[rr->cls], class_factor[rr->cls], rr->own_kmh, table);
+    double t = travel_m / (kmh / 3.6);
+    *fwd = rr->dir == NETWORK_BACKWARD ? INFINITY : t;
+    *bwd = rr->dir == NETWORK_FORWARD ? INFINITY : t;
+}
+
+/* Link times for a period: from each link's road, then the merged duplicates (the shorter time each way). With
+ * arcs, their times too. */
+static ems_status compute_times(emscov_ctx *ctx, network *n, const speed_profile *sp, size_t period)
+{
+    uint32_t nc = n->nclasses ? n->nclasses : 1;
+    double *kmh = ems_malloc(ctx, 2 * (size_t)nc * sizeof *kmh);
+    if (!kmh)
+        return EMS_ENOMEM;
+    double *factor = kmh + nc;
+    for (uint32_t c = 0; c < n->nclasses; c++) {
+        kmh[c] = speed_profile_class_kmh(sp, n->classes[c], NULL);
+        factor[c] = speed_profile_class_factor(sp, period, n->classes[c]);
+    }
+    for (uint32_t l = 0; l < n->nlinks; l++) {
+        network_link *k = &n->links[l];
+        road_times(&n->roads[n->link_road[l]], k->travel_m, kmh, factor, sp, period, &k->time_fwd_s, &k->time_bwd_s);
+    }
+    for (size_t i = 0; i < n->nextra; i++) {
+        const dup_extra *e = &n->extra[i];
+        network_link *k = &n->links[e->link];
+        double f, bk;
+        road_times(&n->roads[e->road], k->travel_m, kmh, factor, sp, period, e->reversed ? &bk : &f,
+                   e->reversed ? &f : &bk);
+        k->time_fwd_s = fmin(k->time_fwd_s, f);
+        k->time_bwd_s = fmin(k->time_bwd_s, bk);
+    }
+    free(kmh);
+    if (n->arcs)
+        for (size_t a = 0; a < n->stats.arcs; a++) {
+            const network_link *k = &n->links[n->arcs[a].link];
+            n->arcs[a].time_s = n->arcs[a].reverse ? k->time_bwd_s : k->time_fwd_s;
+        }
+    return EMS_OK;
+}
+
+/* Merge links that repeat another link's end nodes and vertices (either direction) into the first listed:
+ * allowed directions are joined and each direction keeps the shorter time (times must be computed). Every
+ * dropped duplicate is kept as an extra, for network_retime; *merged counts those that changed the link. */
+static ems_status drop_duplicates(emscov_ctx *ctx, network *n, size_t *dropped, size_t *merged)
+{
+    *dropped = *merged = 0;
     if (n->nlinks < 2)
         return EMS_OK;
     link_key *keys = ems_malloc(ctx, n->nlinks * sizeof *keys);
-    bool *dead = ems_calloc(ctx, n->nlinks, sizeof *dead);
-    if (!keys || !dead) {
+    uint32_t *keeper = ems_malloc(ctx, n->nlinks * sizeof *keeper); /* NETWORK_NONE: kept */
+    if (!keys || !keeper) {
         free(keys);
-        free(dead);
+        free(keeper);
         return EMS_ENOMEM;
     }
+    memset(keeper, 0xff, n->nlinks * sizeof *keeper);
     for (uint32_t l = 0; l < n->nlinks; l++) {
         const network_link *k = &n->links[l];
         keys[l] = (link_key){k->from < k->to ? k->from : k->to, k->from < k->to ? k->to : k->from, k->nv, l};
     }
     qsort(keys, n->nlinks, sizeof *keys, cmp_link_key);
-    for (uint32_t a = 0; a < n->nlinks;) {
+    size_t ncap = 0;
+    ems_status st = EMS_OK;
+    for (uint32_t a = 0; a < n->nlinks && st == EMS_OK;) {
         uint32_t e = a + 1;
         while (e < n->nlinks && keys[e].lo == keys[a].lo && keys[e].hi == keys[a].hi && keys[e].nv == keys[a].nv)
             e++;
-        for (uint32_t i = a; i < e; i++)
-            for (uint32_t j = a; j < i && !dead[keys[i].idx]; j++)
-                if (!dead[keys[j].idx] && same_vertices(n, &n->links[keys[j].idx], &n->links[keys[i].idx]))
-                    dead[keys[i].idx] = true;
+        for (uint32_t i = a; i < e && st == EMS_OK; i++)
+            for (uint32_t j = a; j < i; j++) {
+                uint32_t li = keys[i].idx, lj = keys[j].idx; /* lj listed first (idx ascends within a group) */
+                int same;
+                if (keeper[lj] != NETWORK_NONE || !(same = same_vertices(n, &n->links[lj], &n->links[li])))
+                    continue;
+                network_link *k = &n->links[lj];
+                const network_link *d = &n->links[li];
+                double f = same == 1 ? d->time_fwd_s : d->time_bwd_s, bk = same == 1 ? d->time_bwd_s : d->time_fwd_s;
+                if (f < k->time_fwd_s || bk < k->time_bwd_s)
+                    (*merged)++;
+                k->time_fwd_s = fmin(k->time_fwd_s, f);
+                k->time_bwd_s = fmin(k->time_bwd_s, bk);
+                keeper[li] = lj;
+                if (!ems_grow(ctx, (void **)&n->extra, &ncap, n->nextra + 1, sizeof *n->extra)) {
+                    st = EMS_ENOMEM;
+                    break;
+                }
+                n->extra[n->nextra++] = (dup_extra){lj, n->link_road[li], same == 2};
+                break;
+            }
         a = e;
     }
+    /* compact; keys[] is reused as old -> new link index */
     uint32_t w = 0;
-    for (uint32_t l = 0; l < n->nlinks; l++) {
-        if (dead[l]) {
+    for (uint32_t l = 0; l < n->nlinks && st == EMS_OK; l++) {
+        if (keeper[l] != NETWORK_NONE) {
             (*dropped)++;
             continue;
         }
+        keys[l].idx = w;
+        n->link_road[w] = n->link_road[l];
         n->links[w++] = n->links[l];
     }
-    n->nlinks = w;
+    for (size_t i = 0; i < n->nextra && st == EMS_OK; i++)
+        n->extra[i].link = keys[n->extra[i].link].idx;
+    if (st == EMS_OK)
+        n->nlinks = w;
     free(keys);
-    free(dead);
-    return EMS_OK;
+    free(keeper);
+    return st;
 }
 
 /* Nodes left without links (ends of dropped zero-length or duplicate links) are removed; the others keep
@@ -573,12 +707,34 @@ static ems_status drop_unused_nodes(emscov_ctx *ctx, network *n)
     return EMS_OK;
 }
 
+/* Every builder vertex as WGS 84 lon/lat degrees (new arrays), for ellipsoidal lengths. */
+static ems_status lonlat_of(emscov_ctx *ctx, const network_builder *b, const crs *working, double **lon,
+                            double **lat)
+{
+    if (!working)
+        return emscov_fail(ctx, EMS_EINPUT, "%s: ellipsoidal lengths need the roads' CRS", b->source);
+    crs *wgs84 = NULL;
+    crs_transformer *t = NULL;
+    ems_status st = EMS_OK;
+    if (!(*lon = ems_malloc(ctx, b->nv * sizeof **lon)) || !(*lat = ems_malloc(ctx, b->nv * sizeof **lat)))
+        return EMS_ENOMEM;
+    memcpy(*lon, b->vx, b->nv * sizeof **lon);
+    memcpy(*lat, b->vy, b->nv * sizeof **lat);
+    if ((st = crs_from_epsg(ctx, 4326, &wgs84)) == EMS_OK &&
+        (st = crs_transformer_create(ctx, working, wgs84, &t)) == EMS_OK)
+        st = crs_transform_xy(ctx, t, *lon, *lat, b->nv);
+    crs_transformer_destroy(t);
+    crs_destroy(wgs84);
+    return st;
+}
+
 ems_status network_builder_finish(emscov_ctx *ctx, network_builder *b, network **out)
 {
     *out = NULL;
     ems_status st = EMS_OK;
     keymap ids = {0}, coords = {0};
     uint32_t *pt = NULL, *uses = NULL, *node_of = NULL;
+    double *lon = NULL, *lat = NULL;
     bool *is_end = NULL;
     network *n = ems_calloc(ctx, 1, sizeof *n);
     if (!n) {
@@ -661,20 +817,30 @@ ems_status network_builder_finish(emscov_ctx *ctx, network_builder *b, network *
         }
     }
     n->nnodes = nnodes;
-    if ((st = cut_links(ctx, b, n, pt, node_of)) != EMS_OK)
+    if (b->length == NETWORK_LENGTH_ELLIPSOIDAL && (st = lonlat_of(ctx, b, n->working, &lon, &lat)) != EMS_OK)
         goto done;
-    size_t dup = 0;
-    if ((st = drop_duplicates(ctx, n, &dup)) != EMS_OK)
-        goto done;
-    b->stats.duplicates_dropped = dup;
-    if ((st = drop_unused_nodes(ctx, n)) != EMS_OK)
-        goto done;
-    if ((st = build_csr(ctx, n)) != EMS_OK || (st = build_components(ctx, n)) != EMS_OK)
+    if ((st = cut_links(ctx, b, n, pt, node_of, lon, lat)) != EMS_OK)
         goto done;
     n->classes = b->classes;
     n->nclasses = (uint32_t)b->nclasses;
     b->classes = NULL;
     b->nclasses = 0;
+    if (!(n->roads = ems_malloc(ctx, (b->nroads ? b->nroads : 1) * sizeof *n->roads)) ||
+        !(n->period = ems_strdup(ctx, speed_profile_period_name(b->sp, b->period)))) {
+        st = EMS_ENOMEM;
+        goto done;
+    }
+    n->nroads = b->nroads;
+    for (size_t r = 0; r < b->nroads; r++)
+        n->roads[r] = (road_rate){b->roads[r].own_kmh, b->roads[r].cls, b->roads[r].row, (uint8_t)b->roads[r].dir};
+    n->table_rows = speed_profile_road_count(b->sp);
+    if ((st = compute_times(ctx, n, b->sp, b->period)) != EMS_OK ||
+        (st = drop_duplicates(ctx, n, &b->stats.duplicates_dropped, &b->stats.duplicates_merged)) != EMS_OK)
+        goto done;
+    if ((st = drop_unused_nodes(ctx, n)) != EMS_OK)
+        goto done;
+    if ((st = build_csr(ctx, n)) != EMS_OK || (st = build_components(ctx, n)) != EMS_OK)
+        goto done;
     size_t comps = n->stats.components, main_nodes = n->stats.main_component_nodes, arcs = n->stats.arcs;
     n->stats = b->stats;
     n->stats.components = comps;
@@ -689,6 +855,8 @@ done:
     free(uses);
     free(is_end);
     free(node_of);
+    free(lon);
+    free(lat);
     network_builder_destroy(b);
     if (st != EMS_OK) {
         network_destroy(n);
@@ -727,7 +895,38 @@ void network_destroy(network *n)
     for (uint32_t i = 0; i < n->nclasses; i++)
         free(n->classes[i]);
     free(n->classes);
+    free(n->link_road);
+    free(n->roads);
+    free(n->extra);
+    free(n->period);
     free(n);
+}
+
+ems_status network_retime(emscov_ctx *ctx, network *n, const speed_profile *sp, const char *period)
+{
+    size_t p;
+    ems_status st = speed_profile_period_index(ctx, sp, period, &p);
+    if (st != EMS_OK)
+        return st;
+    if (speed_profile_road_count(sp) != n->table_rows)
+        return emscov_fail(ctx, EMS_EINPUT, "network_retime: the speed profile is not the one the network was "
+                           "built with (its road speed table has %zu rows, not %zu)", speed_profile_road_count(sp),
+                           n->table_rows);
+    char *name = ems_strdup(ctx, speed_profile_period_name(sp, p));
+    if (!name)
+        return EMS_ENOMEM;
+    if ((st = compute_times(ctx, n, sp, p)) != EMS_OK) {
+        free(name);
+        return st;
+    }
+    free(n->period);
+    n->period = name;
+    return EMS_OK;
+}
+
+const char *network_period(const network *n)
+{
+    return n->period ? n->period : "";
 }
 
 const network_stats *network_get_stats(const network *n)
@@ -797,6 +996,17 @@ uint32_t network_class_count(const network *n)
     return n->nclasses;
 }
 
+ems_status network_length_parse(emscov_ctx *ctx, const char *text, const char *what, network_length *out)
+{
+    if (text && !strcasecmp(text, "planar"))
+        *out = NETWORK_LENGTH_PLANAR;
+    else if (text && !strcasecmp(text, "ellipsoidal"))
+        *out = NETWORK_LENGTH_ELLIPSOIDAL;
+    else
+        return emscov_fail(ctx, EMS_EINPUT, "%s: \"%s\" is not planar or ellipsoidal", what, text ? text : "");
+    return EMS_OK;
+}
+
 /* ---- line layers ---- */
 
 static network_dir parse_oneway(const char *v, bool *ok)
@@ -824,15 +1034,13 @@ static network_dir parse_oneway(const char *v, bool *ok)
     return NETWORK_BOTH;
 }
 
-static ems_status field_or_fail(emscov_ctx *ctx, const layer *l, const char *name, const char *role, int *idx)
+/* role: "class" ... as in the scenario key [roads] <role>_field and the option --<role>-field. */
+static ems_status field_or_fail(emscov_ctx *ctx, const layer *l, const network_fields *f, const char *name,
+                                const char *role, int *idx)
 {
-    *idx = -1;
-    if (!name)
-        return EMS_OK;
-    *idx = layer_field_index(l, name);
-    if (*idx < 0)
-        return emscov_fail(ctx, EMS_EINPUT, "%s: no field \"%s\" (given as the %s field)", layer_path(l), name, role);
-    return EMS_OK;
+    char what[96];
+    snprintf(what, sizeof what, f->from_scenario ? "scenario key [roads] %s_field" : "option --%s-field", role);
+    return layer_require_field(ctx, l, name, what, idx);
 }
 
 /* Text of a value (numbers formatted), in buf. */
@@ -887,12 +1095,13 @@ ems_status network_build_from_layer(emscov_ctx *ctx, const layer *roads, const n
     static const network_fields none;
     if (!f)
         f = &none;
-    int fc, fs, fo, fn;
+    int fc, fs, fo, fn, fi;
     ems_status st;
-    if ((st = field_or_fail(ctx, roads, f->road_class, "road class", &fc)) != EMS_OK ||
-        (st = field_or_fail(ctx, roads, f->speed, "speed", &fs)) != EMS_OK ||
-        (st = field_or_fail(ctx, roads, f->oneway, "one-way", &fo)) != EMS_OK ||
-        (st = field_or_fail(ctx, roads, f->name, "name", &fn)) != EMS_OK)
+    if ((st = field_or_fail(ctx, roads, f, f->id, "id", &fi)) != EMS_OK ||
+        (st = field_or_fail(ctx, roads, f, f->road_class, "class", &fc)) != EMS_OK ||
+        (st = field_or_fail(ctx, roads, f, f->speed, "speed", &fs)) != EMS_OK ||
+        (st = field_or_fail(ctx, roads, f, f->oneway, "oneway", &fo)) != EMS_OK ||
+        (st = field_or_fail(ctx, roads, f, f->name, "name", &fn)) != EMS_OK)
         return st;
     network_build_opts o = opts ? *opts : (network_build_opts){0};
     if (!o.source)
@@ -903,7 +1112,7 @@ ems_status network_build_from_layer(emscov_ctx *ctx, const layer *roads, const n
     GEOSContextHandle_t h = emscov_geos(ctx);
     double *xs = NULL, *ys = NULL;
     size_t cap = 0;
-    char b1[64], b2[64], b3[64];
+    char b1[64], b2[64], b3[64], b4[64];
     for (size_t i = 0; i < layer_count(roads) && st == EMS_OK; i++) {
         const GEOSGeometry *g = layer_geom(roads, i);
         int t = GEOSGeomTypeId_r(h, g);
@@ -918,6 +1127,7 @@ ems_status network_build_from_layer(emscov_ctx *ctx, const layer *roads, const n
         }
         r.road_class = value_text(roads, i, fc, b1, sizeof b1);
         r.name = value_text(roads, i, fn, b3, sizeof b3);
+        r.road_id = value_text(roads, i, fi, b4, sizeof b4);
         if (fs >= 0) {
             double v = layer_value_number(roads, i, (size_t)fs);
             const char *txt = value_text(roads, i, fs, b2, sizeof b2);
@@ -987,6 +1197,36 @@ ems_status network_load(emscov_ctx *ctx, const char *path, const layer_read_opts
         st = layer_transform(ctx, l, working);
     if (st == EMS_OK)
         st = network_build_from_layer(ctx, l, fields, sp, &o, out);
+    crs_destroy(chosen);
+    layer_destroy(l);
+    return st;
+}
+
+ems_status network_load_defaults(emscov_ctx *ctx, const char *path, const layer_read_opts *ro,
+                                 const network_fields *fields, const speed_profile *sp, const crs *working,
+                                 const network_build_opts *opts, network **out)
+{
+    network_fields f = fields ? *fields : (network_fields){0};
+    if (is_osm_path(path) || f.road_class || f.speed || f.oneway || f.name)
+        return network_load(ctx, path, ro, &f, sp, working, opts, out);
+    *out = NULL;
+    network_build_opts o = opts ? *opts : (network_build_opts){0};
+    if (!o.source)
+        o.source = path;
+    layer *l = NULL;
+    crs *chosen = NULL;
+    ems_status st = layer_read(ctx, path, ro, &l);
+    if (st == EMS_OK) {
+        static const char *const names[4] = {"CLASS", "SPEED", "ONEWAY", "NAME"};
+        const char **slot[4] = {&f.road_class, &f.speed, &f.oneway, &f.name};
+        for (int k = 0; k < 4; k++)
+            if (layer_field_index(l, names[k]) >= 0)
+                *slot[k] = names[k];
+        if (!working && (st = layer_choose_working_crs(ctx, &l, 1, &chosen)) == EMS_OK)
+            working = chosen;
+    }
+    if (st == EMS_OK && (st = layer_transform(ctx, l, working)) == EMS_OK)
+        st = network_build_from_layer(ctx, l, &f, sp, &o, out);
     crs_destroy(chosen);
     layer_destroy(l);
     return st;

@@ -4,8 +4,14 @@
  * and are noded: every road end and every vertex shared by two or more roads becomes a node (vertices are
  * shared when they carry the same OSM node id, or -- for line files -- the same coordinates within the
  * noding tolerance, default exact). Between nodes, each piece of road is one *link* with its polyline,
- * length, travel time and allowed directions; zero-length and duplicate links are dropped and counted.
- * Travel times come from a speed profile (geo/speed.h) for one time-of-day period.
+ * length, travel time and allowed directions; zero-length links are dropped and counted; a duplicate link
+ * (same end nodes and vertices, either way round: a road stored once per direction, or twice with different
+ * speeds) is merged into the first listed, which gains every direction either allows and, per direction, the
+ * shorter time. Travel times come from a speed profile (geo/speed.h) for one time-of-day period; the same
+ * noded graph is re-timed for another period with network_retime.
+ * Link lengths for travel times are planar in the working CRS (default) or ellipsoidal: geodesic on the
+ * WGS 84 ellipsoid (PROJ's geodesic routines, as PostGIS ST_Length(geography)); the geometry (snapping,
+ * service areas) always uses the planar length.
  *
  * The graph is stored in compact arrays: nodes (x, y), links, and a CSR adjacency of directed *arcs*
  * (forward: out-arcs per node) where each arc points back to its link. Connected components are computed
@@ -30,6 +36,9 @@
 typedef struct network network;
 typedef struct network_builder network_builder;
 
+/* How link lengths for travel times are measured. */
+typedef enum { NETWORK_LENGTH_PLANAR = 0, NETWORK_LENGTH_ELLIPSOIDAL = 1 } network_length;
+
 /* Directions a road (or link) may be driven, relative to its digitised direction. */
 typedef enum { NETWORK_BOTH = 0, NETWORK_FORWARD = 1, NETWORK_BACKWARD = 2, NETWORK_CLOSED = 3 } network_dir;
 
@@ -43,11 +52,14 @@ typedef struct network_road {
     network_dir dir;
     const char *name;         /* may be NULL */
     int64_t record;           /* source record (1-based) or OSM way id */
+    const char *road_id;      /* key into the profile's road speed table; NULL: the record as decimal text */
 } network_road;
 
 typedef struct network_build_opts {
-    double tolerance_m; /* noding tolerance for coordinate identity; 0 = exact */
-    const char *source; /* file name for messages */
+    double tolerance_m;    /* noding tolerance for coordinate identity; 0 = exact */
+    const char *source;    /* file name for messages */
+    network_length length; /* link lengths for travel times; default planar */
+    const char *period;    /* time-of-day period of the profile; NULL: the profile's selected period */
 } network_build_opts;
 
 /* A directed arc of the CSR adjacency. */
@@ -61,7 +73,8 @@ typedef struct network_arc {
 typedef struct network_link {
     uint32_t from, to;     /* end nodes in digitised order */
     uint32_t vfirst, nv;   /* vertices: network_link_xy(net, link) gives nv points */
-    double length_m;
+    double length_m;       /* planar, along the polyline in the working CRS (geometry: snapping, fractions) */
+    double travel_m;       /* the length travel times come from: length_m, or geodesic when ellipsoidal */
     double time_fwd_s;     /* INFINITY when not allowed */
     double time_bwd_s;
     uint32_t class_id;     /* index into network_class_name */
@@ -73,6 +86,8 @@ typedef struct network_stats {
     size_t nodes, links, arcs;
     size_t roads_in, roads_skipped;      /* roads offered / refused (fewer than 2 points, NaN, closed) */
     size_t zero_length_dropped, duplicates_dropped;
+    size_t duplicates_merged;            /* dropped duplicates that added a direction or a faster time */
+    size_t roads_table_speed;            /* roads with a row in the profile's road speed table */
     size_t components, main_component_nodes;
     size_t unknown_classes;              /* distinct classes not in the profile (default speed used) */
 } network_stats;
@@ -87,9 +102,11 @@ EMS_API ems_status network_builder_add(emscov_ctx *ctx, network_builder *b, cons
 EMS_API ems_status network_builder_finish(emscov_ctx *ctx, network_builder *b, network **out);
 
 /* Field mapping for line layers. NULL fields are absent. oneway values: "F"/"1"/"yes"/"true" = forward,
- * "T"/"-1"/"reverse" = backward, "B"/"0"/"no"/"" = both, "N"/"closed" = closed. */
+ * "T"/"-1"/"reverse" = backward, "B"/"0"/"no"/"" = both, "N"/"closed" = closed. id: the road id that keys the
+ * profile's road speed table (absent: the record number). */
 typedef struct network_fields {
-    const char *road_class, *speed, *oneway, *name;
+    const char *road_class, *speed, *oneway, *name, *id;
+    bool from_scenario; /* messages name the scenario keys ([roads] class_field, ...) rather than options */
 } network_fields;
 /* Build from a line layer already in the working CRS. */
 EMS_API ems_status network_build_from_layer(emscov_ctx *ctx, const layer *roads, const network_fields *fields,
@@ -111,10 +128,26 @@ EMS_API ems_status network_load(emscov_ctx *ctx, const char *path, const layer_r
                                 const network_fields *fields, const speed_profile *sp, const crs *working,
                                 const network_build_opts *opts, network **out);
 
+/* network_load with emscov's default field mapping: when `fields` is NULL or names no field and path is a line
+ * layer, its fields CLASS, SPEED, ONEWAY and NAME are used where the layer has them; a mapping that names any
+ * field is taken as given. The layer is read once. OSM files take no mapping. */
+EMS_API ems_status network_load_defaults(emscov_ctx *ctx, const char *path, const layer_read_opts *ro,
+                                         const network_fields *fields, const speed_profile *sp, const crs *working,
+                                         const network_build_opts *opts, network **out);
+
 /* Move a network built with another ctx (e.g. on another thread, which then destroys that ctx) onto ctx: its
  * working CRS is re-created with ctx's PROJ context. On failure the network is unchanged. */
 EMS_API ems_status network_adopt(emscov_ctx *ctx, network *net);
 EMS_API void network_destroy(network *net);
+/* Recompute every link and arc time for another period (NULL: sp's selected period) from the same noded graph,
+ * in O(links + arcs): no re-noding. sp must be the profile the network was built with (its road speed table is
+ * resolved at build; a profile with another table size is EMS_EINPUT). Changes the network: not while another
+ * thread reads it. Unknown period -> EMS_EINPUT, network unchanged. */
+EMS_API ems_status network_retime(emscov_ctx *ctx, network *net, const speed_profile *sp, const char *period);
+/* The period the current times are for. */
+EMS_API const char *network_period(const network *net);
+/* "planar" / "ellipsoidal" (ASCII case ignored); anything else -> EMS_EINPUT naming what, e.g. "--length". */
+EMS_API ems_status network_length_parse(emscov_ctx *ctx, const char *text, const char *what, network_length *out);
 
 EMS_API const network_stats *network_get_stats(const network *net);
 EMS_API const crs *network_crs(const network *net);

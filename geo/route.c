@@ -114,10 +114,12 @@ static bool relax(emscov_ctx *ctx, route_result *r, uint32_t v, double t, uint32
     return heap_push(ctx, r, (hentry){t, v, s});
 }
 
-/* Time to go along a link from fraction a to fraction b (either way), INFINITY when one-way forbids it. */
+/* Time to go along a link from fraction a to fraction b (either way), INFINITY when one-way forbids it. A move
+ * shorter than the snapping end tolerance (geo/snap.h) is no move: a position that close to a link end is the
+ * end node, which may be left by any arc, even against the link's one-way direction. */
 static double along(const network_link *k, double a, double b)
 {
-    if (b == a)
+    if (b == a || fabs(b - a) * k->length_m <= snap_end_tolerance_m(k->length_m))
         return 0;
     if (b > a)
         return isfinite(k->time_fwd_s) ? (b - a) * k->time_fwd_s : INFINITY;

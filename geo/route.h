@@ -4,7 +4,8 @@
  * and its access leg) with a time cutoff gives, per node, the time and source of the nearest source and --
  * with two labels -- of the second-nearest distinct source (the backup when the first ambulance is out).
  * Sources and targets may sit anywhere along a link: a position's time is the minimum over both link ends
- * plus the along-link part, respecting one-way, and a source on the same link reaches it directly.
+ * plus the along-link part, respecting one-way, and a source on the same link reaches it directly. A position
+ * within snap_end_tolerance_m of a link end is that end node (a move that short costs nothing, either way).
  * Ties are broken by the lower source index, so results are deterministic.
  * Ownership: route_multi_source returns a new result owned by the caller (route_result_destroy, NULL-safe);
  * it borrows the network, which must outlive it. Units: seconds. */

@@ -6,16 +6,25 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define SNAP_NODE 16
 
-struct snap_index {
-    const network *net;
+/* A packed R-tree: items (level 0) sorted by Hilbert value, then the node levels. Items are segments (a = link,
+ * b = segment) or network nodes (a = node, b = 0); ties in distance go to the lowest (a, b). */
+typedef struct ptree {
     size_t nitems;
-    uint32_t *link, *seg; /* per item (sorted order) */
+    uint32_t *a, *b;      /* per item (sorted order) */
     double *box;          /* 4 per entry: minx, miny, maxx, maxy */
     size_t level_start[32];
     int nlevels;          /* level 0 = items; the last level holds the root alone */
+} ptree;
+
+struct snap_index {
+    const network *net;
+    ptree seg, node;      /* node: built by snap_index_set_mode(SNAP_VERTEX) */
+    uint32_t *node_link;  /* per node: the lowest link touching it */
+    snap_mode mode;
 };
 
 /* Hilbert curve index of (x, y) on a 2^16 x 2^16 grid (the classic xy -> d walk). */
@@ -40,17 +49,99 @@ static uint32_t hilbert(uint32_t x, uint32_t y)
 }
 
 typedef struct sort_item {
-    uint32_t h, link, seg;
+    uint32_t h, a, b;
 } sort_item;
 
-static int cmp_item(const void *a, const void *b)
+/* The box of item (a, b): a segment of a link, or a node (b unused). */
+typedef void (*box_fn)(const network *net, uint32_t a, uint32_t b, double box[4]);
+
+static void segment_box(const network *net, uint32_t link, uint32_t seg, double box[4])
 {
-    const sort_item *x = a, *y = b;
+    const double *x = network_link_x(net, link) + seg, *y = network_link_y(net, link) + seg;
+    box[0] = fmin(x[0], x[1]), box[1] = fmin(y[0], y[1]), box[2] = fmax(x[0], x[1]), box[3] = fmax(y[0], y[1]);
+}
+
+static void node_box(const network *net, uint32_t node, uint32_t unused, double box[4])
+{
+    (void)unused;
+    network_node_xy(net, node, &box[0], &box[1]);
+    box[2] = box[0], box[3] = box[1];
+}
+
+static int cmp_item(const void *pa, const void *pb)
+{
+    const sort_item *x = pa, *y = pb;
     if (x->h != y->h)
         return x->h < y->h ? -1 : 1;
-    if (x->link != y->link)
-        return x->link < y->link ? -1 : 1;
-    return x->seg < y->seg ? -1 : x->seg > y->seg;
+    if (x->a != y->a)
+        return x->a < y->a ? -1 : 1;
+    return x->b < y->b ? -1 : x->b > y->b;
+}
+
+static void ptree_free(ptree *t)
+{
+    free(t->a);
+    free(t->b);
+    free(t->box);
+    *t = (ptree){0};
+}
+
+/* Build a tree over n items (a, b set; h is computed here from the box centres; items is sorted). */
+static ems_status ptree_build(emscov_ctx *ctx, const network *net, ptree *t, sort_item *items, size_t n, box_fn box)
+{
+    size_t total = n, cnt = n;
+    t->nitems = n;
+    t->level_start[0] = 0;
+    t->nlevels = 1;
+    do { /* at least one node level above the items, even for a single item */
+        cnt = (cnt + SNAP_NODE - 1) / SNAP_NODE;
+        t->level_start[t->nlevels++] = total;
+        total += cnt;
+    } while (cnt > 1);
+    t->level_start[t->nlevels] = total;
+    t->a = ems_malloc(ctx, (n ? n : 1) * sizeof *t->a);
+    t->b = ems_malloc(ctx, (n ? n : 1) * sizeof *t->b);
+    t->box = ems_malloc(ctx, (total ? total : 1) * 4 * sizeof *t->box);
+    if (!t->a || !t->b || !t->box) {
+        ptree_free(t);
+        return EMS_ENOMEM;
+    }
+    double ext[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY}, bx[4];
+    for (size_t i = 0; i < n; i++) {
+        box(net, items[i].a, items[i].b, bx);
+        ext[0] = fmin(ext[0], bx[0]), ext[1] = fmin(ext[1], bx[1]);
+        ext[2] = fmax(ext[2], bx[2]), ext[3] = fmax(ext[3], bx[3]);
+    }
+    double w = ext[2] - ext[0], hgt = ext[3] - ext[1];
+    for (size_t i = 0; i < n; i++) {
+        box(net, items[i].a, items[i].b, bx);
+        double cx = (bx[0] + bx[2]) / 2, cy = (bx[1] + bx[3]) / 2;
+        uint32_t hx = w > 0 ? (uint32_t)(65535.0 * (cx - ext[0]) / w) : 0;
+        uint32_t hy = hgt > 0 ? (uint32_t)(65535.0 * (cy - ext[1]) / hgt) : 0;
+        items[i].h = hilbert(hx, hy);
+    }
+    qsort(items, n, sizeof *items, cmp_item);
+    for (size_t i = 0; i < n; i++) {
+        t->a[i] = items[i].a;
+        t->b[i] = items[i].b;
+        box(net, items[i].a, items[i].b, t->box + 4 * i);
+    }
+    for (int lv = 1; lv < t->nlevels; lv++) {
+        size_t c0 = t->level_start[lv - 1], c1 = t->level_start[lv];
+        for (size_t p = t->level_start[lv]; p < t->level_start[lv + 1]; p++) {
+            size_t first = c0 + (p - t->level_start[lv]) * SNAP_NODE;
+            size_t last = first + SNAP_NODE < c1 ? first + SNAP_NODE : c1;
+            double *pb = t->box + 4 * p;
+            pb[0] = pb[1] = INFINITY;
+            pb[2] = pb[3] = -INFINITY;
+            for (size_t c = first; c < last; c++) {
+                const double *cb = t->box + 4 * c;
+                pb[0] = fmin(pb[0], cb[0]), pb[1] = fmin(pb[1], cb[1]);
+                pb[2] = fmax(pb[2], cb[2]), pb[3] = fmax(pb[3], cb[3]);
+            }
+        }
+    }
+    return EMS_OK;
 }
 
 ems_status snap_index_build(emscov_ctx *ctx, const network *net, snap_index **out)
@@ -64,73 +155,72 @@ ems_status snap_index_build(emscov_ctx *ctx, const network *net, snap_index **ou
     size_t n = 0;
     for (uint32_t l = 0; l < nl; l++)
         n += network_link_at(net, l)->nv - 1;
-    ix->nitems = n;
-    /* level sizes */
-    size_t total = n, cnt = n;
-    ix->level_start[0] = 0;
-    ix->nlevels = 1;
-    do { /* at least one node level above the items, even for a single segment */
-        cnt = (cnt + SNAP_NODE - 1) / SNAP_NODE;
-        ix->level_start[ix->nlevels++] = total;
-        total += cnt;
-    } while (cnt > 1);
-    ix->level_start[ix->nlevels] = total;
     sort_item *items = ems_malloc(ctx, (n ? n : 1) * sizeof *items);
-    ix->link = ems_malloc(ctx, (n ? n : 1) * sizeof *ix->link);
-    ix->seg = ems_malloc(ctx, (n ? n : 1) * sizeof *ix->seg);
-    ix->box = ems_malloc(ctx, (total ? total : 1) * 4 * sizeof *ix->box);
-    if (!items || !ix->link || !ix->seg || !ix->box) {
-        free(items);
+    if (!items) {
         snap_index_destroy(ix);
         return EMS_ENOMEM;
     }
-    double ext[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
-    for (uint32_t l = 0; l < nl; l++) {
-        const network_link *k = network_link_at(net, l);
-        const double *x = network_link_x(net, l), *y = network_link_y(net, l);
-        for (uint32_t v = 0; v < k->nv; v++) {
-            ext[0] = fmin(ext[0], x[v]), ext[1] = fmin(ext[1], y[v]);
-            ext[2] = fmax(ext[2], x[v]), ext[3] = fmax(ext[3], y[v]);
-        }
-    }
-    double w = ext[2] - ext[0], hgt = ext[3] - ext[1];
     size_t i = 0;
-    for (uint32_t l = 0; l < nl; l++) {
-        const network_link *k = network_link_at(net, l);
-        const double *x = network_link_x(net, l), *y = network_link_y(net, l);
-        for (uint32_t v = 0; v + 1 < k->nv; v++, i++) {
-            double cx = (x[v] + x[v + 1]) / 2, cy = (y[v] + y[v + 1]) / 2;
-            uint32_t hx = w > 0 ? (uint32_t)(65535.0 * (cx - ext[0]) / w) : 0;
-            uint32_t hy = hgt > 0 ? (uint32_t)(65535.0 * (cy - ext[1]) / hgt) : 0;
-            items[i] = (sort_item){hilbert(hx, hy), l, v};
-        }
-    }
-    qsort(items, n, sizeof *items, cmp_item);
-    for (i = 0; i < n; i++) {
-        ix->link[i] = items[i].link;
-        ix->seg[i] = items[i].seg;
-        const double *x = network_link_x(net, items[i].link) + items[i].seg;
-        const double *y = network_link_y(net, items[i].link) + items[i].seg;
-        double *b = ix->box + 4 * i;
-        b[0] = fmin(x[0], x[1]), b[1] = fmin(y[0], y[1]), b[2] = fmax(x[0], x[1]), b[3] = fmax(y[0], y[1]);
-    }
+    for (uint32_t l = 0; l < nl; l++)
+        for (uint32_t v = 0; v + 1 < network_link_at(net, l)->nv; v++, i++)
+            items[i] = (sort_item){0, l, v};
+    ems_status st = ptree_build(ctx, net, &ix->seg, items, n, segment_box);
     free(items);
-    for (int lv = 1; lv < ix->nlevels; lv++) {
-        size_t c0 = ix->level_start[lv - 1], c1 = ix->level_start[lv];
-        for (size_t p = ix->level_start[lv]; p < ix->level_start[lv + 1]; p++) {
-            size_t first = c0 + (p - ix->level_start[lv]) * SNAP_NODE;
-            size_t last = first + SNAP_NODE < c1 ? first + SNAP_NODE : c1;
-            double *b = ix->box + 4 * p;
-            b[0] = b[1] = INFINITY;
-            b[2] = b[3] = -INFINITY;
-            for (size_t c = first; c < last; c++) {
-                const double *cb = ix->box + 4 * c;
-                b[0] = fmin(b[0], cb[0]), b[1] = fmin(b[1], cb[1]);
-                b[2] = fmax(b[2], cb[2]), b[3] = fmax(b[3], cb[3]);
-            }
-        }
+    if (st != EMS_OK) {
+        snap_index_destroy(ix);
+        return st;
     }
     *out = ix;
+    return EMS_OK;
+}
+
+ems_status snap_index_set_mode(emscov_ctx *ctx, snap_index *ix, snap_mode mode)
+{
+    if (mode != SNAP_EDGE && mode != SNAP_VERTEX)
+        return emscov_fail(ctx, EMS_EINPUT, "snap mode %d is not edge or vertex", (int)mode);
+    if (mode == SNAP_VERTEX && !ix->node_link) {
+        const network *net = ix->net;
+        uint32_t nn = network_node_count(net), nl = network_link_count(net);
+        uint32_t *nlk = ems_malloc(ctx, (nn ? nn : 1) * sizeof *nlk);
+        sort_item *items = ems_malloc(ctx, (nn ? nn : 1) * sizeof *items);
+        if (!nlk || !items) {
+            free(nlk);
+            free(items);
+            return EMS_ENOMEM;
+        }
+        memset(nlk, 0xff, (nn ? nn : 1) * sizeof *nlk);
+        for (uint32_t l = nl; l-- > 0;) /* descending, so the lowest link is written last */
+            nlk[network_link_at(net, l)->from] = nlk[network_link_at(net, l)->to] = l;
+        size_t n = 0;
+        for (uint32_t v = 0; v < nn; v++) {
+            if (nlk[v] != NETWORK_NONE) /* a node without links is no snapping target */
+                items[n++] = (sort_item){0, v, 0};
+        }
+        ems_status st = ptree_build(ctx, net, &ix->node, items, n, node_box);
+        free(items);
+        if (st != EMS_OK) {
+            free(nlk);
+            return st;
+        }
+        ix->node_link = nlk;
+    }
+    ix->mode = mode;
+    return EMS_OK;
+}
+
+snap_mode snap_index_mode(const snap_index *ix)
+{
+    return ix->mode;
+}
+
+ems_status snap_mode_parse(emscov_ctx *ctx, const char *text, const char *what, snap_mode *out)
+{
+    if (text && !strcasecmp(text, "edge"))
+        *out = SNAP_EDGE;
+    else if (text && !strcasecmp(text, "vertex"))
+        *out = SNAP_VERTEX;
+    else
+        return emscov_fail(ctx, EMS_EINPUT, "%s: \"%s\" is not edge or vertex", what, text ? text : "");
     return EMS_OK;
 }
 
@@ -138,9 +228,9 @@ void snap_index_destroy(snap_index *ix)
 {
     if (!ix)
         return;
-    free(ix->link);
-    free(ix->seg);
-    free(ix->box);
+    ptree_free(&ix->seg);
+    ptree_free(&ix->node);
+    free(ix->node_link);
     free(ix);
 }
 
@@ -227,31 +317,121 @@ static heap_entry heap_pop(qheap *h)
     return top;
 }
 
-/* The best segment so far: nearest, ties to the lowest link, then the lowest segment. */
+/* The best item so far: nearest, ties to the lowest (a, b): link then segment, or node. */
 typedef struct best_item {
     double d2, t;
     size_t pos;
     bool found;
 } best_item;
 
-static void consider(const snap_index *ix, best_item *b, size_t c, double d2, double t)
+static void consider(const ptree *tr, best_item *b, size_t c, double d2, double t)
 {
     if (b->found) {
         if (d2 > b->d2)
             return;
-        if (d2 == b->d2 && (ix->link[c] > ix->link[b->pos] ||
-                            (ix->link[c] == ix->link[b->pos] && ix->seg[c] >= ix->seg[b->pos])))
+        if (d2 == b->d2 && (tr->a[c] > tr->a[b->pos] || (tr->a[c] == tr->a[b->pos] && tr->b[c] >= tr->b[b->pos])))
             return;
     }
     *b = (best_item){d2, t, c, true};
 }
 
-static int level_of(const snap_index *ix, size_t pos)
+static int level_of(const ptree *tr, size_t pos)
 {
     int lv = 0;
-    while (lv + 1 < ix->nlevels && pos >= ix->level_start[lv + 1])
+    while (lv + 1 < tr->nlevels && pos >= tr->level_start[lv + 1])
         lv++;
     return lv;
+}
+
+/* Squared distance from (x, y) to item c (and, for a segment, the parameter of the closest point). */
+static double item_dist2(const snap_index *ix, const ptree *tr, size_t c, double x, double y, double *t)
+{
+    if (tr == &ix->node) {
+        double nx, ny;
+        network_node_xy(ix->net, tr->a[c], &nx, &ny);
+        *t = 0;
+        return (nx - x) * (nx - x) + (ny - y) * (ny - y);
+    }
+    const double *sx = network_link_x(ix->net, tr->a[c]) + tr->b[c];
+    const double *sy = network_link_y(ix->net, tr->a[c]) + tr->b[c];
+    return seg_dist2(x, y, sx[0], sy[0], sx[1], sy[1], t);
+}
+
+/* The nearest item of tr to (x, y); false when the tree is empty or out of memory. */
+static bool nearest(const snap_index *ix, const ptree *tr, double x, double y, best_item *best)
+{
+    *best = (best_item){INFINITY, 0, 0, false};
+    if (tr->nitems == 0)
+        return false;
+    qheap h = {.n = 0, .cap = sizeof h.local / sizeof *h.local};
+    h.a = h.local;
+    size_t root = tr->level_start[tr->nlevels - 1];
+    /* A first bound: walk down from the root into the nearest child box each time and measure the items of
+     * the node reached. Best-first then queues only nodes that may hold something as near. */
+    size_t pos = root;
+    for (int lv = tr->nlevels - 1; lv >= 1; lv--) {
+        size_t c0 = tr->level_start[lv - 1], c1 = tr->level_start[lv];
+        size_t first = c0 + (pos - tr->level_start[lv]) * SNAP_NODE;
+        size_t last = first + SNAP_NODE < c1 ? first + SNAP_NODE : c1;
+        if (lv == 1) {
+            for (size_t c = first; c < last; c++) {
+                double t, d2 = item_dist2(ix, tr, c, x, y, &t);
+                consider(tr, best, c, d2, t);
+            }
+            break;
+        }
+        double bd = INFINITY;
+        for (size_t c = first; c < last; c++) {
+            double d2 = box_dist2(tr->box + 4 * c, x, y);
+            if (d2 < bd)
+                bd = d2, pos = c;
+        }
+    }
+    size_t seen_leaf = best->found ? pos : SIZE_MAX; /* its items are measured already */
+    heap_push(&h, (heap_entry){box_dist2(tr->box + 4 * root, x, y), root}); /* nlevels >= 2 always */
+    /* Best-first over nodes; items are measured when their node is opened and only the best is kept, and a
+     * node farther than it is never queued. Nodes at exactly the best distance are still opened (a tie there
+     * may hold a lower id). */
+    while (h.n > 0 && !h.failed) {
+        heap_entry e = heap_pop(&h);
+        if (best->found && e.d2 > best->d2)
+            break;
+        if (e.pos == seen_leaf)
+            continue;
+        int lv = level_of(tr, e.pos);
+        size_t c0 = tr->level_start[lv - 1], c1 = tr->level_start[lv];
+        size_t first = c0 + (e.pos - tr->level_start[lv]) * SNAP_NODE;
+        size_t last = first + SNAP_NODE < c1 ? first + SNAP_NODE : c1;
+        for (size_t c = first; c < last; c++) {
+            if (lv - 1 == 0) {
+                double t, d2 = item_dist2(ix, tr, c, x, y, &t);
+                consider(tr, best, c, d2, t);
+            } else {
+                double d2 = box_dist2(tr->box + 4 * c, x, y);
+                if (!best->found || d2 <= best->d2)
+                    heap_push(&h, (heap_entry){d2, c});
+            }
+        }
+    }
+    bool failed = h.failed;
+    if (h.a != h.local)
+        free(h.a);
+    return best->found && !failed;
+}
+
+/* Set frac and node from along_m: within the end tolerance of an end, exactly that end. */
+static void settle_ends(const network_link *k, snap_pos *p)
+{
+    double tol = snap_end_tolerance_m(k->length_m);
+    p->node = NETWORK_NONE;
+    if (p->along_m <= tol) {
+        p->along_m = 0;
+        p->node = k->from;
+    } else if (k->length_m - p->along_m <= tol) {
+        p->along_m = k->length_m;
+        p->node = k->to;
+    }
+    p->frac = p->node == k->from ? 0 : p->node == k->to ? 1 : k->length_m > 0 ? p->along_m / k->length_m : 0;
 }
 
 snap_pos snap_at(const network *net, uint32_t link, double along_m)
@@ -273,77 +453,37 @@ snap_pos snap_at(const network *net, uint32_t link, double along_m)
         acc += sl;
     }
     p.along_m = along_m;
-    p.frac = k->length_m > 0 ? along_m / k->length_m : 0;
+    settle_ends(k, &p);
+    if (p.node != NETWORK_NONE)
+        network_node_xy(net, p.node, &p.x, &p.y);
     return p;
 }
 
 bool snap_point(const snap_index *ix, double x, double y, double max_dist_m, snap_pos *out)
 {
-    *out = (snap_pos){.link = NETWORK_NONE, .dist_m = INFINITY};
-    if (ix->nitems == 0 || !isfinite(x) || !isfinite(y))
+    *out = (snap_pos){.link = NETWORK_NONE, .dist_m = INFINITY, .node = NETWORK_NONE};
+    if (!isfinite(x) || !isfinite(y))
         return false;
-    qheap h = {.n = 0, .cap = sizeof h.local / sizeof *h.local};
-    h.a = h.local;
-    size_t root = ix->level_start[ix->nlevels - 1];
-    best_item best = {INFINITY, 0, 0, false};
-    /* A first bound: walk down from the root into the nearest child box each time and measure the segments of
-     * the node reached. Best-first then queues only nodes that may hold something as near. */
-    size_t pos = root;
-    for (int lv = ix->nlevels - 1; lv >= 1; lv--) {
-        size_t c0 = ix->level_start[lv - 1], c1 = ix->level_start[lv];
-        size_t first = c0 + (pos - ix->level_start[lv]) * SNAP_NODE;
-        size_t last = first + SNAP_NODE < c1 ? first + SNAP_NODE : c1;
-        if (lv == 1) {
-            for (size_t c = first; c < last; c++) {
-                const double *sx = network_link_x(ix->net, ix->link[c]) + ix->seg[c];
-                const double *sy = network_link_y(ix->net, ix->link[c]) + ix->seg[c];
-                double t, d2 = seg_dist2(x, y, sx[0], sy[0], sx[1], sy[1], &t);
-                consider(ix, &best, c, d2, t);
-            }
-            break;
-        }
-        double bd = INFINITY;
-        for (size_t c = first; c < last; c++) {
-            double d2 = box_dist2(ix->box + 4 * c, x, y);
-            if (d2 < bd)
-                bd = d2, pos = c;
-        }
+    best_item best;
+    if (ix->mode == SNAP_VERTEX) {
+        if (!nearest(ix, &ix->node, x, y, &best))
+            return false;
+        uint32_t node = ix->node.a[best.pos];
+        out->dist_m = sqrt(best.d2);
+        if (out->dist_m > max_dist_m)
+            return false;
+        uint32_t link = ix->node_link[node];
+        const network_link *k = network_link_at(ix->net, link);
+        out->link = link;
+        out->node = node;
+        out->along_m = k->from == node ? 0 : k->length_m;
+        out->frac = k->from == node ? 0 : 1;
+        network_node_xy(ix->net, node, &out->x, &out->y);
+        return true;
     }
-    size_t seen_leaf = best.found ? pos : SIZE_MAX; /* its segments are measured already */
-    heap_push(&h, (heap_entry){box_dist2(ix->box + 4 * root, x, y), root}); /* nlevels >= 2 always */
-    /* Best-first over nodes; segments are measured when their node is opened and only the best is kept, and a
-     * node farther than it is never queued. Nodes at exactly the best distance are still opened (a tie there
-     * may hold a lower link id). */
-    while (h.n > 0 && !h.failed) {
-        heap_entry e = heap_pop(&h);
-        if (best.found && e.d2 > best.d2)
-            break;
-        if (e.pos == seen_leaf)
-            continue;
-        int lv = level_of(ix, e.pos);
-        size_t c0 = ix->level_start[lv - 1], c1 = ix->level_start[lv];
-        size_t first = c0 + (e.pos - ix->level_start[lv]) * SNAP_NODE;
-        size_t last = first + SNAP_NODE < c1 ? first + SNAP_NODE : c1;
-        for (size_t c = first; c < last; c++) {
-            if (lv - 1 == 0) {
-                const double *sx = network_link_x(ix->net, ix->link[c]) + ix->seg[c];
-                const double *sy = network_link_y(ix->net, ix->link[c]) + ix->seg[c];
-                double t;
-                double d2 = seg_dist2(x, y, sx[0], sy[0], sx[1], sy[1], &t);
-                consider(ix, &best, c, d2, t);
-            } else {
-                double d2 = box_dist2(ix->box + 4 * c, x, y);
-                if (!best.found || d2 <= best.d2)
-                    heap_push(&h, (heap_entry){d2, c});
-            }
-        }
-    }
-    bool failed = h.failed;
-    if (h.a != h.local)
-        free(h.a);
-    if (!best.found || failed)
+    if (!nearest(ix, &ix->seg, x, y, &best))
         return false;
-    uint32_t link = ix->link[best.pos], seg = ix->seg[best.pos];
+    uint32_t link = ix->seg.a[best.pos], seg = ix->seg.b[best.pos];
     const double *lx = network_link_x(ix->net, link), *ly = network_link_y(ix->net, link);
     double along = 0;
     for (uint32_t v = 0; v < seg; v++)
@@ -357,8 +497,12 @@ bool snap_point(const snap_index *ix, double x, double y, double max_dist_m, sna
         return false;
     out->link = link;
     out->along_m = along > k->length_m ? k->length_m : along;
-    out->frac = k->length_m > 0 ? out->along_m / k->length_m : 0;
-    out->x = lx[seg] + best.t * (lx[seg + 1] - lx[seg]);
-    out->y = ly[seg] + best.t * (ly[seg + 1] - ly[seg]);
+    settle_ends(k, out);
+    if (out->node != NETWORK_NONE) {
+        network_node_xy(ix->net, out->node, &out->x, &out->y);
+    } else {
+        out->x = lx[seg] + best.t * (lx[seg + 1] - lx[seg]);
+        out->y = ly[seg] + best.t * (ly[seg + 1] - ly[seg]);
+    }
     return true;
 }

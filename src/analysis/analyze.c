@@ -2,6 +2,7 @@
  * input ledger (result.h, ledger.h). */
 #include "src/analysis/analyze.h"
 #include "src/analysis/demand.h"
+#include "src/analysis/times.h"
 
 #include "geo/grid.h"
 #include "geo/index.h"
@@ -242,6 +243,15 @@ static ems_status ledger_from_layer(emscov_ctx *ctx, analysis *a, const char *ro
     return st;
 }
 
+/* The sub-district layer's ledger, records named by code (or name) and name. */
+static ems_status ledger_streets(emscov_ctx *ctx, analysis *a)
+{
+    const layer *l = a->in.streets;
+    int jc = a->sc->street_code_field ? layer_field_index(l, a->sc->street_code_field) : -1;
+    int jn = a->sc->street_name_field ? layer_field_index(l, a->sc->street_name_field) : -1;
+    return ledger_from_layer(ctx, a, "streets", l, jc >= 0 ? jc : jn, jn, NULL);
+}
+
 /* ---- sub-district checks ----------------------------------------------------------------------------- */
 
 typedef struct overlap_state {
@@ -375,12 +385,19 @@ static ems_status build_demand(emscov_ctx *ctx, analysis *a)
     ledger_population *lp = ledger_population_get(lg);
     demand_set *d = NULL;
     ems_status st;
+    int jf;
     if (!strcmp(sc->pop_kind, "grid")) {
         grid *g = NULL;
         if ((st = grid_read(ctx, sc->population.path, &sc->population.opts, &g)) != EMS_OK) return st;
         st = demand_from_grid(ctx, g, a->in.working, a->in.streets, &d);
         grid_destroy(g);
         a->pop_method = "grid cells (ESRI ASCII), one demand point per cell centre";
+    } else if ((st = scenario_field(ctx, a->in.pop_layer, sc->pop_count_field, "[population] count_field",
+                                    &jf)) != EMS_OK ||
+               (st = scenario_field(ctx, strcmp(sc->pop_kind, "points") && a->in.pop_target ? a->in.pop_target
+                                                                                            : a->in.pop_layer,
+                                    sc->pop_levels_field, "[population] levels_field", &jf)) != EMS_OK) {
+        return st;
     } else if (!strcmp(sc->pop_kind, "points")) {
         st = demand_from_points(ctx, a->in.pop_layer, sc->pop_count_field, sc->pop_levels_field,
                                 a->in.streets, &d);
@@ -411,12 +428,19 @@ static ems_status build_demand(emscov_ctx *ctx, analysis *a)
                 lp->dropped_total += amount[k];
             }
             counted += amount[k];
+            lp->dropped_records++;
+            lp->dropped_weight += lp->scaled ? amount[k] : 0;
+            /* scaled weights: the people the record would have carried at the run's scale (the total is spread
+             * over the other records, so nothing is dropped from the account) */
+            if (lp->scaled && a->pop_weights > 0)
+                amount[k] *= sc->pop_total / a->pop_weights;
         }
         if (st == EMS_OK) st = ledger_from_layer(ctx, a, "population", pl, -1, -1, amount);
         free(amount);
         idx = ledger_layer_count(lg) - 1;
         if (st == EMS_OK) {
             ledger_layer *y = ledger_layer_at(lg, idx);
+            lp->dropped_records += d->nskipped;
             y->used -= d->nskipped;
             y->skipped += d->nskipped;
         }
@@ -641,7 +665,6 @@ static ems_status build_stations(emscov_ctx *ctx, analysis *a)
         free(src);
         return EMS_ENOMEM;
     }
-    double access_mps = speed_profile_access_kmh(a->in.speed) / 3.6;
     ledger *lg = a->result->ledger;
     for (size_t s = 0; st == EMS_OK && s < ns; s++) {
         result_station *rs = &a->result->stations[s];
@@ -687,7 +710,8 @@ static ems_status build_stations(emscov_ctx *ctx, analysis *a)
         a->station_src[s] = (uint32_t)a->nsrc;
         a->src_station[a->nsrc] = (uint32_t)s;
         src[a->nsrc++] = (route_source){
-            .pos = p, .delay_s = a->station_turnout[s] + sc->activation_s + p.dist_m / access_mps};
+            .pos = p, .delay_s = times_station_delay_s(a->station_turnout[s], sc->activation_s, p.dist_m,
+                                             speed_profile_access_kmh(a->in.speed))};
     }
     if (st == EMS_OK && a->nsrc == 0)
         st = emscov_fail(ctx, EMS_EINPUT, "%s: no station within %.0f m of a road", layer_path(st_l),
@@ -946,10 +970,11 @@ ems_status analysis_run(emscov_ctx *ctx, const scenario *sc, analysis **out)
     if (st == EMS_OK) st = scenario_load_inputs(ctx, sc, &a->in);
     if (st == EMS_OK) {
         lap(a, "read inputs + build road graph", &t0);
-        st = snap_index_build(ctx, a->in.roads, &a->snap);
+        if ((st = snap_index_build(ctx, a->in.roads, &a->snap)) == EMS_OK)
+            st = snap_index_set_mode(ctx, a->snap, sc->snap);
     }
     if (st == EMS_OK && (st = build_subdistricts(ctx, a)) == EMS_OK &&
-        (st = ledger_from_layer(ctx, a, "streets", a->in.streets, -1, -1, NULL)) == EMS_OK &&
+        (st = ledger_streets(ctx, a)) == EMS_OK &&
         (st = ledger_roads(ctx, a)) == EMS_OK && (st = check_streets(ctx, a)) == EMS_OK &&
         (st = build_demand(ctx, a)) == EMS_OK) {
         lap(a, "population to demand points", &t0);

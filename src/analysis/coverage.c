@@ -2,6 +2,7 @@
 #include "src/analysis/coverage.h"
 
 #include "geo/parallel.h"
+#include "src/analysis/times.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -69,7 +70,7 @@ typedef struct point_job {
     const snap_index *ix;
     const route_result *r;
     const double *x, *y;
-    double max_snap_m, access_mps;
+    double max_snap_m, access_kmh;
     coverage_result *c;
 } point_job;
 
@@ -82,7 +83,7 @@ static void time_points(void *user, size_t begin, size_t end)
         double t = INFINITY, tb = INFINITY;
         uint32_t s = COVERAGE_NONE;
         if (snap_point(j->ix, j->x[i], j->y[i], j->max_snap_m, &sp)) {
-            double acc = sp.dist_m / j->access_mps;
+            double acc = times_access_s(sp.dist_m, j->access_kmh);
             uint32_t src;
             double t0 = route_pos_time(j->r, &sp, 0, &src);
             if (isfinite(t0)) {
@@ -108,8 +109,8 @@ ems_status coverage_compute(emscov_ctx *ctx, const network *net, const snap_inde
 {
     *out = NULL;
     (void)net;
-    if (p->nthresholds == 0 || p->nthresholds > COVERAGE_MAX_THRESHOLDS || !(p->access_kmh > 0))
-        return emscov_fail(ctx, EMS_EINPUT, "coverage: 1 to %d thresholds and an access speed > 0 are needed",
+    if (p->nthresholds == 0 || p->nthresholds > COVERAGE_MAX_THRESHOLDS || !(p->access_kmh >= 0))
+        return emscov_fail(ctx, EMS_EINPUT, "coverage: 1 to %d thresholds and an access speed >= 0 are needed",
                            COVERAGE_MAX_THRESHOLDS);
     coverage_result *c = ems_calloc(ctx, 1, sizeof *c);
     if (!c)
@@ -144,7 +145,7 @@ ems_status coverage_compute(emscov_ctx *ctx, const network *net, const snap_inde
             return emscov_fail(ctx, EMS_EINPUT, "demand point %zu: population %g is not a number >= 0", i + 1, pop[i]);
         }
     }
-    point_job job = {ix, r, x, y, p->max_snap_m, p->access_kmh / 3.6, c};
+    point_job job = {ix, r, x, y, p->max_snap_m, p->access_kmh, c};
     parallel_for(n, 4096, time_points, &job);
     /* Phase 2, in point order (sums identical whatever the thread count). */
     size_t nall = 0;

@@ -23,7 +23,7 @@ typedef struct coverage_params {
     double thresholds_s[COVERAGE_MAX_THRESHOLDS]; /* [0] is the standard's; the others extra */
     size_t nthresholds;
     double max_snap_m;
-    double access_kmh; /* speed of the points' access leg */
+    double access_kmh; /* speed of the points' access leg; 0: no off-network time */
 } coverage_params;
 
 typedef struct coverage_stats {

@@ -89,6 +89,8 @@ typedef struct ledger_population {
     double dropped[LEDGER_NREASONS];   /* amounts not allocated, by reason */
     double dropped_total;
     bool scaled;                       /* the counts were weights spread over a given total */
+    size_t dropped_records;            /* population records not allocated (no geometry, no or zero count) */
+    double dropped_weight;             /* scaled: the weights of those records (their share went to the others) */
 } ledger_population;
 
 typedef struct ledger ledger;

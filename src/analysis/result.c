@@ -107,7 +107,9 @@ ems_status run_result_judge(emscov_ctx *ctx, run_result *r, const char *const so
     r->mean_failing = r->amb_short = r->gaps = r->parks.units_failing = 0;
     for (size_t u = 0; u < r->nsubdistricts; u++) {
         result_subdistrict *s = &r->subdistricts[u];
-        s->covered_share = s->pop > 0 ? s->covered[0] / s->pop : NAN;
+        for (size_t k = 0; k < r->nthresholds; k++)
+            s->covered_shares[k] = s->pop > 0 ? s->covered[k] / s->pop : NAN;
+        s->covered_share = s->covered_shares[0];
         s->mean_verdict = test(s->pop > 0, isfinite(s->mean_s) && s->mean_s < r->mean_below_s);
         s->station_verdict = test(true, (double)s->stations >= r->min_stations);
         s->gap = s->station_verdict == RESULT_FAIL;
@@ -128,6 +130,7 @@ ems_status run_result_judge(emscov_ctx *ctx, run_result *r, const char *const so
         r->districts[d].amb_verdict = test(r->districts[d].pop > 0, r->districts[d].amb_per_n >= 1);
     for (size_t k = 0; k < r->nthresholds; k++)
         r->covered_share[k] = r->pop > 0 ? r->covered[k] / r->pop : NAN;
+    r->unreachable_share = r->pop > 0 ? r->unreachable / r->pop : NAN;
     r->parks.share = r->parks.residential && r->parks.residential_m2 > 0
                          ? r->parks.covered_m2 / r->parks.residential_m2
                          : NAN;

@@ -62,6 +62,7 @@ typedef struct result_subdistrict {
     double pop, unreachable;
     double covered[RESULT_MAX_THRESHOLDS];  /* population within each threshold (run_result.thresholds_s) */
     double covered_share;     /* covered[0] / pop; NaN without population */
+    double covered_shares[RESULT_MAX_THRESHOLDS]; /* covered[k] / pop */
     double mean_s, median_s, p90_s, max_s; /* over the reached population; NaN when none */
     uint32_t stations;
     bool gap;                 /* stations < min_stations */
@@ -154,6 +155,7 @@ typedef struct run_result {
     /* headline figures */
     double pop, unreachable;   /* city-wide (inside or outside the sub-districts) */
     double covered[RESULT_MAX_THRESHOLDS], covered_share[RESULT_MAX_THRESHOLDS];
+    double unreachable_share;
     double mean_s, median_s, p90_s, max_s;
     size_t stations_main, stations_small, stations_off, stations_outside, stations_on_boundary;
     size_t gaps, mean_failing, amb_short;

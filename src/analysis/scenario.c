@@ -14,7 +14,7 @@
 static const char *const known_keys[] = {
     "scenario.name", "scenario.standards", "scenario.speed_profile", "scenario.period", "scenario.working_epsg",
     "scenario.activation_s", "scenario.max_snap_m", "scenario.thresholds_min", "scenario.service_area_buffer_m",
-    "scenario.service_area_cell_m",
+    "scenario.service_area_cell_m", "scenario.snap", "scenario.length",
     "streets.path", "streets.encoding", "streets.srs", "streets.name_field", "streets.code_field",
     "streets.district_field", "streets.where",
     "stations.path", "stations.encoding", "stations.srs", "stations.id_field", "stations.name_field",
@@ -22,7 +22,7 @@ static const char *const known_keys[] = {
     "population.path", "population.encoding", "population.srs", "population.kind", "population.count_field",
     "population.target", "population.levels_field", "population.where", "population.total",
     "roads.path", "roads.encoding", "roads.srs", "roads.class_field", "roads.speed_field", "roads.oneway_field",
-    "roads.name_field",
+    "roads.name_field", "roads.id_field",
     "parks.path", "parks.encoding", "parks.srs", "parks.rules", "parks.where",
     "residential.path", "residential.encoding", "residential.srs", "residential.where", NULL};
 
@@ -143,10 +143,18 @@ ems_status scenario_load(emscov_ctx *ctx, const char *path, const char *data_dir
     s->pop_kind = dup_or_null(ctx, v ? v : "grid", &oom);
     s->pop_count_field = dup_or_null(ctx, config_get(c, "population", "count_field"), &oom);
     s->pop_levels_field = dup_or_null(ctx, config_get(c, "population", "levels_field"), &oom);
-    const char *rk[4] = {"class_field", "speed_field", "oneway_field", "name_field"};
-    for (int k = 0; k < 4; k++)
+    const char *rk[5] = {"class_field", "speed_field", "oneway_field", "name_field", "id_field"};
+    for (int k = 0; k < 5; k++)
         s->road_strings[k] = dup_or_null(ctx, config_get(c, "roads", rk[k]), &oom);
-    s->road_fields = (network_fields){s->road_strings[0], s->road_strings[1], s->road_strings[2], s->road_strings[3]};
+    s->road_fields = (network_fields){s->road_strings[0], s->road_strings[1], s->road_strings[2], s->road_strings[3],
+                                      s->road_strings[4], true};
+    char what[96];
+    snprintf(what, sizeof what, "%s: [scenario] snap", path);
+    if ((v = config_get(c, "scenario", "snap")) && (st = snap_mode_parse(ctx, v, what, &s->snap)) != EMS_OK)
+        goto done;
+    snprintf(what, sizeof what, "%s: [scenario] length", path);
+    if ((v = config_get(c, "scenario", "length")) && (st = network_length_parse(ctx, v, what, &s->length)) != EMS_OK)
+        goto done;
     v = config_get(c, "parks", "rules");
     s->park_rules = v ? data_ref(c, "parks", "rules", NULL, data_dir, "standards") : ems_strdup(ctx, s->std->park_rules);
     if (!s->park_rules)
@@ -196,7 +204,7 @@ void scenario_destroy(scenario *s)
     free(s->pop_kind);
     free(s->pop_count_field);
     free(s->pop_levels_field);
-    for (int k = 0; k < 4; k++)
+    for (int k = 0; k < 5; k++)
         free(s->road_strings[k]);
     free(s->park_rules);
     free(s);
@@ -260,7 +268,7 @@ static void keep_warning(void *user, const char *message)
 static void *load_roads(void *arg)
 {
     roads_job *j = arg;
-    network_build_opts o = {.source = j->s->roads.path};
+    network_build_opts o = {.source = j->s->roads.path, .length = j->s->length};
     j->st = network_load(j->ctx, j->s->roads.path, &j->s->roads.opts, &j->s->road_fields, j->sp, j->working, &o,
                          &j->net);
     return NULL;
@@ -360,17 +368,7 @@ void scenario_inputs_fini(scenario_inputs *in)
 
 ems_status scenario_field(emscov_ctx *ctx, const layer *l, const char *name, const char *key, int *j)
 {
-    *j = name ? layer_field_index(l, name) : -1;
-    if (!name || *j >= 0)
-        return EMS_OK;
-    char list[1024] = "";
-    size_t used = 0;
-    for (size_t k = 0; k < layer_field_count(l) && used < sizeof list; k++) {
-        int w = snprintf(list + used, sizeof list - used, "%s%s", k ? ", " : "", layer_field_at(l, k)->name);
-        if (w < 0)
-            break;
-        used += (size_t)w;
-    }
-    return emscov_fail(ctx, EMS_EINPUT, "%s: no field \"%s\" (scenario key %s); the fields are: %s", layer_path(l),
-                       name, key, list[0] ? list : "none");
+    char what[128];
+    snprintf(what, sizeof what, "scenario key %s", key);
+    return layer_require_field(ctx, l, name, what, j);
 }

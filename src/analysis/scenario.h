@@ -9,6 +9,7 @@
 
 #include "geo/layer.h"
 #include "geo/network.h"
+#include "geo/snap.h"
 #include "geo/speed.h"
 #include "src/analysis/standards.h"
 
@@ -34,7 +35,9 @@ typedef struct scenario {
     char *pop_kind, *pop_count_field, *pop_levels_field;  /* kind: grid | points | polygons */
     double pop_total;                 /* > 0: counts are weights spreading this many residents */
     network_fields road_fields;       /* points into owned strings */
-    char *road_strings[4];
+    char *road_strings[5];
+    snap_mode snap;                   /* [scenario] snap: edge (default) | vertex */
+    network_length length;            /* [scenario] length: planar (default) | ellipsoidal */
     char *park_rules;                 /* path; the standards' rule set unless the scenario names one */
 } scenario;
 

@@ -1,5 +1,6 @@
 /* src/analysis/sites.c: candidates, coverage sets and what-if gains of new station sites (see sites.h). */
 #include "src/analysis/sites.h"
+#include "src/analysis/times.h"
 
 #include "geo/filter.h"
 #include "geo/index.h"
@@ -524,7 +525,7 @@ static void snap_points(void *user, size_t begin, size_t end)
             j->pos[i].link = NETWORK_NONE;
 }
 
-static ems_status bucket_points(emscov_ctx *ctx, sites_result *r, double access_mps)
+static ems_status bucket_points(emscov_ctx *ctx, sites_result *r, double access_kmh)
 {
     const analysis *a = r->a;
     priv *pv = r->priv;
@@ -573,7 +574,7 @@ static ems_status bucket_points(emscov_ctx *ctx, sites_result *r, double access_
             r->upt[u] = (uint32_t)i;
             r->uw[u] = a->pop[i];
         }
-        double acc = pos[i].dist_m / access_mps;
+        double acc = times_access_s(pos[i].dist_m, access_kmh);
         pv->lp[fill[pos[i].link]++] = (lpt){pos[i].frac, acc, a->pop[i], r->cur_s[i], r->bak_s[i], 0, (uint32_t)i, u};
         if (acc < pv->lacc_min[pos[i].link])
             pv->lacc_min[pos[i].link] = acc;
@@ -777,7 +778,7 @@ ems_status sites_evaluate(emscov_ctx *ctx, const analysis *a, const sites_opts *
     r->turnout_s = o->turnout_s;
     r->ambulances = o->ambulances;
     r->threads = parallel_threads();
-    double access_mps = speed_profile_access_kmh(a->in.speed) / 3.6;
+    double access_kmh = speed_profile_access_kmh(a->in.speed);
     clist cl = {0};
     layer_index *six = NULL, *xix = NULL;
     layer *ex = NULL;
@@ -832,7 +833,7 @@ ems_status sites_evaluate(emscov_ctx *ctx, const analysis *a, const sites_opts *
             free(c->id);
             continue;
         }
-        c->delay_s = r->turnout_s + a->sc->activation_s + c->pos.dist_m / access_mps;
+        c->delay_s = times_station_delay_s(r->turnout_s, a->sc->activation_s, c->pos.dist_m, access_kmh);
         c->fills_gap = c->unit != SITES_NONE && (double)r->unit_stations[c->unit] < r->min_stations;
         cl.v[kept++] = *c;
     }
@@ -854,7 +855,7 @@ ems_status sites_evaluate(emscov_ctx *ctx, const analysis *a, const sites_opts *
         r->q_new = opt_mexclp_busy(o->calls_per_day, o->job_min, r->total_amb + r->ambulances);
     }
     /* demand points by link (without MEXCLP's per-point factor yet), then the stations' coverage for n_i */
-    if (st == EMS_OK && (st = bucket_points(ctx, r, access_mps)) == EMS_OK && r->mexclp) {
+    if (st == EMS_OK && (st = bucket_points(ctx, r, access_kmh)) == EMS_OK && r->mexclp) {
         if ((st = station_cover(ctx, r)) == EMS_OK) {
             double qa = pow(r->q_new, r->ambulances); /* pop x q'^n x (1 - q'^a): what a new station adds */
             for (size_t k = 0; k < pv->lstart[pv->nlinks]; k++) {

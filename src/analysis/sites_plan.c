@@ -201,6 +201,8 @@ ems_status sites_plan_run(emscov_ctx *ctx, const analysis *a, const sites_plan_o
         p->sel_covered_share = share(p->sel_covered, r->pop_total);
         p->sel_q = q;
         p->sel_expected = expected;
+        p->sel_added_ambulances = (double)p->k * r->ambulances;
+        p->sel_ambulances = r->total_amb + p->sel_added_ambulances;
     }
     if (st == EMS_OK && r->mexclp) {
         double target = a->sc->std->satisfaction_min;

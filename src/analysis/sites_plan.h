@@ -53,6 +53,7 @@ typedef struct sites_plan {
 
     /* MEXCLP (r->mexclp): call satisfaction now and with the selection, against the standard */
     double mexclp_share, sel_q, sel_expected, sel_mexclp_share;
+    double sel_ambulances, sel_added_ambulances; /* all ambulances with the selection's, and those added */
     result_verdict satisfaction_verdict, sel_satisfaction_verdict;
 
     double greedy_s, exact_s;  /* wall time of the two optimisations */

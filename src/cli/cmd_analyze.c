@@ -1,24 +1,21 @@
 /* src/cli/cmd_analyze.c: `emscov analyze SCENARIO.ini` -- the main job: every figure against its target on
  * stdout, and report.json, streets.csv and a GeoPackage (street_summary, demand_time, service_area,
  * park_service_area, station) in the output directory, and with --db the run in PostGIS
- * (src/output/store_pg.h). Each file is written to a temporary name and renamed after the database
- * transaction commits; on any error nothing new is left in the output directory and no part of the run in
- * the database. */
+ * (src/output/store_pg.h). The files and the database run are one output set (src/output/store.h): staged,
+ * the run committed, then the files put in place together; on any error the output directory keeps its old
+ * files and the database no part of the run. */
 #include "src/cli/cli.h"
 
 #include "src/analysis/analyze.h"
 #include "src/output/layers.h"
 #include "src/output/report.h"
-#include "src/output/store_gpkg.h"
+#include "src/output/store.h"
 #include "src/output/store_pg.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 static const char analyze_help[] =
     "usage: emscov analyze [OPTIONS] SCENARIO.ini\n"
@@ -47,12 +44,24 @@ static double now_s(clockid_t clock)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* The run into the database: the inputs to checksum, report.json as written, then COPY; not yet committed. */
-static ems_status store_run(emscov_ctx *ctx, store_pg *db, const analysis *a, const char *name, bool replace,
-                            const char *p_json, double started, const result_layer *ls, size_t nl,
-                            int64_t *id, uint64_t *rows)
+/* What store_run needs (outset_pg's user). */
+typedef struct analyze_db_run {
+    const analysis *a;
+    const char *name, *report_json;
+    bool replace;
+    double started;
+    const result_layer *ls;
+    size_t nl;
+    uint64_t rows;
+} analyze_db_run;
+
+/* The run into the database (the output set's write): the inputs to checksum, report.json, then COPY; not
+ * yet committed. */
+static ems_status store_run(emscov_ctx *ctx, store_pg *db, void *user, const outset *set, int64_t *id)
 {
-    const scenario *sc = a->sc;
+    (void)set;
+    analyze_db_run *r = user;
+    const scenario *sc = r->a->sc;
     store_pg_input in[] = {{"scenario", sc->path},
                            {"streets", sc->streets.path},
                            {"stations", sc->stations.path},
@@ -62,21 +71,15 @@ static ems_status store_run(emscov_ctx *ctx, store_pg *db, const analysis *a, co
                            {"residential", sc->residential.path},
                            {"speed_profile", sc->speed_path},
                            {"park_rules", sc->parks.path ? sc->park_rules : NULL}};
-    char *text = NULL;
-    ems_status st = ems_read_file(ctx, p_json, &text, NULL);
-    if (st == EMS_OK) {
-        store_pg_run run = {.name = name,
-                            .scenario = sc->path,
-                            .report_json = text,
-                            .inputs = in,
-                            .ninputs = sizeof in / sizeof *in,
-                            .started = started,
-                            .finished = now_s(CLOCK_REALTIME),
-                            .replace = replace};
-        st = store_pg_write(ctx, db, &run, ls, nl, id, rows);
-    }
-    free(text);
-    return st;
+    store_pg_run run = {.name = r->name,
+                        .scenario = sc->path,
+                        .report_json = r->report_json,
+                        .inputs = in,
+                        .ninputs = sizeof in / sizeof *in,
+                        .started = r->started,
+                        .finished = now_s(CLOCK_REALTIME),
+                        .replace = r->replace};
+    return store_pg_write(ctx, db, &run, r->ls, r->nl, id, &r->rows);
 }
 
 ems_status cmd_analyze(emscov_ctx *ctx, int argc, char **argv)
@@ -124,12 +127,10 @@ ems_status cmd_analyze(emscov_ctx *ctx, int argc, char **argv)
     analysis *a = NULL;
     result_layer ls[RESULT_LAYERS_MAX];
     size_t nl = 0;
-    gpkg_store *gs = NULL;
+    outset *set = NULL;
     pg_conn *pc = NULL;
     store_pg *db = NULL;
     int64_t run_id = 0;
-    uint64_t rows = 0;
-    bool db_committed = false, json_tmp = false, csv_tmp = false;
     double t0, t_db = 0;
     /* the database first: a server that is down or refuses fails the run before any work or any local file */
     ems_status st = EMS_OK;
@@ -142,14 +143,10 @@ ems_status cmd_analyze(emscov_ctx *ctx, int argc, char **argv)
         st = scenario_load(ctx, path, EMSCOV_DATA_DIR, &sc);
     if (st == EMS_OK)
         st = analysis_run(ctx, sc, &a);
-    if (st == EMS_OK && mkdir(dir, 0777) != 0 && errno != EEXIST)
-        st = emscov_fail(ctx, EMS_EIO, "%s: cannot create the output directory: %s", dir, strerror(errno));
-    char p_json[4200], p_csv[4200], p_gpkg[4200], t_json[4300], t_csv[4300];
+    char p_json[4200], p_csv[4200], p_gpkg[4200];
     snprintf(p_json, sizeof p_json, "%s/report.json", dir);
     snprintf(p_csv, sizeof p_csv, "%s/streets.csv", dir);
     snprintf(p_gpkg, sizeof p_gpkg, "%s/emscov.gpkg", dir);
-    snprintf(t_json, sizeof t_json, "%s.pending-%ld", p_json, (long)getpid());
-    snprintf(t_csv, sizeof t_csv, "%s.pending-%ld", p_csv, (long)getpid());
     if (st == EMS_OK)
         st = result_layers_build(ctx, a->result, ls, &nl);
     if (st == EMS_OK && db) { /* SRID and tables checked before anything is written */
@@ -157,63 +154,33 @@ ems_status cmd_analyze(emscov_ctx *ctx, int argc, char **argv)
         st = store_pg_prepare(ctx, db, a->in.working, ls, nl);
         t_db += now_s(CLOCK_MONOTONIC) - t0;
     }
-    /* Every file is written under a temporary name; the database transaction commits next, and only then are
-     * the files committed: a database failure leaves no new file, a file failure deletes the stored run. */
-    t0 = now_s(CLOCK_MONOTONIC);
-    if (st == EMS_OK && (st = gpkg_store_begin(ctx, p_gpkg, &gs)) == EMS_OK)
-        for (size_t k = 0; st == EMS_OK && k < nl; k++)
-            st = gpkg_store_write_layer(ctx, gs, ls[k].table, ls[k].description, ls[k].l);
-    double t_gpkg = now_s(CLOCK_MONOTONIC) - t0;
+    /* One output set (src/output/store.h): every file staged; with --db the run written and committed; then
+     * the files put in place together. A database failure leaves the old files, a file failure after the
+     * commit takes the stored run out again. */
     char *json = NULL, *csv = NULL;
+    if (st == EMS_OK)
+        st = outset_begin(ctx, dir, &set);
+    t0 = now_s(CLOCK_MONOTONIC);
+    if (st == EMS_OK)
+        st = outset_add_gpkg(ctx, set, "emscov.gpkg", ls, nl);
+    double t_gpkg = now_s(CLOCK_MONOTONIC) - t0;
     if (st == EMS_OK && (st = report_json(ctx, a->result, &json)) == EMS_OK)
-        json_tmp = (st = report_write_atomic(ctx, t_json, json, strlen(json))) == EMS_OK;
+        st = outset_add_bytes(ctx, set, "report.json", json, strlen(json));
     if (st == EMS_OK && (st = report_streets_csv(ctx, a->result, &csv)) == EMS_OK)
-        csv_tmp = (st = report_write_atomic(ctx, t_csv, csv, strlen(csv))) == EMS_OK;
-    free(json);
-    free(csv);
-    if (st == EMS_OK && db) {
-        t0 = now_s(CLOCK_MONOTONIC);
-        st = store_run(ctx, db, a, replace ? replace : sc->name, replace != NULL, t_json, started, ls, nl,
-                       &run_id, &rows);
-        if (st == EMS_OK)
-            db_committed = (st = store_pg_commit(ctx, db)) == EMS_OK;
-        else {
-            store_pg_abort(db);
-            char first[1024];
-            snprintf(first, sizeof first, "%s", emscov_message(ctx));
-            emscov_fail(ctx, st, "%s; nothing of this run was stored or written", first);
-        }
-        t_db += now_s(CLOCK_MONOTONIC) - t0;
-    }
+        st = outset_add_bytes(ctx, set, "streets.csv", csv, strlen(csv));
+    analyze_db_run dbr = {.a = a, .name = replace ? replace : sc ? sc->name : NULL, .report_json = json,
+                          .replace = replace != NULL, .started = started, .ls = ls, .nl = nl};
+    outset_pg pg = {db, "run", store_run, store_pg_delete_run, &dbr};
+    if (st == EMS_OK && db)
+        outset_attach_pg(set, &pg);
     if (st == EMS_OK) {
         t0 = now_s(CLOCK_MONOTONIC);
-        st = gpkg_store_commit(ctx, gs);
-        gs = NULL;
-        t_gpkg += now_s(CLOCK_MONOTONIC) - t0;
+        st = outset_commit(ctx, set, &run_id);
+        set = NULL;
+        *(db ? &t_db : &t_gpkg) += now_s(CLOCK_MONOTONIC) - t0;
     }
-    if (st == EMS_OK && rename(t_json, p_json) != 0)
-        st = emscov_fail(ctx, EMS_EIO, "%s: cannot rename to %s: %s", t_json, p_json, strerror(errno));
-    else if (st == EMS_OK)
-        json_tmp = false;
-    if (st == EMS_OK && rename(t_csv, p_csv) != 0)
-        st = emscov_fail(ctx, EMS_EIO, "%s: cannot rename to %s: %s", t_csv, p_csv, strerror(errno));
-    else if (st == EMS_OK)
-        csv_tmp = false;
-    if (st != EMS_OK && db_committed) {
-        /* the local files failed after the run was stored: take the run back (the first message stays) */
-        char first[1024];
-        snprintf(first, sizeof first, "%s", emscov_message(ctx));
-        if (store_pg_delete_run(ctx, db, run_id) == EMS_OK)
-            emscov_fail(ctx, st, "%s (run %lld was taken out of the database again)", first,
-                        (long long)run_id);
-        else
-            emscov_fail(ctx, st, "%s (and run %lld stays in the database)", first, (long long)run_id);
-    }
-    gpkg_store_abort(gs);
-    if (json_tmp)
-        unlink(t_json);
-    if (csv_tmp)
-        unlink(t_csv);
+    outset_abort(set);
+    free(csv);
     if (st == EMS_OK) {
         run_result_add_timing(a->result, "gpkg", t_gpkg);
         if (db)
@@ -221,13 +188,10 @@ ems_status cmd_analyze(emscov_ctx *ctx, int argc, char **argv)
         char stored[1200] = "";
         if (db)
             snprintf(stored, sizeof stored, "stored run %lld in %s at %s (%llu rows, %.2f s, %.0f rows/s)\n",
-                     (long long)run_id, store_pg_schema(db), pg_describe(pc), (unsigned long long)rows, t_db,
-                     t_db > 0 ? (double)rows / t_db : 0.0);
+                     (long long)run_id, store_pg_schema(db), pg_describe(pc), (unsigned long long)dbr.rows,
+                     t_db, t_db > 0 ? (double)dbr.rows / t_db : 0.0);
         if (as_json) {
-            char *text = NULL;
-            if ((st = ems_read_file(ctx, p_json, &text, NULL)) == EMS_OK)
-                fputs(text, stdout);
-            free(text);
+            fputs(json, stdout); /* the bytes of report.json */
             fputs(stored, stderr); /* stdout is report.json alone */
         } else {
             report_summary(stdout, a->result);
@@ -235,6 +199,7 @@ ems_status cmd_analyze(emscov_ctx *ctx, int argc, char **argv)
             fflush(stdout);
         }
     }
+    free(json);
     store_pg_destroy(db);
     pg_disconnect(pc);
     result_layers_free(ls, nl);

@@ -1,25 +1,21 @@
 /* src/cli/cmd_sites.c: `emscov sites SCENARIO.ini` -- where should new stations go? The what-if gain of
  * every candidate site, the best k new sites (greedy + swap, exact with GLPK when small), the fewest sites
  * meeting a coverage target, and the busy-ambulance (MEXCLP) estimate. Writes sites.csv, sites.json and
- * sites.gpkg into the output directory, and with --db the run in PostGIS (src/output/store_pg.h). Each file
- * is written under a temporary name and renamed after the database transaction commits (cmd_analyze.c's
- * order); bad input (exit 2) or a database failure leaves nothing behind. */
+ * sites.gpkg into the output directory, and with --db the run in PostGIS (src/output/store_pg.h), as one
+ * output set (src/output/store.h, as cmd_analyze.c): bad input (exit 2) or a database failure leaves the
+ * output directory as it was. */
 #include "src/cli/cli.h"
 
 #include "src/analysis/sites_plan.h"
-#include "src/output/report.h"
 #include "src/output/sites_report.h"
-#include "src/output/store_gpkg.h"
+#include "src/output/store.h"
 #include "src/output/store_pg.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 static double now_s(void)
 {
@@ -108,22 +104,31 @@ static ems_status split_ids(emscov_ctx *ctx, const char *text, char **copy, cons
     return EMS_OK;
 }
 
-/* The outputs, and with db the run in PostGIS. Every file is written under a temporary name (the GeoPackage
- * uncommitted); the database transaction commits next, and only then are the files committed: a database
- * failure leaves no new file, a file failure after the commit takes the stored run out again. */
+/* What write_sites_run needs (outset_pg's user). */
+typedef struct sites_db_run {
+    store_pg_sites_run *run;
+    const result_layer *rl;
+    uint64_t *rows;
+} sites_db_run;
+
+/* The sites run into the database (the output set's write); not yet committed. */
+static ems_status write_sites_run(emscov_ctx *ctx, store_pg *db, void *user, const outset *set, int64_t *id)
+{
+    (void)set;
+    sites_db_run *d = user;
+    d->run->finished = wall_s();
+    return store_pg_write_sites(ctx, db, d->run, d->rl, 2, id, d->rows);
+}
+
+/* The outputs, and with db the run in PostGIS, as one output set (src/output/store.h): every file staged, the
+ * run written and committed, then the files put in place together; a database failure leaves the old files,
+ * a file failure after the commit takes the stored run out again. */
 static ems_status write_all(emscov_ctx *ctx, const sites_plan *plan, const char *dir, store_pg *db,
                             store_pg_sites_run *run, char **json, int64_t *run_id, uint64_t *rows)
 {
-    char p_json[4200], p_csv[4200], p_gpkg[4200], t_json[4300], t_csv[4300];
-    snprintf(p_json, sizeof p_json, "%s/sites.json", dir);
-    snprintf(p_csv, sizeof p_csv, "%s/sites.csv", dir);
-    snprintf(p_gpkg, sizeof p_gpkg, "%s/sites.gpkg", dir);
-    snprintf(t_json, sizeof t_json, "%s.pending-%ld", p_json, (long)getpid());
-    snprintf(t_csv, sizeof t_csv, "%s.pending-%ld", p_csv, (long)getpid());
     char *csv = NULL;
     layer *lc = NULL, *ls = NULL;
-    gpkg_store *gs = NULL;
-    bool json_tmp = false, csv_tmp = false, db_committed = false;
+    outset *set = NULL;
     ems_status st = sites_report_json(ctx, plan, json);
     if (st == EMS_OK)
         st = sites_report_csv(ctx, plan, &csv);
@@ -131,58 +136,29 @@ static ems_status write_all(emscov_ctx *ctx, const sites_plan *plan, const char 
         st = sites_report_layers(ctx, plan, &lc, &ls);
     result_layer rl[2] = {{"site_candidate", "emscov sites: every candidate with its what-if gains", lc},
                           {"site_selected", "emscov sites: the best k new sites (greedy + swap)", ls}};
+    result_layer gl[2] = {{"candidate", "candidate sites with their what-if gains", lc},
+                          {"selected_site", "the best k new sites (greedy + swap)", ls}};
     if (st == EMS_OK && db) /* SRID and tables checked before anything is written */
         st = store_pg_prepare_sites(ctx, db, plan->a->in.working, rl, 2);
-    if (st == EMS_OK && mkdir(dir, 0777) != 0 && errno != EEXIST)
-        st = emscov_fail(ctx, EMS_EIO, "%s: cannot create the output directory: %s", dir, strerror(errno));
-    if (st == EMS_OK && (st = gpkg_store_begin(ctx, p_gpkg, &gs)) == EMS_OK) {
-        st = gpkg_store_write_layer(ctx, gs, "candidate", "candidate sites with their what-if gains", lc);
-        if (st == EMS_OK)
-            st = gpkg_store_write_layer(ctx, gs, "selected_site", "the best k new sites (greedy + swap)", ls);
-    }
     if (st == EMS_OK)
-        json_tmp = (st = report_write_atomic(ctx, t_json, *json, strlen(*json))) == EMS_OK;
+        st = outset_begin(ctx, dir, &set);
     if (st == EMS_OK)
-        csv_tmp = (st = report_write_atomic(ctx, t_csv, csv, strlen(csv))) == EMS_OK;
+        st = outset_add_gpkg(ctx, set, "sites.gpkg", gl, 2);
+    if (st == EMS_OK)
+        st = outset_add_bytes(ctx, set, "sites.json", *json, strlen(*json));
+    if (st == EMS_OK)
+        st = outset_add_bytes(ctx, set, "sites.csv", csv, strlen(csv));
+    sites_db_run dbr = {run, rl, rows};
     if (st == EMS_OK && db) {
         run->sites_json = *json;
-        run->finished = wall_s();
-        st = store_pg_write_sites(ctx, db, run, rl, 2, run_id, rows);
-        if (st == EMS_OK)
-            db_committed = (st = store_pg_commit(ctx, db)) == EMS_OK;
-        else {
-            store_pg_abort(db);
-            char first[1024];
-            snprintf(first, sizeof first, "%s", emscov_message(ctx));
-            emscov_fail(ctx, st, "%s; nothing of this run was stored or written", first);
-        }
+        outset_pg pg = {db, "sites run", write_sites_run, store_pg_delete_sites_run, &dbr};
+        outset_attach_pg(set, &pg);
     }
     if (st == EMS_OK) {
-        st = gpkg_store_commit(ctx, gs);
-        gs = NULL;
+        st = outset_commit(ctx, set, run_id);
+        set = NULL;
     }
-    if (st == EMS_OK && rename(t_json, p_json) != 0)
-        st = emscov_fail(ctx, EMS_EIO, "%s: cannot rename to %s: %s", t_json, p_json, strerror(errno));
-    else if (st == EMS_OK)
-        json_tmp = false;
-    if (st == EMS_OK && rename(t_csv, p_csv) != 0)
-        st = emscov_fail(ctx, EMS_EIO, "%s: cannot rename to %s: %s", t_csv, p_csv, strerror(errno));
-    else if (st == EMS_OK)
-        csv_tmp = false;
-    if (st != EMS_OK && db_committed) {
-        char first[1024];
-        snprintf(first, sizeof first, "%s", emscov_message(ctx));
-        if (store_pg_delete_sites_run(ctx, db, *run_id) == EMS_OK)
-            emscov_fail(ctx, st, "%s (sites run %lld was taken out of the database again)", first,
-                        (long long)*run_id);
-        else
-            emscov_fail(ctx, st, "%s (and sites run %lld stays in the database)", first, (long long)*run_id);
-    }
-    gpkg_store_abort(gs);
-    if (json_tmp)
-        unlink(t_json);
-    if (csv_tmp)
-        unlink(t_csv);
+    outset_abort(set);
     free(csv);
     layer_destroy(lc);
     layer_destroy(ls);

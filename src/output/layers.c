@@ -56,7 +56,7 @@ static ems_status street_summary(emscov_ctx *ctx, const run_result *r, layer **o
 {
     static const fdef f[] = {
         {"record", LAYER_FIELD_INT},          {"subdistrict_id", LAYER_FIELD_STRING},
-        {"name", LAYER_FIELD_STRING},         {"code", LAYER_FIELD_STRING},
+        {"code", LAYER_FIELD_STRING},         {"name", LAYER_FIELD_STRING},
         {"district", LAYER_FIELD_STRING},     {"area_m2", LAYER_FIELD_DOUBLE},
         {"population", LAYER_FIELD_DOUBLE},   {"covered", LAYER_FIELD_DOUBLE},
         {"covered_share", LAYER_FIELD_DOUBLE}, {"coverage_s", LAYER_FIELD_DOUBLE},
@@ -77,8 +77,8 @@ static ems_status street_summary(emscov_ctx *ctx, const run_result *r, layer **o
         const result_subdistrict *s = &r->subdistricts[u];
         layer_value v[] = {integer(s->record),
                            text(s->id),
-                           text(s->name),
                            text(s->code),
+                           text(s->name),
                            text(r->districts[s->district].name),
                            num(s->area_m2),
                            num(s->pop),
@@ -165,7 +165,7 @@ static ems_status station(emscov_ctx *ctx, const run_result *r, layer **out)
                            num(rs->turnout_s),
                            num(rs->workload),
                            text(unit_id(r, rs->subdistrict)),
-                           text(rs->subdistrict < r->nsubdistricts ? r->subdistricts[rs->subdistrict].label : NULL),
+                           text(rs->subdistrict < r->nsubdistricts ? r->subdistricts[rs->subdistrict].name : NULL),
                            text(result_station_status_key(rs->status)),
                            logical(rs->status != RESULT_STATION_OFF_NETWORK),
                            num(rs->snap_m),
@@ -185,7 +185,7 @@ static ems_status input_issue(emscov_ctx *ctx, const run_result *r, layer **out)
     ems_status st = new_layer(ctx, r, "input_issue", f, sizeof f / sizeof *f, out);
     if (st != EMS_OK)
         return st;
-    layer_allow_null_geometry(*out);
+    layer_allow_null_geometry(*out, GEOS_POINT);
     GEOSContextHandle_t h = emscov_geos(ctx);
     for (size_t k = 0; st == EMS_OK && k < ledger_issue_count(r->ledger); k++) {
         const ledger_issue *is = ledger_issue_at(r->ledger, k);

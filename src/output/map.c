@@ -138,8 +138,7 @@ ems_status map_check(emscov_ctx *ctx, const map_inputs *in, const map_opts *o)
         st = need_field(ctx, in->streets, "street_summary", choropleth_field(o), true);
         break;
     case MAP_GAPS:
-        if (layer_field_index(in->streets, "gap") < 0)
-            st = need_field(ctx, in->streets, "street_summary", "stations", true);
+        st = need_field(ctx, in->streets, "street_summary", "gap", false);
         break;
     case MAP_PARKS:
         if (!in->parks) return emscov_fail(ctx, EMS_EINPUT, "map --kind parks: no park_service_area layer");
@@ -676,14 +675,15 @@ static void classes_for(drawer *d, classes *c)
         unit = " min";
         c->target = 3;
         snprintf(c->target_text, sizeof c->target_text, "target: below %.0f min", t);
-    } else if (!strcmp(f, "ambulances_per_30k") && isfinite(d->in->residents_per_ambulance)) {
-        double t = 30000 / d->in->residents_per_ambulance;
-        double lo[] = {t / 2, t * 3 / 4, t, t * 3 / 2};
+    } else if (!strcmp(f, "amb_per_n") && isfinite(d->in->residents_per_ambulance)) {
+        /* ambulances per the standard's N residents: the target is 1 */
+        double n = d->in->residents_per_ambulance;
+        double lo[] = {0.5, 0.75, 1, 1.5};
         memcpy(b, lo, sizeof b);
-        snprintf(c->title, sizeof c->title, "Ambulances per 30,000 residents");
-        snprintf(c->units, sizeof c->units, "ambulances per 30,000 residents of the sub-district");
+        snprintf(c->title, sizeof c->title, "Ambulances per %.0f residents", n);
+        snprintf(c->units, sizeof c->units, "ambulances per %.0f residents of the sub-district", n);
         c->target = 3;
-        snprintf(c->target_text, sizeof c->target_text, "target: %.3g or more", t);
+        snprintf(c->target_text, sizeof c->target_text, "target: 1 or more");
     } else {
         const layer *l = d->in->streets;
         int j = layer_field_index(l, f);
@@ -745,12 +745,10 @@ static void draw_choropleth(drawer *d, const classes *c)
     }
 }
 
+/* The gap verdict of the run (street_summary.gap), never re-derived here. */
 static bool is_gap(const layer *l, size_t i)
 {
-    int j = layer_field_index(l, "gap");
-    if (j >= 0) return layer_value_number(l, i, (size_t)j) == 1;
-    double s = layer_value_number(l, i, (size_t)layer_field_index(l, "stations"));
-    return isfinite(s) && s < 1;
+    return layer_value_number(l, i, (size_t)layer_field_index(l, "gap")) == 1;
 }
 
 /* The gaps drawn; the count is of the page's own sub-districts (all of them on a whole-area map). */

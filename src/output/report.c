@@ -1,6 +1,7 @@
 /* src/output/report.c: the console summary, report.json and streets.csv of an analyze run (see report.h).
  * Every number and verdict is the result model's; this file only formats. */
 #include "src/output/report.h"
+#include "src/output/csv.h"
 
 #include <errno.h>
 #include <json-c/json.h>
@@ -17,7 +18,7 @@ static void issue_name(const ledger_issue *is, char *buf, size_t cap)
     if (is->record == 0)
         snprintf(buf, cap, "%s", *is->detail ? is->detail : "the whole layer");
     else if (*is->source_name && *is->source_id)
-        snprintf(buf, cap, "%s (id %s)", is->source_name, is->source_id);
+        snprintf(buf, cap, strcmp(is->role, "streets") ? "%s (id %s)" : "%s %s", is->source_name, is->source_id);
     else if (*is->source_name || *is->source_id)
         snprintf(buf, cap, "%s%s", *is->source_name ? "" : "id ",
                  *is->source_name ? is->source_name : is->source_id);
@@ -92,6 +93,10 @@ static void summary_population(FILE *f, const run_result *r)
     if (r->pop_weights > 0)
         fprintf(f, "            the counts are weights (sum %.6g) spreading the scenario's total of %.0f\n",
                 r->pop_weights, p->input);
+    if (p->scaled && p->dropped_records)
+        fprintf(f, "            %zu population record(s) left out (weights %.6g): the total is spread over the "
+                   "others (see inputs)\n",
+                p->dropped_records, p->dropped_weight);
 }
 
 static void summary_names(FILE *f, const run_result *r, const char *title,
@@ -170,7 +175,7 @@ void report_summary(FILE *f, const run_result *r)
     fprintf(f, "%-50s %.2f / %.2f / %.2f min\n", "median / p90 / max response time", r->median_s / 60,
             r->p90_s / 60, r->max_s / 60);
     fprintf(f, "%-50s %.0f (%.2f %%)\n", "population unreachable (no road or station)", r->unreachable,
-            r->pop > 0 ? 100 * r->unreachable / r->pop : NAN);
+            100 * r->unreachable_share);
     fprintf(f, "%-50s %.0f of %.0f required (shortfall %.0f)\n", "ambulances", r->ambulances, r->amb_required,
             r->amb_shortfall);
     if (r->parks.present) {
@@ -241,14 +246,14 @@ static void add(json_object *o, const char *k, json_object *v)
     json_object_object_add(o, k, v);
 }
 
-static json_object *covered_json(const run_result *r, const double *covered, double pop)
+static json_object *covered_json(const run_result *r, const double *covered, const double *shares)
 {
     json_object *cov = json_object_new_array();
     for (size_t k = 0; k < r->nthresholds; k++) {
         json_object *t = json_object_new_object();
         add(t, "within_s", jnum(r->thresholds_s[k]));
         add(t, "population", jnum(covered[k]));
-        add(t, "share", jnum(pop > 0 ? covered[k] / pop : NAN));
+        add(t, "share", jnum(shares[k]));
         json_object_array_add(cov, t);
     }
     return cov;
@@ -340,7 +345,7 @@ static json_object *subdistrict_json(const run_result *r, const result_subdistri
     add(o, "area_m2", jnum(s->area_m2));
     json_object *c = json_object_new_object();
     add(c, "population", jnum(s->pop));
-    add(c, "covered", covered_json(r, s->covered, s->pop));
+    add(c, "covered", covered_json(r, s->covered, s->covered_shares));
     add(c, "unreachable_population", jnum(s->unreachable));
     add(c, "mean_s", jnum(s->mean_s));
     add(c, "median_s", jnum(s->median_s));
@@ -420,6 +425,8 @@ ems_status report_json(emscov_ctx *ctx, const run_result *r, char **out)
     add(pop, "input_total", jnum(lp->input));
     add(pop, "allocated_total", jnum(lp->allocated));
     add(pop, "dropped_total", jnum(lp->dropped_total));
+    add(pop, "dropped_records", jint(lp->dropped_records));
+    add(pop, "dropped_weight", lp->scaled ? jnum(lp->dropped_weight) : NULL);
     for (int k = 0; k < LEDGER_NREASONS; k++)
         if (lp->dropped[k] > 0) add(dropped, ledger_reason_key((ledger_reason)k), jnum(lp->dropped[k]));
     add(pop, "dropped", dropped);
@@ -431,7 +438,7 @@ ems_status report_json(emscov_ctx *ctx, const run_result *r, char **out)
 
     json_object *cov = json_object_new_object();
     add(cov, "population", jnum(r->pop));
-    add(cov, "covered", covered_json(r, r->covered, r->pop));
+    add(cov, "covered", covered_json(r, r->covered, r->covered_share));
     add(cov, "unreachable_population", jnum(r->unreachable));
     add(cov, "mean_s", jnum(r->mean_s));
     add(cov, "median_s", jnum(r->median_s));
@@ -504,29 +511,6 @@ ems_status report_json(emscov_ctx *ctx, const run_result *r, char **out)
 
 /* ---- streets.csv ------------------------------------------------------------------------------------- */
 
-static void csv_field(char **buf, size_t *len, size_t *cap, const char *s, bool last)
-{
-    size_t need = *len + 2 * strlen(s) + 8;
-    if (need > *cap) {
-        *cap = need * 2;
-        char *p = realloc(*buf, *cap);
-        if (!p) {
-            free(*buf);
-            *buf = NULL;
-        } else
-            *buf = p;
-    }
-    if (!*buf) return;
-    bool q = strpbrk(s, ",\"\n\r") != NULL;
-    if (q) (*buf)[(*len)++] = '"';
-    for (; *s; s++) {
-        if (*s == '"') (*buf)[(*len)++] = '"';
-        (*buf)[(*len)++] = *s;
-    }
-    if (q) (*buf)[(*len)++] = '"';
-    (*buf)[(*len)++] = last ? '\n' : ',';
-}
-
 static const char *csv_verdict(result_verdict v)
 {
     return v == RESULT_NA ? "" : result_verdict_key(v);
@@ -535,59 +519,55 @@ static const char *csv_verdict(result_verdict v)
 ems_status report_streets_csv(emscov_ctx *ctx, const run_result *r, char **out)
 {
     *out = NULL;
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
     static const char *const head[] = {
-        "record",          "subdistrict_id",    "code",         "name",          "district",
-        "area_km2",        "population",        "covered",      "covered_share", "coverage_min",
-        "mean_min",        "median_min",        "p90_min",      "max_min",       "unreachable",
-        "mean_target_min", "mean_verdict",      "stations",     "min_stations",  "gap",
-        "ambulances",      "amb_per_n",         "amb_n",        "amb_shortfall", "amb_verdict",
-        "park_share",      "park_target_share", "park_verdict", "fails",         "worst_rank"};
-    enum { NH = sizeof head / sizeof *head };
-    for (size_t k = 0; k < NH; k++)
-        csv_field(&buf, &len, &cap, head[k], k + 1 == NH);
-    for (size_t u = 0; u < r->nsubdistricts && buf; u++) {
+        "record",          "subdistrict_id", "code",          "name",          "district",      "area_km2",
+        "population",      "covered",        "covered_share", "coverage_min",  "mean_min",      "median_min",
+        "p90_min",         "max_min",        "unreachable",   "mean_target_min", "mean_verdict", "stations",
+        "min_stations",    "gap",            "ambulances",    "amb_per_n",     "amb_n",         "amb_required",
+        "amb_shortfall",   "amb_verdict",    "park_share",    "park_pop_share", "park_target_share",
+        "park_verdict",    "fails",          "worst_rank"};
+    csv_buf b;
+    csv_init(&b, ctx);
+    for (size_t k = 0; k < sizeof head / sizeof *head; k++)
+        csv_field(&b, head[k]);
+    csv_end_row(&b);
+    for (size_t u = 0; u < r->nsubdistricts; u++) {
         const result_subdistrict *s = &r->subdistricts[u];
-        char v[NH][64] = {{0}};
-        const char *cell[NH];
-        snprintf(v[0], 64, "%lld", (long long)s->record);
-        snprintf(v[5], 64, "%.4f", s->area_m2 / 1e6);
-        snprintf(v[6], 64, "%.1f", s->pop);
-        snprintf(v[7], 64, "%.1f", s->covered[0]);
-        snprintf(v[8], 64, "%.4f", s->covered_share);
-        snprintf(v[9], 64, "%g", r->coverage_within_s / 60);
-        snprintf(v[10], 64, "%.2f", s->mean_s / 60);
-        snprintf(v[11], 64, "%.2f", s->median_s / 60);
-        snprintf(v[12], 64, "%.2f", s->p90_s / 60);
-        snprintf(v[13], 64, "%.2f", s->max_s / 60);
-        snprintf(v[14], 64, "%.1f", s->unreachable);
-        snprintf(v[15], 64, "%g", r->mean_below_s / 60);
-        snprintf(v[17], 64, "%u", s->stations);
-        snprintf(v[18], 64, "%g", r->min_stations);
-        snprintf(v[19], 64, "%s", s->gap ? "yes" : "no");
-        snprintf(v[20], 64, "%.0f", s->ambulances);
-        snprintf(v[21], 64, "%.3f", s->amb_per_n);
-        snprintf(v[22], 64, "%.0f", r->residents_per_ambulance);
-        snprintf(v[23], 64, "%.0f", s->amb_shortfall);
-        snprintf(v[25], 64, "%.4f", s->park_share);
-        snprintf(v[26], 64, "%.4f", r->parks.present ? r->parks.target_share : NAN);
-        snprintf(v[28], 64, "%u", s->fails);
-        snprintf(v[29], 64, "%u", s->order + 1);
-        for (size_t k = 0; k < NH; k++)
-            cell[k] = strcmp(v[k], "nan") && strcmp(v[k], "-nan") ? v[k] : "";
-        cell[1] = s->id;
-        cell[2] = s->code;
-        cell[3] = s->name;
-        cell[4] = r->districts[s->district].name;
-        cell[16] = csv_verdict(s->mean_verdict);
-        cell[24] = csv_verdict(s->amb_verdict);
-        cell[27] = csv_verdict(s->park_verdict);
-        for (size_t k = 0; k < NH; k++)
-            csv_field(&buf, &len, &cap, cell[k], k + 1 == NH);
+        csv_int(&b, s->record);
+        csv_field(&b, s->id);
+        csv_field(&b, s->code);
+        csv_field(&b, s->name);
+        csv_field(&b, r->districts[s->district].name);
+        csv_number(&b, 4, s->area_m2 / 1e6);
+        csv_number(&b, 1, s->pop);
+        csv_number(&b, 1, s->covered[0]);
+        csv_number(&b, 4, s->covered_share);
+        csv_number(&b, 2, r->coverage_within_s / 60);
+        csv_number(&b, 2, s->mean_s / 60);
+        csv_number(&b, 2, s->median_s / 60);
+        csv_number(&b, 2, s->p90_s / 60);
+        csv_number(&b, 2, s->max_s / 60);
+        csv_number(&b, 1, s->unreachable);
+        csv_number(&b, 2, r->mean_below_s / 60);
+        csv_field(&b, csv_verdict(s->mean_verdict));
+        csv_int(&b, s->stations);
+        csv_number(&b, 0, r->min_stations);
+        csv_field(&b, s->gap ? "yes" : "no");
+        csv_number(&b, 0, s->ambulances);
+        csv_number(&b, 3, s->amb_per_n);
+        csv_number(&b, 0, r->residents_per_ambulance);
+        csv_number(&b, 0, s->amb_required);
+        csv_number(&b, 0, s->amb_shortfall);
+        csv_field(&b, csv_verdict(s->amb_verdict));
+        csv_number(&b, 4, s->park_share);
+        csv_number(&b, 4, s->park_pop_share);
+        csv_number(&b, 4, r->parks.present ? r->parks.target_share : NAN);
+        csv_field(&b, csv_verdict(s->park_verdict));
+        csv_int(&b, s->fails);
+        csv_int(&b, (int64_t)s->order + 1);
+        csv_end_row(&b);
     }
-    if (!buf) return emscov_fail(ctx, EMS_ENOMEM, "out of memory");
-    buf[len] = '\0';
-    *out = buf;
-    return EMS_OK;
+    ems_status st = csv_take(&b, out, NULL);
+    csv_fini(&b);
+    return st;
 }

@@ -2,6 +2,7 @@
  * sites_report.h). */
 #include "src/output/sites_report.h"
 #include "src/output/report.h"
+#include "src/output/csv.h"
 
 #include <json-c/json.h>
 
@@ -198,7 +199,7 @@ ems_status sites_report_json(emscov_ctx *ctx, const sites_plan *p, char **out)
         add(o, "verdict", json_object_new_string(result_verdict_key(p->satisfaction_verdict)));
         if (p->k > 0) {
             json_object *w = json_object_new_object();
-            add(w, "ambulances", jnum(r->total_amb + (double)p->k * r->ambulances));
+            add(w, "ambulances", jnum(p->sel_ambulances));
             add(w, "busy_fraction", jnum(p->sel_q));
             add(w, "expected_covered", jnum(p->sel_expected));
             add(w, "share", jnum(p->sel_mexclp_share));
@@ -226,94 +227,48 @@ ems_status sites_report_json(emscov_ctx *ctx, const sites_plan *p, char **out)
     return *out ? EMS_OK : EMS_ENOMEM;
 }
 
-typedef struct sbuf {
-    char *s;
-    size_t n, cap;
-    bool oom;
-} sbuf;
-
-static void put(sbuf *b, const char *s, bool last)
-{
-    size_t need = b->n + 2 * strlen(s) + 4;
-    if (b->oom)
-        return;
-    if (need > b->cap) {
-        size_t cap = need * 2;
-        char *ns = realloc(b->s, cap);
-        if (!ns) {
-            b->oom = true;
-            return;
-        }
-        b->s = ns;
-        b->cap = cap;
-    }
-    bool q = strpbrk(s, ",\"\n\r") != NULL;
-    if (q)
-        b->s[b->n++] = '"';
-    for (; *s; s++) {
-        if (*s == '"')
-            b->s[b->n++] = '"';
-        b->s[b->n++] = *s;
-    }
-    if (q)
-        b->s[b->n++] = '"';
-    b->s[b->n++] = last ? '\n' : ',';
-    b->s[b->n] = '\0';
-}
-
-/* v with `decimals` digits after the point; empty for NaN / infinity */
-static void putf(sbuf *b, int decimals, double v, bool last)
-{
-    char t[64];
-    if (isfinite(v))
-        snprintf(t, sizeof t, "%.*f", decimals, v);
-    else
-        t[0] = '\0';
-    put(b, t, last);
-}
-
 ems_status sites_report_csv(emscov_ctx *ctx, const sites_plan *p, char **out)
 {
     const sites_result *r = p->r;
     *out = NULL;
-    sbuf b = {0};
+    csv_buf b;
+    csv_init(&b, ctx);
     const char *head[] = {"rank",          "id",           "origin",         "x",           "y",
                           "lon",           "lat",          "subdistrict",    "subdistrict_name", "snap_m",
                           "delay_s",       "new_covered",  "mean_change_s",  "fills_gap",   "backup_gain",
                           "mexclp_gain",   "covered",      "selected",       "selected_order"};
     size_t nh = sizeof head / sizeof *head;
     for (size_t k = 0; k < nh; k++)
-        put(&b, head[k], k + 1 == nh);
+        csv_field(&b, head[k]);
+    csv_end_row(&b);
     for (size_t j = 0; j < r->ncand; j++) {
         uint32_t i = r->by_rank[j];
         const sites_candidate *c = &r->cand[i];
         const sites_plan_cand *pc = &p->cand[i];
-        putf(&b, 0, c->rank, false);
-        put(&b, c->id, false);
-        put(&b, sites_origin_text(c->origin), false);
-        putf(&b, 2, c->x, false);
-        putf(&b, 2, c->y, false);
-        putf(&b, 7, pc->lon, false);
-        putf(&b, 7, pc->lat, false);
-        put(&b, pc->subdistrict_id, false);
-        put(&b, pc->subdistrict_name, false);
-        putf(&b, 1, c->pos.dist_m, false);
-        putf(&b, 1, c->delay_s, false);
-        putf(&b, 1, c->new_pop, false);
-        putf(&b, 2, c->mean_change_s, false);
-        put(&b, c->fills_gap ? "yes" : "no", false);
-        putf(&b, 1, c->backup_pop, false);
-        putf(&b, 1, c->mexclp_gain, false);
-        putf(&b, 1, c->covered_pop, false);
-        put(&b, pc->selected ? "yes" : "no", false);
-        putf(&b, 0, pc->selected ? (double)pc->selected_order : NAN, true);
+        csv_number(&b, 0, c->rank);
+        csv_field(&b, c->id);
+        csv_field(&b, sites_origin_text(c->origin));
+        csv_number(&b, 2, c->x);
+        csv_number(&b, 2, c->y);
+        csv_number(&b, 7, pc->lon);
+        csv_number(&b, 7, pc->lat);
+        csv_field(&b, pc->subdistrict_id);
+        csv_field(&b, pc->subdistrict_name);
+        csv_number(&b, 1, c->pos.dist_m);
+        csv_number(&b, 1, c->delay_s);
+        csv_number(&b, 1, c->new_pop);
+        csv_number(&b, 2, c->mean_change_s);
+        csv_field(&b, c->fills_gap ? "yes" : "no");
+        csv_number(&b, 1, c->backup_pop);
+        csv_number(&b, 1, c->mexclp_gain);
+        csv_number(&b, 1, c->covered_pop);
+        csv_field(&b, pc->selected ? "yes" : "no");
+        csv_number(&b, 0, pc->selected ? (double)pc->selected_order : NAN);
+        csv_end_row(&b);
     }
-    if (b.oom || !b.s) {
-        free(b.s);
-        return emscov_fail(ctx, EMS_ENOMEM, "out of memory");
-    }
-    *out = b.s;
-    return EMS_OK;
+    ems_status st = csv_take(&b, out, NULL);
+    csv_fini(&b);
+    return st;
 }
 
 ems_status sites_report_layers(emscov_ctx *ctx, const sites_plan *p, layer **candidates, layer **selected)
@@ -499,7 +454,7 @@ void sites_report_summary(FILE *f, const sites_plan *p, size_t top_n)
                     r->q_base);
         if (p->k > 0 && p->sel_satisfaction_verdict != RESULT_NA)
             fprintf(f, "  with the %zu new sites (%g ambulances more): q = %.4f, %.2f %% (%s)\n", p->k,
-                    (double)p->k * r->ambulances, p->sel_q, 100 * p->sel_mexclp_share,
+                    p->sel_added_ambulances, p->sel_q, 100 * p->sel_mexclp_share,
                     result_verdict_text(p->sel_satisfaction_verdict));
         fprintf(f, "  assumptions:\n");
         for (size_t k = 0; k < sizeof mexclp_assumptions / sizeof *mexclp_assumptions; k++)

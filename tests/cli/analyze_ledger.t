@@ -14,7 +14,7 @@ $ sh $EMSCOV_SOURCE_DIR/tests/cli/fixtures/ledger_city.sh $TMP/c && emscov analy
 >   station_id (String) = 2
 >   name (String) = 西站
 >   subdistrict_id (String) = B
->   subdistrict_name (String) = 乙街道 B
+>   subdistrict_name (String) = 乙街道
 >   source_name (String) = 空站
 >   reason (String) = null_geometry
 >   reason (String) = zero_count

@@ -4,5 +4,5 @@ $ sed "s|^path = |path = $SAMPLE/|; s|^speed_field = SPEED|speed_field = VMAX|" 
 ? 2
 > rc 2
 ! roads.shp
-! VMAX
+! no field "VMAX" (scenario key [roads] speed_field); the fields are: 
 = out/report.json

@@ -408,11 +408,11 @@ static void test_four_kinds(void **state)
         /* unknown key: the known keys of the section */
         {KIND_SCENARIO, "bogus = 1\n",
          ": line 11: [roads] bogus: unknown key (known: path, encoding, srs, class_field, speed_field, "
-         "oneway_field, name_field)"},
+         "oneway_field, name_field, id_field)"},
         {KIND_STANDARDS, "bogus = 1\n",
          ": line 5: [response] bogus: unknown key (known: mean_below_min, coverage_within_min, source)"},
         {KIND_SPEED, "[profile]\nbogus = 1\n",
-         ": line 9: [profile] bogus: unknown key (known: name, ambulance_factor, access_kmh, default_kmh)"},
+         ": line 9: [profile] bogus: unknown key (known: name, ambulance_factor, access_kmh, default_kmh, road_speeds)"},
         {KIND_PARKS, "[rule]\nbogus = 1\n",
          ": line 8: [rule] bogus: unknown key (known: name, standard, target_share)"},
         /* a typo: the closest key */

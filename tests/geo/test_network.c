@@ -7,7 +7,7 @@
  *   A ---B--- C        A (0,0), B (1000,0), C (2000,0); A-B-C is ONE road with B an interior vertex
  *                      island: E (5000,5000) - F (6000,5000)
  */
-#include "test_util.h"
+#include "netfix.h"
 
 #include "geo/isochrone.h"
 #include "geo/network.h"
@@ -23,32 +23,6 @@
 #endif
 #include <string.h>
 
-typedef struct fixture {
-    emscov_ctx *ctx;
-    speed_profile *sp;
-    crs *utm;
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    f->ctx = emscov_ctx_create();
-    if (speed_profile_load(f->ctx, tu_source("data/speed/default.ini"), &f->sp) != EMS_OK ||
-        crs_from_epsg(f->ctx, 32650, &f->utm) != EMS_OK)
-        return -1;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    speed_profile_destroy(f->sp);
-    crs_destroy(f->utm);
-    emscov_ctx_destroy(f->ctx);
-    free(f);
-    return 0;
-}
 
 static void add(fixture *f, network_builder *b, const double *x, const double *y, size_t n, network_dir dir,
                 int64_t rec)
@@ -79,18 +53,6 @@ static network *build_fixture(fixture *f, bool with_defects)
     return net;
 }
 
-/* node id of the node at (x, y) */
-static uint32_t node_at(const network *net, double x, double y)
-{
-    for (uint32_t i = 0; i < network_node_count(net); i++) {
-        double nx, ny;
-        network_node_xy(net, i, &nx, &ny);
-        if (nx == x && ny == y)
-            return i;
-    }
-    fail_msg("no node at (%g %g)", x, y);
-    return NETWORK_NONE;
-}
 
 static void test_noding(void **state)
 {
@@ -119,6 +81,216 @@ static void test_noding(void **state)
         len += network_link_at(net, l)->length_m;
     assert_close(len, 4000, 1e-9);
     network_destroy(net);
+}
+
+/* Issue 15, bug 1: a duplicate link is dropped only when it adds nothing. Roads on the line P (0,0) - Q (1000,0)
+ * (three copies a case, each its own network), 36 km/h = 100 s for the 1000 m unless said otherwise:
+ *  (a) one-way P -> Q, then one-way Q -> P digitised Q to P: one two-way link, Q -> P reachable in 100 s;
+ *  (b) two-way at 36 km/h listed first, two-way at 72 km/h (50 s): 50 s both ways;
+ *  (c) one-way P -> Q at 36 km/h, two-way at 18 km/h (200 s) digitised Q to P: forward 100 s, backward 200 s. */
+static network *build_pair(fixture *f, const network_road *r1, const network_road *r2)
+{
+    network_builder *b = NULL;
+    assert_ok(f->ctx, network_builder_create(f->ctx, f->sp, f->utm, NULL, &b));
+    assert_ok(f->ctx, network_builder_add(f->ctx, b, r1));
+    assert_ok(f->ctx, network_builder_add(f->ctx, b, r2));
+    network *net = NULL;
+    assert_ok(f->ctx, network_builder_finish(f->ctx, b, &net));
+    return net;
+}
+
+static void test_duplicates_merge(void **state)
+{
+    fixture *f = *state;
+    const double px[] = {0, 1000}, py[] = {0, 0}, qx[] = {1000, 0}, qy[] = {0, 0};
+    network_road pq = {.x = px, .y = py, .n = 2, .road_class = "支路", .speed_kmh = 36, .record = 1};
+    network_road qp = pq;
+    qp.x = qx, qp.y = qy, qp.record = 2;
+    struct {
+        network_dir d1, d2;
+        double kmh1, kmh2;
+        bool reversed;
+        double fwd, bwd; /* expected, P -> Q and Q -> P */
+    } cases[] = {
+        {NETWORK_FORWARD, NETWORK_FORWARD, 36, 36, true, 100, 100},
+        {NETWORK_BOTH, NETWORK_BOTH, 36, 72, false, 50, 50},
+        {NETWORK_FORWARD, NETWORK_BOTH, 36, 18, true, 100, 200},
+        {NETWORK_BOTH, NETWORK_FORWARD, 36, 72, false, 50, 100},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        network_road r1 = pq, r2 = cases[c].reversed ? qp : pq;
+        r1.dir = cases[c].d1, r1.speed_kmh = cases[c].kmh1;
+        r2.dir = cases[c].d2, r2.speed_kmh = cases[c].kmh2;
+        r2.record = 2;
+        network *net = build_pair(f, &r1, &r2);
+        const network_stats *s = network_get_stats(net);
+        assert_int_equal(s->links, 1);
+        assert_int_equal(s->duplicates_dropped, 1);
+        const network_link *k = network_link_at(net, 0);
+        assert_int_equal(k->record, 1); /* the first listed keeps its identity */
+        uint32_t P = node_at(net, 0, 0), Q = node_at(net, 1000, 0);
+        double fwd = k->from == P ? k->time_fwd_s : k->time_bwd_s, bwd = k->from == P ? k->time_bwd_s : k->time_fwd_s;
+        if (fabs(fwd - cases[c].fwd) > 1e-9 || fabs(bwd - cases[c].bwd) > 1e-9)
+            fail_msg("case %zu: P->Q %.3f s, Q->P %.3f s; want %.0f and %.0f", c, fwd, bwd, cases[c].fwd,
+                     cases[c].bwd);
+        assert_int_equal(s->duplicates_merged, 1);
+        /* the search sees it: from Q, P is reached in the backward time */
+        snap_index *ix = NULL;
+        assert_ok(f->ctx, snap_index_build(f->ctx, net, &ix));
+        route_source src = {0};
+        assert_true(snap_point(ix, 1000, 0, 1, &src.pos));
+        route_result *r = NULL;
+        route_opts o = {.labels = 1};
+        assert_ok(f->ctx, route_multi_source(f->ctx, net, &src, 1, &o, &r));
+        assert_close(route_node_time(r, P, 0, NULL), cases[c].bwd, 1e-9);
+        assert_close(route_node_time(r, Q, 0, NULL), 0, 0);
+        route_result_destroy(r);
+        snap_index_destroy(ix);
+        network_destroy(net);
+    }
+    /* a duplicate that adds nothing (slower, same directions) is dropped and not counted as merged */
+    network_road slow = pq;
+    slow.speed_kmh = 18, slow.record = 2;
+    network *net = build_pair(f, &pq, &slow);
+    assert_int_equal(network_get_stats(net)->duplicates_dropped, 1);
+    assert_int_equal(network_get_stats(net)->duplicates_merged, 0);
+    assert_close(network_link_at(net, 0)->time_fwd_s, 100, 1e-9);
+    network_destroy(net);
+}
+
+/* The time of link l from P (0,0) towards Q, whichever way it is digitised. */
+static double time_pq(const network *net, uint32_t l, uint32_t P)
+{
+    const network_link *k = network_link_at(net, l);
+    return k->from == P ? k->time_fwd_s : k->time_bwd_s;
+}
+
+/* Periods from one noded graph: a profile with [period peak] primary = 0.5 (peak factor 0.6) and a measured
+ * speed for road "R9" in the peak only. Roads, 1000 m each, ambulance factor 1:
+ *   record 1, primary, no own speed, P (0,0) -> Q (1000,0):     offpeak 50 km/h = 72 s;   peak 25 km/h = 144 s
+ *   record 2, 支路, own 36 km/h, Q -> R (1000,1000):             offpeak 100 s;            peak 36 x 0.6 -> 166.67 s
+ *   record 3, 支路, id "R9", R -> S (0,1000):                    offpeak 30 km/h = 120 s;  peak table 60 -> 60 s
+ *   record 4, 支路, two-way duplicate of record 1 with id "R9":  offpeak 120 s (slower, adds the backward way);
+ *                                                               peak 60 s: faster than record 1 both ways. */
+static void test_retime(void **state)
+{
+    fixture *f = *state;
+    const char *csv = tu_tmp("net-speeds.csv");
+    const char table[] = "road_id,period,speed_kmh\nR9,peak,60\n";
+    tu_write_file(csv, table, sizeof table - 1);
+    const char *ini = tu_tmp("net-tod.ini");
+    const char prof[] = "[profile]\naccess_kmh = 15\ndefault_kmh = 30\nroad_speeds = net-speeds.csv\n"
+                        "[periods]\noffpeak = 1\npeak = 0.6\n[classes]\nprimary = 50\n支路 = 30\n"
+                        "[period peak]\nprimary = 0.5\n";
+    tu_write_file(ini, prof, sizeof prof - 1);
+    speed_profile *sp = NULL;
+    assert_ok(f->ctx, speed_profile_load(f->ctx, ini, &sp));
+    const double x1[] = {0, 1000}, y1[] = {0, 0}, x2[] = {1000, 1000}, y2[] = {0, 1000}, x3[] = {1000, 0},
+                 y3[] = {1000, 1000};
+    network_road roads[4] = {
+        {.x = x1, .y = y1, .n = 2, .road_class = "primary", .dir = NETWORK_FORWARD, .record = 1},
+        {.x = x2, .y = y2, .n = 2, .road_class = "支路", .speed_kmh = 36, .dir = NETWORK_FORWARD, .record = 2},
+        {.x = x3, .y = y3, .n = 2, .road_class = "支路", .dir = NETWORK_FORWARD, .record = 3, .road_id = "R9"},
+        {.x = x1, .y = y1, .n = 2, .road_class = "支路", .dir = NETWORK_BOTH, .record = 4, .road_id = "R9"},
+    };
+    const char *periods[2] = {"offpeak", "peak"};
+    network *net[2] = {NULL, NULL};
+    for (int k = 0; k < 2; k++) {
+        network_builder *b = NULL;
+        network_build_opts o = {.period = periods[k]};
+        assert_ok(f->ctx, network_builder_create(f->ctx, sp, f->utm, &o, &b));
+        for (int r = 0; r < 4; r++)
+            assert_ok(f->ctx, network_builder_add(f->ctx, b, &roads[r]));
+        assert_ok(f->ctx, network_builder_finish(f->ctx, b, &net[k]));
+        assert_string_equal(network_period(net[k]), periods[k]);
+        assert_int_equal(network_get_stats(net[k])->roads_table_speed, 2);
+        assert_int_equal(network_link_count(net[k]), 3);
+    }
+    const double want[2][4] = {{72, 120, 100, 120}, {60, 60, 1000 / (36 * 0.6 / 3.6), 60}}; /* P->Q, Q->P, Q->R, R->S */
+    /* each as built, then each re-timed into the other period: the times of the period either way */
+    for (int pass = 0; pass < 2; pass++)
+        for (int j = 0; j < 2; j++) {
+            int k = pass ? 1 - j : j;
+            if (pass) {
+                assert_ok(f->ctx, network_retime(f->ctx, net[j], sp, periods[k]));
+                assert_string_equal(network_period(net[j]), periods[k]);
+            }
+            const network *g = net[j];
+            uint32_t P = node_at(g, 0, 0), Q = node_at(g, 1000, 0), R = node_at(g, 1000, 1000);
+            double got[4] = {NAN, NAN, NAN, NAN};
+            for (uint32_t l = 0; l < 3; l++) {
+                const network_link *lk = network_link_at(g, l);
+                if (lk->record == 1) {
+                    got[0] = time_pq(g, l, P);
+                    got[1] = lk->from == P ? lk->time_bwd_s : lk->time_fwd_s;
+                } else if (lk->record == 2) {
+                    got[2] = lk->from == Q ? lk->time_fwd_s : lk->time_bwd_s;
+                } else {
+                    got[3] = lk->from == R ? lk->time_fwd_s : lk->time_bwd_s;
+                }
+            }
+            for (int i = 0; i < 4; i++)
+                if (!(fabs(got[i] - want[k][i]) <= 1e-9))
+                    fail_msg("%s (%s): time %d is %.9f s, want %.9f s", periods[k], pass ? "re-timed" : "built", i,
+                             got[i], want[k][i]);
+            /* the arcs follow */
+            for (uint32_t v = 0; v < network_node_count(g); v++) {
+                uint32_t cnt;
+                const network_arc *a = network_out_arcs(g, v, &cnt);
+                for (uint32_t i = 0; i < cnt; i++) {
+                    const network_link *lk = network_link_at(g, a[i].link);
+                    assert_true(a[i].time_s == (a[i].reverse ? lk->time_bwd_s : lk->time_fwd_s));
+                }
+            }
+        }
+    /* failures leave the network as it was */
+    assert_status_msg(f->ctx, network_retime(f->ctx, net[0], sp, "rush"), EMS_EINPUT, "unknown period \"rush\"");
+    assert_string_equal(network_period(net[0]), "peak");
+    assert_status_msg(f->ctx, network_retime(f->ctx, net[0], f->sp, "offpeak"), EMS_EINPUT,
+                      "not the one the network was built with");
+    network_builder *b = NULL;
+    network_build_opts bad = {.period = "rush"};
+    assert_status_msg(f->ctx, network_builder_create(f->ctx, sp, f->utm, &bad, &b), EMS_EINPUT, "unknown period");
+    assert_null(b);
+    network_destroy(net[0]);
+    network_destroy(net[1]);
+    speed_profile_destroy(sp);
+}
+
+/* Ellipsoidal lengths: on UTM 50N's central meridian (x = 500000, 117 E) a north-south line's geodesic length
+ * is the meridian arc, and the Transverse Mercator northing there is k0 = 0.9996 times the meridian arc: the
+ * travel length must be the planar length / 0.9996. A bent road sums its pieces. */
+static void test_ellipsoidal(void **state)
+{
+    fixture *f = *state;
+    const double x[] = {500000, 500000, 500000}, y[] = {4400000, 4405000, 4412000};
+    network_road r = {.x = x, .y = y, .n = 3, .road_class = "支路", .speed_kmh = 36, .record = 1};
+    network *net[2];
+    for (int m = 0; m < 2; m++) {
+        network_builder *b = NULL;
+        network_build_opts o = {.length = m ? NETWORK_LENGTH_ELLIPSOIDAL : NETWORK_LENGTH_PLANAR};
+        assert_ok(f->ctx, network_builder_create(f->ctx, f->sp, f->utm, &o, &b));
+        assert_ok(f->ctx, network_builder_add(f->ctx, b, &r));
+        assert_ok(f->ctx, network_builder_finish(f->ctx, b, &net[m]));
+    }
+    const network_link *p = network_link_at(net[0], 0), *e = network_link_at(net[1], 0);
+    assert_close(p->length_m, 12000, 1e-9);
+    assert_close(p->travel_m, 12000, 1e-9);
+    assert_close(e->length_m, 12000, 1e-9); /* geometry stays planar */
+    assert_close(e->travel_m, 12000 / 0.9996, 1e-3);
+    assert_close(e->time_fwd_s, 12000 / 0.9996 / 10, 1e-4);
+    network_destroy(net[0]);
+    network_destroy(net[1]);
+    network_length m;
+    assert_ok(f->ctx, network_length_parse(f->ctx, "Ellipsoidal", "--length", &m));
+    assert_int_equal(m, NETWORK_LENGTH_ELLIPSOIDAL);
+    assert_ok(f->ctx, network_length_parse(f->ctx, "planar", "--length", &m));
+    assert_int_equal(m, NETWORK_LENGTH_PLANAR);
+    assert_status_msg(f->ctx, network_length_parse(f->ctx, "geodesic", "--length", &m), EMS_EINPUT,
+                      "--length: \"geodesic\" is not planar or ellipsoidal");
+    network_builder *b = NULL;
+    network_build_opts bad = {.length = (network_length)5};
+    assert_status_msg(f->ctx, network_builder_create(f->ctx, f->sp, f->utm, &bad, &b), EMS_EINPUT, "length mode");
 }
 
 static void test_bad_roads(void **state)
@@ -223,14 +395,7 @@ static void test_snap_single_segment(void **state)
 static void test_snap_brute_force(void **state)
 {
     fixture *f = *state;
-    const char *roads = tu_sample("roads.shp");
-    FILE *probe = fopen(roads, "rb");
-    if (!probe)
-        fail_msg("%s: missing (the build generates it: emscov-gencity)", roads);
-    fclose(probe);
-    network_fields fl = {.road_class = "CLASS", .speed = "SPEED", .oneway = "ONEWAY", .name = "NAME"};
-    network *net = NULL;
-    assert_ok(f->ctx, network_load(f->ctx, roads, NULL, &fl, f->sp, f->utm, NULL, &net));
+    network *net = sample_network(f);
     snap_index *ix = NULL;
     assert_ok(f->ctx, snap_index_build(f->ctx, net, &ix));
     double ext[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
@@ -451,6 +616,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_noding),
+        cmocka_unit_test(test_duplicates_merge),
+        cmocka_unit_test(test_retime),
+        cmocka_unit_test(test_ellipsoidal),
         cmocka_unit_test(test_bad_roads),
         cmocka_unit_test(test_non_line_road),
         cmocka_unit_test(test_snap),

@@ -4,7 +4,8 @@
  * delay + pgr_drivingDistance(..., equicost => false) agg_cost. Not equicost => true: in pgRouting 3.4.2 it
  * returns too-long times for some nodes on real OSM graphs. Stations are placed on network nodes (the end of
  * the link they snap to) so that both sides start from the same vertex; each has its own delay.
- * Run on the generated sample city and on the real Monaco OSM extract (skipped when shared/ is absent). */
+ * Run on the generated sample city and on the real Monaco OSM extract (skipped when shared/ is absent), and on
+ * a grid with duplicate records that pgRouting gets unmerged (issue 15, bug 1). */
 #include "test_util.h"
 
 #include "geo/network.h"
@@ -208,9 +209,139 @@ static void test_monaco(void **state)
     speed_profile_destroy(sp);
 }
 
+/* Issue 15, bug 1 against pgRouting: a 5 x 5 grid (400 m) whose streets come as single two-way records, as a
+ * one-way record per direction (the second digitised the other way), as two two-way records at different
+ * speeds, or as a one-way plus a reversed two-way record. pgRouting gets every RECORD as its own edge (it
+ * keeps parallel edges and takes the cheapest); emscov merges duplicates. Per node: the same time. */
+static void test_duplicate_records(void **state)
+{
+    emscov_ctx *ctx = *state;
+    PGconn *c = tu_pg_connect(); /* first: a skip (no test PostgreSQL) leaves nothing allocated */
+    speed_profile *sp = NULL;
+    crs *utm = NULL;
+    assert_ok(ctx, speed_profile_load(ctx, tu_source("data/speed/default.ini"), &sp));
+    assert_ok(ctx, crs_from_epsg(ctx, 32650, &utm));
+    typedef struct rec {
+        double x[2], y[2], kmh;
+        network_dir dir;
+    } rec;
+    rec recs[200];
+    size_t nr = 0;
+    uint64_t seed = 7;
+    for (int i = 0; i < 5; i++)
+        for (int j = 0; j < 5; j++)
+            for (int d = 0; d < 2; d++) {
+                int i2 = d ? i : i + 1, j2 = d ? j + 1 : j;
+                if (i2 >= 5 || j2 >= 5)
+                    continue;
+                double ax = 440000 + 400.0 * i, ay = 4416000 + 400.0 * j, bx = 440000 + 400.0 * i2,
+                       by = 4416000 + 400.0 * j2;
+                seed = seed * 6364136223846793005u + 1442695040888963407u;
+                int kind = (int)((seed >> 33) % 10);
+                double s1 = 20 + (double)((seed >> 20) % 61), s2 = 20 + (double)((seed >> 40) % 61);
+                recs[nr++] = (rec){{ax, bx}, {ay, by}, s1, kind < 4 ? NETWORK_BOTH : kind < 9 && kind != 6 ? NETWORK_FORWARD : NETWORK_BOTH};
+                if (kind >= 4 && kind < 7)      /* one-way each way */
+                    recs[nr++] = (rec){{bx, ax}, {by, ay}, s2, NETWORK_FORWARD};
+                else if (kind >= 7 && kind < 9) /* one-way plus a reversed two-way */
+                    recs[nr++] = (rec){{bx, ax}, {by, ay}, s2, NETWORK_BOTH};
+                else if (kind == 9)             /* two two-way records */
+                    recs[nr++] = (rec){{ax, bx}, {ay, by}, s2, NETWORK_BOTH};
+            }
+    network_builder *b = NULL;
+    assert_ok(ctx, network_builder_create(ctx, sp, utm, NULL, &b));
+    for (size_t r = 0; r < nr; r++) {
+        network_road road = {.x = recs[r].x, .y = recs[r].y, .n = 2, .road_class = "支路",
+                             .speed_kmh = recs[r].kmh, .dir = recs[r].dir, .record = (int64_t)r + 1};
+        assert_ok(ctx, network_builder_add(ctx, b, &road));
+    }
+    network *net = NULL;
+    assert_ok(ctx, network_builder_finish(ctx, b, &net));
+    const network_stats *st = network_get_stats(net);
+    print_message("duplicates: %zu records, %zu links, %zu duplicates merged into another link (%zu changed it)\n",
+                  nr, st->links, st->duplicates_dropped, st->duplicates_merged);
+    assert_int_equal(st->links, 40);
+    assert_true(st->duplicates_merged >= 5);
+    uint32_t nn = network_node_count(net);
+    assert_int_equal(nn, 25);
+
+    exec_ok(c, "CREATE TEMP TABLE raw(id bigint, source bigint, target bigint, cost float8, reverse_cost float8)");
+    for (size_t r = 0; r < nr; r++) {
+        uint32_t a = NETWORK_NONE, z = NETWORK_NONE;
+        for (uint32_t v = 0; v < nn; v++) {
+            double x, y;
+            network_node_xy(net, v, &x, &y);
+            if (x == recs[r].x[0] && y == recs[r].y[0])
+                a = v;
+            if (x == recs[r].x[1] && y == recs[r].y[1])
+                z = v;
+        }
+        assert_true(a != NETWORK_NONE && z != NETWORK_NONE);
+        double t = hypot(recs[r].x[1] - recs[r].x[0], recs[r].y[1] - recs[r].y[0]) / (recs[r].kmh / 3.6);
+        char sql[256];
+        snprintf(sql, sizeof sql, "INSERT INTO raw VALUES (%zu, %u, %u, %.17g, %.17g)", r + 1, a + 1, z + 1, t,
+                 recs[r].dir == NETWORK_FORWARD ? -1.0 : t);
+        exec_ok(c, sql);
+    }
+    /* stations: the (0,0) corner with no delay, the far corner with 30 s */
+    uint32_t s0 = NETWORK_NONE, s1 = NETWORK_NONE;
+    for (uint32_t v = 0; v < nn; v++) {
+        double x, y;
+        network_node_xy(net, v, &x, &y);
+        if (x == 440000 && y == 4416000)
+            s0 = v;
+        if (x == 441600 && y == 4417600)
+            s1 = v;
+    }
+    route_source src[2] = {{.delay_s = 0}, {.delay_s = 30}};
+    uint32_t at[2] = {s0, s1};
+    for (int k = 0; k < 2; k++)
+        for (uint32_t l = 0; l < network_link_count(net); l++) {
+            const network_link *lk = network_link_at(net, l);
+            if (lk->from == at[k] || lk->to == at[k]) {
+                src[k].pos = snap_at(net, l, lk->from == at[k] ? 0 : lk->length_m);
+                break;
+            }
+        }
+    route_result *rr = NULL;
+    route_opts o = {.labels = 1};
+    assert_ok(ctx, route_multi_source(ctx, net, src, 2, &o, &rr));
+    char q[1024];
+    snprintf(q, sizeof q,
+             "WITH st(node, delay) AS (VALUES (%u, 0.0), (%u, 30.0)) "
+             "SELECT d.node, min(d.agg_cost + st.delay) FROM pgr_drivingDistance("
+             "'SELECT id, source, target, cost, reverse_cost FROM raw', ARRAY[%u, %u]::bigint[], 1e15, "
+             "directed => true, equicost => false) d JOIN st ON st.node = d.from_v GROUP BY d.node",
+             s0 + 1, s1 + 1, s0 + 1, s1 + 1);
+    PGresult *r = PQexec(c, q);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK)
+        fail_msg("%s: %s", q, PQerrorMessage(c));
+    size_t seen = 0;
+    double worst = 0;
+    for (int i = 0; i < PQntuples(r); i++) {
+        uint32_t v = (uint32_t)atoll(PQgetvalue(r, i, 0)) - 1;
+        double ref = atof(PQgetvalue(r, i, 1)), ours = route_node_time(rr, v, 0, NULL);
+        if (!(fabs(ours - ref) <= 1e-6))
+            fail_msg("node %u: ours %.6f s, pgRouting %.6f s", v, ours, ref);
+        worst = fmax(worst, fabs(ours - ref));
+        seen++;
+    }
+    size_t reached = 0;
+    for (uint32_t v = 0; v < nn; v++)
+        reached += isfinite(route_node_time(rr, v, 0, NULL));
+    print_message("duplicates: %zu nodes reached by both, worst difference %.3g s\n", seen, worst);
+    assert_int_equal(seen, reached);
+    PQclear(r);
+    PQfinish(c);
+    route_result_destroy(rr);
+    network_destroy(net);
+    crs_destroy(utm);
+    speed_profile_destroy(sp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_duplicate_records),
         cmocka_unit_test(test_sample_city),
         cmocka_unit_test(test_monaco),
     };

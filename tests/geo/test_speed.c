@@ -134,7 +134,7 @@ static void test_errors(void **state)
     expect_error(
         ctx, "e_key.ini", "[profile]\naccess_kmh = 15\nspeed = 3\n",
         "e_key.ini: line 3: [profile] speed: unknown key (known: name, ambulance_factor, access_kmh, "
-        "default_kmh)");
+        "default_kmh, road_speeds)");
     expect_error(ctx, "e_key_typo.ini", "[profile]\naccess_kmh = 15\ndefault_khm = 3\n",
                  "line 3: [profile] default_khm: unknown key (did you mean default_kmh?)");
     expect_error(
@@ -306,12 +306,122 @@ static void test_effective(void **state)
     speed_profile_destroy(sp);
 }
 
+/* [period NAME] class factors, the road speed table and the access leg, worked by hand. */
+static void test_periods_and_table(void **state)
+{
+    emscov_ctx *ctx = *state;
+    const char *csv = tu_tmp("measured.csv");
+    const char table[] = "\xEF\xBB\xBFroad_id, period ,speed_kmh\r\n"
+                         "R1,peak,22.5\r\n"
+                         "R1,*,44\r\n"
+                         "\"R,2\",night,61\r\n"
+                         "\r\n"
+                         "7,offpeak,33\r\n";
+    tu_write_file(csv, table, sizeof table - 1);
+    speed_profile *sp = NULL;
+    const char *path = write_ini("tod.ini", "[profile]\nambulance_factor = 1.2\naccess_kmh = 0\ndefault_kmh = 30\n"
+                                            "road_speeds = measured.csv\n"
+                                            "[periods]\noffpeak = 1\npeak = 0.6\nnight = 1.1\n"
+                                            "[classes]\nprimary = 50\nsecondary = 40\n支路 = 30\n"
+                                            "[period peak]\nprimary = 0.5\n支路 = 0.8\n");
+    assert_ok(ctx, speed_profile_load(ctx, path, &sp));
+    assert_int_equal(speed_profile_period_count(sp), 3);
+    assert_string_equal(speed_profile_period_name(sp, 1), "peak");
+    size_t peak = 9, off = 9, night = 9;
+    assert_ok(ctx, speed_profile_period_index(ctx, sp, "peak", &peak));
+    assert_ok(ctx, speed_profile_period_index(ctx, sp, "night", &night));
+    assert_ok(ctx, speed_profile_period_index(ctx, sp, NULL, &off)); /* the selected one: offpeak */
+    assert_int_equal(peak, 1);
+    assert_int_equal(off, 0);
+    assert_status_msg(ctx, speed_profile_period_index(ctx, sp, "rush", &off), EMS_EINPUT,
+                      "unknown period \"rush\" (known: offpeak, peak, night)");
+    /* class factors: listed for the period, else the period's own factor */
+    assert_close(speed_profile_class_factor(sp, peak, "primary"), 0.5, 0);
+    assert_close(speed_profile_class_factor(sp, peak, " PRIMARY "), 0.5, 0);
+    assert_close(speed_profile_class_factor(sp, peak, "支路"), 0.8, 0);
+    assert_close(speed_profile_class_factor(sp, peak, "secondary"), 0.6, 0);
+    assert_close(speed_profile_class_factor(sp, peak, "unknown"), 0.6, 0);
+    assert_close(speed_profile_class_factor(sp, night, "primary"), 1.1, 0);
+    assert_close(speed_profile_class_factor(sp, off, "primary"), 1.0, 0);
+    /* effective speeds in the peak: 50 x 1.2 x 0.5 = 30; secondary 40 x 1.2 x 0.6 = 28.8 */
+    assert_ok(ctx, speed_profile_set_period(ctx, sp, "peak"));
+    assert_close(speed_profile_effective_kmh(sp, "primary", 0, NULL), 30, 1e-12);
+    assert_close(speed_profile_effective_kmh(sp, "secondary", 0, NULL), 28.8, 1e-12);
+    assert_close(speed_profile_effective_kmh(sp, "primary", 70, NULL), 42, 1e-12); /* own 70 x 1.2 x 0.5 */
+    /* the table: R1 22.5 in the peak, 44 otherwise ("*"); "R,2" 61 at night only; 7 offpeak only */
+    assert_int_equal(speed_profile_road_count(sp), 3);
+    uint32_t r1 = speed_profile_road_index(sp, "R1"), r2 = speed_profile_road_index(sp, "R,2"),
+             r7 = speed_profile_road_index(sp, "7");
+    assert_true(r1 != SPEED_NO_ROAD && r2 != SPEED_NO_ROAD && r7 != SPEED_NO_ROAD);
+    assert_int_equal(speed_profile_road_index(sp, "r1"), SPEED_NO_ROAD); /* ids compare exactly */
+    assert_int_equal(speed_profile_road_index(sp, NULL), SPEED_NO_ROAD);
+    assert_close(speed_profile_road_kmh(sp, r1, peak), 22.5, 0);
+    assert_close(speed_profile_road_kmh(sp, r1, off), 44, 0);
+    assert_close(speed_profile_road_kmh(sp, r1, night), 44, 0);
+    assert_close(speed_profile_road_kmh(sp, r2, night), 61, 0);
+    assert_close(speed_profile_road_kmh(sp, r2, peak), 0, 0);
+    assert_close(speed_profile_road_kmh(sp, r7, off), 33, 0);
+    assert_close(speed_profile_road_kmh(sp, SPEED_NO_ROAD, off), 0, 0);
+    /* a table speed is for its period already: x ambulance factor only (22.5 x 1.2 = 27) */
+    assert_close(speed_profile_combine(sp, 50, 0.5, 70, 22.5), 27, 1e-12);
+    assert_close(speed_profile_combine(sp, 50, 0.5, 0, 0), 30, 1e-12);
+    /* access_kmh = 0: no off-network time */
+    assert_close(speed_profile_access_kmh(sp), 0, 0);
+    assert_close(speed_profile_access_s(sp, 250), 0, 0);
+    speed_profile_destroy(sp);
+    assert_ok(ctx, speed_profile_load(ctx, tu_source("data/speed/default.ini"), &sp));
+    assert_close(speed_profile_access_s(sp, 250), 60, 1e-12); /* 250 m at 15 km/h */
+    assert_int_equal(speed_profile_road_count(sp), 0);
+    speed_profile_destroy(sp);
+}
+
+static void test_period_errors(void **state)
+{
+    emscov_ctx *ctx = *state;
+    expect_error(ctx, "p_class.ini", MIN_PROFILE "[period offpeak]\nbogus = 0.5\n",
+                 "line 9: [period offpeak] bogus: bogus is not a road class of [classes]");
+    expect_error(ctx, "p_zero.ini", MIN_PROFILE "[period offpeak]\nprimary = 0\n",
+                 "line 9: [period offpeak] primary: 0 must be greater than 0");
+    expect_error(ctx, "p_unknown.ini", MIN_PROFILE "[period peak]\nprimary = 0.5\n",
+                 "line 8: [period peak]: unknown section");
+    expect_error(ctx, "p_access.ini", "[profile]\naccess_kmh = -1\ndefault_kmh = 30\n",
+                 "line 2: [profile] access_kmh: -1 must be greater than 0");
+    static const struct {
+        const char *csv, *part;
+    } bad[] = {
+        {"road,period,speed\n", "bad.csv: line 1: the header must be road_id,period,speed_kmh"},
+        {"road_id,period,speed_kmh\nR1,rush,30\n", "bad.csv: line 2: period \"rush\" is not one of the profile's"},
+        {"road_id,period,speed_kmh\nR1,*,30\n\nR1,*,40\n", "bad.csv: line 4: road R1, period * given twice (first "
+                                                           "on line 2)"},
+        {"road_id,period,speed_kmh\nR1,offpeak,0\n", "bad.csv: line 2: speed_kmh \"0\" must be a plain decimal"},
+        {"road_id,period,speed_kmh\nR1,offpeak,fast\n", "line 2: speed_kmh \"fast\""},
+        {"road_id,period,speed_kmh\nR1,offpeak,30,extra\n", "line 2: expected 3 fields"},
+        {"road_id,period,speed_kmh\nR1,offpeak\n", "line 2: expected 3 fields"},
+        {"road_id,period,speed_kmh\n\"R1,offpeak,30\n", "line 2: a field is too long or has an unclosed quote"},
+        {"road_id,period,speed_kmh\n,offpeak,30\n", "line 2: empty road_id"},
+        {"", "bad.csv: empty (no header line)"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        tu_write_file(tu_tmp("bad.csv"), bad[i].csv, strlen(bad[i].csv));
+        const char *ini = write_ini("tbl.ini", "[profile]\naccess_kmh = 15\ndefault_kmh = 30\nroad_speeds = bad.csv\n"
+                                               "[periods]\noffpeak = 1\n[classes]\nprimary = 50\n");
+        speed_profile *sp = (speed_profile *)1;
+        assert_status_msg(ctx, speed_profile_load(ctx, ini, &sp), EMS_EINPUT, bad[i].part);
+        assert_null(sp);
+    }
+    const char *ini = write_ini("tbl2.ini", "[profile]\naccess_kmh = 15\ndefault_kmh = 30\nroad_speeds = none.csv\n"
+                                            "[periods]\noffpeak = 1\n[classes]\nprimary = 50\n");
+    speed_profile *sp = NULL;
+    assert_status_msg(ctx, speed_profile_load(ctx, ini, &sp), EMS_EINPUT, "none.csv: cannot open the road speed table");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_default_profile), cmocka_unit_test(test_minimal_and_defaults),
         cmocka_unit_test(test_errors),          cmocka_unit_test(test_long_lines),
         cmocka_unit_test(test_maxspeed),        cmocka_unit_test(test_effective),
+        cmocka_unit_test(test_periods_and_table), cmocka_unit_test(test_period_errors),
     };
     return cmocka_run_group_tests(tests, tu_ctx_setup, tu_ctx_teardown);
 }

@@ -1,0 +1,66 @@
+/* src/output/times_csv.c: the CSV of `emscov times` (see times_csv.h). */
+#include "src/output/times_csv.h"
+
+#include "src/output/csv.h"
+
+static const char *status_text(times_point_status s)
+{
+    switch (s) {
+    case TIMES_OK:
+        return "ok";
+    case TIMES_BEYOND_SNAP:
+        return "beyond max-snap";
+    case TIMES_SMALL_COMPONENT:
+        return "small component, no station reaches it";
+    case TIMES_NOT_REACHED:
+        break;
+    }
+    return "not reached";
+}
+
+ems_status times_csv_write(emscov_ctx *ctx, const times_result *r, const char *path)
+{
+    static const char *const head[] = {"record",   "x",       "y",           "station_1", "time_1_s",
+                                       "station_2", "time_2_s", "snap_dist_m", "component", "status"};
+    csv_buf b;
+    csv_init(&b, ctx);
+    for (size_t k = 0; k < sizeof head / sizeof *head; k++)
+        csv_field(&b, head[k]);
+    csv_end_row(&b);
+    for (size_t i = 0; i < r->npoints; i++) {
+        const times_point *pt = &r->points[i];
+        bool snapped = pt->status != TIMES_BEYOND_SNAP;
+        csv_int(&b, pt->record);
+        csv_number(&b, 3, pt->x);
+        csv_number(&b, 3, pt->y);
+        for (int rank = 0; rank < 2; rank++) {
+            csv_field(&b, pt->station[rank] != TIMES_NONE ? r->station_ids[pt->station[rank]] : NULL);
+            csv_number(&b, 1, pt->time_s[rank]);
+        }
+        csv_number(&b, 1, pt->snap_dist_m);
+        if (snapped)
+            csv_int(&b, pt->component);
+        else
+            csv_field(&b, NULL);
+        csv_field(&b, status_text(pt->status));
+        csv_end_row(&b);
+    }
+    ems_status st = csv_write(&b, path);
+    csv_fini(&b);
+    return st;
+}
+
+ems_status times_csv_run(emscov_ctx *ctx, const times_sources *src, const times_params *p, const char *path,
+                         times_counts *counts)
+{
+    times_inputs in;
+    times_result *r = NULL;
+    ems_status st = times_inputs_load(ctx, src, p, &in);
+    if (st != EMS_OK)
+        return st;
+    if ((st = times_compute(ctx, &in, p, &r)) == EMS_OK && (st = times_csv_write(ctx, r, path)) == EMS_OK && counts)
+        *counts = r->counts;
+    times_result_destroy(r);
+    times_inputs_fini(&in);
+    return st;
+}
