@@ -80,9 +80,9 @@ static char *proj_input(emscov_ctx *ctx, const char *t)
     return s;
 }
 
-/* One of the forms docs/crs.md names: a bare code (digits), AUTHORITY:CODE or a URN (a name of letters,
- * digits, '_', '-' or '.' before a ':'), WKT 1 or 2 (a keyword, then '[' or '('), a PROJ string ('+') or
- * PROJJSON ('{'). Other text would make PROJ search its whole database by object name (up to a second per
+/* One of the forms docs/crs.md names: a bare code (digits), AUTHORITY:CODE or a URN (a name of at most 16
+ * letters, digits, '_', '-' or '.' before a ':'), WKT 1 or 2 (a keyword, then '[' or '('), a PROJ string ('+')
+ * or PROJJSON ('{'). Other text would make PROJ search its whole database by object name (up to a second per
  * text, and a name that happens to match would be taken silently), so it is refused before PROJ sees it. */
 static bool documented_form(const char *t)
 {
@@ -91,7 +91,7 @@ static bool documented_form(const char *t)
     while (isalnum((unsigned char)*p) || *p == '_' || *p == '-' || *p == '.')
         p++;
     if (p == t) return false;
-    if (*p == ':') return true;
+    if (*p == ':') return p - t <= 16; /* EPSG, ESRI, IAU_2015, IGNF, urn, ...: authority names are short */
     while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
         p++;
     return *p == '[' || *p == '(';

@@ -293,6 +293,9 @@ static void test_parse_errors(void **state)
                       "cannot parse CRS \"WGS 84\": not EPSG:n (or n), WKT or a PROJ string");
     assert_status_msg(ctx, crs_from_string(ctx, "GEtic CoorditSen asytem 2000\",DATUM[", &c), EMS_EINPUT,
                       "not EPSG:n (or n), WKT or a PROJ string");
+    /* a long word before a ':' is no authority (PROJ would look it up): found by fuzz_gpkg in a srs definition */
+    assert_status_msg(ctx, crs_from_string(ctx, "ddddddddddddddddddddsfeaturesareas2026-12-05T21:44:00.000Z", &c),
+                      EMS_EINPUT, "not EPSG:n (or n), WKT or a PROJ string");
     /* the documented forms still reach PROJ: a URN and WKT with a blank before its bracket */
     assert_ok(ctx, crs_from_string(ctx, "urn:ogc:def:crs:EPSG::4548", &c));
     assert_int_equal(crs_epsg(c), 4548);
