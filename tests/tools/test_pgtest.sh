@@ -4,13 +4,22 @@
 # connections. `start` then used to wait 10 s, delete the live server's postmaster.pid and start a second
 # postmaster (which failed), and the first server shut itself down a minute later on its missing lock file.
 # Now start must wait for the live server: same postmaster, its pid file kept, answering queries.
-# Uses a throwaway cluster on a port of its own (55000 + pid % 1000), wiped at the end. Skips (77) without
+# Uses a throwaway cluster on a free port of its own (from 55000 + pid % 1000), wiped at the end. Skips (77) without
 # PostgreSQL 15.
 set -u
 src=$1
 pgbin=/usr/lib/postgresql/15/bin
 [ -x "$pgbin/initdb" ] || { echo "skipped: PostgreSQL 15 is not installed"; exit 77; }
-port=$((55000 + $$ % 1000))
+# a port nothing listens on (other servers of other tests or users may run on this machine)
+in_use() {
+  if command -v ss >/dev/null; then [ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]
+  else "$pgbin/pg_isready" -q -h 127.0.0.1 -p "$1"; [ $? != 2 ]; fi
+}
+port=$((55000 + $$ % 1000)); n=0
+while in_use "$port" || [ -e "/tmp/emscov-pgtest-selftest-$port" ]; do
+  port=$((55000 + (port - 55000 + 7) % 1000)); n=$((n + 1))
+  [ $n -lt 200 ] || { echo "FAIL: no free port in 55000..55999"; exit 1; }
+done
 dir=/tmp/emscov-pgtest-selftest-$port
 export PGTEST_PORT=$port PGTEST_DIR=$dir
 pgtest() { "$src/tools/pgtest.sh" "$@"; }
