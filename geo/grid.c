@@ -6,6 +6,7 @@
 #include "geo/gdal_internal.h"
 
 #include <gdal.h>
+#include "geo/limits.h"
 
 #include <errno.h>
 #include <math.h>
@@ -14,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 struct grid {
     char *path;
@@ -82,7 +82,7 @@ static const double pow10_exact[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1
 
 /* A decimal number: [+-]digits[.digits][(e|E)[+-]digits] (at least one mantissa digit), the whole token.
  * Up to 15 significant digits times an exact power of ten is exact and correctly rounded (one IEEE
- * operation on exact operands); everything else goes through strtod. Overflow gives +-inf. */
+ * operation on exact operands); everything else goes through strtod. Overflow gives +-inf (refused by the caller). */
 static bool parse_number(const char *b, const char *e, double *out)
 {
     const char *p = b;
@@ -267,12 +267,22 @@ static ems_status parse_values(emscov_ctx *ctx, grid *g, scan *s)
         return too_few(ctx, g, s, got);
     }
     if (!(g->v = ems_malloc(ctx, cells * sizeof *g->v))) return EMS_ENOMEM;
+    double total = 0; /* of the data cells: must stay finite, or every sum made from the grid is inf or NaN */
     for (size_t k = 0; k < cells; k++) {
         const char *b, *e;
         if (!next_token(s, &b, &e)) return too_few(ctx, g, s, k);
         if (!parse_number(b, e, &g->v[k]))
             return emscov_fail(ctx, EMS_EINPUT, "%s: line %zu: row %zu, column %zu: \"%.*s\" is not a number",
                                g->path, s->line, k / g->ncols + 1, k % g->ncols + 1, show_len(b, e), b);
+        if (!isfinite(g->v[k]))
+            return emscov_fail(ctx, EMS_EINPUT,
+                               "%s: line %zu: row %zu, column %zu: \"%.*s\" is out of range (beyond 1.8e308)",
+                               g->path, s->line, k / g->ncols + 1, k % g->ncols + 1, show_len(b, e), b);
+        if (!(g->has_nodata && g->v[k] == g->nodata) && !isfinite(total += fabs(g->v[k])))
+            return emscov_fail(ctx, EMS_EINPUT,
+                               "%s: line %zu: row %zu, column %zu: the values add up to more than the largest "
+                               "number (1.8e308) here",
+                               g->path, s->line, k / g->ncols + 1, k % g->ncols + 1);
     }
     const char *b, *e;
     if (next_token(s, &b, &e))
@@ -308,8 +318,8 @@ static ems_status choose_crs(emscov_ctx *ctx, grid *g, const layer_read_opts *o,
     if (!prj) return EMS_ENOMEM;
     memcpy(prj, g->path, stem);
     memcpy(prj + stem, ".prj", 5);
-    if (access(prj, F_OK) != 0) memcpy(prj + stem, ".PRJ", 5);
-    if (access(prj, F_OK) != 0) {
+    if (!ems_file_exists(ctx, prj)) memcpy(prj + stem, ".PRJ", 5);
+    if (!ems_file_exists(ctx, prj)) {
         memcpy(prj + stem, ".prj", 5);
         st = emscov_fail(ctx, EMS_EINPUT, "%s: no CRS: %sno %s beside it and no --srs", g->path,
                          strcmp(g->format, "ESRI ASCII") ? "none in the file, " : "", prj);
@@ -330,10 +340,9 @@ static ems_status read_ascii(emscov_ctx *ctx, grid *g, const layer_read_opts *o)
     ems_status st;
     if (!(g->format = ems_strdup(ctx, "ESRI ASCII"))) return EMS_ENOMEM;
     if ((st = ems_read_file(ctx, g->path, &buf, &len)) != EMS_OK) return st;
-    if ((st = choose_crs(ctx, g, o, NULL)) == EMS_OK) {
-        scan s = {buf, buf + len, 1, 1};
-        if ((st = parse_header(ctx, g, &s)) == EMS_OK) st = parse_values(ctx, g, &s);
-    }
+    scan s = {buf, buf + len, 1, 1};
+    if ((st = parse_header(ctx, g, &s)) == EMS_OK && (st = parse_values(ctx, g, &s)) == EMS_OK)
+        st = choose_crs(ctx, g, o, NULL); /* last: a broken grid is reported without asking PROJ anything */
     free(buf);
     return st;
 }
@@ -451,7 +460,7 @@ ems_status grid_read(emscov_ctx *ctx, const char *path, const layer_read_opts *o
     grid *g = ems_calloc(ctx, 1, sizeof *g);
     if (!g) return EMS_ENOMEM;
     ems_status st = EMS_ENOMEM;
-    if ((g->path = ems_strdup(ctx, path))) {
+    if ((g->path = ems_strdup(ctx, path)) && (st = ems_file_check(ctx, path, NULL)) == EMS_OK) {
         const char *slash = strrchr(path, '/');
         const char *dot = strrchr(slash ? slash + 1 : path, '.');
         bool ascii = dot && !strcasecmp(dot, ".asc") && !(o && o->format && !strcasecmp(o->format, "gdal"));
@@ -462,6 +471,18 @@ ems_status grid_read(emscov_ctx *ctx, const char *path, const layer_read_opts *o
     else
         *out = g;
     return st;
+}
+
+ems_status grid_check_counts(emscov_ctx *ctx, const grid *g, double max_per_cell, const char *what)
+{
+    for (size_t k = 0; k < g->ncols * g->nrows; k++) {
+        if (g->has_nodata && g->v[k] == g->nodata) continue;
+        if (g->v[k] >= 0 && g->v[k] <= max_per_cell) continue;
+        char where[600];
+        snprintf(where, sizeof where, "%s: row %zu, column %zu", g->path, k / g->ncols + 1, k % g->ncols + 1);
+        return limits_check(ctx, g->v[k], 0, max_per_cell, where, what);
+    }
+    return EMS_OK;
 }
 
 void grid_destroy(grid *g)

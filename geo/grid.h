@@ -6,7 +6,9 @@
  * ESRI ASCII: a header of `key value` lines, keys ASCII case-insensitive, in any order: ncols, nrows,
  * xllcorner or xllcenter, yllcorner or yllcenter, cellsize (or dx and dy), optional NODATA_value; then
  * ncols x nrows numbers separated by white space, row by row from the top (north) row, west to east (a row
- * may wrap over several lines). Anything else is EMS_EINPUT with a message naming the file, line and value.
+ * may wrap over several lines). Anything else is EMS_EINPUT with a message naming the file, line and value,
+ * and so is a number beyond the range of a double (1e999 is not read as infinity) or data cells whose
+ * magnitudes add up beyond it (two cells of 1.7e308: every sum over the grid would be infinite or NaN).
  * The CRS comes from o->srs when given, else from `<stem>.prj` beside the file; neither is EMS_EINPUT.
  *
  * Any other extension (or o->format "gdal"): band 1 through GDAL (others are ignored, with a warning). Values
@@ -32,6 +34,10 @@ typedef struct grid grid;
  * used from the options (o may be NULL). */
 EMS_API ems_status grid_read(emscov_ctx *ctx, const char *path, const layer_read_opts *o, grid **out);
 EMS_API void grid_destroy(grid *g);
+/* For a grid of counts (people per cell, say): every cell that is not no-data must be a number from 0 to
+ * max_per_cell (LIMITS_PERSONS_PER_CELL_MAX in geo/limits.h for people); otherwise EMS_EINPUT
+ * "FILE: row R, column C: <what> V is out of range: need a number from 0 to MAX". */
+EMS_API ems_status grid_check_counts(emscov_ctx *ctx, const grid *g, double max_per_cell, const char *what);
 
 EMS_API size_t grid_ncols(const grid *g);
 EMS_API size_t grid_nrows(const grid *g);

@@ -229,5 +229,11 @@ EMS_API ems_status layer_transform(emscov_ctx *ctx, layer *l, const crs *to);
  * Gauss-Kruger) with every feature within 3.5 degrees of longitude of its central meridian; otherwise the UTM
  * zone of the centre of their combined lon/lat extent. */
 EMS_API ems_status layer_choose_working_crs(emscov_ctx *ctx, layer *const *layers, size_t n, crs **out);
+/* For a working CRS the user named (given_by, for the message: e.g. "scenario.ini: working_epsg 32618"): one
+ * warning (emscov_warn) when it is far from the combined lon/lat extent of the layers (crs_check_near: more than
+ * 6 degrees of longitude from its central meridian, or outside its area of use). Layers without features are
+ * ignored. EMS_EINPUT only when an extent cannot be placed on the globe. */
+EMS_API ems_status layer_warn_far_crs(emscov_ctx *ctx, layer *const *layers, size_t n, const crs *working,
+                                      const char *given_by);
 
 #endif

@@ -86,11 +86,30 @@ static ems_status prepare(gpkg_reader *r, const char *what, const char *sql, sql
 
 static ems_status open_db(gpkg_reader *r)
 {
-    struct stat sb;
-    if (stat(r->file, &sb) != 0)
-        return emscov_fail(r->ctx, EMS_EINPUT, "%s: no such file", r->file);
-    if (!S_ISREG(sb.st_mode)) return emscov_fail(r->ctx, EMS_EINPUT, "%s: not a regular file", r->file);
-    if (sqlite3_open_v2(r->file, &r->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+    if (emscov_has_io(r->ctx)) { /* served from memory (ctx.h): the bytes become an in-memory database */
+        size_t n = 0;
+        char *bytes = NULL;
+        ems_status st = ems_read_file(r->ctx, r->file, &bytes, &n);
+        if (st != EMS_OK) return st;
+        unsigned char *img = sqlite3_malloc64(n ? n : 1);
+        if (img) memcpy(img, bytes, n);
+        free(bytes);
+        if (!img) return emscov_fail(r->ctx, EMS_ENOMEM, "%s: out of memory (%zu bytes)", r->file, n);
+        int rc = sqlite3_open_v2(":memory:", &r->db, SQLITE_OPEN_READWRITE, NULL);
+        if (rc != SQLITE_OK) sqlite3_free(img);
+        /* with FREEONCLOSE, SQLite owns img from here on, and frees it itself if this fails */
+        if (rc == SQLITE_OK)
+            rc = sqlite3_deserialize(r->db, "main", img, (sqlite3_int64)n, (sqlite3_int64)n,
+                                     SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_READONLY);
+        if (rc != SQLITE_OK)
+            return emscov_fail(r->ctx, EMS_EIO, "%s: cannot open: %s", r->file,
+                               r->db ? sqlite3_errmsg(r->db) : "out of memory");
+    } else {
+        /* regular files only (ctx.h, "Input files"); SQLite then opens the path itself */
+        ems_status st = ems_file_check(r->ctx, r->file, NULL);
+        if (st != EMS_OK) return st;
+    }
+    if (!r->db && sqlite3_open_v2(r->file, &r->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
         ems_status st = emscov_fail(r->ctx, EMS_EIO, "%s: cannot open: %s", r->file,
                                     r->db ? sqlite3_errmsg(r->db) : "out of memory");
         return st;
@@ -256,7 +275,7 @@ static ems_status read_crs(gpkg_reader *r, crs **c, char *from, size_t from_len)
         if (st != EMS_OK) {
             char msg[700];
             snprintf(msg, sizeof msg, "%s", emscov_message(r->ctx));
-            st = emscov_fail(r->ctx, EMS_EINPUT, "%s: table %s: srs_id %d: %s", r->file, r->table, r->srs_id, msg);
+            st = emscov_fail(r->ctx, st, "%s: table %s: srs_id %d: %s", r->file, r->table, r->srs_id, msg);
         }
     } else if (rc == SQLITE_DONE) {
         st = emscov_fail(r->ctx, EMS_EINPUT, "%s: table %s: srs_id %d is not in gpkg_spatial_ref_sys", r->file,

@@ -13,6 +13,7 @@
  * network_retime recomputes every link and arc time for another period from the same noded graph in
  * O(links + arcs). */
 #include "geo/network_internal.h"
+#include "geo/limits.h"
 
 #include <errno.h>
 #include <geodesic.h>
@@ -248,9 +249,10 @@ ems_status network_builder_add(emscov_ctx *ctx, network_builder *b, const networ
             return emscov_fail(ctx, EMS_EINPUT, "%s: record %lld: point %zu is not a finite coordinate",
                                b->source, (long long)r->record, k + 1);
         }
-    if (r->speed_kmh < 0 || isnan(r->speed_kmh))
-        return emscov_fail(ctx, EMS_EINPUT, "%s: record %lld: speed %g km/h is not valid (must be > 0, or 0 "
-                           "for the class default)", b->source, (long long)r->record, r->speed_kmh);
+    if (!(r->speed_kmh >= 0 && r->speed_kmh <= LIMITS_ROAD_KMH_MAX))
+        return emscov_fail(ctx, EMS_EINPUT, "%s: record %lld: speed %g km/h is not valid (must be > 0 and at most "
+                           "%g, or 0 for the class default)", b->source, (long long)r->record, r->speed_kmh,
+                           LIMITS_ROAD_KMH_MAX);
     if (r->dir == NETWORK_CLOSED) {
         b->stats.roads_skipped++;
         return EMS_OK;
@@ -1273,8 +1275,11 @@ ems_status network_build_from_layer(emscov_ctx *ctx, const layer *roads, const n
         int t = GEOSGeomTypeId_r(h, g);
         network_road r = {.record = layer_record(roads, i)};
         if (t != GEOS_LINESTRING && t != GEOS_MULTILINESTRING) {
-            st = emscov_fail(ctx, EMS_EINPUT, "%s: record %lld: a road must be a line, not a %s", layer_path(roads),
-                             (long long)r.record, GEOSGeomType_r(h, g) ? "non-line geometry" : "?");
+            char *type = GEOSGeomType_r(h, g); /* GEOS allocates the name: freed here */
+            st = emscov_fail(ctx, EMS_EINPUT, "%s: record %lld: a road must be a line (LineString or "
+                             "MultiLineString), not a %s", layer_path(roads), (long long)r.record,
+                             type ? type : "geometry of unknown type");
+            GEOSFree_r(h, type);
             break;
         }
         r.road_class = value_text(roads, i, fc, b1, sizeof b1);
@@ -1507,8 +1512,10 @@ ems_status network_load(emscov_ctx *ctx, const char *path, const layer_read_opts
     network_build_opts o = opts ? *opts : (network_build_opts){0};
     if (!o.source)
         o.source = path;
-    if (is_osm_path(path))
-        return network_build_from_osm(ctx, path, sp, working, &o, out);
+    if (is_osm_path(path)) {
+        ems_status st = ems_file_check(ctx, path, NULL); /* a FIFO, a device or a directory: refused (ctx.h) */
+        return st != EMS_OK ? st : network_build_from_osm(ctx, path, sp, working, &o, out);
+    }
     layer *l = NULL;
     crs *chosen = NULL;
     ems_status st = layer_read(ctx, path, ro, &l);

@@ -11,7 +11,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PG_NAME_MAX 63 /* NAMEDATALEN - 1: longer identifiers are silently truncated by the server */
 
 /* One file and where it goes. */
 typedef struct target {
@@ -534,8 +533,8 @@ static ems_status load_append(run_state *run, const target *t, const layer *l, c
     if ((st = pg_create_table(ctx, run->c, "pg_temp", stage, l, g->srid, NULL, 0, false)) != EMS_OK)
         goto done;
     /* the staging table is read once, in full: its spatial index would only slow the COPY down */
-    char idx[80];
-    snprintf(idx, sizeof idx, "%s_geom_idx", stage);
+    char idx[PG_NAME_MAX + 1];
+    pg_index_name(stage, "geom_idx", idx); /* the name pg_create_table gave it */
     if ((st = exec_on(run, "dropping the staging index", "DROP INDEX IF EXISTS ", "pg_temp", idx, "")) != EMS_OK)
         goto done;
     if ((st = pg_copy_layer(ctx, run->c, "pg_temp", stage, l, g->srid, NULL, 0, copy_fn(run), pr,
@@ -779,6 +778,8 @@ done:
 static ems_status check_files(emscov_ctx *ctx, const char *const *paths, size_t n, const import_opts *o, target *t)
 {
     ems_status st = check_name(ctx, "schema", o->schema, "");
+    if (st == EMS_OK)
+        st = pg_check_user_schema(ctx, "--schema", o->schema);
     for (size_t k = 0; k < n && st == EMS_OK; k++) {
         t[k].path = paths[k];
         const char *colon = layer_colon(paths[k]);

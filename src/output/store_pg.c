@@ -305,6 +305,8 @@ ems_status store_pg_open(emscov_ctx *ctx, pg_conn *c, const char *schema, const 
 {
     *out = NULL;
     ems_status st = check_schema_name(ctx, schema);
+    if (st == EMS_OK)
+        st = pg_check_user_schema(ctx, "--db-schema", schema);
     if (st != EMS_OK)
         return st;
     store_pg *s = ems_calloc(ctx, 1, sizeof *s);

@@ -7,6 +7,7 @@
 #include "test_util.h"
 
 #include "geo/grid.h"
+#include "geo/limits.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -157,6 +158,12 @@ static void test_errors(void **state)
         {HDR "1 2 3\n4 5 1e\n", "line 8: row 2, column 3: \"1e\" is not a number"},
         {HDR "1 2 3\n4 - 6\n", "line 8: row 2, column 2: \"-\" is not a number"},
         {HDR "1 2 3\nnan 5 6\n", "line 8: row 2, column 1: \"nan\" is not a number"},
+        /* beyond the largest double: was read as infinity (issue 14 item 7) */
+        {HDR "1 2 3\n4 1e999 6\n", "line 8: row 2, column 2: \"1e999\" is out of range (beyond 1.8e308)"},
+        {HDR "1 2 3\n4 5 -2e308\n", "line 8: row 2, column 3: \"-2e308\" is out of range"},
+        {HDR "1 2 3\n1.7e308 1.7e308 6\n",
+         "line 8: row 2, column 2: the values add up to more than the largest number (1.8e308) here"},
+        {HDR "1.7e308 2 3\n4 5 -1.7e308\n", "row 2, column 3: the values add up to more than"},
         {HDR "1 2 3\n4 5\n\n",
          "line 8: too few values: the file ends after 5, the header says ncols 3 x nrows 2 = 6"},
         {HDR, "line 6: too few values: the file ends after 0"},
@@ -195,6 +202,36 @@ static void test_errors(void **state)
         assert_status_msg(ctx, grid_read(ctx, path, NULL, &g), EMS_EINPUT, cases[k].msg);
         assert_null(g);
     }
+}
+
+/* Counts per cell (people): each data cell a number from 0 to the bound, naming file, row and column (issue 14
+ * item 7; a total beyond the largest double is already refused by grid_read, see test_errors). No-data cells
+ * are not counted. */
+static void test_check_counts(void **state)
+{
+    emscov_ctx *ctx = *state;
+    grid *g = NULL;
+    const char *path = fixture("counts", "ncols 2\nnrows 2\nxllcorner 0\nyllcorner 0\ncellsize 100\n"
+                                         "NODATA_value -9999\n10 -9999\n0 10000000\n", true);
+    assert_ok(ctx, grid_read(ctx, path, NULL, &g));
+    assert_ok(ctx, grid_check_counts(ctx, g, LIMITS_PERSONS_PER_CELL_MAX, "people"));
+    grid_destroy(g);
+    path = fixture("huge", "ncols 2\nnrows 1\nxllcorner 0\nyllcorner 0\ncellsize 100\n1.7e308 1\n", true);
+    assert_ok(ctx, grid_read(ctx, path, NULL, &g));
+    assert_status_msg(ctx, grid_check_counts(ctx, g, LIMITS_PERSONS_PER_CELL_MAX, "people"), EMS_EINPUT,
+                      "huge.asc: row 1, column 1: people 1.7e+308 is out of range: need a number from 0 to "
+                      "10000000");
+    grid_destroy(g);
+    path = fixture("neg", "ncols 2\nnrows 1\nxllcorner 0\nyllcorner 0\ncellsize 100\n5 -1\n", true);
+    assert_ok(ctx, grid_read(ctx, path, NULL, &g));
+    assert_status_msg(ctx, grid_check_counts(ctx, g, LIMITS_PERSONS_PER_CELL_MAX, "people"), EMS_EINPUT,
+                      "neg.asc: row 1, column 2: people -1 is out of range");
+    grid_destroy(g);
+    path = fixture("over", "ncols 1\nnrows 1\nxllcorner 0\nyllcorner 0\ncellsize 100\n10000001\n", true);
+    assert_ok(ctx, grid_read(ctx, path, NULL, &g));
+    assert_status_msg(ctx, grid_check_counts(ctx, g, LIMITS_PERSONS_PER_CELL_MAX, "people"), EMS_EINPUT,
+                      "over.asc: row 1, column 1: people 10000001 is out of range");
+    grid_destroy(g);
 }
 
 /* The sample grid: 150 x 120, our sum of the non-NODATA cells against awk's, and the NODATA count. */
@@ -442,6 +479,7 @@ int main(void)
         cmocka_unit_test(test_sample),        cmocka_unit_test(test_geotiff_as_ascii),
         cmocka_unit_test(test_geotiff_scale_offset), cmocka_unit_test(test_geotiff_mask_and_south_up),
         cmocka_unit_test(test_gdal_errors),   cmocka_unit_test(test_sample_geotiff),
+        cmocka_unit_test(test_check_counts),
     };
     return cmocka_run_group_tests(tests, tu_ctx_setup, tu_ctx_teardown);
 }
