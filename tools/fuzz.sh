@@ -29,7 +29,7 @@ build() {
 }
 
 # max_len per target: a GeoPackage is SQLite pages (4 KiB each, a dozen tables); the others are small texts
-max_len() { case $1 in fuzz_gpkg) echo 262144 ;; fuzz_osm | fuzz_ini) echo 8192 ;; *) echo 4096 ;; esac; }
+max_len() { case $1 in fuzz_gpkg) echo 262144 ;; fuzz_osm | fuzz_osm_xml | fuzz_ini) echo 8192 ;; fuzz_osm_pbf) echo 16384 ;; *) echo 4096 ;; esac; }
 
 # run_one TARGET SECONDS RUNS CORPUS ARTIFACTS: prints the summary line; returns 1 on a finding
 run_one() {

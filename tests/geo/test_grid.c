@@ -433,7 +433,7 @@ static void test_gdal_errors(void **state)
     assert_status_msg(ctx, grid_read(ctx, tu_tmp("junk.tif"), NULL, &g), EMS_EINPUT,
                       "junk.tif: GDAL cannot open it as a raster");
     assert_status_msg(ctx, grid_read(ctx, tu_tmp("none.tif"), NULL, &g), EMS_EINPUT,
-                      "none.tif: GDAL cannot open it as a raster");
+                      "none.tif: cannot open: No such file or directory");
 }
 
 /* The sample grid as a GeoTIFF, truncated at several places: always EMS_EINPUT naming the file, never a crash
