@@ -58,6 +58,12 @@ static ems_status start(emscov_ctx *ctx, const job_opts *o, const char *fallback
     }
     if (st == EMS_OK)
         st = scenario_load(ctx, o->scenario_path, o->data_dir, &j->sc);
+    if (st == EMS_OK) { /* --lang, else the scenario's lang, else as it is */
+        j->lang = i18n_current();
+        if (!(o->lang && i18n_lang_parse(o->lang, &j->lang)) && j->sc->lang)
+            i18n_lang_parse(j->sc->lang, &j->lang);
+        i18n_use(j->lang);
+    }
     if (st == EMS_OK)
         st = analysis_run(ctx, j->sc, &j->a);
     return st;
@@ -71,8 +77,29 @@ static void add_file(job *j, const char *name)
 
 /* ---- analyze ----------------------------------------------------------------------------------------- */
 
+/* The run's input files with their sizes and SHA-256, for report.json and the stored run. */
+static ems_status checksum_inputs(emscov_ctx *ctx, const scenario *sc, input_files *fs)
+{
+    const char *const in[][2] = {{"scenario", sc->path},
+                                 {"streets", sc->streets.path},
+                                 {"stations", sc->stations.path},
+                                 {"population", sc->population.path},
+                                 {"population_target", sc->pop_target.path},
+                                 {"roads", sc->roads.path},
+                                 {"parks", sc->parks.path},
+                                 {"residential", sc->residential.path},
+                                 {"speed_profile", sc->speed_path},
+                                 {"standards", sc->std->path},
+                                 {"park_rules", sc->parks.path ? sc->park_rules : NULL}};
+    ems_status st = EMS_OK;
+    for (size_t k = 0; st == EMS_OK && k < sizeof in / sizeof *in; k++)
+        st = input_files_add(ctx, fs, in[k][0], in[k][1]);
+    return st;
+}
+
 typedef struct analyze_db {
     job *j;
+    const input_files *files;
     const char *name;
     bool replace;
     double started;
@@ -101,6 +128,7 @@ static ems_status write_analyze_run(emscov_ctx *ctx, store_pg *db, void *user, c
                         .report_json = d->j->json,
                         .inputs = in,
                         .ninputs = sizeof in / sizeof *in,
+                        .files = d->files,
                         .started = d->started,
                         .finished = now_s(CLOCK_REALTIME),
                         .replace = d->replace};
@@ -116,8 +144,11 @@ ems_status job_analyze(emscov_ctx *ctx, const job_opts *o, job **out)
     size_t nl = 0;
     outset *set = NULL;
     char *csv = NULL;
+    input_files files = {0};
     ems_status st = start(ctx, o, "emscov-out", out, &pc, &db);
     job *j = *out;
+    if (st == EMS_OK)
+        st = checksum_inputs(ctx, j->sc, &files);
     if (st == EMS_OK)
         st = result_layers_build(ctx, j->a->result, ls, &nl);
     double t0 = now_s(CLOCK_MONOTONIC);
@@ -130,12 +161,13 @@ ems_status job_analyze(emscov_ctx *ctx, const job_opts *o, job **out)
         st = outset_begin(ctx, j->out_dir, &set);
     if (st == EMS_OK)
         st = outset_add_gpkg(ctx, set, "emscov.gpkg", ls, nl);
-    if (st == EMS_OK && (st = report_json(ctx, j->a->result, &j->json)) == EMS_OK)
+    report_meta meta = {.emscov_version = o->version, .files = &files};
+    if (st == EMS_OK && (st = report_json(ctx, j->a->result, &meta, &j->json)) == EMS_OK)
         st = outset_add_bytes(ctx, set, "report.json", j->json, strlen(j->json));
-    if (st == EMS_OK && (st = report_streets_csv(ctx, j->a->result, &csv)) == EMS_OK)
+    if (st == EMS_OK && (st = report_streets_csv(ctx, j->a->result, &o->csv, &csv)) == EMS_OK)
         st = outset_add_bytes(ctx, set, "streets.csv", csv, strlen(csv));
-    analyze_db d = {j, o->replace ? o->replace : j && j->sc ? j->sc->name : NULL, o->replace != NULL, started, ls,
-                    nl};
+    analyze_db d = {j, &files, o->replace ? o->replace : j && j->sc ? j->sc->name : NULL, o->replace != NULL, started,
+                    ls, nl};
     outset_pg pg = {db, "run", write_analyze_run, store_pg_delete_run, &d};
     if (st == EMS_OK && db)
         outset_attach_pg(set, &pg);
@@ -153,6 +185,7 @@ ems_status job_analyze(emscov_ctx *ctx, const job_opts *o, job **out)
         run_result_add_timing(j->a->result, db ? "output set + pg store" : "output set (gpkg)", j->store_s);
     }
     free(csv);
+    input_files_free(&files);
     result_layers_free(ls, nl);
     store_pg_destroy(db);
     pg_disconnect(pc);
@@ -195,7 +228,7 @@ ems_status job_sites(emscov_ctx *ctx, const job_opts *o, const sites_plan_opts *
     if (st == EMS_OK)
         st = sites_report_json(ctx, j->plan, &j->json);
     if (st == EMS_OK)
-        st = sites_report_csv(ctx, j->plan, &csv);
+        st = sites_report_csv(ctx, j->plan, &o->csv, &csv);
     if (st == EMS_OK)
         st = sites_report_layers(ctx, j->plan, &lc, &ls);
     result_layer rl[2] = {{"site_candidate", "emscov sites: every candidate with its what-if gains", lc},

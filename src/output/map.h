@@ -79,6 +79,23 @@ void map_layout_compute(const map_opts *o, const map_page *p, map_layout *lay);
 /* World point -> page point (multiply by dpi/72 for PNG pixels). */
 void map_world_to_page(const map_layout *lay, double x, double y, double *px, double *py);
 
+/* The font family of every text of maps and reports (fontconfig picks the first one installed; Noto Sans CJK SC
+ * has every Chinese character the plans use). */
+#define MAP_FONT_FAMILY "Noto Sans CJK SC, Noto Sans, DejaVu Sans, sans-serif"
+
+/* A byte sink for map_render: false when the bytes could not be taken (errno says why). */
+typedef bool (*map_write_fn)(void *closure, const unsigned char *data, unsigned int len);
+/* Draw the pages as o->format into fn (PNG and SVG: exactly one page; PDF: one page per entry); what names
+ * the destination in messages. */
+ems_status map_render(emscov_ctx *ctx, const map_inputs *in, const map_opts *o, const map_page *pages,
+                      size_t npages, map_write_fn fn, void *closure, const char *what);
+/* Draw one page onto a caller's Cairo context (a cairo_t *), in points from the context's origin, with its
+ * title, legend, scale bar and footer: the reports' maps (src/output/doc.h). No page is shown. Texts with a
+ * glyph no installed font has are counted into *unknown_glyphs (may be NULL). */
+struct _cairo;
+ems_status map_draw(emscov_ctx *ctx, struct _cairo *cr, const map_inputs *in, const map_opts *o, const map_page *page,
+                    int *unknown_glyphs);
+
 /* Draw the pages into path (PNG and SVG: exactly one page; PDF: one page per entry). Written to a temporary
  * file and renamed; on failure nothing is left. EMS_EINPUT for a page too large for PNG (32767 px a side). */
 ems_status map_write(emscov_ctx *ctx, const map_inputs *in, const map_opts *o, const map_page *pages,
