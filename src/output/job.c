@@ -1,12 +1,14 @@
 /* src/output/job.c: the analyze and sites runs below the CLI (see job.h). */
 #include "src/output/job.h"
 
+#include "src/output/doc.h"
 #include "src/output/layers.h"
 #include "src/output/report.h"
 #include "src/output/sites_report.h"
 #include "src/output/store.h"
 #include "src/output/store_pg.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +99,63 @@ static ems_status checksum_inputs(emscov_ctx *ctx, const scenario *sc, input_fil
     return st;
 }
 
+static const layer *find_layer(const result_layer *ls, size_t n, const char *table)
+{
+    for (size_t k = 0; k < n; k++)
+        if (!strcmp(ls[k].table, table))
+            return ls[k].l;
+    return NULL;
+}
+
+/* report.pdf / report.html of the run into the set, rendered from report.json as written (src/output/doc.h)
+ * and the result layers, in the run's language. */
+static ems_status add_docs(emscov_ctx *ctx, const job_opts *o, job *j, const result_layer *ls, size_t nl, outset *set)
+{
+    const run_result *r = j->a->result;
+    /* the demand points as arrays, borrowed from the model (the map only reads them) */
+    layer_points pts = {.n = r->geo.npoints, .x = (double *)r->geo.x, .y = (double *)r->geo.y,
+                        .v = (double *)r->geo.time_s, .c = (crs *)r->geo.working};
+    char date[16] = "", hm[8] = "";
+    time_t now = time(NULL);
+    struct tm tmv;
+    if (gmtime_r(&now, &tmv)) {
+        strftime(date, sizeof date, "%Y-%m-%d", &tmv);
+        strftime(hm, sizeof hm, "%H:%M", &tmv);
+    }
+    doc_source src = {.report_json = j->json,
+                      .maps = {.streets = find_layer(ls, nl, "street_summary"), .demand_pts = &pts,
+                               .stations = find_layer(ls, nl, "station"), .parks = find_layer(ls, nl, "park_service_area"),
+                               .residential = j->a->in.residential, .mean_below_s = NAN, .coverage_within_s = NAN,
+                               .residents_per_ambulance = NAN},
+                      .run = j->out_dir,
+                      .date = date,
+                      .time = hm,
+                      .version = o->version};
+    static const struct {
+        unsigned bit;
+        doc_format format;
+        const char *name;
+    } docs[] = {{JOB_DOC_PDF, DOC_PDF, "report.pdf"}, {JOB_DOC_HTML, DOC_HTML, "report.html"}};
+    ems_status st = EMS_OK;
+    for (size_t k = 0; st == EMS_OK && k < 2; k++) {
+        if (!(o->docs & docs[k].bit))
+            continue;
+        char *bytes = NULL;
+        size_t len = 0;
+        doc_stats stats;
+        doc_opts dop = {.format = docs[k].format, .lang = j->lang};
+        st = doc_render(ctx, &src, &dop, &bytes, &len, &stats);
+        if (st == EMS_OK && stats.unknown_glyphs > 0)
+            emscov_warn(ctx, "%s: %d characters have no glyph in the installed fonts (shown as boxes): install "
+                             "fonts-noto-cjk", docs[k].name, stats.unknown_glyphs);
+        if (st == EMS_OK)
+            st = outset_add_bytes(ctx, set, docs[k].name, bytes, len);
+        free(bytes);
+    }
+    map_release_fonts();
+    return st;
+}
+
 typedef struct analyze_db {
     job *j;
     const input_files *files;
@@ -166,6 +225,8 @@ ems_status job_analyze(emscov_ctx *ctx, const job_opts *o, job **out)
         st = outset_add_bytes(ctx, set, "report.json", j->json, strlen(j->json));
     if (st == EMS_OK && (st = report_streets_csv(ctx, j->a->result, &o->csv, &csv)) == EMS_OK)
         st = outset_add_bytes(ctx, set, "streets.csv", csv, strlen(csv));
+    if (st == EMS_OK && o->docs)
+        st = add_docs(ctx, o, j, ls, nl, set);
     analyze_db d = {j, &files, o->replace ? o->replace : j && j->sc ? j->sc->name : NULL, o->replace != NULL, started,
                     ls, nl};
     outset_pg pg = {db, "run", write_analyze_run, store_pg_delete_run, &d};
@@ -182,6 +243,10 @@ ems_status job_analyze(emscov_ctx *ctx, const job_opts *o, job **out)
         add_file(j, "report.json");
         add_file(j, "streets.csv");
         add_file(j, "emscov.gpkg");
+        if (o->docs & JOB_DOC_PDF)
+            add_file(j, "report.pdf");
+        if (o->docs & JOB_DOC_HTML)
+            add_file(j, "report.html");
         run_result_add_timing(j->a->result, db ? "output set + pg store" : "output set (gpkg)", j->store_s);
     }
     free(csv);

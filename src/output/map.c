@@ -195,6 +195,20 @@ void map_layout_compute(const map_opts *o, const map_page *p, map_layout *lay)
     lay->y0 = lay->frame[1];
 }
 
+void map_page_whole(const map_inputs *in, map_page *p)
+{
+    *p = (map_page){.name = NULL};
+    layer_extent(in->streets, p->extent);
+    const layer *pts[] = {in->stations, in->sites};
+    for (size_t k = 0; k < 2; k++) {
+        double e[4];
+        if (pts[k] && layer_extent(pts[k], e)) {
+            p->extent[0] = fmin(p->extent[0], e[0]), p->extent[1] = fmin(p->extent[1], e[1]);
+            p->extent[2] = fmax(p->extent[2], e[2]), p->extent[3] = fmax(p->extent[3], e[3]);
+        }
+    }
+}
+
 void map_world_to_page(const map_layout *lay, double x, double y, double *px, double *py)
 {
     *px = lay->x0 + (x - lay->ex0) * lay->scale;

@@ -74,6 +74,10 @@ bool map_parse_page(const char *s, double *w_mm, double *h_mm);
  * are not in one projected metric CRS. */
 ems_status map_check(emscov_ctx *ctx, const map_inputs *in, const map_opts *o);
 
+/* The page of a map of the whole area: the sub-districts' extent, widened to show a station or site outside
+ * them (name NULL). */
+void map_page_whole(const map_inputs *in, map_page *p);
+
 /* Layout of a page for o's page size and the page's extent (padded 2 %). */
 void map_layout_compute(const map_opts *o, const map_page *p, map_layout *lay);
 /* World point -> page point (multiply by dpi/72 for PNG pixels). */
