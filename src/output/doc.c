@@ -596,8 +596,8 @@ static void districts_and_units(build *b)
                             {_("stations"), 0.07, DOC_RIGHT, false},
                             {_("ambulances"), 0.095, DOC_RIGHT, false},
                             {doc__str(d, _("per %s"), res), 0.09, DOC_RIGHT, false},
-                            {_("park share"), 0.07, DOC_RIGHT, false},
-                            {_("fails"), 0.055, DOC_RIGHT, false}};
+                            {_("park share"), 0.065, DOC_RIGHT, false},
+                            {_("fails"), 0.06, DOC_RIGHT, false}};
     doc_table *t = doc__table(d, true, 13, cols);
     size_t n = jlen(r, "subdistricts");
     json_object **order = n ? calloc(n, sizeof *order) : NULL;

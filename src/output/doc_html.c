@@ -21,15 +21,17 @@ static const char css[] =
     "h2{font-size:21px;margin:40px 0 12px;padding-bottom:4px;border-bottom:2px solid #2c7fb8}"
     "h3{font-size:16px;margin:24px 0 8px}"
     "p{margin:6px 0 10px}p.note{font-size:12px;color:#5a5a5a}"
-    "table{border-collapse:collapse;width:100%;margin:6px 0 16px;font-size:12.5px}"
+    "table{border-collapse:collapse;width:100%;margin:6px 0 16px;font-size:12.5px;table-layout:fixed}"
+    "td{overflow-wrap:anywhere}"
     "th,td{padding:4px 6px;vertical-align:top;border-bottom:1px solid #cfd6dd;text-align:left}"
     "thead th{background:#e4eaf0;border-bottom:1.5px solid #8a96a3}"
     "tbody tr:nth-child(even) td{background:#f6f8fa}"
-    "td.r,th.r{text-align:right;font-variant-numeric:tabular-nums}td.c,th.c{text-align:center}"
+    "td.r,th.r{text-align:right;font-variant-numeric:tabular-nums}td.c,th.c{text-align:center;white-space:nowrap}"
     "td.mono{font-family:'Noto Sans Mono CJK SC','DejaVu Sans Mono',monospace;font-size:11.5px;word-break:break-all}"
     "tbody tr td.fail{background:#fad4cf;color:#9b1c1c;font-weight:700}td.pass{color:#1b7837;font-weight:700}"
     "td.na{color:#5a5a5a}table.kv td:first-child{color:#5a5a5a;width:28%}"
     "figure{margin:16px 0 28px}figure svg{width:100%;height:auto;border:1px solid #cfd6dd;display:block}"
+    "figure svg image{image-rendering:pixelated}"
     "footer{margin-top:32px;color:#5a5a5a;font-size:12px;border-top:1px solid #cfd6dd;padding-top:8px}"
     "@page{size:A4;margin:15mm}"
     "@media print{body{background:#fff}main{max-width:none;padding:0}thead{display:table-header-group}"
@@ -62,7 +64,10 @@ static const char *align_class(doc_align a)
 
 static void table(doc_buf *b, const doc_table *t)
 {
-    doc__puts(b, t->head ? "<table>\n" : "<table class=\"kv\">\n");
+    doc__puts(b, t->head ? "<table>\n<colgroup>" : "<table class=\"kv\">\n<colgroup>");
+    for (size_t k = 0; k < t->ncols; k++)
+        doc__printf(b, "<col style=\"width:%.1f%%\">", 100 * t->cols[k].width);
+    doc__puts(b, "</colgroup>\n");
     if (t->head) {
         doc__puts(b, "<thead><tr>");
         for (size_t k = 0; k < t->ncols; k++) {
@@ -164,7 +169,7 @@ static ems_status map_svg(doc *d, doc_buf *b, const doc_block *bl, size_t k)
     if (st == EMS_OK) {
         char pre[16];
         snprintf(pre, sizeof pre, "m%zu-", k);
-        doc__puts(b, "<figure class=\"map\">\n");
+        doc__printf(b, "<figure class=\"map\" id=\"map%zu\">\n", k);
         svg_inline(b, svg.s, svg.len, pre, bl->text ? bl->text : map_kind_name(o.kind));
         doc__puts(b, "</figure>\n");
     }
@@ -217,12 +222,16 @@ ems_status doc__html(doc *d, char **out, size_t *len, doc_stats *stats)
     tag(&b, "<title>", d->title, "</title>\n");
     doc__printf(&b, "<style>%s</style>\n</head>\n<body>\n<main>\n", css);
     ems_status st = EMS_OK;
+    size_t sections = 0;
     for (size_t k = 0; k < d->n && st == EMS_OK; k++) {
         const doc_block *bl = &d->blocks[k];
         switch (bl->kind) {
         case DOC_TITLE: tag(&b, "<h1 class=\"title\">", bl->text, "</h1>\n"); break;
         case DOC_SUBTITLE: tag(&b, "<p class=\"subtitle\">", bl->text, "</p>\n"); break;
-        case DOC_H1: tag(&b, "<h2>", bl->text, "</h2>\n"); break;
+        case DOC_H1:
+            doc__printf(&b, "<h2 id=\"s%zu\">", ++sections);
+            tag(&b, "", bl->text, "</h2>\n");
+            break;
         case DOC_H2: tag(&b, "<h3>", bl->text, "</h3>\n"); break;
         case DOC_PARA: tag(&b, "<p>", bl->text, "</p>\n"); break;
         case DOC_NOTE: tag(&b, "<p class=\"note\">", bl->text, "</p>\n"); break;

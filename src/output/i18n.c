@@ -183,7 +183,7 @@ const char *i18n_role(const char *role)
                                         NC_("role", "population"), NC_("role", "roads"),
                                         NC_("role", "parks"), NC_("role", "residential"),
                                         NC_("role", "population target"), NC_("role", "population_target"),
-                                        NC_("role", "scenario"), NC_("role", "speed_profile"),
+                                        NC_("role", "scenario"), NC_("role", "speed_profile"), NC_("role", "standards"),
                                         NC_("role", "park_rules")};
     (void)roles; /* the list is for the catalogue: every role has a translation */
     return i18n_pgettext("role", role);

@@ -172,7 +172,7 @@ void report_summary(FILE *f, const run_result *r)
     fputc('\n', f);
     cell(f, _("target"), 50);
     cell(f, _("value"), 14);
-    cell(f, NC_("column", "target"), 36);
+    cell(f, i18n_pgettext("column", "target"), 36);
     fprintf(f, "%s\n", _("verdict"));
     for (size_t k = 0; k < RESULT_NTARGETS; k++) {
         const result_target *t = &r->targets[k];

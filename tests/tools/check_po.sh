@@ -14,6 +14,7 @@ pot() { # SRC OUT
      --package-name=emscov -o "$tmp.1" src/output/*.c src/cli/*.c &&
    xgettext --from-code=UTF-8 --language=C --keyword= --keyword=X:3 --package-name=emscov \
      -o "$tmp.2" src/analysis/ledger.h)
+  sed -i 's/charset=CHARSET/charset=UTF-8/' "$tmp.1" "$tmp.2"
   msgcat --sort-by-file -o "$out" "$tmp.1" "$tmp.2"
   rm -f "$tmp.1" "$tmp.2"
 }
