@@ -85,7 +85,7 @@ static char *report(size_t n, const char *scenario)
             "\"population_share\": 0.1098684192},\n");
     add(&t, "\"subdistricts\": [");
     for (size_t k = 0; k < n; k++) {
-        char name[64], code[16];
+        char name[64], code[32];
         snprintf(name, sizeof name, "%s", k == 0 ? "东华门街道" : k == 1 ? "月坛街道" : "街道");
         if (k > 1)
             snprintf(name, sizeof name, "街道%03zu", k);
