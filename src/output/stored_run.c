@@ -111,8 +111,9 @@ static ems_status pg_meta(emscov_ctx *ctx, const stored_run_ref *ref, const char
              "SELECT id, to_char(started AT TIME ZONE 'UTC', 'YYYY-MM-DD'), standards, name, "
              "(report->'standards'->>'mean_below_s')::float8, (report->'standards'->>'coverage_within_s')::float8, "
              "(report->'standards'->>'residents_per_ambulance')::float8, "
-             "to_char(started AT TIME ZONE 'UTC', 'HH24:MI'), emscov_version, report::text, inputs::text "
-             "FROM %s %s ORDER BY id DESC LIMIT 1",
+             "to_char(started AT TIME ZONE 'UTC', 'HH24:MI'), to_jsonb(t)->>'emscov_version', report::text, "
+             "(to_jsonb(t)->'inputs')::text " /* columns a store of an early layout may lack */
+             "FROM %s t %s ORDER BY id DESC LIMIT 1",
              qt, by_id ? "WHERE id = $1::bigint" : latest ? "" : "WHERE name = $1");
     const char *params[] = {ref->run};
     if ((st = pg_query(ctx, c, "reading the run", sql, latest ? 0 : 1, params, &r)) != EMS_OK)
