@@ -316,6 +316,7 @@ typedef struct build {
     const doc_source *src;
     i18n_target_ctx tc;
     double within_s;      /* the standard's coverage time */
+    char res[64];         /* "30000 residents" / 3万人口: the N of the ambulance standard */
 } build;
 
 static void para(doc *d, const char *text)
@@ -557,8 +558,7 @@ static void districts_and_units(build *b)
 {
     doc *d = b->d;
     json_object *r = b->r;
-    char res[64];
-    i18n_residents(res, sizeof res, b->tc.residents_per_ambulance);
+    const char *res = b->res;
     doc__add(d, DOC_H1, _("3  Districts and sub-districts"));
     if (jlen(r, "ambulances.districts") > 0 && *js(jidx(r, "ambulances.districts", 0), "district")) {
         doc__add(d, DOC_H2, _("Districts"));
@@ -880,8 +880,6 @@ static void appendix(build *b)
 {
     doc *d = b->d;
     json_object *r = b->r;
-    char res[64];
-    i18n_residents(res, sizeof res, b->tc.residents_per_ambulance);
     doc__add(d, DOC_H1, _("6  Method and parameters"));
     para(d, _("Response time: the station's turn-out delay, the activation delay, the access legs at the access "
               "speed and the drive along the road network at the speed profile's speeds, from the station that "
@@ -916,7 +914,7 @@ static void appendix(build *b)
     kv(d, t, _("Mean response time below"), doc__str(d, _("%g min"), jd(r, "standards.mean_below_s") / 60));
     kv(d, t, _("Coverage time"), doc__str(d, _("%g min"), jd(r, "standards.coverage_within_s") / 60));
     kv(d, t, _("Stations per sub-district"), doc__str(d, "%g", jd(r, "standards.min_stations_per_subdistrict")));
-    kv(d, t, _("Ambulances"), doc__str(d, _("1 or more per %s"), res));
+    kv(d, t, _("Ambulances"), doc__str(d, _("1 or more per %s"), b->res));
     kv(d, t, _("Call satisfaction"), n_pct(d, jd(r, "standards.satisfaction_min"), 0));
     if (isfinite(jd(r, "standards.park_target_share")))
         kv(d, t, _("Park service-radius coverage"), n_pct(d, jd(r, "standards.park_target_share"), 1));
@@ -1023,6 +1021,7 @@ ems_status doc_render(emscov_ctx *ctx, const doc_source *src, const doc_opts *o,
                              .parks_present = jat(r, "parks") != NULL,
                              .residential = isfinite(jd(r, "parks.residential_m2")),
                              .park_pop_share = jd(r, "parks.population_share")};
+    i18n_residents(b.res, sizeof b.res, b.tc.residents_per_ambulance);
     if (st == EMS_OK) {
         d.title = doc__str(&d, _("Emergency medical service coverage report: %s"), js(r, "scenario"));
         d.footer = doc__str(&d, _("%s · %s · emscov report"), js(r, "scenario"), src->date ? src->date : _("date unknown"));

@@ -55,20 +55,7 @@ static void rgb(cairo_t *cr, unsigned c)
 /* A layout of text at size points, wrapped at width (0: no wrap), counted for unknown glyphs when drawing. */
 static PangoLayout *lay(pdf *p, const char *text, double size, bool bold, bool mono, double width, doc_align al)
 {
-    PangoLayout *pl = pango_cairo_create_layout(p->cr);
-    PangoContext *pc = pango_layout_get_context(pl);
-    pango_cairo_context_set_resolution(pc, 72);
-    cairo_font_options_t *fo = cairo_font_options_create();
-    cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
-    cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
-    pango_cairo_context_set_font_options(pc, fo);
-    cairo_font_options_destroy(fo);
-    pango_layout_context_changed(pl);
-    PangoFontDescription *fd = pango_font_description_from_string(mono ? MONO_FONT : MAP_FONT_FAMILY);
-    pango_font_description_set_absolute_size(fd, size * PANGO_SCALE);
-    pango_font_description_set_weight(fd, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
-    pango_layout_set_font_description(pl, fd);
-    pango_font_description_free(fd);
+    PangoLayout *pl = map_text_layout(p->cr, mono ? MONO_FONT : NULL, size, bold);
     if (width > 0) {
         pango_layout_set_width(pl, (int)(width * PANGO_SCALE));
         pango_layout_set_wrap(pl, PANGO_WRAP_WORD_CHAR);

@@ -79,23 +79,32 @@ static void add_file(job *j, const char *name)
 
 /* ---- analyze ----------------------------------------------------------------------------------------- */
 
-/* The run's input files with their sizes and SHA-256, for report.json and the stored run. */
+/* The run's inputs by role (NULL path: absent), for their checksums in report.json and the stored run. */
+#define JOB_INPUTS 11
+static void run_inputs(const scenario *sc, store_pg_input in[JOB_INPUTS])
+{
+    const store_pg_input all[JOB_INPUTS] = {{"scenario", sc->path},
+                                            {"streets", sc->streets.path},
+                                            {"stations", sc->stations.path},
+                                            {"population", sc->population.path},
+                                            {"population_target", sc->pop_target.path},
+                                            {"roads", sc->roads.path},
+                                            {"parks", sc->parks.path},
+                                            {"residential", sc->residential.path},
+                                            {"speed_profile", sc->speed_path},
+                                            {"standards", sc->std->path},
+                                            {"park_rules", sc->parks.path ? sc->park_rules : NULL}};
+    memcpy(in, all, sizeof all);
+}
+
+/* The run's input files with their sizes and SHA-256. */
 static ems_status checksum_inputs(emscov_ctx *ctx, const scenario *sc, input_files *fs)
 {
-    const char *const in[][2] = {{"scenario", sc->path},
-                                 {"streets", sc->streets.path},
-                                 {"stations", sc->stations.path},
-                                 {"population", sc->population.path},
-                                 {"population_target", sc->pop_target.path},
-                                 {"roads", sc->roads.path},
-                                 {"parks", sc->parks.path},
-                                 {"residential", sc->residential.path},
-                                 {"speed_profile", sc->speed_path},
-                                 {"standards", sc->std->path},
-                                 {"park_rules", sc->parks.path ? sc->park_rules : NULL}};
+    store_pg_input in[JOB_INPUTS];
+    run_inputs(sc, in);
     ems_status st = EMS_OK;
-    for (size_t k = 0; st == EMS_OK && k < sizeof in / sizeof *in; k++)
-        st = input_files_add(ctx, fs, in[k][0], in[k][1]);
+    for (size_t k = 0; st == EMS_OK && k < JOB_INPUTS; k++)
+        st = input_files_add(ctx, fs, in[k].name, in[k].path);
     return st;
 }
 
@@ -173,20 +182,13 @@ static ems_status write_analyze_run(emscov_ctx *ctx, store_pg *db, void *user, c
     (void)set;
     analyze_db *d = user;
     const scenario *sc = d->j->sc;
-    store_pg_input in[] = {{"scenario", sc->path},
-                           {"streets", sc->streets.path},
-                           {"stations", sc->stations.path},
-                           {"population", sc->population.path},
-                           {"roads", sc->roads.path},
-                           {"parks", sc->parks.path},
-                           {"residential", sc->residential.path},
-                           {"speed_profile", sc->speed_path},
-                           {"park_rules", sc->parks.path ? sc->park_rules : NULL}};
+    store_pg_input in[JOB_INPUTS];
+    run_inputs(sc, in);
     store_pg_run run = {.name = d->name,
                         .scenario = sc->path,
                         .report_json = d->j->json,
                         .inputs = in,
-                        .ninputs = sizeof in / sizeof *in,
+                        .ninputs = JOB_INPUTS,
                         .files = d->files,
                         .started = d->started,
                         .finished = now_s(CLOCK_REALTIME),

@@ -312,7 +312,7 @@ static const char *value_text(const layer *l, size_t i, int j, char *buf, size_t
 
 static void note_unknown(cairo_t *cr, PangoLayout *pl);
 
-static PangoLayout *text_layout(cairo_t *cr, const char *text, double size_pt, bool bold)
+PangoLayout *map_text_layout(cairo_t *cr, const char *family, double size_pt, bool bold)
 {
     PangoLayout *pl = pango_cairo_create_layout(cr);
     PangoContext *pc = pango_layout_get_context(pl);
@@ -324,11 +324,17 @@ static PangoLayout *text_layout(cairo_t *cr, const char *text, double size_pt, b
     pango_cairo_context_set_font_options(pc, fo);
     cairo_font_options_destroy(fo);
     pango_layout_context_changed(pl);
-    PangoFontDescription *fd = pango_font_description_from_string(MAP_FONT);
+    PangoFontDescription *fd = pango_font_description_from_string(family ? family : MAP_FONT);
     pango_font_description_set_absolute_size(fd, size_pt * PANGO_SCALE);
     pango_font_description_set_weight(fd, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
     pango_layout_set_font_description(pl, fd);
     pango_font_description_free(fd);
+    return pl;
+}
+
+static PangoLayout *text_layout(cairo_t *cr, const char *text, double size_pt, bool bold)
+{
+    PangoLayout *pl = map_text_layout(cr, NULL, size_pt, bold);
     pango_layout_set_text(pl, text, -1);
     note_unknown(cr, pl);
     return pl;

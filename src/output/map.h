@@ -14,6 +14,8 @@
 
 #include "geo/layer.h"
 
+struct _cairo; /* cairo_t */
+
 typedef enum { MAP_TIME, MAP_CHOROPLETH, MAP_GAPS, MAP_PARKS } map_kind;
 typedef enum { MAP_PNG, MAP_SVG, MAP_PDF } map_format;
 
@@ -96,7 +98,6 @@ ems_status map_render(emscov_ctx *ctx, const map_inputs *in, const map_opts *o, 
 /* Draw one page onto a caller's Cairo context (a cairo_t *), in points from the context's origin, with its
  * title, legend, scale bar and footer: the reports' maps (src/output/doc.h). No page is shown. Texts with a
  * glyph no installed font has are counted into *unknown_glyphs (may be NULL). */
-struct _cairo;
 ems_status map_draw(emscov_ctx *ctx, struct _cairo *cr, const map_inputs *in, const map_opts *o, const map_page *page,
                     int *unknown_glyphs);
 
@@ -118,6 +119,12 @@ void map_groups_free(map_group *g, size_t n);
 /* A file-name stem from a value: UTF-8 kept, '/', '\\', control characters, spaces and :*?"<>| replaced by
  * '_', a leading '.' too; at most cap-1 bytes, cut at a character boundary; "_" when empty. */
 void map_file_stem(const char *value, char *buf, size_t cap);
+
+/* A Pango layout for a Cairo context, set up as every text of maps and reports is: 72 per inch, no hinting
+ * (the same shapes in PNG, SVG and PDF), the font family (NULL: MAP_FONT_FAMILY) at size_pt, bold or not;
+ * no text yet. The caller releases it (g_object_unref). */
+struct _PangoLayout;
+struct _PangoLayout *map_text_layout(struct _cairo *cr, const char *family, double size_pt, bool bold);
 
 /* Text as the map draws it (the map font at size_pt): logical size in points and the number of glyphs no
  * installed font has (tofu). */
