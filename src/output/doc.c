@@ -585,16 +585,16 @@ static void districts_and_units(build *b)
         }
     }
     doc__add(d, DOC_H2, _("Sub-districts, worst first"));
-    const doc_col cols[] = {{"#", 0.035, DOC_RIGHT, false},
-                            {_("sub-district"), 0.141, DOC_LEFT, false},
-                            {_("code"), 0.094, DOC_LEFT, false},
-                            {_("district"), 0.075, DOC_LEFT, false},
-                            {_("residents"), 0.08, DOC_RIGHT, false},
+    const doc_col cols[] = {{"#", 0.045, DOC_RIGHT, false},
+                            {_("sub-district"), 0.135, DOC_LEFT, false},
+                            {_("code"), 0.09, DOC_LEFT, false},
+                            {_("district"), 0.085, DOC_LEFT, false},
+                            {_("residents"), 0.075, DOC_RIGHT, false},
                             {_("mean min"), 0.06, DOC_RIGHT, false},
                             {_("p90 min"), 0.06, DOC_RIGHT, false},
                             {doc__str(d, _("within %g min"), b->within_s / 60), 0.075, DOC_RIGHT, false},
                             {_("stations"), 0.07, DOC_RIGHT, false},
-                            {_("ambulances"), 0.095, DOC_RIGHT, false},
+                            {_("ambulances"), 0.09, DOC_RIGHT, false},
                             {doc__str(d, _("per %s"), res), 0.09, DOC_RIGHT, false},
                             {_("park share"), 0.065, DOC_RIGHT, false},
                             {_("fails"), 0.06, DOC_RIGHT, false}};
