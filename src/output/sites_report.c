@@ -402,8 +402,10 @@ void sites_report_summary(FILE *f, const sites_plan *p, size_t top_n)
     fputc('\n', f);
     for (size_t j = 0; j < top; j++) {
         const sites_candidate *c = &r->cand[r->by_rank[j]];
-        fprintf(f, "%5u  %-24s %12.0f %10.2f s %9s %12.0f", c->rank, c->id, c->new_pop, c->mean_change_s,
-                c->fills_gap ? _("yes") : _("no"), c->backup_pop);
+        const char *fills = c->fills_gap ? _("yes") : _("no");
+        int pad = 9 - i18n_width(fills); /* right-aligned in terminal columns (是 takes two) */
+        fprintf(f, "%5u  %-24s %12.0f %10.2f s %*s%s %12.0f", c->rank, c->id, c->new_pop, c->mean_change_s,
+                pad > 0 ? pad : 0, "", fills, c->backup_pop);
         if (r->mexclp)
             fprintf(f, " %12.0f", c->mexclp_gain);
         fprintf(f, "\n");
