@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 typedef struct feature {
     GEOSGeometry *geom;
@@ -888,6 +889,28 @@ static const char *extension(const char *path)
     return dot && (!slash || dot > slash) ? dot + 1 : "";
 }
 
+size_t layer_source_split(const char *path, const char **layer_name)
+{
+    struct stat sb;
+    const char *colon = strrchr(path, ':');
+    bool split = strncmp(path, "pg:", 3) && colon && colon > path && !strchr(colon, '/') && stat(path, &sb) != 0;
+    if (layer_name)
+        *layer_name = split ? colon + 1 : NULL;
+    return split ? (size_t)(colon - path) : strlen(path);
+}
+
+ems_status layer__split_source(emscov_ctx *ctx, const char *path, char **file, char **name)
+{
+    const char *layer_name = NULL;
+    size_t n = layer_source_split(path, &layer_name);
+    *name = NULL;
+    if (!(*file = ems_strndup(ctx, path, n)))
+        return EMS_ENOMEM;
+    if (layer_name && *layer_name && !(*name = ems_strdup(ctx, layer_name)))
+        return EMS_ENOMEM;
+    return EMS_OK;
+}
+
 ems_status layer_read(emscov_ctx *ctx, const char *path, const layer_read_opts *opts, layer **out)
 {
     static const layer_read_opts defaults;
@@ -905,7 +928,19 @@ ems_status layer_read(emscov_ctx *ctx, const char *path, const layer_read_opts *
         return layer__read_geojson(ctx, path, opts, out);
     if (!strcasecmp(fmt, "csv") || !strcasecmp(fmt, "txt") || !strcasecmp(fmt, "tsv"))
         return layer__read_csv(ctx, path, opts, out);
-    return emscov_fail(ctx, EMS_EINPUT, "%s: unknown format \"%s\" (known: shp, geojson, csv, gpkg)", path, fmt);
+    if (opts->format && strcasecmp(fmt, "gdal"))
+        return emscov_fail(ctx, EMS_EINPUT, "%s: unknown --format \"%s\" (known: shp, geojson, csv, gpkg, gdal)", path,
+                           fmt);
+    /* everything else (FlatGeobuf, KML, GML, FileGDB, MapInfo, ...): GDAL */
+    ems_status st = layer__read_gdal(ctx, path, opts, out);
+    struct stat sb;
+    if (st == EMS_EINPUT && !opts->format && stat(path, &sb) == 0 && strstr(emscov_message(ctx), "GDAL cannot open it")) {
+        char msg[1024];
+        snprintf(msg, sizeof msg, "%s", emscov_message(ctx));
+        st = emscov_fail(ctx, EMS_EINPUT, "%s: unknown format \"%s\": emscov reads shp, geojson, csv and gpkg itself "
+                         "and other formats through GDAL, and %s", path, fmt, strstr(msg, "GDAL cannot open it"));
+    }
+    return st;
 }
 
 void layer_allow_null_geometry(layer *l, int geos_type)

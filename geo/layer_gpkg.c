@@ -57,20 +57,6 @@ static void reader_fini(gpkg_reader *r)
     free(r->geom_name);
 }
 
-/* "x.gpkg" or "x.gpkg:TABLE": an existing file is taken whole; otherwise split at the last ':'. */
-static ems_status split_source(emscov_ctx *ctx, const char *path, char **file, char **table)
-{
-    struct stat sb;
-    *file = *table = NULL;
-    const char *colon = strrchr(path, ':');
-    if (stat(path, &sb) != 0 && colon && colon > path && !strchr(colon, '/')) {
-        if (!(*file = ems_strndup(ctx, path, (size_t)(colon - path)))) return EMS_ENOMEM;
-        if (colon[1] && !(*table = ems_strdup(ctx, colon + 1))) return EMS_ENOMEM;
-        return EMS_OK;
-    }
-    return (*file = ems_strdup(ctx, path)) ? EMS_OK : EMS_ENOMEM;
-}
-
 /* "name" with embedded quotes doubled. */
 static char *quote_ident(emscov_ctx *ctx, const char *name)
 {
@@ -534,7 +520,7 @@ ems_status layer__read_gpkg(emscov_ctx *ctx, const char *path, const layer_read_
     gpkg_reader r = {.ctx = ctx, .source = path};
     crs *c = NULL;
     char from[160] = "";
-    ems_status st = split_source(ctx, path, &r.file, &r.table);
+    ems_status st = layer__split_source(ctx, path, &r.file, &r.table);
     if (st == EMS_OK) st = open_db(&r);
     if (st == EMS_OK) st = find_table(&r);
     if (st == EMS_OK) st = read_columns(&r);
@@ -580,7 +566,7 @@ ems_status layer__read_gpkg_points(emscov_ctx *ctx, const char *path, const laye
     gpkg_reader r = {.ctx = ctx, .source = path};
     char from[160] = "";
     sqlite3_stmt *q = NULL;
-    ems_status st = split_source(ctx, path, &r.file, &r.table);
+    ems_status st = layer__split_source(ctx, path, &r.file, &r.table);
     if (st == EMS_OK) st = open_db(&r);
     if (st == EMS_OK) st = find_table(&r);
     if (st == EMS_OK) st = read_columns(&r);

@@ -721,16 +721,16 @@ static ems_status read_cpg(shp_reader *rd, char *out, size_t cap)
     return EMS_OK;
 }
 
-/* The rule (issue #2): a .cpg wins; else the LDID byte; else --encoding; else UTF-8. LDID 0x57 only says
- * "ANSI", i.e. the writer's Windows code page (shapelib's DBFCreate and ArcGIS write it by default, also for
- * GBK data written on Chinese Windows), so --encoding wins over it; without --encoding it is read as CP1252.
- */
+/* The rule (issue #2, revised by issue 17): --encoding wins, as GDAL's ENCODING open option and shp2pgsql -W
+ * do (a user on a read-only share cannot fix a wrong .cpg), with a warning naming the .cpg or LDID it
+ * overrode when that says otherwise; else a .cpg; else the LDID byte; else UTF-8. LDID 0x57 only says "ANSI",
+ * i.e. the writer's Windows code page (shapelib's DBFCreate and ArcGIS write it by default, also for GBK data
+ * written on Chinese Windows), so overriding it is no news; without --encoding it is read as CP1252. */
 static ems_status choose_encoding(shp_reader *rd)
 {
     emscov_ctx *ctx = rd->ctx;
     const char *given = rd->opts->encoding;
     const char *name = NULL;
-    char declared[200] = "";
     char text[96];
     ems_status st;
     if (rd->cpg) {
@@ -743,20 +743,13 @@ static ems_status choose_encoding(shp_reader *rd)
             name = text;
             snprintf(rd->enc_source, sizeof rd->enc_source, ".cpg \"%s\"", text);
             snprintf(rd->enc_hint, sizeof rd->enc_hint,
-                     "encoding from .cpg \"%s\"; if the .cpg is wrong, fix it", text);
-            snprintf(declared, sizeof declared, "%s", rd->enc_source);
+                     "encoding from .cpg \"%s\"; if the .cpg is wrong, give the right one with --encoding", text);
         } else if (given) {
             if ((st = layer_note_add(ctx, rd->l, LAYER_NOTE_WARNING, 0,
                                      "%s: unknown encoding \"%s\": using "
                                      "--encoding %s",
                                      rd->cpg, text, given)) != EMS_OK)
                 return st;
-            name = given;
-            snprintf(rd->enc_source, sizeof rd->enc_source, "--encoding");
-            snprintf(rd->enc_hint, sizeof rd->enc_hint,
-                     "encoding from --encoding %.40s (the .cpg \"%.40s\" is not "
-                     "understood); try another --encoding",
-                     given, text);
         } else
             return emscov_fail(ctx, EMS_EINPUT,
                                "%s: unknown encoding \"%s\" (known: UTF-8, GBK/936, GB18030, "
@@ -778,11 +771,25 @@ static ems_status choose_encoding(shp_reader *rd)
         snprintf(rd->enc_source, sizeof rd->enc_source, "LDID 0x%02X (code page %d)", (unsigned)rd->ldid, cp);
         snprintf(rd->enc_hint, sizeof rd->enc_hint,
                  "encoding from LDID 0x%02X (code page %d) in the .dbf header; "
-                 "if that is wrong, add a .cpg naming the right one",
+                 "if that is wrong, give the right one with --encoding",
                  (unsigned)rd->ldid, cp);
-        snprintf(declared, sizeof declared, "%s", rd->enc_source);
     }
-    if (!name && given) {
+    /* name is what the shapefile declares (NULL: nothing, or only "ANSI"): --encoding overrides it */
+    const char *want = given ? encoding_canonical(given) : NULL;
+    if (given && name && want && !strcmp(want, encoding_canonical(name))) {
+        /* --encoding agrees with the declaration: nothing overridden */
+    } else if (given && name && want) {
+        char declared[200];
+        snprintf(declared, sizeof declared, "%s", rd->enc_source);
+        emscov_warn(ctx, "%s: --encoding %s overrides the %s it declares", rd->dbf, given, declared);
+        if ((st = layer_note_add(ctx, rd->l, LAYER_NOTE_WARNING, 0, "--encoding %s overrides the %s the file declares",
+                                 given, declared)) != EMS_OK)
+            return st;
+        name = given;
+        snprintf(rd->enc_source, sizeof rd->enc_source, "--encoding, overriding %.130s", declared);
+        snprintf(rd->enc_hint, sizeof rd->enc_hint,
+                 "encoding from --encoding %.40s, overriding the %.80s; try another --encoding", given, declared);
+    } else if (given) {
         name = given;
         snprintf(rd->enc_source, sizeof rd->enc_source, "--encoding");
         snprintf(rd->enc_hint, sizeof rd->enc_hint, "encoding from --encoding %.40s; try another --encoding",
@@ -801,13 +808,6 @@ static ems_status choose_encoding(shp_reader *rd)
         snprintf(rd->enc_hint, sizeof rd->enc_hint,
                  "no .cpg and no LDID, so UTF-8 was assumed; if the data is "
                  "Chinese use --encoding GBK");
-    }
-    if (given && declared[0]) {
-        if ((st = layer_note_add(ctx, rd->l, LAYER_NOTE_WARNING, 0,
-                                 "--encoding %s ignored: the shapefile declares "
-                                 "its encoding (%s)",
-                                 given, declared)) != EMS_OK)
-            return st;
     }
     if ((st = encoding_open(ctx, name, &rd->conv)) != EMS_OK) {
         if (st == EMS_EINPUT && name == given) {

@@ -390,8 +390,10 @@ static ems_status build_demand(emscov_ctx *ctx, analysis *a)
         grid *g = NULL;
         if ((st = grid_read(ctx, sc->population.path, &sc->population.opts, &g)) != EMS_OK) return st;
         st = demand_from_grid(ctx, g, a->in.working, a->in.streets, &d);
+        a->pop_method = !strcmp(grid_format(g), "ESRI ASCII")
+                            ? "grid cells (ESRI ASCII), one demand point per cell centre"
+                            : "grid cells (raster read by GDAL), one demand point per cell centre";
         grid_destroy(g);
-        a->pop_method = "grid cells (ESRI ASCII), one demand point per cell centre";
     } else if ((st = scenario_field(ctx, a->in.pop_layer, sc->pop_count_field, "[population] count_field",
                                     &jf)) != EMS_OK ||
                (st = scenario_field(ctx, strcmp(sc->pop_kind, "points") && a->in.pop_target ? a->in.pop_target

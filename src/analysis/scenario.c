@@ -215,7 +215,22 @@ void scenario_destroy(scenario *s)
     for (int k = 0; k < 5; k++)
         free(s->road_strings[k]);
     free(s->park_rules);
+    free(s->conninfo);
     free(s);
+}
+
+ems_status scenario_set_conninfo(emscov_ctx *ctx, scenario *s, const char *conninfo)
+{
+    char *copy = ems_strdup(ctx, conninfo);
+    if (!copy)
+        return EMS_ENOMEM;
+    free(s->conninfo);
+    s->conninfo = copy;
+    scenario_source *src[] = {&s->streets, &s->stations, &s->population, &s->roads,
+                              &s->parks,   &s->residential, &s->pop_target};
+    for (size_t k = 0; k < sizeof src / sizeof *src; k++)
+        src[k]->opts.conninfo = copy;
+    return EMS_OK;
 }
 
 /* The source's `where` filter; a filter that keeps nothing is an error (a misspelt value, most likely). */

@@ -40,11 +40,15 @@ typedef struct scenario {
     snap_mode snap;                   /* [scenario] snap: edge (default) | vertex */
     network_length length;            /* [scenario] length: planar (default) | ellipsoidal */
     char *park_rules;                 /* path; the standards' rule set unless the scenario names one */
+    char *conninfo;                   /* for pg: sources (scenario_set_conninfo); NULL: libpq's environment */
 } scenario;
 
 /* Parse the scenario file; data_dir locates standards and speed profiles given by name. */
 ems_status scenario_load(emscov_ctx *ctx, const char *path, const char *data_dir, scenario **out);
 void scenario_destroy(scenario *s);
+/* The database of the scenario's pg: sources (a libpq conninfo or URI; "" = libpq's PG* environment), e.g. the
+ * run's --db: copied into s and set in every source's reading options. */
+ems_status scenario_set_conninfo(emscov_ctx *ctx, scenario *s, const char *conninfo);
 
 /* The run's layers, read and moved into the working CRS. */
 typedef struct scenario_inputs {

@@ -12,13 +12,17 @@
 static const char info_help[] =
     "usage: emscov info [OPTIONS] PATH...\n"
     "\n"
-    "Describe layers (shapefile, GeoJSON, CSV points): format, geometry type, feature count, CRS (name,\n"
-    "EPSG, where it came from), text encoding and how it was detected, extent in the source and the\n"
-    "working CRS, fields with types and sample values, and every geometry repaired or skipped.\n"
+    "Describe layers (shapefile, GeoJSON, CSV points, GeoPackage x.gpkg[:TABLE], pg:[schema.]table, and\n"
+    "every vector format GDAL reads: x.fgb, x.kml, x.gml, x.tab, x.gdb:LAYER, ...): format, geometry type,\n"
+    "feature count, CRS (name, EPSG, where it came from), text encoding and how it was detected, extent in\n"
+    "the source and the working CRS, fields with types and sample values, and every geometry repaired or\n"
+    "skipped.\n"
     "\n"
     "options:\n"
     "  --json            print one JSON object instead of text\n"
     "  --samples N       sample values per field (default 3)\n"
+    "  --db CONNINFO     database of pg: sources: libpq conninfo or URI; env or \"\": the PG* environment\n"
+    "                    (the default)\n"
     "  --working-srs SRS working CRS (projected, metres); default: the layers' own CRS when they share a\n"
     "                    Transverse Mercator one (UTM, Gauss-Kruger) near its central meridian, else the UTM\n"
     "                    zone of the layers' centre\n";
@@ -266,6 +270,7 @@ ems_status cmd_info(emscov_ctx *ctx, int argc, char **argv)
         }
         if ((r = cli_opt(ctx, argc, argv, &i, "samples", &samples_text)) != 0 ||
             (r = cli_opt(ctx, argc, argv, &i, "working-srs", &working_srs)) != 0 ||
+            (r = cli_opt(ctx, argc, argv, &i, "db", &opts.conninfo)) != 0 ||
             (r = cli_layer_opt(ctx, argc, argv, &i, &opts)) != 0) {
             if (r < 0) {
                 st = EMS_EINPUT;
@@ -292,6 +297,8 @@ ems_status cmd_info(emscov_ctx *ctx, int argc, char **argv)
         st = emscov_fail(ctx, EMS_EINPUT, "info: no PATH given (emscov info --help)");
         goto done;
     }
+    if (opts.conninfo && !strcmp(opts.conninfo, "env"))
+        opts.conninfo = "";
     for (size_t k = 0; k < npaths; k++)
         if ((st = layer_read(ctx, paths[k], &opts, &layers[k])) != EMS_OK)
             goto done;

@@ -57,12 +57,14 @@ bool cli_flag(char **argv, int i, const char *name)
 }
 
 const char cli_layer_opts_help[] =
-    "  --encoding ENC    text encoding when the source declares none (.cpg, DBF LDID): GBK, GB18030,\n"
-    "                    UTF-8, BIG5, CP1252, ... (default UTF-8)\n"
+    "  --encoding ENC    attribute text encoding: GBK, GB18030, UTF-8, BIG5, CP1252, ...; overrides a\n"
+    "                    shapefile's .cpg and DBF LDID (with a warning naming what it overrode); default:\n"
+    "                    what the source declares, else UTF-8\n"
     "  --srs SRS         source CRS, overriding .prj / GeoJSON crs: EPSG:4548, WKT, or a PROJ string\n"
     "  --x-field NAME    CSV column of x / longitude (default: detected)\n"
     "  --y-field NAME    CSV column of y / latitude (default: detected)\n"
-    "  --format FMT      shp, geojson or csv (default: from the file extension)\n"
+    "  --format FMT      shp, geojson, csv, gpkg, or gdal (read through GDAL whatever the extension);\n"
+    "                    default: from the extension, GDAL for the ones emscov does not read itself\n"
     "  --from-gcj02      coordinates are GCJ-02 (Chinese map apps): convert to WGS 84\n"
     "  --from-bd09       coordinates are BD-09 (Baidu): convert to WGS 84\n";
 

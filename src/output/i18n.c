@@ -276,6 +276,7 @@ const char *i18n_pop_method(const char *method)
 {
     /* src/analysis/analyze.c's texts, for the catalogue */
     static const char *const methods[] = {N_("grid cells (ESRI ASCII), one demand point per cell centre"),
+                                          N_("grid cells (raster read by GDAL), one demand point per cell centre"),
                                           N_("points with counts"),
                                           N_("census polygons, dasymetric onto the target layer"),
                                           N_("census polygons, areal weighting")};

@@ -1,12 +1,16 @@
 /* src/output/input_files.c: the files behind a run's inputs with their sizes and SHA-256 (see input_files.h). */
 #include "src/output/input_files.h"
 
+#include "geo/layer.h"
+
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* ---- SHA-256 (FIPS 180-4) ----------------------------------------------------------------------------- */
@@ -170,22 +174,70 @@ static ems_status add_one(emscov_ctx *ctx, input_files *fs, const char *role, co
     return f->role && f->source && f->path ? EMS_OK : EMS_ENOMEM;
 }
 
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A directory source (a FileGDB): every regular file in it, by name. */
+static ems_status add_dir(emscov_ctx *ctx, input_files *fs, const char *role, const char *source, const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return emscov_fail(ctx, EMS_EIO, "%s: cannot list for its checksums: %s", dir, strerror(errno));
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    ems_status st = EMS_OK;
+    struct dirent *e;
+    while (st == EMS_OK && (e = readdir(d)) != NULL) {
+        struct stat sb;
+        size_t len = strlen(dir) + strlen(e->d_name) + 2;
+        char *p = ems_malloc(ctx, len);
+        if (p)
+            snprintf(p, len, "%s/%s", dir, e->d_name);
+        if (!p || !ems_grow(ctx, (void **)&names, &cap, n + 1, sizeof *names)) {
+            free(p);
+            st = EMS_ENOMEM;
+        } else if (stat(p, &sb) == 0 && S_ISREG(sb.st_mode)) {
+            names[n++] = p;
+        } else {
+            free(p);
+        }
+    }
+    closedir(d);
+    if (n > 1)
+        qsort(names, n, sizeof *names, by_name);
+    for (size_t k = 0; k < n; k++) {
+        if (st == EMS_OK)
+            st = add_one(ctx, fs, role, source, names[k]);
+        free(names[k]);
+    }
+    free(names);
+    return st;
+}
+
 ems_status input_files_add(emscov_ctx *ctx, input_files *fs, const char *role, const char *source)
 {
     if (!source || !strncmp(source, "pg:", 3))
         return EMS_OK;
-    const char *dot = strrchr(source, '.'), *slash = strrchr(source, '/');
+    /* a "FILE:LAYER" source (x.gpkg:TABLE, city.gdb:streets) is its FILE, as layer_read reads it */
+    char file[4200];
+    snprintf(file, sizeof file, "%.*s", (int)layer_source_split(source, NULL), source);
+    struct stat sb;
+    if (stat(file, &sb) == 0 && S_ISDIR(sb.st_mode))
+        return add_dir(ctx, fs, role, source, file);
+    const char *dot = strrchr(file, '.'), *slash = strrchr(file, '/');
     if (dot && slash && dot < slash)
         dot = NULL;
-    size_t stem = dot ? (size_t)(dot - source) : strlen(source);
+    size_t stem = dot ? (size_t)(dot - file) : strlen(file);
     bool shp = dot && !strcasecmp(dot, ".shp"), upper = dot && dot[1] >= 'A' && dot[1] <= 'Z';
     static const char *const sib[] = {"", ".shx", ".dbf", ".prj", ".cpg"};
     ems_status st = EMS_OK;
     for (size_t k = 0; st == EMS_OK && k < 5; k++) {
         if (k > 0 && !shp && k < 3)
             continue; /* not a shapefile: the file and its .prj, .cpg */
-        char p[4200];
-        snprintf(p, sizeof p, "%.*s%s", (int)(k == 0 ? strlen(source) : stem), source, sib[k]);
+        char p[4220];
+        snprintf(p, sizeof p, "%.*s%s", (int)(k == 0 ? strlen(file) : stem), file, sib[k]);
         if (k > 0 && upper)
             for (char *q = p + stem; *q; q++)
                 *q = (char)(*q >= 'a' && *q <= 'z' ? *q - 32 : *q);

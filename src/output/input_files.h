@@ -1,7 +1,9 @@
 /* src/output/input_files.h: the files behind a run's inputs, each with its size and SHA-256, so report.json,
  * a stored run and the report document say exactly which data a run was computed from. A shapefile source is
  * its .shp, .shx, .dbf, .prj and .cpg (those present, in the case of the .shp's extension); any other file is
- * itself and the .prj / .cpg beside it when present; a `pg:` source has no files. Paths are made absolute
+ * itself and the .prj / .cpg beside it when present; a "FILE:LAYER" source (x.gpkg:TABLE, city.gdb:streets) is
+ * its FILE (split as layer_read splits it); a directory (a FileGDB) every regular file in it, by name; a `pg:`
+ * source has no files. Paths are made absolute
  * (from the working directory), so the record means the same wherever it is read.
  * Ownership: input_files_add appends to an array owned by the caller (input_files_free, NULL-safe); strings
  * are copied. Units: bytes. One ctx per thread. */

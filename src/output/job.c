@@ -60,6 +60,8 @@ static ems_status start(emscov_ctx *ctx, const job_opts *o, const char *fallback
     }
     if (st == EMS_OK)
         st = scenario_load(ctx, o->scenario_path, o->data_dir, &j->sc);
+    if (st == EMS_OK && o->db) /* the scenario's pg: sources are read from the same database */
+        st = scenario_set_conninfo(ctx, j->sc, strcmp(o->db, "env") ? o->db : "");
     if (st == EMS_OK) { /* --lang, else the scenario's lang, else as it is */
         j->lang = i18n_current();
         if (!(o->lang && i18n_lang_parse(o->lang, &j->lang)) && j->sc->lang)
@@ -289,8 +291,11 @@ ems_status job_sites(emscov_ctx *ctx, const job_opts *o, const sites_plan_opts *
     layer *lc = NULL, *ls = NULL;
     ems_status st = start(ctx, o, "sites-out", out, &pc, &db);
     job *j = *out;
+    sites_plan_opts pdb = *po; /* pg: candidates and exclusion layers from --db too, unless given their own */
+    if (o->db && !pdb.eval.cand_ro.conninfo)
+        pdb.eval.cand_ro.conninfo = strcmp(o->db, "env") ? o->db : "";
     if (st == EMS_OK)
-        st = sites_plan_run(ctx, j->a, po, &j->plan);
+        st = sites_plan_run(ctx, j->a, &pdb, &j->plan);
     double t0 = now_s(CLOCK_MONOTONIC);
     if (st == EMS_OK)
         st = sites_report_json(ctx, j->plan, &j->json);

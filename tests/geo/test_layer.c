@@ -188,8 +188,18 @@ static void test_unknown_format(void **state)
 {
     emscov_ctx *ctx = *state;
     layer *l = NULL;
-    assert_status_msg(ctx, layer_read(ctx, "roads.xyz", NULL, &l), EMS_EINPUT, "roads.xyz: unknown format");
+    /* an extension emscov does not read itself goes to GDAL: a missing file is GDAL's "does not exist", a file
+     * GDAL does not recognise an unknown format */
+    assert_status_msg(ctx, layer_read(ctx, "roads.xyz", NULL, &l), EMS_EINPUT,
+                      "roads.xyz: GDAL cannot open it as a vector source");
     assert_null(l);
+    const char *junk = tu_tmp("roads.xyz");
+    tu_write_file(junk, "x\n", 2);
+    assert_status_msg(ctx, layer_read(ctx, junk, NULL, &l), EMS_EINPUT, "roads.xyz: unknown format \"xyz\"");
+    assert_null(l);
+    layer_read_opts o = {.format = "xyz"};
+    assert_status_msg(ctx, layer_read(ctx, junk, &o, &l), EMS_EINPUT,
+                      "unknown --format \"xyz\" (known: shp, geojson, csv, gpkg, gdal)");
 }
 
 /* The ledger: every record that is not a feature is kept with its record, reason and values, noted, and

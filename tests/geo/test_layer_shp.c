@@ -580,14 +580,56 @@ static void test_utf8_cpg(void **state)
     fixture f;
     const char *v[] = {"东城区东华门街道", "São Paulo"};
     fx_names(&f, "utf8_cpg", "UTF-8", "NAME", 2, v);
-    layer_read_opts o = {.encoding = "GBK"}; /* ignored: the .cpg wins */
+    layer_read_opts o = {.encoding = "utf8"}; /* agrees with the .cpg: nothing overridden, no warning */
+    size_t warned = emscov_warning_count(ctx);
     layer *l = read_ok(ctx, &f, &o);
     assert_string_equal(layer_encoding(l), "UTF-8");
     assert_string_equal(layer_encoding_source(l), ".cpg \"UTF-8\"");
     assert_string_equal(string_value(l, 0, "NAME"), "东城区东华门街道");
     assert_string_equal(string_value(l, 1, "NAME"), "São Paulo");
-    assert_int_equal(notes_with(l, LAYER_NOTE_WARNING, 0, "--encoding GBK ignored"), 1);
+    assert_int_equal(layer_note_count(l), 0);
+    assert_int_equal(emscov_warning_count(ctx), warned);
     layer_destroy(l);
+}
+
+/* Issue 17: a wrong .cpg on a read-only share. --encoding overrides it (as GDAL's ENCODING open option and
+ * shp2pgsql -W do), with a warning and a note naming the .cpg it overrode; the same for an LDID. */
+static void test_encoding_overrides_declaration(void **state)
+{
+    emscov_ctx *ctx = *state;
+    fixture f;
+    const char *v[] = {"ok", GBK_DONGHUAMEN};
+    fx_names(&f, "wrong_cpg", "UTF-8", "NAME", 2, v);
+    assert_status_msg(ctx, read_fail(ctx, &f, NULL), EMS_EINPUT,
+                      "wrong_cpg.dbf: record 2: field NAME: not valid UTF-8 at byte 1");
+    assert_msg_contains(ctx, "give the right one with --encoding");
+    layer_read_opts o = {.encoding = "GBK"};
+    size_t warned = emscov_warning_count(ctx);
+    layer *l = read_ok(ctx, &f, &o);
+    assert_string_equal(layer_encoding(l), "GBK");
+    assert_string_equal(layer_encoding_source(l), "--encoding, overriding .cpg \"UTF-8\"");
+    assert_string_equal(string_value(l, 1, "NAME"), "东城区东华门街道");
+    assert_int_equal(notes_with(l, LAYER_NOTE_WARNING, 0, "--encoding GBK overrides the .cpg \"UTF-8\""), 1);
+    assert_int_equal(emscov_warning_count(ctx), warned + 1);
+    layer_destroy(l);
+    /* an LDID that says GBK (0x4D) over CP1252 text */
+    const char *w[] = {"S\xe3o Paulo"};
+    fx_names(&f, "wrong_ldid", "LDID/77", "NAME", 1, w);
+    assert_int_equal(ldid_byte(&f), 0x4D);
+    o.encoding = "1252";
+    l = read_ok(ctx, &f, &o);
+    assert_string_equal(layer_encoding(l), "CP1252");
+    assert_string_equal(string_value(l, 0, "NAME"), "São Paulo");
+    assert_int_equal(notes_with(l, LAYER_NOTE_WARNING, 0, "--encoding 1252 overrides the LDID 0x4D (code page 936)"),
+                     1);
+    assert_int_equal(emscov_warning_count(ctx), warned + 2);
+    layer_destroy(l);
+    /* a wrong --encoding over a right .cpg fails naming record and field, and says what it overrode */
+    const char *x[] = {GBK_DONGHUAMEN};
+    fx_names(&f, "right_cpg", "GBK", "NAME", 1, x);
+    o.encoding = "UTF-8";
+    assert_status_msg(ctx, read_fail(ctx, &f, &o), EMS_EINPUT, "right_cpg.dbf: record 1: field NAME: not valid UTF-8");
+    assert_msg_contains(ctx, "overriding the .cpg \"GBK\"");
 }
 
 static void test_encoding_option(void **state)
@@ -1067,6 +1109,7 @@ int main(void)
         cmocka_unit_test(test_gbk_cpg),
         cmocka_unit_test(test_gbk_ldid_only),
         cmocka_unit_test(test_utf8_cpg),
+        cmocka_unit_test(test_encoding_overrides_declaration),
         cmocka_unit_test(test_encoding_option),
         cmocka_unit_test(test_undeclared_gbk_fails),
         cmocka_unit_test(test_invalid_under_cpg),

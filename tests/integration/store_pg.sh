@@ -84,6 +84,16 @@ check "demand points: population = allocated total" \
   "SELECT abs((SELECT sum(population) FROM demand_time WHERE run_id = $ID)
               - (j->'population'->>'allocated_total')::float8) < 1e-3 FROM report"
 check_coverage_figures   # lib.sh: SQL over demand_time and street_summary (one run so far)
+check "station table: the scenario's id and name of every station (= report.json stations[]), sub-district ids of street_summary" \
+  "SELECT count(*) = jsonb_array_length((SELECT j->'stations' FROM report)) AND bool_and(s.station_id = e->>'id'
+          AND s.name = e->>'name' AND s.subdistrict_id IS NOT DISTINCT FROM e->>'subdistrict_id'
+          AND (s.subdistrict_id IS NULL OR EXISTS (SELECT 1 FROM street_summary t WHERE t.run_id = $ID
+                                                    AND t.subdistrict_id = s.subdistrict_id)))
+   FROM station s JOIN (SELECT jsonb_array_elements(j->'stations') e FROM report) x ON (x.e->>'record')::bigint = s.record
+   WHERE s.run_id = $ID"
+check "input_issue: the off-network station named by id and name, with its location" \
+  "SELECT count(*) = 1 AND bool_and(source_name IS NOT NULL AND geom IS NOT NULL) FROM input_issue
+   WHERE run_id = $ID AND layer = 'stations' AND reason = 'off_network' AND source_id = '14'"
 check "geometry_columns: the six tables in the working SRID, the views in 4326" \
   "SELECT count(*) FILTER (WHERE f_table_name NOT LIKE '%wgs84' AND srid = (j->'parameters'->>'working_epsg')::int) = 6
       AND count(*) FILTER (WHERE f_table_name LIKE '%\_wgs84' AND srid = 4326) = 6

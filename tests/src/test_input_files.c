@@ -1,6 +1,7 @@
 /* tests/src/test_input_files.c: src/output/input_files.h: SHA-256 against the FIPS 180-2 test vectors and
  * sha256sum (the padding boundaries), a shapefile's siblings (lower and upper case), a file with its .prj and
- * .cpg, a pg: source (no files), absolute paths, and an unreadable file (EMS_EIO naming it). */
+ * .cpg, a FILE:LAYER source (its file) and a directory (every file in it), a pg: source (no files), absolute
+ * paths, and an unreadable file (EMS_EIO naming it). */
 #include "test_util.h"
 
 #include "src/output/input_files.h"
@@ -98,6 +99,34 @@ static void test_shapefile_siblings(void **state)
     input_files_free(NULL);
 }
 
+/* A "FILE:LAYER" source is its FILE; a directory (a FileGDB) every regular file in it, by name. */
+static void test_layer_and_directory_sources(void **state)
+{
+    emscov_ctx *ctx = *state;
+    tu_write_file(tu_tmp("two.gpkg"), "SQLite", 6);
+    char dir[2000], cmd[4300];
+    snprintf(dir, sizeof dir, "%s", tu_tmp("city.gdb"));
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s/sub'", dir, dir);
+    assert_int_equal(system(cmd), 0);
+    tu_write_file(tu_tmp("city.gdb/b.gdbtable"), "bb", 2);
+    tu_write_file(tu_tmp("city.gdb/a00000001.gdbtable"), "a", 1);
+    input_files fs = {0};
+    char src[4300];
+    snprintf(src, sizeof src, "%s:stations", tu_tmp("two.gpkg"));
+    assert_ok(ctx, input_files_add(ctx, &fs, "stations", src));
+    assert_int_equal(fs.n, 1);
+    assert_string_equal(fs.f[0].path, tu_tmp("two.gpkg"));
+    assert_string_equal(fs.f[0].source, src);
+    assert_int_equal(fs.f[0].bytes, 6);
+    snprintf(src, sizeof src, "%s:streets", dir);
+    assert_ok(ctx, input_files_add(ctx, &fs, "streets", src));
+    assert_int_equal(fs.n, 3); /* the two files, by name; the sub-directory is not a file */
+    assert_string_equal(fs.f[1].path, tu_tmp("city.gdb/a00000001.gdbtable"));
+    assert_string_equal(fs.f[2].path, tu_tmp("city.gdb/b.gdbtable"));
+    assert_int_equal(fs.f[2].bytes, 2);
+    input_files_free(&fs);
+}
+
 static void test_relative_made_absolute(void **state)
 {
     emscov_ctx *ctx = *state;
@@ -125,6 +154,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sha256),
         cmocka_unit_test(test_shapefile_siblings),
+        cmocka_unit_test(test_layer_and_directory_sources),
         cmocka_unit_test(test_relative_made_absolute),
     };
     return cmocka_run_group_tests(tests, tu_ctx_setup, tu_ctx_teardown);
