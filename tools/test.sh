@@ -31,6 +31,7 @@ for t in build/tests/test_*; do
   name=$(basename "$t")
   st=0
   env EMSCOV_SHARED_DIR="$(pwd)/../shared" EMSCOV_SAMPLE_DIR="$(pwd)/build/sample" EMSCOV_SOURCE_DIR="$(pwd)" \
+      EMSCOV_LOCALEDIR="$(pwd)/build/locale" \
       EMSCOV_BIN="$(pwd)/build/src/emscov" EMSCOV_TEST_TMP="$(pwd)/build/tests/tmp/$name" \
       valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=9 \
         --suppressions=tests/valgrind.supp "$t" \

@@ -1025,12 +1025,8 @@ ems_status analysis_run(emscov_ctx *ctx, const scenario *sc, analysis **out)
         if (st == EMS_OK) lap(a, "service-area polygons", &t0);
     }
     const standards *std = sc->std;
-    char park_src[1024];
-    snprintf(park_src, sizeof park_src, "%s%s%s", std->source_parks ? std->source_parks : "",
-             std->source_parks && a->rules ? "; measured after the rule set " : "",
-             a->rules ? park_rules_standard(a->rules) : "");
     const char *sources[RESULT_NTARGETS] = {std->source_response, std->source_stations, std->source_ambulances,
-                                            park_src, std->source_calls};
+                                            std->source_parks, std->source_calls};
     if (st == EMS_OK && (st = fill_result(ctx, a)) == EMS_OK && (st = fill_geo(ctx, a)) == EMS_OK &&
         (st = run_result_judge(ctx, a->result, sources)) == EMS_OK)
         st = ledger_check(ctx, a->result->ledger);

@@ -14,7 +14,7 @@
 static const char *const known_keys[] = {
     "scenario.name", "scenario.standards", "scenario.speed_profile", "scenario.period", "scenario.working_epsg",
     "scenario.activation_s", "scenario.max_snap_m", "scenario.thresholds_min", "scenario.service_area_buffer_m",
-    "scenario.service_area_cell_m", "scenario.snap", "scenario.length", "scenario.method",
+    "scenario.service_area_cell_m", "scenario.snap", "scenario.length", "scenario.method", "scenario.lang",
     "streets.path", "streets.encoding", "streets.srs", "streets.name_field", "streets.code_field",
     "streets.district_field", "streets.where",
     "stations.path", "stations.encoding", "stations.srs", "stations.id_field", "stations.name_field",
@@ -198,6 +198,13 @@ ems_status scenario_load(emscov_ctx *ctx, const char *path, const char *data_dir
         goto done;
     if ((st = road_rule_keys(ctx, c, path, s)) != EMS_OK)
         goto done;
+    if ((v = config_get(c, "scenario", "lang"))) {
+        if (strcmp(v, "zh") && strcmp(v, "en")) {
+            st = emscov_fail(ctx, EMS_EINPUT, "%s: [scenario] lang must be zh or en, not \"%s\"", path, v);
+            goto done;
+        }
+        s->lang = dup_or_null(ctx, v, &oom);
+    }
     v = config_get(c, "parks", "rules");
     s->park_rules = v ? data_ref(c, "parks", "rules", NULL, data_dir, "standards") : ems_strdup(ctx, s->std->park_rules);
     if (!s->park_rules)
@@ -230,6 +237,7 @@ void scenario_destroy(scenario *s)
         return;
     free(s->path);
     free(s->name);
+    free(s->lang);
     standards_destroy(s->std);
     free(s->speed_path);
     free(s->period);

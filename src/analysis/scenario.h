@@ -24,6 +24,7 @@ typedef struct scenario_source {
 
 typedef struct scenario {
     char *path, *name;
+    char *lang;                       /* [scenario] lang: "zh" or "en" for what people read; NULL: not given */
     standards *std;
     char *speed_path, *period;
     int working_epsg;                 /* 0: UTM zone of the sub-districts */

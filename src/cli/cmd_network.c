@@ -249,12 +249,13 @@ ems_status cmd_times(emscov_ctx *ctx, int argc, char **argv)
                 {"out", &outpath},       {"station-id", &id_field},         {"turnout-field", &turnout_field},
                 {"activation", &activation_t}, {"max-snap", &max_snap_t},   {"cutoff", &cutoff_t},
                 {"working-srs", &working_srs}, {"snap", &snap_t}};
+    csv_style csv = {0};
     for (int i = 1; i < argc; i++) {
         if (cli_flag(argv, i, "help") || !strcmp(argv[i], "-h")) {
-            printf("%s\n%s%s", times_help, roads_help, cli_layer_opts_help);
+            printf("%s%s\n%s%s", times_help, cli_csv_opts_help, roads_help, cli_layer_opts_help);
             return EMS_OK;
         }
-        int r = 0;
+        int r = cli_csv_opt(ctx, argc, argv, &i, &csv);
         for (size_t k = 0; k < sizeof opts / sizeof *opts && r == 0; k++)
             r = cli_opt(ctx, argc, argv, &i, opts[k].name, opts[k].value);
         if (r == 0 && (r = road_opt(ctx, argc, argv, &i, &ra)) == 0)
@@ -279,7 +280,7 @@ ems_status cmd_times(emscov_ctx *ctx, int argc, char **argv)
         return st;
     p.cutoff_s = cutoff_min * 60;
     times_counts c;
-    if ((st = times_csv_run(ctx, &src, &p, outpath, &c)) == EMS_OK)
+    if ((st = times_csv_run(ctx, &src, &p, &csv, outpath, &c)) == EMS_OK)
         fprintf(stderr, "emscov: %zu points: %zu beyond --max-snap, %zu on small road components, %zu not reached; "
                 "%zu stations used; wrote %s\n", c.points, c.beyond_snap, c.small_component, c.not_reached,
                 c.stations_used, outpath);

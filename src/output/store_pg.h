@@ -22,6 +22,7 @@
 #define EMSCOV_STORE_PG_H
 
 #include "geo/pg.h"
+#include "src/output/input_files.h"
 #include "src/output/layers.h"
 
 /* The result layout this binary writes; an older layout is migrated, a newer one refused. */
@@ -41,6 +42,7 @@ typedef struct store_pg_run {
     const char *report_json;      /* report.json text: parameters, standards, headline figures */
     const store_pg_input *inputs; /* checksummed (SHA-256 of each file; shapefile siblings too) */
     size_t ninputs;
+    const input_files *files;     /* the inputs' files already checksummed (input_files.h), or NULL: read here */
     double started, finished; /* Unix time, seconds */
     bool replace;             /* delete the earlier runs of this name in the same transaction */
 } store_pg_run;
@@ -88,8 +90,5 @@ void store_pg_abort(store_pg *s);
 ems_status store_pg_delete_run(emscov_ctx *ctx, store_pg *s, int64_t run_id);
 const char *store_pg_schema(const store_pg *s);
 void store_pg_destroy(store_pg *s);
-
-/* SHA-256 of a file as 64 lowercase hex digits into hex[65]; *bytes its size. EMS_EIO when unreadable. */
-ems_status store_pg_sha256_file(emscov_ctx *ctx, const char *path, char hex[65], uint64_t *bytes);
 
 #endif

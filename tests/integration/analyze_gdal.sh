@@ -21,9 +21,9 @@ sed 's/population.asc/population.tif/; s/path = stations.shp/path = stations.fgb
      s/path = parks.geojson/path = parks.kml/' "$C/scenario.ini" >"$C/gdal.ini"
 grep -q 'path = roads.fgb' "$C/gdal.ini" && grep -q 'path = parks.kml' "$C/gdal.ini" || fail "scenario rewrite"
 
-# report.json without what names the input files (paths, the population method's wording, timings)
+# report.json without what names the input files (paths, their checksums, the population method's wording, timings)
 figures() {
-  jq -S 'del(.inputs, .timings, .population.method) | .ledger.layers |= map(del(.path))' "$1"
+  jq -S 'del(.inputs, .input_files, .timings, .population.method) | .ledger.layers |= map(del(.path))' "$1"
 }
 for run in scenario tif gdal; do
   "$EMSCOV" analyze --out "$TMP/out_$run" "$C/$run.ini" >"$TMP/$run.txt" 2>"$TMP/$run.err" \
