@@ -43,4 +43,9 @@ ems_status cmd_report(emscov_ctx *ctx, int argc, char **argv);
  * of argv before the sub-command sees it, and makes it (else the locale's language) the current language. */
 const char *cli_lang_option(void);
 
+/* emscov's data directory (standards, park rules, speed profiles by name): $EMSCOV_DATA, else share/emscov
+ * beside the binary (bin/../share/emscov: installed, or the build tree's link to the source's data/), else
+ * the install prefix's. Set by main() before the sub-command runs. */
+const char *cli_data_dir(void);
+
 #endif

@@ -55,7 +55,7 @@ static ems_status parse_docs(emscov_ctx *ctx, const char *v, unsigned *docs)
 
 ems_status cmd_analyze(emscov_ctx *ctx, int argc, char **argv)
 {
-    job_opts o = {.data_dir = EMSCOV_DATA_DIR, .version = EMSCOV_VERSION, .lang = cli_lang_option()};
+    job_opts o = {.data_dir = cli_data_dir(), .version = EMSCOV_VERSION, .lang = cli_lang_option()};
     bool as_json = false;
     const char *docs = NULL;
     for (int i = 1; i < argc; i++) {

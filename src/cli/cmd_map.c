@@ -31,7 +31,7 @@ static const char map_help[] =
     "  --out PATH         the file; a directory for --each (one file per value, named VALUE-KIND.EXT),\n"
     "                     or one PDF with a page per value when PATH ends in .pdf\n"
     "  --sites FILE       proposed sites: a GeoPackage from emscov sites (layer selected_site) or any layer\n"
-    "  --residential FILE residential land polygons for --kind parks\n"
+    "  --residential F    residential land polygons for --kind parks\n"
     "  --db-schema S      schema of the PostGIS store (default emscov)\n";
 
 typedef struct map_args {

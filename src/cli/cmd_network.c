@@ -18,13 +18,14 @@ static const char roads_help[] =
     "  --name-field F    road name (default NAME if present)\n"
     "  --id-field F      road id, the key of the speed profile's road_speeds table (default: record number)\n"
     "  --tolerance M     noding tolerance in metres (default 0: vertices must coincide exactly)\n"
-    "  --speed FILE      speed profile (default " EMSCOV_DATA_DIR "/speed/default.ini)\n"
+    "  --speed FILE      speed profile (default: speed/default.ini of the data directory, which\n"
+    "                    emscov version names)\n"
     "  --period NAME     time-of-day period of the profile: offpeak (default), peak, night, ...\n"
     "  --length L        link lengths for travel times: planar (default; in the working CRS) or ellipsoidal\n"
     "                    (geodesic on WGS 84, as PostGIS ST_Length(geography))\n"
     "network rules (docs/method.md, \"Network rules\"):\n"
     "  --method M        emscov (default) or pgrouting: the options of a plain osm2pgrouting +\n"
-    "                    pgr_drivingDistance study (its class speeds " EMSCOV_DATA_DIR "/speed/pgrouting.ini,\n"
+    "                    pgr_drivingDistance study (its class speeds speed/pgrouting.ini,\n"
     "                    vertex snapping, ellipsoidal lengths; no access leg, access tags, maxspeed or turn\n"
     "                    restrictions); options given as well override it\n"
     "  --access A        roads an access tag closes (private, no, ...): ends (default: usable only at a\n"
@@ -83,7 +84,7 @@ ems_status cli_number(emscov_ctx *ctx, const char *opt, const char *text, double
 static ems_status road_opts(emscov_ctx *ctx, const road_args *a, roads_opts *o, snap_mode *snap)
 {
     *o = (roads_opts){.fields = a->fields, .speed_file = a->speed_file, .period = a->period,
-                      .data_dir = EMSCOV_DATA_DIR};
+                      .data_dir = cli_data_dir()};
     ems_status st = a->method ? roads_method_parse(ctx, a->method, "--method", &o->method) : EMS_OK;
     roads_preset pre = roads_method_preset(o->method);
     o->length = pre.length;

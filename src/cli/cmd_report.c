@@ -27,7 +27,7 @@ static const char report_help[] =
     "  --db-schema S      schema of the store (default emscov)\n"
     "  --sites PATH       a sites run of the same city: the output directory of emscov sites, or its\n"
     "                     sites.json; names the best candidate site of each gap sub-district\n"
-    "  --residential FILE residential land for the park map (default: the run's own input, when still there)\n"
+    "  --residential F    residential land for the park map (default: the run's own input, when still there)\n"
     "  --format F         pdf or html (default: from --out's extension)\n"
     "  --lang zh|en       the document's language (default: the locale)\n"
     "  --out FILE         the document (written to a temporary name, then renamed)\n";

@@ -91,7 +91,7 @@ static ems_status split_ids(emscov_ctx *ctx, const char *text, char **copy, cons
 ems_status cmd_sites(emscov_ctx *ctx, int argc, char **argv)
 {
     const char *v = NULL;
-    job_opts o = {.data_dir = EMSCOV_DATA_DIR, .version = EMSCOV_VERSION, .lang = cli_lang_option()};
+    job_opts o = {.data_dir = cli_data_dir(), .version = EMSCOV_VERSION, .lang = cli_lang_option()};
     bool as_json = false, exact = false;
     sites_opts so = {.turnout_s = -1, .ambulances = -1};
     double k_opt = 0, target = 0, time_limit = 60, max_nz = OPT_EXACT_DEFAULT_MAX_NZ, top = 10;
