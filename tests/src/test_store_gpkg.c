@@ -603,6 +603,62 @@ static void test_replace(void **state)
     layer_destroy(q);
 }
 
+/* QGIS styles: layer_styles is an attribute table GDAL lists and reads (one row per style, the QGIS columns,
+ * useAsDefault 1), the validator still passes; a style of a table not written is bad input and the store
+ * stays usable; no style, no layer_styles table. */
+static void test_styles(void **state)
+{
+    emscov_ctx *ctx = *state;
+    const char *path = out_path("styles.gpkg");
+    layer *p = points(ctx);
+    gpkg_store *s = NULL;
+    assert_ok(ctx, gpkg_store_begin(ctx, path, &s));
+    assert_ok(ctx, gpkg_store_write_layer(ctx, s, "pts", "demand points", p));
+    assert_int_equal(gpkg_store_write_style(ctx, s, "nope", "emscov", "<qgis/>", NULL, NULL), EMS_EINPUT);
+    assert_has(emscov_message(ctx), "style of nope: no such table");
+    assert_ok(ctx, gpkg_store_write_style(ctx, s, "PTS", "emscov", "<qgis>a & \"b\"</qgis>", NULL, "the points"));
+    assert_ok(ctx, gpkg_store_commit(ctx, s));
+    layer_destroy(p);
+    char args[4400];
+    snprintf(args, sizeof args, "-ro -q '%s' layer_styles", path);
+    char *out = ogr(args);
+    assert_has(out, "f_table_name (String) = PTS");
+    assert_has(out, "f_geometry_column (String) = geom");
+    assert_has(out, "styleName (String) = emscov");
+    assert_has(out, "styleQML (String) = <qgis>a & \"b\"</qgis>");
+    assert_has(out, "useAsDefault (Integer(Boolean)) = 1");
+    assert_has(out, "description (String) = the points");
+    assert_has(out, "update_time (DateTime) = ");
+    free(out);
+    snprintf(args, sizeof args, "-ro -so '%s'", path);
+    out = ogr(args);
+    assert_has(out, "2: layer_styles (None)");
+    free(out);
+    /* without a style there is no table */
+    path = out_path("nostyles.gpkg");
+    write_two(ctx, path);
+    snprintf(args, sizeof args, "-ro -so '%s'", path);
+    out = ogr(args);
+    assert_null(strstr(out, "layer_styles"));
+    free(out);
+    if (exists(VALIDATOR) && exists("/usr/bin/python3")) { /* GDAL's validator accepts the styled file */
+        char cmd[4400];
+        path = out_path("styles2.gpkg");
+        layer *q = points(ctx);
+        assert_ok(ctx, gpkg_store_begin(ctx, path, &s));
+        assert_ok(ctx, gpkg_store_write_layer(ctx, s, "pts", NULL, q));
+        assert_ok(ctx, gpkg_store_write_style(ctx, s, "pts", "emscov", "<qgis/>", "<sld/>", NULL));
+        assert_ok(ctx, gpkg_store_commit(ctx, s));
+        layer_destroy(q);
+        snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s --extra '%s' 2>&1", VALIDATOR, path);
+        out = NULL;
+        int rc = tu_run(cmd, &out);
+        if (rc != 0 || strstr(out, "Req") || strstr(out, "Warning") || strstr(out, "ERROR"))
+            fail_msg("%s -> exit %d:\n%s", cmd, rc, out);
+        free(out);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -611,7 +667,7 @@ int main(void)
         cmocka_unit_test(test_validator),    cmocka_unit_test(test_private_crs),
         cmocka_unit_test(test_abort),        cmocka_unit_test(test_bad_paths),
         cmocka_unit_test(test_sqlite_error), cmocka_unit_test(test_bad_names),
-        cmocka_unit_test(test_replace),
+        cmocka_unit_test(test_replace),      cmocka_unit_test(test_styles),
     };
     return cmocka_run_group_tests(tests, tu_ctx_setup, tu_ctx_teardown);
 }
