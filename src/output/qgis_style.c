@@ -193,11 +193,11 @@ ems_status qgis_style_qml(emscov_ctx *ctx, const char *table, char **qml, const 
         kind = SYM_MARKER;
         c[n++] = one("station", NULL, MAP_COLOR_STATION, 1, "circle", 2.6, 0xFFFFFF);
         *description = "ambulance stations, as on emscov's maps";
-    } else if (!strcmp(table, "selected_site")) {
+    } else if (!strcmp(table, "selected_site") || !strcmp(table, "site_selected")) { /* GeoPackage, PostGIS */
         kind = SYM_MARKER;
         c[n++] = one("proposed site", NULL, MAP_COLOR_SITE, 1, "diamond", 3.4, 0xFFFFFF);
         *description = "proposed new station sites, as on emscov map --kind gaps --sites";
-    } else if (!strcmp(table, "candidate")) {
+    } else if (!strcmp(table, "candidate") || !strcmp(table, "site_candidate")) {
         kind = SYM_MARKER;
         c[n++] = one("candidate site", NULL, MAP_COLOR_SITE, 0.5, "circle", 1.4, MAP_COLOR_SITE);
         *description = "candidate station sites";

@@ -17,7 +17,7 @@
 #define QGIS_STYLE_NAME "emscov"
 
 /* The QML of result layer `table` (street_summary, demand_time, service_area, station, park_service_area,
- * input_issue, candidate, selected_site) into *qml; *qml NULL (EMS_OK) for any other table. *description:
+ * input_issue, candidate or site_candidate, selected_site or site_selected) into *qml; *qml NULL (EMS_OK) for any other table. *description:
  * static text naming what the style shows (NULL with *qml). */
 ems_status qgis_style_qml(emscov_ctx *ctx, const char *table, char **qml, const char **description);
 
