@@ -654,8 +654,10 @@ static ems_status write_styles(emscov_ctx *ctx, store_pg *s, const char *table)
     return st;
 }
 
-/* The columns every result table has beside the layer's, described for QGIS and psql (\d+). */
-static ems_status comment_keys(emscov_ctx *ctx, store_pg *s, const store_kind *kind, const char *table)
+/* The columns of a result table described for QGIS and psql (\d+): those every table has, and the layer's
+ * (result_column_doc). */
+static ems_status comment_keys(emscov_ctx *ctx, store_pg *s, const store_kind *kind, const char *table,
+                               const layer *l)
 {
     char *qt = pg_ident(ctx, s->c, s->schema, table);
     ems_status st = qt ? EMS_OK : EMS_ENOMEM;
@@ -675,6 +677,19 @@ static ems_status comment_keys(emscov_ctx *ctx, store_pg *s, const store_kind *k
                                "schema)'",
                           qt),
                       0, NULL);
+    /* the layer's columns: COMMENT takes no parameters, so the statement is made by format('%L') */
+    for (size_t j = 0; st == EMS_OK && l && j < layer_field_count(l); j++) {
+        const char *col = layer_field_at(l, j)->name, *doc = result_column_doc(table, col);
+        if (!doc)
+            continue;
+        const char *p[3] = {qt, col, doc};
+        PGresult *r = NULL;
+        st = pg_query(ctx, s->c, what, "SELECT format('COMMENT ON COLUMN %s.%I IS %L', $1::text, $2::text, $3::text)",
+                      3, p, &r);
+        if (st == EMS_OK)
+            st = exec_own(ctx, s->c, what, ems_strdup(ctx, PQgetvalue(r, 0, 0)), 0, NULL);
+        PQclear(r);
+    }
     free(qt);
     return st;
 }
@@ -728,7 +743,7 @@ static ems_status prepare_locked(emscov_ctx *ctx, store_pg *s, const store_kind 
         if (st == EMS_OK)
             st = write_styles(ctx, s, ls[k].table);
         if (st == EMS_OK)
-            st = comment_keys(ctx, s, kind, ls[k].table);
+            st = comment_keys(ctx, s, kind, ls[k].table, s->use[k]);
     }
     return st;
 }

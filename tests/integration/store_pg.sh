@@ -122,6 +122,16 @@ check "latest_ views: per run name the rows of its last run (nightly: run $R2), 
       AND (SELECT count(DISTINCT run_name) FROM latest_station) = (SELECT count(DISTINCT name) FROM run)
       AND (SELECT max(run_id) FROM latest_street_summary WHERE run_name <> 'nightly')
           = (SELECT max(id) FROM run WHERE name <> 'nightly')"
+check "comments: every table, latest_ view and column of the six result tables is described" \
+  "SELECT bool_and(col_description(c.oid, a.attnum) IS NOT NULL) AND bool_and(obj_description(c.oid) IS NOT NULL)
+      AND count(DISTINCT c.relname) = 6
+   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_attribute a ON a.attrelid = c.oid
+   WHERE n.nspname = '$SCHEMA' AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
+     AND c.relname IN ('street_summary', 'demand_time', 'service_area', 'station', 'park_service_area', 'input_issue')"
+check "comments: the latest_ views" \
+  "SELECT count(*) = 6 AND bool_and(obj_description(c.oid) LIKE '%latest run of each run name%')
+   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+   WHERE n.nspname = '$SCHEMA' AND c.relkind = 'v' AND c.relname LIKE 'latest\_%'"
 check "QGIS styles: one default emscov style per table and latest_ view, QML with the YlGnBu bands (xml column)" \
   "SELECT count(*) = 12 AND bool_and(useasdefault AND stylename = 'emscov' AND f_geometry_column = 'geom'
                                      AND f_table_schema = '$SCHEMA' AND f_table_catalog = current_database())
