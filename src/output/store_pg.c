@@ -411,6 +411,38 @@ static void column_type(const layer *l, char *buf, size_t cap)
     buf[i] = '\0';
 }
 
+/* A COMMENT statement: COMMENT takes no parameters, so `format_sql` (SELECT format('COMMENT ... %L', $1, ...))
+ * makes it on the server from p, and it is run. */
+static ems_status comment_on(emscov_ctx *ctx, store_pg *s, const char *what, const char *format_sql, int np,
+                             const char *const *p)
+{
+    PGresult *r = NULL;
+    ems_status st = pg_query(ctx, s->c, what, format_sql, np, p, &r);
+    if (st == EMS_OK)
+        st = exec_own(ctx, s->c, what, ems_strdup(ctx, PQgetvalue(r, 0, 0)), 0, NULL);
+    PQclear(r);
+    return st;
+}
+
+/* Drop view qv when it exists and create it again: `create` and `comment` are the CREATE VIEW and COMMENT ON VIEW
+ * statements (built by fmt; freed here, also when not run). */
+static ems_status replace_view(emscov_ctx *ctx, store_pg *s, const char *what, const char *qv, char *create,
+                               char *comment)
+{
+    ems_status st = exec_own(ctx, s->c, what, fmt(ctx, "DROP VIEW IF EXISTS %s", qv), 0, NULL);
+    if (st == EMS_OK) {
+        st = exec_own(ctx, s->c, what, create, 0, NULL);
+        create = NULL;
+    }
+    if (st == EMS_OK) {
+        st = exec_own(ctx, s->c, what, comment, 0, NULL);
+        comment = NULL;
+    }
+    free(create);
+    free(comment);
+    return st;
+}
+
 /* (Re)create the WGS 84 view of table: every column but geom, and geom transformed to EPSG:4326. */
 static ems_status create_view(emscov_ctx *ctx, store_pg *s, const char *table, const char *qt,
                               const char *type)
@@ -427,21 +459,12 @@ static ems_status create_view(emscov_ctx *ctx, store_pg *s, const char *table, c
                                   1, p, &r)
                        : EMS_ENOMEM;
     if (st == EMS_OK)
-        st = exec_own(ctx, s->c, what, fmt(ctx, "DROP VIEW IF EXISTS %s", qv), 0, NULL);
-    if (st == EMS_OK)
-        st = exec_own(ctx, s->c, what,
-                      fmt(ctx,
-                          "CREATE VIEW %s AS SELECT %s, ST_Transform(geom, 4326)::"
-                          "geometry(%s, 4326) AS geom FROM %s",
-                          qv, PQgetvalue(r, 0, 0), type, qt),
-                      0, NULL);
-    if (st == EMS_OK)
-        st = exec_own(ctx, s->c, what,
-                      fmt(ctx,
-                          "COMMENT ON VIEW %s IS 'table %s in WGS 84 (EPSG:4326) for web "
-                          "clients'",
-                          qv, table),
-                      0, NULL);
+        st = replace_view(ctx, s, what, qv,
+                          fmt(ctx, "CREATE VIEW %s AS SELECT %s, ST_Transform(geom, 4326)::geometry(%s, 4326) AS geom "
+                                   "FROM %s",
+                              qv, PQgetvalue(r, 0, 0), type, qt),
+                          fmt(ctx, "COMMENT ON VIEW %s IS 'table %s in WGS 84 (EPSG:4326) for web clients'", qv,
+                              table));
     PQclear(r);
     free(vname);
     free(qv);
@@ -475,14 +498,8 @@ static ems_status create_table(emscov_ctx *ctx, store_pg *s, const store_kind *k
     if (st == EMS_OK)
         st = exec_own(ctx, s->c, what, fmt(ctx, "CREATE INDEX %s ON %s (%s)", qi, qt, kind->fk_col), 0, NULL);
     if (st == EMS_OK && rl->description) {
-        /* COMMENT takes no parameters: the statement is made by format('%L') on the server */
         const char *p[2] = {qt, rl->description};
-        PGresult *r = NULL;
-        st = pg_query(ctx, s->c, what, "SELECT format('COMMENT ON TABLE %s IS %L', $1::text, $2::text)", 2, p,
-                      &r);
-        if (st == EMS_OK)
-            st = exec_own(ctx, s->c, what, ems_strdup(ctx, PQgetvalue(r, 0, 0)), 0, NULL);
-        PQclear(r);
+        st = comment_on(ctx, s, what, "SELECT format('COMMENT ON TABLE %s IS %L', $1::text, $2::text)", 2, p);
     }
     if (st == EMS_OK)
         st = create_view(ctx, s, rl->table, qt, type);
@@ -605,21 +622,15 @@ static ems_status create_latest_view(emscov_ctx *ctx, store_pg *s, const store_k
     snprintf(what, sizeof what, "creating view %s", qv ? qv : table);
     ems_status st = qv && qt ? EMS_OK : EMS_ENOMEM;
     if (st == EMS_OK)
-        st = exec_own(ctx, s->c, what, fmt(ctx, "DROP VIEW IF EXISTS %s", qv), 0, NULL);
-    if (st == EMS_OK)
-        st = exec_own(ctx, s->c, what,
-                      fmt(ctx,
-                          "CREATE VIEW %s AS SELECT t.*, l.name AS run_name FROM %s t JOIN (SELECT DISTINCT ON "
-                          "(name) id, name FROM %s.%s ORDER BY name, finished DESC, id DESC) l ON t.%s = l.id",
-                          qv, qt, s->qs, kind->run_table, kind->fk_col),
-                      0, NULL);
-    if (st == EMS_OK)
-        st = exec_own(ctx, s->c, what,
-                      fmt(ctx,
-                          "COMMENT ON VIEW %s IS 'table %s: the rows of the latest run of each run name "
-                          "(run_name); for QGIS'",
-                          qv, table),
-                      0, NULL);
+        st = replace_view(ctx, s, what, qv,
+                          fmt(ctx,
+                              "CREATE VIEW %s AS SELECT t.*, l.name AS run_name FROM %s t JOIN (SELECT DISTINCT ON "
+                              "(name) id, name FROM %s.%s ORDER BY name, finished DESC, id DESC) l ON t.%s = l.id",
+                              qv, qt, s->qs, kind->run_table, kind->fk_col),
+                          fmt(ctx,
+                              "COMMENT ON VIEW %s IS 'table %s: the rows of the latest run of each run name "
+                              "(run_name); for QGIS'",
+                              qv, table));
     free(vname);
     free(qv);
     free(qt);
@@ -677,18 +688,14 @@ static ems_status comment_keys(emscov_ctx *ctx, store_pg *s, const store_kind *k
                                "schema)'",
                           qt),
                       0, NULL);
-    /* the layer's columns: COMMENT takes no parameters, so the statement is made by format('%L') */
+    /* the layer's columns */
     for (size_t j = 0; st == EMS_OK && l && j < layer_field_count(l); j++) {
         const char *col = layer_field_at(l, j)->name, *doc = result_column_doc(table, col);
         if (!doc)
             continue;
         const char *p[3] = {qt, col, doc};
-        PGresult *r = NULL;
-        st = pg_query(ctx, s->c, what, "SELECT format('COMMENT ON COLUMN %s.%I IS %L', $1::text, $2::text, $3::text)",
-                      3, p, &r);
-        if (st == EMS_OK)
-            st = exec_own(ctx, s->c, what, ems_strdup(ctx, PQgetvalue(r, 0, 0)), 0, NULL);
-        PQclear(r);
+        st = comment_on(ctx, s, what, "SELECT format('COMMENT ON COLUMN %s.%I IS %L', $1::text, $2::text, $3::text)",
+                        3, p);
     }
     free(qt);
     return st;
