@@ -6,11 +6,9 @@ is rendered to PNG and shows the gap colour. Exit 0 ok, 1 failure."""
 import os
 import sys
 
-from qgis.core import (QgsApplication, QgsDataSourceUri, QgsMapRendererCustomPainterJob, QgsMapSettings,
-                       QgsVectorLayer)
-from qgis.PyQt.QtCore import QSize
-from qgis.PyQt.QtGui import QColor, QImage, QPainter
+from qgis.core import QgsApplication, QgsDataSourceUri, QgsVectorLayer
 from qgis.PyQt.QtXml import QDomDocument
+from qgis_render import render
 
 conninfo, schema, png = sys.argv[1:4]
 app = QgsApplication([], False)
@@ -58,20 +56,8 @@ if lyr:
     first = lyr.renderer().rootRule().children()[0].symbol().color().name()
     if first != "#fdae61":
         failures.append("latest_street_summary: first class %s" % first)
-    settings = QgsMapSettings()
-    settings.setLayers([lyr])
-    settings.setDestinationCrs(lyr.crs())
-    settings.setExtent(lyr.extent())
-    settings.setOutputSize(QSize(600, 480))
-    img = QImage(settings.outputSize(), QImage.Format_ARGB32)
-    img.fill(QColor(255, 255, 255))
-    painter = QPainter(img)
-    job = QgsMapRendererCustomPainterJob(settings, painter)
-    job.start()
-    job.waitForFinished()
-    painter.end()
-    img.save(png)
-    n = sum(1 for y in range(0, 480, 2) for x in range(0, 600, 2) if QColor(img.pixel(x, y)).name() == "#fdae61")
+    seen = render([lyr], lyr, (600, 480), png)
+    n = seen.get("#fdae61", 0)
     if n == 0:
         failures.append("rendered latest_street_summary: no gap colour")
     print("rendered %s: %d gap pixels" % (png, n))

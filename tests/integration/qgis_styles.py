@@ -11,10 +11,8 @@ import os
 import sqlite3
 import sys
 
-from qgis.core import (QgsApplication, QgsFeatureRequest, QgsMapRendererCustomPainterJob, QgsMapSettings,
-                       QgsRenderContext, QgsVectorLayer)
-from qgis.PyQt.QtCore import QSize
-from qgis.PyQt.QtGui import QColor, QImage, QPainter
+from qgis.core import QgsApplication, QgsFeatureRequest, QgsVectorLayer
+from qgis_render import render
 
 gpkg, png = sys.argv[1], sys.argv[2]
 BANDS = ["#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"]
@@ -59,7 +57,6 @@ for name, want in EXPECT.items():
 # demand_time: the rules split the points as SQL does
 lyr = layers.get("demand_time")
 if lyr:
-    ctx = QgsRenderContext()
     rules = lyr.renderer().rootRule().children()
     sql = ["time_s >= 0 AND time_s < 240", "time_s >= 240 AND time_s < 480", "time_s >= 480 AND time_s < 720",
            "time_s >= 720 AND time_s < 960", "time_s >= 960", "time_s IS NULL"]
@@ -72,34 +69,11 @@ if lyr:
     print("demand_time: rules split %d points as SQL" % lyr.featureCount())
 
 # render two maps as `emscov map` draws them: gaps (sub-districts, stations) and time (demand points, stations)
-def render(names, path):
-    settings = QgsMapSettings()
-    settings.setLayers([layers[n] for n in names if n in layers])  # first on top
-    settings.setDestinationCrs(layers["street_summary"].crs())
-    settings.setExtent(layers["street_summary"].extent())
-    settings.setOutputSize(QSize(1000, 800))
-    settings.setBackgroundColor(QColor(255, 255, 255))
-    img = QImage(settings.outputSize(), QImage.Format_ARGB32)
-    img.fill(QColor(255, 255, 255))
-    painter = QPainter(img)
-    job = QgsMapRendererCustomPainterJob(settings, painter)
-    job.start()
-    job.waitForFinished()
-    painter.end()
-    img.save(path)
-    seen = {}
-    for y in range(0, img.height(), 2):
-        for x in range(0, img.width(), 2):
-            c = QColor(img.pixel(x, y)).name()
-            seen[c] = seen.get(c, 0) + 1
-    return seen
-
-
 if "street_summary" in layers:
     for names, path, colours in (
             (["station", "street_summary"], png, ["#fdae61", "#f7f7f7", "#d7191c"]),
             (["station", "demand_time"], png.replace(".png", "-time.png"), BANDS[:3] + ["#d7191c"])):
-        seen = render(names, path)
+        seen = render([layers[n] for n in names if n in layers], layers["street_summary"], (1000, 800), path)
         for c in colours:
             if not seen.get(c):
                 failures.append("%s: no pixel of %s" % (path, c))
