@@ -18,5 +18,8 @@ typedef struct result_layer {
 /* Fill out[] (room for RESULT_LAYERS_MAX) with the result layers; *n set. Free them with result_layers_free. */
 ems_status result_layers_build(emscov_ctx *ctx, const run_result *r, result_layer *out, size_t *n);
 void result_layers_free(result_layer *ls, size_t n);
+/* What column `column` of result table `table` holds, with its unit (one line, for COMMENT ON COLUMN and the
+ * like; the meanings of docs/formats.md); NULL for a column not described. Static text. */
+const char *result_column_doc(const char *table, const char *column);
 
 #endif

@@ -551,15 +551,24 @@ static void test_run_tables_views(void **state)
     assert_string_equal(
         tu_pg_val(f.raw, "SELECT ST_Area(geom) || ' ' || ST_NumGeometries(geom) FROM %s.service_area", f.qs),
         "30000 1");
-    /* geometry_columns: the working SRID and the types (single polygons promoted to MultiPolygon) */
+    /* geometry_columns: the working SRID and the types (single polygons promoted to MultiPolygon); the latest_
+     * views (for QGIS) as their tables */
     assert_string_equal(
         tu_pg_val(f.raw,
                   "SELECT string_agg(f_table_name || ':' || type || ':' || srid, ' ' ORDER BY "
                   "f_table_name) FROM geometry_columns WHERE f_table_schema = '%s'",
                   f.schema),
-        "demand_time:POINT:4548 demand_time_wgs84:POINT:4326 service_area:MULTIPOLYGON:4548 "
-        "service_area_wgs84:MULTIPOLYGON:4326 street_summary:MULTIPOLYGON:4548 "
+        "demand_time:POINT:4548 demand_time_wgs84:POINT:4326 latest_demand_time:POINT:4548 "
+        "latest_service_area:MULTIPOLYGON:4548 latest_street_summary:MULTIPOLYGON:4548 "
+        "service_area:MULTIPOLYGON:4548 service_area_wgs84:MULTIPOLYGON:4326 street_summary:MULTIPOLYGON:4548 "
         "street_summary_wgs84:MULTIPOLYGON:4326");
+    /* one emscov style for each table and view that has one (these three layers all have) */
+    assert_string_equal(tu_pg_val(f.raw,
+                                  "SELECT string_agg(f_table_name || ':' || useasdefault, ' ' ORDER BY f_table_name)"
+                                  " FROM %s.layer_styles WHERE stylename = 'emscov'",
+                                  f.qs),
+                        "demand_time:true latest_demand_time:true latest_service_area:true "
+                        "latest_street_summary:true service_area:true street_summary:true");
     /* indexes: GiST on geom, btree on run_id, primary key gid; run_id references run(id) */
     assert_string_equal(
         tu_pg_val(f.raw,
