@@ -746,30 +746,52 @@ static ems_status ledger_station_places(emscov_ctx *ctx, analysis *a)
 
 /* ---- roads and parks --------------------------------------------------------------------------------- */
 
+/* One aggregate row of the roads layer (record 0) when count > 0 and nothing failed before: "N <what>". */
+static ems_status roads_row(emscov_ctx *ctx, ledger *lg, ems_status st, ledger_reason r, size_t count,
+                            const char *what)
+{
+    if (st != EMS_OK || count == 0) return st;
+    return ledger_add(ctx, lg, "roads", 0, NULL, NULL, r, NAN, count, NAN, NAN, "%zu %s", count, what);
+}
+
+/* The roads layer of the ledger: roads read, used and skipped, and what each network rule changed
+ * (network_stats; docs/method.md "Network rules"). */
 static ems_status ledger_roads(emscov_ctx *ctx, analysis *a)
 {
     const network_stats *ns = network_get_stats(a->in.roads);
+    const network_rules *nr = network_get_rules(a->in.roads);
     ledger *lg = a->result->ledger;
     size_t idx;
     ems_status st = ledger_add_layer(ctx, lg, "roads", a->sc->roads.path, "roads", &idx);
     if (st != EMS_OK) return st;
     ledger_layer *y = ledger_layer_at(lg, idx);
-    y->read = ns->roads_in;
-    y->skipped = ns->roads_skipped + ns->restricted_dropped; /* access = strict drops roads an access tag closes */
-    y->used = ns->roads_in - y->skipped;
-    if (ns->roads_skipped)
-        st = ledger_add(ctx, lg, "roads", 0, NULL, NULL, LEDGER_NOT_DRIVABLE, NAN, ns->roads_skipped, NAN,
-                        NAN, "%zu road(s)", ns->roads_skipped);
-    if (st == EMS_OK && ns->restricted_dropped)
-        st = ledger_add(ctx, lg, "roads", 0, NULL, NULL, LEDGER_NOT_DRIVABLE, NAN, ns->restricted_dropped, NAN,
-                        NAN, "%zu road(s) closed to ambulances by an access tag (access = strict)",
-                        ns->restricted_dropped);
-    if (st == EMS_OK && ns->zero_length_dropped)
-        st = ledger_add(ctx, lg, "roads", 0, NULL, NULL, LEDGER_ZERO_LENGTH_LINK, NAN,
-                        ns->zero_length_dropped, NAN, NAN, "%zu link(s)", ns->zero_length_dropped);
-    if (st == EMS_OK && ns->duplicates_dropped)
-        st = ledger_add(ctx, lg, "roads", 0, NULL, NULL, LEDGER_DUPLICATE_LINK, NAN, ns->duplicates_dropped,
-                        NAN, NAN, "%zu link(s)", ns->duplicates_dropped);
+    /* OSM ways left out before the graph builder (area = skip, reversible = skip, fewer than 2 nodes): read,
+     * skipped */
+    size_t rule_skipped = ns->area_skipped + ns->reversible_skipped + ns->ways_too_short;
+    y->read = ns->roads_in + rule_skipped;
+    y->skipped = ns->roads_skipped + ns->restricted_dropped + rule_skipped; /* access = strict drops roads too */
+    y->used = y->read - y->skipped;
+    size_t ends = nr->access == NETWORK_ACCESS_ENDS ? ns->restricted_roads - ns->restricted_dropped -
+                                                          ns->restricted_opened : 0;
+    st = roads_row(ctx, lg, st, LEDGER_NOT_DRIVABLE, ns->roads_skipped, "road(s)");
+    st = roads_row(ctx, lg, st, LEDGER_NOT_DRIVABLE, ns->restricted_dropped,
+                   "road(s) closed to ambulances by an access tag (access = strict)");
+    st = roads_row(ctx, lg, st, LEDGER_NOT_DRIVABLE, ns->ways_too_short, "way(s) with fewer than 2 nodes");
+    st = roads_row(ctx, lg, st, LEDGER_AREA_HIGHWAY, ns->area_skipped, "way(s)");
+    st = roads_row(ctx, lg, st, LEDGER_REVERSIBLE, ns->reversible_skipped, "way(s)");
+    st = roads_row(ctx, lg, st, LEDGER_ZERO_LENGTH_LINK, ns->zero_length_dropped, "link(s)");
+    st = roads_row(ctx, lg, st, LEDGER_DUPLICATE_LINK, ns->duplicates_dropped, "link(s)");
+    if (st == EMS_OK && ends)
+        st = ledger_add(ctx, lg, "roads", 0, NULL, NULL, LEDGER_RESTRICTED_ENDS, NAN, ends, NAN, NAN,
+                        "%zu road(s): %zu link(s), %.3f km", ends, ns->restricted_links, ns->restricted_km);
+    st = roads_row(ctx, lg, st, LEDGER_ACCESS_IGNORED, ns->restricted_opened, "road(s)");
+    st = roads_row(ctx, lg, st, LEDGER_OWN_SPEED_CAPPED, ns->own_speed_capped, "link(s)");
+    st = roads_row(ctx, lg, st, LEDGER_OWN_SPEED_IGNORED, ns->own_speed_ignored, "link(s)");
+    if (st == EMS_OK && ns->turns_applied)
+        st = ledger_add(ctx, lg, "roads", 0, NULL, NULL, LEDGER_TURN_RESTRICTION, NAN, ns->turns_applied, NAN, NAN,
+                        "%zu restriction(s): %zu forbidden turn sequence(s)", ns->turns_applied, ns->turn_sequences);
+    st = roads_row(ctx, lg, st, LEDGER_TURN_UNRESOLVED, ns->turns_unresolved, "restriction(s)");
+    st = roads_row(ctx, lg, st, LEDGER_TURN_OFF, ns->turns_off, "restriction(s)");
     return st;
 }
 
