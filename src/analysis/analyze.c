@@ -724,6 +724,66 @@ static ems_status build_stations(emscov_ctx *ctx, analysis *a)
     return st;
 }
 
+/* One period's city-wide figures from its coverage. */
+static void period_figures(const analysis *a, const coverage_stats *c, result_period *p)
+{
+    p->pop = c->pop;
+    p->unreachable = c->unreachable;
+    for (size_t k = 0; k < a->sc->nthresholds; k++) {
+        p->covered[k] = c->covered[k];
+        p->covered_share[k] = c->pop > 0 ? c->covered[k] / c->pop : NAN;
+    }
+    p->mean_s = c->mean_s;
+    p->median_s = c->median_s;
+    p->p90_s = c->p90_s;
+    p->max_s = c->max_s;
+    p->mean_verdict = !isfinite(c->mean_s) ? RESULT_NA : c->mean_s < a->sc->std->mean_below_s ? RESULT_PASS
+                                                                                             : RESULT_FAIL;
+}
+
+/* [scenario] periods: the same stations and demand points on the graph re-timed for each period (network_retime),
+ * one routing pass and the coverage each; the graph is re-timed back to the run's period afterwards. */
+static ems_status compute_periods(emscov_ctx *ctx, analysis *a, const coverage_params *cp)
+{
+    const scenario *sc = a->sc;
+    run_result *r = a->result;
+    if (sc->nperiods == 0) return EMS_OK;
+    if (!(r->periods = ems_calloc(ctx, sc->nperiods, sizeof *r->periods))) return EMS_ENOMEM;
+    size_t ns = route_source_count(a->routes), nu = layer_count(a->in.streets);
+    route_source *src = ems_malloc(ctx, (ns ? ns : 1) * sizeof *src);
+    if (!src) return EMS_ENOMEM;
+    for (size_t i = 0; i < ns; i++)
+        src[i] = *route_source_at(a->routes, (uint32_t)i);
+    ems_status st = EMS_OK;
+    bool retimed = false;
+    for (size_t k = 0; st == EMS_OK && k < sc->nperiods; k++) {
+        result_period *p = &r->periods[r->nperiods++];
+        if (!(p->name = run_result_str(ctx, r, sc->periods[k]))) {
+            st = EMS_ENOMEM;
+            break;
+        }
+        if (!strcmp(sc->periods[k], sc->period)) {
+            p->run_period = true;
+            period_figures(a, &a->cov->city, p);
+            continue;
+        }
+        route_result *rr = NULL;
+        coverage_result *cv = NULL;
+        route_opts o = {.labels = 1, .cutoff_s = 0};
+        retimed = true;
+        if ((st = network_retime(ctx, a->in.roads, a->in.speed, sc->periods[k])) == EMS_OK &&
+            (st = route_multi_source(ctx, a->in.roads, src, ns, &o, &rr)) == EMS_OK &&
+            (st = coverage_compute(ctx, a->in.roads, a->snap, rr, a->npoints, a->x, a->y, a->pop, a->unit, nu, cp,
+                                   &cv)) == EMS_OK)
+            period_figures(a, &cv->city, p);
+        coverage_destroy(cv);
+        route_result_destroy(rr);
+    }
+    if (retimed && st == EMS_OK) st = network_retime(ctx, a->in.roads, a->in.speed, sc->period);
+    free(src);
+    return st;
+}
+
 /* Stations in no sub-district, or on a boundary (gaps.h's rule counts them for the first). */
 static ems_status ledger_station_places(emscov_ctx *ctx, analysis *a)
 {
@@ -1017,9 +1077,13 @@ ems_status analysis_run(emscov_ctx *ctx, const scenario *sc, analysis **out)
         memcpy(cp.thresholds_s, sc->thresholds_s, sc->nthresholds * sizeof *cp.thresholds_s);
         st = coverage_compute(ctx, a->in.roads, a->snap, a->routes, a->npoints, a->x, a->y, a->pop, a->unit,
                               nu, &cp, &a->cov);
+        if (st == EMS_OK && sc->nperiods) {
+            lap(a, "response-time coverage", &t0);
+            if ((st = compute_periods(ctx, a, &cp)) == EMS_OK) lap(a, "coverage in each period", &t0);
+        }
     }
     if (st == EMS_OK && (st = ledger_demand(ctx, a)) == EMS_OK) {
-        lap(a, "response-time coverage", &t0);
+        if (!sc->nperiods) lap(a, "response-time coverage", &t0);
         st = gaps_compute(ctx, a->in.streets, a->in.stations, sc->std->min_stations, &a->gaps);
     }
     if (st == EMS_OK) st = ledger_station_places(ctx, a);

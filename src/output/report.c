@@ -155,6 +155,35 @@ static void cell(FILE *f, const char *text, int width)
     fputc(' ', f);
 }
 
+/* [scenario] periods: the city-wide response-time figures of each period side by side, one row each. */
+static void summary_periods(FILE *f, const run_result *r)
+{
+    if (r->nperiods == 0) return;
+    fprintf(f, "\n%s\n", _("by time-of-day period (city-wide; every other figure is of the run's period):"));
+    cell(f, _("period"), 12);
+    cell(f, _("mean, min"), 16);
+    for (size_t k = 0; k < r->nthresholds; k++) {
+        char label[64];
+        snprintf(label, sizeof label, _("population within %g min"), r->thresholds_s[k] / 60);
+        cell(f, label, 28);
+    }
+    fprintf(f, "%s\n", _("median / p90 / max, min"));
+    for (size_t i = 0; i < r->nperiods; i++) {
+        const result_period *p = &r->periods[i];
+        char name[64], mean[64];
+        snprintf(name, sizeof name, "%s%s", p->name, p->run_period ? " *" : "");
+        cell(f, name, 12);
+        snprintf(mean, sizeof mean, "%.2f %s", p->mean_s / 60, i18n_verdict(p->mean_verdict));
+        cell(f, mean, 16);
+        for (size_t k = 0; k < r->nthresholds; k++) {
+            char v[64];
+            snprintf(v, sizeof v, "%.0f (%.1f %%)", p->covered[k], 100 * p->covered_share[k]);
+            cell(f, v, 28);
+        }
+        fprintf(f, "%.2f / %.2f / %.2f\n", p->median_s / 60, p->p90_s / 60, p->max_s / 60);
+    }
+}
+
 void report_summary(FILE *f, const run_result *r)
 {
     fprintf(f, _("emscov analyze: %s\n"), r->scenario_name);
@@ -215,6 +244,7 @@ void report_summary(FILE *f, const run_result *r)
     fprintf(f, "%.0f (%.2f %%)\n", r->unreachable, 100 * r->unreachable_share);
     cell(f, _("ambulances"), 50);
     fprintf(f, _("%.0f of %.0f required (shortfall %.0f)\n"), r->ambulances, r->amb_required, r->amb_shortfall);
+    summary_periods(f, r);
     if (r->parks.present) {
         cell(f, _("park rule set"), 50);
         fprintf(f, "%s\n", r->parks.rule_standard ? r->parks.rule_standard : "");
@@ -503,6 +533,24 @@ ems_status report_json(emscov_ctx *ctx, const run_result *r, const report_meta *
     add(cov, "mean_target_met",
         json_object_new_boolean(r->targets[RESULT_T_MEAN_RESPONSE].verdict == RESULT_PASS));
     add(root, "coverage", cov);
+
+    json_object *periods = json_object_new_array();
+    for (size_t k = 0; k < r->nperiods; k++) {
+        const result_period *p = &r->periods[k];
+        json_object *o = json_object_new_object();
+        add(o, "period", jstr(p->name));
+        add(o, "run_period", json_object_new_boolean(p->run_period));
+        add(o, "population", jnum(p->pop));
+        add(o, "covered", covered_json(r, p->covered, p->covered_share));
+        add(o, "unreachable_population", jnum(p->unreachable));
+        add(o, "mean_s", jnum(p->mean_s));
+        add(o, "median_s", jnum(p->median_s));
+        add(o, "p90_s", jnum(p->p90_s));
+        add(o, "max_s", jnum(p->max_s));
+        add(o, "mean_response_time", jverdict(p->mean_verdict));
+        json_object_array_add(periods, o);
+    }
+    add(root, "periods", periods);
 
     json_object *gaps = json_object_new_object();
     add(gaps, "stations", jint(r->nstations));
