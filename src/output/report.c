@@ -328,6 +328,20 @@ static json_object *covered_json(const run_result *r, const double *covered, con
     return cov;
 }
 
+/* The response-time figures of a sub-district, the city or the city in a period, in that order. */
+static void add_coverage(json_object *o, const run_result *r, double pop, const double *covered,
+                         const double *shares, double unreachable, double mean_s, double median_s, double p90_s,
+                         double max_s)
+{
+    add(o, "population", jnum(pop));
+    add(o, "covered", covered_json(r, covered, shares));
+    add(o, "unreachable_population", jnum(unreachable));
+    add(o, "mean_s", jnum(mean_s));
+    add(o, "median_s", jnum(median_s));
+    add(o, "p90_s", jnum(p90_s));
+    add(o, "max_s", jnum(max_s));
+}
+
 static json_object *amb_json(double amb, double pop, double per_n, double required, double shortfall)
 {
     json_object *o = json_object_new_object();
@@ -414,13 +428,8 @@ static json_object *subdistrict_json(const run_result *r, const result_subdistri
     add(o, "district", jstr(r->districts[s->district].name));
     add(o, "area_m2", jnum(s->area_m2));
     json_object *c = json_object_new_object();
-    add(c, "population", jnum(s->pop));
-    add(c, "covered", covered_json(r, s->covered, s->covered_shares));
-    add(c, "unreachable_population", jnum(s->unreachable));
-    add(c, "mean_s", jnum(s->mean_s));
-    add(c, "median_s", jnum(s->median_s));
-    add(c, "p90_s", jnum(s->p90_s));
-    add(c, "max_s", jnum(s->max_s));
+    add_coverage(c, r, s->pop, s->covered, s->covered_shares, s->unreachable, s->mean_s, s->median_s, s->p90_s,
+                 s->max_s);
     add(o, "coverage", c);
     add(o, "stations", jint(s->stations));
     add(o, "gap", json_object_new_boolean(s->gap));
@@ -523,13 +532,8 @@ ems_status report_json(emscov_ctx *ctx, const run_result *r, const report_meta *
     add(root, "population", pop);
 
     json_object *cov = json_object_new_object();
-    add(cov, "population", jnum(r->pop));
-    add(cov, "covered", covered_json(r, r->covered, r->covered_share));
-    add(cov, "unreachable_population", jnum(r->unreachable));
-    add(cov, "mean_s", jnum(r->mean_s));
-    add(cov, "median_s", jnum(r->median_s));
-    add(cov, "p90_s", jnum(r->p90_s));
-    add(cov, "max_s", jnum(r->max_s));
+    add_coverage(cov, r, r->pop, r->covered, r->covered_share, r->unreachable, r->mean_s, r->median_s, r->p90_s,
+                 r->max_s);
     add(cov, "mean_target_met",
         json_object_new_boolean(r->targets[RESULT_T_MEAN_RESPONSE].verdict == RESULT_PASS));
     add(root, "coverage", cov);
@@ -540,13 +544,8 @@ ems_status report_json(emscov_ctx *ctx, const run_result *r, const report_meta *
         json_object *o = json_object_new_object();
         add(o, "period", jstr(p->name));
         add(o, "run_period", json_object_new_boolean(p->run_period));
-        add(o, "population", jnum(p->pop));
-        add(o, "covered", covered_json(r, p->covered, p->covered_share));
-        add(o, "unreachable_population", jnum(p->unreachable));
-        add(o, "mean_s", jnum(p->mean_s));
-        add(o, "median_s", jnum(p->median_s));
-        add(o, "p90_s", jnum(p->p90_s));
-        add(o, "max_s", jnum(p->max_s));
+        add_coverage(o, r, p->pop, p->covered, p->covered_share, p->unreachable, p->mean_s, p->median_s, p->p90_s,
+                     p->max_s);
         add(o, "mean_response_time", jverdict(p->mean_verdict));
         json_object_array_add(periods, o);
     }

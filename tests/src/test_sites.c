@@ -31,6 +31,17 @@ static void write_text(const char *path, const char *text)
     tu_write_file(path, text, strlen(text));
 }
 
+/* dir/std.ini: a standard of 2 minutes' coverage (the rest as beijing-2022). */
+static void write_two_minute_standard(const char *dir)
+{
+    char p[1200];
+    snprintf(p, sizeof p, "%s/std.ini", dir);
+    write_text(p, "[standard]\nname = two-minutes\ntitle = test\n[response]\nmean_below_min = 12\n"
+                  "coverage_within_min = 2\n[stations]\nmin_per_subdistrict = 1\n[ambulances]\n"
+                  "residents_per_ambulance = 30000\n[calls]\nsatisfaction_min = 0.95\n[parks]\n"
+                  "rules = parks-gbt51346\ntarget_share = 0.90\n");
+}
+
 static void write_hand_city(const char *dir)
 {
     char p[1024];
@@ -54,11 +65,7 @@ static void write_hand_city(const char *dir)
     write_text(p, "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"EPSG:32650\"}},"
                   "\"features\":[{\"type\":\"Feature\",\"properties\":{},\"geometry\":{\"type\":\"Polygon\","
                   "\"coordinates\":[[[1900,400],[2100,400],[2100,600],[1900,600],[1900,400]]]}}]}\n");
-    snprintf(p, sizeof p, "%s/std.ini", dir);
-    write_text(p, "[standard]\nname = two-minutes\ntitle = test\n[response]\nmean_below_min = 12\n"
-                  "coverage_within_min = 2\n[stations]\nmin_per_subdistrict = 1\n[ambulances]\n"
-                  "residents_per_ambulance = 30000\n[calls]\nsatisfaction_min = 0.95\n[parks]\n"
-                  "rules = parks-gbt51346\ntarget_share = 0.90\n");
+    write_two_minute_standard(dir);
     snprintf(p, sizeof p, "%s/scenario.ini", dir);
     write_text(p, "[scenario]\nname = hand\nworking_epsg = 32650\nstandards = std.ini\n"
                   "[streets]\npath = streets.geojson\ncode_field = CODE\n"
@@ -253,11 +260,7 @@ static void test_turn_restriction(void **state)
     write_text(p, "id,x,y,pop\n1,1000,1100,100\n2,1000,900,200\n");
     snprintf(p, sizeof p, "%s/cand.csv", dir);
     write_text(p, "id,x,y\nC1,0,1000\n");
-    snprintf(p, sizeof p, "%s/std.ini", dir);
-    write_text(p, "[standard]\nname = two-minutes\ntitle = test\n[response]\nmean_below_min = 12\n"
-                  "coverage_within_min = 2\n[stations]\nmin_per_subdistrict = 1\n[ambulances]\n"
-                  "residents_per_ambulance = 30000\n[calls]\nsatisfaction_min = 0.95\n[parks]\n"
-                  "rules = parks-gbt51346\ntarget_share = 0.90\n");
+    write_two_minute_standard(dir);
     snprintf(p, sizeof p, "%s/scenario.ini", dir);
     write_text(p, "[scenario]\nname = turns\nworking_epsg = 32650\nstandards = std.ini\n"
                   "[streets]\npath = streets.geojson\ncode_field = CODE\n"
