@@ -1005,6 +1005,7 @@ static ems_status fill_result(emscov_ctx *ctx, analysis *a)
     for (size_t u = 0; u < r->nsubdistricts; u++) {
         r->districts[a->unit_district[u]].subdistricts++;
         r->districts[a->unit_district[u]].gaps += (double)a->gaps->count[u] < std->min_stations;
+        r->districts[a->unit_district[u]].stations += a->gaps->count[u];
     }
     for (size_t s = 0; s < a->nstations; s++) {
         result_station *rs = &r->stations[s];

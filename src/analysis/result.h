@@ -79,6 +79,7 @@ typedef struct result_subdistrict {
 typedef struct result_district {
     const char *name;         /* "" when the scenario names no district field */
     size_t subdistricts, gaps;
+    size_t stations;          /* stations counted in its sub-districts (the parent level's station count) */
     double pop, ambulances, amb_per_n, amb_required, amb_shortfall;
     result_verdict amb_verdict;
 } result_district;

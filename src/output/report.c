@@ -576,6 +576,7 @@ ems_status report_json(emscov_ctx *ctx, const run_result *r, const report_meta *
         add(o, "district", jstr(rd->name));
         add(o, "subdistricts", jint(rd->subdistricts));
         add(o, "gaps", jint(rd->gaps));
+        add(o, "stations", jint(rd->stations));
         add(o, "verdict", jverdict(rd->amb_verdict));
         json_object_array_add(dist, o);
     }
