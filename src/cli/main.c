@@ -1,10 +1,12 @@
 /* src/cli/main.c: the emscov command line: the language (--lang on every command, else the locale), the
  * message catalogue, sub-command dispatch, the warning sink, exit codes (0 ok, 2 bad input, 1 internal or
  * i/o failure). */
+#define _GNU_SOURCE /* fopencookie(3): the stdout sink below */
 #include "src/cli/cli.h"
 
 #include "src/output/i18n.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,8 +185,66 @@ static void print_warning(void *user, const char *message)
     fprintf(stderr, "emscov: warning: %s\n", message);
 }
 
+/* Standard output goes through this sink, so that the reason of a failed write survives to the end of the run
+ * (stdio keeps only an error flag, and errno is overwritten long before main returns). */
+typedef struct {
+    int fd;
+    int err; /* errno of the first failed write, 0 while none failed */
+} out_sink;
+
+static ssize_t sink_write(void *cookie, const char *buf, size_t n)
+{
+    out_sink *s = cookie;
+    size_t done = 0;
+    while (done < n) {
+        ssize_t w = write(s->fd, buf + done, n - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            if (!s->err)
+                s->err = w < 0 ? errno : EIO;
+            return done ? (ssize_t)done : -1;
+        }
+        done += (size_t)w;
+    }
+    return (ssize_t)done;
+}
+
+/* Put stdout through `sink` (line-buffered on a terminal, as stdio does); stdout stays as it was when the
+ * stream cannot be made (its failures are then reported without their reason). */
+static void sink_stdout(out_sink *sink)
+{
+    sink->fd = STDOUT_FILENO;
+    sink->err = 0;
+    FILE *f = fopencookie(sink, "w", (cookie_io_functions_t){.write = sink_write});
+    if (!f)
+        return;
+    if (isatty(STDOUT_FILENO))
+        setvbuf(f, NULL, _IOLBF, BUFSIZ);
+    stdout = f;
+}
+
+/* Flush and close stdout and check that everything printed reached it (a full disk, a closed descriptor).
+ * Returns `code` when it did, else 1 (or `code` when already a failure) with a message on stderr: a
+ * truncated report must not end in success (issue 14). */
+static int finish_stdout(const out_sink *sink, int code)
+{
+    errno = 0;
+    bool failed = fflush(stdout) != 0 || ferror(stdout);
+    int err = sink->err ? sink->err : errno;
+    if (!failed)
+        return code;
+    if (err)
+        fprintf(stderr, "emscov: cannot write to standard output: %s\n", strerror(err));
+    else
+        fputs("emscov: cannot write to standard output\n", stderr);
+    return code ? code : 1;
+}
+
 int main(int argc, char **argv)
 {
+    static out_sink sink; /* static: exit() may still flush stdout after main returns */
+    sink_stdout(&sink);
     if (!take_lang(&argc, argv))
         return 2;
     setup_language();
@@ -195,11 +255,11 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         fputs(usage, stdout);
-        return 0;
+        return finish_stdout(&sink, 0);
     }
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
         printf("emscov %s\n", EMSCOV_VERSION);
-        return 0;
+        return finish_stdout(&sink, 0);
     }
     emscov_ctx *ctx = emscov_ctx_create();
     if (!ctx) {
@@ -226,10 +286,11 @@ int main(int argc, char **argv)
         st = cmd_report(ctx, argc - 1, argv + 1);
     else
         st = emscov_fail(ctx, EMS_EINPUT, "unknown command \"%s\" (emscov help lists them)", cmd);
+    int code = ems_exit_code(st);
     if (st != EMS_OK) {
-        fflush(stdout);
+        fflush(stdout); /* what was printed before the message; a failure here is reported below */
         fprintf(stderr, "emscov: %s\n", emscov_message(ctx)[0] ? emscov_message(ctx) : ems_status_text(st));
     }
     emscov_ctx_destroy(ctx);
-    return ems_exit_code(st);
+    return finish_stdout(&sink, code);
 }
