@@ -4,6 +4,7 @@
 #define _GNU_SOURCE /* fopencookie(3): the stdout sink below */
 #include "src/cli/cli.h"
 
+#include "geo/ctx_test.h"
 #include "src/output/i18n.h"
 
 #include <errno.h>
@@ -267,6 +268,11 @@ int main(int argc, char **argv)
         return 1;
     }
     emscov_set_warn(ctx, print_warning, NULL);
+    /* Tests only (tools/oom.sh): EMSCOV_FAULT_ALLOC=N fails the N-th allocation of emscov's own code in this
+     * run (0: none, only counted), and the count is printed at the end. */
+    const char *fault = getenv("EMSCOV_FAULT_ALLOC");
+    if (fault)
+        emscov_ctx_fail_alloc_after(ctx, (size_t)strtoull(fault, NULL, 10));
     ems_status st;
     if (!strcmp(cmd, "info"))
         st = cmd_info(ctx, argc - 1, argv + 1);
@@ -291,6 +297,9 @@ int main(int argc, char **argv)
         fflush(stdout); /* what was printed before the message; a failure here is reported below */
         fprintf(stderr, "emscov: %s\n", emscov_message(ctx)[0] ? emscov_message(ctx) : ems_status_text(st));
     }
+    if (fault)
+        fprintf(stderr, "emscov: EMSCOV_FAULT_ALLOC=%s: %zu allocations, the fault %s\n", fault,
+                emscov_ctx_alloc_count(ctx), emscov_ctx_alloc_fault_fired(ctx) ? "fired" : "was not reached");
     emscov_ctx_destroy(ctx);
     return finish_stdout(&sink, code);
 }
