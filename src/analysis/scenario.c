@@ -210,6 +210,10 @@ ems_status scenario_load(emscov_ctx *ctx, const char *path, const char *data_dir
     s->park_rules = v ? data_ref(c, "parks", "rules", NULL, data_dir, "standards") : ems_strdup(ctx, s->std->park_rules);
     if (!s->park_rules)
         oom = true;
+    if (oom) { /* before anything reads what could not be copied */
+        st = emscov_fail(ctx, EMS_ENOMEM, "out of memory");
+        goto done;
+    }
     if (strcmp(s->pop_kind, "grid") && strcmp(s->pop_kind, "points") && strcmp(s->pop_kind, "polygons")) {
         st = emscov_fail(ctx, EMS_EINPUT, "%s: [population] kind must be grid, points or polygons, not \"%s\"", path,
                          s->pop_kind);
@@ -220,8 +224,6 @@ ems_status scenario_load(emscov_ctx *ctx, const char *path, const char *data_dir
                          s->pop_kind);
         goto done;
     }
-    if (oom)
-        st = emscov_fail(ctx, EMS_ENOMEM, "out of memory");
 done:
     config_destroy(c);
     if (st != EMS_OK) {
