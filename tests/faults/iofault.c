@@ -116,90 +116,64 @@ static mode_t mode_arg(int flags, va_list ap)
     return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE ? (mode_t)va_arg(ap, int) : 0;
 }
 
-int open(const char *path, int flags, ...)
-{
-    va_list ap;
-    va_start(ap, flags);
-    mode_t mode = mode_arg(flags, ap);
-    va_end(ap);
-    if (inject(OP_OPEN, under_dir(path)))
-        return -1;
-    return REAL("open", int (*)(const char *, int, ...))(path, flags, mode);
-}
+/* The wrappers: count, maybe fail, else call the real function. */
+#define WRAP_OPEN(fn)                                                                                           \
+    int fn(const char *path, int flags, ...)                                                                  \
+    {                                                                                                         \
+        va_list ap;                                                                                           \
+        va_start(ap, flags);                                                                                  \
+        mode_t mode = mode_arg(flags, ap);                                                                    \
+        va_end(ap);                                                                                           \
+        return inject(OP_OPEN, under_dir(path)) ? -1                                                          \
+                                                : REAL(#fn, int (*)(const char *, int, ...))(path, flags, mode); \
+    }
+#define WRAP_OPENAT(fn)                                                                                         \
+    int fn(int dirfd, const char *path, int flags, ...)                                                       \
+    {                                                                                                         \
+        va_list ap;                                                                                           \
+        va_start(ap, flags);                                                                                  \
+        mode_t mode = mode_arg(flags, ap);                                                                    \
+        va_end(ap);                                                                                           \
+        return inject(OP_OPEN, under_dir(path))                                                               \
+                   ? -1                                                                                       \
+                   : REAL(#fn, int (*)(int, const char *, int, ...))(dirfd, path, flags, mode);               \
+    }
+#define WRAP_FOPEN(fn)                                                                                          \
+    FILE *fn(const char *path, const char *mode)                                                              \
+    {                                                                                                         \
+        return inject(OP_OPEN, under_dir(path)) ? NULL : REAL(#fn, FILE * (*)(const char *, const char *))(path, mode); \
+    }
+#define WRAP_PWRITE(fn)                                                                                         \
+    ssize_t fn(int fd, const void *buf, size_t n, off_t off)                                                  \
+    {                                                                                                         \
+        return inject(OP_WRITE, FD_UNDER_DIR(fd)) ? -1                                                        \
+                                                  : REAL(#fn, ssize_t (*)(int, const void *, size_t, off_t))(fd, buf, n, off); \
+    }
+#define WRAP_FSYNC(fn)                                                                                          \
+    int fn(int fd)                                                                                            \
+    {                                                                                                         \
+        return inject(OP_FSYNC, FD_UNDER_DIR(fd)) ? -1 : REAL(#fn, int (*)(int))(fd);                         \
+    }
 
-int open64(const char *path, int flags, ...)
-{
-    va_list ap;
-    va_start(ap, flags);
-    mode_t mode = mode_arg(flags, ap);
-    va_end(ap);
-    if (inject(OP_OPEN, under_dir(path)))
-        return -1;
-    return REAL("open64", int (*)(const char *, int, ...))(path, flags, mode);
-}
-
-int openat(int dirfd, const char *path, int flags, ...)
-{
-    va_list ap;
-    va_start(ap, flags);
-    mode_t mode = mode_arg(flags, ap);
-    va_end(ap);
-    if (inject(OP_OPEN, under_dir(path)))
-        return -1;
-    return REAL("openat", int (*)(int, const char *, int, ...))(dirfd, path, flags, mode);
-}
-
-int openat64(int dirfd, const char *path, int flags, ...)
-{
-    va_list ap;
-    va_start(ap, flags);
-    mode_t mode = mode_arg(flags, ap);
-    va_end(ap);
-    if (inject(OP_OPEN, under_dir(path)))
-        return -1;
-    return REAL("openat64", int (*)(int, const char *, int, ...))(dirfd, path, flags, mode);
-}
+WRAP_OPEN(open)
+WRAP_OPEN(open64)
+WRAP_OPENAT(openat)
+WRAP_OPENAT(openat64)
+WRAP_FOPEN(fopen)
+WRAP_FOPEN(fopen64)
+WRAP_PWRITE(pwrite)
+WRAP_PWRITE(pwrite64)
+WRAP_FSYNC(fsync)
+WRAP_FSYNC(fdatasync)
 
 int creat(const char *path, mode_t mode)
 {
-    if (inject(OP_OPEN, under_dir(path)))
-        return -1;
-    return REAL("creat", int (*)(const char *, mode_t))(path, mode);
-}
-
-FILE *fopen(const char *path, const char *mode)
-{
-    if (inject(OP_OPEN, under_dir(path)))
-        return NULL;
-    return REAL("fopen", FILE * (*)(const char *, const char *))(path, mode);
-}
-
-FILE *fopen64(const char *path, const char *mode)
-{
-    if (inject(OP_OPEN, under_dir(path)))
-        return NULL;
-    return REAL("fopen64", FILE * (*)(const char *, const char *))(path, mode);
+    return inject(OP_OPEN, under_dir(path)) ? -1 : REAL("creat", int (*)(const char *, mode_t))(path, mode);
 }
 
 ssize_t write(int fd, const void *buf, size_t n)
 {
-    if (inject(OP_WRITE, FD_UNDER_DIR(fd)))
-        return -1;
-    return REAL("write", ssize_t (*)(int, const void *, size_t))(fd, buf, n);
-}
-
-ssize_t pwrite(int fd, const void *buf, size_t n, off_t off)
-{
-    if (inject(OP_WRITE, FD_UNDER_DIR(fd)))
-        return -1;
-    return REAL("pwrite", ssize_t (*)(int, const void *, size_t, off_t))(fd, buf, n, off);
-}
-
-ssize_t pwrite64(int fd, const void *buf, size_t n, off_t off)
-{
-    if (inject(OP_WRITE, FD_UNDER_DIR(fd)))
-        return -1;
-    return REAL("pwrite64", ssize_t (*)(int, const void *, size_t, off_t))(fd, buf, n, off);
+    return inject(OP_WRITE, FD_UNDER_DIR(fd)) ? -1 : REAL("write", ssize_t (*)(int, const void *, size_t))(fd, buf, n);
 }
 
 /* stdio writes through glibc's internal write, which a shim cannot see: a fault here fails the fwrite itself
@@ -209,20 +183,6 @@ size_t fwrite(const void *p, size_t size, size_t n, FILE *f)
     if (inject(OP_WRITE, FD_UNDER_DIR(fileno(f))))
         return 0;
     return REAL("fwrite", size_t (*)(const void *, size_t, size_t, FILE *))(p, size, n, f);
-}
-
-int fsync(int fd)
-{
-    if (inject(OP_FSYNC, FD_UNDER_DIR(fd)))
-        return -1;
-    return REAL("fsync", int (*)(int))(fd);
-}
-
-int fdatasync(int fd)
-{
-    if (inject(OP_FSYNC, FD_UNDER_DIR(fd)))
-        return -1;
-    return REAL("fdatasync", int (*)(int))(fd);
 }
 
 int rename(const char *from, const char *to)
