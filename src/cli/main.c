@@ -225,7 +225,7 @@ static void sink_stdout(out_sink *sink)
     stdout = f;
 }
 
-/* Flush and close stdout and check that everything printed reached it (a full disk, a closed descriptor).
+/* Flush stdout and check that everything printed reached it (a full disk, a closed descriptor).
  * Returns `code` when it did, else 1 (or `code` when already a failure) with a message on stderr: a
  * truncated report must not end in success (issue 14). */
 static int finish_stdout(const out_sink *sink, int code)
