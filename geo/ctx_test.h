@@ -1,4 +1,5 @@
-/* geo/ctx_test.h: test hooks of the run context, for tests only (the library and the CLI never call them).
+/* geo/ctx_test.h: test hooks of the run context, for tests only (the library never calls them; the CLI only
+ * when the environment variable EMSCOV_FAULT_ALLOC is set, for tools/oom.sh).
  *
  * Allocation faults: after emscov_ctx_fail_alloc_after(ctx, n), the n-th allocation made through ems_malloc,
  * ems_calloc, ems_realloc, ems_grow, ems_strdup or ems_strndup with this ctx fails as if the system were out

@@ -25,8 +25,9 @@ ems_status index_build(emscov_ctx *ctx, const layer *l, layer_index **out)
     ix->prep = ems_calloc(ctx, n ? n : 1, sizeof *ix->prep);
     ix->tree = GEOSSTRtree_create_r(h, 10);
     if (!ix->ids || !ix->prep || !ix->tree) {
+        bool oom = !ix->ids || !ix->prep; /* read before ix is freed */
         index_destroy(ix);
-        return ix->tree ? EMS_ENOMEM : emscov_fail(ctx, EMS_EINTERNAL, "cannot create STRtree");
+        return oom ? EMS_ENOMEM : emscov_fail(ctx, EMS_EINTERNAL, "cannot create STRtree");
     }
     for (size_t i = 0; i < n; i++) {
         ix->ids[i] = i;

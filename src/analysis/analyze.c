@@ -6,6 +6,7 @@
 
 #include "geo/grid.h"
 #include "geo/index.h"
+#include "geo/limits.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -389,7 +390,8 @@ static ems_status build_demand(emscov_ctx *ctx, analysis *a)
     if (!strcmp(sc->pop_kind, "grid")) {
         grid *g = NULL;
         if ((st = grid_read(ctx, sc->population.path, &sc->population.opts, &g)) != EMS_OK) return st;
-        st = demand_from_grid(ctx, g, a->in.working, a->in.streets, &d);
+        if ((st = grid_check_counts(ctx, g, LIMITS_PERSONS_PER_CELL_MAX, "people")) == EMS_OK)
+            st = demand_from_grid(ctx, g, a->in.working, a->in.streets, &d);
         a->pop_method = !strcmp(grid_format(g), "ESRI ASCII")
                             ? "grid cells (ESRI ASCII), one demand point per cell centre"
                             : "grid cells (raster read by GDAL), one demand point per cell centre";
@@ -673,14 +675,14 @@ static ems_status build_stations(emscov_ctx *ctx, analysis *a)
         long long rec = (long long)rs->record;
         a->station_amb[s] = fa >= 0 ? layer_value_number(st_l, s, (size_t)fa) : 1;
         a->station_turnout[s] = ft >= 0 ? layer_value_number(st_l, s, (size_t)ft) : 0;
-        if (!(a->station_amb[s] >= 0 && isfinite(a->station_amb[s])) ||
-            !(a->station_turnout[s] >= 0 && isfinite(a->station_turnout[s]))) {
-            bool bad_amb = !(a->station_amb[s] >= 0 && isfinite(a->station_amb[s]));
-            st = emscov_fail(ctx, EMS_EINPUT, "%s: record %lld (%s): field %s: must be a number >= 0",
-                             layer_path(st_l), rec, rs->label,
-                             bad_amb ? sc->ambulances_field : sc->turnout_field);
+        char where[700], what_amb[300], what_turnout[300];
+        snprintf(where, sizeof where, "%s: record %lld (%s)", layer_path(st_l), rec, rs->label);
+        snprintf(what_amb, sizeof what_amb, "field %s: ambulances", fa >= 0 ? sc->ambulances_field : "");
+        snprintf(what_turnout, sizeof what_turnout, "field %s: turn-out time (s)", ft >= 0 ? sc->turnout_field : "");
+        if ((st = limits_check(ctx, a->station_amb[s], 0, LIMITS_AMBULANCES_PER_STATION_MAX, where, what_amb)) !=
+                EMS_OK ||
+            (st = limits_check(ctx, a->station_turnout[s], 0, LIMITS_TURNOUT_S_MAX, where, what_turnout)) != EMS_OK)
             break;
-        }
         snap_pos p;
         a->station_src[s] = ANALYSIS_NONE;
         if (!snap_point(a->snap, rs->x, rs->y, sc->max_snap_m, &p)) {

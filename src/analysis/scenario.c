@@ -3,6 +3,7 @@
 
 #include "geo/config.h"
 #include "geo/filter.h"
+#include "geo/limits.h"
 #include "geo/parallel.h"
 
 #include <pthread.h>
@@ -176,7 +177,7 @@ ems_status scenario_load(emscov_ctx *ctx, const char *path, const char *data_dir
     if ((v = config_get(c, "scenario", "periods")) && (st = parse_periods(ctx, path, v, s)) != EMS_OK)
         goto done;
     if ((st = config_number(ctx, c, "scenario", "working_epsg", 0, 999999, 0, &epsg)) != EMS_OK ||
-        (st = config_number(ctx, c, "scenario", "activation_s", 0, 3600, 0, &s->activation_s)) != EMS_OK ||
+        (st = config_number(ctx, c, "scenario", "activation_s", 0, LIMITS_ACTIVATION_S_MAX, 0, &s->activation_s)) != EMS_OK ||
         (st = config_number(ctx, c, "scenario", "max_snap_m", 0, 100000, 1000, &s->max_snap_m)) != EMS_OK ||
         (st = config_number(ctx, c, "scenario", "service_area_buffer_m", 1, 10000, 100, &s->buffer_m)) != EMS_OK ||
         (st = config_number(ctx, c, "scenario", "service_area_cell_m", 0, 1000, 20, &s->cell_m)) != EMS_OK ||
@@ -233,6 +234,10 @@ ems_status scenario_load(emscov_ctx *ctx, const char *path, const char *data_dir
     s->park_rules = v ? data_ref(c, "parks", "rules", NULL, data_dir, "standards") : ems_strdup(ctx, s->std->park_rules);
     if (!s->park_rules)
         oom = true;
+    if (oom) { /* before anything reads what could not be copied */
+        st = emscov_fail(ctx, EMS_ENOMEM, "out of memory");
+        goto done;
+    }
     if (strcmp(s->pop_kind, "grid") && strcmp(s->pop_kind, "points") && strcmp(s->pop_kind, "polygons")) {
         st = emscov_fail(ctx, EMS_EINPUT, "%s: [population] kind must be grid, points or polygons, not \"%s\"", path,
                          s->pop_kind);
@@ -243,8 +248,6 @@ ems_status scenario_load(emscov_ctx *ctx, const char *path, const char *data_dir
                          s->pop_kind);
         goto done;
     }
-    if (oom)
-        st = emscov_fail(ctx, EMS_ENOMEM, "out of memory");
 done:
     config_destroy(c);
     if (st != EMS_OK) {
@@ -404,6 +407,11 @@ ems_status scenario_load_inputs(emscov_ctx *ctx, const scenario *s, scenario_inp
     if (st == EMS_OK && !crs_is_projected_metric(in->working))
         st = emscov_fail(ctx, EMS_EINPUT, "%s: working_epsg %d (%s) is not a projected CRS in metres", s->path,
                          s->working_epsg, crs_name(in->working));
+    if (st == EMS_OK && s->working_epsg) {
+        char given[1200];
+        snprintf(given, sizeof given, "%s: working_epsg %d", s->path, s->working_epsg);
+        st = layer_warn_far_crs(ctx, &in->streets, 1, in->working, given);
+    }
     if (st == EMS_OK)
         st = layer_transform(ctx, in->streets, in->working);
     if (st == EMS_OK && (st = speed_profile_load(ctx, s->speed_path, &in->speed)) == EMS_OK)

@@ -1,6 +1,9 @@
 /* src/analysis/times.c: nearest and second-nearest station per point by response time (see times.h). */
 #include "src/analysis/times.h"
 
+#include "geo/layer.h"
+#include "geo/limits.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +39,13 @@ ems_status times_inputs_load(emscov_ctx *ctx, const times_sources *src, const ti
         (st = layer_read(ctx, src->points, &src->read, &in->points)) != EMS_OK)
         goto done;
     if (src->working_srs) {
-        st = crs_from_string(ctx, src->working_srs, &in->working);
+        char given[200];
+        snprintf(given, sizeof given, "--working-srs %s", src->working_srs);
+        layer *both[2] = {in->stations, in->points};
+        if ((st = crs_from_string(ctx, src->working_srs, &in->working)) == EMS_OK && !crs_is_projected_metric(in->working))
+            st = emscov_fail(ctx, EMS_EINPUT, "%s: %s is not a projected CRS in metres", given, crs_name(in->working));
+        if (st == EMS_OK)
+            st = layer_warn_far_crs(ctx, both, 2, in->working, given);
     } else {
         layer *both[2] = {in->stations, in->points};
         st = layer_choose_working_crs(ctx, both, 2, &in->working);
@@ -128,9 +137,12 @@ static ems_status build_sources(emscov_ctx *ctx, const times_inputs *in, const t
         double turnout = 0;
         if (tof >= 0) {
             turnout = layer_value_number(sl, i, (size_t)tof);
-            if (!(turnout >= 0))
-                return emscov_fail(ctx, EMS_EINPUT, "%s: record %lld: field %s: turn-out delay must be a number >= 0",
-                                   layer_path(sl), (long long)layer_record(sl, i), p->turnout_field);
+            char where[600], what[300];
+            snprintf(where, sizeof where, "%s: record %lld", layer_path(sl), (long long)layer_record(sl, i));
+            snprintf(what, sizeof what, "field %s: turn-out time (s)", p->turnout_field);
+            ems_status st = limits_check(ctx, turnout, 0, LIMITS_TURNOUT_S_MAX, where, what);
+            if (st != EMS_OK)
+                return st;
         }
         if (!ok[i]) {
             emscov_warn(ctx, "%s: record %lld: station is %.0f m from the nearest road (more than --max-snap %.0f): "

@@ -1,11 +1,13 @@
 /* src/cli/main.c: the emscov command line: the language (--lang on every command, else the locale), the
  * message catalogue, sub-command dispatch, the warning sink, exit codes (0 ok, 2 bad input, 1 internal or
  * i/o failure). */
-#define _XOPEN_SOURCE 700 /* realpath(3); everything else here is POSIX.1-2008 */
+#define _GNU_SOURCE /* fopencookie(3): the stdout sink below; realpath(3) */
 #include "src/cli/cli.h"
 
+#include "geo/ctx_test.h"
 #include "src/output/i18n.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -230,8 +232,66 @@ static void print_warning(void *user, const char *message)
     fprintf(stderr, "emscov: warning: %s\n", message);
 }
 
+/* Standard output goes through this sink, so that the reason of a failed write survives to the end of the run
+ * (stdio keeps only an error flag, and errno is overwritten long before main returns). */
+typedef struct {
+    int fd;
+    int err; /* errno of the first failed write, 0 while none failed */
+} out_sink;
+
+static ssize_t sink_write(void *cookie, const char *buf, size_t n)
+{
+    out_sink *s = cookie;
+    size_t done = 0;
+    while (done < n) {
+        ssize_t w = write(s->fd, buf + done, n - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            if (!s->err)
+                s->err = w < 0 ? errno : EIO;
+            return done ? (ssize_t)done : -1;
+        }
+        done += (size_t)w;
+    }
+    return (ssize_t)done;
+}
+
+/* Put stdout through `sink` (line-buffered on a terminal, as stdio does); stdout stays as it was when the
+ * stream cannot be made (its failures are then reported without their reason). */
+static void sink_stdout(out_sink *sink)
+{
+    sink->fd = STDOUT_FILENO;
+    sink->err = 0;
+    FILE *f = fopencookie(sink, "w", (cookie_io_functions_t){.write = sink_write});
+    if (!f)
+        return;
+    if (isatty(STDOUT_FILENO))
+        setvbuf(f, NULL, _IOLBF, BUFSIZ);
+    stdout = f;
+}
+
+/* Flush stdout and check that everything printed reached it (a full disk, a closed descriptor).
+ * Returns `code` when it did, else 1 (or `code` when already a failure) with a message on stderr: a
+ * truncated report must not end in success (issue 14). */
+static int finish_stdout(const out_sink *sink, int code)
+{
+    errno = 0;
+    bool failed = fflush(stdout) != 0 || ferror(stdout);
+    int err = sink->err ? sink->err : errno;
+    if (!failed)
+        return code;
+    if (err)
+        fprintf(stderr, "emscov: cannot write to standard output: %s\n", strerror(err));
+    else
+        fputs("emscov: cannot write to standard output\n", stderr);
+    return code ? code : 1;
+}
+
 int main(int argc, char **argv)
 {
+    static out_sink sink; /* static: exit() may still flush stdout after main returns */
+    sink_stdout(&sink);
     if (!take_lang(&argc, argv))
         return 2;
     char bin_buf[PATH_MAX];
@@ -246,15 +306,15 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         fputs(usage, stdout);
-        return 0;
+        return finish_stdout(&sink, 0);
     }
     if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
         printf("emscov %s\n", EMSCOV_VERSION);
-        return 0;
+        return finish_stdout(&sink, 0);
     }
     if (!strcmp(cmd, "version")) { /* and where the data and the catalogue were found */
         printf("emscov %s\ndata: %s\nmessages: %s\n", EMSCOV_VERSION, data_dir, localedir ? localedir : "(none)");
-        return 0;
+        return finish_stdout(&sink, 0);
     }
     emscov_ctx *ctx = emscov_ctx_create();
     if (!ctx) {
@@ -262,6 +322,11 @@ int main(int argc, char **argv)
         return 1;
     }
     emscov_set_warn(ctx, print_warning, NULL);
+    /* Tests only (tools/oom.sh): EMSCOV_FAULT_ALLOC=N fails the N-th allocation of emscov's own code in this
+     * run (0: none, only counted), and the count is printed at the end. */
+    const char *fault = getenv("EMSCOV_FAULT_ALLOC");
+    if (fault)
+        emscov_ctx_fail_alloc_after(ctx, (size_t)strtoull(fault, NULL, 10));
     ems_status st;
     if (!strcmp(cmd, "info"))
         st = cmd_info(ctx, argc - 1, argv + 1);
@@ -281,10 +346,14 @@ int main(int argc, char **argv)
         st = cmd_report(ctx, argc - 1, argv + 1);
     else
         st = emscov_fail(ctx, EMS_EINPUT, "unknown command \"%s\" (emscov help lists them)", cmd);
+    int code = ems_exit_code(st);
     if (st != EMS_OK) {
-        fflush(stdout);
+        fflush(stdout); /* what was printed before the message; a failure here is reported below */
         fprintf(stderr, "emscov: %s\n", emscov_message(ctx)[0] ? emscov_message(ctx) : ems_status_text(st));
     }
+    if (fault)
+        fprintf(stderr, "emscov: EMSCOV_FAULT_ALLOC=%s: %zu allocations, the fault %s\n", fault,
+                emscov_ctx_alloc_count(ctx), emscov_ctx_alloc_fault_fired(ctx) ? "fired" : "was not reached");
     emscov_ctx_destroy(ctx);
-    return ems_exit_code(st);
+    return finish_stdout(&sink, code);
 }

@@ -346,9 +346,12 @@ ems_status outset_begin(emscov_ctx *ctx, const char *dir, outset **out)
         size_t n = strlen(dir) + strlen(suffix) + sizeof PFX_STAGING + 2;
         s->commit = ems_malloc(ctx, n);
         s->old = ems_malloc(ctx, n);
-        if (!s->commit || !s->old)
+        if (!s->commit || !s->old) { /* neither name is written yet: finish must not read them */
+            free(s->commit);
+            free(s->old);
+            s->commit = s->old = NULL;
             st = EMS_ENOMEM;
-        else {
+        } else {
             snprintf(s->commit, n, "%s/%s%s", dir, PFX_COMMIT, suffix);
             snprintf(s->old, n, "%s/%s%s", dir, PFX_OLD, suffix);
         }

@@ -407,10 +407,12 @@ ems_status gpkg_store_commit(emscov_ctx *ctx, gpkg_store *s)
     if (st == EMS_OK && rename(s->tmp, s->path) != 0)
         st = emscov_fail(ctx, EMS_EIO, "%s: cannot rename %s onto it: %s", s->path, s->tmp, strerror(errno));
     if (st == EMS_OK) {
-        /* Make the rename itself durable; a directory that cannot be fsynced is no error. */
-        char *dir = ems_strdup(ctx, s->path);
-        char *slash = dir ? strrchr(dir, '/') : NULL;
-        if (dir) {
+        /* Make the rename itself durable; a directory that cannot be fsynced is no error (nor is a path too
+         * long for this buffer: the file is in place, and nothing here may fail the store any more). */
+        char dir[4096];
+        int len = snprintf(dir, sizeof dir, "%s", s->path);
+        if (len > 0 && (size_t)len < sizeof dir) {
+            char *slash = strrchr(dir, '/');
             if (slash) slash[slash == dir] = '\0';
             int fd = open(slash ? dir : ".", O_RDONLY);
             if (fd >= 0) {
@@ -418,7 +420,6 @@ ems_status gpkg_store_commit(emscov_ctx *ctx, gpkg_store *s)
                 close(fd);
             }
         }
-        free(dir);
         store_free(s);
         return EMS_OK;
     }

@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #define STORE_MAX_LAYERS 8
-#define PG_NAME_MAX 63 /* NAMEDATALEN - 1: longer identifiers are silently truncated by the server */
 
 struct store_pg {
     pg_conn *c;

@@ -10,12 +10,15 @@
 #include "geo/config.h"
 #include "geo/ctx_test.h"
 #include "geo/grid.h"
+#include "geo/index.h"
 #include "geo/layer.h"
 #include "geo/network.h"
 #include "geo/speed.h"
+#include "src/output/store.h"
 #include "src/output/store_gpkg.h"
 
 #include <shapefil.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,6 +198,37 @@ static ems_status load_speed(emscov_ctx *ctx, const void *arg)
     return st;
 }
 
+/* The spatial index of a layer read once outside the loop (index_build used to read the index it had just
+ * freed when an allocation failed: ASan, use after free). */
+static ems_status build_index(emscov_ctx *ctx, const void *arg)
+{
+    layer_index *ix = NULL;
+    ems_status st = index_build(ctx, arg, &ix);
+    if ((st == EMS_OK) != (ix != NULL)) fail_msg("index: status %d with index %p", st, (void *)ix);
+    index_destroy(ix);
+    return st;
+}
+
+/* An output set of one file committed into a directory that does not exist yet; a failed run must leave no
+ * directory (outset_begin used to hand an unwritten directory name to opendir when an allocation failed). */
+static ems_status write_output_set(emscov_ctx *ctx, const void *arg)
+{
+    const char *dir = arg;
+    outset *s = NULL;
+    ems_status st = outset_begin(ctx, dir, &s);
+    if (st == EMS_OK && (st = outset_add_bytes(ctx, s, "a.json", "{}\n", 3)) != EMS_OK)
+        outset_abort(s);
+    else if (st == EMS_OK)
+        st = outset_commit(ctx, s, NULL);
+    struct stat sb;
+    bool there = stat(dir, &sb) == 0;
+    if (there != (st == EMS_OK)) fail_msg("output set: status %d, directory %s", st, there ? "there" : "missing");
+    char file[1200];
+    snprintf(file, sizeof file, "%s/a.json", dir);
+    if (st == EMS_OK && (remove(file) != 0 || remove(dir) != 0)) fail_msg("output set: cannot clean %s", dir);
+    return st;
+}
+
 /* ---- tests ---- */
 
 static void test_readers(void **state)
@@ -222,9 +256,20 @@ static void test_network_build(void **state)
     layer_destroy(roads);
 }
 
+static void test_index_and_output_set(void **state)
+{
+    emscov_ctx *ctx = *state;
+    layer *l = NULL;
+    assert_ok(ctx, layer_read(ctx, tu_tmp("areas.geojson"), NULL, &l));
+    oom_loop(ctx, "spatial index", build_index, l);
+    layer_destroy(l);
+    oom_loop(ctx, "output set", write_output_set, tu_tmp("outset"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_index_and_output_set),
         cmocka_unit_test(test_readers),
         cmocka_unit_test(test_network_build),
     };
