@@ -973,8 +973,8 @@ ems_status analysis_run(emscov_ctx *ctx, const scenario *sc, analysis **out)
         if ((st = snap_index_build(ctx, a->in.roads, &a->snap)) == EMS_OK)
             st = snap_index_set_mode(ctx, a->snap, sc->snap);
     }
-    if (st == EMS_OK && (st = build_subdistricts(ctx, a)) == EMS_OK &&
-        (st = ledger_streets(ctx, a)) == EMS_OK &&
+    if (st == EMS_OK && (st = ledger_streets(ctx, a)) == EMS_OK &&
+        (st = build_subdistricts(ctx, a)) == EMS_OK &&
         (st = ledger_roads(ctx, a)) == EMS_OK && (st = check_streets(ctx, a)) == EMS_OK &&
         (st = build_demand(ctx, a)) == EMS_OK) {
         lap(a, "population to demand points", &t0);
