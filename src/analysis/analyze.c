@@ -770,17 +770,18 @@ static ems_status ledger_roads(emscov_ctx *ctx, analysis *a)
 static ems_status compute_parks(emscov_ctx *ctx, analysis *a)
 {
     size_t nu = layer_count(a->in.streets);
+    bool *inside = NULL;
     ems_status st;
     if ((st = park_rules_load(ctx, a->sc->park_rules, &a->rules)) != EMS_OK ||
         (st = parks_compute(ctx, a->in.parks, a->in.residential, a->in.streets, a->rules, &a->parks)) !=
             EMS_OK ||
-        (st = parks_population_share(ctx, a->parks, a->x, a->y, a->pop, a->npoints, &a->park_pop_covered,
-                                     &a->park_pop_total)) != EMS_OK)
-        return st;
-    bool *inside = ems_calloc(ctx, a->npoints ? a->npoints : 1, sizeof *inside);
-    a->unit_park_pop_covered = ems_calloc(ctx, nu ? nu : 1, sizeof *a->unit_park_pop_covered);
-    if (!inside || !a->unit_park_pop_covered) st = EMS_ENOMEM;
-    if (st == EMS_OK && (st = parks_points_inside(ctx, a->parks, a->x, a->y, a->npoints, inside)) == EMS_OK)
+        !(inside = ems_calloc(ctx, a->npoints ? a->npoints : 1, sizeof *inside)) ||
+        !(a->unit_park_pop_covered = ems_calloc(ctx, nu ? nu : 1, sizeof *a->unit_park_pop_covered))) {
+        free(inside);
+        return st != EMS_OK ? st : EMS_ENOMEM;
+    }
+    if ((st = parks_population_share(ctx, a->parks, a->x, a->y, a->pop, a->npoints, inside, &a->park_pop_covered,
+                                     &a->park_pop_total)) == EMS_OK)
         for (size_t i = 0; i < a->npoints; i++)
             if (inside[i] && a->unit[i] != ANALYSIS_NONE) a->unit_park_pop_covered[a->unit[i]] += a->pop[i];
     free(inside);
