@@ -378,11 +378,11 @@ static ems_status check_streets(emscov_ctx *ctx, analysis *a)
 
 /* ---- population -------------------------------------------------------------------------------------- */
 
-static ems_status build_demand(emscov_ctx *ctx, analysis *a)
+/* The demand points (step run ahead, during the road graph build: the computation, without the ledger). */
+static ems_status demand_step(emscov_ctx *ctx, void *user)
 {
+    analysis *a = user;
     const scenario *sc = a->sc;
-    ledger *lg = a->result->ledger;
-    ledger_population *lp = ledger_population_get(lg);
     demand_set *d = NULL;
     ems_status st;
     int jf;
@@ -408,11 +408,23 @@ static ems_status build_demand(emscov_ctx *ctx, analysis *a)
         a->pop_method = a->in.pop_target ? "census polygons, dasymetric onto the target layer"
                                          : "census polygons, areal weighting";
     }
-    double counted = st == EMS_OK ? d->input_total : 0; /* the counts of the features with a geometry */
-    if (st == EMS_OK && sc->pop_total > 0) {
-        if ((st = demand_scale_to(ctx, d, sc->pop_total)) == EMS_OK) a->pop_weights = d->weight_total;
-        lp->scaled = true;
-    }
+    a->demand = d;
+    a->pop_counted = st == EMS_OK ? d->input_total : 0; /* the counts of the features with a geometry */
+    if (st == EMS_OK && sc->pop_total > 0 && (st = demand_scale_to(ctx, d, sc->pop_total)) == EMS_OK)
+        a->pop_weights = d->weight_total;
+    return st;
+}
+
+static ems_status build_demand(emscov_ctx *ctx, analysis *a)
+{
+    const scenario *sc = a->sc;
+    ledger *lg = a->result->ledger;
+    ledger_population *lp = ledger_population_get(lg);
+    ems_status st = ahead_finish(ctx, a->demand_step);
+    demand_set *d = a->demand;
+    a->demand = NULL;
+    double counted = a->pop_counted;
+    lp->scaled = st == EMS_OK && sc->pop_total > 0;
     /* the ledger of the population layer: skipped geometries with what they carried, zero / missing counts */
     size_t idx = 0;
     if (st == EMS_OK && a->in.pop_layer) {
@@ -767,14 +779,21 @@ static ems_status ledger_roads(emscov_ctx *ctx, analysis *a)
     return st;
 }
 
+/* The park coverage of residential land (step run ahead, during the road graph build). */
+static ems_status parks_step(emscov_ctx *ctx, void *user)
+{
+    analysis *a = user;
+    ems_status st = park_rules_load(ctx, a->sc->park_rules, &a->rules);
+    if (st == EMS_OK) st = parks_compute(ctx, a->in.parks, a->in.residential, a->in.streets, a->rules, &a->parks);
+    return st;
+}
+
 static ems_status compute_parks(emscov_ctx *ctx, analysis *a)
 {
     size_t nu = layer_count(a->in.streets);
     bool *inside = NULL;
     ems_status st;
-    if ((st = park_rules_load(ctx, a->sc->park_rules, &a->rules)) != EMS_OK ||
-        (st = parks_compute(ctx, a->in.parks, a->in.residential, a->in.streets, a->rules, &a->parks)) !=
-            EMS_OK ||
+    if ((st = ahead_finish(ctx, a->parks_step)) != EMS_OK ||
         !(inside = ems_calloc(ctx, a->npoints ? a->npoints : 1, sizeof *inside)) ||
         !(a->unit_park_pop_covered = ems_calloc(ctx, nu ? nu : 1, sizeof *a->unit_park_pop_covered))) {
         free(inside);
@@ -960,6 +979,30 @@ static ems_status fill_geo(emscov_ctx *ctx, analysis *a)
     return EMS_OK;
 }
 
+/* While the road graph is built: the demand points and the park coverage, computed now on this thread and
+ * reported at their turn (ahead.h), so the run prints and fails as if they ran in order. */
+static ems_status meanwhile(emscov_ctx *ctx, scenario_inputs *in, void *user)
+{
+    analysis *a = user;
+    ems_status st = EMS_OK;
+    if (in->parks) st = ahead_start(ctx, false, parks_step, a, &a->parks_step);
+    if (st == EMS_OK) st = ahead_start(ctx, false, demand_step, a, &a->demand_step);
+    return st;
+}
+
+/* The service areas (step run on a thread of its own while the demand points are timed): bands at a quarter,
+ * half, three quarters and the whole of the standard's time. Reads only the network and the routes. */
+static ems_status areas_step(emscov_ctx *ctx, void *user)
+{
+    analysis *a = user;
+    a->nbands = 4;
+    for (size_t b = 0; b < 4; b++)
+        a->area_bands_s[b] = a->sc->std->coverage_within_s * (double)(b + 1) / 4;
+    isochrone_opts io = {
+        .bands_s = a->area_bands_s, .nbands = a->nbands, .buffer_m = a->sc->buffer_m, .cell_m = a->sc->cell_m};
+    return isochrone_build(ctx, a->in.roads, a->routes, &io, &a->areas);
+}
+
 ems_status analysis_run(emscov_ctx *ctx, const scenario *sc, analysis **out)
 {
     *out = NULL;
@@ -968,9 +1011,15 @@ ems_status analysis_run(emscov_ctx *ctx, const scenario *sc, analysis **out)
     a->sc = sc;
     double t0 = now();
     ems_status st = run_result_create(ctx, &a->result);
-    if (st == EMS_OK) st = scenario_load_inputs(ctx, sc, &a->in);
+    if (st == EMS_OK) st = scenario_load_inputs_with(ctx, sc, &a->in, meanwhile, a);
     if (st == EMS_OK) {
         lap(a, "read inputs + build road graph", &t0);
+        if (a->demand_step)
+            run_result_add_timing(a->result, "of which demand points, while the roads were built",
+                                  ahead_seconds(a->demand_step));
+        if (a->parks_step)
+            run_result_add_timing(a->result, "of which park coverage, while the roads were built",
+                                  ahead_seconds(a->parks_step));
         if ((st = snap_index_build(ctx, a->in.roads, &a->snap)) == EMS_OK)
             st = snap_index_set_mode(ctx, a->snap, sc->snap);
     }
@@ -982,6 +1031,7 @@ ems_status analysis_run(emscov_ctx *ctx, const scenario *sc, analysis **out)
         st = build_stations(ctx, a);
     }
     size_t nu = a->in.streets ? layer_count(a->in.streets) : 0;
+    if (st == EMS_OK) st = ahead_start(ctx, true, areas_step, a, &a->areas_step);
     if (st == EMS_OK) {
         lap(a, "snap stations + routing (2 labels)", &t0);
         coverage_params cp = {.nthresholds = sc->nthresholds,
@@ -1009,15 +1059,10 @@ ems_status analysis_run(emscov_ctx *ctx, const scenario *sc, analysis **out)
         lap(a, "park service-radius coverage", &t0);
     else if (st == EMS_OK && a->in.residential)
         st = ledger_from_layer(ctx, a, "residential", a->in.residential, -1, -1, NULL);
-    if (st == EMS_OK) {
-        /* service areas at a quarter, half, three quarters and the whole of the standard's time */
-        a->nbands = 4;
-        for (size_t b = 0; b < 4; b++)
-            a->area_bands_s[b] = sc->std->coverage_within_s * (double)(b + 1) / 4;
-        isochrone_opts io = {
-            .bands_s = a->area_bands_s, .nbands = a->nbands, .buffer_m = sc->buffer_m, .cell_m = sc->cell_m};
-        st = isochrone_build(ctx, a->in.roads, a->routes, &io, &a->areas);
-        if (st == EMS_OK) lap(a, "service-area polygons", &t0);
+    if (st == EMS_OK && (st = ahead_finish(ctx, a->areas_step)) == EMS_OK) {
+        lap(a, "service-area polygons", &t0);
+        run_result_add_timing(a->result, "service-area polygons, on their own thread",
+                              ahead_seconds(a->areas_step));
     }
     const standards *std = sc->std;
     char park_src[1024];
@@ -1068,5 +1113,10 @@ void analysis_destroy(analysis *a)
     isochrone_set_destroy(a->areas);
     layer_destroy(a->park_service);
     run_result_destroy(a->result);
+    demand_set_destroy(a->demand);
+    /* last: what the steps made is bound to their ctx */
+    ahead_destroy(a->areas_step);
+    ahead_destroy(a->parks_step);
+    ahead_destroy(a->demand_step);
     free(a);
 }

@@ -11,6 +11,8 @@
 #define EMSCOV_ANALYZE_H
 
 #include "geo/isochrone.h"
+#include "src/analysis/ahead.h"
+#include "src/analysis/demand.h"
 #include "src/analysis/ambulance.h"
 #include "src/analysis/coverage.h"
 #include "src/analysis/gaps.h"
@@ -71,6 +73,11 @@ typedef struct analysis {
     layer *park_service;                  /* the park service area as a one-feature layer, or NULL */
 
     run_result *result;                   /* what the outputs render (result.h) */
+
+    /* steps computed ahead of their turn (ahead.h): destroyed last, what they made is bound to their ctx */
+    ahead *demand_step, *parks_step, *areas_step;
+    demand_set *demand;                   /* the demand step's points until the ledger takes them over */
+    double pop_counted;                   /* the counts of the population features with a geometry */
 } analysis;
 
 ems_status analysis_run(emscov_ctx *ctx, const scenario *sc, analysis **out);
