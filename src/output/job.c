@@ -5,6 +5,7 @@
 #include "src/output/report.h"
 #include "src/output/sites_report.h"
 #include "src/output/store.h"
+#include "src/output/store_gpkg.h"
 #include "src/output/store_pg.h"
 
 #include <stdio.h>
@@ -60,6 +61,23 @@ static ems_status start(emscov_ctx *ctx, const job_opts *o, const char *fallback
         st = scenario_load(ctx, o->scenario_path, o->data_dir, &j->sc);
     if (st == EMS_OK)
         st = analysis_run(ctx, j->sc, &j->a);
+    return st;
+}
+
+/* The GeoPackage of an output set, written here through store_gpkg (point tables from their arrays). */
+static ems_status add_gpkg(emscov_ctx *ctx, outset *set, const char *name, const result_layer *ls, size_t n)
+{
+    const char *path = NULL;
+    gpkg_store *gs = NULL;
+    ems_status st = outset_add_file(ctx, set, name, &path);
+    if (st == EMS_OK)
+        st = gpkg_store_begin(ctx, path, &gs);
+    for (size_t k = 0; st == EMS_OK && k < n; k++)
+        st = gpkg_store_write(ctx, gs, &ls[k]);
+    if (st == EMS_OK)
+        st = gpkg_store_commit(ctx, gs); /* renames inside the staging directory */
+    else
+        gpkg_store_abort(gs);
     return st;
 }
 
@@ -129,7 +147,7 @@ ems_status job_analyze(emscov_ctx *ctx, const job_opts *o, job **out)
     if (st == EMS_OK)
         st = outset_begin(ctx, j->out_dir, &set);
     if (st == EMS_OK)
-        st = outset_add_gpkg(ctx, set, "emscov.gpkg", ls, nl);
+        st = add_gpkg(ctx, set, "emscov.gpkg", ls, nl);
     if (st == EMS_OK && (st = report_json(ctx, j->a->result, &j->json)) == EMS_OK)
         st = outset_add_bytes(ctx, set, "report.json", j->json, strlen(j->json));
     if (st == EMS_OK && (st = report_streets_csv(ctx, j->a->result, &csv)) == EMS_OK)
@@ -198,10 +216,10 @@ ems_status job_sites(emscov_ctx *ctx, const job_opts *o, const sites_plan_opts *
         st = sites_report_csv(ctx, j->plan, &csv);
     if (st == EMS_OK)
         st = sites_report_layers(ctx, j->plan, &lc, &ls);
-    result_layer rl[2] = {{"site_candidate", "emscov sites: every candidate with its what-if gains", lc},
-                          {"site_selected", "emscov sites: the best k new sites (greedy + swap)", ls}};
-    result_layer gl[2] = {{"candidate", "candidate sites with their what-if gains", lc},
-                          {"selected_site", "the best k new sites (greedy + swap)", ls}};
+    result_layer rl[2] = {{"site_candidate", "emscov sites: every candidate with its what-if gains", lc, NULL},
+                          {"site_selected", "emscov sites: the best k new sites (greedy + swap)", ls, NULL}};
+    result_layer gl[2] = {{"candidate", "candidate sites with their what-if gains", lc, NULL},
+                          {"selected_site", "the best k new sites (greedy + swap)", ls, NULL}};
     if (st == EMS_OK && db) /* SRID and tables checked before anything is written */
         st = store_pg_prepare_sites(ctx, db, j->a->in.working, rl, 2);
     if (st == EMS_OK)

@@ -8,7 +8,8 @@
  * %w (double quotes doubled); every value is a bound parameter.
  *
  * Per layer: CREATE TABLE and the R-tree virtual table, one prepared INSERT reused for every feature (boxes
- * collected on the way), the R-tree bulk-loaded from those boxes (see below), then gpkg_contents (extent
+ * collected on the way; a point table's rows come straight from its arrays, and its blobs are written here
+ * without GEOS), the R-tree bulk-loaded from those boxes (see below), then gpkg_contents (extent
  * accumulated while writing), gpkg_geometry_columns, the gpkg_extensions row and, last, the six GeoPackage
  * 1.3 R-tree triggers. The triggers call ST_IsEmpty, ST_MinX, ..., which only GeoPackage-aware software
  * (GDAL, QGIS, SpatiaLite) defines: they are created after the rows are in, so they never fire here, and they
@@ -699,8 +700,22 @@ static ems_status check_layer(emscov_ctx *ctx, gpkg_store *s, const char *table,
     return EMS_OK;
 }
 
-/* The blob for feature geometry g: GeoPackage header (srs_id, xy envelope, little-endian) + ISO WKB, the WKB
- * wrapped into a one-part multi geometry when g is the single type of a multi layer. */
+/* The blob of point (x, y): a GeoPackage header without envelope (a point's envelope is the point; GDAL writes
+ * points so too) + ISO WKB of a 2D point, little-endian: 29 bytes. */
+static size_t point_blob(unsigned char *p, int srs_id, double x, double y)
+{
+    p[0] = 'G', p[1] = 'P', p[2] = 0;
+    p[3] = 0x01; /* flags: little-endian, envelope code 0 (none), not empty */
+    put_u32le(p + 4, (uint32_t)srs_id);
+    p[8] = 1;
+    put_u32le(p + 9, 1);
+    put_f64le(p + 13, x);
+    put_f64le(p + 21, y);
+    return 29;
+}
+
+/* The blob for feature geometry g: GeoPackage header (srs_id, xy envelope but for points, little-endian) + ISO
+ * WKB, the WKB wrapped into a one-part multi geometry when g is the single type of a multi layer. */
 static ems_status make_blob(emscov_ctx *ctx, gpkg_store *s, GEOSWKBWriter *w, const GEOSGeometry *g,
                             int srs_id, int promote_from, uint32_t multi_code, size_t *len, double env[4],
                             bool *empty)
@@ -709,16 +724,20 @@ static ems_status make_blob(emscov_ctx *ctx, gpkg_store *s, GEOSWKBWriter *w, co
     int type = GEOSGeomTypeId_r(h, g);
     *empty = GEOSisEmpty_r(h, g) == 1;
     size_t wkb_len = 0;
-    unsigned char point_wkb[21], *wkb = NULL;
+    unsigned char *wkb = NULL;
     if (type == GEOS_POINT && !*empty && GEOSGeomGetX_r(h, g, &env[0]) && GEOSGeomGetY_r(h, g, &env[1])) {
-        /* the common case (demand points), without GEOS's stream writer: ISO WKB of a 2D point */
         env[2] = env[0], env[3] = env[1];
-        point_wkb[0] = 1;
-        put_u32le(point_wkb + 1, 1);
-        put_f64le(point_wkb + 5, env[0]);
-        put_f64le(point_wkb + 13, env[1]);
-        wkb = point_wkb;
-        wkb_len = sizeof point_wkb;
+        if (s->buf_cap < 29) {
+            unsigned char *nb = ems_realloc(ctx, s->buf, 64);
+            if (!nb) {
+                s->broken = true;
+                return EMS_ENOMEM;
+            }
+            s->buf = nb;
+            s->buf_cap = 64;
+        }
+        *len = point_blob(s->buf, srs_id, env[0], env[1]);
+        return EMS_OK;
     } else {
         if (!*empty && !GEOSGeom_getExtent_r(h, g, &env[0], &env[1], &env[2], &env[3])) *empty = true;
         wkb = GEOSWKBWriter_write_r(h, w, g, &wkb_len);
@@ -728,14 +747,13 @@ static ems_status make_blob(emscov_ctx *ctx, gpkg_store *s, GEOSWKBWriter *w, co
                                emscov_lib_message(ctx));
         }
     }
-    bool own = wkb != point_wkb;
     bool wrap = !*empty && type == promote_from;
     size_t head = *empty ? 8 : GPKG_HEADER_LEN;
     size_t need = head + (wrap ? 9 : 0) + wkb_len;
     if (need > s->buf_cap) {
         unsigned char *nb = ems_realloc(ctx, s->buf, need * 2);
         if (!nb) {
-            if (own) GEOSFree_r(h, wkb);
+            GEOSFree_r(h, wkb);
             s->broken = true;
             return EMS_ENOMEM;
         }
@@ -761,18 +779,21 @@ static ems_status make_blob(emscov_ctx *ctx, gpkg_store *s, GEOSWKBWriter *w, co
         p += 9;
     }
     memcpy(p, wkb, wkb_len);
-    if (own) GEOSFree_r(h, wkb);
+    GEOSFree_r(h, wkb);
     *len = need;
     return EMS_OK;
 }
 
-static ems_status bind_values(emscov_ctx *ctx, gpkg_store *s, sqlite3_stmt *st, const layer *l, size_t i)
+/* Bind the layer_field_count(l) values v (NULL: all null) of a row. */
+static ems_status bind_values(emscov_ctx *ctx, gpkg_store *s, sqlite3_stmt *st, const layer *l,
+                              const layer_value *vals)
 {
     size_t nf = layer_field_count(l);
     int rc = SQLITE_OK;
+    static const layer_value null_value = {.is_null = true};
     for (size_t j = 0; j < nf && rc == SQLITE_OK; j++) {
         int k = (int)j + 3;
-        const layer_value *v = layer_value_at(l, i, j);
+        const layer_value *v = vals ? &vals[j] : &null_value;
         if (v->is_null) {
             rc = sqlite3_bind_null(st, k);
             continue;
@@ -803,10 +824,11 @@ static ems_status bind_values(emscov_ctx *ctx, gpkg_store *s, sqlite3_stmt *st, 
     return rc == SQLITE_OK ? EMS_OK : sql_fail(ctx, s);
 }
 
-/* Create the table and its index, write every feature, extent into ext (false when no feature has one). */
+/* Create the table and its index, write every feature (pts: every row of pts, l the schema), extent into ext
+ * (false when no feature has one). */
 static ems_status write_rows(emscov_ctx *ctx, gpkg_store *s, const char *table, const layer *l,
-                             const char *gtype, int srs_id, int promote_from, uint32_t multi_code,
-                             double ext[4], bool *has_ext)
+                             const result_points *pts, const char *gtype, int srs_id, int promote_from,
+                             uint32_t multi_code, double ext[4], bool *has_ext)
 {
     GEOSContextHandle_t h = emscov_geos(ctx);
     size_t nf = layer_field_count(l);
@@ -849,8 +871,13 @@ static ems_status write_rows(emscov_ctx *ctx, gpkg_store *s, const char *table, 
     }
     *has_ext = false;
     s->nrt = 0;
-    size_t n = layer_count(l);
-    if (st == EMS_OK && !ems_grow(ctx, (void **)&s->rt, &s->rt_cap, n ? n : 1, sizeof *s->rt)) {
+    size_t n = pts ? pts->n : layer_count(l);
+    layer_value *vals = pts ? ems_calloc(ctx, nf ? nf : 1, sizeof *vals) : NULL;
+    if (st == EMS_OK && ((pts && !vals) || !ems_grow(ctx, (void **)&s->rt, &s->rt_cap, n ? n : 1, sizeof *s->rt))) {
+        s->broken = true;
+        st = EMS_ENOMEM;
+    }
+    if (st == EMS_OK && pts && !ems_grow(ctx, (void **)&s->buf, &s->buf_cap, 64, 1)) {
         s->broken = true;
         st = EMS_ENOMEM;
     }
@@ -859,15 +886,23 @@ static ems_status write_rows(emscov_ctx *ctx, gpkg_store *s, const char *table, 
         size_t len = 0;
         double env[4];
         bool empty = true;
-        const GEOSGeometry *g = layer_geom(l, i);
-        if (g && (st = make_blob(ctx, s, w, g, srs_id, promote_from, multi_code, &len, env, &empty)) != EMS_OK)
+        const GEOSGeometry *g = pts ? NULL : layer_geom(l, i);
+        if (pts) {
+            env[0] = env[2] = pts->x[i];
+            env[1] = env[3] = pts->y[i];
+            empty = false;
+            len = point_blob(s->buf, srs_id, pts->x[i], pts->y[i]);
+            pts->values(pts->user, i, vals);
+        } else if (g &&
+                   (st = make_blob(ctx, s, w, g, srs_id, promote_from, multi_code, &len, env, &empty)) != EMS_OK)
             break;
         sqlite3_bind_int64(row, 1, fid);
-        if (g)
+        if (g || pts)
             sqlite3_bind_blob(row, 2, s->buf, (int)len, SQLITE_STATIC);
         else
             sqlite3_bind_null(row, 2); /* a row without a geometry (input_issue) */
-        if ((st = bind_values(ctx, s, row, l, i)) != EMS_OK || (st = step_reset(ctx, s, row)) != EMS_OK)
+        if ((st = bind_values(ctx, s, row, l, pts ? vals : layer_values(l, i))) != EMS_OK ||
+            (st = step_reset(ctx, s, row)) != EMS_OK)
             break;
         if (empty || !isfinite(env[0] + env[1] + env[2] + env[3])) continue; /* no box: not indexed */
         s->rt[s->nrt++] = (rt_entry){
@@ -882,6 +917,7 @@ static ems_status write_rows(emscov_ctx *ctx, gpkg_store *s, const char *table, 
     }
     if (w) GEOSWKBWriter_destroy_r(h, w);
     sqlite3_finalize(row); /* nothing stays bound to the layer's strings or to s->buf */
+    free(vals);
     return st;
 }
 
@@ -936,8 +972,28 @@ static ems_status register_table(emscov_ctx *ctx, gpkg_store *s, const char *tab
     return rc;
 }
 
+static ems_status write_table(emscov_ctx *ctx, gpkg_store *s, const char *table, const char *description,
+                              const layer *l, const result_points *pts);
+
 ems_status gpkg_store_write_layer(emscov_ctx *ctx, gpkg_store *s, const char *table, const char *description,
                                   const layer *l)
+{
+    return write_table(ctx, s, table, description, l, NULL);
+}
+
+ems_status gpkg_store_write_points(emscov_ctx *ctx, gpkg_store *s, const char *table, const char *description,
+                                   const layer *schema, const result_points *pts)
+{
+    return write_table(ctx, s, table, description, schema, pts);
+}
+
+ems_status gpkg_store_write(emscov_ctx *ctx, gpkg_store *s, const result_layer *rl)
+{
+    return write_table(ctx, s, rl->table, rl->description, rl->l, rl->pts);
+}
+
+static ems_status write_table(emscov_ctx *ctx, gpkg_store *s, const char *table, const char *description,
+                              const layer *l, const result_points *pts)
 {
     if (s->broken)
         return emscov_fail(ctx, EMS_EINTERNAL, "%s: table %s: an earlier layer failed (abort the store)",
@@ -956,8 +1012,8 @@ ems_status gpkg_store_write_layer(emscov_ctx *ctx, gpkg_store *s, const char *ta
     bool has_ext = false;
     st = srs_for(ctx, s, layer_crs(l), &srs_id);
     if (st == EMS_OK)
-        st = write_rows(ctx, s, table, l, gtype, srs_id, promote_from, multi_code, ext, &has_ext);
-    if (st == EMS_OK) st = rtree_load(ctx, s, table, layer_count(l));
+        st = write_rows(ctx, s, table, l, pts, gtype, srs_id, promote_from, multi_code, ext, &has_ext);
+    if (st == EMS_OK) st = rtree_load(ctx, s, table, pts ? pts->n : layer_count(l));
     if (st == EMS_OK) st = register_table(ctx, s, table, description, gtype, srs_id, ext, has_ext);
     for (size_t k = 0; st == EMS_OK && k < sizeof trigger_sql / sizeof trigger_sql[0]; k++)
         st = exec_owned(ctx, s, sqlite3_mprintf(trigger_sql[k], table, table, table, table));

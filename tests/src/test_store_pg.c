@@ -107,9 +107,9 @@ static void make_layers(emscov_ctx *ctx, int epsg, result_layer *ls, size_t *n)
                                      tu_wkt(ctx, "POLYGON((500000 4400000, 500300 4400000, 500300 4400200, "
                                                  "500000 4400000))"),
                                      1, va));
-    ls[0] = (result_layer){"street_summary", "per sub-district", s};
-    ls[1] = (result_layer){"demand_time", "demand points", d};
-    ls[2] = (result_layer){"service_area", NULL, a};
+    ls[0] = (result_layer){"street_summary", "per sub-district", s, NULL};
+    ls[1] = (result_layer){"demand_time", "demand points", d, NULL};
+    ls[2] = (result_layer){"service_area", NULL, a, NULL};
     *n = 3;
     crs_destroy(cr);
 }
@@ -190,8 +190,8 @@ static void make_sites_layers(emscov_ctx *ctx, int epsg, result_layer *ls)
         layer_value v[] = {{.u.i = i + 1}, {.u.s = ids[i]}, {.u.d = gain[i]}, {.u.d = after[i]}};
         assert_ok(ctx, layer_append_take(ctx, sel, tu_wkt(ctx, pts[i]), i + 1, v));
     }
-    ls[0] = (result_layer){"site_candidate", "candidates", c};
-    ls[1] = (result_layer){"site_selected", NULL, sel};
+    ls[0] = (result_layer){"site_candidate", "candidates", c, NULL};
+    ls[1] = (result_layer){"site_selected", NULL, sel, NULL};
     crs_destroy(cr);
 }
 
