@@ -1,6 +1,7 @@
 /* src/output/job.c: the analyze and sites runs below the CLI (see job.h). */
 #include "src/output/job.h"
 
+#include "src/analysis/ahead.h"
 #include "src/output/layers.h"
 #include "src/output/report.h"
 #include "src/output/sites_report.h"
@@ -33,7 +34,7 @@ static void out_dir(const job_opts *o, const char *fallback, char *dir, size_t c
 }
 
 /* Everything before the computation: the options checked, the database reached (a server that is down or
- * refuses fails the run before any work or any local file), the scenario read, the analysis run. */
+ * refuses fails the run before any work or any local file), the scenario read. */
 static ems_status start(emscov_ctx *ctx, const job_opts *o, const char *fallback, job **out, pg_conn **pc,
                         store_pg **db)
 {
@@ -59,8 +60,6 @@ static ems_status start(emscov_ctx *ctx, const job_opts *o, const char *fallback
     }
     if (st == EMS_OK)
         st = scenario_load(ctx, o->scenario_path, o->data_dir, &j->sc);
-    if (st == EMS_OK)
-        st = analysis_run(ctx, j->sc, &j->a);
     return st;
 }
 
@@ -89,40 +88,70 @@ static void add_file(job *j, const char *name)
 
 /* ---- analyze ----------------------------------------------------------------------------------------- */
 
+/* With a database, two parts of the store run on threads of their own (src/analysis/ahead.h: own ctx, error
+ * reported at its turn): the checksums of the input files while the analysis runs, and the load of the run
+ * (its own partitions, COPY, indexes: store_pg_load) while the files are written; the output set's database
+ * part then only attaches the loaded tables and commits (store_pg_attach, outset_commit). */
 typedef struct analyze_db {
     job *j;
-    const char *name;
-    bool replace;
-    double started;
+    store_pg *db;
+    store_pg_input in[9];
+    store_pg_run run;
+    char *inputs_json;
+    ahead *sums, *load;   /* the two steps above (NULL: not started) */
     const result_layer *ls;
     size_t nl;
+    int64_t id;           /* the loaded run */
+    bool loaded;          /* a transaction is open: attached and committed, or rolled back */
 } analyze_db;
 
-/* The run into the database (the output set's write): the inputs to checksum, report.json, then COPY; not yet
- * committed. */
+static ems_status sums_step(emscov_ctx *ctx, void *user)
+{
+    analyze_db *d = user;
+    return store_pg_inputs_json(ctx, d->in, sizeof d->in / sizeof *d->in, &d->inputs_json);
+}
+
+static ems_status load_step(emscov_ctx *ctx, void *user)
+{
+    analyze_db *d = user;
+    return store_pg_load(ctx, d->db, &d->run, d->ls, d->nl, &d->id, &d->j->rows);
+}
+
+/* The output set's database part: the load done (waited for), the run's tables attached; not yet committed. */
 static ems_status write_analyze_run(emscov_ctx *ctx, store_pg *db, void *user, const outset *set, int64_t *id)
 {
     (void)set;
     analyze_db *d = user;
-    const scenario *sc = d->j->sc;
-    store_pg_input in[] = {{"scenario", sc->path},
-                           {"streets", sc->streets.path},
-                           {"stations", sc->stations.path},
-                           {"population", sc->population.path},
-                           {"roads", sc->roads.path},
-                           {"parks", sc->parks.path},
-                           {"residential", sc->residential.path},
-                           {"speed_profile", sc->speed_path},
-                           {"park_rules", sc->parks.path ? sc->park_rules : NULL}};
-    store_pg_run run = {.name = d->name,
-                        .scenario = sc->path,
-                        .report_json = d->j->json,
-                        .inputs = in,
-                        .ninputs = sizeof in / sizeof *in,
-                        .started = d->started,
-                        .finished = now_s(CLOCK_REALTIME),
-                        .replace = d->replace};
-    return store_pg_write(ctx, db, &run, d->ls, d->nl, id, &d->j->rows);
+    ems_status st = ahead_finish(ctx, d->load);
+    d->loaded = st == EMS_OK;
+    if (st == EMS_OK)
+        st = store_pg_attach(ctx, db, d->ls, d->nl);
+    d->loaded = false; /* attached (commit or abort follows), or rolled back */
+    *id = st == EMS_OK ? d->id : 0;
+    return st;
+}
+
+/* Every geometry's lazily cached envelope computed now, on this thread, before two threads read the layers
+ * (the GeoPackage writer asks GEOS for envelopes; GEOS 3.11 fills the cache on first use). */
+static void warm_envelopes(emscov_ctx *ctx, const result_layer *ls, size_t n)
+{
+    GEOSContextHandle_t h = emscov_geos(ctx);
+    double v;
+    for (size_t k = 0; k < n; k++)
+        for (size_t i = 0; !ls[k].pts && i < layer_count(ls[k].l); i++) {
+            const GEOSGeometry *g = layer_geom(ls[k].l, i);
+            for (int p = 0; g && p < GEOSGetNumGeometries_r(h, g); p++) {
+                const GEOSGeometry *part = GEOSGetGeometryN_r(h, g, p);
+                GEOSGeom_getXMin_r(h, part, &v);
+                if (GEOSGeomTypeId_r(h, part) != GEOS_POLYGON)
+                    continue;
+                GEOSGeom_getXMin_r(h, GEOSGetExteriorRing_r(h, part), &v);
+                for (int r = 0; r < GEOSGetNumInteriorRings_r(h, part); r++)
+                    GEOSGeom_getXMin_r(h, GEOSGetInteriorRingN_r(h, part, r), &v);
+            }
+            if (g)
+                GEOSGeom_getXMin_r(h, g, &v);
+        }
 }
 
 ems_status job_analyze(emscov_ctx *ctx, const job_opts *o, job **out)
@@ -134,26 +163,62 @@ ems_status job_analyze(emscov_ctx *ctx, const job_opts *o, job **out)
     size_t nl = 0;
     outset *set = NULL;
     char *csv = NULL;
+    analyze_db d = {0};
     ems_status st = start(ctx, o, "emscov-out", out, &pc, &db);
     job *j = *out;
+    if (st == EMS_OK && db) {
+        const scenario *sc = j->sc;
+        store_pg_input in[] = {{"scenario", sc->path},
+                               {"streets", sc->streets.path},
+                               {"stations", sc->stations.path},
+                               {"population", sc->population.path},
+                               {"roads", sc->roads.path},
+                               {"parks", sc->parks.path},
+                               {"residential", sc->residential.path},
+                               {"speed_profile", sc->speed_path},
+                               {"park_rules", sc->parks.path ? sc->park_rules : NULL}};
+        memcpy(d.in, in, sizeof in);
+        st = ahead_start(ctx, true, sums_step, &d, &d.sums);
+    }
+    if (st == EMS_OK)
+        st = analysis_run(ctx, j->sc, &j->a);
     if (st == EMS_OK)
         st = result_layers_build(ctx, j->a->result, ls, &nl);
     double t0 = now_s(CLOCK_MONOTONIC);
     if (st == EMS_OK && db) /* SRID and tables checked before anything is written */
         st = store_pg_prepare(ctx, db, j->a->in.working, ls, nl);
-    /* One output set: every file staged; with a database the run written and committed; then the files put in
-     * place together. A database failure leaves the old files, a file failure after the commit takes the
-     * stored run out again. */
+    if (st == EMS_OK)
+        st = report_json(ctx, j->a->result, &j->json);
+    if (st == EMS_OK && db && (st = ahead_finish(ctx, d.sums)) == EMS_OK) {
+        run_result_add_timing(j->a->result, "checksums of the inputs, on their own thread", ahead_seconds(d.sums));
+        d.j = j;
+        d.db = db;
+        d.ls = ls;
+        d.nl = nl;
+        d.run = (store_pg_run){.name = o->replace ? o->replace : j->sc->name,
+                               .scenario = j->sc->path,
+                               .report_json = j->json,
+                               .inputs = d.in,
+                               .ninputs = sizeof d.in / sizeof *d.in,
+                               .inputs_json = d.inputs_json,
+                               .started = started,
+                               .finished = now_s(CLOCK_REALTIME),
+                               .replace = o->replace != NULL};
+        warm_envelopes(ctx, ls, nl);
+        st = ahead_start(ctx, true, load_step, &d, &d.load);
+        d.loaded = st == EMS_OK;
+    }
+    /* One output set: every file staged; with a database the run loaded meanwhile, attached and committed;
+     * then the files put in place together. A database failure leaves the old files, a file failure after the
+     * commit takes the stored run out again. */
     if (st == EMS_OK)
         st = outset_begin(ctx, j->out_dir, &set);
     if (st == EMS_OK)
         st = add_gpkg(ctx, set, "emscov.gpkg", ls, nl);
-    if (st == EMS_OK && (st = report_json(ctx, j->a->result, &j->json)) == EMS_OK)
+    if (st == EMS_OK)
         st = outset_add_bytes(ctx, set, "report.json", j->json, strlen(j->json));
     if (st == EMS_OK && (st = report_streets_csv(ctx, j->a->result, &csv)) == EMS_OK)
         st = outset_add_bytes(ctx, set, "streets.csv", csv, strlen(csv));
-    analyze_db d = {j, o->replace ? o->replace : j && j->sc ? j->sc->name : NULL, o->replace != NULL, started, ls,
-                    nl};
     outset_pg pg = {db, "run", write_analyze_run, store_pg_delete_run, &d};
     if (st == EMS_OK && db)
         outset_attach_pg(set, &pg);
@@ -162,6 +227,9 @@ ems_status job_analyze(emscov_ctx *ctx, const job_opts *o, job **out)
         set = NULL;
     }
     outset_abort(set);
+    ahead_destroy(d.load); /* waits for it; a load not waited for above (the files failed first) says nothing */
+    if (d.loaded)          /* loaded but never attached: roll the open transaction back */
+        store_pg_abort(db);
     if (st == EMS_OK) {
         j->store_s = now_s(CLOCK_MONOTONIC) - t0;
         j->stored = db != NULL;
@@ -171,6 +239,8 @@ ems_status job_analyze(emscov_ctx *ctx, const job_opts *o, job **out)
         run_result_add_timing(j->a->result, db ? "output set + pg store" : "output set (gpkg)", j->store_s);
     }
     free(csv);
+    free(d.inputs_json);
+    ahead_destroy(d.sums);
     result_layers_free(ls, nl);
     store_pg_destroy(db);
     pg_disconnect(pc);
@@ -207,6 +277,8 @@ ems_status job_sites(emscov_ctx *ctx, const job_opts *o, const sites_plan_opts *
     layer *lc = NULL, *ls = NULL;
     ems_status st = start(ctx, o, "sites-out", out, &pc, &db);
     job *j = *out;
+    if (st == EMS_OK)
+        st = analysis_run(ctx, j->sc, &j->a);
     if (st == EMS_OK)
         st = sites_plan_run(ctx, j->a, po, &j->plan);
     double t0 = now_s(CLOCK_MONOTONIC);

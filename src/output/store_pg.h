@@ -25,7 +25,7 @@
 #include "src/output/layers.h"
 
 /* The result layout this binary writes; an older layout is migrated, a newer one refused. */
-#define STORE_PG_LAYOUT 3
+#define STORE_PG_LAYOUT 4
 #define STORE_PG_DEFAULT_SCHEMA "emscov"
 
 typedef struct store_pg store_pg;
@@ -41,6 +41,7 @@ typedef struct store_pg_run {
     const char *report_json;      /* report.json text: parameters, standards, headline figures */
     const store_pg_input *inputs; /* checksummed (SHA-256 of each file; shapefile siblings too) */
     size_t ninputs;
+    const char *inputs_json;      /* the checksums already made (store_pg_inputs_json), or NULL */
     double started, finished; /* Unix time, seconds */
     bool replace;             /* delete the earlier runs of this name in the same transaction */
 } store_pg_run;
@@ -59,9 +60,23 @@ ems_status store_pg_layout_version(emscov_ctx *ctx, pg_conn *c, const char *sche
 ems_status store_pg_prepare(emscov_ctx *ctx, store_pg *s, const crs *working, const result_layer *ls,
                             size_t n);
 /* Begin the run's transaction and write it: *run_id the new run's id, *rows (may be NULL) the layer rows
- * loaded. The transaction stays open until store_pg_commit / store_pg_abort. Same ls as prepare. */
+ * loaded. The transaction stays open until store_pg_commit / store_pg_abort. Same ls as prepare.
+ * store_pg_load then store_pg_attach. */
 ems_status store_pg_write(emscov_ctx *ctx, store_pg *s, const store_pg_run *run, const result_layer *ls,
                           size_t n, int64_t *run_id, uint64_t *rows);
+/* The first part of store_pg_write: begin the transaction, [--replace: delete the runs of that name], insert
+ * the run row and load every layer into a table of the run's own (<table>_r<id>, binary COPY, then its
+ * indexes), taking no lock that other runs or readers wait for. It may run on another thread than the
+ * caller's (with a ctx of its own) while nothing else uses the store or its connection. */
+ems_status store_pg_load(emscov_ctx *ctx, store_pg *s, const store_pg_run *run, const result_layer *ls, size_t n,
+                         int64_t *run_id, uint64_t *rows);
+/* The second part: attach the run's tables as partitions of the result tables, still inside the open
+ * transaction (other runs attaching to the same tables wait until it ends; readers never do). Then
+ * store_pg_commit. On failure the transaction is rolled back. */
+ems_status store_pg_attach(emscov_ctx *ctx, store_pg *s, const result_layer *ls, size_t n);
+/* The checksums of inputs (SHA-256 of each file and its shapefile siblings) as the run's `inputs` json, a new
+ * string; for store_pg_run.inputs_json, e.g. computed on a thread while the analysis runs. */
+ems_status store_pg_inputs_json(emscov_ctx *ctx, const store_pg_input *inputs, size_t n, char **out);
 ems_status store_pg_commit(emscov_ctx *ctx, store_pg *s);
 
 /* A sites run (src/cli/cmd_sites.c). */

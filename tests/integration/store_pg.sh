@@ -29,7 +29,7 @@ grep -q "^stored run $ID in $SCHEMA at host=.* dbname=" "$TMP/stdout.txt" || fai
 for f in report.json streets.csv emscov.gpkg; do [ -s "$TMP/out/$f" ] || fail "missing $f"; done
 ls "$TMP/out" | grep -q -e tmp -e pending && fail "temporary file left behind"
 load_report "$TMP/out/report.json"
-check "layout versions 1, 2 and 3 recorded" "SELECT string_agg(version::text, ',' ORDER BY version) = '1,2,3' FROM schema_version"
+check "layout versions 1 to 4 recorded" "SELECT string_agg(version::text, ',' ORDER BY version) = '1,2,3,4' FROM schema_version"
 check "run row: name, status, SRID, standards, parameters = report.json" \
   "SELECT r.name = j->>'scenario' AND r.status = 'complete' AND r.working_srid = (j->'parameters'->>'working_epsg')::int
           AND r.standards = j->'standards'->>'name' AND r.parameters = j->'parameters' AND r.report = j

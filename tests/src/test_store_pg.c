@@ -29,7 +29,7 @@ typedef struct fixture {
     emscov_ctx *ctx;
     PGconn *raw; /* independent checks */
     pg_conn *c;  /* the store's connection */
-    char schema[128], qs[160];
+    char schema[128], qs[160], part[140], qpart[170]; /* the store's schema; its partitions' */
     result_layer ls[3]; /* fx_store: the hand-made layers in EPSG:4548 */
     size_t n;
     crs *cr;
@@ -48,16 +48,22 @@ static void fx_open(fixture *f, emscov_ctx *ctx, const char *suffix)
                                NULL, NULL, 0);
     snprintf(f->qs, sizeof f->qs, "%s", PQgetvalue(r, 0, 0));
     PQclear(r);
-    char sql[300];
-    snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE", f->qs);
+    snprintf(f->part, sizeof f->part, "%s_part", f->schema);
+    r = PQexecParams(f->raw, "SELECT quote_ident($1)", 1, NULL, (const char *const[]){f->part}, NULL, NULL, 0);
+    snprintf(f->qpart, sizeof f->qpart, "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    char sql[700];
+    snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE; DROP SCHEMA IF EXISTS %s CASCADE", f->qs,
+             f->qpart);
     tu_pg_ok(f->raw, sql);
     assert_ok(ctx, pg_connect(ctx, getenv("EMSCOV_TEST_PG"), &f->c));
 }
 
 static void fx_close(fixture *f)
 {
-    char sql[300];
-    snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE", f->qs);
+    char sql[700];
+    snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE; DROP SCHEMA IF EXISTS %s CASCADE", f->qs,
+             f->qpart);
     tu_pg_ok(f->raw, sql);
     pg_disconnect(f->c);
     PQfinish(f->raw);
@@ -269,13 +275,13 @@ static void test_create_and_reopen(void **state)
                                   "SELECT string_agg(version || ' ' || \"by\", ';' ORDER BY version) FROM "
                                   "%s.schema_version",
                                   f.qs),
-                        "1 emscov 9.8.7;2 emscov 9.8.7;3 emscov 9.8.7");
+                        "1 emscov 9.8.7;2 emscov 9.8.7;3 emscov 9.8.7;4 emscov 9.8.7");
     assert_string_equal(tu_pg_val(f.raw, "SELECT to_regclass('%s.run') IS NOT NULL", f.qs), "t");
     store_pg_destroy(s);
     /* a second open changes nothing */
     assert_ok(f.ctx, store_pg_open(f.ctx, f.c, f.schema, "9.8.8", &s));
     store_pg_destroy(s);
-    assert_string_equal(tu_pg_val(f.raw, "SELECT count(*) FROM %s.schema_version", f.qs), "3");
+    assert_string_equal(tu_pg_val(f.raw, "SELECT count(*) FROM %s.schema_version", f.qs), "4");
     assert_ok(f.ctx, store_pg_layout_version(f.ctx, f.c, f.schema, &v));
     assert_int_equal(v, STORE_PG_LAYOUT);
     /* bad names */
@@ -297,14 +303,14 @@ static void test_newer_layout_refused(void **state)
     assert_ok(f.ctx, store_pg_open(f.ctx, f.c, f.schema, "0.1.0", &s));
     store_pg_destroy(s);
     char sql[1000];
-    snprintf(sql, sizeof sql, "INSERT INTO %s.schema_version (version, \"by\") VALUES (4, 'emscov 7.0.0')",
+    snprintf(sql, sizeof sql, "INSERT INTO %s.schema_version (version, \"by\") VALUES (5, 'emscov 7.0.0')",
              f.qs);
     tu_pg_ok(f.raw, sql);
     s = NULL;
     ems_status st = store_pg_open(f.ctx, f.c, f.schema, "0.1.0", &s);
     assert_status_msg(f.ctx, st, EMS_EIO,
-                      "has result layout version 4 (written by emscov 7.0.0), newer than this "
-                      "emscov 0.1.0 writes (version 3)");
+                      "has result layout version 5 (written by emscov 7.0.0), newer than this "
+                      "emscov 0.1.0 writes (version 4)");
     assert_null(s);
     assert_null(strchr(emscov_message(f.ctx), '\n'));
     assert_non_null(strstr(emscov_message(f.ctx), "--db-schema"));
@@ -312,7 +318,7 @@ static void test_newer_layout_refused(void **state)
     assert_string_equal(
         tu_pg_val(f.raw, "SELECT string_agg(version::text, ',' ORDER BY version) FROM %s.schema_version",
                   f.qs),
-        "1,2,3,4");
+        "1,2,3,4,5");
     assert_int_equal(PQtransactionStatus(pg_raw(f.c)), PQTRANS_IDLE);
     fx_close(&f);
 }
@@ -336,7 +342,7 @@ static void test_migration_from_empty(void **state)
     assert_ok(f.ctx, store_pg_open(f.ctx, f.c, f.schema, "0.1.0", &s));
     store_pg_destroy(s);
     assert_ok(f.ctx, store_pg_layout_version(f.ctx, f.c, f.schema, &v));
-    assert_int_equal(v, 3);
+    assert_int_equal(v, 4);
     assert_string_equal(tu_pg_val(f.raw, "SELECT to_regclass('%s.sites_run') IS NOT NULL", f.qs), "t");
     assert_string_equal(
         tu_pg_val(f.raw,
@@ -374,12 +380,12 @@ static void test_migration_1_to_2(void **state)
     store_pg *s = NULL;
     assert_ok(f.ctx, store_pg_open(f.ctx, f.c, f.schema, "0.2.0", &s));
     assert_ok(f.ctx, store_pg_layout_version(f.ctx, f.c, f.schema, &v));
-    assert_int_equal(v, 3);
+    assert_int_equal(v, 4);
     assert_string_equal(tu_pg_val(f.raw,
                                   "SELECT string_agg(version || ' ' || \"by\", ';' ORDER BY version) FROM "
                                   "%s.schema_version",
                                   f.qs),
-                        "1 emscov 0.1.0;2 emscov 0.2.0;3 emscov 0.2.0");
+                        "1 emscov 0.1.0;2 emscov 0.2.0;3 emscov 0.2.0;4 emscov 0.2.0");
     assert_string_equal(tu_pg_val(f.raw, "SELECT string_agg(name, ',') FROM %s.run", f.qs), "old");
     assert_string_equal(
         tu_pg_val(
@@ -597,23 +603,51 @@ static void test_run_tables_views(void **state)
         "demand_time:POINT:4548 demand_time_wgs84:POINT:4326 service_area:MULTIPOLYGON:4548 "
         "service_area_wgs84:MULTIPOLYGON:4326 street_summary:MULTIPOLYGON:4548 "
         "street_summary_wgs84:MULTIPOLYGON:4326");
-    /* indexes: GiST on geom, btree on run_id, primary key gid; run_id references run(id) */
+    /* layout 4: partitioned by LIST (run_id), the run's rows in demand_time_r<id> (bound: its id; gid = row
+     * numbers 1..3); GiST on geom and primary key (run_id, gid) on the parent and on the partition; no foreign
+     * key (a trigger on run deletes a run's rows) */
+    assert_string_equal(tu_pg_val(f.raw,
+                                  "SELECT partstrat::text || ':' || (SELECT attname FROM pg_attribute WHERE attrelid = "
+                                  "partrelid AND attnum = partattrs[0]) FROM pg_partitioned_table WHERE partrelid = "
+                                  "'%s.demand_time'::regclass",
+                                  f.qs),
+                        "l:run_id");
+    assert_string_equal(tu_pg_val(f.raw,
+                                  "SELECT i.inhrelid::regclass || ' ' || pg_get_expr(c.relpartbound, c.oid) FROM "
+                                  "pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = "
+                                  "'%s.demand_time'::regclass",
+                                  f.qs),
+                        tu_pg_val(f.raw, "SELECT '%s.demand_time_r%lld FOR VALUES IN (''%lld'')'", f.part,
+                                  (long long)id, (long long)id));
+    assert_string_equal(tu_pg_val(f.raw,
+                                  "SELECT string_agg(gid::text, ',' ORDER BY gid) FROM %s.demand_time WHERE run_id = "
+                                  "%lld",
+                                  f.qs, (long long)id),
+                        "1,2,3");
     assert_string_equal(
         tu_pg_val(f.raw,
-                  "SELECT string_agg(indexname, ' ' ORDER BY indexname) FROM pg_indexes WHERE "
-                  "schemaname = '%s' AND tablename = 'demand_time'",
-                  f.schema),
-        "demand_time_geom_idx demand_time_pkey demand_time_run_id_idx");
+                  "SELECT string_agg(tablename || ':' || indexname, ' ' ORDER BY indexname) FROM pg_indexes WHERE "
+                  "schemaname IN ('%s', '%s') AND tablename LIKE 'demand_time%%'",
+                  f.schema, f.part),
+        tu_pg_val(f.raw,
+                  "SELECT 'demand_time:demand_time_geom_idx demand_time:demand_time_pkey demand_time_r%lld:"
+                  "demand_time_r%lld_geom_idx demand_time_r%lld:demand_time_r%lld_pkey'",
+                  (long long)id, (long long)id, (long long)id, (long long)id));
     assert_string_equal(tu_pg_val(f.raw,
-                                  "SELECT indexdef ~ 'USING btree \\(run_id\\)' FROM pg_indexes WHERE "
-                                  "schemaname = '%s' AND indexname = 'demand_time_run_id_idx'",
-                                  f.schema),
+                                  "SELECT pg_get_indexdef('%s.demand_time_pkey'::regclass) ~ '\\(run_id, gid\\)' "
+                                  "AND pg_get_indexdef('%s.demand_time_geom_idx'::regclass) ~ 'gist \\(geom\\)'",
+                                  f.qs, f.qs),
                         "t");
     assert_string_equal(tu_pg_val(f.raw,
-                                  "SELECT confdeltype FROM pg_constraint WHERE conrelid = '%s.demand_time'::"
-                                  "regclass AND contype = 'f'",
+                                  "SELECT count(*) FROM pg_constraint WHERE conrelid = '%s.demand_time'::regclass "
+                                  "AND contype = 'f'",
                                   f.qs),
-                        "c");
+                        "0");
+    assert_string_equal(tu_pg_val(f.raw,
+                                  "SELECT count(*) FROM pg_trigger WHERE tgrelid = '%s.run'::regclass AND tgname = "
+                                  "'run_delete_rows'",
+                                  f.qs),
+                        "1");
     /* the WGS 84 view: the point (501234, 4401234) is 117.0143973108 E, 39.7451628166 N (cs2cs EPSG:4548 ->
      * EPSG:4326) */
     assert_string_equal(
