@@ -829,10 +829,10 @@ ems_status store_pg_prepare_sites(emscov_ctx *ctx, store_pg *s, const crs *worki
 
 /* Layout 4: each analyze result table that is still a plain table (layout 3) becomes the first partition of a
  * partitioned table of the same name, holding the runs it held (FOR VALUES IN their ids), renamed
- * <table>_layout3 with its indexes (its foreign key to run, its identity gid and its rows stay as they were:
- * old runs read as before through the table's name); an empty one is dropped (the next run creates the
- * partitioned table). Inside open's transaction, under the schema lock; the views are recreated on the new
- * tables. */
+ * <table>_layout3 with its indexes and moved to <schema>_part (its foreign key to run, its identity gid and
+ * its rows stay as they were: old runs read as before through the table's name; its primary key on gid gives
+ * way to the partition's on (run_id, gid)); an empty one is dropped (the next run creates the partitioned
+ * table). Inside open's transaction, under the schema lock; the views are recreated on the new tables. */
 static ems_status migrate_partitions(emscov_ctx *ctx, store_pg *s)
 {
     char what0[300];
@@ -895,6 +895,17 @@ static ems_status migrate_partitions(emscov_ctx *ctx, store_pg *s)
                               0, NULL);
             if (st == EMS_OK) /* the partitioned indexes, as create_partitioned makes them */
                 st = partitioned_indexes(ctx, s, t, qt);
+            /* its own primary key (gid, one identity over all runs) gives way to the partition's (run_id, gid) */
+            const char *pk[1] = {qo};
+            if (st == EMS_OK)
+                st = pg_query(ctx, s->c, what,
+                              "SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', $1::text, conname) FROM pg_constraint "
+                              "WHERE conrelid = $1::regclass AND contype = 'p'",
+                              1, pk, &r);
+            for (int i = 0; st == EMS_OK && i < PQntuples(r); i++)
+                st = exec_own(ctx, s->c, what, ems_strdup(ctx, PQgetvalue(r, i, 0)), 0, NULL);
+            PQclear(r);
+            r = NULL;
             if (st == EMS_OK)
                 st = exec_own(ctx, s->c, what,
                               fmt(ctx, "ALTER TABLE %s ATTACH PARTITION %s FOR VALUES IN (%s)", qt, qo, ids), 0, NULL);
