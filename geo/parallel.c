@@ -78,7 +78,8 @@ static void run_loop(size_t n, size_t min_block, parallel_fn fn, parallel_worker
     bool started[PARALLEL_MAX] = {false};
     for (size_t k = 0; k < t; k++)
         w[k] = (worker){&l, (int)k};
-    /* worker 0 runs in the caller; the others in threads (one that cannot start leaves its share to the rest) */
+    /* worker 0 runs in the caller; the others in threads (one that cannot start leaves its share to the rest)
+     */
     for (size_t k = 1; k < t; k++)
         started[k] = pthread_create(&th[k], NULL, run_worker, &w[k]) == 0;
     run_worker(&w[0]);

@@ -26,10 +26,10 @@ typedef struct ptree {
  * search finds (the nearest, ties to the lowest link and segment); a point outside the grid, or one whose
  * search would need many rings, is left to the tree. */
 typedef struct sgrid {
-    double x0, y0, cs;    /* lower-left corner, bucket side (m) */
-    uint32_t nx, ny;      /* 0: no grid */
-    uint32_t *start;      /* nx x ny + 1 offsets into pos */
-    uint32_t *pos;        /* segment tree positions */
+    double x0, y0, cs; /* lower-left corner, bucket side (m) */
+    uint32_t nx, ny;   /* 0: no grid */
+    uint32_t *start;   /* nx x ny + 1 offsets into pos */
+    uint32_t *pos;     /* segment tree positions */
 } sgrid;
 
 struct snap_index {
@@ -158,7 +158,7 @@ static ems_status ptree_build(emscov_ctx *ctx, const network *net, ptree *t, sor
 }
 
 #define SGRID_PER_BUCKET 2.0 /* segments per bucket on average */
-#define SGRID_MAX_RINGS 6     /* rings read before a query is left to the tree */
+#define SGRID_MAX_RINGS 6    /* rings read before a query is left to the tree */
 
 /* Bucket of coordinate v along an axis (clamped to [0, n)): monotone in v, so a box's buckets hold every
  * point of it. */

@@ -1,7 +1,7 @@
-/* src/analysis/ahead.h: a step of a run computed ahead of its turn -- on a thread of its own while the run goes
- * on, or earlier on the run's own thread -- so that independent steps overlap (the park coverage while the
- * road graph is built, the service areas while the demand points are timed). The step gets a ctx of its own
- * (GEOS and PROJ handles are one thread's); its warnings are kept, and at the step's turn ahead_finish
+/* src/analysis/ahead.h: a step of a run computed ahead of its turn -- on a thread of its own while the run
+ * goes on, or earlier on the run's own thread -- so that independent steps overlap (the park coverage while
+ * the road graph is built, the service areas while the demand points are timed). The step gets a ctx of its
+ * own (GEOS and PROJ handles are one thread's); its warnings are kept, and at the step's turn ahead_finish
  * replays them into the run's ctx and reports its status with its message, so the run prints and fails
  * exactly as if the steps had run in order. The step may only read what the run does not change meanwhile.
  *

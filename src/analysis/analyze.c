@@ -784,7 +784,8 @@ static ems_status parks_step(emscov_ctx *ctx, void *user)
 {
     analysis *a = user;
     ems_status st = park_rules_load(ctx, a->sc->park_rules, &a->rules);
-    if (st == EMS_OK) st = parks_compute(ctx, a->in.parks, a->in.residential, a->in.streets, a->rules, &a->parks);
+    if (st == EMS_OK)
+        st = parks_compute(ctx, a->in.parks, a->in.residential, a->in.streets, a->rules, &a->parks);
     return st;
 }
 
@@ -799,8 +800,8 @@ static ems_status compute_parks(emscov_ctx *ctx, analysis *a)
         free(inside);
         return st != EMS_OK ? st : EMS_ENOMEM;
     }
-    if ((st = parks_population_share(ctx, a->parks, a->x, a->y, a->pop, a->npoints, inside, &a->park_pop_covered,
-                                     &a->park_pop_total)) == EMS_OK)
+    if ((st = parks_population_share(ctx, a->parks, a->x, a->y, a->pop, a->npoints, inside,
+                                     &a->park_pop_covered, &a->park_pop_total)) == EMS_OK)
         for (size_t i = 0; i < a->npoints; i++)
             if (inside[i] && a->unit[i] != ANALYSIS_NONE) a->unit_park_pop_covered[a->unit[i]] += a->pop[i];
     free(inside);
@@ -998,8 +999,10 @@ static ems_status areas_step(emscov_ctx *ctx, void *user)
     a->nbands = 4;
     for (size_t b = 0; b < 4; b++)
         a->area_bands_s[b] = a->sc->std->coverage_within_s * (double)(b + 1) / 4;
-    isochrone_opts io = {
-        .bands_s = a->area_bands_s, .nbands = a->nbands, .buffer_m = a->sc->buffer_m, .cell_m = a->sc->cell_m};
+    isochrone_opts io = {.bands_s = a->area_bands_s,
+                         .nbands = a->nbands,
+                         .buffer_m = a->sc->buffer_m,
+                         .cell_m = a->sc->cell_m};
     return isochrone_build(ctx, a->in.roads, a->routes, &io, &a->areas);
 }
 
@@ -1024,9 +1027,8 @@ ems_status analysis_run(emscov_ctx *ctx, const scenario *sc, analysis **out)
             st = snap_index_set_mode(ctx, a->snap, sc->snap);
     }
     if (st == EMS_OK && (st = ledger_streets(ctx, a)) == EMS_OK &&
-        (st = build_subdistricts(ctx, a)) == EMS_OK &&
-        (st = ledger_roads(ctx, a)) == EMS_OK && (st = check_streets(ctx, a)) == EMS_OK &&
-        (st = build_demand(ctx, a)) == EMS_OK) {
+        (st = build_subdistricts(ctx, a)) == EMS_OK && (st = ledger_roads(ctx, a)) == EMS_OK &&
+        (st = check_streets(ctx, a)) == EMS_OK && (st = build_demand(ctx, a)) == EMS_OK) {
         lap(a, "population to demand points", &t0);
         st = build_stations(ctx, a);
     }

@@ -12,9 +12,9 @@
 
 #include "geo/isochrone.h"
 #include "src/analysis/ahead.h"
-#include "src/analysis/demand.h"
 #include "src/analysis/ambulance.h"
 #include "src/analysis/coverage.h"
+#include "src/analysis/demand.h"
 #include "src/analysis/gaps.h"
 #include "src/analysis/parks.h"
 #include "src/analysis/result.h"
@@ -76,8 +76,8 @@ typedef struct analysis {
 
     /* steps computed ahead of their turn (ahead.h): destroyed last, what they made is bound to their ctx */
     ahead *demand_step, *parks_step, *areas_step;
-    demand_set *demand;                   /* the demand step's points until the ledger takes them over */
-    double pop_counted;                   /* the counts of the population features with a geometry */
+    demand_set *demand; /* the demand step's points until the ledger takes them over */
+    double pop_counted; /* the counts of the population features with a geometry */
 } analysis;
 
 ems_status analysis_run(emscov_ctx *ctx, const scenario *sc, analysis **out);

@@ -776,8 +776,8 @@ ems_status parks_points_inside(emscov_ctx *ctx, const parks_result *r, const dou
     if (n == 0 || !r->service || GEOSisEmpty_r(h, r->service) == 1) return EMS_OK;
     for (size_t i = 0; i < n; i++)
         if (!isfinite(x[i]) || !isfinite(y[i]))
-            return emscov_fail(ctx, EMS_EINPUT, "population point %zu: coordinates (%g, %g) are not finite", i,
-                               x[i], y[i]);
+            return emscov_fail(ctx, EMS_EINPUT, "population point %zu: coordinates (%g, %g) are not finite",
+                               i, x[i], y[i]);
     size_t min_block = 16384;
     int nw = parallel_workers(n, min_block);
     inside_job j = {.area = r->service, .x = x, .y = y, .inside = inside};
@@ -794,7 +794,8 @@ ems_status parks_points_inside(emscov_ctx *ctx, const parks_result *r, const dou
         hs[w] = w ? emscov_geos(wctx[w]) : h;
         /* prepared here, on one thread, so the area's cached envelope is computed before the workers start */
         if (!(prep[w] = GEOSPrepare_r(hs[w], r->service)))
-            st = emscov_fail(ctx, EMS_EINTERNAL, "cannot prepare the service area: %s", emscov_lib_message(ctx));
+            st = emscov_fail(ctx, EMS_EINTERNAL, "cannot prepare the service area: %s",
+                             emscov_lib_message(ctx));
     }
     j.h = hs;
     j.prep = prep;

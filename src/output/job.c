@@ -98,11 +98,11 @@ typedef struct analyze_db {
     store_pg_input in[9];
     store_pg_run run;
     char *inputs_json;
-    ahead *sums, *load;   /* the two steps above (NULL: not started) */
+    ahead *sums, *load; /* the two steps above (NULL: not started) */
     const result_layer *ls;
     size_t nl;
-    int64_t id;           /* the loaded run */
-    bool loaded;          /* a transaction is open: attached and committed, or rolled back */
+    int64_t id;  /* the loaded run */
+    bool loaded; /* a transaction is open: attached and committed, or rolled back */
 } analyze_db;
 
 static ems_status sums_step(emscov_ctx *ctx, void *user)
@@ -117,7 +117,8 @@ static ems_status load_step(emscov_ctx *ctx, void *user)
     return store_pg_load(ctx, d->db, &d->run, d->ls, d->nl, &d->id, &d->j->rows);
 }
 
-/* The output set's database part: the load done (waited for), the run's tables attached; not yet committed. */
+/* The output set's database part: the load done (waited for), the run's tables attached; not yet committed.
+ */
 static ems_status write_analyze_run(emscov_ctx *ctx, store_pg *db, void *user, const outset *set, int64_t *id)
 {
     (void)set;
@@ -190,7 +191,8 @@ ems_status job_analyze(emscov_ctx *ctx, const job_opts *o, job **out)
     if (st == EMS_OK)
         st = report_json(ctx, j->a->result, &j->json);
     if (st == EMS_OK && db && (st = ahead_finish(ctx, d.sums)) == EMS_OK) {
-        run_result_add_timing(j->a->result, "checksums of the inputs, on their own thread", ahead_seconds(d.sums));
+        run_result_add_timing(j->a->result, "checksums of the inputs, on their own thread",
+                              ahead_seconds(d.sums));
         d.j = j;
         d.db = db;
         d.ls = ls;
@@ -227,8 +229,9 @@ ems_status job_analyze(emscov_ctx *ctx, const job_opts *o, job **out)
         set = NULL;
     }
     outset_abort(set);
-    ahead_destroy(d.load); /* waits for it; a load not waited for above (the files failed first) says nothing */
-    if (d.loaded)          /* loaded but never attached: roll the open transaction back */
+    ahead_destroy(
+        d.load);  /* waits for it; a load not waited for above (the files failed first) says nothing */
+    if (d.loaded) /* loaded but never attached: roll the open transaction back */
         store_pg_abort(db);
     if (st == EMS_OK) {
         j->store_s = now_s(CLOCK_MONOTONIC) - t0;
@@ -288,8 +291,9 @@ ems_status job_sites(emscov_ctx *ctx, const job_opts *o, const sites_plan_opts *
         st = sites_report_csv(ctx, j->plan, &csv);
     if (st == EMS_OK)
         st = sites_report_layers(ctx, j->plan, &lc, &ls);
-    result_layer rl[2] = {{"site_candidate", "emscov sites: every candidate with its what-if gains", lc, NULL},
-                          {"site_selected", "emscov sites: the best k new sites (greedy + swap)", ls, NULL}};
+    result_layer rl[2] = {
+        {"site_candidate", "emscov sites: every candidate with its what-if gains", lc, NULL},
+        {"site_selected", "emscov sites: the best k new sites (greedy + swap)", ls, NULL}};
     result_layer gl[2] = {{"candidate", "candidate sites with their what-if gains", lc, NULL},
                           {"selected_site", "the best k new sites (greedy + swap)", ls, NULL}};
     if (st == EMS_OK && db) /* SRID and tables checked before anything is written */

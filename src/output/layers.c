@@ -235,13 +235,15 @@ ems_status result_layers_build(emscov_ctx *ctx, const run_result *r, result_laye
         const char *table, *desc;
         ems_status (*fn)(emscov_ctx *, const run_result *, layer **);
         bool present;
-    } all[] = {{"street_summary", "per sub-district figures and verdicts against the standards", street_summary, true},
-               {"demand_time", "demand points: population, response time, nearest station", NULL, true},
-               {"service_area", "road service areas by response-time band", service_area, true},
-               {"station", "stations: identity, ambulances, workload, sub-district, network status", station, true},
-               {"park_service_area", "park service areas (rule set's radii)", park_service_area,
-                r->geo.park_service != NULL},
-               {"input_issue", "input ledger: every skipped or altered input record and why", input_issue, true}};
+    } all[] = {
+        {"street_summary", "per sub-district figures and verdicts against the standards", street_summary,
+         true},
+        {"demand_time", "demand points: population, response time, nearest station", NULL, true},
+        {"service_area", "road service areas by response-time band", service_area, true},
+        {"station", "stations: identity, ambulances, workload, sub-district, network status", station, true},
+        {"park_service_area", "park service areas (rule set's radii)", park_service_area,
+         r->geo.park_service != NULL},
+        {"input_issue", "input ledger: every skipped or altered input record and why", input_issue, true}};
     for (size_t k = 0; st == EMS_OK && k < sizeof all / sizeof *all; k++) {
         if (!all[k].present)
             continue;

@@ -1,9 +1,9 @@
 /* src/output/layers.h: the result model of an analyze run (src/analysis/result.h) as result layers -- feature
  * tables in the working CRS for the stores (GeoPackage, PostGIS): street_summary, demand_time, service_area,
- * station, park_service_area (when the scenario has parks) and input_issue (the ledger; rows without a location
- * have no geometry). Column names and meanings: docs/formats.md. Formatting only: every value is the model's.
- * Ownership: the layers are new (result_layers_free); the result is borrowed for the call, and by demand_time's
- * point rows until they are freed. */
+ * station, park_service_area (when the scenario has parks) and input_issue (the ledger; rows without a
+ * location have no geometry). Column names and meanings: docs/formats.md. Formatting only: every value is the
+ * model's. Ownership: the layers are new (result_layers_free); the result is borrowed for the call, and by
+ * demand_time's point rows until they are freed. */
 #ifndef EMSCOV_LAYERS_H
 #define EMSCOV_LAYERS_H
 

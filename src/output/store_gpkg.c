@@ -700,8 +700,8 @@ static ems_status check_layer(emscov_ctx *ctx, gpkg_store *s, const char *table,
     return EMS_OK;
 }
 
-/* The blob of point (x, y): a GeoPackage header without envelope (a point's envelope is the point; GDAL writes
- * points so too) + ISO WKB of a 2D point, little-endian: 29 bytes. */
+/* The blob of point (x, y): a GeoPackage header without envelope (a point's envelope is the point; GDAL
+ * writes points so too) + ISO WKB of a 2D point, little-endian: 29 bytes. */
 static size_t point_blob(unsigned char *p, int srs_id, double x, double y)
 {
     p[0] = 'G', p[1] = 'P', p[2] = 0;
@@ -714,8 +714,8 @@ static size_t point_blob(unsigned char *p, int srs_id, double x, double y)
     return 29;
 }
 
-/* The blob for feature geometry g: GeoPackage header (srs_id, xy envelope but for points, little-endian) + ISO
- * WKB, the WKB wrapped into a one-part multi geometry when g is the single type of a multi layer. */
+/* The blob for feature geometry g: GeoPackage header (srs_id, xy envelope but for points, little-endian) +
+ * ISO WKB, the WKB wrapped into a one-part multi geometry when g is the single type of a multi layer. */
 static ems_status make_blob(emscov_ctx *ctx, gpkg_store *s, GEOSWKBWriter *w, const GEOSGeometry *g,
                             int srs_id, int promote_from, uint32_t multi_code, size_t *len, double env[4],
                             bool *empty)
@@ -873,7 +873,8 @@ static ems_status write_rows(emscov_ctx *ctx, gpkg_store *s, const char *table, 
     s->nrt = 0;
     size_t n = pts ? pts->n : layer_count(l);
     layer_value *vals = pts ? ems_calloc(ctx, nf ? nf : 1, sizeof *vals) : NULL;
-    if (st == EMS_OK && ((pts && !vals) || !ems_grow(ctx, (void **)&s->rt, &s->rt_cap, n ? n : 1, sizeof *s->rt))) {
+    if (st == EMS_OK &&
+        ((pts && !vals) || !ems_grow(ctx, (void **)&s->rt, &s->rt_cap, n ? n : 1, sizeof *s->rt))) {
         s->broken = true;
         st = EMS_ENOMEM;
     }
@@ -893,8 +894,8 @@ static ems_status write_rows(emscov_ctx *ctx, gpkg_store *s, const char *table, 
             empty = false;
             len = point_blob(s->buf, srs_id, pts->x[i], pts->y[i]);
             pts->values(pts->user, i, vals);
-        } else if (g &&
-                   (st = make_blob(ctx, s, w, g, srs_id, promote_from, multi_code, &len, env, &empty)) != EMS_OK)
+        } else if (g && (st = make_blob(ctx, s, w, g, srs_id, promote_from, multi_code, &len, env, &empty)) !=
+                            EMS_OK)
             break;
         sqlite3_bind_int64(row, 1, fid);
         if (g || pts)

@@ -2,9 +2,9 @@
 #include "src/output/store_pg.h"
 
 #include <errno.h>
-#include <math.h>
 #include <inttypes.h>
 #include <json-c/json.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +28,7 @@ struct store_pg {
     size_t n;
     layer *own[STORE_MAX_LAYERS]; /* polygon layers promoted to MultiPolygon (else NULL) */
     const layer *use[STORE_MAX_LAYERS];
-    col_kind *cols[STORE_MAX_LAYERS]; /* analyze runs: each field's column kind */
+    col_kind *cols[STORE_MAX_LAYERS];  /* analyze runs: each field's column kind */
     const struct store_kind *prepared; /* the kind of run the layers were prepared for */
     int64_t loaded;                    /* run loaded by store_pg_load and not yet attached (0: none) */
 };
@@ -44,8 +44,8 @@ static const store_kind kind_analyze = {"run", "run_id", true};
 static const store_kind kind_sites = {"sites_run", "sites_run_id", false};
 
 /* The analyze result tables a layout-3 schema may hold, migrated to partitioned tables by layout 4. */
-static const char *const analyze_tables[] = {"street_summary", "demand_time", "service_area",
-                                             "park_service_area", "station", "input_issue"};
+static const char *const analyze_tables[] = {"street_summary",    "demand_time", "service_area",
+                                             "park_service_area", "station",     "input_issue"};
 
 /* ---- small helpers ------------------------------------------------------------------------------------- */
 
@@ -210,17 +210,19 @@ static const char *const layout_v4[] = {
     "CREATE FUNCTION run_delete_rows() RETURNS trigger LANGUAGE plpgsql AS $f$ "
     "DECLARE t regclass; "
     "BEGIN "
-    "FOR t IN SELECT p.partrelid::regclass FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partrelid "
-    "WHERE c.relnamespace = (SELECT relnamespace FROM pg_class WHERE oid = TG_RELID) AND EXISTS (SELECT 1 FROM "
-    "pg_attribute a WHERE a.attrelid = p.partrelid AND a.attname = 'run_id' AND NOT a.attisdropped) "
+    "FOR t IN SELECT p.partrelid::regclass FROM pg_partitioned_table p "
+    "JOIN pg_class c ON c.oid = p.partrelid "
+    "WHERE c.relnamespace = (SELECT relnamespace FROM pg_class WHERE oid = TG_RELID) "
+    "AND EXISTS (SELECT 1 FROM pg_attribute a "
+    "WHERE a.attrelid = p.partrelid AND a.attname = 'run_id' AND NOT a.attisdropped) "
     "ORDER BY c.relname LOOP "
     "EXECUTE format('DELETE FROM %s WHERE run_id = $1', t) USING OLD.id; "
     "END LOOP; "
     "RETURN OLD; "
     "END $f$",
     "CREATE TRIGGER run_delete_rows AFTER DELETE ON run FOR EACH ROW EXECUTE FUNCTION run_delete_rows()",
-    "COMMENT ON FUNCTION run_delete_rows() IS 'emscov: deleting a run deletes its rows from the result tables "
-    "(partitioned by run_id)'",
+    "COMMENT ON FUNCTION run_delete_rows() IS "
+    "'emscov: deleting a run deletes its rows from the result tables (partitioned by run_id)'",
     NULL};
 
 static const char *const *const layouts[STORE_PG_LAYOUT + 1] = {NULL, layout_v1, layout_v2, layout_v3,
@@ -525,12 +527,14 @@ static ems_status partitioned_indexes(emscov_ctx *ctx, store_pg *s, const char *
     snprintf(what, sizeof what, "indexing %s", qt);
     char *gi = fmt(ctx, "%s_geom_idx", name), *pk = fmt(ctx, "%s_pkey", name);
     char *qgi = gi ? pg_ident(ctx, s->c, NULL, gi) : NULL, *qpk = pk ? pg_ident(ctx, s->c, NULL, pk) : NULL;
-    ems_status st = qgi && qpk ? exec_own(ctx, s->c, what, fmt(ctx, "CREATE INDEX %s ON %s USING gist (geom)", qgi, qt),
-                                          0, NULL)
-                               : EMS_ENOMEM;
+    ems_status st =
+        qgi && qpk
+            ? exec_own(ctx, s->c, what, fmt(ctx, "CREATE INDEX %s ON %s USING gist (geom)", qgi, qt), 0, NULL)
+            : EMS_ENOMEM;
     if (st == EMS_OK)
-        st = exec_own(ctx, s->c, what, fmt(ctx, "ALTER TABLE %s ADD CONSTRAINT %s PRIMARY KEY (run_id, gid)", qt, qpk),
-                      0, NULL);
+        st = exec_own(ctx, s->c, what,
+                      fmt(ctx, "ALTER TABLE %s ADD CONSTRAINT %s PRIMARY KEY (run_id, gid)", qt, qpk), 0,
+                      NULL);
     free(gi);
     free(pk);
     free(qgi);
@@ -555,8 +559,8 @@ static ems_status create_partitioned(emscov_ctx *ctx, store_pg *s, const char *t
         free(ddl);
         ddl = more;
     }
-    char *full = ddl ? fmt(ctx, "%s, geom geometry(%s, %d), gid bigint NOT NULL) PARTITION BY LIST (run_id)", ddl,
-                           type, s->srid)
+    char *full = ddl ? fmt(ctx, "%s, geom geometry(%s, %d), gid bigint NOT NULL) PARTITION BY LIST (run_id)",
+                           ddl, type, s->srid)
                      : NULL;
     free(ddl);
     ems_status st = exec_own(ctx, s->c, what, full, 0, NULL);
@@ -668,8 +672,9 @@ static ems_status check_table(emscov_ctx *ctx, store_pg *s, const result_layer *
             continue;
         char *qc = pg_ident(ctx, s->c, NULL, f->name);
         snprintf(what, sizeof what, "adding column %s to %s", qc ? qc : f->name, qt);
-        st = qc ? exec_own(ctx, s->c, what, fmt(ctx, "ALTER TABLE %s ADD COLUMN %s %s", qt, qc, field_sql_type(f->type)),
-                           0, NULL)
+        st = qc ? exec_own(ctx, s->c, what,
+                           fmt(ctx, "ALTER TABLE %s ADD COLUMN %s %s", qt, qc, field_sql_type(f->type)), 0,
+                           NULL)
                 : EMS_ENOMEM;
         free(qc);
         added = true;
@@ -704,9 +709,15 @@ static ems_status read_col_kinds(emscov_ctx *ctx, store_pg *s, size_t k, const c
     static const struct {
         const char *type;
         col_kind kind;
-    } known[] = {{"smallint", COL_INT2},  {"integer", COL_INT4},           {"bigint", COL_INT8},
-                 {"real", COL_FLOAT4},    {"double precision", COL_FLOAT8}, {"text", COL_TEXT},
-                 {"character varying", COL_TEXT}, {"boolean", COL_BOOL},   {"date", COL_DATE}};
+    } known[] = {{"smallint", COL_INT2},
+                 {"integer", COL_INT4},
+                 {"bigint", COL_INT8},
+                 {"real", COL_FLOAT4},
+                 {"double precision", COL_FLOAT8},
+                 {"text", COL_TEXT},
+                 {"character varying", COL_TEXT},
+                 {"boolean", COL_BOOL},
+                 {"date", COL_DATE}};
     for (size_t j = 0; st == EMS_OK && j < nf; j++) {
         const char *name = layer_field_at(l, j)->name, *type = NULL;
         for (int i = 0; i < PQntuples(r) && !type; i++)
@@ -716,8 +727,9 @@ static ems_status read_col_kinds(emscov_ctx *ctx, store_pg *s, size_t k, const c
         while (type && m < nk && strcmp(known[m].type, type))
             m++;
         if (!type || m == nk)
-            st = emscov_fail(ctx, EMS_EINTERNAL, "table %s: column %s has type %s, which emscov does not write",
-                             qt, name, type ? type : "(none)");
+            st = emscov_fail(ctx, EMS_EINTERNAL,
+                             "table %s: column %s has type %s, which emscov does not write", qt, name,
+                             type ? type : "(none)");
         else
             s->cols[k][j] = known[m].kind;
     }
@@ -844,11 +856,12 @@ static ems_status migrate_partitions(emscov_ctx *ctx, store_pg *s)
         PGresult *r = NULL;
         char what[300];
         snprintf(what, sizeof what, "migrating %s.%s to a table partitioned by run", s->qs, t);
-        st = pg_query(ctx, s->c, what,
-                      "SELECT c.relkind, (SELECT upper(type) FROM geometry_columns WHERE f_table_schema = $1 AND "
-                      "f_table_name = $2 AND f_geometry_column = 'geom') FROM pg_class c JOIN pg_namespace n ON "
-                      "n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2",
-                      2, p, &r);
+        st = pg_query(
+            ctx, s->c, what,
+            "SELECT c.relkind, (SELECT upper(type) FROM geometry_columns WHERE f_table_schema = $1 AND "
+            "f_table_name = $2 AND f_geometry_column = 'geom') FROM pg_class c JOIN pg_namespace n ON "
+            "n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2",
+            2, p, &r);
         bool plain = st == EMS_OK && PQntuples(r) == 1 && !strcmp(PQgetvalue(r, 0, 0), "r");
         char type[32];
         snprintf(type, sizeof type, "%s", plain && !PQgetisnull(r, 0, 1) ? PQgetvalue(r, 0, 1) : "GEOMETRY");
@@ -859,12 +872,14 @@ static ems_status migrate_partitions(emscov_ctx *ctx, store_pg *s)
         char *old = fmt(ctx, "%s_layout3", t), *view = fmt(ctx, "%s_wgs84", t);
         char *qt = pg_ident(ctx, s->c, s->schema, t), *qo = old ? pg_ident(ctx, s->c, s->part, old) : NULL;
         char *qin = old ? pg_ident(ctx, s->c, s->schema, old) : NULL;
-        char *qold = old ? pg_ident(ctx, s->c, NULL, old) : NULL, *qv = view ? pg_ident(ctx, s->c, s->schema, view) : NULL;
+        char *qold = old ? pg_ident(ctx, s->c, NULL, old) : NULL,
+             *qv = view ? pg_ident(ctx, s->c, s->schema, view) : NULL;
         char *ids = NULL;
         st = qt && qo && qold && qv && qin ? EMS_OK : EMS_ENOMEM;
         if (st == EMS_OK)
-            st = query_own(ctx, s->c, what,
-                           fmt(ctx, "SELECT string_agg(DISTINCT run_id::text, ',') FROM %s", qt), 0, NULL, &r);
+            st =
+                query_own(ctx, s->c, what,
+                          fmt(ctx, "SELECT string_agg(DISTINCT run_id::text, ',') FROM %s", qt), 0, NULL, &r);
         if (st == EMS_OK && !PQgetisnull(r, 0, 0) && !(ids = ems_strdup(ctx, PQgetvalue(r, 0, 0))))
             st = EMS_ENOMEM;
         PQclear(r);
@@ -876,31 +891,35 @@ static ems_status migrate_partitions(emscov_ctx *ctx, store_pg *s)
         if (st == EMS_OK && ids) {
             st = exec_own(ctx, s->c, what, fmt(ctx, "ALTER TABLE %s RENAME TO %s", qt, qold), 0, NULL);
             if (st == EMS_OK)
-                st = exec_own(ctx, s->c, what, fmt(ctx, "ALTER TABLE %s SET SCHEMA %s", qin, s->qpart), 0, NULL);
+                st = exec_own(ctx, s->c, what, fmt(ctx, "ALTER TABLE %s SET SCHEMA %s", qin, s->qpart), 0,
+                              NULL);
             /* its indexes (and so their constraints): <table>_x -> <table>_layout3_x */
             const char *pi[2] = {qo, t};
             if (st == EMS_OK)
-                st = pg_query(ctx, s->c, what,
-                              "SELECT format('ALTER INDEX %I.%I RENAME TO %I', n.nspname, c.relname, $2 || "
-                              "'_layout3' || substr(c.relname, length($2) + 1)) FROM pg_index i JOIN pg_class c ON "
-                              "c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE i.indrelid "
-                              "= $1::regclass AND left(c.relname, length($2)) = $2",
-                              2, pi, &r);
+                st = pg_query(
+                    ctx, s->c, what,
+                    "SELECT format('ALTER INDEX %I.%I RENAME TO %I', n.nspname, c.relname, $2 || "
+                    "'_layout3' || substr(c.relname, length($2) + 1)) FROM pg_index i JOIN pg_class c ON "
+                    "c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE i.indrelid "
+                    "= $1::regclass AND left(c.relname, length($2)) = $2",
+                    2, pi, &r);
             for (int i = 0; st == EMS_OK && i < PQntuples(r); i++)
                 st = exec_own(ctx, s->c, what, ems_strdup(ctx, PQgetvalue(r, i, 0)), 0, NULL);
             PQclear(r);
             r = NULL;
             if (st == EMS_OK)
-                st = exec_own(ctx, s->c, what, fmt(ctx, "CREATE TABLE %s (LIKE %s) PARTITION BY LIST (run_id)", qt, qo),
-                              0, NULL);
+                st = exec_own(ctx, s->c, what,
+                              fmt(ctx, "CREATE TABLE %s (LIKE %s) PARTITION BY LIST (run_id)", qt, qo), 0,
+                              NULL);
             if (st == EMS_OK) /* the partitioned indexes, as create_partitioned makes them */
                 st = partitioned_indexes(ctx, s, t, qt);
-            /* its own primary key (gid, one identity over all runs) gives way to the partition's (run_id, gid) */
+            /* its own primary key (gid, one identity over all runs) gives way to the partition's (run_id,
+             * gid) */
             const char *pk[1] = {qo};
             if (st == EMS_OK)
                 st = pg_query(ctx, s->c, what,
-                              "SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', $1::text, conname) FROM pg_constraint "
-                              "WHERE conrelid = $1::regclass AND contype = 'p'",
+                              "SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', $1::text, conname) "
+                              "FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'p'",
                               1, pk, &r);
             for (int i = 0; st == EMS_OK && i < PQntuples(r); i++)
                 st = exec_own(ctx, s->c, what, ems_strdup(ctx, PQgetvalue(r, i, 0)), 0, NULL);
@@ -908,8 +927,10 @@ static ems_status migrate_partitions(emscov_ctx *ctx, store_pg *s)
             r = NULL;
             if (st == EMS_OK)
                 st = exec_own(ctx, s->c, what,
-                              fmt(ctx, "ALTER TABLE %s ATTACH PARTITION %s FOR VALUES IN (%s)", qt, qo, ids), 0, NULL);
-            /* the table's comment moves with its name (COMMENT takes no parameters: made by format on the server) */
+                              fmt(ctx, "ALTER TABLE %s ATTACH PARTITION %s FOR VALUES IN (%s)", qt, qo, ids),
+                              0, NULL);
+            /* the table's comment moves with its name (COMMENT takes no parameters: made by format on the
+             * server) */
             const char *pc[2] = {qt, qo};
             if (st == EMS_OK)
                 st = pg_query(ctx, s->c, what,
@@ -1244,9 +1265,13 @@ static bool cb_value(cbuf *b, col_kind k, layer_field_type t, const layer_value 
         cb_null(b);
         return true;
     }
-    double d = t == LAYER_FIELD_DOUBLE ? v->u.d : t == LAYER_FIELD_INT ? (double)v->u.i : t == LAYER_FIELD_LOGICAL ? v->u.b : NAN;
+    double d = t == LAYER_FIELD_DOUBLE    ? v->u.d
+               : t == LAYER_FIELD_INT     ? (double)v->u.i
+               : t == LAYER_FIELD_LOGICAL ? v->u.b
+                                          : NAN;
     int64_t i = t == LAYER_FIELD_INT ? v->u.i : t == LAYER_FIELD_LOGICAL ? v->u.b : (int64_t)d;
-    bool integral = t == LAYER_FIELD_INT || t == LAYER_FIELD_LOGICAL || (t == LAYER_FIELD_DOUBLE && d == (double)i);
+    bool integral =
+        t == LAYER_FIELD_INT || t == LAYER_FIELD_LOGICAL || (t == LAYER_FIELD_DOUBLE && d == (double)i);
     unsigned char *p;
     switch (k) {
     case COL_INT2:
@@ -1327,9 +1352,9 @@ static void cb_point(cbuf *b, int srid, double x, double y)
             p[13 + 8 * c + k] = (unsigned char)(u[c] >> (8 * k));
 }
 
-/* GEOS WKB (little-endian, no SRID) as EWKB with the SRID: the type word gains the SRID flag, the SRID follows.
- * multi > 0: the geometry is wrapped as the one part of a Multi* of that WKB type (a Polygon of a layer that
- * mixes Polygon and MultiPolygon, for a MultiPolygon column). */
+/* GEOS WKB (little-endian, no SRID) as EWKB with the SRID: the type word gains the SRID flag, the SRID
+ * follows. multi > 0: the geometry is wrapped as the one part of a Multi* of that WKB type (a Polygon of a
+ * layer that mixes Polygon and MultiPolygon, for a MultiPolygon column). */
 static void cb_wkb(cbuf *b, int srid, const unsigned char *wkb, size_t n, uint32_t multi)
 {
     size_t head = multi ? 13 : 9, body = multi ? n : n - 5;
@@ -1338,8 +1363,9 @@ static void cb_wkb(cbuf *b, int srid, const unsigned char *wkb, size_t n, uint32
         return;
     be32(p, (uint32_t)(head + body));
     p[4] = 1;
-    uint32_t type = multi ? multi
-                          : (uint32_t)wkb[1] | (uint32_t)wkb[2] << 8 | (uint32_t)wkb[3] << 16 | (uint32_t)wkb[4] << 24;
+    uint32_t type =
+        multi ? multi
+              : (uint32_t)wkb[1] | (uint32_t)wkb[2] << 8 | (uint32_t)wkb[3] << 16 | (uint32_t)wkb[4] << 24;
     le32(p + 5, type | 0x20000000u);
     le32(p + 9, (uint32_t)srid);
     if (multi)
@@ -1398,8 +1424,9 @@ static ems_status copy_binary(emscov_ctx *ctx, store_pg *s, size_t k, const resu
         free(vals);
         if (w)
             GEOSWKBWriter_destroy_r(h, w);
-        return vals ? emscov_fail(ctx, EMS_EINTERNAL, "%s: GEOS WKB writer: %s", what, emscov_lib_message(ctx))
-                    : EMS_ENOMEM;
+        return vals
+                   ? emscov_fail(ctx, EMS_EINTERNAL, "%s: GEOS WKB writer: %s", what, emscov_lib_message(ctx))
+                   : EMS_ENOMEM;
     }
     GEOSWKBWriter_setOutputDimension_r(h, w, 2);
     GEOSWKBWriter_setByteOrder_r(h, w, GEOS_WKB_NDR);
@@ -1427,8 +1454,8 @@ static ems_status copy_binary(emscov_ctx *ctx, store_pg *s, size_t k, const resu
             static const layer_value null_value = {.is_null = true};
             const layer_field *f = layer_field_at(l, j);
             if (!cb_value(&b, s->cols[k][j], f->type, v ? &v[j] : &null_value)) {
-                st = emscov_fail(ctx, EMS_EINTERNAL, "%s: row %zu: field %s does not fit its column's type", what,
-                                 i + 1, f->name);
+                st = emscov_fail(ctx, EMS_EINTERNAL, "%s: row %zu: field %s does not fit its column's type",
+                                 what, i + 1, f->name);
                 break;
             }
         }
@@ -1446,10 +1473,10 @@ static ems_status copy_binary(emscov_ctx *ctx, store_pg *s, size_t k, const resu
             }
             int t = GEOSGeomTypeId_r(h, layer_geom(l, i));
             cb_wkb(&b, s->srid, wkb, len,
-                   !strcmp(gtype, "MultiPolygon") && t == GEOS_POLYGON             ? 6
-                   : !strcmp(gtype, "MultiLineString") && t == GEOS_LINESTRING     ? 5
-                   : !strcmp(gtype, "MultiPoint") && t == GEOS_POINT               ? 4
-                                                                                   : 0);
+                   !strcmp(gtype, "MultiPolygon") && t == GEOS_POLYGON         ? 6
+                   : !strcmp(gtype, "MultiLineString") && t == GEOS_LINESTRING ? 5
+                   : !strcmp(gtype, "MultiPoint") && t == GEOS_POINT           ? 4
+                                                                               : 0);
             GEOSFree_r(h, wkb);
         }
         cb_int8(&b, (int64_t)i + 1);
@@ -1557,16 +1584,17 @@ ems_status store_pg_inputs_json(emscov_ctx *ctx, const store_pg_input *inputs, s
         st = input_json(ctx, inputs[k].path, &o);
         json_object_object_add(in, inputs[k].name, o);
     }
-    if (st == EMS_OK && !(*out = ems_strdup(ctx, json_object_to_json_string_ext(
-                                                     in, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE))))
+    if (st == EMS_OK &&
+        !(*out = ems_strdup(ctx, json_object_to_json_string_ext(in, JSON_C_TO_STRING_PLAIN |
+                                                                        JSON_C_TO_STRING_NOSLASHESCAPE))))
         st = EMS_ENOMEM;
     json_object_put(in);
     return st;
 }
 
 /* Quoted names of the parent table of layer k and of run id's partition of it (<table>_r<id>). */
-static ems_status partition_names(emscov_ctx *ctx, store_pg *s, const char *table, int64_t id, char **qt, char **qp,
-                                   char **pname)
+static ems_status partition_names(emscov_ctx *ctx, store_pg *s, const char *table, int64_t id, char **qt,
+                                  char **qp, char **pname)
 {
     *pname = fmt(ctx, "%s_r%" PRId64, table, id);
     *qt = pg_ident(ctx, s->c, s->schema, table);
@@ -1582,12 +1610,13 @@ static ems_status load_partition(emscov_ctx *ctx, store_pg *s, size_t k, const r
 {
     char *qt = NULL, *qp = NULL, *pname = NULL;
     ems_status st = partition_names(ctx, s, rl->table, id, &qt, &qp, &pname);
-    char what[300], *check = pname ? fmt(ctx, "%s_run", pname) : NULL, *qc = check ? pg_ident(ctx, s->c, NULL, check) : NULL;
+    char what[300], *check = pname ? fmt(ctx, "%s_run", pname) : NULL,
+                    *qc = check ? pg_ident(ctx, s->c, NULL, check) : NULL;
     snprintf(what, sizeof what, "creating table %s", qp ? qp : rl->table);
     if (st == EMS_OK)
         st = qc ? exec_own(ctx, s->c, what,
-                           fmt(ctx, "CREATE TABLE %s (LIKE %s, CONSTRAINT %s CHECK (run_id = %" PRId64 "))", qp, qt, qc,
-                               id),
+                           fmt(ctx, "CREATE TABLE %s (LIKE %s, CONSTRAINT %s CHECK (run_id = %" PRId64 "))",
+                               qp, qt, qc, id),
                            0, NULL)
                 : EMS_ENOMEM;
     uint64_t got = 0;
@@ -1607,19 +1636,21 @@ static ems_status load_partition(emscov_ctx *ctx, store_pg *s, size_t k, const r
     return st;
 }
 
-ems_status store_pg_load(emscov_ctx *ctx, store_pg *s, const store_pg_run *run, const result_layer *ls, size_t n,
-                         int64_t *run_id, uint64_t *rows)
+ems_status store_pg_load(emscov_ctx *ctx, store_pg *s, const store_pg_run *run, const result_layer *ls,
+                         size_t n, int64_t *run_id, uint64_t *rows)
 {
     *run_id = 0;
     uint64_t got = 0;
     if (n != s->n || !s->srid || s->prepared != &kind_analyze || s->loaded)
-        return emscov_fail(ctx, EMS_EINTERNAL,
-                           "store_pg_load: the layers were not prepared (store_pg_prepare), or a run is loaded");
+        return emscov_fail(
+            ctx, EMS_EINTERNAL,
+            "store_pg_load: the layers were not prepared (store_pg_prepare), or a run is loaded");
     if (!run->name || !*run->name)
         return emscov_fail(ctx, EMS_EINPUT, "the run has an empty name");
     /* the checksums first: reading the inputs can take seconds, and no transaction waits for it */
     char *own_inputs = NULL;
-    ems_status st = run->inputs_json ? EMS_OK : store_pg_inputs_json(ctx, run->inputs, run->ninputs, &own_inputs);
+    ems_status st =
+        run->inputs_json ? EMS_OK : store_pg_inputs_json(ctx, run->inputs, run->ninputs, &own_inputs);
     const char *inputs = run->inputs_json ? run->inputs_json : own_inputs;
     if (st == EMS_OK)
         st = begin_run(ctx, s, &kind_analyze, run->name, run->replace);
@@ -1655,9 +1686,10 @@ ems_status store_pg_attach(emscov_ctx *ctx, store_pg *s, const result_layer *ls,
         st = partition_names(ctx, s, ls[k].table, s->loaded, &qt, &qp, &pname);
         snprintf(what, sizeof what, "attaching %s to %s", qp ? qp : "", qt ? qt : "");
         if (st == EMS_OK)
-            st = exec_own(ctx, s->c, what,
-                          fmt(ctx, "ALTER TABLE %s ATTACH PARTITION %s FOR VALUES IN (%" PRId64 ")", qt, qp, s->loaded),
-                          0, NULL);
+            st = exec_own(
+                ctx, s->c, what,
+                fmt(ctx, "ALTER TABLE %s ATTACH PARTITION %s FOR VALUES IN (%" PRId64 ")", qt, qp, s->loaded),
+                0, NULL);
         free(qt);
         free(qp);
         free(pname);

@@ -41,7 +41,7 @@ typedef struct store_pg_run {
     const char *report_json;      /* report.json text: parameters, standards, headline figures */
     const store_pg_input *inputs; /* checksummed (SHA-256 of each file; shapefile siblings too) */
     size_t ninputs;
-    const char *inputs_json;      /* the checksums already made (store_pg_inputs_json), or NULL */
+    const char *inputs_json;  /* the checksums already made (store_pg_inputs_json), or NULL */
     double started, finished; /* Unix time, seconds */
     bool replace;             /* delete the earlier runs of this name in the same transaction */
 } store_pg_run;
@@ -68,8 +68,8 @@ ems_status store_pg_write(emscov_ctx *ctx, store_pg *s, const store_pg_run *run,
  * the run row and load every layer into a table of the run's own (<table>_r<id>, binary COPY, then its
  * indexes), taking no lock that other runs or readers wait for. It may run on another thread than the
  * caller's (with a ctx of its own) while nothing else uses the store or its connection. */
-ems_status store_pg_load(emscov_ctx *ctx, store_pg *s, const store_pg_run *run, const result_layer *ls, size_t n,
-                         int64_t *run_id, uint64_t *rows);
+ems_status store_pg_load(emscov_ctx *ctx, store_pg *s, const store_pg_run *run, const result_layer *ls,
+                         size_t n, int64_t *run_id, uint64_t *rows);
 /* The second part: attach the run's tables as partitions of the result tables, still inside the open
  * transaction (other runs attaching to the same tables wait until it ends; readers never do). Then
  * store_pg_commit. On failure the transaction is rolled back. */

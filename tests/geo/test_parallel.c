@@ -1,7 +1,8 @@
 /* tests/geo/test_parallel.c: parallel_for and parallel_for_workers visit every index exactly once, in chunks
- * that tile [0, n), for any thread count (EMSCOV_THREADS) and sizes around the block limit, with worker ids in
- * range and at most one chunk at a time per worker; the thread count honours the environment and its bounds;
- * tasks run exactly once, serially (in order, inside parallel_start) with one thread, else concurrently. */
+ * that tile [0, n), for any thread count (EMSCOV_THREADS) and sizes around the block limit, with worker ids
+ * in range and at most one chunk at a time per worker; the thread count honours the environment and its
+ * bounds; tasks run exactly once, serially (in order, inside parallel_start) with one thread, else
+ * concurrently. */
 #include "test_util.h"
 
 #include "geo/parallel.h"
@@ -88,7 +89,8 @@ static void test_workers(void **state)
             assert_false(atomic_load(&v->bad));
             for (size_t i = 0; i < n; i++)
                 if (v->seen[i] != 1)
-                    fail_msg("EMSCOV_THREADS=%s n=%zu: index %zu visited %d times", threads[t], n, i, v->seen[i]);
+                    fail_msg("EMSCOV_THREADS=%s n=%zu: index %zu visited %d times", threads[t], n, i,
+                             v->seen[i]);
             free(v->seen);
             free(v);
         }
@@ -155,7 +157,7 @@ static void test_tasks(void **state)
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_every_index_once), cmocka_unit_test(test_workers),
-                                       cmocka_unit_test(test_tasks)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_every_index_once),
+                                       cmocka_unit_test(test_workers), cmocka_unit_test(test_tasks)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -307,7 +307,8 @@ static void check_edge_brute_force(const network *net, const snap_index *ix, dou
         for (uint32_t v = 0; v < bs; v++)
             along += hypot(x[v + 1] - x[v], y[v + 1] - y[v]);
         if (p.link != bl || fabs(p.along_m - fmin(along, network_link_at(net, bl)->length_m)) > 1e-6)
-            fail_msg("point %zu: link %u at %.6f m, brute force link %u at %.6f m", q, p.link, p.along_m, bl, along);
+            fail_msg("point %zu: link %u at %.6f m, brute force link %u at %.6f m", q, p.link, p.along_m, bl,
+                     along);
     }
 }
 
@@ -322,7 +323,8 @@ static void test_edge_brute_force(void **state)
     for (uint32_t v = 0; v < nn; v++) {
         double x, y;
         network_node_xy(net, v, &x, &y);
-        ext[0] = fmin(ext[0], x), ext[1] = fmin(ext[1], y), ext[2] = fmax(ext[2], x), ext[3] = fmax(ext[3], y);
+        ext[0] = fmin(ext[0], x), ext[1] = fmin(ext[1], y), ext[2] = fmax(ext[2], x),
+        ext[3] = fmax(ext[3], y);
     }
     /* random points in and around the extent, some far outside it, then every node (distance 0, a tie
      * between the links meeting there: the lowest link id), then segment midpoints */
@@ -406,9 +408,12 @@ static void test_parse(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_junction_round_trip), cmocka_unit_test(test_junction_hair),
-        cmocka_unit_test(test_vertex_mode),         cmocka_unit_test(test_vertex_brute_force),
-        cmocka_unit_test(test_edge_brute_force),    cmocka_unit_test(test_edge_long_segment),
+        cmocka_unit_test(test_junction_round_trip),
+        cmocka_unit_test(test_junction_hair),
+        cmocka_unit_test(test_vertex_mode),
+        cmocka_unit_test(test_vertex_brute_force),
+        cmocka_unit_test(test_edge_brute_force),
+        cmocka_unit_test(test_edge_long_segment),
         cmocka_unit_test(test_parse),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -109,7 +109,8 @@ static void test_destroy_waits(void **state)
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_caller_thread), cmocka_unit_test(test_own_thread),
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_caller_thread),
+                                       cmocka_unit_test(test_own_thread),
                                        cmocka_unit_test(test_destroy_waits)};
     return cmocka_run_group_tests(tests, tu_ctx_setup, tu_ctx_teardown);
 }

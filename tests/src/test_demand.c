@@ -135,10 +135,10 @@ static void test_grid_scanline_edges(void **state)
             used += snprintf(text + used, sizeof text - (size_t)used, "%s", c == 11 ? "1\n" : "1 ");
     const char *path = fixture("scan", text);
     static const char *const polys[] = {
-        "POLYGON((0 0,55 0,55 45,0 45,0 0))",           /* top edge and right edge through centres */
-        "POLYGON((65 5,105 5,85 45,65 5))",              /* base on a row, apex on a centre */
+        "POLYGON((0 0,55 0,55 45,0 45,0 0))", /* top edge and right edge through centres */
+        "POLYGON((65 5,105 5,85 45,65 5))",   /* base on a row, apex on a centre */
         "POLYGON((0 55,115 55,115 95,0 95,0 55),(25 65,45 65,45 85,25 85,25 65))", /* a hole on centres */
-        "POLYGON((40 60,70 60,70 90,40 90,40 60))",      /* fills part of the hole, overlaps polygon 2 */
+        "POLYGON((40 60,70 60,70 90,40 90,40 60))", /* fills part of the hole, overlaps polygon 2 */
         "MULTIPOLYGON(((95 55,115 75,95 95,95 55)),((60 0,115 0,115 10,60 10,60 0)))"}; /* diagonals */
     layer_read_opts o = {.srs = "EPSG:32650"};
     grid *g = NULL;
@@ -162,9 +162,23 @@ static void test_grid_scanline_edges(void **state)
     static const struct {
         double x, y;
         uint32_t street;
-    } hand[] = {{55, 45, 0}, {55, 5, 0}, {5, 45, 0}, {85, 45, 1}, {65, 5, 1}, {75, 5, 1}, {105, 5, 1},
-                {115, 5, 4}, {35, 65, 2}, {35, 75, DEMAND_NONE}, {45, 75, 2}, {55, 75, 2}, {105, 65, 2},
-                {5, 55, 2}, {115, 95, 2}, {65, 45, DEMAND_NONE}, {115, 45, DEMAND_NONE}};
+    } hand[] = {{55, 45, 0},
+                {55, 5, 0},
+                {5, 45, 0},
+                {85, 45, 1},
+                {65, 5, 1},
+                {75, 5, 1},
+                {105, 5, 1},
+                {115, 5, 4},
+                {35, 65, 2},
+                {35, 75, DEMAND_NONE},
+                {45, 75, 2},
+                {55, 75, 2},
+                {105, 65, 2},
+                {5, 55, 2},
+                {115, 95, 2},
+                {65, 45, DEMAND_NONE},
+                {115, 45, DEMAND_NONE}};
     for (size_t k = 0; k < sizeof hand / sizeof *hand; k++) {
         size_t i = (size_t)((95 - hand[k].y) / 10) * 12 + (size_t)((hand[k].x - 5) / 10);
         assert_close(d->x[i], hand[k].x, 0);

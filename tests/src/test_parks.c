@@ -256,7 +256,8 @@ static void test_hand_worked(void **state)
             GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, gx[i], gy[i]);
             bool want = GEOSCovers_r(h, res->service, pt) == 1;
             GEOSGeom_destroy_r(h, pt);
-            if (gin[i] != want) fail_msg("point (%g, %g): inside %d, GEOS covers %d", gx[i], gy[i], gin[i], want);
+            if (gin[i] != want)
+                fail_msg("point (%g, %g): inside %d, GEOS covers %d", gx[i], gy[i], gin[i], want);
             inside += want;
             want_tot += gp[i];
             if (want) want_cov += gp[i];

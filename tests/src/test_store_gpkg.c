@@ -378,7 +378,8 @@ static void test_rtree_large(void **state)
 
 /* A point table given as arrays (gpkg_store_write_points): the same rows as the layer of GEOS points with
  * those values -- attributes and geometry blobs, NaN and null strings as NULL -- both read back by GDAL; the
- * blob is a 29-byte point without envelope; the R-tree checks and answers a box query (441 points by hand). */
+ * blob is a 29-byte point without envelope; the R-tree checks and answers a box query (441 points by hand).
+ */
 typedef struct pt_rows {
     int n;
     char names[3000][16];
@@ -430,19 +431,21 @@ static void test_points_table(void **state)
     free(rows);
 
     char args[4400], buf[256];
-    snprintf(args, sizeof args,
-             "-q '%s' -sql \"SELECT (SELECT COUNT(*) FROM arrays) AS n, (SELECT COUNT(*) FROM arrays a JOIN "
-             "features f USING (fid) WHERE a.geom IS f.geom AND a.k IS f.k AND a.name IS f.name AND a.d IS f.d) "
-             "AS same, (SELECT COUNT(*) FROM arrays WHERE name IS NULL) AS nonames, (SELECT COUNT(*) FROM arrays "
-             "WHERE d IS NULL) AS nod, (SELECT hex(substr(geom, 1, 8)) || '/' || length(geom) FROM arrays WHERE "
-             "fid = 1) AS head, rtreecheck('rtree_arrays_geom') AS chk\"",
-             path);
+    snprintf(
+        args, sizeof args,
+        "-q '%s' -sql \"SELECT (SELECT COUNT(*) FROM arrays) AS n, (SELECT COUNT(*) FROM arrays a JOIN "
+        "features f USING (fid) WHERE a.geom IS f.geom AND a.k IS f.k AND a.name IS f.name AND a.d IS f.d) "
+        "AS same, (SELECT COUNT(*) FROM arrays WHERE name IS NULL) AS nonames, (SELECT COUNT(*) FROM arrays "
+        "WHERE d IS NULL) AS nod, (SELECT hex(substr(geom, 1, 8)) || '/' || length(geom) FROM arrays WHERE "
+        "fid = 1) AS head, rtreecheck('rtree_arrays_geom') AS chk\"",
+        path);
     char *o = ogr(args);
     assert_string_equal(after(o, "n (Integer) = ", buf, sizeof buf), "3000");
     assert_string_equal(after(o, "same (Integer) = ", buf, sizeof buf), "3000");
     assert_string_equal(after(o, "nonames (Integer) = ", buf, sizeof buf), "600");
     assert_string_equal(after(o, "nod (Integer) = ", buf, sizeof buf), "273");
-    assert_string_equal(after(o, "head (String) = ", buf, sizeof buf), "475000018A7F0000/29"); /* 32650 = 0x7F8A LE */
+    assert_string_equal(after(o, "head (String) = ", buf, sizeof buf),
+                        "475000018A7F0000/29"); /* 32650 = 0x7F8A LE */
     assert_string_equal(after(o, "chk (String) = ", buf, sizeof buf), "ok");
     free(o);
     snprintf(args, sizeof args, "-so '%s' arrays -spat 1095 2195 1305 2405", path);

@@ -49,7 +49,8 @@ static void fx_open(fixture *f, emscov_ctx *ctx, const char *suffix)
     snprintf(f->qs, sizeof f->qs, "%s", PQgetvalue(r, 0, 0));
     PQclear(r);
     snprintf(f->part, sizeof f->part, "%s_part", f->schema);
-    r = PQexecParams(f->raw, "SELECT quote_ident($1)", 1, NULL, (const char *const[]){f->part}, NULL, NULL, 0);
+    r = PQexecParams(f->raw, "SELECT quote_ident($1)", 1, NULL, (const char *const[]){f->part}, NULL, NULL,
+                     0);
     snprintf(f->qpart, sizeof f->qpart, "%s", PQgetvalue(r, 0, 0));
     PQclear(r);
     char sql[700];
@@ -604,50 +605,57 @@ static void test_run_tables_views(void **state)
         "service_area_wgs84:MULTIPOLYGON:4326 street_summary:MULTIPOLYGON:4548 "
         "street_summary_wgs84:MULTIPOLYGON:4326");
     /* layout 4: partitioned by LIST (run_id), the run's rows in demand_time_r<id> (bound: its id; gid = row
-     * numbers 1..3); GiST on geom and primary key (run_id, gid) on the parent and on the partition; no foreign
-     * key (a trigger on run deletes a run's rows) */
-    assert_string_equal(tu_pg_val(f.raw,
-                                  "SELECT partstrat::text || ':' || (SELECT attname FROM pg_attribute WHERE attrelid = "
-                                  "partrelid AND attnum = partattrs[0]) FROM pg_partitioned_table WHERE partrelid = "
-                                  "'%s.demand_time'::regclass",
-                                  f.qs),
-                        "l:run_id");
-    assert_string_equal(tu_pg_val(f.raw,
-                                  "SELECT i.inhrelid::regclass || ' ' || pg_get_expr(c.relpartbound, c.oid) FROM "
-                                  "pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = "
-                                  "'%s.demand_time'::regclass",
-                                  f.qs),
-                        tu_pg_val(f.raw, "SELECT '%s.demand_time_r%lld FOR VALUES IN (''%lld'')'", f.part,
-                                  (long long)id, (long long)id));
-    assert_string_equal(tu_pg_val(f.raw,
-                                  "SELECT string_agg(gid::text, ',' ORDER BY gid) FROM %s.demand_time WHERE run_id = "
-                                  "%lld",
-                                  f.qs, (long long)id),
-                        "1,2,3");
+     * numbers 1..3); GiST on geom and primary key (run_id, gid) on the parent and on the partition; no
+     * foreign key (a trigger on run deletes a run's rows) */
     assert_string_equal(
         tu_pg_val(f.raw,
-                  "SELECT string_agg(tablename || ':' || indexname, ' ' ORDER BY indexname) FROM pg_indexes WHERE "
-                  "schemaname IN ('%s', '%s') AND tablename LIKE 'demand_time%%'",
-                  f.schema, f.part),
+                  "SELECT partstrat::text || ':' || (SELECT attname FROM pg_attribute WHERE attrelid = "
+                  "partrelid AND attnum = partattrs[0]) FROM pg_partitioned_table WHERE partrelid = "
+                  "'%s.demand_time'::regclass",
+                  f.qs),
+        "l:run_id");
+    assert_string_equal(
+        tu_pg_val(f.raw,
+                  "SELECT i.inhrelid::regclass || ' ' || pg_get_expr(c.relpartbound, c.oid) FROM "
+                  "pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = "
+                  "'%s.demand_time'::regclass",
+                  f.qs),
+        tu_pg_val(f.raw, "SELECT '%s.demand_time_r%lld FOR VALUES IN (''%lld'')'", f.part, (long long)id,
+                  (long long)id));
+    assert_string_equal(
+        tu_pg_val(f.raw,
+                  "SELECT string_agg(gid::text, ',' ORDER BY gid) FROM %s.demand_time "
+                  "WHERE run_id = %lld",
+                  f.qs, (long long)id),
+        "1,2,3");
+    assert_string_equal(
+        tu_pg_val(
+            f.raw,
+            "SELECT string_agg(tablename || ':' || indexname, ' ' ORDER BY indexname) FROM pg_indexes WHERE "
+            "schemaname IN ('%s', '%s') AND tablename LIKE 'demand_time%%'",
+            f.schema, f.part),
         tu_pg_val(f.raw,
                   "SELECT 'demand_time:demand_time_geom_idx demand_time:demand_time_pkey demand_time_r%lld:"
                   "demand_time_r%lld_geom_idx demand_time_r%lld:demand_time_r%lld_pkey'",
                   (long long)id, (long long)id, (long long)id, (long long)id));
-    assert_string_equal(tu_pg_val(f.raw,
-                                  "SELECT pg_get_indexdef('%s.demand_time_pkey'::regclass) ~ '\\(run_id, gid\\)' "
-                                  "AND pg_get_indexdef('%s.demand_time_geom_idx'::regclass) ~ 'gist \\(geom\\)'",
-                                  f.qs, f.qs),
-                        "t");
-    assert_string_equal(tu_pg_val(f.raw,
-                                  "SELECT count(*) FROM pg_constraint WHERE conrelid = '%s.demand_time'::regclass "
-                                  "AND contype = 'f'",
-                                  f.qs),
-                        "0");
-    assert_string_equal(tu_pg_val(f.raw,
-                                  "SELECT count(*) FROM pg_trigger WHERE tgrelid = '%s.run'::regclass AND tgname = "
-                                  "'run_delete_rows'",
-                                  f.qs),
-                        "1");
+    assert_string_equal(
+        tu_pg_val(f.raw,
+                  "SELECT pg_get_indexdef('%s.demand_time_pkey'::regclass) ~ '\\(run_id, gid\\)' "
+                  "AND pg_get_indexdef('%s.demand_time_geom_idx'::regclass) ~ 'gist \\(geom\\)'",
+                  f.qs, f.qs),
+        "t");
+    assert_string_equal(
+        tu_pg_val(f.raw,
+                  "SELECT count(*) FROM pg_constraint WHERE conrelid = '%s.demand_time'::regclass "
+                  "AND contype = 'f'",
+                  f.qs),
+        "0");
+    assert_string_equal(
+        tu_pg_val(f.raw,
+                  "SELECT count(*) FROM pg_trigger WHERE tgrelid = '%s.run'::regclass AND tgname = "
+                  "'run_delete_rows'",
+                  f.qs),
+        "1");
     /* the WGS 84 view: the point (501234, 4401234) is 117.0143973108 E, 39.7451628166 N (cs2cs EPSG:4548 ->
      * EPSG:4326) */
     assert_string_equal(
@@ -704,10 +712,11 @@ static void test_readers_never_wait(void **state)
     store_pg_run run = {.name = "C", .scenario = "s", .report_json = report, .inputs = in, .ninputs = 1};
     assert_ok(f.ctx, store_pg_write(f.ctx, s, &run, f.ls, f.n, &third, NULL));
     tu_pg_ok(f.raw, "SET lock_timeout = '1s'");
-    snprintf(sql, sizeof sql,
-             "SELECT (SELECT count(*) FROM %s.demand_time) || ' ' || (SELECT count(*) FROM %s.street_summary) "
-             "|| ' ' || (SELECT count(*) FROM %s.service_area_wgs84) || ' ' || (SELECT count(*) FROM %s.run)",
-             f.qs, f.qs, f.qs, f.qs);
+    snprintf(
+        sql, sizeof sql,
+        "SELECT (SELECT count(*) FROM %s.demand_time) || ' ' || (SELECT count(*) FROM %s.street_summary) "
+        "|| ' ' || (SELECT count(*) FROM %s.service_area_wgs84) || ' ' || (SELECT count(*) FROM %s.run)",
+        f.qs, f.qs, f.qs, f.qs);
     assert_string_equal(tu_pg_val(f.raw, "%s", sql), "6 4 2 2");
     assert_ok(f.ctx, store_pg_commit(f.ctx, s));
     assert_string_equal(tu_pg_val(f.raw, "%s", sql), "9 6 3 3");
@@ -716,13 +725,15 @@ static void test_readers_never_wait(void **state)
     tu_pg_ok(f.raw, sql);
     assert_ok(f.ctx, store_pg_delete_run(f.ctx, s, second));
     tu_pg_ok(f.raw, "COMMIT");
-    assert_string_equal(tu_pg_val(f.raw,
-                                  "SELECT string_agg(DISTINCT run_id::text, ',' ORDER BY run_id::text) FROM (SELECT "
-                                  "run_id FROM %s.demand_time UNION ALL SELECT run_id FROM %s.street_summary) x",
-                                  f.qs, f.qs),
-                        tu_pg_val(f.raw, "SELECT string_agg(x::text, ',' ORDER BY x::text) FROM (VALUES (%lld), "
-                                         "(%lld)) v(x)",
-                                  (long long)first, (long long)third));
+    assert_string_equal(
+        tu_pg_val(f.raw,
+                  "SELECT string_agg(DISTINCT run_id::text, ',' ORDER BY run_id::text) FROM (SELECT "
+                  "run_id FROM %s.demand_time UNION ALL SELECT run_id FROM %s.street_summary) x",
+                  f.qs, f.qs),
+        tu_pg_val(f.raw,
+                  "SELECT string_agg(x::text, ',' ORDER BY x::text) FROM (VALUES (%lld), "
+                  "(%lld)) v(x)",
+                  (long long)first, (long long)third));
     store_pg_destroy(s);
     fx_close(&f);
 }
@@ -746,18 +757,24 @@ static void test_migration_3_to_4(void **state)
     snprintf(sql, sizeof sql, "SET search_path = %s, public", f.qs);
     tu_pg_ok(f.raw, sql);
     const char *const down[] = {
-        "CREATE TABLE dt3 (LIKE demand_time)", "INSERT INTO dt3 SELECT * FROM demand_time",
+        "CREATE TABLE dt3 (LIKE demand_time)",
+        "INSERT INTO dt3 SELECT * FROM demand_time",
         "ALTER TABLE dt3 ADD CONSTRAINT dt3_fk FOREIGN KEY (run_id) REFERENCES run(id) ON DELETE CASCADE",
         "ALTER TABLE dt3 ALTER COLUMN gid ADD GENERATED BY DEFAULT AS IDENTITY",
-        "UPDATE dt3 SET gid = DEFAULT", /* layout 3: one identity over all runs */ "DROP VIEW demand_time_wgs84",
-        "DROP TABLE demand_time", "DROP TABLE street_summary CASCADE", "ALTER TABLE dt3 RENAME TO demand_time",
+        "UPDATE dt3 SET gid = DEFAULT",
+        /* layout 3: one identity over all runs */ "DROP VIEW demand_time_wgs84",
+        "DROP TABLE demand_time",
+        "DROP TABLE street_summary CASCADE",
+        "ALTER TABLE dt3 RENAME TO demand_time",
         "ALTER TABLE demand_time ADD CONSTRAINT demand_time_pkey PRIMARY KEY (gid)",
         "CREATE INDEX demand_time_geom_idx ON demand_time USING gist (geom)",
         "CREATE INDEX demand_time_run_id_idx ON demand_time (run_id)",
         "CREATE TABLE street_summary (run_id bigint NOT NULL REFERENCES run(id), code text, geom "
         "geometry(MultiPolygon, 4548), gid bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY)",
-        "COMMENT ON TABLE demand_time IS 'old comment'", "DROP TRIGGER run_delete_rows ON run",
-        "DROP FUNCTION run_delete_rows()", "DELETE FROM schema_version WHERE version = 4"};
+        "COMMENT ON TABLE demand_time IS 'old comment'",
+        "DROP TRIGGER run_delete_rows ON run",
+        "DROP FUNCTION run_delete_rows()",
+        "DELETE FROM schema_version WHERE version = 4"};
     for (size_t k = 0; k < sizeof down / sizeof *down; k++)
         tu_pg_ok(f.raw, down[k]);
     snprintf(sql, sizeof sql, "DROP SCHEMA %s CASCADE", f.qpart);
@@ -770,39 +787,43 @@ static void test_migration_3_to_4(void **state)
     assert_ok(f.ctx, store_pg_layout_version(f.ctx, f.c, f.schema, &v));
     assert_int_equal(v, 4);
     assert_string_equal(
-        tu_pg_val(f.raw, "SELECT count(*) FROM pg_partitioned_table WHERE partrelid = '%s.demand_time'::regclass",
+        tu_pg_val(f.raw,
+                  "SELECT count(*) FROM pg_partitioned_table WHERE partrelid = '%s.demand_time'::regclass",
                   f.qs),
         "1");
-    assert_string_equal(tu_pg_val(f.raw,
-                                  "SELECT pg_get_expr(c.relpartbound, c.oid) FROM pg_class c WHERE c.oid = "
-                                  "'%s.demand_time_layout3'::regclass",
-                                  f.qpart),
-                        tu_pg_val(f.raw, "SELECT 'FOR VALUES IN (''%lld'', ''%lld'')'", (long long)a, (long long)b));
-    assert_string_equal(tu_pg_val(f.raw,
-                                  "SELECT string_agg(indexname, ' ' ORDER BY indexname) FROM pg_indexes WHERE "
-                                  "schemaname = '%s' AND tablename = 'demand_time_layout3' AND indexname LIKE "
-                                  "'demand_time_layout3%%'",
-                                  f.part),
-                        "demand_time_layout3_geom_idx demand_time_layout3_pkey demand_time_layout3_run_id_idx");
-    assert_string_equal(tu_pg_val(f.raw,
-                                  "SELECT (SELECT count(*) FROM %s.demand_time WHERE run_id = %lld) || ' ' || "
-                                  "(SELECT count(*) FROM %s.demand_time_wgs84 WHERE run_id = %lld) || ' ' || "
-                                  "obj_description('%s.demand_time'::regclass, 'pg_class')",
-                                  f.qs, (long long)a, f.qs, (long long)b, f.qs),
-                        "3 3 old comment");
+    assert_string_equal(
+        tu_pg_val(f.raw,
+                  "SELECT pg_get_expr(c.relpartbound, c.oid) FROM pg_class c WHERE c.oid = "
+                  "'%s.demand_time_layout3'::regclass",
+                  f.qpart),
+        tu_pg_val(f.raw, "SELECT 'FOR VALUES IN (''%lld'', ''%lld'')'", (long long)a, (long long)b));
+    assert_string_equal(
+        tu_pg_val(f.raw,
+                  "SELECT string_agg(indexname, ' ' ORDER BY indexname) FROM pg_indexes WHERE "
+                  "schemaname = '%s' AND tablename = 'demand_time_layout3' AND indexname LIKE "
+                  "'demand_time_layout3%%'",
+                  f.part),
+        "demand_time_layout3_geom_idx demand_time_layout3_pkey demand_time_layout3_run_id_idx");
+    assert_string_equal(
+        tu_pg_val(f.raw,
+                  "SELECT (SELECT count(*) FROM %s.demand_time WHERE run_id = %lld) || ' ' || "
+                  "(SELECT count(*) FROM %s.demand_time_wgs84 WHERE run_id = %lld) || ' ' || "
+                  "obj_description('%s.demand_time'::regclass, 'pg_class')",
+                  f.qs, (long long)a, f.qs, (long long)b, f.qs),
+        "3 3 old comment");
     assert_string_equal(tu_pg_val(f.raw, "SELECT to_regclass('%s.street_summary') IS NULL", f.qs), "t");
     /* a new run beside the old ones (street_summary made again, partitioned), then an old run deleted */
     assert_ok(f.ctx, store_pg_prepare(f.ctx, s, f.cr, f.ls, f.n));
     write_run(&f, s, "C", false, &c);
-    assert_string_equal(tu_pg_val(f.raw,
-                                  "SELECT string_agg(run_id || ':' || n, ' ' ORDER BY run_id) FROM (SELECT run_id, "
-                                  "count(*) n FROM %s.demand_time GROUP BY run_id) x",
-                                  f.qs),
-                        tu_pg_val(f.raw, "SELECT '%lld:3 %lld:3 %lld:3'", (long long)a, (long long)b, (long long)c));
+    assert_string_equal(
+        tu_pg_val(f.raw,
+                  "SELECT string_agg(run_id || ':' || n, ' ' ORDER BY run_id) FROM (SELECT run_id, "
+                  "count(*) n FROM %s.demand_time GROUP BY run_id) x",
+                  f.qs),
+        tu_pg_val(f.raw, "SELECT '%lld:3 %lld:3 %lld:3'", (long long)a, (long long)b, (long long)c));
     assert_ok(f.ctx, store_pg_delete_run(f.ctx, s, a));
-    assert_string_equal(tu_pg_val(f.raw, "SELECT count(*) FROM %s.demand_time WHERE run_id = %lld", f.qs,
-                                  (long long)a),
-                        "0");
+    assert_string_equal(
+        tu_pg_val(f.raw, "SELECT count(*) FROM %s.demand_time WHERE run_id = %lld", f.qs, (long long)a), "0");
     assert_string_equal(tu_pg_val(f.raw, "SELECT count(*) FROM %s.demand_time", f.qs), "6");
     store_pg_destroy(s);
     fx_close(&f);
