@@ -482,16 +482,78 @@ static int cmp_y(const void *a, const void *b)
     return u < v ? -1 : u > v ? 1 : (p->id > q->id) - (p->id < q->id);
 }
 
+/* The same orders by radix sort: each cell's key is (the float centre's bits made sortable) << 32 | id, sorted
+ * by an LSD radix sort of 11-bit digits, which orders exactly as cmp_x / cmp_y do (centre, then id; -0 as
+ * +0) in linear time: 1.4 M demand points sort in a few hundredths of a second instead of most of one. */
+typedef struct rt_key {
+    uint64_t k;
+    uint32_t i;
+} rt_key;
+
+static uint32_t float_order(float f)
+{
+    f += 0.0f; /* -0 -> +0: equal in the comparison */
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return u & 0x80000000u ? ~u : u | 0x80000000u;
+}
+
+/* Sort e[0, n) by (centre on axis 0 = x or 1 = y, id) with the scratch of n keys (a, b) and cells (t). */
+static void radix_sort(rt_entry *e, size_t n, int axis, rt_key *a, rt_key *b, rt_entry *t)
+{
+    for (size_t i = 0; i < n; i++) {
+        float u = axis ? e[i].b[2] + e[i].b[3] : e[i].b[0] + e[i].b[1];
+        a[i] = (rt_key){(uint64_t)float_order(u) << 32 | (uint32_t)e[i].id, (uint32_t)i};
+    }
+    size_t count[2048];
+    for (int shift = 0; shift < 64; shift += 11) {
+        memset(count, 0, sizeof count);
+        for (size_t i = 0; i < n; i++)
+            count[(a[i].k >> shift) & 2047]++;
+        size_t sum = 0;
+        for (size_t d = 0; d < 2048; d++) {
+            size_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            b[count[(a[i].k >> shift) & 2047]++] = a[i];
+        rt_key *sw = a;
+        a = b;
+        b = sw;
+    }
+    for (size_t i = 0; i < n; i++)
+        t[i] = e[a[i].i];
+    memcpy(e, t, n * sizeof *e);
+}
+
 /* Order n cells so that consecutive runs of cap form compact nodes: sort by x, cut into ~sqrt(n/cap)
- * vertical slices, sort each slice by y. */
+ * vertical slices, sort each slice by y. Radix sorts when the ids fit 32 bits (always, in practice), else
+ * qsort with the same comparisons. */
 static void str_order(rt_entry *e, size_t n, size_t cap)
 {
     size_t nodes = (n + cap - 1) / cap;
     size_t slices = (size_t)ceil(sqrt((double)nodes));
     size_t per_slice = slices * cap;
-    qsort(e, n, sizeof *e, cmp_x);
-    for (size_t i = 0; i < n; i += per_slice)
-        qsort(e + i, n - i < per_slice ? n - i : per_slice, sizeof *e, cmp_y);
+    bool small_ids = n < UINT32_MAX;
+    for (size_t i = 0; i < n && small_ids; i++)
+        small_ids = e[i].id >= 0 && e[i].id <= (int64_t)UINT32_MAX;
+    rt_key *a = small_ids ? malloc(n * sizeof *a) : NULL, *b = a ? malloc(n * sizeof *b) : NULL;
+    rt_entry *t = b ? malloc(n * sizeof *t) : NULL;
+    if (t)
+        radix_sort(e, n, 0, a, b, t);
+    else
+        qsort(e, n, sizeof *e, cmp_x);
+    for (size_t i = 0; i < n; i += per_slice) {
+        size_t m = n - i < per_slice ? n - i : per_slice;
+        if (t)
+            radix_sort(e + i, m, 1, a, b, t);
+        else
+            qsort(e + i, m, sizeof *e, cmp_y);
+    }
+    free(a);
+    free(b);
+    free(t);
 }
 
 typedef struct rt_writer {
