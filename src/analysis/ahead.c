@@ -65,11 +65,18 @@ ems_status ahead_start(emscov_ctx *ctx, bool threaded, ahead_fn fn, void *user, 
     return EMS_OK;
 }
 
+void ahead_wait(ahead *a)
+{
+    if (a) {
+        parallel_wait(a->task);
+        a->task = NULL;
+    }
+}
+
 ems_status ahead_finish(emscov_ctx *ctx, ahead *a)
 {
     if (!a->finished) {
-        parallel_wait(a->task);
-        a->task = NULL;
+        ahead_wait(a);
         a->finished = true;
         for (size_t k = 0; k < a->nwarn; k++)
             emscov_warn(ctx, "%s", a->warn[k]);

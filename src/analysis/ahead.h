@@ -22,6 +22,9 @@ ems_status ahead_start(emscov_ctx *ctx, bool threaded, ahead_fn fn, void *user, 
 /* Wait for the step (once), replay its warnings into ctx in their order, and return its status (its message
  * copied into ctx). Later calls return the same status without replaying again. */
 ems_status ahead_finish(emscov_ctx *ctx, ahead *a);
+/* Wait until the step has run, without reporting anything (its warnings and status stay for ahead_finish):
+ * before freeing what a running step reads. NULL-safe; any number of times. */
+void ahead_wait(ahead *a);
 /* Wall-clock seconds the step took on its own. */
 double ahead_seconds(const ahead *a);
 emscov_ctx *ahead_ctx(const ahead *a);

@@ -988,7 +988,17 @@ static ems_status meanwhile(emscov_ctx *ctx, scenario_inputs *in, void *user)
     ems_status st = EMS_OK;
     if (in->parks) st = ahead_start(ctx, false, parks_step, a, &a->parks_step);
     if (st == EMS_OK) st = ahead_start(ctx, false, demand_step, a, &a->demand_step);
+    a->meanwhile_done = now();
     return st;
+}
+
+/* The snapping index over the road segments (step run on a thread of its own while the sub-districts are
+ * checked and the population ledger is made; its turn is just before the stations are snapped). */
+static ems_status snap_step(emscov_ctx *ctx, void *user)
+{
+    analysis *a = user;
+    ems_status st = snap_index_build(ctx, a->in.roads, &a->snap);
+    return st == EMS_OK ? snap_index_set_mode(ctx, a->snap, a->sc->snap) : st;
 }
 
 /* The service areas (step run on a thread of its own while the demand points are timed): bands at a quarter,
@@ -1023,14 +1033,16 @@ ems_status analysis_run(emscov_ctx *ctx, const scenario *sc, analysis **out)
         if (a->parks_step)
             run_result_add_timing(a->result, "of which park coverage, while the roads were built",
                                   ahead_seconds(a->parks_step));
-        if ((st = snap_index_build(ctx, a->in.roads, &a->snap)) == EMS_OK)
-            st = snap_index_set_mode(ctx, a->snap, sc->snap);
+        if (a->meanwhile_done > 0)
+            run_result_add_timing(a->result, "of which waited for the road graph", t0 - a->meanwhile_done);
+        st = ahead_start(ctx, true, snap_step, a, &a->snap_step);
     }
     if (st == EMS_OK && (st = ledger_streets(ctx, a)) == EMS_OK &&
         (st = build_subdistricts(ctx, a)) == EMS_OK && (st = ledger_roads(ctx, a)) == EMS_OK &&
         (st = check_streets(ctx, a)) == EMS_OK && (st = build_demand(ctx, a)) == EMS_OK) {
         lap(a, "population to demand points", &t0);
-        st = build_stations(ctx, a);
+        if ((st = ahead_finish(ctx, a->snap_step)) == EMS_OK)
+            st = build_stations(ctx, a);
     }
     size_t nu = a->in.streets ? layer_count(a->in.streets) : 0;
     if (st == EMS_OK) st = ahead_start(ctx, true, areas_step, a, &a->areas_step);
@@ -1087,6 +1099,9 @@ ems_status analysis_run(emscov_ctx *ctx, const scenario *sc, analysis **out)
 void analysis_destroy(analysis *a)
 {
     if (!a) return;
+    /* first: no step may still be reading the inputs or writing its result (a run that failed meanwhile) */
+    ahead_wait(a->snap_step);
+    ahead_wait(a->areas_step);
     scenario_inputs_fini(&a->in);
     free(a->x);
     free(a->y);
@@ -1118,6 +1133,7 @@ void analysis_destroy(analysis *a)
     demand_set_destroy(a->demand);
     /* last: what the steps made is bound to their ctx */
     ahead_destroy(a->areas_step);
+    ahead_destroy(a->snap_step);
     ahead_destroy(a->parks_step);
     ahead_destroy(a->demand_step);
     free(a);

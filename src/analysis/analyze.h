@@ -75,9 +75,10 @@ typedef struct analysis {
     run_result *result;                   /* what the outputs render (result.h) */
 
     /* steps computed ahead of their turn (ahead.h): destroyed last, what they made is bound to their ctx */
-    ahead *demand_step, *parks_step, *areas_step;
+    ahead *demand_step, *parks_step, *snap_step, *areas_step;
     demand_set *demand; /* the demand step's points until the ledger takes them over */
     double pop_counted; /* the counts of the population features with a geometry */
+    double meanwhile_done; /* when the steps run while the road graph was built were done (s, monotonic) */
 } analysis;
 
 ems_status analysis_run(emscov_ctx *ctx, const scenario *sc, analysis **out);

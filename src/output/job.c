@@ -123,10 +123,16 @@ static ems_status write_analyze_run(emscov_ctx *ctx, store_pg *db, void *user, c
 {
     (void)set;
     analyze_db *d = user;
+    double t0 = now_s(CLOCK_MONOTONIC);
     ems_status st = ahead_finish(ctx, d->load);
     d->loaded = st == EMS_OK;
-    if (st == EMS_OK)
+    if (st == EMS_OK) {
+        run_result_add_timing(d->j->a->result, "of which pg load (partitions: COPY + indexes), own thread",
+                              ahead_seconds(d->load));
+        run_result_add_timing(d->j->a->result, "of which waited for the pg load after the files",
+                              now_s(CLOCK_MONOTONIC) - t0);
         st = store_pg_attach(ctx, db, d->ls, d->nl);
+    }
     d->loaded = false; /* attached (commit or abort follows), or rolled back */
     *id = st == EMS_OK ? d->id : 0;
     return st;
@@ -215,8 +221,9 @@ ems_status job_analyze(emscov_ctx *ctx, const job_opts *o, job **out)
      * commit takes the stored run out again. */
     if (st == EMS_OK)
         st = outset_begin(ctx, j->out_dir, &set);
-    if (st == EMS_OK)
-        st = add_gpkg(ctx, set, "emscov.gpkg", ls, nl);
+    double tg = now_s(CLOCK_MONOTONIC);
+    if (st == EMS_OK && (st = add_gpkg(ctx, set, "emscov.gpkg", ls, nl)) == EMS_OK)
+        run_result_add_timing(j->a->result, "of which GeoPackage", now_s(CLOCK_MONOTONIC) - tg);
     if (st == EMS_OK)
         st = outset_add_bytes(ctx, set, "report.json", j->json, strlen(j->json));
     if (st == EMS_OK && (st = report_streets_csv(ctx, j->a->result, &csv)) == EMS_OK)

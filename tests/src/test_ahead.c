@@ -1,5 +1,6 @@
 /* tests/src/test_ahead.c: a step run ahead of its turn, on a thread and on the caller's: its warnings reach
- * the run's ctx in their order only at ahead_finish (not before), its failure is the run's with its message,
+ * the run's ctx in their order only at ahead_finish (not before, nor at ahead_wait), its failure is the run's
+ * with its message,
  * a second finish replays nothing, the step ran on its own ctx (not the run's), destroy without finish waits
  * for a running step, and its time is measured. */
 #include "test_util.h"
@@ -51,6 +52,10 @@ static void run_case(emscov_ctx *ctx, bool threaded, bool fail)
     assert_int_equal(ahead_start(ctx, threaded, step, &j, &a), EMS_OK);
     assert_int_equal(l.count, 0); /* nothing reaches the run before the step's turn */
     emscov_warn(ctx, "run");
+    ahead_wait(a); /* done, but nothing reported yet */
+    ahead_wait(a);
+    assert_true(atomic_load(&j.done));
+    assert_int_equal(l.count, 1);
     ems_status st = ahead_finish(ctx, a);
     assert_true(atomic_load(&j.done));
     assert_true(atomic_load(&j.own_ctx));
@@ -103,6 +108,7 @@ static void test_destroy_waits(void **state)
     assert_int_equal(l.count, 0);
     free(j);
     ahead_destroy(NULL);
+    ahead_wait(NULL);
     emscov_set_warn(ctx, NULL, NULL);
     unsetenv("EMSCOV_THREADS");
 }
