@@ -1018,6 +1018,11 @@ static ems_status areas_step(emscov_ctx *ctx, void *user)
 
 ems_status analysis_run(emscov_ctx *ctx, const scenario *sc, analysis **out)
 {
+    return analysis_run_opts(ctx, sc, NULL, out);
+}
+
+ems_status analysis_run_opts(emscov_ctx *ctx, const scenario *sc, const analysis_opts *o, analysis **out)
+{
     *out = NULL;
     analysis *a = ems_calloc(ctx, 1, sizeof *a);
     if (!a) return EMS_ENOMEM;
@@ -1045,7 +1050,7 @@ ems_status analysis_run(emscov_ctx *ctx, const scenario *sc, analysis **out)
             st = build_stations(ctx, a);
     }
     size_t nu = a->in.streets ? layer_count(a->in.streets) : 0;
-    if (st == EMS_OK) st = ahead_start(ctx, true, areas_step, a, &a->areas_step);
+    if (st == EMS_OK && !(o && o->no_service_areas)) st = ahead_start(ctx, true, areas_step, a, &a->areas_step);
     if (st == EMS_OK) {
         lap(a, "snap stations + routing (2 labels)", &t0);
         coverage_params cp = {.nthresholds = sc->nthresholds,
@@ -1073,7 +1078,7 @@ ems_status analysis_run(emscov_ctx *ctx, const scenario *sc, analysis **out)
         lap(a, "park service-radius coverage", &t0);
     else if (st == EMS_OK && a->in.residential)
         st = ledger_from_layer(ctx, a, "residential", a->in.residential, -1, -1, NULL);
-    if (st == EMS_OK && (st = ahead_finish(ctx, a->areas_step)) == EMS_OK) {
+    if (st == EMS_OK && a->areas_step && (st = ahead_finish(ctx, a->areas_step)) == EMS_OK) {
         lap(a, "service-area polygons", &t0);
         run_result_add_timing(a->result, "service-area polygons, on their own thread",
                               ahead_seconds(a->areas_step));

@@ -82,6 +82,13 @@ typedef struct analysis {
 } analysis;
 
 ems_status analysis_run(emscov_ctx *ctx, const scenario *sc, analysis **out);
+
+/* Options of a run; zero-initialise. */
+typedef struct analysis_opts {
+    bool no_service_areas; /* skip the service-area polygons (areas stays NULL): runs that do not write them */
+} analysis_opts;
+/* analysis_run with options (o may be NULL: the defaults). */
+ems_status analysis_run_opts(emscov_ctx *ctx, const scenario *sc, const analysis_opts *o, analysis **out);
 void analysis_destroy(analysis *a);
 
 #endif

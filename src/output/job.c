@@ -287,8 +287,9 @@ ems_status job_sites(emscov_ctx *ctx, const job_opts *o, const sites_plan_opts *
     layer *lc = NULL, *ls = NULL;
     ems_status st = start(ctx, o, "sites-out", out, &pc, &db);
     job *j = *out;
+    analysis_opts ao = {.no_service_areas = true}; /* sites writes none */
     if (st == EMS_OK)
-        st = analysis_run(ctx, j->sc, &j->a);
+        st = analysis_run_opts(ctx, j->sc, &ao, &j->a);
     if (st == EMS_OK)
         st = sites_plan_run(ctx, j->a, po, &j->plan);
     double t0 = now_s(CLOCK_MONOTONIC);

@@ -146,7 +146,8 @@ static ems_status service_area(emscov_ctx *ctx, const run_result *r, layer **out
     static const fdef f[] = {{"band_min", LAYER_FIELD_DOUBLE}, {"area_m2", LAYER_FIELD_DOUBLE}};
     ems_status st = new_layer(ctx, r, "service_area", f, 2, out);
     GEOSContextHandle_t h = emscov_geos(ctx);
-    for (size_t k = 0; st == EMS_OK && k < isochrone_count(r->geo.areas); k++) {
+    size_t na = r->geo.areas ? isochrone_count(r->geo.areas) : 0; /* none: a run without service areas */
+    for (size_t k = 0; st == EMS_OK && k < na; k++) {
         const isochrone_area *ar = isochrone_at(r->geo.areas, k);
         layer_value v[] = {num(r->geo.area_bands_s[ar->band] / 60), num(ar->area_m2)};
         st = layer_append_valid_take(ctx, *out, GEOSGeom_clone_r(h, ar->geom), (int64_t)k + 1, v);
