@@ -973,10 +973,23 @@ static ems_status fill_geo(emscov_ctx *ctx, analysis *a)
                       .snap_m = a->cov->snap_m,
                       .point_station = a->point_station,
                       .point_subdistrict = a->unit,
-                      .areas = a->areas,
+                      .areas = a->areas_done ? a->areas : NULL, /* the step may still run (deferred) */
                       .area_bands_s = a->area_bands_s,
                       .nbands = a->nbands,
                       .park_service = a->park_service};
+    return EMS_OK;
+}
+
+ems_status analysis_finish(emscov_ctx *ctx, analysis *a)
+{
+    if (!a->areas_step || a->areas_done) return EMS_OK;
+    double t0 = now();
+    ems_status st = ahead_finish(ctx, a->areas_step);
+    if (st != EMS_OK) return st;
+    a->areas_done = true;
+    a->result->geo.areas = a->areas;
+    run_result_add_timing(a->result, "service-area polygons (waited for)", now() - t0);
+    run_result_add_timing(a->result, "service-area polygons, on their own thread", ahead_seconds(a->areas_step));
     return EMS_OK;
 }
 
@@ -1006,9 +1019,6 @@ static ems_status snap_step(emscov_ctx *ctx, void *user)
 static ems_status areas_step(emscov_ctx *ctx, void *user)
 {
     analysis *a = user;
-    a->nbands = 4;
-    for (size_t b = 0; b < 4; b++)
-        a->area_bands_s[b] = a->sc->std->coverage_within_s * (double)(b + 1) / 4;
     isochrone_opts io = {.bands_s = a->area_bands_s,
                          .nbands = a->nbands,
                          .buffer_m = a->sc->buffer_m,
@@ -1050,7 +1060,16 @@ ems_status analysis_run_opts(emscov_ctx *ctx, const scenario *sc, const analysis
             st = build_stations(ctx, a);
     }
     size_t nu = a->in.streets ? layer_count(a->in.streets) : 0;
-    if (st == EMS_OK && !(o && o->no_service_areas)) st = ahead_start(ctx, true, areas_step, a, &a->areas_step);
+    /* The service areas on their own thread: from here while the demand points are timed; when the caller
+     * waits for them later (deferred: while it writes the other tables), only once they are timed, so that the
+     * timing has both cores */
+    bool areas = !(o && o->no_service_areas), defer = o && o->defer_service_areas;
+    if (st == EMS_OK && areas) {
+        a->nbands = 4; /* set here: fill_geo reads them while the step may still run */
+        for (size_t b = 0; b < 4; b++)
+            a->area_bands_s[b] = sc->std->coverage_within_s * (double)(b + 1) / 4;
+        if (!defer) st = ahead_start(ctx, true, areas_step, a, &a->areas_step);
+    }
     if (st == EMS_OK) {
         lap(a, "snap stations + routing (2 labels)", &t0);
         coverage_params cp = {.nthresholds = sc->nthresholds,
@@ -1060,6 +1079,7 @@ ems_status analysis_run_opts(emscov_ctx *ctx, const scenario *sc, const analysis
         st = coverage_compute(ctx, a->in.roads, a->snap, a->routes, a->npoints, a->x, a->y, a->pop, a->unit,
                               nu, &cp, &a->cov);
     }
+    if (st == EMS_OK && areas && defer) st = ahead_start(ctx, true, areas_step, a, &a->areas_step);
     if (st == EMS_OK && (st = ledger_demand(ctx, a)) == EMS_OK) {
         lap(a, "response-time coverage", &t0);
         st = gaps_compute(ctx, a->in.streets, a->in.stations, sc->std->min_stations, &a->gaps);
@@ -1078,11 +1098,8 @@ ems_status analysis_run_opts(emscov_ctx *ctx, const scenario *sc, const analysis
         lap(a, "park service-radius coverage", &t0);
     else if (st == EMS_OK && a->in.residential)
         st = ledger_from_layer(ctx, a, "residential", a->in.residential, -1, -1, NULL);
-    if (st == EMS_OK && a->areas_step && (st = ahead_finish(ctx, a->areas_step)) == EMS_OK) {
-        lap(a, "service-area polygons", &t0);
-        run_result_add_timing(a->result, "service-area polygons, on their own thread",
-                              ahead_seconds(a->areas_step));
-    }
+    if (st == EMS_OK && !defer && (st = analysis_finish(ctx, a)) == EMS_OK)
+        t0 = now(); /* the wait was timed by analysis_finish */
     const standards *std = sc->std;
     char park_src[1024];
     snprintf(park_src, sizeof park_src, "%s%s%s", std->source_parks ? std->source_parks : "",

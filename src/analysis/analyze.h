@@ -78,6 +78,7 @@ typedef struct analysis {
     ahead *demand_step, *parks_step, *snap_step, *areas_step;
     demand_set *demand; /* the demand step's points until the ledger takes them over */
     double pop_counted; /* the counts of the population features with a geometry */
+    bool areas_done;          /* the service-area step was waited for (analysis_finish) */
     double meanwhile_done; /* when the steps run while the road graph was built were done (s, monotonic) */
 } analysis;
 
@@ -85,10 +86,15 @@ ems_status analysis_run(emscov_ctx *ctx, const scenario *sc, analysis **out);
 
 /* Options of a run; zero-initialise. */
 typedef struct analysis_opts {
-    bool no_service_areas; /* skip the service-area polygons (areas stays NULL): runs that do not write them */
+    bool no_service_areas;    /* skip the service-area polygons (areas stays NULL): runs that do not write them */
+    bool defer_service_areas; /* return while they are still computed on their own thread: analysis_finish */
 } analysis_opts;
 /* analysis_run with options (o may be NULL: the defaults). */
 ems_status analysis_run_opts(emscov_ctx *ctx, const scenario *sc, const analysis_opts *o, analysis **out);
+/* A run with deferred service areas: wait for them (their warnings and failure are reported now) and put them
+ * into the result model (result->geo.areas, NULL until then). EMS_OK at once when there is nothing to wait for.
+ * Until it returns, the service areas must not be read; everything else of the run may be. */
+ems_status analysis_finish(emscov_ctx *ctx, analysis *a);
 void analysis_destroy(analysis *a);
 
 #endif

@@ -63,22 +63,39 @@ static ems_status start(emscov_ctx *ctx, const job_opts *o, const char *fallback
     return st;
 }
 
-/* The GeoPackage of an output set, written here through store_gpkg (point tables from their arrays). */
-static ems_status add_gpkg(emscov_ctx *ctx, outset *set, const char *name, const result_layer *ls, size_t n)
+/* The GeoPackage of an output set, written here through store_gpkg (point tables from their arrays): begun,
+ * written in one or more calls (tables already written skipped), then finished (committed, or aborted on
+ * failure: st). */
+static ems_status gpkg_begin(emscov_ctx *ctx, outset *set, const char *name, gpkg_store **gs)
 {
     const char *path = NULL;
-    gpkg_store *gs = NULL;
+    *gs = NULL;
     ems_status st = outset_add_file(ctx, set, name, &path);
-    if (st == EMS_OK)
-        st = gpkg_store_begin(ctx, path, &gs);
-    for (size_t k = 0; st == EMS_OK && k < n; k++)
-        st = gpkg_store_write(ctx, gs, &ls[k]);
-    if (st == EMS_OK)
-        st = gpkg_store_commit(ctx, gs); /* renames inside the staging directory */
-    else
-        gpkg_store_abort(gs);
+    return st == EMS_OK ? gpkg_store_begin(ctx, path, gs) : st;
+}
+
+static ems_status gpkg_write(emscov_ctx *ctx, gpkg_store *gs, const result_layer *ls, size_t n,
+                             const result_layer *done, size_t ndone)
+{
+    ems_status st = EMS_OK;
+    for (size_t k = 0; st == EMS_OK && k < n; k++) {
+        bool written = false;
+        for (size_t i = 0; i < ndone && !written; i++)
+            written = !strcmp(done[i].table, ls[k].table);
+        if (!written)
+            st = gpkg_store_write(ctx, gs, &ls[k]);
+    }
     return st;
 }
+
+static ems_status gpkg_finish(emscov_ctx *ctx, gpkg_store *gs, ems_status st)
+{
+    if (st == EMS_OK)
+        return gpkg_store_commit(ctx, gs); /* renames inside the staging directory */
+    gpkg_store_abort(gs);
+    return st;
+}
+
 
 static void add_file(job *j, const char *name)
 {
@@ -187,11 +204,31 @@ ems_status job_analyze(emscov_ctx *ctx, const job_opts *o, job **out)
         memcpy(d.in, in, sizeof in);
         st = ahead_start(ctx, true, sums_step, &d, &d.sums);
     }
+    analysis_opts ao = {.defer_service_areas = db == NULL};
     if (st == EMS_OK)
-        st = analysis_run(ctx, j->sc, &j->a);
+        st = analysis_run_opts(ctx, j->sc, &ao, &j->a);
+    /* Without a database, every table but the service areas goes into the GeoPackage while those are still
+     * computed on their own thread; they follow (the last table of the file). With one, the files and the
+     * database load are written side by side once everything is ready. */
+    double t0 = now_s(CLOCK_MONOTONIC), tg = 0;
+    gpkg_store *gs = NULL;
+    result_layer early[RESULT_LAYERS_MAX];
+    size_t ne = 0;
+    if (st == EMS_OK && !db) {
+        static const char *const first[] = {"street_summary", "demand_time", "station", "park_service_area",
+                                            "input_issue"};
+        st = result_layers_build_only(ctx, j->a->result, first, sizeof first / sizeof *first, early, &ne);
+        if (st == EMS_OK)
+            st = outset_begin(ctx, j->out_dir, &set);
+        double t = now_s(CLOCK_MONOTONIC);
+        if (st == EMS_OK && (st = gpkg_begin(ctx, set, "emscov.gpkg", &gs)) == EMS_OK)
+            st = gpkg_write(ctx, gs, early, ne, NULL, 0);
+        tg += now_s(CLOCK_MONOTONIC) - t;
+    }
+    if (st == EMS_OK)
+        st = analysis_finish(ctx, j->a);
     if (st == EMS_OK)
         st = result_layers_build(ctx, j->a->result, ls, &nl);
-    double t0 = now_s(CLOCK_MONOTONIC);
     if (st == EMS_OK && db) /* SRID and tables checked before anything is written */
         st = store_pg_prepare(ctx, db, j->a->in.working, ls, nl);
     if (st == EMS_OK)
@@ -219,11 +256,17 @@ ems_status job_analyze(emscov_ctx *ctx, const job_opts *o, job **out)
     /* One output set: every file staged; with a database the run loaded meanwhile, attached and committed;
      * then the files put in place together. A database failure leaves the old files, a file failure after the
      * commit takes the stored run out again. */
-    if (st == EMS_OK)
+    if (st == EMS_OK && !set)
         st = outset_begin(ctx, j->out_dir, &set);
-    double tg = now_s(CLOCK_MONOTONIC);
-    if (st == EMS_OK && (st = add_gpkg(ctx, set, "emscov.gpkg", ls, nl)) == EMS_OK)
-        run_result_add_timing(j->a->result, "of which GeoPackage", now_s(CLOCK_MONOTONIC) - tg);
+    double t = now_s(CLOCK_MONOTONIC);
+    if (st == EMS_OK && !gs)
+        st = gpkg_begin(ctx, set, "emscov.gpkg", &gs);
+    if (st == EMS_OK)
+        st = gpkg_write(ctx, gs, ls, nl, early, ne);
+    if (gs)
+        st = gpkg_finish(ctx, gs, st);
+    if (st == EMS_OK)
+        run_result_add_timing(j->a->result, "of which GeoPackage", tg + now_s(CLOCK_MONOTONIC) - t);
     if (st == EMS_OK)
         st = outset_add_bytes(ctx, set, "report.json", j->json, strlen(j->json));
     if (st == EMS_OK && (st = report_streets_csv(ctx, j->a->result, &csv)) == EMS_OK)
@@ -251,6 +294,7 @@ ems_status job_analyze(emscov_ctx *ctx, const job_opts *o, job **out)
     free(csv);
     free(d.inputs_json);
     ahead_destroy(d.sums);
+    result_layers_free(early, ne);
     result_layers_free(ls, nl);
     store_pg_destroy(db);
     pg_disconnect(pc);

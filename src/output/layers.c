@@ -230,6 +230,20 @@ static ems_status park_service_area(emscov_ctx *ctx, const run_result *r, layer 
 
 ems_status result_layers_build(emscov_ctx *ctx, const run_result *r, result_layer *out, size_t *n)
 {
+    return result_layers_build_only(ctx, r, NULL, 0, out, n);
+}
+
+static bool listed(const char *table, const char *const *only, size_t nonly)
+{
+    for (size_t k = 0; k < nonly; k++)
+        if (!strcmp(only[k], table))
+            return true;
+    return !only;
+}
+
+ems_status result_layers_build_only(emscov_ctx *ctx, const run_result *r, const char *const *only, size_t nonly,
+                                    result_layer *out, size_t *n)
+{
     *n = 0;
     ems_status st = EMS_OK;
     struct {
@@ -246,7 +260,7 @@ ems_status result_layers_build(emscov_ctx *ctx, const run_result *r, result_laye
          r->geo.park_service != NULL},
         {"input_issue", "input ledger: every skipped or altered input record and why", input_issue, true}};
     for (size_t k = 0; st == EMS_OK && k < sizeof all / sizeof *all; k++) {
-        if (!all[k].present)
+        if (!all[k].present || !listed(all[k].table, only, nonly))
             continue;
         layer *l = NULL;
         result_points *pts = NULL;

@@ -36,6 +36,10 @@ size_t result_layer_rows(const result_layer *rl);
 /* Fill out[] (room for RESULT_LAYERS_MAX) with the result layers; *n set. Free them with result_layers_free.
  * demand_time is a point table (pts) borrowing the result's arrays: keep r until the layers are freed. */
 ems_status result_layers_build(emscov_ctx *ctx, const run_result *r, result_layer *out, size_t *n);
+/* As result_layers_build, only the tables named in only[0, nonly) (in the same order as all of them; NULL: all);
+ * e.g. the tables that do not need the service areas, written while those are computed. */
+ems_status result_layers_build_only(emscov_ctx *ctx, const run_result *r, const char *const *only, size_t nonly,
+                                    result_layer *out, size_t *n);
 void result_layers_free(result_layer *ls, size_t n);
 
 #endif
