@@ -268,7 +268,8 @@ static bool on_candidate(size_t j, void *user)
     GEOSContextHandle_t h = emscov_geos(o->ctx);
     const layer *l = o->a->in.streets;
     const GEOSGeometry *g1 = layer_geom(l, o->self), *g2 = layer_geom(l, j);
-    if (GEOSIntersects_r(h, g1, g2) != 1) return true;
+    /* only pairs whose interiors meet can overlap (neighbours only touch): no overlay for those */
+    if (GEOSRelatePattern_r(h, g1, g2, "T********") != 1) return true;
     GEOSGeometry *x = GEOSIntersection_r(h, g1, g2);
     double area = 0, cx = NAN, cy = NAN;
     if (!x) {
