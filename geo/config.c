@@ -209,6 +209,8 @@ static void known_hint(const char *const *specs, const char *section, const char
 /* ---- messages ---------------------------------------------------------------------------------------- */
 
 static ems_status vfail_entry(emscov_ctx *ctx, const config *c, const config_entry *e, ems_status s,
+                              const char *fmt, va_list ap) EMS_PRINTF(5, 0);
+static ems_status vfail_entry(emscov_ctx *ctx, const config *c, const config_entry *e, ems_status s,
                               const char *fmt, va_list ap)
 {
     char what[768], b1[CONFIG_SHOW + 4], b2[CONFIG_SHOW + 4];

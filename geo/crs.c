@@ -80,6 +80,23 @@ static char *proj_input(emscov_ctx *ctx, const char *t)
     return s;
 }
 
+/* One of the forms docs/crs.md names: a bare code (digits), AUTHORITY:CODE or a URN (a name of at most 16
+ * letters, digits, '_', '-' or '.' before a ':'), WKT 1 or 2 (a keyword, then '[' or '('), a PROJ string ('+')
+ * or PROJJSON ('{'). Other text would make PROJ search its whole database by object name (up to a second per
+ * text, and a name that happens to match would be taken silently), so it is refused before PROJ sees it. */
+static bool documented_form(const char *t)
+{
+    if (all_digits(t) || t[0] == '+' || t[0] == '{') return true;
+    const char *p = t;
+    while (isalnum((unsigned char)*p) || *p == '_' || *p == '-' || *p == '.')
+        p++;
+    if (p == t) return false;
+    if (*p == ':') return p - t <= 16; /* EPSG, ESRI, IAU_2015, IGNF, urn, ...: authority names are short */
+    while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+        p++;
+    return *p == '[' || *p == '(';
+}
+
 /* Parse trimmed text into a CRS PJ. On failure returns NULL with a reason in why (no message set) unless
  * *st says ENOMEM. */
 static PJ *parse_crs(emscov_ctx *ctx, const char *text, char *why, size_t why_len, ems_status *st)
@@ -88,6 +105,10 @@ static PJ *parse_crs(emscov_ctx *ctx, const char *text, char *why, size_t why_le
     *st = EMS_OK;
     if (!*text) {
         snprintf(why, why_len, "empty text");
+        return NULL;
+    }
+    if (!documented_form(text)) {
+        snprintf(why, why_len, "not EPSG:n (or n), WKT or a PROJ string");
         return NULL;
     }
     char *input = proj_input(ctx, text);
@@ -380,6 +401,43 @@ bool crs_equivalent(const crs *a, const crs *b)
 const char *crs_wkt(const crs *c)
 {
     return c->wkt;
+}
+
+/* ---- the working CRS ------------------------------------------------------------------------------------ */
+
+ems_status crs_check_near(emscov_ctx *ctx, const crs *working, const double lonlat[4], char **warning)
+{
+    *warning = NULL;
+    double lon = (lonlat[0] + lonlat[2]) / 2, lat = (lonlat[1] + lonlat[3]) / 2;
+    if (!isfinite(lon) || !isfinite(lat)) return EMS_OK;
+    char text[800] = "";
+    int n = snprintf(text, sizeof text, "working CRS %s", working->name);
+    if (working->epsg) n += snprintf(text + n, sizeof text - (size_t)n, " [EPSG:%d]", working->epsg);
+    size_t head = (size_t)n;
+    double d = isfinite(working->tm_cm) ? fabs(remainder(lon - working->tm_cm, 360.0)) : 0;
+    if (d > CRS_NEAR_DEG_MAX) {
+        snprintf(text + head, sizeof text - head,
+                 ": the data's centre (lon %.4f, lat %.4f) is %.1f degrees of longitude from its central meridian "
+                 "(%.6g); more than %g distorts every distance and area: use the UTM zone of the data",
+                 lon, lat, d, working->tm_cm, CRS_NEAR_DEG_MAX);
+    } else {
+        double w, s, e, no;
+        const char *area = NULL;
+        if (proj_get_area_of_use(working->pjctx, working->horiz, &w, &s, &e, &no, &area) && w > -1000 &&
+            s > -1000) {
+            bool in_lon = w <= e ? lon >= w && lon <= e : lon >= w || lon <= e; /* w > e: across 180 */
+            int an = area ? (int)strlen(area) : 0;
+            while (an > 0 && (area[an - 1] == '.' || area[an - 1] == ' '))
+                an--;
+            if (!in_lon || lat < s || lat > no)
+                snprintf(text + head, sizeof text - head,
+                         ": the data's centre (lon %.4f, lat %.4f) lies outside its area of use (%.*s: %.6g to %.6g "
+                         "E, %.6g to %.6g N): positions may be distorted; use a CRS made for the data's area",
+                         lon, lat, an ? an : 7, an ? area : "unnamed", w, e, s, no);
+        }
+    }
+    if (!text[head]) return EMS_OK;
+    return (*warning = ems_strdup(ctx, text)) ? EMS_OK : EMS_ENOMEM;
 }
 
 /* Zones are the plain 6-degree UTM grid: floor((lon + 180) / 6) + 1, clamped to 1..60 (lon = 180 falls in

@@ -38,6 +38,15 @@ EMS_API bool crs_equivalent(const crs *a, const crs *b);
 /* WKT2:2019 text of the CRS (owned by c). */
 EMS_API const char *crs_wkt(const crs *c);
 
+/* Whether working suits data whose lon/lat extent is lonlat [lon_min, lat_min, lon_max, lat_max] (degrees,
+ * WGS 84): *warning becomes a new one-line text (caller frees) when the data's centre is more than
+ * CRS_NEAR_DEG_MAX degrees of longitude from working's Transverse Mercator central meridian, or lies outside
+ * working's area of use (from PROJ's database; a CRS without one is not judged by it); NULL when it suits.
+ * Meant for a working CRS the user named (working_epsg, --working-srs): one far from the data shifts and
+ * stretches every distance, time and area. EMS_ENOMEM only. */
+#define CRS_NEAR_DEG_MAX 6.0
+EMS_API ems_status crs_check_near(emscov_ctx *ctx, const crs *working, const double lonlat[4], char **warning);
+
 /* The working CRS: WGS 84 / UTM zone (EPSG:326zz north, 327zz south) holding lon/lat. */
 EMS_API ems_status crs_utm_for(emscov_ctx *ctx, double lon, double lat, crs **out);
 

@@ -1,12 +1,18 @@
-/* geo/ctx.c: the run context (see ctx.h). */
+/* geo/ctx.c: the run context (see ctx.h): messages, warnings, the allocation wrappers with their test fault
+ * (ctx_test.h), and the input-file gate every reader goes through (regular files only, or the I/O hook). */
 #include "geo/ctx.h"
+#include "geo/ctx_test.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define EMS_MSG_CAP 1024
 
@@ -18,6 +24,10 @@ struct emscov_ctx {
     emscov_warn_fn warn;
     void *warn_user;
     size_t warnings;
+    emscov_io io;       /* io.file NULL: the file system */
+    size_t alloc_n;     /* ems_* allocations since the fault was armed */
+    size_t alloc_fail;  /* fail the alloc_fail-th one; 0: never */
+    bool alloc_fired;
 };
 
 const char *ems_status_text(ems_status s)
@@ -145,9 +155,36 @@ size_t emscov_warning_count(const emscov_ctx *ctx)
     return ctx->warnings;
 }
 
+void emscov_ctx_fail_alloc_after(emscov_ctx *ctx, size_t n)
+{
+    ctx->alloc_fail = n;
+    ctx->alloc_n = 0;
+    ctx->alloc_fired = false;
+}
+
+size_t emscov_ctx_alloc_count(const emscov_ctx *ctx)
+{
+    return ctx->alloc_n;
+}
+
+bool emscov_ctx_alloc_fault_fired(const emscov_ctx *ctx)
+{
+    return ctx->alloc_fired;
+}
+
+/* True when this allocation is the one a test asked to fail. */
+static bool fault(emscov_ctx *ctx)
+{
+    ctx->alloc_n++;
+    if (ctx->alloc_fail == 0 || ctx->alloc_n != ctx->alloc_fail)
+        return false;
+    ctx->alloc_fired = true;
+    return true;
+}
+
 void *ems_malloc(emscov_ctx *ctx, size_t n)
 {
-    void *p = malloc(n ? n : 1);
+    void *p = fault(ctx) ? NULL : malloc(n ? n : 1);
     if (!p)
         emscov_fail(ctx, EMS_ENOMEM, "out of memory (%zu bytes)", n);
     return p;
@@ -155,7 +192,7 @@ void *ems_malloc(emscov_ctx *ctx, size_t n)
 
 void *ems_calloc(emscov_ctx *ctx, size_t count, size_t size)
 {
-    void *p = calloc(count ? count : 1, size ? size : 1);
+    void *p = fault(ctx) ? NULL : calloc(count ? count : 1, size ? size : 1);
     if (!p)
         emscov_fail(ctx, EMS_ENOMEM, "out of memory (%zu x %zu bytes)", count, size);
     return p;
@@ -163,7 +200,7 @@ void *ems_calloc(emscov_ctx *ctx, size_t count, size_t size)
 
 void *ems_realloc(emscov_ctx *ctx, void *p, size_t n)
 {
-    void *q = realloc(p, n ? n : 1);
+    void *q = fault(ctx) ? NULL : realloc(p, n ? n : 1);
     if (!q)
         emscov_fail(ctx, EMS_ENOMEM, "out of memory (%zu bytes)", n);
     return q;
@@ -214,35 +251,187 @@ void ems_geos_destroy_all(emscov_ctx *ctx, ...)
     va_end(ap);
 }
 
+/* ---- Input files ---------------------------------------------------------------------------------------- */
+
+void emscov_set_io(emscov_ctx *ctx, const emscov_io *io)
+{
+    ctx->io = io ? *io : (emscov_io){0};
+}
+
+bool emscov_has_io(const emscov_ctx *ctx)
+{
+    return ctx->io.file != NULL;
+}
+
+static const char *kind_text(mode_t m)
+{
+    return S_ISFIFO(m) ? "a FIFO" : S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device"
+         : S_ISSOCK(m) ? "a socket" : "a special file";
+}
+
+/* Why a file of mode m cannot be read as input: EMS_EINPUT naming path, or EMS_OK for a regular file. */
+static ems_status refuse_kind(emscov_ctx *ctx, const char *path, mode_t m)
+{
+    if (S_ISREG(m))
+        return EMS_OK;
+    if (S_ISDIR(m))
+        return emscov_fail(ctx, EMS_EINPUT, "%s: is a directory, not a file", path);
+    return emscov_fail(ctx, EMS_EINPUT, "%s: not a regular file (%s): emscov reads only regular files", path,
+                       kind_text(m));
+}
+
+/* Open a regular file for reading: stat first (a FIFO or a device is refused without being opened), then
+ * open with O_NONBLOCK (a path swapped for a FIFO in between cannot block the open) and fstat the descriptor
+ * (what is read is what was checked). */
+static ems_status open_regular(emscov_ctx *ctx, const char *path, int *fd, size_t *size)
+{
+    *fd = -1;
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return emscov_fail(ctx, EMS_EINPUT, "%s: cannot open: %s", path, strerror(errno));
+    ems_status st = refuse_kind(ctx, path, sb.st_mode);
+    if (st != EMS_OK)
+        return st;
+    int f = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (f < 0)
+        return emscov_fail(ctx, EMS_EINPUT, "%s: cannot open: %s", path, strerror(errno));
+    if (fstat(f, &sb) != 0) {
+        int e = errno;
+        close(f);
+        return emscov_fail(ctx, EMS_EIO, "%s: cannot read its status: %s", path, strerror(e));
+    }
+    if ((st = refuse_kind(ctx, path, sb.st_mode)) != EMS_OK) {
+        close(f);
+        return st;
+    }
+    if (sb.st_size < 0 || (unsigned long long)sb.st_size > SIZE_MAX / 2) {
+        close(f);
+        return emscov_fail(ctx, EMS_EINPUT, "%s: %lld bytes: too large to read", path, (long long)sb.st_size);
+    }
+    *fd = f;
+    if (size)
+        *size = (size_t)sb.st_size;
+    return EMS_OK;
+}
+
+ems_status ems_file_check(emscov_ctx *ctx, const char *path, size_t *size)
+{
+    if (ctx->io.file) {
+        size_t n = 0;
+        if (!ctx->io.file(ctx->io.user, path, &n))
+            return emscov_fail(ctx, EMS_EINPUT, "%s: cannot open: %s", path, strerror(ENOENT));
+        if (size)
+            *size = n;
+        return EMS_OK;
+    }
+    int fd;
+    ems_status st = open_regular(ctx, path, &fd, size);
+    if (st == EMS_OK)
+        close(fd);
+    return st;
+}
+
+bool ems_file_exists(emscov_ctx *ctx, const char *path)
+{
+    if (ctx->io.file) {
+        size_t n;
+        return ctx->io.file(ctx->io.user, path, &n) != NULL;
+    }
+    struct stat sb;
+    return stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && access(path, R_OK) == 0;
+}
+
 ems_status ems_read_file(emscov_ctx *ctx, const char *path, char **out, size_t *len)
 {
     *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return emscov_fail(ctx, EMS_EINPUT, "%s: cannot open: %s", path, strerror(errno));
+    if (ctx->io.file) {
+        size_t n = 0;
+        const void *data = ctx->io.file(ctx->io.user, path, &n);
+        if (!data)
+            return emscov_fail(ctx, EMS_EINPUT, "%s: cannot open: %s", path, strerror(ENOENT));
+        char *buf = ems_malloc(ctx, n + 1);
+        if (!buf)
+            return EMS_ENOMEM;
+        if (n)
+            memcpy(buf, data, n);
+        buf[n] = '\0';
+        *out = buf;
+        if (len)
+            *len = n;
+        return EMS_OK;
+    }
+    int fd;
+    size_t size = 0;
+    ems_status st = open_regular(ctx, path, &fd, &size);
+    if (st != EMS_OK)
+        return st;
+    /* the size from fstat, plus room to notice a file that grew meanwhile */
     size_t cap = 0, n = 0;
     char *buf = NULL;
     for (;;) {
-        if (!ems_grow(ctx, (void **)&buf, &cap, n + 65537, 1)) {
+        if (!ems_grow(ctx, (void **)&buf, &cap, (n ? n : size) + 65537, 1)) {
             free(buf);
-            fclose(f);
+            close(fd);
             return EMS_ENOMEM;
         }
-        size_t got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
+        ssize_t got = read(fd, buf + n, cap - n - 1);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            int e = errno;
+            free(buf);
+            close(fd);
+            return emscov_fail(ctx, EMS_EIO, "%s: read error: %s", path, strerror(e));
+        }
         if (got == 0)
             break;
+        n += (size_t)got;
     }
-    if (ferror(f)) {
-        int e = errno;
-        free(buf);
-        fclose(f);
-        return emscov_fail(ctx, EMS_EIO, "%s: read error: %s", path, strerror(e));
-    }
-    fclose(f);
+    close(fd);
     buf[n] = '\0';
     *out = buf;
     if (len)
         *len = n;
     return EMS_OK;
+}
+
+ems_status ems_file_map_open(emscov_ctx *ctx, const char *path, ems_file_map *m)
+{
+    *m = (ems_file_map){0};
+    if (ctx->io.file) {
+        size_t n = 0;
+        const void *data = ctx->io.file(ctx->io.user, path, &n);
+        if (!data)
+            return emscov_fail(ctx, EMS_EINPUT, "%s: cannot open: %s", path, strerror(ENOENT));
+        m->data = n ? data : NULL;
+        m->len = n;
+        return EMS_OK;
+    }
+    int fd;
+    size_t size = 0;
+    ems_status st = open_regular(ctx, path, &fd, &size);
+    if (st != EMS_OK || size == 0) {
+        if (st == EMS_OK)
+            close(fd);
+        return st;
+    }
+    void *p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    int e = errno;
+    close(fd);
+    if (p == MAP_FAILED)
+        return emscov_fail(ctx, e == ENOMEM ? EMS_ENOMEM : EMS_EIO, "%s: cannot map into memory: %s", path,
+                           strerror(e));
+    posix_madvise(p, size, POSIX_MADV_SEQUENTIAL);
+    m->data = p;
+    m->len = size;
+    m->mapped = true;
+    return EMS_OK;
+}
+
+void ems_file_unmap(ems_file_map *m)
+{
+    if (m && m->mapped)
+        munmap((void *)m->data, m->len);
+    if (m)
+        *m = (ems_file_map){0};
 }

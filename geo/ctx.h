@@ -65,7 +65,8 @@ EMS_API void emscov_set_warn(emscov_ctx *ctx, emscov_warn_fn fn, void *user);
 EMS_API void emscov_warn(emscov_ctx *ctx, const char *fmt, ...) EMS_PRINTF(2, 3);
 EMS_API size_t emscov_warning_count(const emscov_ctx *ctx);
 
-/* Allocation that records EMS_ENOMEM in ctx on failure (the caller returns EMS_ENOMEM). */
+/* Allocation that records EMS_ENOMEM in ctx on failure (the caller returns EMS_ENOMEM). Every allocation of
+ * emscov's own code goes through these, so a test can fail any one of them (geo/ctx_test.h). */
 EMS_API void *ems_malloc(emscov_ctx *ctx, size_t n);
 EMS_API void *ems_calloc(emscov_ctx *ctx, size_t count, size_t size);
 EMS_API void *ems_realloc(emscov_ctx *ctx, void *p, size_t n);
@@ -78,8 +79,44 @@ EMS_API char *ems_strndup(emscov_ctx *ctx, const char *s, size_t n);
 #define EMS_GEOS_END ((GEOSGeometry *)-1)
 EMS_API void ems_geos_destroy_all(emscov_ctx *ctx, ...);
 
+/* ---- Input files. Every reader in geo/ reaches its input files through the functions below, so that
+ * (1) anything that is not a regular file is refused in one place, before a byte is read: a directory is
+ * EMS_EINPUT "PATH: is a directory", a FIFO, a device or a socket EMS_EINPUT "PATH: not a regular file (a FIFO)"
+ * -- never a read that blocks forever or never ends; the check is made on the open descriptor (opened with
+ * O_NONBLOCK, then fstat), so a path swapped between check and read cannot slip through; and (2) tests and
+ * fuzzers can serve the files from memory through an I/O hook in the ctx (emscov_set_io), no file system
+ * involved. A missing or unreadable file is EMS_EINPUT "PATH: cannot open: <reason>". */
+
+/* The I/O hook: file(user, path, &len) gives the bytes of the regular file at path, or NULL when there is
+ * none. The bytes are borrowed: they must stay valid and unchanged while the hook is set. */
+typedef struct emscov_io {
+    const void *(*file)(void *user, const char *path, size_t *len);
+    void *user;
+} emscov_io;
+/* Serve input files from io (copied) from now on; NULL: the file system again. */
+EMS_API void emscov_set_io(emscov_ctx *ctx, const emscov_io *io);
+/* True when an I/O hook is set (readers skip what only a file system has, e.g. directory listings). */
+EMS_API bool emscov_has_io(const emscov_ctx *ctx);
+
+/* EMS_OK when path is a regular file that can be opened for reading; *size (may be NULL) receives its size. */
+EMS_API ems_status ems_file_check(emscov_ctx *ctx, const char *path, size_t *size);
+/* True when path is a regular file that can be opened (no message is left either way): for optional sibling
+ * files (.prj, .cpg). */
+EMS_API bool ems_file_exists(emscov_ctx *ctx, const char *path);
+
 /* Read a whole file into memory (NUL-terminated; *len excludes the NUL). EMS_EINPUT when it cannot be
- * opened (the message names the file), EMS_EIO on a read error. */
+ * opened or is not a regular file (the message names the file), EMS_EIO on a read error. */
 EMS_API ems_status ems_read_file(emscov_ctx *ctx, const char *path, char **out, size_t *len);
+
+/* A whole input file in memory, read-only: mapped (mmap) from the file system, or borrowed from the I/O hook.
+ * Release with ems_file_unmap (NULL-safe members; a zeroed struct is "nothing mapped"). An empty file maps to
+ * data NULL, len 0. */
+typedef struct ems_file_map {
+    const unsigned char *data;
+    size_t len;
+    bool mapped; /* data is an mmap to undo */
+} ems_file_map;
+EMS_API ems_status ems_file_map_open(emscov_ctx *ctx, const char *path, ems_file_map *m);
+EMS_API void ems_file_unmap(ems_file_map *m);
 
 #endif

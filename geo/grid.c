@@ -1,7 +1,12 @@
-/* geo/grid.c: the ESRI ASCII grid reader (see grid.h): the whole file in one buffer, a header of key/value
+/* geo/grid.c: the grid readers (see grid.h). ESRI ASCII: the whole file in one buffer, a header of key/value
  * lines, then a hand-written number scanner over the values (exact fast path for up to 15 significant
- * digits and powers of ten up to 1e22, strtod for the rest). */
+ * digits and powers of ten up to 1e22, strtod for the rest). Anything else: band 1 through GDAL, scaled,
+ * with GDAL's mask (no-data value, NaN, per-dataset mask or alpha) turned into no-data cells. */
 #include "geo/grid.h"
+#include "geo/gdal_internal.h"
+
+#include <gdal.h>
+#include "geo/limits.h"
 
 #include <errno.h>
 #include <math.h>
@@ -10,11 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 struct grid {
     char *path;
-    const char *crs_source;
+    char *format;           /* "ESRI ASCII", or GDAL's driver long name */
+    char crs_source[160];
     size_t ncols, nrows;
     double dx, dy, xll, yll, nodata;
     bool has_nodata;
@@ -77,7 +82,7 @@ static const double pow10_exact[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1
 
 /* A decimal number: [+-]digits[.digits][(e|E)[+-]digits] (at least one mantissa digit), the whole token.
  * Up to 15 significant digits times an exact power of ten is exact and correctly rounded (one IEEE
- * operation on exact operands); everything else goes through strtod. Overflow gives +-inf. */
+ * operation on exact operands); everything else goes through strtod. Overflow gives +-inf (refused by the caller). */
 static bool parse_number(const char *b, const char *e, double *out)
 {
     const char *p = b;
@@ -262,12 +267,22 @@ static ems_status parse_values(emscov_ctx *ctx, grid *g, scan *s)
         return too_few(ctx, g, s, got);
     }
     if (!(g->v = ems_malloc(ctx, cells * sizeof *g->v))) return EMS_ENOMEM;
+    double total = 0; /* of the data cells: must stay finite, or every sum made from the grid is inf or NaN */
     for (size_t k = 0; k < cells; k++) {
         const char *b, *e;
         if (!next_token(s, &b, &e)) return too_few(ctx, g, s, k);
         if (!parse_number(b, e, &g->v[k]))
             return emscov_fail(ctx, EMS_EINPUT, "%s: line %zu: row %zu, column %zu: \"%.*s\" is not a number",
                                g->path, s->line, k / g->ncols + 1, k % g->ncols + 1, show_len(b, e), b);
+        if (!isfinite(g->v[k]))
+            return emscov_fail(ctx, EMS_EINPUT,
+                               "%s: line %zu: row %zu, column %zu: \"%.*s\" is out of range (beyond 1.8e308)",
+                               g->path, s->line, k / g->ncols + 1, k % g->ncols + 1, show_len(b, e), b);
+        if (!(g->has_nodata && g->v[k] == g->nodata) && !isfinite(total += fabs(g->v[k])))
+            return emscov_fail(ctx, EMS_EINPUT,
+                               "%s: line %zu: row %zu, column %zu: the values add up to more than the largest "
+                               "number (1.8e308) here",
+                               g->path, s->line, k / g->ncols + 1, k % g->ncols + 1);
     }
     const char *b, *e;
     if (next_token(s, &b, &e))
@@ -279,7 +294,8 @@ static ems_status parse_values(emscov_ctx *ctx, grid *g, scan *s)
 
 /* ---- CRS. */
 
-static ems_status choose_crs(emscov_ctx *ctx, grid *g, const layer_read_opts *o)
+/* --srs, else the file's own CRS (a GDAL raster's, srs != NULL, an OGRSpatialReferenceH), else <stem>.prj. */
+static ems_status choose_crs(emscov_ctx *ctx, grid *g, const layer_read_opts *o, const void *srs)
 {
     ems_status st;
     if (o && o->srs) {
@@ -288,8 +304,12 @@ static ems_status choose_crs(emscov_ctx *ctx, grid *g, const layer_read_opts *o)
             snprintf(msg, sizeof msg, "%s", emscov_message(ctx));
             return emscov_fail(ctx, st, "--srs: %s", msg);
         }
-        g->crs_source = "--srs";
+        snprintf(g->crs_source, sizeof g->crs_source, "--srs");
         return EMS_OK;
+    }
+    if (srs) {
+        snprintf(g->crs_source, sizeof g->crs_source, "%s, GDAL", g->format);
+        return gdal__crs(ctx, srs, g->path, &g->c);
     }
     const char *slash = strrchr(g->path, '/');
     const char *dot = strrchr(slash ? slash + 1 : g->path, '.');
@@ -298,15 +318,137 @@ static ems_status choose_crs(emscov_ctx *ctx, grid *g, const layer_read_opts *o)
     if (!prj) return EMS_ENOMEM;
     memcpy(prj, g->path, stem);
     memcpy(prj + stem, ".prj", 5);
-    if (access(prj, F_OK) != 0) memcpy(prj + stem, ".PRJ", 5);
-    if (access(prj, F_OK) != 0) {
+    if (!ems_file_exists(ctx, prj)) memcpy(prj + stem, ".PRJ", 5);
+    if (!ems_file_exists(ctx, prj)) {
         memcpy(prj + stem, ".prj", 5);
-        st = emscov_fail(ctx, EMS_EINPUT, "%s: no CRS: no %s beside it and no --srs", g->path, prj);
+        st = emscov_fail(ctx, EMS_EINPUT, "%s: no CRS: %sno %s beside it and no --srs", g->path,
+                         strcmp(g->format, "ESRI ASCII") ? "none in the file, " : "", prj);
     } else {
         st = crs_from_prj(ctx, prj, &g->c);
-        g->crs_source = ".prj";
+        snprintf(g->crs_source, sizeof g->crs_source, ".prj");
     }
     free(prj);
+    return st;
+}
+
+/* ---- ESRI ASCII. */
+
+static ems_status read_ascii(emscov_ctx *ctx, grid *g, const layer_read_opts *o)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    ems_status st;
+    if (!(g->format = ems_strdup(ctx, "ESRI ASCII"))) return EMS_ENOMEM;
+    if ((st = ems_read_file(ctx, g->path, &buf, &len)) != EMS_OK) return st;
+    scan s = {buf, buf + len, 1, 1};
+    if ((st = parse_header(ctx, g, &s)) == EMS_OK && (st = parse_values(ctx, g, &s)) == EMS_OK)
+        st = choose_crs(ctx, g, o, NULL); /* last: a broken grid is reported without asking PROJ anything */
+    free(buf);
+    return st;
+}
+
+/* ---- GDAL. */
+
+/* The cells of band 1: scaled (value x scale + offset); a cell GDAL's mask marks invalid (the no-data value,
+ * NaN, a per-dataset mask, alpha 0) holds the no-data value, NaN when the band declares none. Row 0 is the
+ * northern row whichever way the file stores them (a south-up file, dy > 0 in the geotransform, is flipped). */
+static ems_status read_band(emscov_ctx *ctx, grid *g, GDALRasterBandH band, bool south_up, const gdal__errors *e)
+{
+    size_t nc = g->ncols, nr = g->nrows, cells = nc * nr;
+    int has = 0, has_scale = 0, has_offset = 0;
+    double nodata = GDALGetRasterNoDataValue(band, &has);
+    double scale = GDALGetRasterScale(band, &has_scale), offset = GDALGetRasterOffset(band, &has_offset);
+    if (!has_scale) scale = 1;
+    if (!has_offset) offset = 0;
+    int flags = GDALGetMaskFlags(band);
+    bool masked = !(flags & GMF_ALL_VALID);
+    unsigned char *mask = NULL;
+    if (!(g->v = ems_malloc(ctx, cells * sizeof *g->v)) || (masked && !(mask = ems_malloc(ctx, cells))))
+        return EMS_ENOMEM;
+    ems_status st = EMS_OK;
+    if (GDALRasterIO(band, GF_Read, 0, 0, (int)nc, (int)nr, g->v, (int)nc, (int)nr, GDT_Float64, 0, 0) != CE_None)
+        st = emscov_fail(ctx, EMS_EINPUT, "%s: reading the cells: GDAL: %s", g->path, gdal__message(e));
+    else if (masked && GDALRasterIO(GDALGetMaskBand(band), GF_Read, 0, 0, (int)nc, (int)nr, mask, (int)nc, (int)nr,
+                                    GDT_Byte, 0, 0) != CE_None)
+        st = emscov_fail(ctx, EMS_EINPUT, "%s: reading the no-data mask: GDAL: %s", g->path, gdal__message(e));
+    if (st == EMS_OK) {
+        g->has_nodata = has || masked;
+        g->nodata = has ? nodata : NAN;
+        for (size_t k = 0; k < cells; k++) {
+            if (masked && !mask[k])
+                g->v[k] = g->nodata;
+            else if (!(has && (g->v[k] == nodata || (isnan(nodata) && isnan(g->v[k])))))
+                g->v[k] = g->v[k] * scale + offset;
+        }
+        for (size_t r = 0; south_up && r < nr / 2; r++)
+            for (size_t c = 0; c < nc; c++) {
+                double t = g->v[r * nc + c];
+                g->v[r * nc + c] = g->v[(nr - 1 - r) * nc + c];
+                g->v[(nr - 1 - r) * nc + c] = t;
+            }
+    }
+    free(mask);
+    return st;
+}
+
+static ems_status read_gdal(emscov_ctx *ctx, grid *g, const layer_read_opts *o)
+{
+    gdal__errors e;
+    gdal__begin(&e);
+    ems_status st = EMS_OK;
+    double gt[6];
+    GDALDatasetH ds = GDALOpenEx(g->path, GDAL_OF_RASTER | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR, NULL, NULL,
+                                 NULL);
+    if (!ds) {
+        st = emscov_fail(ctx, EMS_EINPUT, "%s: GDAL cannot open it as a raster: %s", g->path, gdal__message(&e));
+        goto done;
+    }
+    if (!(g->format = ems_strdup(ctx, GDALGetDriverLongName(GDALGetDatasetDriver(ds))))) {
+        st = EMS_ENOMEM;
+        goto done;
+    }
+    int bands = GDALGetRasterCount(ds);
+    int nc = GDALGetRasterXSize(ds), nr = GDALGetRasterYSize(ds);
+    if (bands < 1) {
+        st = emscov_fail(ctx, EMS_EINPUT, "%s: %s file without raster bands", g->path, g->format);
+        goto done;
+    }
+    GDALRasterBandH band = GDALGetRasterBand(ds, 1);
+    if (GDALDataTypeIsComplex(GDALGetRasterDataType(band))) {
+        st = emscov_fail(ctx, EMS_EINPUT, "%s: band 1 holds complex numbers (%s), not counts", g->path,
+                         GDALGetDataTypeName(GDALGetRasterDataType(band)));
+        goto done;
+    }
+    if (nc < 1 || nr < 1 || (double)nc * (double)nr > 1e9) {
+        st = emscov_fail(ctx, EMS_EINPUT, "%s: %d x %d cells: need 1 to 1e9 cells", g->path, nc, nr);
+        goto done;
+    }
+    if (GDALGetGeoTransform(ds, gt) != CE_None) {
+        st = emscov_fail(ctx, EMS_EINPUT, "%s: no georeferencing (GDAL finds no geotransform)", g->path);
+        goto done;
+    }
+    if (gt[2] != 0 || gt[4] != 0 || !(gt[1] > 0) || !(gt[5] != 0) || !isfinite(gt[0]) || !isfinite(gt[3])) {
+        st = emscov_fail(ctx, EMS_EINPUT,
+                         "%s: geotransform (%.17g, %.17g, %.17g, %.17g, %.17g, %.17g): need a grid aligned with the "
+                         "axes (no rotation), west to east (gdalwarp can resample it)",
+                         g->path, gt[0], gt[1], gt[2], gt[3], gt[4], gt[5]);
+        goto done;
+    }
+    g->ncols = (size_t)nc;
+    g->nrows = (size_t)nr;
+    g->dx = gt[1];
+    g->dy = fabs(gt[5]);
+    g->xll = gt[0];
+    g->yll = gt[5] < 0 ? gt[3] + (double)nr * gt[5] : gt[3];
+    if ((st = choose_crs(ctx, g, o, GDALGetSpatialRef(ds))) != EMS_OK) goto done;
+    if (bands > 1)
+        emscov_warn(ctx, "%s: %d bands: band 1 is read as the population", g->path, bands);
+    if ((st = read_band(ctx, g, band, gt[5] > 0, &e)) != EMS_OK) goto done;
+    for (size_t k = 0; k < e.nwarnings; k++)
+        emscov_warn(ctx, "%s: GDAL: %s", g->path, e.warnings[k]);
+done:
+    if (ds) GDALClose(ds);
+    gdal__end();
     return st;
 }
 
@@ -315,24 +457,32 @@ static ems_status choose_crs(emscov_ctx *ctx, grid *g, const layer_read_opts *o)
 ems_status grid_read(emscov_ctx *ctx, const char *path, const layer_read_opts *o, grid **out)
 {
     *out = NULL;
-    char *buf = NULL;
-    size_t len = 0;
     grid *g = ems_calloc(ctx, 1, sizeof *g);
     if (!g) return EMS_ENOMEM;
     ems_status st = EMS_ENOMEM;
-    if (!(g->path = ems_strdup(ctx, path))) goto done;
-    if ((st = ems_read_file(ctx, path, &buf, &len)) != EMS_OK) goto done;
-    if ((st = choose_crs(ctx, g, o)) != EMS_OK) goto done;
-    scan s = {buf, buf + len, 1, 1};
-    if ((st = parse_header(ctx, g, &s)) != EMS_OK) goto done;
-    st = parse_values(ctx, g, &s);
-done:
-    free(buf);
+    if ((g->path = ems_strdup(ctx, path)) && (st = ems_file_check(ctx, path, NULL)) == EMS_OK) {
+        const char *slash = strrchr(path, '/');
+        const char *dot = strrchr(slash ? slash + 1 : path, '.');
+        bool ascii = dot && !strcasecmp(dot, ".asc") && !(o && o->format && !strcasecmp(o->format, "gdal"));
+        st = ascii ? read_ascii(ctx, g, o) : read_gdal(ctx, g, o);
+    }
     if (st != EMS_OK)
         grid_destroy(g);
     else
         *out = g;
     return st;
+}
+
+ems_status grid_check_counts(emscov_ctx *ctx, const grid *g, double max_per_cell, const char *what)
+{
+    for (size_t k = 0; k < g->ncols * g->nrows; k++) {
+        if (g->has_nodata && g->v[k] == g->nodata) continue;
+        if (g->v[k] >= 0 && g->v[k] <= max_per_cell) continue;
+        char where[600];
+        snprintf(where, sizeof where, "%s: row %zu, column %zu", g->path, k / g->ncols + 1, k % g->ncols + 1);
+        return limits_check(ctx, g->v[k], 0, max_per_cell, where, what);
+    }
+    return EMS_OK;
 }
 
 void grid_destroy(grid *g)
@@ -341,6 +491,7 @@ void grid_destroy(grid *g)
     crs_destroy(g->c);
     free(g->v);
     free(g->path);
+    free(g->format);
     free(g);
 }
 
@@ -394,7 +545,8 @@ bool grid_nodata(const grid *g, double *nodata)
 
 bool grid_is_nodata(const grid *g, size_t row, size_t col)
 {
-    return g->has_nodata && g->v[row * g->ncols + col] == g->nodata;
+    double v = g->v[row * g->ncols + col];
+    return g->has_nodata && (v == g->nodata || (isnan(g->nodata) && isnan(v)));
 }
 
 const crs *grid_crs(const grid *g)
@@ -410,4 +562,9 @@ const char *grid_crs_source(const grid *g)
 const char *grid_path(const grid *g)
 {
     return g->path;
+}
+
+const char *grid_format(const grid *g)
+{
+    return g->format;
 }

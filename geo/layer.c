@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 typedef struct feature {
     GEOSGeometry *geom;
@@ -160,9 +161,11 @@ static bool is_polygonal(int type_id)
 
 /* GEOSMakeValid can return a collection mixing polygons with lines or points (collapsed parts): keep the
  * polygonal part, as the feature's meaning is an area. Takes g; returns a new polygonal geometry or NULL
- * when nothing polygonal is left. */
-static GEOSGeometry *keep_polygonal(GEOSContextHandle_t h, GEOSGeometry *g)
+ * when nothing polygonal is left, or (with *oom set) when out of memory. */
+static GEOSGeometry *keep_polygonal(emscov_ctx *ctx, GEOSGeometry *g, bool *oom)
 {
+    GEOSContextHandle_t h = emscov_geos(ctx);
+    *oom = false;
     int t = GEOSGeomTypeId_r(h, g);
     if (is_polygonal(t))
         return g;
@@ -171,7 +174,8 @@ static GEOSGeometry *keep_polygonal(GEOSContextHandle_t h, GEOSGeometry *g)
         return NULL;
     }
     int n = GEOSGetNumGeometries_r(h, g);
-    GEOSGeometry **parts = malloc((size_t)(n > 0 ? n : 1) * sizeof *parts);
+    GEOSGeometry **parts = ems_malloc(ctx, (size_t)(n > 0 ? n : 1) * sizeof *parts);
+    *oom = !parts;
     int np = 0;
     for (int i = 0; parts && i < n; i++) {
         const GEOSGeometry *p = GEOSGetGeometryN_r(h, g, i);
@@ -225,14 +229,22 @@ static ems_status validate_polygon(emscov_ctx *ctx, layer *l, GEOSGeometry **g, 
     if (!fixed)
         return emscov_fail(ctx, EMS_EINTERNAL, "%s: record %lld: repair failed (%s): %s", l->path,
                            (long long)record, text, emscov_lib_message(ctx));
-    fixed = keep_polygonal(h, fixed);
+    bool oom;
+    fixed = keep_polygonal(ctx, fixed, &oom);
+    if (oom)
+        return EMS_ENOMEM;
     if (!fixed || GEOSisEmpty_r(h, fixed)) {
         GEOSGeom_destroy_r(h, fixed);
         return layer_note_add(ctx, l, LAYER_NOTE_EMPTY, record, "invalid polygon (%s) has no area once repaired: "
                               "skipped", text);
     }
+    ems_status st = layer_note_add(ctx, l, LAYER_NOTE_REPAIRED, record, "%s: repaired with GEOSMakeValid", text);
+    if (st != EMS_OK) { /* *g stays NULL: nothing taken is left behind */
+        GEOSGeom_destroy_r(h, fixed);
+        return st;
+    }
     *g = fixed;
-    return layer_note_add(ctx, l, LAYER_NOTE_REPAIRED, record, "%s: repaired with GEOSMakeValid", text);
+    return EMS_OK;
 }
 
 /* The layer type after adding a geometry of GEOS type t to a layer of type known (-1 none yet, -2 mixed):
@@ -775,19 +787,20 @@ ems_status layer_transform(emscov_ctx *ctx, layer *l, const crs *to)
     return EMS_OK;
 }
 
-ems_status layer_choose_working_crs(emscov_ctx *ctx, layer *const *layers, size_t n, crs **out)
+/* The combined lon/lat (WGS 84) extent of the layers' features: corners and edge midpoints of each layer's
+ * extent. lo/hi stay +-INFINITY when no layer has a feature. */
+static ems_status lonlat_extent(emscov_ctx *ctx, layer *const *layers, size_t n, double lo[2], double hi[2])
 {
-    *out = NULL;
+    lo[0] = lo[1] = INFINITY;
+    hi[0] = hi[1] = -INFINITY;
     crs *wgs = NULL;
     ems_status st = crs_from_epsg(ctx, 4326, &wgs);
     if (st != EMS_OK)
         return st;
-    double lo[2] = {INFINITY, INFINITY}, hi[2] = {-INFINITY, -INFINITY};
     for (size_t k = 0; k < n && st == EMS_OK; k++) {
         double e[4];
         if (!layer_extent(layers[k], e))
             continue;
-        /* corners and edge midpoints of the extent, in lon/lat */
         double xs[8] = {e[0], e[2], e[0], e[2], (e[0] + e[2]) / 2, (e[0] + e[2]) / 2, e[0], e[2]};
         double ys[8] = {e[1], e[1], e[3], e[3], e[1], e[3], (e[1] + e[3]) / 2, (e[1] + e[3]) / 2};
         crs_transformer *t = NULL;
@@ -808,10 +821,23 @@ ems_status layer_choose_working_crs(emscov_ctx *ctx, layer *const *layers, size_
         }
     }
     crs_destroy(wgs);
+    return st;
+}
+
+ems_status layer_choose_working_crs(emscov_ctx *ctx, layer *const *layers, size_t n, crs **out)
+{
+    *out = NULL;
+    double lo[2], hi[2];
+    ems_status st = lonlat_extent(ctx, layers, n, lo, hi);
     if (st != EMS_OK)
         return st;
-    if (!isfinite(lo[0]))
-        return emscov_fail(ctx, EMS_EINPUT, "no features in any layer: cannot choose a working CRS");
+    if (!isfinite(lo[0])) {
+        char names[600] = "";
+        for (size_t k = 0, used = 0; k < n && used + 1 < sizeof names; k++)
+            used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", k ? ", " : "", layer_path(layers[k]));
+        return emscov_fail(ctx, EMS_EINPUT, "%s: no features%s: cannot choose a working CRS (give one, e.g. "
+                           "working_epsg)", n ? names : "(no layer)", n > 1 ? " in any of these layers" : "");
+    }
     /* The layers' own CRS when they share a Transverse Mercator one (UTM, Gauss-Kruger) whose central meridian
      * is within 3.5 degrees of all the data: no reprojection, and results in the CRS the data came in. */
     const crs *own = layer_crs(layers[0]);
@@ -822,6 +848,22 @@ ems_status layer_choose_working_crs(emscov_ctx *ctx, layer *const *layers, size_
     if (isfinite(cm) && fabs(lo[0] - cm) <= 3.5 && fabs(hi[0] - cm) <= 3.5)
         return crs_clone(ctx, own, out);
     return crs_utm_for(ctx, (lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, out);
+}
+
+ems_status layer_warn_far_crs(emscov_ctx *ctx, layer *const *layers, size_t n, const crs *working,
+                              const char *given_by)
+{
+    double lo[2], hi[2];
+    ems_status st = lonlat_extent(ctx, layers, n, lo, hi);
+    if (st != EMS_OK || !isfinite(lo[0]))
+        return st;
+    char *w = NULL;
+    const double ext[4] = {lo[0], lo[1], hi[0], hi[1]};
+    if ((st = crs_check_near(ctx, working, ext, &w)) == EMS_OK && w)
+        emscov_warn(ctx, "%s%s%s (data: %s%s)", given_by ? given_by : "", given_by ? ": " : "", w, layer_path(layers[0]),
+                    n > 1 ? " and the other layers" : "");
+    free(w);
+    return st;
 }
 
 static const char *extension(const char *path);
@@ -888,6 +930,29 @@ static const char *extension(const char *path)
     return dot && (!slash || dot > slash) ? dot + 1 : "";
 }
 
+size_t layer_source_split(const char *path, const char **layer_name)
+{
+    struct stat sb;
+    const char *colon = strrchr(path, ':');
+    bool split = strncmp(path, "pg:", 3) && colon && colon > path && !strchr(colon, '/') && stat(path, &sb) != 0;
+    if (layer_name)
+        *layer_name = split ? colon + 1 : NULL;
+    return split ? (size_t)(colon - path) : strlen(path);
+}
+
+ems_status layer__split_source(emscov_ctx *ctx, const char *path, char **file, char **name)
+{
+    const char *layer_name = NULL;
+    /* reading through the ctx's I/O hook (fuzzers, tests): a name the hook knows is a whole file */
+    size_t n = emscov_has_io(ctx) && ems_file_exists(ctx, path) ? strlen(path) : layer_source_split(path, &layer_name);
+    *name = NULL;
+    if (!(*file = ems_strndup(ctx, path, n)))
+        return EMS_ENOMEM;
+    if (layer_name && *layer_name && !(*name = ems_strdup(ctx, layer_name)))
+        return EMS_ENOMEM;
+    return EMS_OK;
+}
+
 ems_status layer_read(emscov_ctx *ctx, const char *path, const layer_read_opts *opts, layer **out)
 {
     static const layer_read_opts defaults;
@@ -899,13 +964,31 @@ ems_status layer_read(emscov_ctx *ctx, const char *path, const layer_read_opts *
     const char *fmt = opts->format ? opts->format : extension(path);
     if (!strcasecmp(fmt, "gpkg") || !strncasecmp(fmt, "gpkg:", 5)) /* "x.gpkg:TABLE" names a table */
         return layer__read_gpkg(ctx, path, opts, out);
+    ems_status (*reader)(emscov_ctx *, const char *, const layer_read_opts *, layer **) = NULL;
     if (!strcasecmp(fmt, "shp") || !strcasecmp(fmt, "dbf") || !strcasecmp(fmt, "shx"))
-        return layer__read_shp(ctx, path, opts, out);
-    if (!strcasecmp(fmt, "geojson") || !strcasecmp(fmt, "json"))
-        return layer__read_geojson(ctx, path, opts, out);
-    if (!strcasecmp(fmt, "csv") || !strcasecmp(fmt, "txt") || !strcasecmp(fmt, "tsv"))
-        return layer__read_csv(ctx, path, opts, out);
-    return emscov_fail(ctx, EMS_EINPUT, "%s: unknown format \"%s\" (known: shp, geojson, csv, gpkg)", path, fmt);
+        reader = layer__read_shp;
+    else if (!strcasecmp(fmt, "geojson") || !strcasecmp(fmt, "json"))
+        reader = layer__read_geojson;
+    else if (!strcasecmp(fmt, "csv") || !strcasecmp(fmt, "txt") || !strcasecmp(fmt, "tsv"))
+        reader = layer__read_csv;
+    else if (opts->format && strcasecmp(fmt, "gdal"))
+        return emscov_fail(ctx, EMS_EINPUT, "%s: unknown --format \"%s\" (known: shp, geojson, csv, gpkg, gdal)", path,
+                           fmt);
+    if (reader) {
+        /* a directory, a FIFO or a device is refused here, before any reader opens it (ctx.h, "Input files") */
+        ems_status st = ems_file_check(ctx, path, NULL);
+        return st != EMS_OK ? st : reader(ctx, path, opts, out);
+    }
+    /* everything else (FlatGeobuf, KML, GML, FileGDB, MapInfo, ...): GDAL (a FileGDB is a directory) */
+    ems_status st = layer__read_gdal(ctx, path, opts, out);
+    struct stat sb;
+    if (st == EMS_EINPUT && !opts->format && stat(path, &sb) == 0 && strstr(emscov_message(ctx), "GDAL cannot open it")) {
+        char msg[1024];
+        snprintf(msg, sizeof msg, "%s", emscov_message(ctx));
+        st = emscov_fail(ctx, EMS_EINPUT, "%s: unknown format \"%s\": emscov reads shp, geojson, csv and gpkg itself "
+                         "and other formats through GDAL, and %s", path, fmt, strstr(msg, "GDAL cannot open it"));
+    }
+    return st;
 }
 
 void layer_allow_null_geometry(layer *l, int geos_type)

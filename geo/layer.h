@@ -1,5 +1,6 @@
 /* geo/layer.h: a layer is a feature table read from one source (shapefile, GeoJSON, CSV points, GeoPackage,
- * PostGIS): GEOS geometries plus typed attributes (int, double, UTF-8 string, date, logical) and each
+ * PostGIS, and through GDAL any other vector format: FlatGeobuf, KML, GML, FileGDB, MapInfo, ...): GEOS
+ * geometries plus typed attributes (int, double, UTF-8 string, date, logical) and each
  * feature's source record number, with what the reader learned about the source (format, CRS and where it
  * came from, text encoding and how it was detected, geometries repaired or skipped).
  *
@@ -88,8 +89,10 @@ typedef struct layer_note {
 
 /* How a layer is read. Zero-initialise and set what you need; every field is optional. */
 typedef struct layer_read_opts {
-    const char *format;   /* "shp", "geojson", "csv"; NULL: from the file extension */
-    const char *encoding; /* attribute text encoding used when the source does not declare one */
+    const char *format;   /* "shp", "geojson", "csv", "gpkg", "gdal" (GDAL whatever the extension); NULL: from the
+                             file extension, GDAL for the ones emscov does not read itself */
+    const char *encoding; /* attribute text encoding: overrides a shapefile's .cpg / LDID (noted, and warned when
+                             it differs), used by CSV and by GDAL drivers that do not hand out UTF-8 */
     const char *srs;      /* source CRS override (any crs_from_string text); wins over .prj / GeoJSON crs */
     const char *x_field;  /* CSV: column of x / longitude; NULL: detected (lon, lng, longitude, x, 经度) */
     const char *y_field;  /* CSV: column of y / latitude; NULL: detected (lat, latitude, y, 纬度) */
@@ -98,9 +101,15 @@ typedef struct layer_read_opts {
     const char *conninfo; /* pg: sources; NULL: libpq's PG* environment */
 } layer_read_opts;
 
-/* Read a layer from path. EMS_EINPUT for anything wrong with the input (message names file, record and
- * field), EMS_EIO for read errors, EMS_ENOMEM. A layer without a CRS (no .prj, no --srs) is EMS_EINPUT. */
+/* Read a layer from path: a file, "FILE:LAYER" (x.gpkg:TABLE, city.gdb:streets; a FILE with several layers
+ * and no name: the first with geometries) or "pg:[schema.]table". EMS_EINPUT for anything wrong with the input
+ * (message names file, record and field), EMS_EIO for read errors, EMS_ENOMEM. A layer without a CRS (no .prj,
+ * no --srs) is EMS_EINPUT. GDAL-read layers follow geo/layer_gdal.c's rules (records in GDAL's read order). */
 EMS_API ems_status layer_read(emscov_ctx *ctx, const char *path, const layer_read_opts *opts, layer **out);
+/* How layer_read splits a source: a path that exists as given (or a pg: source) is all file; otherwise
+ * "FILE:LAYER" at the last ':' that has no '/' after it. Returns the length of FILE in path; *layer_name (may
+ * be NULL) receives the text after the ':' (possibly "") or NULL when there is none. */
+EMS_API size_t layer_source_split(const char *path, const char **layer_name);
 
 /* A point layer as arrays: x, y and one numeric field v (NaN for null), in source order, and its CRS; for
  * point sets too large to hold as features (a city's demand points: no GEOS object per point). Read with
@@ -220,5 +229,11 @@ EMS_API ems_status layer_transform(emscov_ctx *ctx, layer *l, const crs *to);
  * Gauss-Kruger) with every feature within 3.5 degrees of longitude of its central meridian; otherwise the UTM
  * zone of the centre of their combined lon/lat extent. */
 EMS_API ems_status layer_choose_working_crs(emscov_ctx *ctx, layer *const *layers, size_t n, crs **out);
+/* For a working CRS the user named (given_by, for the message: e.g. "scenario.ini: working_epsg 32618"): one
+ * warning (emscov_warn) when it is far from the combined lon/lat extent of the layers (crs_check_near: more than
+ * 6 degrees of longitude from its central meridian, or outside its area of use). Layers without features are
+ * ignored. EMS_EINPUT only when an extent cannot be placed on the globe. */
+EMS_API ems_status layer_warn_far_crs(emscov_ctx *ctx, layer *const *layers, size_t n, const crs *working,
+                                      const char *given_by);
 
 #endif

@@ -427,9 +427,7 @@ static ems_status prj_beside(emscov_ctx *ctx, const char *path, char **out)
     for (size_t k = 0; k < 2; k++) {
         memcpy(p, path, stem);
         memcpy(p + stem, exts[k], 5);
-        FILE *f = fopen(p, "rb");
-        if (f) {
-            fclose(f);
+        if (ems_file_exists(ctx, p)) {
             *out = p;
             return EMS_OK;
         }

@@ -57,20 +57,6 @@ static void reader_fini(gpkg_reader *r)
     free(r->geom_name);
 }
 
-/* "x.gpkg" or "x.gpkg:TABLE": an existing file is taken whole; otherwise split at the last ':'. */
-static ems_status split_source(emscov_ctx *ctx, const char *path, char **file, char **table)
-{
-    struct stat sb;
-    *file = *table = NULL;
-    const char *colon = strrchr(path, ':');
-    if (stat(path, &sb) != 0 && colon && colon > path && !strchr(colon, '/')) {
-        if (!(*file = ems_strndup(ctx, path, (size_t)(colon - path)))) return EMS_ENOMEM;
-        if (colon[1] && !(*table = ems_strdup(ctx, colon + 1))) return EMS_ENOMEM;
-        return EMS_OK;
-    }
-    return (*file = ems_strdup(ctx, path)) ? EMS_OK : EMS_ENOMEM;
-}
-
 /* "name" with embedded quotes doubled. */
 static char *quote_ident(emscov_ctx *ctx, const char *name)
 {
@@ -100,11 +86,30 @@ static ems_status prepare(gpkg_reader *r, const char *what, const char *sql, sql
 
 static ems_status open_db(gpkg_reader *r)
 {
-    struct stat sb;
-    if (stat(r->file, &sb) != 0)
-        return emscov_fail(r->ctx, EMS_EINPUT, "%s: no such file", r->file);
-    if (!S_ISREG(sb.st_mode)) return emscov_fail(r->ctx, EMS_EINPUT, "%s: not a regular file", r->file);
-    if (sqlite3_open_v2(r->file, &r->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+    if (emscov_has_io(r->ctx)) { /* served from memory (ctx.h): the bytes become an in-memory database */
+        size_t n = 0;
+        char *bytes = NULL;
+        ems_status st = ems_read_file(r->ctx, r->file, &bytes, &n);
+        if (st != EMS_OK) return st;
+        unsigned char *img = sqlite3_malloc64(n ? n : 1);
+        if (img) memcpy(img, bytes, n);
+        free(bytes);
+        if (!img) return emscov_fail(r->ctx, EMS_ENOMEM, "%s: out of memory (%zu bytes)", r->file, n);
+        int rc = sqlite3_open_v2(":memory:", &r->db, SQLITE_OPEN_READWRITE, NULL);
+        if (rc != SQLITE_OK) sqlite3_free(img);
+        /* with FREEONCLOSE, SQLite owns img from here on, and frees it itself if this fails */
+        if (rc == SQLITE_OK)
+            rc = sqlite3_deserialize(r->db, "main", img, (sqlite3_int64)n, (sqlite3_int64)n,
+                                     SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_READONLY);
+        if (rc != SQLITE_OK)
+            return emscov_fail(r->ctx, EMS_EIO, "%s: cannot open: %s", r->file,
+                               r->db ? sqlite3_errmsg(r->db) : "out of memory");
+    } else {
+        /* regular files only (ctx.h, "Input files"); SQLite then opens the path itself */
+        ems_status st = ems_file_check(r->ctx, r->file, NULL);
+        if (st != EMS_OK) return st;
+    }
+    if (!r->db && sqlite3_open_v2(r->file, &r->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
         ems_status st = emscov_fail(r->ctx, EMS_EIO, "%s: cannot open: %s", r->file,
                                     r->db ? sqlite3_errmsg(r->db) : "out of memory");
         return st;
@@ -270,7 +275,7 @@ static ems_status read_crs(gpkg_reader *r, crs **c, char *from, size_t from_len)
         if (st != EMS_OK) {
             char msg[700];
             snprintf(msg, sizeof msg, "%s", emscov_message(r->ctx));
-            st = emscov_fail(r->ctx, EMS_EINPUT, "%s: table %s: srs_id %d: %s", r->file, r->table, r->srs_id, msg);
+            st = emscov_fail(r->ctx, st, "%s: table %s: srs_id %d: %s", r->file, r->table, r->srs_id, msg);
         }
     } else if (rc == SQLITE_DONE) {
         st = emscov_fail(r->ctx, EMS_EINPUT, "%s: table %s: srs_id %d is not in gpkg_spatial_ref_sys", r->file,
@@ -534,7 +539,7 @@ ems_status layer__read_gpkg(emscov_ctx *ctx, const char *path, const layer_read_
     gpkg_reader r = {.ctx = ctx, .source = path};
     crs *c = NULL;
     char from[160] = "";
-    ems_status st = split_source(ctx, path, &r.file, &r.table);
+    ems_status st = layer__split_source(ctx, path, &r.file, &r.table);
     if (st == EMS_OK) st = open_db(&r);
     if (st == EMS_OK) st = find_table(&r);
     if (st == EMS_OK) st = read_columns(&r);
@@ -580,7 +585,7 @@ ems_status layer__read_gpkg_points(emscov_ctx *ctx, const char *path, const laye
     gpkg_reader r = {.ctx = ctx, .source = path};
     char from[160] = "";
     sqlite3_stmt *q = NULL;
-    ems_status st = split_source(ctx, path, &r.file, &r.table);
+    ems_status st = layer__split_source(ctx, path, &r.file, &r.table);
     if (st == EMS_OK) st = open_db(&r);
     if (st == EMS_OK) st = find_table(&r);
     if (st == EMS_OK) st = read_columns(&r);

@@ -12,5 +12,9 @@ ems_status layer__read_csv(emscov_ctx *ctx, const char *path, const layer_read_o
 ems_status layer__read_gpkg_points(emscov_ctx *ctx, const char *path, const layer_read_opts *opts, const char *field,
                                    layer_points *out);
 ems_status layer__read_gpkg(emscov_ctx *ctx, const char *path, const layer_read_opts *opts, layer **out);
+/* layer_source_split into new strings: *file, and *name (NULL when the source names no layer). */
+ems_status layer__split_source(emscov_ctx *ctx, const char *path, char **file, char **name);
+/* Any vector source GDAL opens: "PATH" or "PATH:LAYER" (geo/layer_gdal.c). */
+ems_status layer__read_gdal(emscov_ctx *ctx, const char *path, const layer_read_opts *opts, layer **out);
 
 #endif

@@ -3,10 +3,11 @@
  * shapelib does the record decoding; everything it would trust blindly is checked here first: the .shp header
  * (file code, version, shape type), every .shx entry against the .shp size (a record running past the end is
  * "record N: truncated"), the .dbf header against the .dbf size, and the record counts of .shp and .dbf.
- * shapelib reads through our own SAHooks: files are opened read-only under the names found here (any case of
- * the extension), the .shx is always served from a validated copy in memory (rebuilt from the .shp record
- * headers when the .shx is missing), the .shp header is served with its file length corrected, and shapelib's
- * error text goes to a thread-local buffer instead of stderr.
+ * The .shp and .dbf are mapped into memory once (ems_file_map_open: regular files only, or the ctx's I/O hook)
+ * and every check reads from there. shapelib reads through our own SAHooks, served from that memory under the
+ * names found here (any case of the extension): the .shx always from a validated copy (rebuilt from the .shp
+ * record headers when the .shx is missing), the .shp header with its file length corrected; shapelib's error
+ * text goes to a thread-local buffer instead of stderr.
  *
  * Polygons: rings are classified by signed area (shapefile outer rings are clockwise, holes
  * counter-clockwise), each hole goes to the smallest outer ring that contains it, and rings that are wound
@@ -27,11 +28,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-#include <sys/types.h>
 
 #define SHP_HEADER 100
 #define SHX_ENTRY 8
@@ -43,23 +39,25 @@
  */
 
 typedef struct hook_files {
-    const char *shp;          /* path of the .shp (served with hdr below over its first 100 bytes) */
-    const char *dbf;          /* path of the .dbf */
+    emscov_ctx *ctx;          /* for the handles' allocation */
+    bool oom;                 /* a handle could not be allocated: the open failed for want of memory */
+    const ems_file_map *shp;  /* the .shp in memory (served with hdr below over its first 100 bytes) */
+    const ems_file_map *dbf;  /* the .dbf in memory */
     const unsigned char *shx; /* validated .shx image in memory */
     size_t shx_len;
     unsigned char hdr[SHP_HEADER]; /* .shp header with the file length corrected */
 } hook_files;
 
-/* Every served file is in memory: the .shx image we built, or the .shp / .dbf mapped read-only (shapelib
- * seeks before every record, which through stdio cost a system call each). */
+/* Every served file is in memory, borrowed from the reader: the .shx image we built, the .shp and .dbf as
+ * mapped (or served by the ctx's I/O hook) once by the reader (shapelib seeks before every record, which
+ * through stdio cost a system call each). */
 typedef struct hfile {
     const unsigned char *mem;
     size_t len, pos;
-    bool mapped;              /* mem is an mmap of a file (munmap on close) */
     const unsigned char *hdr; /* overlay of the first SHP_HEADER bytes (the .shp), or NULL */
 } hfile;
 
-static _Thread_local const hook_files *tl_files;
+static _Thread_local hook_files *tl_files;
 static _Thread_local char tl_error[512];
 
 static bool has_ext(const char *name, const char *ext)
@@ -68,47 +66,28 @@ static bool has_ext(const char *name, const char *ext)
     return dot && !strcasecmp(dot + 1, ext);
 }
 
-/* Map path read-only into h; an empty file maps to nothing (len 0). */
-static bool map_file(hfile *h, const char *path)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
-    struct stat sb;
-    bool ok = fstat(fd, &sb) == 0 && sb.st_size >= 0;
-    if (ok && sb.st_size > 0) {
-        void *m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-        ok = m != MAP_FAILED;
-        if (ok) {
-            h->mem = m;
-            h->len = (size_t)sb.st_size;
-            h->mapped = true;
-            posix_madvise(m, h->len, POSIX_MADV_SEQUENTIAL);
-        }
-    }
-    close(fd);
-    return ok;
-}
-
 static SAFile hook_open(const char *name, const char *access)
 {
-    const hook_files *f = tl_files;
+    hook_files *f = tl_files;
     if (!f || strpbrk(access, "wa+")) return NULL;
-    hfile *h = calloc(1, sizeof *h);
-    if (!h) return NULL;
-    if (has_ext(name, "shx")) {
-        h->mem = f->shx;
-        h->len = f->shx_len;
-    } else if (has_ext(name, "shp") || has_ext(name, "dbf")) {
-        bool shp = has_ext(name, "shp");
-        h->hdr = shp ? f->hdr : NULL;
-        if (!map_file(h, shp ? f->shp : f->dbf)) {
-            free(h);
-            return NULL;
-        }
-    } else { /* .cpg (read by us), .qix, .sbn: not served */
-        free(h);
+    const unsigned char *mem;
+    size_t len;
+    if (has_ext(name, "shx"))
+        mem = f->shx, len = f->shx_len;
+    else if (has_ext(name, "shp"))
+        mem = f->shp->data, len = f->shp->len;
+    else if (has_ext(name, "dbf"))
+        mem = f->dbf->data, len = f->dbf->len;
+    else /* .cpg (read by us), .qix, .sbn: not served */
+        return NULL;
+    hfile *h = ems_calloc(f->ctx, 1, sizeof *h); /* freed by shapelib through hook_close */
+    if (!h) {
+        f->oom = true;
         return NULL;
     }
+    h->mem = mem;
+    h->len = len;
+    h->hdr = has_ext(name, "shp") ? f->hdr : NULL;
     return (SAFile)(void *)h;
 }
 
@@ -157,10 +136,8 @@ static int hook_flush(SAFile file)
 
 static int hook_close(SAFile file)
 {
-    hfile *h = (hfile *)(void *)file;
-    int r = h->mapped ? munmap((void *)h->mem, h->len) : 0;
-    free(h);
-    return r;
+    free((hfile *)(void *)file);
+    return 0;
 }
 
 static int hook_remove(const char *name)
@@ -239,14 +216,6 @@ static const char *printable(const char *s, size_t n, char *buf, size_t cap)
     return buf;
 }
 
-static bool is_regular_file(const char *path, long long *size)
-{
-    struct stat st;
-    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return false;
-    if (size) *size = (long long)st.st_size;
-    return true;
-}
-
 /* The sibling base.ext in any letter case (x.shp, x.SHP, x.Shp...), or NULL (ENOMEM is reported). */
 static ems_status find_sibling(emscov_ctx *ctx, const char *base, const char *ext, char **out)
 {
@@ -255,14 +224,15 @@ static ems_status find_sibling(emscov_ctx *ctx, const char *base, const char *ex
     char *p = ems_malloc(ctx, n + strlen(ext) + 2);
     if (!p) return EMS_ENOMEM;
     sprintf(p, "%s.%s", base, ext);
-    if (is_regular_file(p, NULL)) {
+    if (ems_file_exists(ctx, p)) {
         *out = p;
         return EMS_OK;
     }
     for (char *c = p + n + 1; *c; c++)
         *c = (char)(*c >= 'a' && *c <= 'z' ? *c - 'a' + 'A' : *c);
-    if (is_regular_file(p, NULL)) {
-        *out = p;
+    if (ems_file_exists(ctx, p) || emscov_has_io(ctx)) { /* files served from memory have no directory */
+        if (ems_file_exists(ctx, p)) *out = p;
+        else free(p);
         return EMS_OK;
     }
     /* Scan the directory for a case-insensitive match of the whole file name. */
@@ -285,7 +255,7 @@ static ems_status find_sibling(emscov_ctx *ctx, const char *base, const char *ex
                 break;
             }
             sprintf(full, "%s%s", slash ? dir : "", e->d_name);
-            if (is_regular_file(full, NULL)) {
+            if (ems_file_exists(ctx, full)) {
                 *out = full;
                 break;
             }
@@ -323,6 +293,7 @@ typedef struct shp_reader {
     const layer_read_opts *opts;
     char *base, *shp, *shx, *dbf, *prj, *cpg;
     long long shp_size, dbf_size;
+    ems_file_map shp_map, dbf_map; /* the .shp and .dbf in memory (see ems_file_map_open) */
     hook_files files;
     unsigned char *shx_mem;
     size_t nrec;
@@ -440,16 +411,14 @@ static bool valid_shape_type(int t)
     }
 }
 
-static ems_status read_bytes(emscov_ctx *ctx, FILE *f, const char *path, long long at, void *buf, size_t n)
+/* n bytes at byte `at` of a file in memory; the callers have checked that they lie inside it. */
+static const unsigned char *at_byte(const ems_file_map *m, long long at)
 {
-    if (fseeko(f, (off_t)at, SEEK_SET) != 0 || fread(buf, 1, n, f) != n)
-        return emscov_fail(ctx, EMS_EIO, "%s: read error at byte %lld: %s", path, at,
-                           ferror(f) ? strerror(errno) : "unexpected end of file");
-    return EMS_OK;
+    return m->data + at;
 }
 
 /* Rebuild the .shx image by walking the .shp record headers. */
-static ems_status rebuild_shx(shp_reader *rd, FILE *f)
+static ems_status rebuild_shx(shp_reader *rd)
 {
     emscov_ctx *ctx = rd->ctx;
     size_t cap = 0, n = 0;
@@ -466,7 +435,7 @@ static ems_status rebuild_shx(shp_reader *rd, FILE *f)
                              rd->shp, rec, off, rd->shp_size);
             break;
         }
-        if ((st = read_bytes(ctx, f, rd->shp, off, rh, 8)) != EMS_OK) break;
+        memcpy(rh, at_byte(&rd->shp_map, off), 8);
         uint32_t words = be32(rh + 4);
         long long len = 2LL * words;
         if (words < 2) {
@@ -558,18 +527,16 @@ static ems_status load_shx(shp_reader *rd)
 static ems_status check_shp(shp_reader *rd)
 {
     emscov_ctx *ctx = rd->ctx;
-    if (!is_regular_file(rd->shp, &rd->shp_size))
-        return emscov_fail(ctx, EMS_EINPUT, "%s: cannot open: no such file", rd->shp);
-    FILE *f = fopen(rd->shp, "rb");
-    if (!f) return emscov_fail(ctx, EMS_EINPUT, "%s: cannot open: %s", rd->shp, strerror(errno));
-    ems_status st = EMS_OK;
+    ems_status st = ems_file_map_open(ctx, rd->shp, &rd->shp_map);
+    if (st != EMS_OK) return st;
+    rd->shp_size = (long long)rd->shp_map.len;
     unsigned char *hdr = rd->files.hdr;
     if (rd->shp_size < SHP_HEADER) {
         st = emscov_fail(ctx, EMS_EINPUT, "%s: corrupted header: the file has %lld bytes, a header needs 100",
                          rd->shp, rd->shp_size);
         goto done;
     }
-    if ((st = read_bytes(ctx, f, rd->shp, 0, hdr, SHP_HEADER)) != EMS_OK) goto done;
+    memcpy(hdr, at_byte(&rd->shp_map, 0), SHP_HEADER);
     if (be32(hdr) != 9994) {
         st = emscov_fail(ctx, EMS_EINPUT, "%s: not a shapefile: corrupted header (file code %u, want 9994)",
                          rd->shp, be32(hdr));
@@ -608,7 +575,7 @@ static ems_status check_shp(shp_reader *rd)
     if (rd->shx)
         st = load_shx(rd);
     else
-        st = rebuild_shx(rd, f);
+        st = rebuild_shx(rd);
     if (st != EMS_OK) goto done;
     /* The image served to shapelib: header like the .shp's, with the length of this index. */
     memcpy(rd->shx_mem, hdr, SHP_HEADER);
@@ -616,25 +583,59 @@ static ems_status check_shp(shp_reader *rd)
     rd->files.shx = rd->shx_mem;
     rd->files.shx_len = SHP_HEADER + SHX_ENTRY * rd->nrec;
 done:
-    fclose(f);
+    return st;
+}
+
+/* The field descriptors: 32 bytes each from byte 32, ended by a 0x0D byte that must lie inside the header
+ * length (shapelib takes the field count from the header length, so a header length too small would silently
+ * drop fields), and whose widths (byte 16) plus the deletion flag make up the record length exactly. A header
+ * longer than the descriptors need (Visual FoxPro's 263-byte backlink) is fine. */
+static ems_status check_dbf_fields(shp_reader *rd)
+{
+    emscov_ctx *ctx = rd->ctx;
+    /* the terminator may lie past a header length that is too small: look up to 64 KiB, the largest header */
+    size_t cap = rd->dbf_size < 65536 + DBF_HEADER ? (size_t)rd->dbf_size : 65536 + DBF_HEADER;
+    const unsigned char *h = at_byte(&rd->dbf_map, 0);
+    ems_status st = EMS_OK;
+    size_t term = 0, nf = 0;
+    long long widths = 1; /* the deletion flag */
+    for (size_t at = DBF_HEADER; st == EMS_OK && at < cap; at += 32, nf++) {
+        if (h[at] == 0x0D) {
+            term = at;
+            break;
+        }
+        if (at + 32 > cap) break;
+        widths += h[at + 16];
+    }
+    if (st == EMS_OK && !term)
+        st = emscov_fail(ctx, EMS_EINPUT,
+                         "%s: corrupted header: no 0x0D terminator after the field descriptors (header length "
+                         "%u)",
+                         rd->dbf, rd->dbf_headlen);
+    else if (st == EMS_OK && term + 1 > rd->dbf_headlen)
+        st = emscov_fail(ctx, EMS_EINPUT,
+                         "%s: corrupted header: header length %u is too small for its %zu field descriptor%s and "
+                         "the 0x0D terminator (%zu bytes)",
+                         rd->dbf, rd->dbf_headlen, nf, nf == 1 ? "" : "s", term + 1);
+    else if (st == EMS_OK && widths != rd->dbf_reclen)
+        st = emscov_fail(ctx, EMS_EINPUT,
+                         "%s: corrupted header: record length %u, but the deletion flag and the %zu field%s add up "
+                         "to %lld bytes",
+                         rd->dbf, rd->dbf_reclen, nf, nf == 1 ? "" : "s", widths);
     return st;
 }
 
 static ems_status check_dbf(shp_reader *rd)
 {
     emscov_ctx *ctx = rd->ctx;
-    unsigned char hdr[DBF_HEADER];
-    if (!is_regular_file(rd->dbf, &rd->dbf_size))
-        return emscov_fail(ctx, EMS_EINPUT, "%s: cannot open: no such file", rd->dbf);
+    ems_status st = ems_file_map_open(ctx, rd->dbf, &rd->dbf_map);
+    if (st != EMS_OK) return st;
+    rd->dbf_size = (long long)rd->dbf_map.len;
     if (rd->dbf_size < DBF_HEADER)
         return emscov_fail(ctx, EMS_EINPUT,
                            "%s: corrupted header: the file has %lld bytes, a header needs 32", rd->dbf,
                            rd->dbf_size);
-    FILE *f = fopen(rd->dbf, "rb");
-    if (!f) return emscov_fail(ctx, EMS_EINPUT, "%s: cannot open: %s", rd->dbf, strerror(errno));
-    ems_status st = read_bytes(ctx, f, rd->dbf, 0, hdr, DBF_HEADER);
-    fclose(f);
-    if (st != EMS_OK) return st;
+    const unsigned char *hdr = at_byte(&rd->dbf_map, 0);
     rd->dbf_nrec = le32(hdr + 4);
     rd->dbf_headlen = le16(hdr + 8);
     rd->dbf_reclen = le16(hdr + 10);
@@ -650,7 +651,7 @@ static ems_status check_dbf(shp_reader *rd)
                            "%s: truncated: the header promises %u records of %u bytes after %u "
                            "header bytes (%lld bytes), the file has %lld",
                            rd->dbf, rd->dbf_nrec, rd->dbf_reclen, rd->dbf_headlen, need, rd->dbf_size);
-    return EMS_OK;
+    return check_dbf_fields(rd);
 }
 
 static ems_status open_shapelib(shp_reader *rd)
@@ -658,19 +659,28 @@ static ems_status open_shapelib(shp_reader *rd)
     emscov_ctx *ctx = rd->ctx;
     SAHooks hooks;
     setup_hooks(&hooks);
-    rd->files.shp = rd->shp;
-    rd->files.dbf = rd->dbf;
+    rd->files.ctx = ctx;
+    rd->files.shp = &rd->shp_map;
+    rd->files.dbf = &rd->dbf_map;
     char eb[600];
     tl_files = &rd->files;
     tl_error[0] = '\0';
     rd->hshp = SHPOpenLL(rd->shp, "rb", &hooks);
     ems_status st = EMS_OK;
+    if (rd->files.oom) {
+        st = EMS_ENOMEM;
+        goto done;
+    }
     if (!rd->hshp) {
         st = emscov_fail(ctx, EMS_EINPUT, "%s: cannot be read%s", rd->shp, lib_error(eb, sizeof eb));
         goto done;
     }
     tl_error[0] = '\0';
     rd->hdbf = DBFOpenLL(rd->dbf, "rb", &hooks);
+    if (rd->files.oom) {
+        st = EMS_ENOMEM;
+        goto done;
+    }
     if (!rd->hdbf) {
         st = emscov_fail(ctx, EMS_EINPUT, "%s: cannot be read (corrupted header?)%s", rd->dbf,
                          lib_error(eb, sizeof eb));
@@ -721,16 +731,16 @@ static ems_status read_cpg(shp_reader *rd, char *out, size_t cap)
     return EMS_OK;
 }
 
-/* The rule (issue #2): a .cpg wins; else the LDID byte; else --encoding; else UTF-8. LDID 0x57 only says
- * "ANSI", i.e. the writer's Windows code page (shapelib's DBFCreate and ArcGIS write it by default, also for
- * GBK data written on Chinese Windows), so --encoding wins over it; without --encoding it is read as CP1252.
- */
+/* The rule (issue #2, revised by issue 17): --encoding wins, as GDAL's ENCODING open option and shp2pgsql -W
+ * do (a user on a read-only share cannot fix a wrong .cpg), with a warning naming the .cpg or LDID it
+ * overrode when that says otherwise; else a .cpg; else the LDID byte; else UTF-8. LDID 0x57 only says "ANSI",
+ * i.e. the writer's Windows code page (shapelib's DBFCreate and ArcGIS write it by default, also for GBK data
+ * written on Chinese Windows), so overriding it is no news; without --encoding it is read as CP1252. */
 static ems_status choose_encoding(shp_reader *rd)
 {
     emscov_ctx *ctx = rd->ctx;
     const char *given = rd->opts->encoding;
     const char *name = NULL;
-    char declared[200] = "";
     char text[96];
     ems_status st;
     if (rd->cpg) {
@@ -743,20 +753,13 @@ static ems_status choose_encoding(shp_reader *rd)
             name = text;
             snprintf(rd->enc_source, sizeof rd->enc_source, ".cpg \"%s\"", text);
             snprintf(rd->enc_hint, sizeof rd->enc_hint,
-                     "encoding from .cpg \"%s\"; if the .cpg is wrong, fix it", text);
-            snprintf(declared, sizeof declared, "%s", rd->enc_source);
+                     "encoding from .cpg \"%s\"; if the .cpg is wrong, give the right one with --encoding", text);
         } else if (given) {
             if ((st = layer_note_add(ctx, rd->l, LAYER_NOTE_WARNING, 0,
                                      "%s: unknown encoding \"%s\": using "
                                      "--encoding %s",
                                      rd->cpg, text, given)) != EMS_OK)
                 return st;
-            name = given;
-            snprintf(rd->enc_source, sizeof rd->enc_source, "--encoding");
-            snprintf(rd->enc_hint, sizeof rd->enc_hint,
-                     "encoding from --encoding %.40s (the .cpg \"%.40s\" is not "
-                     "understood); try another --encoding",
-                     given, text);
         } else
             return emscov_fail(ctx, EMS_EINPUT,
                                "%s: unknown encoding \"%s\" (known: UTF-8, GBK/936, GB18030, "
@@ -778,11 +781,25 @@ static ems_status choose_encoding(shp_reader *rd)
         snprintf(rd->enc_source, sizeof rd->enc_source, "LDID 0x%02X (code page %d)", (unsigned)rd->ldid, cp);
         snprintf(rd->enc_hint, sizeof rd->enc_hint,
                  "encoding from LDID 0x%02X (code page %d) in the .dbf header; "
-                 "if that is wrong, add a .cpg naming the right one",
+                 "if that is wrong, give the right one with --encoding",
                  (unsigned)rd->ldid, cp);
-        snprintf(declared, sizeof declared, "%s", rd->enc_source);
     }
-    if (!name && given) {
+    /* name is what the shapefile declares (NULL: nothing, or only "ANSI"): --encoding overrides it */
+    const char *want = given ? encoding_canonical(given) : NULL;
+    if (given && name && want && !strcmp(want, encoding_canonical(name))) {
+        /* --encoding agrees with the declaration: nothing overridden */
+    } else if (given && name && want) {
+        char declared[200];
+        snprintf(declared, sizeof declared, "%s", rd->enc_source);
+        emscov_warn(ctx, "%s: --encoding %s overrides the %s it declares", rd->dbf, given, declared);
+        if ((st = layer_note_add(ctx, rd->l, LAYER_NOTE_WARNING, 0, "--encoding %s overrides the %s the file declares",
+                                 given, declared)) != EMS_OK)
+            return st;
+        name = given;
+        snprintf(rd->enc_source, sizeof rd->enc_source, "--encoding, overriding %.130s", declared);
+        snprintf(rd->enc_hint, sizeof rd->enc_hint,
+                 "encoding from --encoding %.40s, overriding the %.80s; try another --encoding", given, declared);
+    } else if (given) {
         name = given;
         snprintf(rd->enc_source, sizeof rd->enc_source, "--encoding");
         snprintf(rd->enc_hint, sizeof rd->enc_hint, "encoding from --encoding %.40s; try another --encoding",
@@ -801,13 +818,6 @@ static ems_status choose_encoding(shp_reader *rd)
         snprintf(rd->enc_hint, sizeof rd->enc_hint,
                  "no .cpg and no LDID, so UTF-8 was assumed; if the data is "
                  "Chinese use --encoding GBK");
-    }
-    if (given && declared[0]) {
-        if ((st = layer_note_add(ctx, rd->l, LAYER_NOTE_WARNING, 0,
-                                 "--encoding %s ignored: the shapefile declares "
-                                 "its encoding (%s)",
-                                 given, declared)) != EMS_OK)
-            return st;
     }
     if ((st = encoding_open(ctx, name, &rd->conv)) != EMS_OK) {
         if (st == EMS_EINPUT && name == given) {
@@ -1470,6 +1480,8 @@ static void reader_fini(shp_reader *rd)
     free(rd->parts);
     free(rd->holes);
     free(rd->shx_mem);
+    ems_file_unmap(&rd->shp_map);
+    ems_file_unmap(&rd->dbf_map);
     free(rd->base);
     free(rd->shp);
     free(rd->shx);

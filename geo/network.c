@@ -12,8 +12,10 @@
  * table) and each merged duplicate is kept as an "extra" (its road, and whether it runs the other way), so
  * network_retime recomputes every link and arc time for another period from the same noded graph in
  * O(links + arcs). */
-#include "geo/network.h"
+#include "geo/network_internal.h"
+#include "geo/limits.h"
 
+#include <errno.h>
 #include <geodesic.h>
 #include <math.h>
 #include <stdlib.h>
@@ -83,21 +85,9 @@ typedef struct broad {
     uint32_t row; /* row of the profile's road speed table, SPEED_NO_ROAD */
     double own_kmh; /* the road's own speed, 0 = class default */
     network_dir dir;
+    bool restricted; /* usable only at a route's start or end (access = ends) */
     int64_t record;
 } broad;
-
-/* What a link's times are computed from: its road, kept once per road. */
-typedef struct road_rate {
-    double own_kmh;
-    uint32_t cls, row;
-    uint8_t dir; /* network_dir */
-} road_rate;
-
-/* A duplicate merged into link `link`: its road, and whether it was digitised the other way. */
-typedef struct dup_extra {
-    uint32_t link, road;
-    bool reversed;
-} dup_extra;
 
 struct network_builder {
     emscov_ctx *ctx;
@@ -118,30 +108,11 @@ struct network_builder {
     size_t nclasses, ccap;
     uint32_t last_class;
     network_stats stats;
-};
-
-struct network {
-    emscov_ctx *ctx;
-    crs *working;
-    uint32_t nnodes, nlinks;
-    double *nx, *ny;
-    network_link *links;
-    double *lvx, *lvy;
-    uint32_t *out_off; /* nnodes + 1 */
-    network_arc *arcs;
-    uint32_t *node_comp;
-    size_t *comp_size;
-    char **classes;
-    uint32_t nclasses;
-    network_stats stats;
-    /* for network_retime */
-    uint32_t *link_road; /* per link: its road */
-    road_rate *roads;
-    size_t nroads;
-    dup_extra *extra;
-    size_t nextra;
-    size_t table_rows;   /* the profile's road speed table size, to refuse another profile */
-    char *period;
+    network_rules rules;
+    network__turn *turns;
+    size_t nturns, tcap;
+    int64_t *turn_via; /* via roads of all turns */
+    size_t nturn_via, tvcap;
 };
 
 ems_status network_builder_create(emscov_ctx *ctx, const speed_profile *sp, const crs *working,
@@ -156,6 +127,9 @@ ems_status network_builder_create(emscov_ctx *ctx, const speed_profile *sp, cons
     b->last_class = UINT32_MAX;
     b->tolerance = opts ? opts->tolerance_m : 0;
     b->length = opts ? opts->length : NETWORK_LENGTH_PLANAR;
+    if (opts)
+        b->rules = opts->rules;
+    b->rules.turn_table = NULL; /* read by the caller (network_build_from_layer), not kept */
     snprintf(b->source, sizeof b->source, "%s", opts && opts->source ? opts->source : "roads");
     if (!(b->tolerance >= 0) || !isfinite(b->tolerance)) {
         network_builder_destroy(b);
@@ -165,6 +139,11 @@ ems_status network_builder_create(emscov_ctx *ctx, const speed_profile *sp, cons
         int mode = (int)b->length;
         network_builder_destroy(b);
         return emscov_fail(ctx, EMS_EINPUT, "link length mode %d is not planar or ellipsoidal", mode);
+    }
+    if ((unsigned)b->rules.access > NETWORK_ACCESS_IGNORE || (unsigned)b->rules.maxspeed > NETWORK_MAXSPEED_CAP ||
+        (unsigned)b->rules.area > NETWORK_AREA_ROAD || (unsigned)b->rules.reversible > NETWORK_REVERSIBLE_IMPLIED) {
+        network_builder_destroy(b);
+        return emscov_fail(ctx, EMS_EINPUT, "network rules: a value out of range");
     }
     ems_status st = speed_profile_period_index(ctx, sp, opts ? opts->period : NULL, &b->period);
     if (st == EMS_OK) st = crs_clone(ctx, working, &b->working);
@@ -189,8 +168,38 @@ void network_builder_destroy(network_builder *b)
         free(b->classes[i]);
     free(b->classes);
     free(b->class_known);
+    free(b->turns);
+    free(b->turn_via);
     crs_destroy(b->working);
     free(b);
+}
+
+network_stats *network__builder_stats(network_builder *b)
+{
+    return &b->stats;
+}
+
+ems_status network_builder_add_turn(emscov_ctx *ctx, network_builder *b, const network_turn *t)
+{
+    b->stats.turns_read++;
+    if (b->rules.turns_off) {
+        b->stats.turns_off++;
+        return EMS_OK;
+    }
+    if (t->kind != NETWORK_TURN_NO && t->kind != NETWORK_TURN_ONLY)
+        return emscov_fail(ctx, EMS_EINPUT, "%s: turn restriction %lld: kind %d is not no or only", b->source,
+                           (long long)t->id, (int)t->kind);
+    if (!ems_grow(ctx, (void **)&b->turns, &b->tcap, b->nturns + 1, sizeof *b->turns) ||
+        (t->nvia && !ems_grow(ctx, (void **)&b->turn_via, &b->tvcap, b->nturn_via + t->nvia, sizeof *b->turn_via)))
+        return EMS_ENOMEM;
+    if (t->nvia)
+        memcpy(b->turn_via + b->nturn_via, t->via, t->nvia * sizeof *t->via);
+    b->turns[b->nturns++] = (network__turn){.from = t->from, .to = t->to, .via_node = t->via_node, .id = t->id,
+                                            .via_x = t->via_x, .via_y = t->via_y, .via0 = b->nturn_via,
+                                            .nvia = t->nvia, .has_via_node = t->has_via_node,
+                                            .has_via_xy = t->has_via_xy, .kind = (uint8_t)t->kind};
+    b->nturn_via += t->nvia;
+    return EMS_OK;
 }
 
 static ems_status intern_class(emscov_ctx *ctx, network_builder *b, const char *name, uint32_t *id)
@@ -240,12 +249,25 @@ ems_status network_builder_add(emscov_ctx *ctx, network_builder *b, const networ
             return emscov_fail(ctx, EMS_EINPUT, "%s: record %lld: point %zu is not a finite coordinate",
                                b->source, (long long)r->record, k + 1);
         }
-    if (r->speed_kmh < 0 || isnan(r->speed_kmh))
-        return emscov_fail(ctx, EMS_EINPUT, "%s: record %lld: speed %g km/h is not valid (must be > 0, or 0 "
-                           "for the class default)", b->source, (long long)r->record, r->speed_kmh);
+    if (!(r->speed_kmh >= 0 && r->speed_kmh <= LIMITS_ROAD_KMH_MAX))
+        return emscov_fail(ctx, EMS_EINPUT, "%s: record %lld: speed %g km/h is not valid (must be > 0 and at most "
+                           "%g, or 0 for the class default)", b->source, (long long)r->record, r->speed_kmh,
+                           LIMITS_ROAD_KMH_MAX);
     if (r->dir == NETWORK_CLOSED) {
         b->stats.roads_skipped++;
         return EMS_OK;
+    }
+    bool restricted = false;
+    if (r->restricted) {
+        b->stats.restricted_roads++;
+        if (b->rules.access == NETWORK_ACCESS_STRICT) {
+            b->stats.restricted_dropped++;
+            return EMS_OK;
+        }
+        if (b->rules.access == NETWORK_ACCESS_IGNORE)
+            b->stats.restricted_opened++;
+        else
+            restricted = true;
     }
     uint32_t cls;
     ems_status st = intern_class(ctx, b, r->road_class, &cls);
@@ -295,7 +317,7 @@ ems_status network_builder_add(emscov_ctx *ctx, network_builder *b, const networ
             b->stats.roads_table_speed++;
     }
     b->roads[b->nroads++] = (broad){.v0 = b->nv, .n = r->n, .cls = cls, .row = row, .own_kmh = r->speed_kmh,
-                                    .dir = r->dir, .record = r->record};
+                                    .dir = r->dir, .restricted = restricted, .record = r->record};
     b->nv += r->n;
     return EMS_OK;
 }
@@ -562,15 +584,30 @@ static ems_status cut_links(emscov_ctx *ctx, network_builder *b, network *n, con
     return EMS_OK;
 }
 
-/* Times of one road's piece of travel_m metres in a period, each way (INFINITY where its direction forbids). */
-static void road_times(const road_rate *rr, double travel_m, const double *class_kmh, const double *class_factor,
-                       const speed_profile *sp, size_t period, double *fwd, double *bwd)
+/* Where a road's speed came from in a period (for the counts of the maxspeed rule). */
+typedef enum { SPEED_FROM_CLASS, SPEED_FROM_TABLE, SPEED_FROM_OWN, SPEED_OWN_CAPPED, SPEED_OWN_IGNORED } speed_from;
+
+/* Times of one road's piece of travel_m metres in a period, each way (INFINITY where its direction forbids).
+ * The road's own speed under the maxspeed rule: used, ignored, or capped at the class speed. */
+static speed_from road_times(const road_rate *rr, double travel_m, const double *class_kmh,
+                             const double *class_factor, const speed_profile *sp, size_t period,
+                             network_maxspeed rule, double *fwd, double *bwd)
 {
     double table = rr->row == SPEED_NO_ROAD ? 0 : speed_profile_road_kmh(sp, rr->row, period);
-    double kmh = speed_profile_combine(sp, class_kmh[rr->cls], class_factor[rr->cls], rr->own_kmh, table);
+    double own = rr->own_kmh, cls = class_kmh[rr->cls];
+    speed_from from = table > 0 ? SPEED_FROM_TABLE : own > 0 ? SPEED_FROM_OWN : SPEED_FROM_CLASS;
+    if (from == SPEED_FROM_OWN && rule == NETWORK_MAXSPEED_IGNORE) {
+        own = 0;
+        from = SPEED_OWN_IGNORED;
+    } else if (from == SPEED_FROM_OWN && rule == NETWORK_MAXSPEED_CAP && own > cls) {
+        own = cls;
+        from = SPEED_OWN_CAPPED;
+    }
+    double kmh = speed_profile_combine(sp, cls, class_factor[rr->cls], own, table);
     double t = travel_m / (kmh / 3.6);
     *fwd = rr->dir == NETWORK_BACKWARD ? INFINITY : t;
     *bwd = rr->dir == NETWORK_FORWARD ? INFINITY : t;
+    return from;
 }
 
 /* Link times for a period: from each link's road, then the merged duplicates (the shorter time each way). With
@@ -586,15 +623,25 @@ static ems_status compute_times(emscov_ctx *ctx, network *n, const speed_profile
         kmh[c] = speed_profile_class_kmh(sp, n->classes[c], NULL);
         factor[c] = speed_profile_class_factor(sp, period, n->classes[c]);
     }
+    network_maxspeed rule = n->rules.maxspeed;
+    n->stats.own_speed_links = n->stats.own_speed_capped = n->stats.own_speed_ignored = 0;
+    n->stats.own_speed_km = 0;
     for (uint32_t l = 0; l < n->nlinks; l++) {
         network_link *k = &n->links[l];
-        road_times(&n->roads[n->link_road[l]], k->travel_m, kmh, factor, sp, period, &k->time_fwd_s, &k->time_bwd_s);
+        speed_from from = road_times(&n->roads[n->link_road[l]], k->travel_m, kmh, factor, sp, period, rule,
+                                     &k->time_fwd_s, &k->time_bwd_s);
+        if (from == SPEED_FROM_OWN) { /* counted by the link's own road */
+            n->stats.own_speed_links++;
+            n->stats.own_speed_km += k->travel_m / 1000;
+        }
+        n->stats.own_speed_capped += from == SPEED_OWN_CAPPED;
+        n->stats.own_speed_ignored += from == SPEED_OWN_IGNORED;
     }
     for (size_t i = 0; i < n->nextra; i++) {
         const dup_extra *e = &n->extra[i];
         network_link *k = &n->links[e->link];
         double f, bk;
-        road_times(&n->roads[e->road], k->travel_m, kmh, factor, sp, period, e->reversed ? &bk : &f,
+        road_times(&n->roads[e->road], k->travel_m, kmh, factor, sp, period, rule, e->reversed ? &bk : &f,
                    e->reversed ? &f : &bk);
         k->time_fwd_s = fmin(k->time_fwd_s, f);
         k->time_bwd_s = fmin(k->time_bwd_s, bk);
@@ -605,6 +652,7 @@ static ems_status compute_times(emscov_ctx *ctx, network *n, const speed_profile
             const network_link *k = &n->links[n->arcs[a].link];
             n->arcs[a].time_s = n->arcs[a].reverse ? k->time_bwd_s : k->time_fwd_s;
         }
+    network__search_times(n);
     return EMS_OK;
 }
 
@@ -694,6 +742,8 @@ static ems_status drop_unused_nodes(emscov_ctx *ctx, network *n)
             map[i] = w;
             n->nx[w] = n->nx[i];
             n->ny[w] = n->ny[i];
+            if (n->node_osm)
+                n->node_osm[w] = n->node_osm[i];
             w++;
         }
     for (uint32_t l = 0; l < n->nlinks; l++) {
@@ -787,6 +837,10 @@ ems_status network_builder_finish(emscov_ctx *ctx, network_builder *b, network *
     node_of = ems_malloc(ctx, npoints * sizeof *node_of);
     n->nx = ems_malloc(ctx, npoints * sizeof *n->nx);
     n->ny = ems_malloc(ctx, npoints * sizeof *n->ny);
+    if (nid && !(n->node_osm = ems_malloc(ctx, npoints * sizeof *n->node_osm))) {
+        st = EMS_ENOMEM;
+        goto done;
+    }
     if (!uses || !is_end || !node_of || !n->nx || !n->ny) {
         st = EMS_ENOMEM;
         goto done;
@@ -811,6 +865,8 @@ ems_status network_builder_finish(emscov_ctx *ctx, network_builder *b, network *
             node_of[p] = nnodes;
             n->nx[nnodes] = b->vx[v];
             n->ny[nnodes] = b->vy[v];
+            if (n->node_osm)
+                n->node_osm[nnodes] = b->vhas_id[v] ? b->vid[v] : INT64_MIN;
             nnodes++;
         }
     }
@@ -830,22 +886,32 @@ ems_status network_builder_finish(emscov_ctx *ctx, network_builder *b, network *
     }
     n->nroads = b->nroads;
     for (size_t r = 0; r < b->nroads; r++)
-        n->roads[r] = (road_rate){b->roads[r].own_kmh, b->roads[r].cls, b->roads[r].row, (uint8_t)b->roads[r].dir};
+        n->roads[r] = (road_rate){b->roads[r].own_kmh, b->roads[r].record, b->roads[r].cls, b->roads[r].row,
+                                  (uint8_t)b->roads[r].dir, b->roads[r].restricted};
     n->table_rows = speed_profile_road_count(b->sp);
+    n->rules = b->rules;
     if ((st = compute_times(ctx, n, b->sp, b->period)) != EMS_OK ||
         (st = drop_duplicates(ctx, n, &b->stats.duplicates_dropped, &b->stats.duplicates_merged)) != EMS_OK)
         goto done;
     if ((st = drop_unused_nodes(ctx, n)) != EMS_OK)
         goto done;
-    if ((st = build_csr(ctx, n)) != EMS_OK || (st = build_components(ctx, n)) != EMS_OK)
+    /* times again, now that duplicates are merged: the same times, and the own-speed counts per kept link */
+    if ((st = build_csr(ctx, n)) != EMS_OK || (st = build_components(ctx, n)) != EMS_OK ||
+        (st = compute_times(ctx, n, b->sp, b->period)) != EMS_OK)
         goto done;
-    size_t comps = n->stats.components, main_nodes = n->stats.main_component_nodes, arcs = n->stats.arcs;
+    network_stats built = n->stats; /* what the graph steps filled; the builder's counts come first */
     n->stats = b->stats;
-    n->stats.components = comps;
-    n->stats.main_component_nodes = main_nodes;
-    n->stats.arcs = arcs;
+    n->stats.components = built.components;
+    n->stats.main_component_nodes = built.main_component_nodes;
+    n->stats.arcs = built.arcs;
+    n->stats.own_speed_links = built.own_speed_links;
+    n->stats.own_speed_km = built.own_speed_km;
+    n->stats.own_speed_capped = built.own_speed_capped;
+    n->stats.own_speed_ignored = built.own_speed_ignored;
     n->stats.nodes = n->nnodes;
     n->stats.links = n->nlinks;
+    if ((st = network__apply_rules(ctx, n, b->turns, b->nturns, b->turn_via)) != EMS_OK)
+        goto done;
 done:
     keymap_fini(&ids);
     keymap_fini(&coords);
@@ -897,6 +963,8 @@ void network_destroy(network *n)
     free(n->roads);
     free(n->extra);
     free(n->period);
+    free(n->node_osm);
+    network__rules_free(n);
     free(n);
 }
 
@@ -992,6 +1060,97 @@ const char *network_class_name(const network *n, uint32_t class_id)
 uint32_t network_class_count(const network *n)
 {
     return n->nclasses;
+}
+
+bool network_node_osm_id(const network *n, uint32_t node, int64_t *id)
+{
+    if (!n->node_osm || node >= n->nnodes || n->node_osm[node] == INT64_MIN)
+        return false;
+    *id = n->node_osm[node];
+    return true;
+}
+
+const network_rules *network_get_rules(const network *n)
+{
+    return &n->rules;
+}
+
+/* One of `words` (ASCII case ignored) -> its index in *out; else EMS_EINPUT naming what and the words. */
+static ems_status parse_word(emscov_ctx *ctx, const char *text, const char *what, const char *const *words,
+                             int nwords, int *out)
+{
+    for (int i = 0; i < nwords; i++)
+        if (text && !strcasecmp(text, words[i])) {
+            *out = i;
+            return EMS_OK;
+        }
+    char list[160] = "";
+    size_t len = 0;
+    for (int i = 0; i < nwords && len < sizeof list; i++)
+        len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", i == 0 ? "" : i + 1 == nwords ? " or " : ", ",
+                                words[i]);
+    return emscov_fail(ctx, EMS_EINPUT, "%s: \"%s\" is not %s", what, text ? text : "", list);
+}
+
+static const char *const access_words[] = {"ends", "strict", "ignore"};
+static const char *const maxspeed_words[] = {"use", "ignore", "cap"};
+
+ems_status network_access_parse(emscov_ctx *ctx, const char *text, const char *what, network_access *out)
+{
+    int i;
+    ems_status st = parse_word(ctx, text, what, access_words, 3, &i);
+    if (st == EMS_OK)
+        *out = (network_access)i;
+    return st;
+}
+
+ems_status network_maxspeed_parse(emscov_ctx *ctx, const char *text, const char *what, network_maxspeed *out)
+{
+    int i;
+    ems_status st = parse_word(ctx, text, what, maxspeed_words, 3, &i);
+    if (st == EMS_OK)
+        *out = (network_maxspeed)i;
+    return st;
+}
+
+ems_status network_area_parse(emscov_ctx *ctx, const char *text, const char *what, network_area *out)
+{
+    static const char *const words[] = {"skip", "road"};
+    int i;
+    ems_status st = parse_word(ctx, text, what, words, 2, &i);
+    if (st == EMS_OK)
+        *out = (network_area)i;
+    return st;
+}
+
+ems_status network_reversible_parse(emscov_ctx *ctx, const char *text, const char *what, network_reversible *out)
+{
+    static const char *const words[] = {"skip", "implied"};
+    int i;
+    ems_status st = parse_word(ctx, text, what, words, 2, &i);
+    if (st == EMS_OK)
+        *out = (network_reversible)i;
+    return st;
+}
+
+ems_status network_turns_parse(emscov_ctx *ctx, const char *text, const char *what, bool *off)
+{
+    static const char *const words[] = {"yes", "no", "on", "off", "true", "false", "1", "0"};
+    int i;
+    ems_status st = parse_word(ctx, text, what, words, 8, &i);
+    if (st == EMS_OK)
+        *off = i % 2 == 1;
+    return st;
+}
+
+const char *network_access_name(network_access a)
+{
+    return (unsigned)a < 3 ? access_words[a] : "?";
+}
+
+const char *network_maxspeed_name(network_maxspeed m)
+{
+    return (unsigned)m < 3 ? maxspeed_words[m] : "?";
 }
 
 ems_status network_length_parse(emscov_ctx *ctx, const char *text, const char *what, network_length *out)
@@ -1116,8 +1275,11 @@ ems_status network_build_from_layer(emscov_ctx *ctx, const layer *roads, const n
         int t = GEOSGeomTypeId_r(h, g);
         network_road r = {.record = layer_record(roads, i)};
         if (t != GEOS_LINESTRING && t != GEOS_MULTILINESTRING) {
-            st = emscov_fail(ctx, EMS_EINPUT, "%s: record %lld: a road must be a line, not a %s", layer_path(roads),
-                             (long long)r.record, GEOSGeomType_r(h, g) ? "non-line geometry" : "?");
+            char *type = GEOSGeomType_r(h, g); /* GEOS allocates the name: freed here */
+            st = emscov_fail(ctx, EMS_EINPUT, "%s: record %lld: a road must be a line (LineString or "
+                             "MultiLineString), not a %s", layer_path(roads), (long long)r.record,
+                             type ? type : "geometry of unknown type");
+            GEOSFree_r(h, type);
             break;
         }
         r.road_class = value_text(roads, i, fc, b1, sizeof b1);
@@ -1156,11 +1318,185 @@ ems_status network_build_from_layer(emscov_ctx *ctx, const layer *roads, const n
     }
     free(xs);
     free(ys);
+    if (st == EMS_OK && opts && opts->rules.turn_table)
+        st = network__add_turn_table(ctx, b, opts->rules.turn_table, layer_crs(roads), roads, fi);
     if (st != EMS_OK) {
         network_builder_destroy(b);
         return st;
     }
     return network_builder_finish(ctx, b, out);
+}
+
+/* ---- turn tables (docs/formats.md "Turn table") ---- */
+
+/* A road id -> record entry of a line layer (ids as text, sorted). */
+typedef struct id_rec {
+    const char *id;
+    int64_t record;
+} id_rec;
+
+static int cmp_id_rec(const void *a, const void *b)
+{
+    const id_rec *x = a, *y = b;
+    int c = strcmp(x->id, y->id);
+    return c ? c : (x->record < y->record ? -1 : x->record > y->record);
+}
+
+/* The records of a road id: ids sorted (line layers) or NULL (OSM: the id is the way id). Writes up to cap
+ * records into out; returns how many there are. */
+static size_t records_of(const id_rec *ids, size_t nids, const char *id, int64_t *out, size_t cap)
+{
+    if (!ids) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(id, &end, 10);
+        if (!*id || *end || errno)
+            return 0;
+        if (cap)
+            out[0] = v;
+        return 1;
+    }
+    size_t lo = 0, hi = nids;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(ids[mid].id, id) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t n = 0;
+    for (; lo < nids && !strcmp(ids[lo].id, id); lo++, n++)
+        if (n < cap)
+            out[n] = ids[lo].record;
+    return n;
+}
+
+#define TURN_MAX_RECORDS 16
+
+/* One row of a turn table: its cells as text; via (x, y) in the working CRS when has_xy. */
+static ems_status turn_row(emscov_ctx *ctx, network_builder *b, const char *table, int64_t row, const char *from,
+                           const char *to, const char *kind, const char *via, bool has_xy, double x, double y,
+                           const id_rec *ids, size_t nids, size_t *unknown, int64_t *first_unknown)
+{
+    network_turn t = {.has_via_xy = has_xy, .via_x = x, .via_y = y, .id = row};
+    if (!strncasecmp(kind, "no_", 3))
+        t.kind = NETWORK_TURN_NO;
+    else if (!strncasecmp(kind, "only_", 5))
+        t.kind = NETWORK_TURN_ONLY;
+    else
+        return emscov_fail(ctx, EMS_EINPUT, "%s: record %lld: field restriction: \"%s\" is not a no_* or only_* "
+                           "restriction (e.g. no_left_turn, only_straight_on)", table, (long long)row, kind);
+    int64_t fr[TURN_MAX_RECORDS], tr[TURN_MAX_RECORDS], vr[TURN_MAX_RECORDS];
+    size_t nf = records_of(ids, nids, from, fr, TURN_MAX_RECORDS), nt = records_of(ids, nids, to, tr, TURN_MAX_RECORDS);
+    size_t nv = 0;
+    bool via_ok = true;
+    for (const char *p = via; p && *p && via_ok;) { /* via road ids, ';'-separated */
+        char one[128];
+        size_t len = strcspn(p, ";");
+        snprintf(one, sizeof one, "%.*s", (int)(len < sizeof one ? len : sizeof one - 1), p);
+        size_t k = records_of(ids, nids, one, vr + nv, TURN_MAX_RECORDS - nv);
+        via_ok = k > 0 && nv + k <= TURN_MAX_RECORDS;
+        nv += k;
+        p += len + (p[len] == ';');
+    }
+    if (!nf || !nt || !via_ok || nf > TURN_MAX_RECORDS || nt > TURN_MAX_RECORDS) {
+        b->stats.turns_read++;
+        if (b->rules.turns_off) {
+            b->stats.turns_off++;
+            return EMS_OK;
+        }
+        b->stats.turns_unresolved++;
+        if ((*unknown)++ == 0)
+            *first_unknown = row;
+        return EMS_OK;
+    }
+    t.via = vr;
+    t.nvia = nv;
+    ems_status st = EMS_OK;
+    for (size_t i = 0; i < nf && st == EMS_OK; i++)
+        for (size_t j = 0; j < nt && st == EMS_OK; j++) {
+            t.from = fr[i];
+            t.to = tr[j];
+            st = network_builder_add_turn(ctx, b, &t);
+        }
+    return st;
+}
+
+ems_status network__add_turn_table(emscov_ctx *ctx, network_builder *b, const char *table, const crs *working,
+                                   const layer *roads, int id_field)
+{
+    layer *l = NULL;
+    id_rec *ids = NULL;
+    size_t nids = 0;
+    char *pool = NULL;
+    ems_status st = layer_read(ctx, table, NULL, &l);
+    if (st == EMS_OK)
+        st = layer_transform(ctx, l, working);
+    int jf = -1, jt = -1, jk = -1, jv = -1;
+    static const char need[] = "the turn table needs from_id, to_id, restriction (and lon, lat; via_id optional)";
+    if (st == EMS_OK && ((jf = layer_field_index(l, "from_id")) < 0 || (jt = layer_field_index(l, "to_id")) < 0 ||
+                         (jk = layer_field_index(l, "restriction")) < 0))
+        st = emscov_fail(ctx, EMS_EINPUT, "%s: no field %s (%s)", table,
+                         layer_field_index(l, "from_id") < 0 ? "from_id" : layer_field_index(l, "to_id") < 0
+                                                                             ? "to_id" : "restriction", need);
+    if (st == EMS_OK)
+        jv = layer_field_index(l, "via_id");
+    if (st == EMS_OK && roads) { /* the line layer's road ids, sorted */
+        size_t n = layer_count(roads), len = 0;
+        char buf[64];
+        ids = ems_malloc(ctx, (n ? n : 1) * sizeof *ids);
+        size_t cap = 0;
+        for (size_t i = 0; ids && i < n && st == EMS_OK; i++) {
+            const char *id = value_text(roads, i, id_field, buf, sizeof buf);
+            if (id_field < 0) {
+                snprintf(buf, sizeof buf, "%lld", (long long)layer_record(roads, i));
+                id = buf;
+            }
+            if (!id)
+                continue;
+            size_t k = strlen(id) + 1;
+            if (!ems_grow(ctx, (void **)&pool, &cap, len + k, 1)) {
+                st = EMS_ENOMEM;
+                break;
+            }
+            memcpy(pool + len, id, k);
+            ids[nids++] = (id_rec){(const char *)(uintptr_t)len, layer_record(roads, i)};
+            len += k;
+        }
+        if (!ids)
+            st = EMS_ENOMEM;
+        for (size_t i = 0; st == EMS_OK && i < nids; i++)
+            ids[i].id = pool + (uintptr_t)ids[i].id;
+        if (st == EMS_OK)
+            qsort(ids, nids, sizeof *ids, cmp_id_rec);
+    }
+    size_t unknown = 0;
+    int64_t first_unknown = 0;
+    GEOSContextHandle_t h = emscov_geos(ctx);
+    /* rows with a via point are features; rows whose lon/lat cells are empty are skipped records */
+    for (size_t i = 0; st == EMS_OK && i < layer_count(l) + layer_skipped_count(l); i++) {
+        bool feature = i < layer_count(l);
+        size_t k = feature ? i : i - layer_count(l);
+        const layer_value *v = feature ? layer_values(l, k) : layer_skipped_values(l, k);
+        int64_t row = feature ? layer_record(l, k) : layer_skipped_record(l, k);
+        char cf[128], ct[128], ck[64], cv[256];
+        double x = 0, y = 0;
+        if (feature && (GEOSGeomGetX_r(h, layer_geom(l, k), &x) != 1 || GEOSGeomGetY_r(h, layer_geom(l, k), &y) != 1))
+            st = emscov_fail(ctx, EMS_EINTERNAL, "%s: record %lld: cannot read the via point", table, (long long)row);
+        if (st == EMS_OK)
+            st = turn_row(ctx, b, table, row, layer_value_format(l, (size_t)jf, &v[jf], cf, sizeof cf),
+                          layer_value_format(l, (size_t)jt, &v[jt], ct, sizeof ct),
+                          layer_value_format(l, (size_t)jk, &v[jk], ck, sizeof ck),
+                          jv >= 0 ? layer_value_format(l, (size_t)jv, &v[jv], cv, sizeof cv) : NULL, feature, x, y,
+                          ids, roads ? nids : 0, &unknown, &first_unknown);
+    }
+    if (st == EMS_OK && unknown)
+        emscov_warn(ctx, "%s: %zu turn restrictions name roads that are not in the road network (first: record "
+                    "%lld): not applied", table, unknown, (long long)first_unknown);
+    free(ids);
+    free(pool);
+    layer_destroy(l);
+    return st;
 }
 
 static bool is_osm_path(const char *path)
@@ -1176,8 +1512,10 @@ ems_status network_load(emscov_ctx *ctx, const char *path, const layer_read_opts
     network_build_opts o = opts ? *opts : (network_build_opts){0};
     if (!o.source)
         o.source = path;
-    if (is_osm_path(path))
-        return network_build_from_osm(ctx, path, sp, working, &o, out);
+    if (is_osm_path(path)) {
+        ems_status st = ems_file_check(ctx, path, NULL); /* a FIFO, a device or a directory: refused (ctx.h) */
+        return st != EMS_OK ? st : network_build_from_osm(ctx, path, sp, working, &o, out);
+    }
     layer *l = NULL;
     crs *chosen = NULL;
     ems_status st = layer_read(ctx, path, ro, &l);

@@ -15,20 +15,33 @@
  * (so ways are noded where they share an OSM node), road_class = the highway value, speed = the parsed
  * maxspeed (0 = class default), record = the way id.
  *
- * Which ways (decisions, matching OSM's conventions and OSRM's car profile where they exist):
- *  - highway=* value marked yes in the profile's [osm_classes]; area=yes is a square, not a road: skipped.
+ * Which ways (decisions, matching OSM's conventions and OSRM's car profile where they exist; tag values
+ * compare ignoring ASCII case, as mappers write "Yes" too; the rules' defaults in brackets, network.h):
+ *  - highway=* value marked yes in the profile's [osm_classes]. area=yes [area = skip]: a square or a yard
+ *    drawn as a polygon is not a line anyone drives along (OSRM's car profile skips it too); area = road
+ *    takes its outline as a road, as osm2pgrouting does.
  *  - access: the most specific of emergency, motorcar, motor_vehicle, vehicle, access that is present
- *    decides. emergency=yes/designated/permissive/destination admits the way whatever the others say;
- *    emergency=no/private excludes it; otherwise no, private, agricultural, forestry, military exclude it and
- *    any other value (yes, destination, permissive, customers, delivery, ...) admits it.
+ *    decides. emergency=yes/designated/permissive/destination opens the way whatever the others say;
+ *    emergency=no/private restricts it; otherwise no, private, agricultural, forestry, military restrict it
+ *    and any other value (yes, destination, permissive, customers, delivery, ...) leaves it open (an
+ *    ambulance on a call is the traffic "destination" admits). A restricted way goes to the builder marked
+ *    so, and the access rule decides [access = ends: usable only at the start or end of a route].
  *  - direction: oneway=yes/true/1 forward, -1/reverse backward, no/false/0 both (overriding any implied
- *    one-way); junction=roundabout/circular and highway=motorway imply forward; other oneway values are
- *    ignored (implied rule). oneway=alternating (one lane used in turns, e.g. narrow bridges) is driven both
- *    ways. oneway=reversible (the direction changes with the time of day, e.g. Beijing's tidal lanes) cannot
- *    be used without a schedule, so those ways are skipped, as OSRM does.
+ *    one-way); junction=roundabout/circular and highway=motorway/motorway_link imply forward (as OSRM's car
+ *    profile and the OSM wiki's routing tags have it: a slip road is one-way unless tagged otherwise); other
+ *    oneway values are
+ *    ignored (implied rule). [reversible = skip]: oneway=alternating (one lane used in turns, e.g. narrow
+ *    bridges) is driven both ways; oneway=reversible (the direction changes with the time of day, e.g.
+ *    Beijing's tidal lanes) cannot be used without a schedule, so those ways are skipped, as OSRM does.
+ *    reversible = implied reads both values by the implied rule, as a plain pgRouting study does.
  *  - maxspeed via speed_parse_maxspeed (first value of "50;30", mph converted; "none", "signals", zone codes
- *    like "RU:urban" give 0 = the class default).
+ *    like "RU:urban" give 0 = the class default); the maxspeed rule decides its use.
  *  - name = the name tag.
+ * Turn restrictions: relations type=restriction whose restriction:motorcar, restriction:motor_vehicle,
+ * restriction:vehicle or restriction tag (the most specific present) starts with no_ or only_, and whose
+ * except tag names none of motorcar, motor_vehicle, vehicle, emergency (an ambulance is exempt then);
+ * time-conditional and hgv-only restrictions are not read. Members: from and to ways, a via node or via ways
+ * in order; each from/to pair is one turn for the builder, which resolves it onto the graph (network.h).
  * Ways referencing nodes that are not in the file (clipped extracts): the missing vertices are dropped and
  * the way is split there; pieces with fewer than 2 nodes are dropped. One warning gives the counts. A way
  * with fewer than 2 node references is skipped and counted in the same warning.
@@ -38,7 +51,7 @@
  * A node without valid lon/lat -> EMS_EINPUT naming the node.
  *
  * working may be NULL: the UTM zone of the centre of the drivable ways' nodes is then used. */
-#include "geo/network.h"
+#include "geo/network_internal.h"
 #include "geo/osm.h"
 
 #include <math.h>
@@ -46,6 +59,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define OSM_NONE UINT32_MAX /* a ref whose node is not in the file */
 
@@ -114,7 +128,16 @@ typedef struct osm_way_kept {
     double maxspeed;
     uint32_t cls; /* index into classes */
     network_dir dir;
+    bool restricted;
 } osm_way_kept;
+
+/* A restriction relation: member ids mem[m0 ..): nfrom from ways, nto to ways, nvia via ways. */
+typedef struct osm_restriction {
+    int64_t id, via_node;
+    size_t m0, nfrom, nto, nvia;
+    bool has_via_node;
+    network_turn_kind kind;
+} osm_restriction;
 
 typedef struct osm_reader {
     emscov_ctx *ctx;
@@ -131,8 +154,13 @@ typedef struct osm_reader {
     size_t names_len, names_cap;
     char **classes;
     size_t nclasses, classes_cap;
-    /* counts for the summary warning */
-    size_t too_short, reversible;
+    network_rules rules;
+    osm_restriction *restr;
+    size_t nrestr, restr_cap;
+    int64_t *mem;
+    size_t nmem, mem_cap;
+    /* counts for the summary warning and the network's stats */
+    size_t too_short, reversible, reversible_implied, area_skipped, area_used, restr_bad;
 } osm_reader;
 
 static const char *tag(const osm_tag *tags, size_t n, const char *key)
@@ -142,50 +170,57 @@ static const char *tag(const osm_tag *tags, size_t n, const char *key)
     return NULL;
 }
 
+/* v is one of list (ASCII case ignored). */
 static bool is_one_of(const char *v, const char *const *list)
 {
     for (; *list; list++)
-        if (strcmp(v, *list) == 0) return true;
+        if (strcasecmp(v, *list) == 0) return true;
     return false;
 }
 
-/* May an ambulance use the way (access tags only)? */
-static bool ambulance_allowed(const osm_tag *tags, size_t n)
+/* Is the way restricted for an ambulance (access tags only)? */
+static bool ambulance_restricted(const osm_tag *tags, size_t n)
 {
     static const char *const emergency_yes[] = {"yes", "designated", "permissive", "destination", NULL};
+    static const char *const emergency_no[] = {"no", "private", NULL};
     static const char *const refused[] = {"no", "private", "agricultural", "forestry", "military", NULL};
     const char *e = tag(tags, n, "emergency");
     if (e) {
-        if (is_one_of(e, emergency_yes)) return true;
-        if (strcmp(e, "no") == 0 || strcmp(e, "private") == 0) return false;
+        if (is_one_of(e, emergency_yes)) return false;
+        if (is_one_of(e, emergency_no)) return true;
     }
     static const char *const keys[] = {"motorcar", "motor_vehicle", "vehicle", "access", NULL};
     for (const char *const *k = keys; *k; k++) {
         const char *v = tag(tags, n, *k);
-        if (v) return !is_one_of(v, refused);
+        if (v) return is_one_of(v, refused);
     }
-    return true;
+    return false;
 }
 
-/* Direction of a way; *skip when it must not be used (oneway=reversible). */
-static network_dir way_dir(const osm_tag *tags, size_t n, const char *highway, bool *skip)
+/* Direction of a way; *skip when it must not be used (oneway=reversible under reversible = skip). */
+static network_dir way_dir(osm_reader *r, const osm_tag *tags, size_t n, const char *highway, bool *skip)
 {
+    static const char *const fwd[] = {"yes", "true", "1", NULL}, *const bwd[] = {"-1", "reverse", NULL},
+                             *const both[] = {"no", "false", "0", NULL};
     *skip = false;
     const char *ow = tag(tags, n, "oneway");
     if (ow) {
-        if (strcmp(ow, "yes") == 0 || strcmp(ow, "true") == 0 || strcmp(ow, "1") == 0) return NETWORK_FORWARD;
-        if (strcmp(ow, "-1") == 0 || strcmp(ow, "reverse") == 0) return NETWORK_BACKWARD;
-        if (strcmp(ow, "no") == 0 || strcmp(ow, "false") == 0 || strcmp(ow, "0") == 0 ||
-            strcmp(ow, "alternating") == 0)
+        if (is_one_of(ow, fwd)) return NETWORK_FORWARD;
+        if (is_one_of(ow, bwd)) return NETWORK_BACKWARD;
+        if (is_one_of(ow, both)) return NETWORK_BOTH;
+        bool rev = strcasecmp(ow, "reversible") == 0, alt = strcasecmp(ow, "alternating") == 0;
+        if ((rev || alt) && r->rules.reversible == NETWORK_REVERSIBLE_IMPLIED) {
+            r->reversible_implied++;
+        } else if (alt) {
             return NETWORK_BOTH;
-        if (strcmp(ow, "reversible") == 0) {
+        } else if (rev) {
             *skip = true;
             return NETWORK_CLOSED;
         }
     }
     const char *j = tag(tags, n, "junction");
-    if (j && (strcmp(j, "roundabout") == 0 || strcmp(j, "circular") == 0)) return NETWORK_FORWARD;
-    if (strcmp(highway, "motorway") == 0) return NETWORK_FORWARD;
+    if (j && (strcasecmp(j, "roundabout") == 0 || strcasecmp(j, "circular") == 0)) return NETWORK_FORWARD;
+    if (strcmp(highway, "motorway") == 0 || strcmp(highway, "motorway_link") == 0) return NETWORK_FORWARD;
     return NETWORK_BOTH;
 }
 
@@ -224,10 +259,13 @@ static ems_status on_way(void *user, const osm_way *way)
     const char *highway = tag(tags, nt, "highway");
     if (!highway || !speed_profile_osm_drivable(r->sp, highway)) return EMS_OK;
     const char *area = tag(tags, nt, "area");
-    if (area && strcmp(area, "yes") == 0) return EMS_OK;
-    if (!ambulance_allowed(tags, nt)) return EMS_OK;
+    bool is_area = area && strcasecmp(area, "yes") == 0;
+    if (is_area && r->rules.area == NETWORK_AREA_SKIP) {
+        r->area_skipped++;
+        return EMS_OK;
+    }
     bool skip;
-    network_dir dir = way_dir(tags, nt, highway, &skip);
+    network_dir dir = way_dir(r, tags, nt, highway, &skip);
     if (skip) {
         r->reversible++;
         return EMS_OK;
@@ -237,7 +275,9 @@ static ems_status on_way(void *user, const osm_way *way)
         r->too_short++;
         return EMS_OK;
     }
-    osm_way_kept w = {.id = way->id, .ref0 = r->nrefs, .nref = nref, .dir = dir};
+    r->area_used += is_area;
+    osm_way_kept w = {.id = way->id, .ref0 = r->nrefs, .nref = nref, .dir = dir,
+                      .restricted = ambulance_restricted(tags, nt)};
     const char *ms = tag(tags, nt, "maxspeed");
     w.maxspeed = ms ? speed_parse_maxspeed(ms) : 0;
     if (!intern_class(r, highway, &w.cls)) return EMS_ENOMEM;
@@ -258,8 +298,88 @@ static ems_status on_way(void *user, const osm_way *way)
     return EMS_OK;
 }
 
+/* Does a restriction relation apply to an ambulance? Its kind when it does. */
+static bool restriction_kind(const osm_tag *tags, size_t n, network_turn_kind *kind)
+{
+    const char *type = tag(tags, n, "type");
+    if (!type || strcmp(type, "restriction") != 0) return false;
+    const char *ex = tag(tags, n, "except");
+    if (ex) { /* a ;-separated list */
+        static const char *const exempt[] = {"motorcar", "motor_vehicle", "vehicle", "emergency", NULL};
+        char word[64];
+        for (const char *p = ex; *p;) {
+            size_t len = strcspn(p, ";");
+            const char *w = p;
+            while (len && (*w == ' ')) w++, len--;
+            while (len && w[len - 1] == ' ') len--;
+            if (len < sizeof word) {
+                memcpy(word, w, len);
+                word[len] = '\0';
+                if (is_one_of(word, exempt)) return false;
+            }
+            p += strcspn(p, ";");
+            if (*p) p++;
+        }
+    }
+    static const char *const keys[] = {"restriction:motorcar", "restriction:motor_vehicle", "restriction:vehicle",
+                                       "restriction", NULL};
+    for (const char *const *k = keys; *k; k++) {
+        const char *v = tag(tags, n, *k);
+        if (!v) continue;
+        if (strncasecmp(v, "no_", 3) == 0) *kind = NETWORK_TURN_NO;
+        else if (strncasecmp(v, "only_", 5) == 0) *kind = NETWORK_TURN_ONLY;
+        else return false;
+        return true;
+    }
+    return false;
+}
+
+static ems_status on_relation(void *user, const osm_relation *rel)
+{
+    osm_reader *r = user;
+    network_turn_kind kind;
+    if (!restriction_kind(rel->tags, rel->ntags, &kind)) return EMS_OK;
+    osm_restriction x = {.id = rel->id, .m0 = r->nmem, .kind = kind};
+    size_t nvia_nodes = 0, other = 0;
+    /* members by role, in three passes so that the pool holds from ids, then to ids, then via ways */
+    static const char *const roles[3] = {"from", "to", "via"};
+    for (int pass = 0; pass < 3; pass++)
+        for (size_t i = 0; i < rel->nmembers; i++) {
+            const osm_member *m = &rel->members[i];
+            if (strcmp(m->role, roles[pass]) != 0) {
+                other += pass == 0 && strcmp(m->role, "to") && strcmp(m->role, "via") && strcmp(m->role, "from");
+                continue;
+            }
+            if (pass == 2 && m->type == OSM_TYPE_NODE) {
+                x.via_node = m->ref;
+                x.has_via_node = true;
+                nvia_nodes++;
+                continue;
+            }
+            if (m->type != OSM_TYPE_WAY) {
+                other++;
+                continue;
+            }
+            if (!ems_grow(r->ctx, (void **)&r->mem, &r->mem_cap, r->nmem + 1, sizeof *r->mem)) return EMS_ENOMEM;
+            r->mem[r->nmem++] = m->ref;
+            *(pass == 0 ? &x.nfrom : pass == 1 ? &x.nto : &x.nvia) += 1;
+        }
+    (void)other; /* members with other roles (e.g. location_hint) are ignored */
+    /* several from or to ways are for no_entry / no_exit; more than 64 pairs is not a turn restriction */
+    if (x.nfrom == 0 || x.nto == 0 || x.nfrom * x.nto > 64 || nvia_nodes > 1 || (nvia_nodes == 1 && x.nvia > 0)) {
+        r->restr_bad++; /* not a restriction the graph can hold */
+        r->nmem = x.m0;
+        return EMS_OK;
+    }
+    if (!ems_grow(r->ctx, (void **)&r->restr, &r->restr_cap, r->nrestr + 1, sizeof *r->restr)) return EMS_ENOMEM;
+    r->restr[r->nrestr++] = x;
+    return EMS_OK;
+}
+
 static void reader_fini(osm_reader *r)
 {
+    free(r->restr);
+    free(r->mem);
     free(r->nodes);
     free(r->refs);
     free(r->ways);
@@ -273,7 +393,7 @@ static void reader_fini(osm_reader *r)
 
 static ems_status read_file(osm_reader *r)
 {
-    osm_visitor v = {.node = on_node, .way = on_way, .user = r};
+    osm_visitor v = {.node = on_node, .way = on_way, .relation = on_relation, .user = r};
     return osm_read(r->ctx, r->path, &v, NULL);
 }
 
@@ -454,7 +574,8 @@ static ems_status feed(osm_reader *r, const crs *working, const network_build_op
                                  .speed_kmh = w->maxspeed,
                                  .dir = w->dir,
                                  .name = w->name ? r->names + w->name - 1 : NULL,
-                                 .record = w->id};
+                                 .record = w->id,
+                                 .restricted = w->restricted};
             if ((st = network_builder_add(ctx, b, &road)) != EMS_OK) goto done;
         }
         ways_missing += had_missing;
@@ -468,6 +589,26 @@ static ems_status feed(osm_reader *r, const crs *working, const network_build_op
         emscov_warn(ctx,
                     "%s: %zu drivable ways with fewer than 2 nodes and %zu oneway=reversible ways skipped",
                     r->path, r->too_short, r->reversible);
+    for (size_t i = 0; i < r->nrestr; i++) {
+        const osm_restriction *rx = &r->restr[i];
+        const int64_t *m = r->mem + rx->m0;
+        for (size_t f = 0; f < rx->nfrom; f++)
+            for (size_t t = 0; t < rx->nto; t++) {
+                network_turn turn = {.from = m[f], .to = m[rx->nfrom + t], .has_via_node = rx->has_via_node,
+                                     .via_node = rx->via_node, .via = m + rx->nfrom + rx->nto, .nvia = rx->nvia,
+                                     .kind = rx->kind, .id = rx->id};
+                if ((st = network_builder_add_turn(ctx, b, &turn)) != EMS_OK) goto done;
+            }
+    }
+    if (r->rules.turn_table && (st = network__add_turn_table(ctx, b, r->rules.turn_table, working, NULL, -1)) != EMS_OK)
+        goto done;
+    network_stats *bs = network__builder_stats(b);
+    bs->area_skipped = r->area_skipped;
+    bs->area_used = r->area_used;
+    bs->reversible_skipped = r->reversible;
+    bs->reversible_implied = r->reversible_implied;
+    bs->turns_read += r->restr_bad;
+    *(r->rules.turns_off ? &bs->turns_off : &bs->turns_unresolved) += r->restr_bad;
     st = network_builder_finish(ctx, b, out);
     b = NULL; /* consumed */
 done:
@@ -487,6 +628,7 @@ ems_status network_build_from_osm(emscov_ctx *ctx, const char *path, const speed
 {
     *out = NULL;
     osm_reader r = {.ctx = ctx, .sp = sp, .path = path, .nodes_sorted = true};
+    if (opts) r.rules = opts->rules;
     ems_status st = read_file(&r);
     if (st == EMS_OK && r.nways == 0)
         st = emscov_fail(ctx, EMS_EINPUT,

@@ -2,6 +2,7 @@
  * memory buffer. The readers are osm_pbf.c and osm_xml.c. */
 #include "geo/osm_internal.h"
 
+#include <errno.h>
 #include <string.h>
 
 size_t osm__src_read(osm_src *s, void *buf, size_t n)
@@ -44,8 +45,11 @@ ems_status osm_read(emscov_ctx *ctx, const char *path, const osm_visitor *v, osm
         fmt = OSM_FORMAT_XML;
     else
         return emscov_fail(ctx, EMS_EINPUT, "%s: not an OSM file name (.osm or .osm.pbf expected)", path);
+    /* a directory, a FIFO or a device is refused before it is opened (ctx.h, "Input files") */
+    ems_status cs = ems_file_check(ctx, path, NULL);
+    if (cs != EMS_OK) return cs;
     osm_src s = {.name = path, .f = fopen(path, "rb")};
-    if (!s.f) return emscov_fail(ctx, EMS_EINPUT, "%s: cannot open", path);
+    if (!s.f) return emscov_fail(ctx, EMS_EINPUT, "%s: cannot open: %s", path, strerror(errno));
     ems_status st = read_src(ctx, &s, fmt, v, counts);
     fclose(s.f);
     return st;

@@ -101,7 +101,7 @@ static void quiet_notices(void *arg, const char *message)
 }
 
 /* The password a conninfo string or URI gives, if any (new string, or NULL). */
-static char *conninfo_password(const char *conninfo)
+static char *conninfo_password(emscov_ctx *ctx, const char *conninfo)
 {
     if (!conninfo || !*conninfo) return NULL;
     char *err = NULL;
@@ -109,7 +109,7 @@ static char *conninfo_password(const char *conninfo)
     PQfreemem(err);
     char *pw = NULL;
     for (PQconninfoOption *o = opts; o && o->keyword; o++)
-        if (!strcmp(o->keyword, "password") && o->val && *o->val) pw = strdup(o->val);
+        if (!strcmp(o->keyword, "password") && o->val && *o->val && !pw) pw = ems_strdup(ctx, o->val);
     PQconninfoFree(opts);
     return pw;
 }
@@ -129,9 +129,53 @@ static char *describe(emscov_ctx *ctx, PGconn *pc)
     return b.p;
 }
 
+/* A conninfo string or URI that libpq cannot parse, or whose port is not a port number, is bad input, found
+ * before any connection is tried. libpq's reason is kept unless the text holds a password (the reason may quote
+ * a piece of it); values are never repeated. */
+static ems_status check_conninfo(emscov_ctx *ctx, const char *conninfo)
+{
+    if (!conninfo || !*conninfo) return EMS_OK;
+    /* a bare database name is a valid conninfo for PQconnectdbParams with expand_dbname: only strings that
+     * look like key=value or a URI are parsed here */
+    if (!strchr(conninfo, '=') && strncmp(conninfo, "postgres://", 11) && strncmp(conninfo, "postgresql://", 13))
+        return EMS_OK;
+    char *err = NULL;
+    PQconninfoOption *opts = PQconninfoParse(conninfo, &err);
+    if (!opts) {
+        char line[400];
+        first_line(err ? err : "", line, sizeof line);
+        PQfreemem(err);
+        if (!*line) return emscov_fail(ctx, EMS_ENOMEM, "out of memory parsing the PostgreSQL connection string");
+        if (strstr(conninfo, "password") || strchr(conninfo, '@'))
+            snprintf(line, sizeof line, "a syntax error near the password (not shown)");
+        return emscov_fail(ctx, EMS_EINPUT, "not a valid PostgreSQL connection string (conninfo or URI): %s", line);
+    }
+    ems_status st = EMS_OK;
+    for (PQconninfoOption *o = opts; o->keyword && st == EMS_OK; o++) {
+        if (strcmp(o->keyword, "port") || !o->val || !*o->val) continue;
+        for (const char *p = o->val; *p && st == EMS_OK;) { /* a comma-separated list, one per host */
+            size_t n = strcspn(p, ",");
+            long v = 0;
+            bool ok = n > 0 && n <= 5;
+            for (size_t k = 0; ok && k < n; k++) {
+                ok = p[k] >= '0' && p[k] <= '9';
+                v = v * 10 + (p[k] - '0');
+            }
+            if (!ok || v < 1 || v > 65535)
+                st = emscov_fail(ctx, EMS_EINPUT,
+                                 "not a valid PostgreSQL connection string: the port is not a number from 1 to 65535");
+            p += n + (p[n] == ',');
+        }
+    }
+    PQconninfoFree(opts);
+    return st;
+}
+
 ems_status pg_connect(emscov_ctx *ctx, const char *conninfo, pg_conn **out)
 {
     *out = NULL;
+    ems_status cst = check_conninfo(ctx, conninfo);
+    if (cst != EMS_OK) return cst;
     /* expand_dbname = 1: conninfo may be a "key=value" string, a URI or a bare database name; the fallback
      * application name applies only when neither the conninfo nor PGAPPNAME sets one. */
     const char *const keys[] = {"dbname", "fallback_application_name", NULL};
@@ -154,7 +198,7 @@ ems_status pg_connect(emscov_ctx *ctx, const char *conninfo, pg_conn **out)
         first_line(PQerrorMessage(pc), line, sizeof line);
         snprintf(msg, sizeof msg, "cannot connect to PostgreSQL (%s): %s", c->desc,
                  *line ? line : "no reason given");
-        char *pw = conninfo_password(conninfo);
+        char *pw = conninfo_password(ctx, conninfo); /* NULL when out of memory: PQpass below redacts it too */
         redact(msg, sizeof msg, pw);
         redact(msg, sizeof msg, PQpass(pc));
         free(pw);
@@ -527,6 +571,38 @@ static ems_status check_names(emscov_ctx *ctx, const char *table, const layer *l
     return EMS_OK;
 }
 
+ems_status pg_check_user_schema(emscov_ctx *ctx, const char *what, const char *schema)
+{
+    if (schema && (!strcmp(schema, "information_schema") || !strncmp(schema, "pg_", 3)))
+        return emscov_fail(ctx, EMS_EINPUT,
+                           "%s %s: a PostgreSQL system schema (information_schema, pg_*): emscov writes its tables "
+                           "only into a schema of its own; choose another name",
+                           what, schema);
+    return EMS_OK;
+}
+
+void pg_index_name(const char *table, const char *suffix, char out[PG_NAME_MAX + 1])
+{
+    size_t tl = strlen(table), sl = strlen(suffix);
+    if (sl > 40) sl = 40; /* suffixes are short words; bounded so the layout below always fits */
+    char mid[11] = "_";       /* "_" + 8 hex digits of the table name's hash + "_", or just "_" */
+    size_t keep = tl;
+    if (tl + 1 + sl > PG_NAME_MAX) {
+        uint32_t h = 2166136261u; /* FNV-1a of the whole table name */
+        for (const unsigned char *p = (const unsigned char *)table; *p; p++)
+            h = (h ^ *p) * 16777619u;
+        snprintf(mid, sizeof mid, "_%08x_", (unsigned)h);
+        keep = PG_NAME_MAX - sl - 10;
+        while (keep > 0 && ((unsigned char)table[keep] & 0xC0) == 0x80) /* never cut a UTF-8 character */
+            keep--;
+    }
+    size_t ml = strlen(mid);
+    memcpy(out, table, keep);
+    memcpy(out + keep, mid, ml);
+    memcpy(out + keep + ml, suffix, sl);
+    out[keep + ml + sl] = '\0';
+}
+
 ems_status pg_create_table(emscov_ctx *ctx, pg_conn *c, const char *schema, const char *table, const layer *l,
                            int srid, const pg_column *extra, size_t nextra, bool if_not_exists)
 {
@@ -556,17 +632,10 @@ ems_status pg_create_table(emscov_ctx *ctx, pg_conn *c, const char *schema, cons
     }
     if (!pg__sb_printf(ctx, &sql, "geom geometry(%s, %d))", table_geom_type(l), srid)) goto done;
     if ((st = pg_exec(ctx, c, what.p, sql.p, 0, NULL)) != EMS_OK) goto done;
-    /* The index: named <table>_geom_idx so that IF NOT EXISTS can find it again. */
-    size_t tl = strlen(table);
-    char *iname = ems_malloc(ctx, tl + 10);
-    if (!iname) {
-        st = EMS_ENOMEM;
-        goto done;
-    }
-    snprintf(iname, tl + 10, "%s_geom_idx", table);
-    st = pg__ident(ctx, c, NULL, iname, &qidx);
-    free(iname);
-    if (st != EMS_OK) goto done;
+    /* The index: named after the table (pg_index_name) so that IF NOT EXISTS can find it again. */
+    char iname[PG_NAME_MAX + 1];
+    pg_index_name(table, "geom_idx", iname);
+    if ((st = pg__ident(ctx, c, NULL, iname, &qidx)) != EMS_OK) goto done;
     sql.n = 0;
     what.n = 0;
     st = EMS_ENOMEM;

@@ -55,6 +55,19 @@ EMS_API ems_status pg_srid_for(emscov_ctx *ctx, pg_conn *c, const crs *cr, int *
 /* The CRS of an SRID (EPSG when auth_name is EPSG, else the stored WKT). */
 EMS_API ems_status pg_crs_of_srid(emscov_ctx *ctx, pg_conn *c, int srid, crs **out);
 
+/* PostgreSQL keeps identifiers of at most this many bytes (NAMEDATALEN - 1) and silently cuts longer ones. */
+#define PG_NAME_MAX 63
+/* The name of an index (or other relation) belonging to table: "<table>_<suffix>" when that fits in
+ * PG_NAME_MAX bytes; otherwise the table name cut (never inside a UTF-8 character) + "_" + 8 hex digits of a
+ * hash of the whole table name + "_" + suffix, so two long table names sharing their first bytes still get
+ * different names, and none equals the table's own. */
+EMS_API void pg_index_name(const char *table, const char *suffix, char out[PG_NAME_MAX + 1]);
+
+/* EMS_EINPUT when schema is one of PostgreSQL's own: information_schema, or any name starting with "pg_"
+ * (pg_catalog, pg_toast, pg_temp, ...; the prefix is reserved for system schemas). emscov never creates or
+ * writes tables there. what names the option for the message ("--db-schema"). */
+EMS_API ems_status pg_check_user_schema(emscov_ctx *ctx, const char *what, const char *schema);
+
 /* Extra leading columns for pg_create_table / pg_copy_layer (e.g. the store's run_id). */
 typedef struct pg_column {
     const char *name;  /* unquoted */
@@ -65,8 +78,8 @@ typedef struct pg_column {
  * geometry type is the layer's (promoted to Multi* when the layer mixes single and multi parts; "Geometry" for
  * mixed kinds). Field types: int -> bigint, double -> double precision, string -> text, date -> date,
  * logical -> boolean. With if_not_exists the statement is CREATE TABLE IF NOT EXISTS. Also creates a GiST
- * index on geom. Field names are used as given (quoted); a field named like an extra column or "geom" is
- * EMS_EINPUT. */
+ * index on geom, named pg_index_name(table, "geom_idx"). Field names are used as given (quoted); a field
+ * named like an extra column or "geom" is EMS_EINPUT. */
 EMS_API ems_status pg_create_table(emscov_ctx *ctx, pg_conn *c, const char *schema, const char *table,
                                    const layer *l, int srid, const pg_column *extra, size_t nextra,
                                    bool if_not_exists);

@@ -1,9 +1,17 @@
 /* geo/route.c: multi-source, k-label (k <= 2) Dijkstra with a cutoff (see route.h).
  *
- * Each node holds up to k labels (time, source), ordered by (time, source index), with distinct sources. The
- * first nset[v] of them are settled (final); the rest are tentative. A heap entry (t, v, s) is current when it
- * equals v's first unsettled label; anything else is stale and skipped. A label from source s can only help a
- * neighbour if it is among the k best at its own node, so each node is expanded at most k times. */
+ * The search runs on the network's search graph (network.h: the nodes plus the copies that the access and
+ * turn rules need; the graph itself when there are none). Each search node holds up to k labels (time,
+ * source), ordered by (time, source index), with distinct sources. The first nset[v] of them are settled
+ * (final); the rest are tentative. A heap entry (t, v, s) is current when it equals v's first unsettled label;
+ * anything else is stale and skipped. A label from source s can only help a neighbour if it is among the k best
+ * at its own node, so each node is expanded at most k times.
+ *
+ * A node's time is the best over it and its copies (a route may end in any state). A position inside a link is
+ * reached from those search nodes at its ends that may take the link in that direction: the node itself
+ * always may; a copy may not when a turn restriction forbids the turn onto the link, or when the route came
+ * through a restricted area and the link is public. A source inside a link starts at the search node the
+ * link leads to (network_search_enter); a source at a node starts at the node. */
 #include "geo/route.h"
 
 #include <math.h>
@@ -23,9 +31,11 @@ struct route_result {
     const network *net;
     int k;
     double cutoff;
-    double *t;      /* k per node */
-    uint32_t *s;    /* k per node */
-    uint8_t *nset;  /* settled labels per node */
+    double *t;      /* k per search node */
+    uint32_t *s;    /* k per search node */
+    double *node_t; /* k per node: the best over the node and its copies (= t when there are no copies) */
+    uint32_t *node_s;
+    uint8_t *nset;  /* settled labels per search node */
     size_t settled;
     /* sources sorted by link, for positions on a source's own link */
     link_src *by_link; /* (link, source index) sorted */
@@ -126,6 +136,33 @@ static double along(const network_link *k, double a, double b)
     return isfinite(k->time_bwd_s) ? (a - b) * k->time_bwd_s : INFINITY;
 }
 
+/* The search node where a source at fraction f of link lk starts toward one end: the node itself when it is
+ * at that end, else where driving the rest of the link leads. */
+static uint32_t start_node(const network *net, uint32_t link, const network_link *lk, double f, bool to_end)
+{
+    if (along(lk, f, to_end ? 1 : 0) == 0)
+        return to_end ? lk->to : lk->from;
+    return network_search_enter(net, link, !to_end);
+}
+
+/* Offer the k labels of search node v, plus `add`, to the best list (bt, bs). */
+static void offer_labels(double *bt, uint32_t *bs, int k, const double *t, const uint32_t *s, size_t v, double add);
+
+/* The best over node v and its copies into (nt, ns), k labels. */
+static void fold_node(const network *net, const double *t, const uint32_t *s, int k, uint32_t v, double *nt,
+                      uint32_t *ns)
+{
+    for (int i = 0; i < k; i++) {
+        nt[i] = INFINITY;
+        ns[i] = ROUTE_NONE;
+    }
+    offer_labels(nt, ns, k, t, s, v, 0);
+    uint32_t nc;
+    const uint32_t *c = network_node_copies(net, v, &nc);
+    for (uint32_t j = 0; j < nc; j++)
+        offer_labels(nt, ns, k, t, s, c[j], 0);
+}
+
 static int cmp_link_src(const void *a, const void *b)
 {
     const link_src *x = a, *y = b;
@@ -150,7 +187,7 @@ ems_status route_multi_source(emscov_ctx *ctx, const network *net, const route_s
     route_result *r = ems_calloc(ctx, 1, sizeof *r);
     if (!r)
         return EMS_ENOMEM;
-    size_t nn = network_node_count(net);
+    size_t nn = network_search_count(net), nodes = network_node_count(net);
     r->net = net;
     r->k = k;
     r->cutoff = cutoff;
@@ -175,11 +212,12 @@ ems_status route_multi_source(emscov_ctx *ctx, const network *net, const route_s
     qsort(r->by_link, nsrc, sizeof *r->by_link, cmp_link_src);
 
     for (size_t i = 0; i < nsrc; i++) {
-        const network_link *lk = network_link_at(net, src[i].pos.link);
+        uint32_t l = src[i].pos.link;
+        const network_link *lk = network_link_at(net, l);
         double f = src[i].pos.frac, d = src[i].delay_s;
         double ta = d + along(lk, f, 0), tb = d + along(lk, f, 1);
-        if ((isfinite(ta) && !relax(ctx, r, lk->from, ta, (uint32_t)i)) ||
-            (isfinite(tb) && !relax(ctx, r, lk->to, tb, (uint32_t)i))) {
+        if ((isfinite(ta) && !relax(ctx, r, start_node(net, l, lk, f, false), ta, (uint32_t)i)) ||
+            (isfinite(tb) && !relax(ctx, r, start_node(net, l, lk, f, true), tb, (uint32_t)i))) {
             route_result_destroy(r);
             return EMS_ENOMEM;
         }
@@ -195,7 +233,7 @@ ems_status route_multi_source(emscov_ctx *ctx, const network *net, const route_s
         r->nset[e.node]++;
         r->settled++;
         uint32_t cnt;
-        const network_arc *a = network_out_arcs(net, e.node, &cnt);
+        const network_arc *a = network_search_arcs(net, e.node, &cnt);
         for (uint32_t j = 0; j < cnt; j++)
             if (!relax(ctx, r, a[j].to, e.t + a[j].time_s, e.src)) {
                 route_result_destroy(r);
@@ -211,6 +249,18 @@ ems_status route_multi_source(emscov_ctx *ctx, const network *net, const route_s
     free(r->heap);
     r->heap = NULL;
     r->hn = r->hcap = 0;
+    r->node_t = r->t;
+    r->node_s = r->s;
+    if (nn > nodes) { /* copies: fold them into their node */
+        r->node_t = ems_malloc(ctx, (nodes ? nodes : 1) * k * sizeof *r->node_t);
+        r->node_s = ems_malloc(ctx, (nodes ? nodes : 1) * k * sizeof *r->node_s);
+        if (!r->node_t || !r->node_s) {
+            route_result_destroy(r);
+            return EMS_ENOMEM;
+        }
+        for (uint32_t v = 0; v < nodes; v++)
+            fold_node(net, r->t, r->s, k, v, r->node_t + (size_t)v * k, r->node_s + (size_t)v * k);
+    }
     *out = r;
     return EMS_OK;
 }
@@ -219,6 +269,10 @@ void route_result_destroy(route_result *r)
 {
     if (!r)
         return;
+    if (r->node_t != r->t)
+        free(r->node_t);
+    if (r->node_s != r->s)
+        free(r->node_s);
     free(r->t);
     free(r->s);
     free(r->nset);
@@ -237,8 +291,8 @@ double route_node_time(const route_result *r, uint32_t node, int rank, uint32_t 
     }
     size_t slot = (size_t)node * r->k + rank;
     if (source)
-        *source = r->s[slot];
-    return r->t[slot];
+        *source = r->node_s[slot];
+    return r->node_t[slot];
 }
 
 /* Keep the best k (time, source) candidates with distinct sources, ordered. */
@@ -263,6 +317,33 @@ static void offer(double *bt, uint32_t *bs, int k, double t, uint32_t s)
             bt[i] = t, bs[i] = s;
             return;
         }
+}
+
+static void offer_labels(double *bt, uint32_t *bs, int k, const double *t, const uint32_t *s, size_t v, double add)
+{
+    for (int i = 0; i < k; i++)
+        offer(bt, bs, k, t[v * k + i] + add, s[v * k + i]);
+}
+
+/* Labels reaching a position from link end `node` (the tail of (link, reverse)) with `via` seconds along the
+ * link: at the node itself (via 0) every state of the node; inside the link the node and those copies that
+ * may take the link (the node itself always may). With entry_only, only those that may take it, via 0 too. */
+static void offer_end(const network *net, const double *t, const uint32_t *s, const double *node_t,
+                      const uint32_t *node_s, int k, uint32_t node, uint32_t link, bool reverse, double via,
+                      bool entry_only, double *bt, uint32_t *bs)
+{
+    if (!isfinite(via))
+        return;
+    uint32_t nc;
+    const uint32_t *c = network_node_copies(net, node, &nc);
+    if (nc == 0 || (via == 0 && !entry_only)) {
+        offer_labels(bt, bs, k, node_t, node_s, node, via);
+        return;
+    }
+    offer_labels(bt, bs, k, t, s, node, via);
+    for (uint32_t j = 0; j < nc; j++)
+        if (network_search_can_take(net, c[j], link, reverse))
+            offer_labels(bt, bs, k, t, s, c[j], via);
 }
 
 static size_t first_on_link(const route_result *r, uint32_t link)
@@ -313,12 +394,8 @@ double route_pos_time(const route_result *r, const snap_pos *p, int rank, uint32
         return INFINITY;
     const network_link *lk = network_link_at(r->net, p->link);
     double f = p->frac;
-    double via_a = along(lk, 0, f), via_b = along(lk, 1, f);
-    for (int i = 0; i < k; i++) {
-        size_t sa = (size_t)lk->from * k + i, sb = (size_t)lk->to * k + i;
-        offer(bt, bs, k, r->t[sa] + via_a, r->s[sa]);
-        offer(bt, bs, k, r->t[sb] + via_b, r->s[sb]);
-    }
+    offer_end(r->net, r->t, r->s, r->node_t, r->node_s, k, lk->from, p->link, false, along(lk, 0, f), false, bt, bs);
+    offer_end(r->net, r->t, r->s, r->node_t, r->node_s, k, lk->to, p->link, true, along(lk, 1, f), false, bt, bs);
     /* sources on this very link reach it directly */
     for (size_t i = first_on_link(r, p->link); i < r->nsrc && r->by_link[i].link == p->link; i++) {
         const route_source *s = &r->src[r->by_link[i].src];
@@ -336,6 +413,22 @@ double route_pos_time(const route_result *r, const snap_pos *p, int rank, uint32
 size_t route_settled(const route_result *r)
 {
     return r->settled;
+}
+
+double route_link_entry_time(const route_result *r, uint32_t link, bool reverse, int rank, uint32_t *source)
+{
+    double bt[2] = {INFINITY, INFINITY};
+    uint32_t bs[2] = {ROUTE_NONE, ROUTE_NONE};
+    if (source)
+        *source = ROUTE_NONE;
+    if (rank < 0 || rank >= r->k || link >= network_link_count(r->net))
+        return INFINITY;
+    const network_link *lk = network_link_at(r->net, link);
+    offer_end(r->net, r->t, r->s, r->node_t, r->node_s, r->k, reverse ? lk->to : lk->from, link, reverse, 0, true,
+              bt, bs);
+    if (source)
+        *source = bs[rank];
+    return bt[rank];
 }
 
 /* ---- reusable single-source workspace (see route.h) ---- */
@@ -361,7 +454,7 @@ ems_status route_workspace_create(emscov_ctx *ctx, const network *net, route_wor
     route_workspace *ws = ems_calloc(ctx, 1, sizeof *ws);
     if (!ws)
         return EMS_ENOMEM;
-    size_t nn = network_node_count(net), m = nn ? nn : 1;
+    size_t nn = network_search_count(net), m = nn ? nn : 1;
     ws->net = net;
     ws->nn = nn;
     ws->t = ems_malloc(ctx, m * sizeof *ws->t);
@@ -464,19 +557,20 @@ size_t route_bounded_single(route_workspace *ws, const route_source *src, double
         ws->src.pos.link = NETWORK_NONE;
         return 0;
     }
-    const network_link *lk = network_link_at(net, src->pos.link);
+    uint32_t l = src->pos.link;
+    const network_link *lk = network_link_at(net, l);
     double f = src->pos.frac, d = src->delay_s;
     double ta = d + along(lk, f, 0), tb = d + along(lk, f, 1);
     if (isfinite(ta))
-        ws_relax(ws, lk->from, ta);
+        ws_relax(ws, start_node(net, l, lk, f, false), ta);
     if (isfinite(tb))
-        ws_relax(ws, lk->to, tb);
+        ws_relax(ws, start_node(net, l, lk, f, true), tb);
     while (ws->hn > 0) {
         uint32_t v = ws_pop(ws);
-        ws->order[ws->nsettled++] = v;
+        ws->order[ws->nsettled++] = network_search_node(net, v);
         double tv = ws->t[v];
         uint32_t cnt;
-        const network_arc *a = network_out_arcs(net, v, &cnt);
+        const network_arc *a = network_search_arcs(net, v, &cnt);
         for (uint32_t j = 0; j < cnt; j++)
             if (ws->hpos[a[j].to] != ROUTE_NONE || isinf(ws->t[a[j].to]))
                 ws_relax(ws, a[j].to, tv + a[j].time_s);
@@ -491,7 +585,30 @@ const uint32_t *route_ws_reached(const route_workspace *ws)
 
 double route_ws_node_time(const route_workspace *ws, uint32_t node)
 {
-    return node < ws->nn ? ws->t[node] : INFINITY;
+    if (node >= network_node_count(ws->net))
+        return INFINITY;
+    double t = ws->t[node];
+    uint32_t nc;
+    const uint32_t *c = network_node_copies(ws->net, node, &nc);
+    for (uint32_t j = 0; j < nc; j++)
+        t = fmin(t, ws->t[c[j]]);
+    return t;
+}
+
+/* As offer_end, one label: the time from link end `node` with `via` seconds along the link. */
+static double ws_end_time(const route_workspace *ws, uint32_t node, uint32_t link, bool reverse, double via)
+{
+    if (!isfinite(via))
+        return INFINITY;
+    uint32_t nc;
+    const uint32_t *c = network_node_copies(ws->net, node, &nc);
+    if (via == 0)
+        return route_ws_node_time(ws, node);
+    double t = ws->t[node];
+    for (uint32_t j = 0; j < nc; j++)
+        if (ws->t[c[j]] < t && network_search_can_take(ws->net, c[j], link, reverse))
+            t = ws->t[c[j]];
+    return t + via;
 }
 
 double route_ws_pos_time(const route_workspace *ws, const snap_pos *p)
@@ -501,7 +618,8 @@ double route_ws_pos_time(const route_workspace *ws, const snap_pos *p)
         return INFINITY;
     const network_link *lk = network_link_at(net, p->link);
     double f = p->frac;
-    double best = fmin(ws->t[lk->from] + along(lk, 0, f), ws->t[lk->to] + along(lk, 1, f));
+    double best = fmin(ws_end_time(ws, lk->from, p->link, false, along(lk, 0, f)),
+                       ws_end_time(ws, lk->to, p->link, true, along(lk, 1, f)));
     if (p->link == ws->src.pos.link) {
         double t = ws->src.delay_s + along(lk, ws->src.pos.frac, f);
         if (t <= ws->cutoff && t < best)

@@ -7,6 +7,9 @@
  * plus the along-link part, respecting one-way, and a source on the same link reaches it directly. A position
  * within snap_end_tolerance_m of a link end is that end node (a move that short costs nothing, either way).
  * Ties are broken by the lower source index, so results are deterministic.
+ * The search obeys the network's rules (network.h): restricted roads only at a route's start or end (access =
+ * ends) and turn restrictions, on the network's search graph; a node's time is the best over every way of
+ * arriving there, a position inside a link counts only the arrivals that may drive onto that link.
  * Ownership: route_multi_source returns a new result owned by the caller (route_result_destroy, NULL-safe);
  * it borrows the network, which must outlive it. Units: seconds. */
 #ifndef EMSCOV_GEO_ROUTE_H
@@ -44,6 +47,11 @@ EMS_API size_t route_source_count(const route_result *r);
 EMS_API const route_source *route_source_at(const route_result *r, uint32_t i);
 EMS_API size_t route_link_sources(const route_result *r, uint32_t link, uint32_t *idx, size_t cap);
 EMS_API double route_cutoff(const route_result *r);
+/* The time (rank-th label) at which a route may start driving along `link` in that direction from its tail end
+ * (reverse: from its `to` end): the tail node's time over the arrivals that may take the link (a turn
+ * restriction or a restricted area can forbid it while the node itself is reached). For service areas. */
+EMS_API double route_link_entry_time(const route_result *r, uint32_t link, bool reverse, int rank,
+                                     uint32_t *source);
 /* Labels settled by the search (work done; for benchmarks). */
 EMS_API size_t route_settled(const route_result *r);
 
@@ -60,7 +68,8 @@ EMS_API void route_workspace_destroy(route_workspace *ws);
 /* Search from src (its pos.link must be a link of the network, its delay >= 0) keeping labels <= cutoff_s
  * (INFINITY or 0: none). Forgets the previous search. Returns the number of nodes reached. */
 EMS_API size_t route_bounded_single(route_workspace *ws, const route_source *src, double cutoff_s);
-/* The nodes the last search reached, in the order they were settled (count = the return value above). */
+/* The nodes the last search reached, in the order they were settled (count = the return value above); a node
+ * split by the network's rules may appear more than once. */
 EMS_API const uint32_t *route_ws_reached(const route_workspace *ws);
 /* Time at a node (INFINITY when not reached) and at a position on a link (partial edges and the source's
  * own link, as route_pos_time; INFINITY beyond the cutoff). */

@@ -13,6 +13,16 @@ asp() { if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else 
 psql_() { "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$SOCK" -p "$PORT" -U postgres "$@"; }
 ready() { "$PGBIN/pg_isready" -q -h "$SOCK" -p "$PORT"; }
 running() { [ -f "$DATA/postmaster.pid" ] && asp "$PGBIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; }
+# The postmaster recorded in postmaster.pid is alive: kill -0 as the data directory's owner (a reused pid of
+# another user's process does not count) and, where /proc tells, a postgres of this data directory.
+alive() {
+  pid=$(sed -n 1p "$DATA/postmaster.pid" 2>/dev/null) || return 1
+  case $pid in ''|*[!0-9]*) return 1 ;; esac
+  asp kill -0 "$pid" 2>/dev/null || return 1
+  cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 0
+  [ -z "$cmd" ] && return 0   # a zombie postmaster not yet reaped: gone in a moment, wait for it
+  case $cmd in *"$DATA"*) return 0 ;; *) return 1 ;; esac
+}
 conninfo() { echo "host=127.0.0.1 port=$PORT user=postgres dbname=$DB"; }
 case "${1:-start}" in
 start)
@@ -35,10 +45,23 @@ shared_buffers = 64MB
 max_connections = 40
 CONF
   fi
+  # A live postmaster that does not accept connections yet is recovering (a backend crashed: every backend is
+  # reset) or still starting: wait for it, up to 60 s, and never touch its lock file. Only a postmaster.pid
+  # whose postmaster is gone (a killed server; it lingers ~1 s) is stale and removed before starting anew.
+  i=0; while ! ready && alive && [ $i -lt 120 ]; do sleep 0.5; i=$((i+1)); done
   if ! ready; then
-    i=0; while running && [ $i -lt 20 ]; do sleep 0.5; i=$((i+1)); done  # a kill -9'd server lingers ~1 s
-    rm -f "$DATA/postmaster.pid"                                          # stale lock from a killed session
-    asp "$PGBIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 30 start >/dev/null || { tail -n 20 "$LOG" >&2; exit 1; }
+    if alive; then
+      echo "pgtest: the server in $DATA (postmaster $pid) is alive but refuses connections after 60 s; see $LOG" >&2
+      exit 1
+    fi
+    rm -f "$DATA/postmaster.pid"
+    # the killed postmaster's backends may hold its shared memory a moment longer: try again, 3 times at most
+    n=0; until asp "$PGBIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 30 start >/dev/null; do
+      n=$((n+1)); [ $n -lt 3 ] || { tail -n 20 "$LOG" >&2; exit 1; }
+      sleep 1; rm -f "$DATA/postmaster.pid"
+    done
+    i=0; while ! ready && [ $i -lt 60 ]; do sleep 0.5; i=$((i+1)); done
+    ready || { echo "pgtest: the server started but does not accept connections; see $LOG" >&2; exit 1; }
   fi
   psql_ -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$DB'" | grep -q 1 \
     || psql_ -d postgres -c "CREATE DATABASE $DB"

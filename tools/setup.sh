@@ -1,11 +1,15 @@
 #!/bin/sh
 # tools/setup.sh: install what emscov needs from Debian 12's packages (non-interactive, idempotent: when all
 # are present it only checks, in well under a second). Run as root, or as a user with sudo.
-#   tools/setup.sh run    compilers and libraries to build and run emscov (the README's first command)
-#   tools/setup.sh test   + PostgreSQL 15 / PostGIS 3 / pgRouting, cmocka, GDAL's ogrinfo, cs2cs, osmium, valgrind
+#   tools/setup.sh run    compilers and libraries to build and run emscov (the README's first command); gettext's
+#                         msgfmt builds the Chinese catalogue (po/), fonts-noto-cjk draws Chinese in maps and reports
+#   tools/setup.sh test   + PostgreSQL 15 / PostGIS 3 / pgRouting, cmocka, GDAL's ogrinfo, cs2cs, osmium, valgrind,
+#                         osm2pgrouting (the reference import of the method = pgrouting test), clang with the
+#                         libFuzzer runtime (tools/fuzz.sh), poppler-utils (pdftotext, pdffonts) and chromium
+#                         (headless) to check the reports
 set -eu
-BUILD="gcc libc6-dev make cmake pkg-config libgeos-dev libproj-dev proj-data libshp-dev libpq-dev libsqlite3-dev libjson-c-dev libinih-dev libexpat1-dev zlib1g-dev libglpk-dev libcairo2-dev libpango1.0-dev fonts-noto-cjk"
-TEST="libcmocka-dev postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting gdal-bin proj-bin osmium-tool valgrind sqlite3"
+BUILD="gcc libc6-dev make cmake pkg-config libgeos-dev libproj-dev proj-data libshp-dev libpq-dev libsqlite3-dev libjson-c-dev libinih-dev libexpat1-dev zlib1g-dev libglpk-dev libgdal-dev libcairo2-dev libpango1.0-dev fonts-noto-cjk gettext"
+TEST="libcmocka-dev postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting gdal-bin proj-bin osmium-tool valgrind sqlite3 osm2pgrouting clang libclang-rt-14-dev poppler-utils chromium"
 case "${1:-run}" in
   run)  PKGS=$BUILD ;;
   test) PKGS="$BUILD $TEST" ;;

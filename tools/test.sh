@@ -2,6 +2,7 @@
 # tools/test.sh: the README's test command. Installs what is missing, builds emscov twice (warnings as errors;
 # then with AddressSanitizer + UndefinedBehaviorSanitizer), starts a throwaway PostgreSQL 15 + PostGIS 3 +
 # pgRouting (tools/pgtest.sh), runs the whole ctest suite in both builds, runs the unit tests under valgrind,
+# builds the fuzz targets with clang (build-fuzz) and runs each a few seconds on its seeds (tools/fuzz.sh smoke),
 # and stops the server whatever happens. Exit 0 only when every step passed.
 set -eu
 cd "$(dirname "$0")/.."
@@ -30,6 +31,7 @@ for t in build/tests/test_*; do
   name=$(basename "$t")
   st=0
   env EMSCOV_SHARED_DIR="$(pwd)/../shared" EMSCOV_SAMPLE_DIR="$(pwd)/build/sample" EMSCOV_SOURCE_DIR="$(pwd)" \
+      EMSCOV_LOCALEDIR="$(pwd)/build/locale" \
       EMSCOV_BIN="$(pwd)/build/src/emscov" EMSCOV_TEST_TMP="$(pwd)/build/tests/tmp/$name" \
       valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=9 \
         --suppressions=tests/valgrind.supp "$t" \
@@ -41,4 +43,7 @@ for t in build/tests/test_*; do
   esac
 done
 [ "$vg_fail" = 0 ] && echo "valgrind: all unit tests clean" || rc=1
+echo "== fuzz smoke: every libFuzzer target for a few seconds on its seeds (clang, ASan + UBSan; tools/fuzz.sh)"
+EMSCOV_FUZZ_BUILD=build-fuzz tools/fuzz.sh build >/dev/null || rc=1
+EMSCOV_FUZZ_BUILD=build-fuzz FUZZ_SMOKE_S=${FUZZ_SMOKE_S:-3} tools/fuzz.sh smoke || rc=1
 exit $rc

@@ -391,8 +391,10 @@ static ems_status demand_step(emscov_ctx *ctx, void *user)
         grid *g = NULL;
         if ((st = grid_read(ctx, sc->population.path, &sc->population.opts, &g)) != EMS_OK) return st;
         st = demand_from_grid(ctx, g, a->in.working, a->in.streets, &d);
+        a->pop_method = !strcmp(grid_format(g), "ESRI ASCII")
+                            ? "grid cells (ESRI ASCII), one demand point per cell centre"
+                            : "grid cells (raster read by GDAL), one demand point per cell centre";
         grid_destroy(g);
-        a->pop_method = "grid cells (ESRI ASCII), one demand point per cell centre";
     } else if ((st = scenario_field(ctx, a->in.pop_layer, sc->pop_count_field, "[population] count_field",
                                     &jf)) != EMS_OK ||
                (st = scenario_field(ctx, strcmp(sc->pop_kind, "points") && a->in.pop_target ? a->in.pop_target
@@ -766,11 +768,15 @@ static ems_status ledger_roads(emscov_ctx *ctx, analysis *a)
     if (st != EMS_OK) return st;
     ledger_layer *y = ledger_layer_at(lg, idx);
     y->read = ns->roads_in;
-    y->skipped = ns->roads_skipped;
-    y->used = ns->roads_in - ns->roads_skipped;
+    y->skipped = ns->roads_skipped + ns->restricted_dropped; /* access = strict drops roads an access tag closes */
+    y->used = ns->roads_in - y->skipped;
     if (ns->roads_skipped)
         st = ledger_add(ctx, lg, "roads", 0, NULL, NULL, LEDGER_NOT_DRIVABLE, NAN, ns->roads_skipped, NAN,
                         NAN, "%zu road(s)", ns->roads_skipped);
+    if (st == EMS_OK && ns->restricted_dropped)
+        st = ledger_add(ctx, lg, "roads", 0, NULL, NULL, LEDGER_NOT_DRIVABLE, NAN, ns->restricted_dropped, NAN,
+                        NAN, "%zu road(s) closed to ambulances by an access tag (access = strict)",
+                        ns->restricted_dropped);
     if (st == EMS_OK && ns->zero_length_dropped)
         st = ledger_add(ctx, lg, "roads", 0, NULL, NULL, LEDGER_ZERO_LENGTH_LINK, NAN,
                         ns->zero_length_dropped, NAN, NAN, "%zu link(s)", ns->zero_length_dropped);
@@ -1102,12 +1108,8 @@ ems_status analysis_run_opts(emscov_ctx *ctx, const scenario *sc, const analysis
     if (st == EMS_OK && !defer && (st = analysis_finish(ctx, a)) == EMS_OK)
         t0 = now(); /* the wait was timed by analysis_finish */
     const standards *std = sc->std;
-    char park_src[1024];
-    snprintf(park_src, sizeof park_src, "%s%s%s", std->source_parks ? std->source_parks : "",
-             std->source_parks && a->rules ? "; measured after the rule set " : "",
-             a->rules ? park_rules_standard(a->rules) : "");
     const char *sources[RESULT_NTARGETS] = {std->source_response, std->source_stations, std->source_ambulances,
-                                            park_src, std->source_calls};
+                                            std->source_parks, std->source_calls};
     if (st == EMS_OK && (st = fill_result(ctx, a)) == EMS_OK && (st = fill_geo(ctx, a)) == EMS_OK &&
         (st = run_result_judge(ctx, a->result, sources)) == EMS_OK)
         st = ledger_check(ctx, a->result->ledger);

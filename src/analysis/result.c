@@ -239,10 +239,14 @@ ems_status run_result_judge(emscov_ctx *ctx, run_result *r, const char *const so
 
     for (size_t k = 0; k < RESULT_NTARGETS; k++) {
         const char *src = sources && sources[k] && *sources[k] ? sources[k] : NULL;
-        snprintf(buf, sizeof buf, "%s%s%s", r->standards_name ? r->standards_name : "", src ? ": " : "",
-                 src ? src : "");
+        /* the park target is measured after the rule set, which the standard names apart */
+        const char *rule = k == RESULT_T_PARKS && r->parks.present ? r->parks.rule_standard : NULL;
+        snprintf(buf, sizeof buf, "%s%s%s%s%s", r->standards_name ? r->standards_name : "", src || rule ? ": " : "",
+                 src ? src : "", src && rule ? "; measured after the rule set " : "", rule ? rule : "");
         r->targets[k].standard = run_result_str(ctx, r, buf);
-        if (!r->targets[k].standard || !r->targets[k].target_text || !r->targets[k].note)
+        r->targets[k].source = src ? run_result_str(ctx, r, src) : NULL;
+        if (!r->targets[k].standard || !r->targets[k].target_text || !r->targets[k].note ||
+            (src && !r->targets[k].source))
             return emscov_fail(ctx, EMS_ENOMEM, "out of memory");
     }
     if (!r->targets[RESULT_T_AMBULANCES].indicator || !r->targets[RESULT_T_AMBULANCES].unit)

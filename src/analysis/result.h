@@ -48,7 +48,9 @@ typedef struct result_target {
     double value, threshold; /* in unit; value NaN when n/a */
     const char *target_text; /* the target as people read it: "< 12 min", ">= 1 station in every sub-district" */
     result_verdict verdict;
-    const char *standard;    /* the standards file (name) and the document and clause the target comes from */
+    const char *standard;    /* the standards file (name) and the document and clause the target comes from (for
+                                the park target, and the rule set it is measured after) */
+    const char *source;      /* the document and clause alone, as the standards file quotes it; NULL: none */
     const char *note;        /* why n/a, or how it was measured; "" when nothing */
     size_t units_failing;    /* sub-districts failing the same test, where it applies per sub-district */
     size_t units_judged;     /* sub-districts judged (with population, or with residential land) */

@@ -14,7 +14,7 @@
 static const char *const known_keys[] = {
     "scenario.name", "scenario.standards", "scenario.speed_profile", "scenario.period", "scenario.working_epsg",
     "scenario.activation_s", "scenario.max_snap_m", "scenario.thresholds_min", "scenario.service_area_buffer_m",
-    "scenario.service_area_cell_m", "scenario.snap", "scenario.length",
+    "scenario.service_area_cell_m", "scenario.snap", "scenario.length", "scenario.method", "scenario.lang",
     "streets.path", "streets.encoding", "streets.srs", "streets.name_field", "streets.code_field",
     "streets.district_field", "streets.where",
     "stations.path", "stations.encoding", "stations.srs", "stations.id_field", "stations.name_field",
@@ -22,7 +22,8 @@ static const char *const known_keys[] = {
     "population.path", "population.encoding", "population.srs", "population.kind", "population.count_field",
     "population.target", "population.levels_field", "population.where", "population.total",
     "roads.path", "roads.encoding", "roads.srs", "roads.class_field", "roads.speed_field", "roads.oneway_field",
-    "roads.name_field", "roads.id_field",
+    "roads.name_field", "roads.id_field", "roads.access", "roads.maxspeed", "roads.turn_restrictions",
+    "roads.turn_table", "roads.area", "roads.reversible",
     "parks.path", "parks.encoding", "parks.srs", "parks.rules", "parks.where",
     "residential.path", "residential.encoding", "residential.srs", "residential.where", NULL};
 
@@ -69,6 +70,39 @@ static void source_fini(scenario_source *src)
     free(src->where);
 }
 
+/* A [roads] rule key's value (NULL when absent), with what = "<file>: [roads] <key>" for messages. */
+static const char *rule_value(const config *c, const char *path, const char *key, char *what, size_t cap)
+{
+    const char *v = config_get(c, "roads", key);
+    if (v)
+        snprintf(what, cap, "%s: [roads] %s", path, key);
+    return v;
+}
+
+/* [roads] access, maxspeed, turn_restrictions, area, reversible (over the method's preset) and turn_table. */
+static ems_status road_rule_keys(emscov_ctx *ctx, const config *c, const char *path, scenario *s)
+{
+    char what[4200]; /* a path and a key */
+    const char *v;
+    ems_status st = EMS_OK;
+    network_rules *r = &s->road_rules;
+    if (((v = rule_value(c, path, "access", what, sizeof what)) &&
+         (st = network_access_parse(ctx, v, what, &r->access)) != EMS_OK) ||
+        ((v = rule_value(c, path, "maxspeed", what, sizeof what)) &&
+         (st = network_maxspeed_parse(ctx, v, what, &r->maxspeed)) != EMS_OK) ||
+        ((v = rule_value(c, path, "turn_restrictions", what, sizeof what)) &&
+         (st = network_turns_parse(ctx, v, what, &r->turns_off)) != EMS_OK) ||
+        ((v = rule_value(c, path, "area", what, sizeof what)) &&
+         (st = network_area_parse(ctx, v, what, &r->area)) != EMS_OK) ||
+        ((v = rule_value(c, path, "reversible", what, sizeof what)) &&
+         (st = network_reversible_parse(ctx, v, what, &r->reversible)) != EMS_OK))
+        return st;
+    if (config_get(c, "roads", "turn_table") && !(s->turn_table = config_path_value(c, "roads", "turn_table")))
+        return emscov_fail(ctx, EMS_ENOMEM, "out of memory");
+    r->turn_table = s->turn_table;
+    return EMS_OK;
+}
+
 ems_status scenario_load(emscov_ctx *ctx, const char *path, const char *data_dir, scenario **out)
 {
     *out = NULL;
@@ -104,7 +138,15 @@ ems_status scenario_load(emscov_ctx *ctx, const char *path, const char *data_dir
     free(std_path);
     if (st != EMS_OK)
         goto done;
-    s->speed_path = data_ref(c, "scenario", "speed_profile", "default", data_dir, "speed");
+    char what[4200]; /* a path and a key */
+    snprintf(what, sizeof what, "%s: [scenario] method", path);
+    if ((v = config_get(c, "scenario", "method")) && (st = roads_method_parse(ctx, v, what, &s->method)) != EMS_OK)
+        goto done;
+    roads_preset pre = roads_method_preset(s->method);
+    s->snap = pre.snap;
+    s->length = pre.length;
+    s->road_rules = pre.rules;
+    s->speed_path = data_ref(c, "scenario", "speed_profile", pre.speed_profile, data_dir, "speed");
     if (!s->speed_path)
         oom = true;
     v = config_get(c, "scenario", "period");
@@ -148,13 +190,21 @@ ems_status scenario_load(emscov_ctx *ctx, const char *path, const char *data_dir
         s->road_strings[k] = dup_or_null(ctx, config_get(c, "roads", rk[k]), &oom);
     s->road_fields = (network_fields){s->road_strings[0], s->road_strings[1], s->road_strings[2], s->road_strings[3],
                                       s->road_strings[4], true};
-    char what[96];
     snprintf(what, sizeof what, "%s: [scenario] snap", path);
     if ((v = config_get(c, "scenario", "snap")) && (st = snap_mode_parse(ctx, v, what, &s->snap)) != EMS_OK)
         goto done;
     snprintf(what, sizeof what, "%s: [scenario] length", path);
     if ((v = config_get(c, "scenario", "length")) && (st = network_length_parse(ctx, v, what, &s->length)) != EMS_OK)
         goto done;
+    if ((st = road_rule_keys(ctx, c, path, s)) != EMS_OK)
+        goto done;
+    if ((v = config_get(c, "scenario", "lang"))) {
+        if (strcmp(v, "zh") && strcmp(v, "en")) {
+            st = emscov_fail(ctx, EMS_EINPUT, "%s: [scenario] lang must be zh or en, not \"%s\"", path, v);
+            goto done;
+        }
+        s->lang = dup_or_null(ctx, v, &oom);
+    }
     v = config_get(c, "parks", "rules");
     s->park_rules = v ? data_ref(c, "parks", "rules", NULL, data_dir, "standards") : ems_strdup(ctx, s->std->park_rules);
     if (!s->park_rules)
@@ -187,9 +237,11 @@ void scenario_destroy(scenario *s)
         return;
     free(s->path);
     free(s->name);
+    free(s->lang);
     standards_destroy(s->std);
     free(s->speed_path);
     free(s->period);
+    free(s->turn_table);
     scenario_source *srcs[] = {&s->streets, &s->stations, &s->population, &s->roads, &s->parks, &s->residential,
                                &s->pop_target};
     for (size_t k = 0; k < sizeof srcs / sizeof *srcs; k++)
@@ -207,7 +259,22 @@ void scenario_destroy(scenario *s)
     for (int k = 0; k < 5; k++)
         free(s->road_strings[k]);
     free(s->park_rules);
+    free(s->conninfo);
     free(s);
+}
+
+ems_status scenario_set_conninfo(emscov_ctx *ctx, scenario *s, const char *conninfo)
+{
+    char *copy = ems_strdup(ctx, conninfo);
+    if (!copy)
+        return EMS_ENOMEM;
+    free(s->conninfo);
+    s->conninfo = copy;
+    scenario_source *src[] = {&s->streets, &s->stations, &s->population, &s->roads,
+                              &s->parks,   &s->residential, &s->pop_target};
+    for (size_t k = 0; k < sizeof src / sizeof *src; k++)
+        src[k]->opts.conninfo = copy;
+    return EMS_OK;
 }
 
 /* The source's `where` filter; a filter that keeps nothing is an error (a misspelt value, most likely). */
@@ -268,7 +335,7 @@ static void keep_warning(void *user, const char *message)
 static void *load_roads(void *arg)
 {
     roads_job *j = arg;
-    network_build_opts o = {.source = j->s->roads.path, .length = j->s->length};
+    network_build_opts o = {.source = j->s->roads.path, .length = j->s->length, .rules = j->s->road_rules};
     j->st = network_load(j->ctx, j->s->roads.path, &j->s->roads.opts, &j->s->road_fields, j->sp, j->working, &o,
                          &j->net);
     return NULL;

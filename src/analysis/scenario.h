@@ -11,6 +11,7 @@
 #include "geo/network.h"
 #include "geo/snap.h"
 #include "geo/speed.h"
+#include "src/analysis/roads.h"
 #include "src/analysis/standards.h"
 
 typedef struct scenario_source {
@@ -23,6 +24,7 @@ typedef struct scenario_source {
 
 typedef struct scenario {
     char *path, *name;
+    char *lang;                       /* [scenario] lang: "zh" or "en" for what people read; NULL: not given */
     standards *std;
     char *speed_path, *period;
     int working_epsg;                 /* 0: UTM zone of the sub-districts */
@@ -38,12 +40,20 @@ typedef struct scenario {
     char *road_strings[5];
     snap_mode snap;                   /* [scenario] snap: edge (default) | vertex */
     network_length length;            /* [scenario] length: planar (default) | ellipsoidal */
+    roads_method method;              /* [scenario] method: emscov (default) | pgrouting: a preset of the keys
+                                         speed_profile, snap, length and the road rules; keys given override it */
+    network_rules road_rules;         /* [roads] access, maxspeed, turn_restrictions, turn_table, area, reversible */
+    char *turn_table;                 /* [roads] turn_table, resolved (road_rules.turn_table points here) */
     char *park_rules;                 /* path; the standards' rule set unless the scenario names one */
+    char *conninfo;                   /* for pg: sources (scenario_set_conninfo); NULL: libpq's environment */
 } scenario;
 
 /* Parse the scenario file; data_dir locates standards and speed profiles given by name. */
 ems_status scenario_load(emscov_ctx *ctx, const char *path, const char *data_dir, scenario **out);
 void scenario_destroy(scenario *s);
+/* The database of the scenario's pg: sources (a libpq conninfo or URI; "" = libpq's PG* environment), e.g. the
+ * run's --db: copied into s and set in every source's reading options. */
+ems_status scenario_set_conninfo(emscov_ctx *ctx, scenario *s, const char *conninfo);
 
 /* The run's layers, read and moved into the working CRS. */
 typedef struct scenario_inputs {

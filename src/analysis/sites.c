@@ -804,7 +804,7 @@ ems_status sites_evaluate(emscov_ctx *ctx, const analysis *a, const sites_opts *
                                               ? "gap sub-districts (there are none)"
                                               : "generator (the city is smaller than the spacing?)");
     if (st == EMS_OK && o->exclude_path) {
-        layer_read_opts xo = {0};
+        layer_read_opts xo = {.conninfo = o->cand_ro.conninfo}; /* a pg: exclusion layer: the same database */
         if ((st = layer_read(ctx, o->exclude_path, &xo, &ex)) == EMS_OK &&
             (st = layer_transform(ctx, ex, a->in.working)) == EMS_OK)
             st = index_build(ctx, ex, &xix);

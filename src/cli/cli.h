@@ -6,6 +6,7 @@
 
 #include "geo/ctx.h"
 #include "geo/layer.h"
+#include "src/output/csv.h"
 
 /* If argv[*i] is --name or --name=VALUE, set *value (the next argument for the first form, advancing *i)
  * and return 1; return 0 when it is another argument; -1 (message in ctx) when the value is missing. */
@@ -17,6 +18,12 @@ bool cli_flag(char **argv, int i, const char *name);
  * --from-gcj02, --from-bd09). Returns 1 when argv[*i] was one of them, 0 if not, -1 on a missing value. */
 int cli_layer_opt(emscov_ctx *ctx, int argc, char **argv, int *i, layer_read_opts *o);
 extern const char cli_layer_opts_help[];
+
+/* The CSV options of analyze, sites and times: --csv-bom (UTF-8 with a byte-order mark, for Excel) and
+ * --csv-headers keys|zh. Returns 1 when argv[*i] was one of them, 0 if not, -1 (message in ctx) on a bad or
+ * missing value. */
+int cli_csv_opt(emscov_ctx *ctx, int argc, char **argv, int *i, csv_style *style);
+extern const char cli_csv_opts_help[];
 
 /* Print s padded with spaces to `width` terminal columns (CJK characters count two). */
 void cli_print_padded(const char *s, int width);
@@ -30,5 +37,10 @@ ems_status cmd_analyze(emscov_ctx *ctx, int argc, char **argv);
 ems_status cmd_import(emscov_ctx *ctx, int argc, char **argv);
 ems_status cmd_sites(emscov_ctx *ctx, int argc, char **argv);
 ems_status cmd_map(emscov_ctx *ctx, int argc, char **argv);
+ems_status cmd_report(emscov_ctx *ctx, int argc, char **argv);
+
+/* The value of --lang on the command line ("zh", "en", ...), NULL when not given. main() takes the option out
+ * of argv before the sub-command sees it, and makes it (else the locale's language) the current language. */
+const char *cli_lang_option(void);
 
 #endif

@@ -16,8 +16,9 @@
 static const char import_help[] =
     "usage: emscov import [OPTIONS] FILE...\n"
     "\n"
-    "Load layers (shapefile, GeoJSON, CSV points, or pg:[schema.]table) into PostGIS tables, one table per\n"
-    "file, named after the file (lowercased stem; roads.shp -> roads). Files are read as `emscov info` reads\n"
+    "Load layers (shapefile, GeoJSON, CSV points, GeoPackage x.gpkg[:TABLE], any vector format GDAL reads\n"
+    "(x.fgb, x.kml, x.gdb:LAYER, ...), or pg:[schema.]table) into PostGIS tables, one table per file, named\n"
+    "after the file (lowercased stem; roads.shp -> roads; x.gpkg:TABLE -> table). Files are read as `emscov info` reads\n"
     "them: text encoding from .cpg / DBF language driver / --encoding, CRS from .prj / GeoJSON / --srs,\n"
     "invalid polygons repaired with GEOSMakeValid, empty geometries skipped; the report says which.\n"
     "\n"
@@ -38,6 +39,9 @@ static const char import_help[] =
     "  --replace         replace an existing table: the new one is loaded beside it and swapped in at commit,\n"
     "                    so readers see the old table or the new one, never neither\n"
     "  --keep-case       keep field names as in the source (default: lowercase, as shp2pgsql and ogr2ogr)\n"
+    "  --keep-single     a new table of polygons or lines gets a Polygon / LineString column when every feature\n"
+    "                    is single (default: MultiPolygon / MultiLineString, as shp2pgsql and ogr2ogr\n"
+    "                    -nlt PROMOTE_TO_MULTI, so multipart features can be appended later)\n"
     "  --dry-run         read, check and load everything, then roll back: nothing changes\n"
     "  --quiet           no report and no progress bar (errors and warnings still go to stderr)\n";
 
@@ -147,10 +151,11 @@ static ems_status parse_args(emscov_ctx *ctx, int argc, char **argv, import_opts
             return EMS_OK;
         }
         if (cli_flag(argv, i, "append") || cli_flag(argv, i, "replace") || cli_flag(argv, i, "keep-case") ||
-            cli_flag(argv, i, "dry-run") || cli_flag(argv, i, "quiet")) {
+            cli_flag(argv, i, "keep-single") || cli_flag(argv, i, "dry-run") || cli_flag(argv, i, "quiet")) {
             const char *f = argv[i] + 2;
             bool *flag = !strcmp(f, "append") ? &o->append : !strcmp(f, "replace") ? &o->replace
-                       : !strcmp(f, "keep-case") ? &o->keep_case : !strcmp(f, "dry-run") ? &o->dry_run : quiet;
+                       : !strcmp(f, "keep-case") ? &o->keep_case : !strcmp(f, "keep-single") ? &o->keep_single
+                       : !strcmp(f, "dry-run") ? &o->dry_run : quiet;
             *flag = true;
             continue;
         }

@@ -12,13 +12,17 @@
 static const char info_help[] =
     "usage: emscov info [OPTIONS] PATH...\n"
     "\n"
-    "Describe layers (shapefile, GeoJSON, CSV points): format, geometry type, feature count, CRS (name,\n"
-    "EPSG, where it came from), text encoding and how it was detected, extent in the source and the\n"
-    "working CRS, fields with types and sample values, and every geometry repaired or skipped.\n"
+    "Describe layers (shapefile, GeoJSON, CSV points, GeoPackage x.gpkg[:TABLE], pg:[schema.]table, and\n"
+    "every vector format GDAL reads: x.fgb, x.kml, x.gml, x.tab, x.gdb:LAYER, ...): format, geometry type,\n"
+    "feature count, CRS (name, EPSG, where it came from), text encoding and how it was detected, extent in\n"
+    "the source and the working CRS, fields with types and sample values, and every geometry repaired or\n"
+    "skipped.\n"
     "\n"
     "options:\n"
     "  --json            print one JSON object instead of text\n"
     "  --samples N       sample values per field (default 3)\n"
+    "  --db CONNINFO     database of pg: sources: libpq conninfo or URI; env or \"\": the PG* environment\n"
+    "                    (the default)\n"
     "  --working-srs SRS working CRS (projected, metres); default: the layers' own CRS when they share a\n"
     "                    Transverse Mercator one (UTM, Gauss-Kruger) near its central meridian, else the UTM\n"
     "                    zone of the layers' centre\n";
@@ -244,14 +248,14 @@ ems_status cmd_info(emscov_ctx *ctx, int argc, char **argv)
     bool as_json = false;
     int samples = 3;
     const char *working_srs = NULL, *samples_text = NULL;
-    char **paths = calloc((size_t)argc, sizeof *paths);
-    layer **layers = calloc((size_t)argc, sizeof *layers);
+    char **paths = ems_calloc(ctx, (size_t)argc, sizeof *paths);
+    layer **layers = ems_calloc(ctx, (size_t)argc, sizeof *layers);
     size_t npaths = 0;
     crs *working = NULL;
     json_object *out = NULL;
     ems_status st = EMS_OK;
     if (!paths || !layers) {
-        st = emscov_fail(ctx, EMS_ENOMEM, "out of memory");
+        st = EMS_ENOMEM;
         goto done;
     }
     for (int i = 1; i < argc; i++) {
@@ -266,6 +270,7 @@ ems_status cmd_info(emscov_ctx *ctx, int argc, char **argv)
         }
         if ((r = cli_opt(ctx, argc, argv, &i, "samples", &samples_text)) != 0 ||
             (r = cli_opt(ctx, argc, argv, &i, "working-srs", &working_srs)) != 0 ||
+            (r = cli_opt(ctx, argc, argv, &i, "db", &opts.conninfo)) != 0 ||
             (r = cli_layer_opt(ctx, argc, argv, &i, &opts)) != 0) {
             if (r < 0) {
                 st = EMS_EINPUT;
@@ -292,6 +297,8 @@ ems_status cmd_info(emscov_ctx *ctx, int argc, char **argv)
         st = emscov_fail(ctx, EMS_EINPUT, "info: no PATH given (emscov info --help)");
         goto done;
     }
+    if (opts.conninfo && !strcmp(opts.conninfo, "env"))
+        opts.conninfo = "";
     for (size_t k = 0; k < npaths; k++)
         if ((st = layer_read(ctx, paths[k], &opts, &layers[k])) != EMS_OK)
             goto done;
@@ -303,20 +310,30 @@ ems_status cmd_info(emscov_ctx *ctx, int argc, char **argv)
                              crs_name(working));
             goto done;
         }
-    } else if ((st = layer_choose_working_crs(ctx, layers, npaths, &working)) != EMS_OK) {
-        goto done;
+        char given[200];
+        snprintf(given, sizeof given, "--working-srs %s", working_srs);
+        if ((st = layer_warn_far_crs(ctx, layers, npaths, working, given)) != EMS_OK)
+            goto done;
+    } else {
+        /* layers without a single feature are still described (0 features); there is no CRS to choose */
+        bool any = false;
+        for (size_t k = 0; k < npaths; k++)
+            any = any || layer_count(layers[k]) > 0;
+        if (any && (st = layer_choose_working_crs(ctx, layers, npaths, &working)) != EMS_OK)
+            goto done;
     }
-    for (size_t k = 0; k < npaths; k++)
+    for (size_t k = 0; working && k < npaths; k++)
         if ((st = layer_transform(ctx, layers[k], working)) != EMS_OK)
             goto done;
 
     /* shortest text that reads back to the same double, not %.17g noise such as 0.060999999999999999 */
     json_c_set_serialization_double_format("%.15g", JSON_C_OPTION_THREAD);
     out = json_object_new_object();
-    json_object *wk = json_crs(working, working_srs                                   ? "--working-srs"
-                                        : crs_equivalent(working, layer_source_crs(layers[0]))
-                                            ? "the layers' own CRS: Transverse Mercator"
-                                            : "UTM zone of the layers' centre");
+    json_object *wk = !working ? NULL
+                      : json_crs(working, working_srs                                   ? "--working-srs"
+                                          : crs_equivalent(working, layer_source_crs(layers[0]))
+                                              ? "the layers' own CRS: Transverse Mercator"
+                                              : "UTM zone of the layers' centre");
     json_object_object_add(out, "working_crs", wk);
     json_object *arr = json_object_new_array();
     for (size_t k = 0; k < npaths; k++)
@@ -326,7 +343,10 @@ ems_status cmd_info(emscov_ctx *ctx, int argc, char **argv)
         puts(json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
                                                      JSON_C_TO_STRING_NOSLASHESCAPE));
     } else {
-        print_crs_line("working crs", wk);
+        if (wk)
+            print_crs_line("working crs", wk);
+        else
+            printf("%-12s none (no features in any layer)\n", "working crs");
         for (size_t k = 0; k < npaths; k++) {
             putchar('\n');
             print_layer_text(json_object_array_get_idx(arr, k), wk);

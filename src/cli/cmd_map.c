@@ -4,6 +4,7 @@
  * a field (--each). This file parses the options; src/output/map_job.c reads the run and draws. */
 #include "src/cli/cli.h"
 
+#include "src/output/i18n.h"
 #include "src/output/map_job.h"
 
 #include <stdio.h>
@@ -71,9 +72,9 @@ static void print_written(void *user, const map_written *w)
 {
     (void)user;
     if (w->each)
-        printf("wrote %s (%zu pages, one per %s)\n", w->path, w->pages, w->each);
+        printf(_("wrote %s (%zu pages, one per %s)\n"), w->path, w->pages, w->each);
     else
-        printf("wrote %s\n", w->path);
+        printf(_("wrote %s\n"), w->path);
 }
 
 ems_status cmd_map(emscov_ctx *ctx, int argc, char **argv)

@@ -5,6 +5,7 @@
  * run, as one output set) and prints the summary, or sites.json with --json. */
 #include "src/cli/cli.h"
 
+#include "src/output/i18n.h"
 #include "src/output/job.h"
 #include "src/output/sites_report.h"
 
@@ -90,7 +91,7 @@ static ems_status split_ids(emscov_ctx *ctx, const char *text, char **copy, cons
 ems_status cmd_sites(emscov_ctx *ctx, int argc, char **argv)
 {
     const char *v = NULL;
-    job_opts o = {.data_dir = EMSCOV_DATA_DIR, .version = EMSCOV_VERSION};
+    job_opts o = {.data_dir = EMSCOV_DATA_DIR, .version = EMSCOV_VERSION, .lang = cli_lang_option()};
     bool as_json = false, exact = false;
     sites_opts so = {.turnout_s = -1, .ambulances = -1};
     double k_opt = 0, target = 0, time_limit = 60, max_nz = OPT_EXACT_DEFAULT_MAX_NZ, top = 10;
@@ -102,6 +103,10 @@ ems_status cmd_sites(emscov_ctx *ctx, int argc, char **argv)
         if (cli_flag(argv, i, "help") || !strcmp(argv[i], "-h")) {
             fputs(sites_help, stdout);
             fputs(cli_layer_opts_help, stdout);
+            fputs("\nCSV and language:\n", stdout);
+            fputs(cli_csv_opts_help, stdout);
+            fputs("  --lang zh|en     the language of the summary (default: the scenario's lang, else the locale)\n",
+                  stdout);
             free(close_copy);
             free(close_ids);
             return EMS_OK;
@@ -161,7 +166,8 @@ ems_status cmd_sites(emscov_ctx *ctx, int argc, char **argv)
                 st = split_ids(ctx, v, &close_copy, &close_ids, &so.nclose);
             continue;
         }
-        if ((r = cli_layer_opt(ctx, argc, argv, &i, &so.cand_ro)) != 0) {
+        if ((r = cli_layer_opt(ctx, argc, argv, &i, &so.cand_ro)) != 0 ||
+            (r = cli_csv_opt(ctx, argc, argv, &i, &o.csv)) != 0) {
             st = r < 0 ? EMS_EINPUT : EMS_OK;
             continue;
         }
@@ -189,19 +195,19 @@ ems_status cmd_sites(emscov_ctx *ctx, int argc, char **argv)
         const sites_result *sr = plan->r;
         char stored[1200] = "";
         if (j->stored)
-            snprintf(stored, sizeof stored, "stored sites run %lld in %s (%llu rows, %.2f s with the files)\n",
+            snprintf(stored, sizeof stored, _("stored sites run %lld in %s (%llu rows, %.2f s with the files)\n"),
                      (long long)j->run_id, j->stored_at, (unsigned long long)j->rows, j->store_s);
         if (as_json) {
             fputs(j->json, stdout);
             fputs(stored, stderr); /* stdout is sites.json alone */
         } else {
             sites_report_summary(stdout, plan, (size_t)top);
-            printf("\ntime: prepare %.2f s, %zu candidate searches %.2f s (CPU %.2f s, %d threads, %.0f nodes a "
-                   "search), greedy k = %zu + swap %.2f s, exact %.2f s\n",
+            printf(_("\ntime: prepare %.2f s, %zu candidate searches %.2f s (CPU %.2f s, %d threads, %.0f nodes a "
+                     "search), greedy k = %zu + swap %.2f s, exact %.2f s\n"),
                    sr->prepare_s, sr->ncand, sr->evaluate_s, sr->evaluate_cpu_s, sr->threads,
                    sr->ncand ? (double)sr->settled_total / (double)sr->ncand : 0, plan->k, plan->greedy_s,
                    plan->exact_s);
-            printf("wrote %s, %s, %s\n%s", j->files[0], j->files[1], j->files[2], stored);
+            printf(_("wrote %s, %s, %s\n%s"), j->files[0], j->files[1], j->files[2], stored);
         }
         fflush(stdout);
     }

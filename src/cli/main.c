@@ -1,9 +1,15 @@
-/* src/cli/main.c: the emscov command line: sub-command dispatch, the warning sink, exit codes
- * (0 ok, 2 bad input, 1 internal or i/o failure). */
+/* src/cli/main.c: the emscov command line: the language (--lang on every command, else the locale), the
+ * message catalogue, sub-command dispatch, the warning sink, exit codes (0 ok, 2 bad input, 1 internal or
+ * i/o failure). */
 #include "src/cli/cli.h"
 
+#include "src/output/i18n.h"
+
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char usage[] =
     "usage: emscov COMMAND [OPTIONS] ...\n"
@@ -13,12 +19,16 @@ static const char usage[] =
     "  info PATH...     describe layers: format, geometry, CRS, encoding, extent, fields, repairs\n"
     "  import FILE...   load layers into PostGIS tables (one transaction; emscov import --help)\n"
     "  map              maps of a run: response time, choropleth, gaps, parks (PNG/SVG/PDF)\n"
+    "  report           the planner's report of a run: targets, maps, sub-districts, ledger (PDF/HTML)\n"
     "  sites S.ini      new station sites: what-if gains, best k sites, fewest sites for a target\n"
     "  network info R   the road graph built from R: nodes, links, components, length by class\n"
     "  times            per point: nearest and second-nearest station by response time (CSV)\n"
     "  help             this text;  emscov COMMAND --help for a command's options\n"
     "  version          print the version\n"
     "\n"
+    "\n"
+    "--lang zh|en       on every command: the language of summaries, maps and reports (default: the\n"
+    "                   locale, LC_ALL / LC_MESSAGES / LANG starting with zh: Chinese; else English)\n"
     "exit status: 0 ok, 2 bad input (the message names file, record and field), 1 internal or i/o error\n";
 
 int cli_opt(emscov_ctx *ctx, int argc, char **argv, int *i, const char *name, const char **value)
@@ -47,12 +57,14 @@ bool cli_flag(char **argv, int i, const char *name)
 }
 
 const char cli_layer_opts_help[] =
-    "  --encoding ENC    text encoding when the source declares none (.cpg, DBF LDID): GBK, GB18030,\n"
-    "                    UTF-8, BIG5, CP1252, ... (default UTF-8)\n"
+    "  --encoding ENC    attribute text encoding: GBK, GB18030, UTF-8, BIG5, CP1252, ...; overrides a\n"
+    "                    shapefile's .cpg and DBF LDID (with a warning naming what it overrode); default:\n"
+    "                    what the source declares, else UTF-8\n"
     "  --srs SRS         source CRS, overriding .prj / GeoJSON crs: EPSG:4548, WKT, or a PROJ string\n"
     "  --x-field NAME    CSV column of x / longitude (default: detected)\n"
     "  --y-field NAME    CSV column of y / latitude (default: detected)\n"
-    "  --format FMT      shp, geojson or csv (default: from the file extension)\n"
+    "  --format FMT      shp, geojson, csv, gpkg, or gdal (read through GDAL whatever the extension);\n"
+    "                    default: from the extension, GDAL for the ones emscov does not read itself\n"
     "  --from-gcj02      coordinates are GCJ-02 (Chinese map apps): convert to WGS 84\n"
     "  --from-bd09       coordinates are BD-09 (Baidu): convert to WGS 84\n";
 
@@ -76,17 +88,93 @@ int cli_layer_opt(emscov_ctx *ctx, int argc, char **argv, int *i, layer_read_opt
     return 0;
 }
 
+const char cli_csv_opts_help[] =
+    "  --csv-bom        write the CSV files as UTF-8 with a byte-order mark (for Excel: without one, Excel on\n"
+    "                   Chinese Windows reads them as GBK and garbles the names)\n"
+    "  --csv-headers H  the CSV header row: keys (default: the stable column names scripts read) or zh (column\n"
+    "                   titles in Chinese); the rows are the same either way\n";
+
+int cli_csv_opt(emscov_ctx *ctx, int argc, char **argv, int *i, csv_style *style)
+{
+    const char *v = NULL;
+    if (cli_flag(argv, *i, "csv-bom"))
+        return style->bom = true, 1;
+    int r = cli_opt(ctx, argc, argv, i, "csv-headers", &v);
+    if (r == 1 && !csv_headers_parse(v, &style->headers)) {
+        emscov_fail(ctx, EMS_EINPUT, "--csv-headers %s: use keys or zh", v);
+        return -1;
+    }
+    return r;
+}
+
 void cli_print_padded(const char *s, int width)
 {
-    int cols = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if ((*p & 0xC0) == 0x80)
+    i18n_fpad(stdout, s, width);
+}
+
+/* The language given by --lang, NULL when none (the scenario's lang, then the locale decide). */
+static const char *lang_option;
+
+const char *cli_lang_option(void)
+{
+    return lang_option;
+}
+
+/* Take every --lang X / --lang=X out of argv (any position after the program name): 1 when done, 0 when a
+ * value is missing or not zh/en (message printed). */
+static int take_lang(int *argc, char **argv)
+{
+    int out = 1;
+    for (int i = 1; i < *argc; i++) {
+        const char *v = NULL;
+        int drop = 0;
+        if (!strcmp(argv[i], "--lang")) {
+            if (i + 1 >= *argc) {
+                fputs("emscov: option --lang needs a value (zh or en)\n", stderr);
+                return 0;
+            }
+            v = argv[i + 1], drop = 2;
+        } else if (!strncmp(argv[i], "--lang=", 7)) {
+            v = argv[i] + 7, drop = 1;
+        } else {
+            argv[out++] = argv[i];
             continue;
-        cols += *p >= 0xE3 && *p <= 0xED ? 2 : 1; /* U+3000..U+DFFF (CJK) take two columns */
+        }
+        i18n_lang l;
+        if (!i18n_lang_parse(v, &l)) {
+            fprintf(stderr, "emscov: --lang %s: use zh or en\n", v);
+            return 0;
+        }
+        lang_option = v;
+        i += drop - 1;
     }
-    fputs(s, stdout);
-    for (; cols < width; cols++)
-        putchar(' ');
+    *argc = out;
+    argv[out] = NULL;
+    return 1;
+}
+
+/* The catalogue: $EMSCOV_LOCALEDIR, beside the binary (installed: bin/../share/locale; the build tree:
+ * build/src/../locale), the install prefix's, the build tree's. */
+static void setup_language(void)
+{
+    char exe[PATH_MAX], share[PATH_MAX + 32], build[PATH_MAX + 32];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    share[0] = build[0] = '\0';
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            snprintf(share, sizeof share, "%s/../share/locale", exe);
+            snprintf(build, sizeof build, "%s/../locale", exe);
+        }
+    }
+    const char *dirs[] = {getenv("EMSCOV_LOCALEDIR"), share, build, EMSCOV_LOCALEDIR, EMSCOV_LOCALE_BUILD_DIR};
+    i18n_setup(dirs, sizeof dirs / sizeof *dirs);
+    i18n_lang l = i18n_lang_from_env();
+    if (lang_option)
+        i18n_lang_parse(lang_option, &l);
+    i18n_use(l);
 }
 
 static void print_warning(void *user, const char *message)
@@ -97,6 +185,9 @@ static void print_warning(void *user, const char *message)
 
 int main(int argc, char **argv)
 {
+    if (!take_lang(&argc, argv))
+        return 2;
+    setup_language();
     if (argc < 2) {
         fputs(usage, stderr);
         return 2;
@@ -131,6 +222,8 @@ int main(int argc, char **argv)
         st = cmd_network(ctx, argc - 1, argv + 1);
     else if (!strcmp(cmd, "times"))
         st = cmd_times(ctx, argc - 1, argv + 1);
+    else if (!strcmp(cmd, "report"))
+        st = cmd_report(ctx, argc - 1, argv + 1);
     else
         st = emscov_fail(ctx, EMS_EINPUT, "unknown command \"%s\" (emscov help lists them)", cmd);
     if (st != EMS_OK) {

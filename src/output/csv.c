@@ -1,6 +1,7 @@
 /* src/output/csv.c: CSV fields with RFC 4180 quoting into a growing buffer (see csv.h). */
 #include "src/output/csv.h"
 
+#include "src/output/i18n.h"
 #include "src/output/report.h"
 
 #include <inttypes.h>
@@ -34,6 +35,33 @@ static bool reserve(csv_buf *b, size_t n)
         return false;
     }
     return true;
+}
+
+bool csv_headers_parse(const char *s, csv_headers *out)
+{
+    if (s && !strcmp(s, "keys"))
+        *out = CSV_HEADERS_KEYS;
+    else if (s && !strcmp(s, "zh"))
+        *out = CSV_HEADERS_ZH;
+    else
+        return false;
+    return true;
+}
+
+void csv_head(csv_buf *b, const csv_style *style, const char *const keys[], size_t n)
+{
+    if (style && style->bom && reserve(b, 3)) {
+        memcpy(b->s + b->len, "\xEF\xBB\xBF", 3);
+        b->len += 3;
+        b->s[b->len] = '\0';
+    }
+    bool zh = style && style->headers == CSV_HEADERS_ZH;
+    i18n_lang before = zh ? i18n_use(I18N_ZH) : I18N_EN;
+    for (size_t k = 0; k < n; k++)
+        csv_field(b, zh ? i18n_pgettext("csv", keys[k]) : keys[k]);
+    csv_end_row(b);
+    if (zh)
+        i18n_use(before);
 }
 
 void csv_field(csv_buf *b, const char *text)

@@ -34,6 +34,22 @@ void csv_int(csv_buf *b, int64_t v);
 /* End the current row (LF). A row with no field is an empty line. */
 void csv_end_row(csv_buf *b);
 
+/* How a CSV file is written for spreadsheet users: a UTF-8 byte-order mark first (Excel on Chinese Windows
+ * reads UTF-8 without one in the system code page, GBK, and garbles 街道 names), and the header row: the
+ * stable column keys (the default: what scripts read), or column titles in Chinese. Data rows never change. */
+typedef enum { CSV_HEADERS_KEYS, CSV_HEADERS_ZH } csv_headers;
+typedef struct csv_style {
+    bool bom;
+    csv_headers headers;
+} csv_style;
+
+/* "keys", "zh"; false for anything else. */
+bool csv_headers_parse(const char *s, csv_headers *out);
+/* The start of a file: the BOM when style asks for it (style may be NULL: no BOM, keys), then the header row of
+ * the n column keys, as they are or as their Chinese titles (catalogue context "csv"; a key without a title
+ * stays as it is). */
+void csv_head(csv_buf *b, const csv_style *style, const char *const keys[], size_t n);
+
 /* Write the text to path through a temporary file and a rename (nothing half-written is left). */
 ems_status csv_write(csv_buf *b, const char *path);
 /* Hand the text over (NUL-terminated, free()); the buffer is empty afterwards. */

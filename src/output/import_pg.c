@@ -11,7 +11,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PG_NAME_MAX 63 /* NAMEDATALEN - 1: longer identifiers are silently truncated by the server */
 
 /* One file and where it goes. */
 typedef struct target {
@@ -95,11 +94,24 @@ static const char *qualified(char buf[300], const char *schema, const char *tabl
     return buf;
 }
 
-/* Table name from a path: the file stem lowercased; for pg:[schema.]table[?...] the table. Caller frees. */
+/* The ':' of a "FILE:LAYER" source (x.gpkg:TABLE, city.gdb:streets) as the readers split it
+ * (layer_source_split); NULL for any other path or an empty layer name. */
+static const char *layer_colon(const char *path)
+{
+    const char *name = NULL;
+    size_t n = layer_source_split(path, &name);
+    return name && *name ? path + n : NULL;
+}
+
+/* Table name from a path: the file stem lowercased; for FILE:LAYER the layer, for pg:[schema.]table[?...] the
+ * table. Caller frees. */
 static char *default_table(emscov_ctx *ctx, const char *path)
 {
-    const char *b, *e;
-    if (!strncmp(path, "pg:", 3)) {
+    const char *b, *e, *colon = layer_colon(path);
+    if (colon) {
+        b = colon + 1;
+        e = b + strlen(b);
+    } else if (!strncmp(path, "pg:", 3)) {
         b = path + 3;
         e = b + strcspn(b, "?");
         for (const char *p = b; p < e; p++)
@@ -521,8 +533,8 @@ static ems_status load_append(run_state *run, const target *t, const layer *l, c
     if ((st = pg_create_table(ctx, run->c, "pg_temp", stage, l, g->srid, NULL, 0, false)) != EMS_OK)
         goto done;
     /* the staging table is read once, in full: its spatial index would only slow the COPY down */
-    char idx[80];
-    snprintf(idx, sizeof idx, "%s_geom_idx", stage);
+    char idx[PG_NAME_MAX + 1];
+    pg_index_name(stage, "geom_idx", idx); /* the name pg_create_table gave it */
     if ((st = exec_on(run, "dropping the staging index", "DROP INDEX IF EXISTS ", "pg_temp", idx, "")) != EMS_OK)
         goto done;
     if ((st = pg_copy_layer(ctx, run->c, "pg_temp", stage, l, g->srid, NULL, 0, copy_fn(run), pr,
@@ -564,13 +576,45 @@ done:
     return st;
 }
 
+/* A copy of l whose polygons or lines are one-part MultiPolygons / MultiLineStrings, for a Multi column (as
+ * shp2pgsql and ogr2ogr -nlt PROMOTE_TO_MULTI make them): a later --append of multipart features fits. *out
+ * stays NULL when l is not all Polygon or all LineString (points stay single, mixes are Multi already). */
+static ems_status promote_to_multi(emscov_ctx *ctx, const layer *l, layer **out)
+{
+    *out = NULL;
+    const char *type = layer_geom_type(l);
+    int multi = !strcmp(type, "Polygon") ? GEOS_MULTIPOLYGON : !strcmp(type, "LineString") ? GEOS_MULTILINESTRING : -1;
+    if (multi < 0)
+        return EMS_OK;
+    GEOSContextHandle_t h = emscov_geos(ctx);
+    layer *m = NULL;
+    ems_status st = layer_create(ctx, layer_path(l), layer_format(l), layer_crs(l), &m);
+    for (size_t j = 0; st == EMS_OK && j < layer_field_count(l); j++) {
+        const layer_field *f = layer_field_at(l, j);
+        st = layer_add_field(ctx, m, f->name, f->type, f->width, f->precision);
+    }
+    for (size_t i = 0; st == EMS_OK && i < layer_count(l); i++) {
+        GEOSGeometry *part = GEOSGeom_clone_r(h, layer_geom(l, i));
+        GEOSGeometry *g = part ? GEOSGeom_createCollection_r(h, multi, &part, 1) : NULL; /* takes part */
+        if (!g)
+            st = emscov_fail(ctx, EMS_ENOMEM, "%s: promoting to Multi: %s", layer_path(l), emscov_lib_message(ctx));
+        else
+            st = layer_append_valid_take(ctx, m, g, layer_record(l, i), layer_values(l, i));
+    }
+    if (st == EMS_OK)
+        *out = m;
+    else
+        layer_destroy(m);
+    return st;
+}
+
 /* ---- one file ---- */
 
 static ems_status import_one(run_state *run, target *t)
 {
     emscov_ctx *ctx = run->ctx;
     const import_opts *o = run->o;
-    layer *l = NULL;
+    layer *l = NULL, *multi = NULL;
     crs *src = NULL, *table_crs = NULL;
     char column[400] = "", name[300];
     uint64_t rows = 0;
@@ -615,7 +659,10 @@ static ems_status import_one(run_state *run, target *t)
         }
         if ((st = check_field_names(ctx, l, o->keep_case, t->path)) != EMS_OK)
             goto done;
-        if ((st = load_new(run, t->stage ? t->stage : t->table, l, srid, &pr, &rows, &keyed)) != EMS_OK)
+        if (!o->keep_single && (st = promote_to_multi(ctx, l, &multi)) != EMS_OK)
+            goto done;
+        if ((st = load_new(run, t->stage ? t->stage : t->table, multi ? multi : l, srid, &pr, &rows, &keyed)) !=
+            EMS_OK)
             goto done;
         snprintf(g.name, sizeof g.name, "geom");
     }
@@ -649,6 +696,7 @@ static ems_status import_one(run_state *run, target *t)
 done:
     crs_destroy(table_crs);
     crs_destroy(src);
+    layer_destroy(multi);
     layer_destroy(l);
     return st;
 }
@@ -730,10 +778,16 @@ done:
 static ems_status check_files(emscov_ctx *ctx, const char *const *paths, size_t n, const import_opts *o, target *t)
 {
     ems_status st = check_name(ctx, "schema", o->schema, "");
+    if (st == EMS_OK)
+        st = pg_check_user_schema(ctx, "--schema", o->schema);
     for (size_t k = 0; k < n && st == EMS_OK; k++) {
         t[k].path = paths[k];
-        if (strncmp(paths[k], "pg:", 3) != 0 && access(paths[k], R_OK) != 0)
-            return emscov_fail(ctx, EMS_EINPUT, "%s: cannot open: %s", paths[k], strerror(errno));
+        const char *colon = layer_colon(paths[k]);
+        int len = colon ? (int)(colon - paths[k]) : (int)strlen(paths[k]);
+        char file[4096];
+        snprintf(file, sizeof file, "%.*s", len, paths[k]);
+        if (strncmp(paths[k], "pg:", 3) != 0 && access(file, R_OK) != 0)
+            return emscov_fail(ctx, EMS_EINPUT, "%s: cannot open: %s", file, strerror(errno));
         t[k].table = o->table ? ems_strdup(ctx, o->table) : default_table(ctx, paths[k]);
         if (!t[k].table)
             return EMS_ENOMEM;

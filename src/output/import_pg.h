@@ -4,7 +4,10 @@
  * for all the files, so every file lands or none does.
  *
  * Tables: a new table gets the layer's fields (names lowercased unless keep_case), a key column gid (bigint
- * identity, primary key) and geom with a GiST index (dropped during the COPY and rebuilt after it). replace
+ * identity, primary key) and geom with a GiST index (dropped during the COPY and rebuilt after it); a layer of
+ * polygons or lines gets a MultiPolygon / MultiLineString column (single parts promoted, as shp2pgsql does)
+ * unless keep_single. Sources: files, "FILE:LAYER" (x.gpkg:TABLE, city.gdb:streets: the default table is
+ * LAYER, lowercased) and pg: tables. replace
  * loads the new table under a staging name and swaps it in just before COMMIT (DROP + RENAME, indexes and
  * sequence renamed too), so readers see the old table or the new one, never neither. append maps fields to
  * the existing table's columns by name, reprojects into its SRID and inserts through a temporary table (so
@@ -27,6 +30,7 @@ typedef struct import_opts {
     int srid;            /* reproject into this SRID of spatial_ref_sys, 0: none */
     const char *to_srs;  /* or into this CRS (its SRID found or registered), NULL: keep the source CRS */
     bool append, replace, keep_case, dry_run;
+    bool keep_single;    /* a new table keeps Polygon / LineString columns (default: promoted to Multi*) */
     layer_read_opts read; /* reading options for every file (conninfo: for pg: sources) */
 } import_opts;
 

@@ -2,6 +2,7 @@
 #include "src/output/job.h"
 
 #include "src/analysis/ahead.h"
+#include "src/output/doc.h"
 #include "src/output/layers.h"
 #include "src/output/report.h"
 #include "src/output/sites_report.h"
@@ -9,6 +10,7 @@
 #include "src/output/store_gpkg.h"
 #include "src/output/store_pg.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +62,14 @@ static ems_status start(emscov_ctx *ctx, const job_opts *o, const char *fallback
     }
     if (st == EMS_OK)
         st = scenario_load(ctx, o->scenario_path, o->data_dir, &j->sc);
+    if (st == EMS_OK && o->db) /* the scenario's pg: sources are read from the same database */
+        st = scenario_set_conninfo(ctx, j->sc, strcmp(o->db, "env") ? o->db : "");
+    if (st == EMS_OK) { /* --lang, else the scenario's lang, else as it is */
+        j->lang = i18n_current();
+        if (!(o->lang && i18n_lang_parse(o->lang, &j->lang)) && j->sc->lang)
+            i18n_lang_parse(j->sc->lang, &j->lang);
+        i18n_use(j->lang);
+    }
     return st;
 }
 
@@ -105,16 +115,102 @@ static void add_file(job *j, const char *name)
 
 /* ---- analyze ----------------------------------------------------------------------------------------- */
 
-/* With a database, two parts of the store run on threads of their own (src/analysis/ahead.h: own ctx, error
- * reported at its turn): the checksums of the input files while the analysis runs, and the load of the run
- * (its own partitions, COPY, indexes: store_pg_load) while the files are written; the output set's database
- * part then only attaches the loaded tables and commits (store_pg_attach, outset_commit). */
+/* The run's inputs by role (NULL path: absent), for their checksums in report.json and the stored run. */
+#define JOB_INPUTS 11
+static void run_inputs(const scenario *sc, store_pg_input in[JOB_INPUTS])
+{
+    const store_pg_input all[JOB_INPUTS] = {{"scenario", sc->path},
+                                            {"streets", sc->streets.path},
+                                            {"stations", sc->stations.path},
+                                            {"population", sc->population.path},
+                                            {"population_target", sc->pop_target.path},
+                                            {"roads", sc->roads.path},
+                                            {"parks", sc->parks.path},
+                                            {"residential", sc->residential.path},
+                                            {"speed_profile", sc->speed_path},
+                                            {"standards", sc->std->path},
+                                            {"park_rules", sc->parks.path ? sc->park_rules : NULL}};
+    memcpy(in, all, sizeof all);
+}
+
+/* The run's input files with their sizes and SHA-256. */
+static ems_status checksum_inputs(emscov_ctx *ctx, const scenario *sc, input_files *fs)
+{
+    store_pg_input in[JOB_INPUTS];
+    run_inputs(sc, in);
+    ems_status st = EMS_OK;
+    for (size_t k = 0; st == EMS_OK && k < JOB_INPUTS; k++)
+        st = input_files_add(ctx, fs, in[k].name, in[k].path);
+    return st;
+}
+
+static const layer *find_layer(const result_layer *ls, size_t n, const char *table)
+{
+    for (size_t k = 0; k < n; k++)
+        if (!strcmp(ls[k].table, table))
+            return ls[k].l;
+    return NULL;
+}
+
+/* report.pdf / report.html of the run into the set, rendered from report.json as written (src/output/doc.h)
+ * and the result layers, in the run's language. */
+static ems_status add_docs(emscov_ctx *ctx, const job_opts *o, job *j, const result_layer *ls, size_t nl, outset *set)
+{
+    const run_result *r = j->a->result;
+    /* the demand points as arrays, borrowed from the model (the map only reads them) */
+    layer_points pts = {.n = r->geo.npoints, .x = (double *)r->geo.x, .y = (double *)r->geo.y,
+                        .v = (double *)r->geo.time_s, .c = (crs *)r->geo.working};
+    char date[16] = "", hm[8] = "";
+    time_t now = time(NULL);
+    struct tm tmv;
+    if (gmtime_r(&now, &tmv)) {
+        strftime(date, sizeof date, "%Y-%m-%d", &tmv);
+        strftime(hm, sizeof hm, "%H:%M", &tmv);
+    }
+    doc_source src = {.report_json = j->json,
+                      .maps = {.streets = find_layer(ls, nl, "street_summary"), .demand_pts = &pts,
+                               .stations = find_layer(ls, nl, "station"), .parks = find_layer(ls, nl, "park_service_area"),
+                               .residential = j->a->in.residential, .mean_below_s = NAN, .coverage_within_s = NAN,
+                               .residents_per_ambulance = NAN},
+                      .run = j->out_dir,
+                      .date = date,
+                      .time = hm,
+                      .version = o->version};
+    static const struct {
+        unsigned bit;
+        doc_format format;
+        const char *name;
+    } docs[] = {{JOB_DOC_PDF, DOC_PDF, "report.pdf"}, {JOB_DOC_HTML, DOC_HTML, "report.html"}};
+    ems_status st = EMS_OK;
+    for (size_t k = 0; st == EMS_OK && k < 2; k++) {
+        if (!(o->docs & docs[k].bit))
+            continue;
+        char *bytes = NULL;
+        size_t len = 0;
+        doc_stats stats;
+        doc_opts dop = {.format = docs[k].format, .lang = j->lang};
+        st = doc_render(ctx, &src, &dop, &bytes, &len, &stats);
+        if (st == EMS_OK && stats.unknown_glyphs > 0)
+            emscov_warn(ctx, "%s: %d characters have no glyph in the installed fonts (shown as boxes): install "
+                             "fonts-noto-cjk", docs[k].name, stats.unknown_glyphs);
+        if (st == EMS_OK)
+            st = outset_add_bytes(ctx, set, docs[k].name, bytes, len);
+        free(bytes);
+    }
+    map_release_fonts();
+    return st;
+}
+
+/* Two parts of the run on threads of their own (src/analysis/ahead.h: own ctx, error reported at its turn):
+ * the checksums of the input files while the analysis runs, and, with a database, the load of the run (its
+ * own partitions, COPY, indexes: store_pg_load) while the files are written; the output set's database part
+ * then only attaches the loaded tables and commits (store_pg_attach, outset_commit). */
 typedef struct analyze_db {
     job *j;
     store_pg *db;
-    store_pg_input in[9];
+    store_pg_input in[JOB_INPUTS];
+    input_files files;
     store_pg_run run;
-    char *inputs_json;
     ahead *sums, *load; /* the two steps above (NULL: not started) */
     const result_layer *ls;
     size_t nl;
@@ -125,7 +221,7 @@ typedef struct analyze_db {
 static ems_status sums_step(emscov_ctx *ctx, void *user)
 {
     analyze_db *d = user;
-    return store_pg_inputs_json(ctx, d->in, sizeof d->in / sizeof *d->in, &d->inputs_json);
+    return checksum_inputs(ctx, d->j->sc, &d->files);
 }
 
 static ems_status load_step(emscov_ctx *ctx, void *user)
@@ -190,20 +286,9 @@ ems_status job_analyze(emscov_ctx *ctx, const job_opts *o, job **out)
     analyze_db d = {0};
     ems_status st = start(ctx, o, "emscov-out", out, &pc, &db);
     job *j = *out;
-    if (st == EMS_OK && db) {
-        const scenario *sc = j->sc;
-        store_pg_input in[] = {{"scenario", sc->path},
-                               {"streets", sc->streets.path},
-                               {"stations", sc->stations.path},
-                               {"population", sc->population.path},
-                               {"roads", sc->roads.path},
-                               {"parks", sc->parks.path},
-                               {"residential", sc->residential.path},
-                               {"speed_profile", sc->speed_path},
-                               {"park_rules", sc->parks.path ? sc->park_rules : NULL}};
-        memcpy(d.in, in, sizeof in);
+    d.j = j;
+    if (st == EMS_OK) /* the inputs' checksums (report.json and the stored run name them) meanwhile */
         st = ahead_start(ctx, true, sums_step, &d, &d.sums);
-    }
     analysis_opts ao = {.defer_service_areas = db == NULL};
     if (st == EMS_OK)
         st = analysis_run_opts(ctx, j->sc, &ao, &j->a);
@@ -231,12 +316,14 @@ ems_status job_analyze(emscov_ctx *ctx, const job_opts *o, job **out)
         st = result_layers_build(ctx, j->a->result, ls, &nl);
     if (st == EMS_OK && db) /* SRID and tables checked before anything is written */
         st = store_pg_prepare(ctx, db, j->a->in.working, ls, nl);
-    if (st == EMS_OK)
-        st = report_json(ctx, j->a->result, &j->json);
-    if (st == EMS_OK && db && (st = ahead_finish(ctx, d.sums)) == EMS_OK) {
+    if (st == EMS_OK && (st = ahead_finish(ctx, d.sums)) == EMS_OK)
         run_result_add_timing(j->a->result, "checksums of the inputs, on their own thread",
                               ahead_seconds(d.sums));
-        d.j = j;
+    report_meta meta = {.emscov_version = o->version, .files = &d.files};
+    if (st == EMS_OK)
+        st = report_json(ctx, j->a->result, &meta, &j->json);
+    if (st == EMS_OK && db) {
+        run_inputs(j->sc, d.in);
         d.db = db;
         d.ls = ls;
         d.nl = nl;
@@ -244,8 +331,8 @@ ems_status job_analyze(emscov_ctx *ctx, const job_opts *o, job **out)
                                .scenario = j->sc->path,
                                .report_json = j->json,
                                .inputs = d.in,
-                               .ninputs = sizeof d.in / sizeof *d.in,
-                               .inputs_json = d.inputs_json,
+                               .ninputs = JOB_INPUTS,
+                               .files = &d.files,
                                .started = started,
                                .finished = now_s(CLOCK_REALTIME),
                                .replace = o->replace != NULL};
@@ -269,8 +356,10 @@ ems_status job_analyze(emscov_ctx *ctx, const job_opts *o, job **out)
         run_result_add_timing(j->a->result, "of which GeoPackage", tg + now_s(CLOCK_MONOTONIC) - t);
     if (st == EMS_OK)
         st = outset_add_bytes(ctx, set, "report.json", j->json, strlen(j->json));
-    if (st == EMS_OK && (st = report_streets_csv(ctx, j->a->result, &csv)) == EMS_OK)
+    if (st == EMS_OK && (st = report_streets_csv(ctx, j->a->result, &o->csv, &csv)) == EMS_OK)
         st = outset_add_bytes(ctx, set, "streets.csv", csv, strlen(csv));
+    if (st == EMS_OK && o->docs)
+        st = add_docs(ctx, o, j, ls, nl, set);
     outset_pg pg = {db, "run", write_analyze_run, store_pg_delete_run, &d};
     if (st == EMS_OK && db)
         outset_attach_pg(set, &pg);
@@ -289,11 +378,15 @@ ems_status job_analyze(emscov_ctx *ctx, const job_opts *o, job **out)
         add_file(j, "report.json");
         add_file(j, "streets.csv");
         add_file(j, "emscov.gpkg");
+        if (o->docs & JOB_DOC_PDF)
+            add_file(j, "report.pdf");
+        if (o->docs & JOB_DOC_HTML)
+            add_file(j, "report.html");
         run_result_add_timing(j->a->result, db ? "output set + pg store" : "output set (gpkg)", j->store_s);
     }
     free(csv);
-    free(d.inputs_json);
-    ahead_destroy(d.sums);
+    ahead_destroy(d.sums); /* waits for a step still running (the analysis failed first) */
+    input_files_free(&d.files);
     result_layers_free(early, ne);
     result_layers_free(ls, nl);
     store_pg_destroy(db);
@@ -334,13 +427,16 @@ ems_status job_sites(emscov_ctx *ctx, const job_opts *o, const sites_plan_opts *
     analysis_opts ao = {.no_service_areas = true}; /* sites writes none */
     if (st == EMS_OK)
         st = analysis_run_opts(ctx, j->sc, &ao, &j->a);
+    sites_plan_opts pdb = *po; /* pg: candidates and exclusion layers from --db too, unless given their own */
+    if (o->db && !pdb.eval.cand_ro.conninfo)
+        pdb.eval.cand_ro.conninfo = strcmp(o->db, "env") ? o->db : "";
     if (st == EMS_OK)
-        st = sites_plan_run(ctx, j->a, po, &j->plan);
+        st = sites_plan_run(ctx, j->a, &pdb, &j->plan);
     double t0 = now_s(CLOCK_MONOTONIC);
     if (st == EMS_OK)
         st = sites_report_json(ctx, j->plan, &j->json);
     if (st == EMS_OK)
-        st = sites_report_csv(ctx, j->plan, &csv);
+        st = sites_report_csv(ctx, j->plan, &o->csv, &csv);
     if (st == EMS_OK)
         st = sites_report_layers(ctx, j->plan, &lc, &ls);
     result_layer rl[2] = {

@@ -10,6 +10,8 @@
 #define EMSCOV_JOB_H
 
 #include "src/analysis/sites_plan.h"
+#include "src/output/csv.h"
+#include "src/output/i18n.h"
 
 #include <stdint.h>
 
@@ -20,8 +22,14 @@ typedef struct job_opts {
     const char *db_schema;  /* NULL: emscov */
     const char *replace;    /* store under this name, replacing the earlier runs of it; NULL: add a run */
     const char *data_dir;   /* standards and speed profiles by name */
-    const char *version;    /* emscov version, recorded with stored runs */
+    const char *version;    /* emscov version, recorded in report.json and with stored runs */
+    const char *lang;       /* the language people read ("zh", "en"; --lang); NULL: the scenario's [scenario] lang,
+                               else the current one (src/output/i18n.h). Made current for the run's texts */
+    csv_style csv;          /* streets.csv / sites.csv: BOM and header row */
+    unsigned docs;          /* analyze: JOB_DOC_PDF | JOB_DOC_HTML: report.pdf / report.html in the output set */
 } job_opts;
+
+enum { JOB_DOC_PDF = 1, JOB_DOC_HTML = 2 };
 
 typedef struct job {
     scenario *sc;
@@ -29,7 +37,8 @@ typedef struct job {
     sites_plan *plan;       /* sites only */
     char *json;             /* report.json / sites.json as written */
     char out_dir[4096];
-    char files[3][4200];    /* the files written, for the CLI's "wrote" line */
+    char files[5][4200];    /* the files written, for the CLI's "wrote" line */
+    i18n_lang lang;         /* the run's language (made current) */
     size_t nfiles;
     bool stored;            /* a database run was stored */
     int64_t run_id;

@@ -2,6 +2,8 @@
  * font); this file only turns layers into paths, colours and words. */
 #include "src/output/map.h"
 
+#include "src/output/i18n.h"
+
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <cairo.h>
@@ -16,7 +18,7 @@
 #include <unistd.h>
 
 #define PT_PER_MM (72.0 / 25.4)
-#define MAP_FONT "Noto Sans CJK SC, Noto Sans, DejaVu Sans, sans-serif"
+#define MAP_FONT MAP_FONT_FAMILY
 #define PNG_MAX_PX 32767
 #define MAP_PI 3.14159265358979323846
 
@@ -193,6 +195,20 @@ void map_layout_compute(const map_opts *o, const map_page *p, map_layout *lay)
     lay->y0 = lay->frame[1];
 }
 
+void map_page_whole(const map_inputs *in, map_page *p)
+{
+    *p = (map_page){.name = NULL};
+    layer_extent(in->streets, p->extent);
+    const layer *pts[] = {in->stations, in->sites};
+    for (size_t k = 0; k < 2; k++) {
+        double e[4];
+        if (pts[k] && layer_extent(pts[k], e)) {
+            p->extent[0] = fmin(p->extent[0], e[0]), p->extent[1] = fmin(p->extent[1], e[1]);
+            p->extent[2] = fmax(p->extent[2], e[2]), p->extent[3] = fmax(p->extent[3], e[3]);
+        }
+    }
+}
+
 void map_world_to_page(const map_layout *lay, double x, double y, double *px, double *py)
 {
     *px = lay->x0 + (x - lay->ex0) * lay->scale;
@@ -294,7 +310,9 @@ static const char *value_text(const layer *l, size_t i, int j, char *buf, size_t
 
 /* ---- text ------------------------------------------------------------------------------------------- */
 
-static PangoLayout *text_layout(cairo_t *cr, const char *text, double size_pt, bool bold)
+static void note_unknown(cairo_t *cr, PangoLayout *pl);
+
+PangoLayout *map_text_layout(cairo_t *cr, const char *family, double size_pt, bool bold)
 {
     PangoLayout *pl = pango_cairo_create_layout(cr);
     PangoContext *pc = pango_layout_get_context(pl);
@@ -306,12 +324,19 @@ static PangoLayout *text_layout(cairo_t *cr, const char *text, double size_pt, b
     pango_cairo_context_set_font_options(pc, fo);
     cairo_font_options_destroy(fo);
     pango_layout_context_changed(pl);
-    PangoFontDescription *fd = pango_font_description_from_string(MAP_FONT);
+    PangoFontDescription *fd = pango_font_description_from_string(family ? family : MAP_FONT);
     pango_font_description_set_absolute_size(fd, size_pt * PANGO_SCALE);
     pango_font_description_set_weight(fd, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
     pango_layout_set_font_description(pl, fd);
     pango_font_description_free(fd);
+    return pl;
+}
+
+static PangoLayout *text_layout(cairo_t *cr, const char *text, double size_pt, bool bold)
+{
+    PangoLayout *pl = map_text_layout(cr, NULL, size_pt, bold);
     pango_layout_set_text(pl, text, -1);
+    note_unknown(cr, pl);
     return pl;
 }
 
@@ -658,32 +683,34 @@ static void classes_for(drawer *d, classes *c)
         c->factor = 100;
         double lo[] = {80, 90, 95, 99.95};
         memcpy(b, lo, sizeof b);
-        snprintf(c->title, sizeof c->title, "Residents within %.0f min", t);
-        snprintf(c->units, sizeof c->units, "%% of the sub-district's residents reached within %.0f min", t);
+        snprintf(c->title, sizeof c->title, _("Residents within %.0f min"), t);
+        snprintf(c->units, sizeof c->units, _("%% of the sub-district's residents reached within %.0f min"), t);
         static const char *const lab[] = {"< 80 %", "80–90 %", "90–95 %", "95–99.9 %", "100 %"};
         for (int k = 0; k < 5; k++)
             snprintf(c->label[k], sizeof c->label[k], "%s", lab[k]);
         c->target = 4;
-        snprintf(c->target_text, sizeof c->target_text, "target: all within %.0f min", t);
+        snprintf(c->target_text, sizeof c->target_text, _("target: all within %.0f min"), t);
     } else if (!strcmp(f, "mean_s") && isfinite(d->in->mean_below_s)) {
         double t = d->in->mean_below_s / 60;
         c->factor = 1.0 / 60;
         double lo[] = {t / 2, t * 3 / 4, t, t * 5 / 4};
         memcpy(b, lo, sizeof b);
-        snprintf(c->title, sizeof c->title, "Mean response time");
-        snprintf(c->units, sizeof c->units, "minutes, population-weighted mean per sub-district");
-        unit = " min";
+        snprintf(c->title, sizeof c->title, "%s", _("Mean response time"));
+        snprintf(c->units, sizeof c->units, "%s", _("minutes, population-weighted mean per sub-district"));
+        unit = _(" min");
         c->target = 3;
-        snprintf(c->target_text, sizeof c->target_text, "target: below %.0f min", t);
+        snprintf(c->target_text, sizeof c->target_text, _("target: below %.0f min"), t);
     } else if (!strcmp(f, "amb_per_n") && isfinite(d->in->residents_per_ambulance)) {
         /* ambulances per the standard's N residents: the target is 1 */
         double n = d->in->residents_per_ambulance;
         double lo[] = {0.5, 0.75, 1, 1.5};
         memcpy(b, lo, sizeof b);
-        snprintf(c->title, sizeof c->title, "Ambulances per %.0f residents", n);
-        snprintf(c->units, sizeof c->units, "ambulances per %.0f residents of the sub-district", n);
+        char res[64];
+        i18n_residents(res, sizeof res, n);
+        snprintf(c->title, sizeof c->title, _("Ambulances per %s"), res);
+        snprintf(c->units, sizeof c->units, _("ambulances per %s of the sub-district"), res);
         c->target = 3;
-        snprintf(c->target_text, sizeof c->target_text, "target: 1 or more");
+        snprintf(c->target_text, sizeof c->target_text, "%s", _("target: 1 or more"));
     } else {
         const layer *l = d->in->streets;
         int j = layer_field_index(l, f);
@@ -696,13 +723,14 @@ static void classes_for(drawer *d, classes *c)
         if (mx <= mn) mx = mn + 1;
         if (!strcmp(f, "mean_s") || !strcmp(f, "median_s") || !strcmp(f, "p90_s") || !strcmp(f, "max_s")) {
             c->factor = 1.0 / 60;
-            unit = " min";
+            unit = _(" min");
         }
         for (int k = 0; k < 4; k++)
             b[k] = (mn + (mx - mn) * (k + 1) / 5) * c->factor;
         snprintf(c->title, sizeof c->title, "%s", f);
-        snprintf(c->units, sizeof c->units, "%s per sub-district (equal intervals; no target in the standard)",
-                 c->factor != 1 ? "minutes" : "value");
+        snprintf(c->units, sizeof c->units, "%s",
+                 c->factor != 1 ? _("minutes per sub-district (equal intervals; no target in the standard)")
+                                : _("value per sub-district (equal intervals; no target in the standard)"));
     }
     if (!c->label[0][0]) {
         char a[24], z[24];
@@ -828,15 +856,40 @@ typedef struct box {
     double x0, y0, x1, y1;
 } box;
 
-/* Sub-district names at a point inside each polygon, larger polygons first, none overlapping another. */
+/* The symbols drawn over the labels (stations, proposed sites) as boxes labels keep clear of; *n set. */
+static size_t symbol_boxes(drawer *d, box *out)
+{
+    const layer *pts[2] = {d->o->kind != MAP_PARKS ? d->in->stations : NULL,
+                           d->o->kind == MAP_GAPS ? d->in->sites : NULL};
+    size_t n = 0;
+    for (size_t k = 0; k < 2; k++)
+        for (size_t i = 0; pts[k] && i < layer_count(pts[k]); i++) {
+            double px, py;
+            if (point_xy(d, layer_geom(pts[k], i), &px, &py)) out[n++] = (box){px - 5.5, py - 5.5, px + 5.5, py + 5.5};
+        }
+    return n;
+}
+
+static bool overlaps(const box *b, const box *placed, size_t np)
+{
+    for (size_t k = 0; k < np; k++)
+        if (!(b->x1 < placed[k].x0 || b->x0 > placed[k].x1 || b->y1 < placed[k].y0 || b->y0 > placed[k].y1))
+            return true;
+    return false;
+}
+
+/* Sub-district names at a point inside each polygon, larger polygons first, none overlapping another label or
+ * a station or site symbol: a name that would sit under a symbol moves just above it, else just below, else
+ * is left out. */
 static void draw_labels(drawer *d)
 {
     const layer *l = d->in->streets;
     int jn = layer_field_index(l, "name");
     size_t n = layer_count(l);
+    size_t nsym = (d->in->stations ? layer_count(d->in->stations) : 0) + (d->in->sites ? layer_count(d->in->sites) : 0);
     size_t *order = malloc((n ? n : 1) * sizeof *order);
     double *area = malloc((n ? n : 1) * sizeof *area);
-    box *placed = malloc((n ? n : 1) * sizeof *placed);
+    box *placed = malloc((n + nsym + 1) * sizeof *placed);
     if (!order || !area || !placed) {
         free(order), free(area), free(placed);
         d->st = EMS_ENOMEM;
@@ -853,7 +906,7 @@ static void draw_labels(drawer *d)
             order[k - 1] = t;
         }
     double size = d->page->name ? 8 : 6.5;
-    size_t np = 0;
+    size_t np = symbol_boxes(d, placed);
     char buf[64];
     for (size_t r = 0; r < n; r++) {
         size_t i = order[r];
@@ -868,15 +921,15 @@ static void draw_labels(drawer *d)
         double w, h;
         layout_size(pl, &w, &h);
         g_object_unref(pl);
-        box b = {px - w / 2, py - h / 2, px + w / 2, py + h / 2};
-        const double *f = d->lay.frame;
-        if (b.x0 < f[0] || b.y0 < f[1] || b.x1 > f[0] + f[2] || b.y1 > f[1] + f[3]) continue;
-        bool clash = false;
-        for (size_t k = 0; k < np && !clash; k++)
-            clash = !(b.x1 < placed[k].x0 || b.x0 > placed[k].x1 || b.y1 < placed[k].y0 || b.y0 > placed[k].y1);
-        if (clash) continue;
-        placed[np++] = b;
-        text_at(d->cr, name, b.x0, b.y0, size, false, 0x202020, true);
+        const double *f = d->lay.frame, shift[3] = {0, -(h / 2 + 6), h / 2 + 6};
+        for (int k = 0; k < 3; k++) {
+            box b = {px - w / 2, py + shift[k] - h / 2, px + w / 2, py + shift[k] + h / 2};
+            if (b.x0 < f[0] || b.y0 < f[1] || b.x1 > f[0] + f[2] || b.y1 > f[1] + f[3] || overlaps(&b, placed, np))
+                continue;
+            placed[np++] = b;
+            text_at(d->cr, name, b.x0, b.y0, size, false, 0x202020, true);
+            break;
+        }
     }
     free(order);
     free(area);
@@ -931,7 +984,8 @@ static void north_arrow(drawer *d, double cx, double top)
     cairo_close_path(cr);
     cairo_set_line_width(cr, 0.7);
     cairo_stroke(cr);
-    PangoLayout *pl = text_layout(cr, "N", 9, true);
+    /* TRANSLATORS: the letter of the north arrow */
+    PangoLayout *pl = text_layout(cr, _("N"), 9, true);
     double tw, th;
     layout_size(pl, &tw, &th);
     cairo_move_to(cr, cx - tw / 2, top - 2);
@@ -965,23 +1019,23 @@ static void scale_bar(drawer *d, double x, double y, double max_w)
     char a[32], b[32];
     bool km = len >= 1000;
     snprintf(a, sizeof a, "0");
-    snprintf(b, sizeof b, "%g %s", km ? len / 1000 : len, km ? "km" : "m");
+    snprintf(b, sizeof b, "%g %s", km ? len / 1000 : len, km ? _("km") : _("m"));
     text_at(cr, a, x - 2, y + 5, 7, false, 0x000000, false);
     PangoLayout *pl = text_layout(cr, b, 7, false);
     double tw, th;
     layout_size(pl, &tw, &th);
     g_object_unref(pl);
     text_at(cr, b, x + w - tw / 2, y + 5, 7, false, 0x000000, false);
-    text_at(cr, "scale", x, y - 11, 7, false, 0x404040, false);
+    text_at(cr, _("scale"), x, y - 11, 7, false, 0x404040, false);
 }
 
 static const char *kind_title(const map_opts *o)
 {
     switch (o->kind) {
-    case MAP_TIME: return "Response time to the nearest station";
-    case MAP_CHOROPLETH: return "Sub-district figures against the standard";
-    case MAP_GAPS: return "Sub-districts without an ambulance station";
-    case MAP_PARKS: return "Residential land within reach of a park";
+    case MAP_TIME: return _("Response time to the nearest station");
+    case MAP_CHOROPLETH: return _("Sub-district figures against the standard");
+    case MAP_GAPS: return _("Sub-districts without an ambulance station");
+    case MAP_PARKS: return _("Residential land within reach of a park");
     }
     return "";
 }
@@ -999,8 +1053,10 @@ static void furniture(drawer *d, size_t count_a, size_t count_b)
         snprintf(title, sizeof title, "%s", kind_title(d->o));
     text_at(cr, title, lay->frame[0], 8 * PT_PER_MM - 2, 15, true, 0x000000, false);
     char sub[512];
-    snprintf(sub, sizeof sub, "%s%s%s", in->scenario ? "scenario " : "", in->scenario ? in->scenario : "",
-             in->scenario ? "" : "emscov analysis");
+    if (in->scenario)
+        snprintf(sub, sizeof sub, _("scenario %s"), in->scenario);
+    else
+        snprintf(sub, sizeof sub, "%s", _("emscov analysis"));
     text_at(cr, sub, lay->frame[0], 8 * PT_PER_MM + 17, 8.5, false, 0x404040, false);
     /* frame */
     cairo_rectangle(cr, lay->frame[0], lay->frame[1], lay->frame[2], lay->frame[3]);
@@ -1012,18 +1068,18 @@ static void furniture(drawer *d, size_t count_a, size_t count_b)
     char buf[200];
     switch (d->o->kind) {
     case MAP_TIME: {
-        legend_title(&lg, "Response time", "minutes from the call to arrival (turn-out + drive) at each demand "
-                                           "cell, nearest station");
-        static const char *const lab[] = {"0–4 min", "4–8 min", "8–12 min", "12–16 min", "16 min or more"};
+        legend_title(&lg, _("Response time"), _("minutes from the call to arrival (turn-out + drive) at each demand "
+                                                "cell, nearest station"));
+        const char *const lab[] = {_("0–4 min"), _("4–8 min"), _("8–12 min"), _("12–16 min"), _("16 min or more")};
         double t = isfinite(in->coverage_within_s) ? in->coverage_within_s : NAN;
         for (int b = 0; b < 5; b++) {
             if (isfinite(t) && fabs(t - 240.0 * b) < 1e-6 && b > 0) {
-                snprintf(buf, sizeof buf, "standard: %.0f min", t / 60);
+                snprintf(buf, sizeof buf, _("standard: %.0f min"), t / 60);
                 legend_target(&lg, buf);
             }
             legend_item(&lg, SW_FILL, map_band_colors[b], 1, lab[b]);
         }
-        legend_item(&lg, SW_FILL, MAP_COLOR_UNREACHABLE, 1, "not reachable by road");
+        legend_item(&lg, SW_FILL, MAP_COLOR_UNREACHABLE, 1, _("not reachable by road"));
         break;
     }
     case MAP_CHOROPLETH: {
@@ -1034,39 +1090,40 @@ static void furniture(drawer *d, size_t count_a, size_t count_b)
             if (k == c.target) legend_target(&lg, c.target_text);
             legend_item(&lg, SW_FILL, map_band_colors[k], 1, c.label[k]);
         }
-        legend_item(&lg, SW_FILL, 0xF0F0F0, 1, "no data (no residents)");
+        legend_item(&lg, SW_FILL, 0xF0F0F0, 1, _("no data (no residents)"));
         break;
     }
     case MAP_GAPS:
-        legend_title(&lg, "Station gaps", "sub-districts with fewer stations than the standard asks");
-        snprintf(buf, sizeof buf, "without a station (%zu)", count_a);
+        legend_title(&lg, _("Station gaps"), _("sub-districts with fewer stations than the standard asks"));
+        snprintf(buf, sizeof buf, _("without a station (%zu)"), count_a);
         legend_item(&lg, SW_FILL, MAP_COLOR_GAP, 1, buf);
-        legend_item(&lg, SW_FILL, 0xF7F7F7, 1, "with a station");
+        legend_item(&lg, SW_FILL, 0xF7F7F7, 1, _("with a station"));
         if (in->sites) {
-            snprintf(buf, sizeof buf, "proposed site (%zu)", count_b);
+            snprintf(buf, sizeof buf, _("proposed site (%zu)"), count_b);
             legend_item(&lg, SW_SITE, MAP_COLOR_SITE, 1, buf);
         }
         break;
     case MAP_PARKS:
-        legend_title(&lg, "Park access", "land within the park rule set's walking radius (e.g. 500 m)");
-        if (in->residential) legend_item(&lg, SW_FILL, RESIDENTIAL_COLOR, 1, "residential land");
-        legend_item(&lg, SW_FILL, PARK_COLOR, PARK_ALPHA, "within reach of a park");
+        legend_title(&lg, _("Park access"), _("land within the park rule set's walking radius (e.g. 500 m)"));
+        if (in->residential) legend_item(&lg, SW_FILL, RESIDENTIAL_COLOR, 1, _("residential land"));
+        legend_item(&lg, SW_FILL, PARK_COLOR, PARK_ALPHA, _("within reach of a park"));
         break;
     }
-    if (d->o->kind != MAP_PARKS && in->stations) legend_item(&lg, SW_POINT, MAP_COLOR_STATION, 1, "ambulance station");
-    if (d->o->kind != MAP_CHOROPLETH) legend_item(&lg, SW_LINE, 0x555555, 1, "sub-district boundary");
-    if (d->page->name) legend_item(&lg, SW_DIM, 0xFFFFFF, 1, "outside this area (dimmed)");
+    if (d->o->kind != MAP_PARKS && in->stations)
+        legend_item(&lg, SW_POINT, MAP_COLOR_STATION, 1, _("ambulance station"));
+    if (d->o->kind != MAP_CHOROPLETH) legend_item(&lg, SW_LINE, 0x555555, 1, _("sub-district boundary"));
+    if (d->page->name) legend_item(&lg, SW_DIM, 0xFFFFFF, 1, _("outside this area (dimmed)"));
     /* north arrow and scale bar at the bottom of the panel */
     double bottom = lay->frame[1] + lay->frame[3];
     north_arrow(d, lg.x + 10, bottom - 78);
-    text_at(cr, "grid north", lg.x + 22, bottom - 56, 7, false, 0x404040, false);
+    text_at(cr, _("grid north"), lg.x + 22, bottom - 56, 7, false, 0x404040, false);
     scale_bar(d, lg.x + 2, bottom - 12, fmin(lg.w - 16, 40 * PT_PER_MM));
     /* footer: data date, CRS, standard */
     const crs *c = layer_crs(in->streets);
     char foot[1024], epsg[32] = "";
     if (crs_epsg(c) > 0) snprintf(epsg, sizeof epsg, " (EPSG:%d)", crs_epsg(c));
-    snprintf(foot, sizeof foot, "data date %s   ·   CRS %s%s   ·   %s%s   ·   emscov", in->date ? in->date : "unknown",
-             crs_name(c), epsg, "standard: ", in->standard ? in->standard : "unknown");
+    snprintf(foot, sizeof foot, _("data date %s   ·   CRS %s%s   ·   standard: %s   ·   emscov"),
+             in->date ? in->date : _("unknown"), crs_name(c), epsg, in->standard ? in->standard : _("unknown"));
     text_at(cr, foot, lay->frame[0], lay->page_h - 8 * PT_PER_MM - 9, 7, false, 0x404040, false);
 }
 
@@ -1108,22 +1165,54 @@ static void draw_page(drawer *d)
 /* ---- files ------------------------------------------------------------------------------------------- */
 
 typedef struct sink {
-    FILE *f;
+    map_write_fn fn;
+    void *closure;
     bool failed;
 } sink;
 
 static cairo_status_t sink_write(void *closure, const unsigned char *data, unsigned int length)
 {
     sink *s = closure;
-    if (s->failed || fwrite(data, 1, length, s->f) != length) {
+    if (s->failed || !s->fn(s->closure, data, length)) {
         s->failed = true;
         return CAIRO_STATUS_WRITE_ERROR;
     }
     return CAIRO_STATUS_SUCCESS;
 }
 
-ems_status map_write(emscov_ctx *ctx, const map_inputs *in, const map_opts *o, const map_page *pages,
-                     size_t npages, const char *path)
+static const cairo_user_data_key_t unknown_key;
+
+/* Add the glyphs of pl no font has to the counter the page's cairo context carries (map_draw). */
+static void note_unknown(cairo_t *cr, PangoLayout *pl)
+{
+    int *counter = cairo_get_user_data(cr, &unknown_key);
+    if (counter) *counter += pango_layout_get_unknown_glyphs_count(pl);
+}
+
+static void draw_one(drawer *d)
+{
+    map_layout_compute(d->o, d->page, &d->lay);
+    draw_page(d);
+}
+
+ems_status map_draw(emscov_ctx *ctx, cairo_t *cr, const map_inputs *in, const map_opts *o, const map_page *page,
+                    int *unknown_glyphs)
+{
+    ems_status st = map_check(ctx, in, o);
+    if (st != EMS_OK) return st;
+    drawer d = {.ctx = ctx, .h = emscov_geos(ctx), .cr = cr, .in = in, .o = o, .page = page};
+    cairo_save(cr);
+    if (unknown_glyphs) cairo_set_user_data(cr, &unknown_key, unknown_glyphs, NULL);
+    draw_one(&d);
+    cairo_set_user_data(cr, &unknown_key, NULL, NULL);
+    cairo_restore(cr);
+    if (d.st == EMS_OK && cairo_status(cr) != CAIRO_STATUS_SUCCESS)
+        return emscov_fail(ctx, EMS_EINTERNAL, "map: drawing failed: %s", cairo_status_to_string(cairo_status(cr)));
+    return d.st;
+}
+
+ems_status map_render(emscov_ctx *ctx, const map_inputs *in, const map_opts *o, const map_page *pages,
+                      size_t npages, map_write_fn fn, void *closure, const char *what)
 {
     if (npages == 0) return emscov_fail(ctx, EMS_EINPUT, "map: nothing to draw (no pages)");
     if (npages > 1 && o->format != MAP_PDF)
@@ -1135,16 +1224,7 @@ ems_status map_write(emscov_ctx *ctx, const map_inputs *in, const map_opts *o, c
     if (o->format == MAP_PNG && (!(o->dpi >= 10) || wpx > PNG_MAX_PX || hpx > PNG_MAX_PX))
         return emscov_fail(ctx, EMS_EINPUT, "map: %.0f x %.0f mm at %.0f dpi is %d x %d pixels (at most %d a side)",
                            o->page_w_mm, o->page_h_mm, o->dpi, wpx, hpx, PNG_MAX_PX);
-    size_t plen = strlen(path);
-    char *tmp = ems_malloc(ctx, plen + 32);
-    if (!tmp) return EMS_ENOMEM;
-    snprintf(tmp, plen + 32, "%s.tmp-%ld", path, (long)getpid());
-    sink sk = {fopen(tmp, "wb"), false};
-    if (!sk.f) {
-        st = emscov_fail(ctx, EMS_EIO, "%s: cannot create: %s", tmp, strerror(errno));
-        free(tmp);
-        return st;
-    }
+    sink sk = {fn, closure, false};
     cairo_surface_t *s = NULL;
     if (o->format == MAP_PNG) {
         s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, wpx, hpx);
@@ -1168,10 +1248,9 @@ ems_status map_write(emscov_ctx *ctx, const map_inputs *in, const map_opts *o, c
     }
     for (size_t p = 0; st == EMS_OK && p < npages; p++) {
         drawer d = {.ctx = ctx, .h = emscov_geos(ctx), .cr = cr, .in = in, .o = o, .page = &pages[p]};
-        map_layout_compute(o, &pages[p], &d.lay);
         cairo_save(cr);
         if (o->format == MAP_PNG) cairo_scale(cr, o->dpi / 72, o->dpi / 72);
-        draw_page(&d);
+        draw_one(&d);
         cairo_restore(cr);
         st = d.st;
         if (st == EMS_OK && o->format == MAP_PDF) cairo_show_page(cr);
@@ -1182,15 +1261,39 @@ ems_status map_write(emscov_ctx *ctx, const map_inputs *in, const map_opts *o, c
     if (st == EMS_OK && o->format == MAP_PNG) {
         cairo_status_t cs = cairo_surface_write_to_png_stream(s, sink_write, &sk);
         if (cs != CAIRO_STATUS_SUCCESS && !sk.failed)
-            st = emscov_fail(ctx, EMS_EIO, "%s: cannot write PNG: %s", path, cairo_status_to_string(cs));
+            st = emscov_fail(ctx, EMS_EIO, "%s: cannot write PNG: %s", what, cairo_status_to_string(cs));
     }
     cairo_surface_finish(s);
     if (st == EMS_OK && cairo_surface_status(s) != CAIRO_STATUS_SUCCESS && !sk.failed)
-        st = emscov_fail(ctx, EMS_EIO, "%s: %s", path, cairo_status_to_string(cairo_surface_status(s)));
+        st = emscov_fail(ctx, EMS_EIO, "%s: %s", what, cairo_status_to_string(cairo_surface_status(s)));
     cairo_surface_destroy(s);
-    if (fflush(sk.f) != 0 || ferror(sk.f)) sk.failed = true;
-    if (fclose(sk.f) != 0) sk.failed = true;
-    if (st == EMS_OK && sk.failed) st = emscov_fail(ctx, EMS_EIO, "%s: write failed: %s", tmp, strerror(errno));
+    if (st == EMS_OK && sk.failed) st = emscov_fail(ctx, EMS_EIO, "%s: write failed: %s", what, strerror(errno));
+    return st;
+}
+
+static bool file_write(void *closure, const unsigned char *data, unsigned int length)
+{
+    return fwrite(data, 1, length, closure) == length;
+}
+
+ems_status map_write(emscov_ctx *ctx, const map_inputs *in, const map_opts *o, const map_page *pages,
+                     size_t npages, const char *path)
+{
+    size_t plen = strlen(path);
+    char *tmp = ems_malloc(ctx, plen + 32);
+    if (!tmp) return EMS_ENOMEM;
+    snprintf(tmp, plen + 32, "%s.tmp-%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    ems_status st;
+    if (!f) {
+        st = emscov_fail(ctx, EMS_EIO, "%s: cannot create: %s", tmp, strerror(errno));
+        free(tmp);
+        return st;
+    }
+    st = map_render(ctx, in, o, pages, npages, file_write, f, tmp);
+    bool failed = fflush(f) != 0 || ferror(f);
+    failed = fclose(f) != 0 || failed;
+    if (st == EMS_OK && failed) st = emscov_fail(ctx, EMS_EIO, "%s: write failed: %s", tmp, strerror(errno));
     if (st == EMS_OK && rename(tmp, path) != 0)
         st = emscov_fail(ctx, EMS_EIO, "%s: cannot rename into place: %s", path, strerror(errno));
     if (st != EMS_OK) unlink(tmp);

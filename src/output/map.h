@@ -14,6 +14,8 @@
 
 #include "geo/layer.h"
 
+struct _cairo; /* cairo_t */
+
 typedef enum { MAP_TIME, MAP_CHOROPLETH, MAP_GAPS, MAP_PARKS } map_kind;
 typedef enum { MAP_PNG, MAP_SVG, MAP_PDF } map_format;
 
@@ -74,10 +76,30 @@ bool map_parse_page(const char *s, double *w_mm, double *h_mm);
  * are not in one projected metric CRS. */
 ems_status map_check(emscov_ctx *ctx, const map_inputs *in, const map_opts *o);
 
+/* The page of a map of the whole area: the sub-districts' extent, widened to show a station or site outside
+ * them (name NULL). */
+void map_page_whole(const map_inputs *in, map_page *p);
+
 /* Layout of a page for o's page size and the page's extent (padded 2 %). */
 void map_layout_compute(const map_opts *o, const map_page *p, map_layout *lay);
 /* World point -> page point (multiply by dpi/72 for PNG pixels). */
 void map_world_to_page(const map_layout *lay, double x, double y, double *px, double *py);
+
+/* The font family of every text of maps and reports (fontconfig picks the first one installed; Noto Sans CJK SC
+ * has every Chinese character the plans use). */
+#define MAP_FONT_FAMILY "Noto Sans CJK SC, Noto Sans, DejaVu Sans, sans-serif"
+
+/* A byte sink for map_render: false when the bytes could not be taken (errno says why). */
+typedef bool (*map_write_fn)(void *closure, const unsigned char *data, unsigned int len);
+/* Draw the pages as o->format into fn (PNG and SVG: exactly one page; PDF: one page per entry); what names
+ * the destination in messages. */
+ems_status map_render(emscov_ctx *ctx, const map_inputs *in, const map_opts *o, const map_page *pages,
+                      size_t npages, map_write_fn fn, void *closure, const char *what);
+/* Draw one page onto a caller's Cairo context (a cairo_t *), in points from the context's origin, with its
+ * title, legend, scale bar and footer: the reports' maps (src/output/doc.h). No page is shown. Texts with a
+ * glyph no installed font has are counted into *unknown_glyphs (may be NULL). */
+ems_status map_draw(emscov_ctx *ctx, struct _cairo *cr, const map_inputs *in, const map_opts *o, const map_page *page,
+                    int *unknown_glyphs);
 
 /* Draw the pages into path (PNG and SVG: exactly one page; PDF: one page per entry). Written to a temporary
  * file and renamed; on failure nothing is left. EMS_EINPUT for a page too large for PNG (32767 px a side). */
@@ -97,6 +119,12 @@ void map_groups_free(map_group *g, size_t n);
 /* A file-name stem from a value: UTF-8 kept, '/', '\\', control characters, spaces and :*?"<>| replaced by
  * '_', a leading '.' too; at most cap-1 bytes, cut at a character boundary; "_" when empty. */
 void map_file_stem(const char *value, char *buf, size_t cap);
+
+/* A Pango layout for a Cairo context, set up as every text of maps and reports is: 72 per inch, no hinting
+ * (the same shapes in PNG, SVG and PDF), the font family (NULL: MAP_FONT_FAMILY) at size_pt, bold or not;
+ * no text yet. The caller releases it (g_object_unref). */
+struct _PangoLayout;
+struct _PangoLayout *map_text_layout(struct _cairo *cr, const char *family, double size_pt, bool bold);
 
 /* Text as the map draws it (the map font at size_pt): logical size in points and the number of glyphs no
  * installed font has (tofu). */

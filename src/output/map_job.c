@@ -75,16 +75,8 @@ static void written(map_written_fn fn, void *user, const char *path, size_t page
 static ems_status draw_whole(emscov_ctx *ctx, const map_job *job, const map_inputs *in, const char *suffix,
                              map_written_fn fn, void *user)
 {
-    map_page p = {.name = NULL};
-    layer_extent(in->streets, p.extent);
-    const layer *pts[] = {in->stations, in->sites};
-    for (size_t k = 0; k < 2; k++) {
-        double e[4];
-        if (pts[k] && layer_extent(pts[k], e)) {
-            p.extent[0] = fmin(p.extent[0], e[0]), p.extent[1] = fmin(p.extent[1], e[1]);
-            p.extent[2] = fmax(p.extent[2], e[2]), p.extent[3] = fmax(p.extent[3], e[3]);
-        }
-    }
+    map_page p;
+    map_page_whole(in, &p);
     char path[4400];
     if (is_dir(job->out))
         snprintf(path, sizeof path, "%s/%s", job->out, suffix);

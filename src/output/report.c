@@ -2,6 +2,7 @@
  * Every number and verdict is the result model's; this file only formats. */
 #include "src/output/report.h"
 #include "src/output/csv.h"
+#include "src/output/i18n.h"
 
 #include <errno.h>
 #include <json-c/json.h>
@@ -16,14 +17,15 @@
 static void issue_name(const ledger_issue *is, char *buf, size_t cap)
 {
     if (is->record == 0)
-        snprintf(buf, cap, "%s", *is->detail ? is->detail : "the whole layer");
+        snprintf(buf, cap, "%s", *is->detail ? is->detail : _("the whole layer"));
     else if (*is->source_name && *is->source_id)
-        snprintf(buf, cap, strcmp(is->role, "streets") ? "%s (id %s)" : "%s %s", is->source_name, is->source_id);
-    else if (*is->source_name || *is->source_id)
-        snprintf(buf, cap, "%s%s", *is->source_name ? "" : "id ",
-                 *is->source_name ? is->source_name : is->source_id);
+        snprintf(buf, cap, strcmp(is->role, "streets") ? _("%s (id %s)") : "%s %s", is->source_name, is->source_id);
+    else if (*is->source_name)
+        snprintf(buf, cap, "%s", is->source_name);
+    else if (*is->source_id)
+        snprintf(buf, cap, _("id %s"), is->source_id);
     else
-        snprintf(buf, cap, "record %lld", (long long)is->record);
+        snprintf(buf, cap, _("record %lld"), (long long)is->record);
 }
 
 #define EXAMPLES 3
@@ -32,15 +34,18 @@ static void issue_name(const ledger_issue *is, char *buf, size_t cap)
 static void summary_ledger(FILE *f, const run_result *r)
 {
     const ledger *lg = r->ledger;
-    fprintf(f, "\ninputs (read = used + skipped + left out by the scenario's where)\n");
+    fprintf(f, "\n%s\n", _("inputs (read = used + skipped + left out by the scenario's where)"));
     for (size_t k = 0; k < ledger_layer_count(lg); k++) {
         const ledger_layer *y = ledger_layer_get(lg, k);
         const char *slash = strrchr(y->path, '/');
-        fprintf(f, "  %-18s %-26s %zu %s read: %zu used", y->role, slash ? slash + 1 : y->path, y->read,
-                y->unit, y->used);
-        if (y->skipped) fprintf(f, ", %zu skipped", y->skipped);
-        if (y->filtered) fprintf(f, ", %zu left out by where", y->filtered);
-        if (y->altered) fprintf(f, ", %zu repaired", y->altered);
+        fputs("  ", f);
+        i18n_fpad(f, i18n_role(y->role), 18);
+        fputc(' ', f);
+        i18n_fpad(f, slash ? slash + 1 : y->path, 26);
+        fprintf(f, _(" %zu %s read: %zu used"), y->read, i18n_record_unit(y->unit), y->used);
+        if (y->skipped) fprintf(f, _(", %zu skipped"), y->skipped);
+        if (y->filtered) fprintf(f, _(", %zu left out by where"), y->filtered);
+        if (y->altered) fprintf(f, _(", %zu repaired"), y->altered);
         fputc('\n', f);
         for (int reason = 0; reason < LEDGER_NREASONS; reason++) {
             size_t rows = 0, records = 0, shown = 0;
@@ -60,14 +65,14 @@ static void summary_ledger(FILE *f, const run_result *r)
                     char nm[256];
                     issue_name(is, nm, sizeof nm);
                     size_t len = strlen(names);
-                    snprintf(names + len, sizeof names - len, "%s%s", shown ? ", " : "", nm);
+                    snprintf(names + len, sizeof names - len, "%s%s", shown ? _(", ") : "", nm);
                     shown++;
                 }
             }
             if (!rows) continue;
-            fprintf(f, "    %zu %s", records, ledger_reason_text((ledger_reason)reason));
-            if (has_amount && !strcmp(y->role, "population")) fprintf(f, " (%.0f people)", amount);
-            if (shown) fprintf(f, ": %s%s", names, rows > shown ? ", ..." : "");
+            fprintf(f, "    %zu %s", records, i18n_reason((ledger_reason)reason));
+            if (has_amount && !strcmp(y->role, "population")) fprintf(f, _(" (%.0f people)"), amount);
+            if (shown) fprintf(f, _(": %s%s"), names, rows > shown ? _(", ...") : "");
             fputc('\n', f);
         }
     }
@@ -77,7 +82,7 @@ static void summary_population(FILE *f, const run_result *r)
 {
     const ledger_population *p = ledger_population_view(r->ledger);
     if (p->dropped_total > 0) {
-        fprintf(f, "\npopulation  input %.0f: allocated %.0f, dropped %.0f (", p->input, p->allocated,
+        fprintf(f, _("\npopulation  input %.0f: allocated %.0f, dropped %.0f ("), p->input, p->allocated,
                 p->dropped_total);
         bool first = true;
         for (int k = 0; k < LEDGER_NREASONS; k++)
@@ -86,16 +91,16 @@ static void summary_population(FILE *f, const run_result *r)
                         p->dropped[k]);
                 first = false;
             }
-        fprintf(f, "); %s; outside every sub-district %.0f\n", r->pop_method, p->outside);
+        fprintf(f, _("); %s; outside every sub-district %.0f\n"), i18n_pop_method(r->pop_method), p->outside);
     } else
-        fprintf(f, "\npopulation  input %.0f = allocated %.0f (%s); outside every sub-district %.0f\n",
-                p->input, p->allocated, r->pop_method, p->outside);
+        fprintf(f, _("\npopulation  input %.0f = allocated %.0f (%s); outside every sub-district %.0f\n"),
+                p->input, p->allocated, i18n_pop_method(r->pop_method), p->outside);
     if (r->pop_weights > 0)
-        fprintf(f, "            the counts are weights (sum %.6g) spreading the scenario's total of %.0f\n",
+        fprintf(f, _("            the counts are weights (sum %.6g) spreading the scenario's total of %.0f\n"),
                 r->pop_weights, p->input);
     if (p->scaled && p->dropped_records)
-        fprintf(f, "            %zu population record(s) left out (weights %.6g): the total is spread over the "
-                   "others (see inputs)\n",
+        fprintf(f, _("            %zu population record(s) left out (weights %.6g): the total is spread over the "
+                     "others (see inputs)\n"),
                 p->dropped_records, p->dropped_weight);
 }
 
@@ -106,13 +111,13 @@ static void summary_names(FILE *f, const run_result *r, const char *title,
     for (size_t k = 0; k < r->nsubdistricts; k++)
         n += pick(&r->subdistricts[r->worst_first[k]]);
     if (!n) return;
-    fprintf(f, "%s (%zu): ", title, n);
+    fprintf(f, _("%s (%zu): "), title, n);
     size_t shown = 0;
     for (size_t k = 0; k < r->nsubdistricts && shown < 20; k++) {
         const result_subdistrict *s = &r->subdistricts[r->worst_first[k]];
-        if (pick(s)) fprintf(f, "%s%s", shown++ ? ", " : "", s->label);
+        if (pick(s)) fprintf(f, "%s%s", shown++ ? _(", ") : "", s->label);
     }
-    fprintf(f, "%s\n", n > shown ? ", ..." : "");
+    fprintf(f, "%s\n", n > shown ? _(", ...") : "");
 }
 
 static bool is_gap(const result_subdistrict *s)
@@ -129,27 +134,50 @@ void report_summary_inputs(FILE *f, const run_result *r)
 {
     summary_ledger(f, r);
     summary_population(f, r);
-    fprintf(f, "stations    %zu: %zu on the main road network, %zu on a small road component, %zu too far from any "
-               "road; %zu in no sub-district\n",
+    fprintf(f, _("stations    %zu: %zu on the main road network, %zu on a small road component, %zu too far from "
+                 "any road; %zu in no sub-district\n"),
             r->nstations, r->stations_main, r->stations_small, r->stations_off, r->stations_outside);
+}
+
+void report_target_ctx(const run_result *r, i18n_target_ctx *c)
+{
+    *c = (i18n_target_ctx){.min_stations = r->min_stations,
+                           .residents_per_ambulance = r->residents_per_ambulance,
+                           .parks_present = r->parks.present,
+                           .residential = r->parks.residential,
+                           .park_pop_share = r->parks.pop_share};
+}
+
+/* A label padded to width columns, a space, then the rest of the row. */
+static void cell(FILE *f, const char *text, int width)
+{
+    i18n_fpad(f, text, width);
+    fputc(' ', f);
 }
 
 void report_summary(FILE *f, const run_result *r)
 {
-    fprintf(f, "emscov analyze: %s\n", r->scenario_name);
-    fprintf(f, "standards:  %s (%s)\n", r->standards_name, r->standards_title ? r->standards_title : "");
-    fprintf(f, "working CRS: %s [EPSG:%d]; speed profile %s, period %s\n", r->crs_name, r->epsg,
+    fprintf(f, _("emscov analyze: %s\n"), r->scenario_name);
+    fprintf(f, _("standards:  %s (%s)\n"), r->standards_name, r->standards_title ? r->standards_title : "");
+    fprintf(f, _("working CRS: %s [EPSG:%d]; speed profile %s, period %s\n"), r->crs_name, r->epsg,
             r->speed_path, r->period);
     report_summary_inputs(f, r);
     if (r->overlap_pairs || r->hole_m2 > 1e-6)
-        fprintf(f, "sub-districts: %zu overlapping pairs (%.1f m2), %.1f m2 of holes between them\n",
+        fprintf(f, _("sub-districts: %zu overlapping pairs (%.1f m2), %.1f m2 of holes between them\n"),
                 r->overlap_pairs, r->overlap_m2, r->hole_m2);
-    if (r->duplicate_station_ids) fprintf(f, "stations with a duplicate id: %zu\n", r->duplicate_station_ids);
+    if (r->duplicate_station_ids) fprintf(f, _("stations with a duplicate id: %zu\n"), r->duplicate_station_ids);
 
-    fprintf(f, "\n%-50s %-14s %-36s %s\n", "target", "value", "target", "verdict");
+    i18n_target_ctx tc;
+    report_target_ctx(r, &tc);
+    fputc('\n', f);
+    cell(f, _("target"), 50);
+    cell(f, _("value"), 14);
+    cell(f, i18n_pgettext("column", "target"), 36);
+    fprintf(f, "%s\n", _("verdict"));
     for (size_t k = 0; k < RESULT_NTARGETS; k++) {
         const result_target *t = &r->targets[k];
-        char value[64] = "n/a", extra[96] = "";
+        char value[64], extra[96] = "", label[300], ind[256], target[256], note[512];
+        snprintf(value, sizeof value, "%s", _("n/a"));
         if (isfinite(t->value))
             snprintf(value, sizeof value,
                      k == RESULT_T_STATIONS ? "%.0f"
@@ -157,40 +185,51 @@ void report_summary(FILE *f, const run_result *r)
                                             : "%.2f",
                      t->value);
         if (t->units_judged && k != RESULT_T_STATIONS && t->verdict != RESULT_NA)
-            snprintf(extra, sizeof extra, "  (%zu of %zu sub-districts fail)", t->units_failing,
+            snprintf(extra, sizeof extra, _("  (%zu of %zu sub-districts fail)"), t->units_failing,
                      t->units_judged);
-        char label[160];
-        snprintf(label, sizeof label, "%s%s%s", t->indicator, k == RESULT_T_MEAN_RESPONSE ? ", " : "",
-                 k == RESULT_T_MEAN_RESPONSE ? "min" : "");
-        fprintf(f, "%-50s %-14s %-36s %s%s\n", label, value, t->target_text, result_verdict_text(t->verdict),
-                extra);
-        if (t->verdict == RESULT_NA && *t->note) fprintf(f, "  %s\n", t->note);
-    }
-    fprintf(f, "\n%-50s %s\n", "figure", "value");
-    for (size_t k = 0; k < r->nthresholds; k++) {
-        char label[64];
-        snprintf(label, sizeof label, "population within %g min", r->thresholds_s[k] / 60);
-        fprintf(f, "%-50s %.0f (%.1f %%)\n", label, r->covered[k], 100 * r->covered_share[k]);
-    }
-    fprintf(f, "%-50s %.2f / %.2f / %.2f min\n", "median / p90 / max response time", r->median_s / 60,
-            r->p90_s / 60, r->max_s / 60);
-    fprintf(f, "%-50s %.0f (%.2f %%)\n", "population unreachable (no road or station)", r->unreachable,
-            100 * r->unreachable_share);
-    fprintf(f, "%-50s %.0f of %.0f required (shortfall %.0f)\n", "ambulances", r->ambulances, r->amb_required,
-            r->amb_shortfall);
-    if (r->parks.present) {
-        fprintf(f, "%-50s %s\n", "park rule set", r->parks.rule_standard ? r->parks.rule_standard : "");
-        fprintf(f, "%-50s %.1f\n", "park coverage by population, %", 100 * r->parks.pop_share);
+        i18n_target_indicator(ind, sizeof ind, t->key, &tc);
+        i18n_target_text(target, sizeof target, t->key, t->threshold, &tc);
+        if (k == RESULT_T_MEAN_RESPONSE)
+            snprintf(label, sizeof label, _("%s, min"), ind);
+        else
+            snprintf(label, sizeof label, "%s", ind);
+        cell(f, label, 50);
+        cell(f, value, 14);
+        cell(f, target, 36);
+        fprintf(f, "%s%s\n", i18n_verdict(t->verdict), extra);
+        i18n_target_note(note, sizeof note, t->key, t->note, &tc);
+        if (t->verdict == RESULT_NA && *note) fprintf(f, "  %s\n", note);
     }
     fputc('\n', f);
-    summary_names(f, r, "sub-districts without a station", is_gap);
-    summary_names(f, r, "sub-districts failing the mean-time target", mean_fails);
-    fprintf(f, "\nsources of the targets:\n");
+    cell(f, _("figure"), 50);
+    fprintf(f, "%s\n", _("value"));
+    for (size_t k = 0; k < r->nthresholds; k++) {
+        char label[128];
+        snprintf(label, sizeof label, _("population within %g min"), r->thresholds_s[k] / 60);
+        cell(f, label, 50);
+        fprintf(f, "%.0f (%.1f %%)\n", r->covered[k], 100 * r->covered_share[k]);
+    }
+    cell(f, _("median / p90 / max response time"), 50);
+    fprintf(f, _("%.2f / %.2f / %.2f min\n"), r->median_s / 60, r->p90_s / 60, r->max_s / 60);
+    cell(f, _("population unreachable (no road or station)"), 50);
+    fprintf(f, "%.0f (%.2f %%)\n", r->unreachable, 100 * r->unreachable_share);
+    cell(f, _("ambulances"), 50);
+    fprintf(f, _("%.0f of %.0f required (shortfall %.0f)\n"), r->ambulances, r->amb_required, r->amb_shortfall);
+    if (r->parks.present) {
+        cell(f, _("park rule set"), 50);
+        fprintf(f, "%s\n", r->parks.rule_standard ? r->parks.rule_standard : "");
+        cell(f, _("park coverage by population, %"), 50);
+        fprintf(f, "%.1f\n", 100 * r->parks.pop_share);
+    }
+    fputc('\n', f);
+    summary_names(f, r, _("sub-districts without a station"), is_gap);
+    summary_names(f, r, _("sub-districts failing the mean-time target"), mean_fails);
+    fprintf(f, "\n%s\n", _("sources of the targets:"));
     for (size_t k = 0; k < RESULT_NTARGETS; k++)
         fprintf(f, "  %-28s %s\n", r->targets[k].key, r->targets[k].standard);
-    fprintf(f, "\ntimings:");
+    fprintf(f, "\n%s", _("timings:"));
     for (size_t k = 0; k < r->ntiming; k++)
-        fprintf(f, " %s %.2f s;", r->timing[k].step, r->timing[k].seconds);
+        fprintf(f, _(" %s %.2f s;"), r->timing[k].step, r->timing[k].seconds);
     fputc('\n', f);
 }
 
@@ -285,6 +324,7 @@ static json_object *targets_json(const run_result *r)
         add(o, "target", jstr(t->target_text));
         add(o, "verdict", jverdict(t->verdict));
         add(o, "standard", jstr(t->standard));
+        add(o, "source", jstr(t->source));
         add(o, "note", jstr(t->note));
         add(o, "subdistricts_failing", jint(t->units_failing));
         add(o, "subdistricts_judged", jint(t->units_judged));
@@ -388,13 +428,15 @@ static json_object *station_json(const run_result *r, const result_station *s)
     return o;
 }
 
-ems_status report_json(emscov_ctx *ctx, const run_result *r, char **out)
+ems_status report_json(emscov_ctx *ctx, const run_result *r, const report_meta *meta, char **out)
 {
     *out = NULL;
     json_c_set_serialization_double_format("%.10g", JSON_C_OPTION_THREAD);
     json_object *root = json_object_new_object();
     add(root, "schema", jstr("emscov-report-2"));
     add(root, "scenario", jstr(r->scenario_name));
+    if (meta && meta->emscov_version)
+        add(root, "emscov_version", jstr(meta->emscov_version));
     json_object *std_o = json_object_new_object();
     add(std_o, "name", jstr(r->standards_name));
     add(std_o, "title", jstr(r->standards_title));
@@ -410,6 +452,20 @@ ems_status report_json(emscov_ctx *ctx, const run_result *r, char **out)
     for (size_t k = 0; k < r->ninputs; k++)
         add(inputs, r->inputs[k].role, jstr(r->inputs[k].path));
     add(root, "inputs", inputs);
+    if (meta && meta->files) {
+        json_object *files = json_object_new_array();
+        for (size_t k = 0; k < meta->files->n; k++) {
+            const input_file *f = &meta->files->f[k];
+            json_object *o = json_object_new_object();
+            add(o, "role", jstr(f->role));
+            add(o, "source", jstr(f->source));
+            add(o, "path", jstr(f->path));
+            add(o, "bytes", json_object_new_int64((int64_t)f->bytes));
+            add(o, "sha256", jstr(f->sha256));
+            json_object_array_add(files, o);
+        }
+        add(root, "input_files", files);
+    }
     json_object *par = json_object_new_object();
     add(par, "working_epsg", json_object_new_int(r->epsg));
     add(par, "working_crs", jstr(r->crs_name));
@@ -516,21 +572,22 @@ static const char *csv_verdict(result_verdict v)
     return v == RESULT_NA ? "" : result_verdict_key(v);
 }
 
-ems_status report_streets_csv(emscov_ctx *ctx, const run_result *r, char **out)
+ems_status report_streets_csv(emscov_ctx *ctx, const run_result *r, const csv_style *style, char **out)
 {
     *out = NULL;
     static const char *const head[] = {
-        "record",          "subdistrict_id", "code",          "name",          "district",      "area_km2",
-        "population",      "covered",        "covered_share", "coverage_min",  "mean_min",      "median_min",
-        "p90_min",         "max_min",        "unreachable",   "mean_target_min", "mean_verdict", "stations",
-        "min_stations",    "gap",            "ambulances",    "amb_per_n",     "amb_n",         "amb_required",
-        "amb_shortfall",   "amb_verdict",    "park_share",    "park_pop_share", "park_target_share",
-        "park_verdict",    "fails",          "worst_rank"};
+        NC_("csv", "record"), NC_("csv", "subdistrict_id"), NC_("csv", "code"), NC_("csv", "name"),
+        NC_("csv", "district"), NC_("csv", "area_km2"), NC_("csv", "population"), NC_("csv", "covered"),
+        NC_("csv", "covered_share"), NC_("csv", "coverage_min"), NC_("csv", "mean_min"), NC_("csv", "median_min"),
+        NC_("csv", "p90_min"), NC_("csv", "max_min"), NC_("csv", "unreachable"), NC_("csv", "mean_target_min"),
+        NC_("csv", "mean_verdict"), NC_("csv", "stations"), NC_("csv", "min_stations"), NC_("csv", "gap"),
+        NC_("csv", "ambulances"), NC_("csv", "amb_per_n"), NC_("csv", "amb_n"), NC_("csv", "amb_required"),
+        NC_("csv", "amb_shortfall"), NC_("csv", "amb_verdict"), NC_("csv", "park_share"),
+        NC_("csv", "park_pop_share"), NC_("csv", "park_target_share"), NC_("csv", "park_verdict"),
+        NC_("csv", "fails"), NC_("csv", "worst_rank")};
     csv_buf b;
     csv_init(&b, ctx);
-    for (size_t k = 0; k < sizeof head / sizeof *head; k++)
-        csv_field(&b, head[k]);
-    csv_end_row(&b);
+    csv_head(&b, style, head, sizeof head / sizeof *head);
     for (size_t u = 0; u < r->nsubdistricts; u++) {
         const result_subdistrict *s = &r->subdistricts[u];
         csv_int(&b, s->record);

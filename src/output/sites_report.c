@@ -3,6 +3,7 @@
 #include "src/output/sites_report.h"
 #include "src/output/report.h"
 #include "src/output/csv.h"
+#include "src/output/i18n.h"
 
 #include <json-c/json.h>
 
@@ -11,11 +12,16 @@
 #include <string.h>
 
 static const char *const mexclp_assumptions[] = {
-    "each ambulance is busy with the same probability q = calls per day x mean job minutes / (1440 x ambulances)",
-    "ambulances are busy independently of each other",
-    "calls arise in proportion to the population",
-    "a call is answered within the standard when any ambulance of a station within the standard is free",
+    N_("each ambulance is busy with the same probability q = calls per day x mean job minutes / (1440 x "
+       "ambulances)"),
+    N_("ambulances are busy independently of each other"),
+    N_("calls arise in proportion to the population"),
+    N_("a call is answered within the standard when any ambulance of a station within the standard is free"),
 };
+
+/* opt_exact_status_text's words (src/analysis/optimize.c), for the catalogue: the summary translates them. */
+static const char *const exact_status_words[] = {N_("not run"),    N_("optimal"), N_("time limit"),
+                                                 N_("too large"),  N_("infeasible"), N_("failed")};
 
 static json_object *jnum(double v)
 {
@@ -227,20 +233,19 @@ ems_status sites_report_json(emscov_ctx *ctx, const sites_plan *p, char **out)
     return *out ? EMS_OK : EMS_ENOMEM;
 }
 
-ems_status sites_report_csv(emscov_ctx *ctx, const sites_plan *p, char **out)
+ems_status sites_report_csv(emscov_ctx *ctx, const sites_plan *p, const csv_style *style, char **out)
 {
     const sites_result *r = p->r;
     *out = NULL;
     csv_buf b;
     csv_init(&b, ctx);
-    const char *head[] = {"rank",          "id",           "origin",         "x",           "y",
-                          "lon",           "lat",          "subdistrict",    "subdistrict_name", "snap_m",
-                          "delay_s",       "new_covered",  "mean_change_s",  "fills_gap",   "backup_gain",
-                          "mexclp_gain",   "covered",      "selected",       "selected_order"};
-    size_t nh = sizeof head / sizeof *head;
-    for (size_t k = 0; k < nh; k++)
-        csv_field(&b, head[k]);
-    csv_end_row(&b);
+    static const char *const head[] = {
+        NC_("csv", "rank"), NC_("csv", "id"), NC_("csv", "origin"), NC_("csv", "x"), NC_("csv", "y"),
+        NC_("csv", "lon"), NC_("csv", "lat"), NC_("csv", "subdistrict"), NC_("csv", "subdistrict_name"),
+        NC_("csv", "snap_m"), NC_("csv", "delay_s"), NC_("csv", "new_covered"), NC_("csv", "mean_change_s"),
+        NC_("csv", "fills_gap"), NC_("csv", "backup_gain"), NC_("csv", "mexclp_gain"), NC_("csv", "covered"),
+        NC_("csv", "selected"), NC_("csv", "selected_order")};
+    csv_head(&b, style, head, sizeof head / sizeof *head);
     for (size_t j = 0; j < r->ncand; j++) {
         uint32_t i = r->by_rank[j];
         const sites_candidate *c = &r->cand[i];
@@ -362,102 +367,118 @@ void sites_report_summary(FILE *f, const sites_plan *p, size_t top_n)
     const sites_result *r = p->r;
     const analysis *a = p->a;
     double T = r->standard_s / 60;
-    fprintf(f, "sites: %s, standard %g min\n", a->sc->name ? a->sc->name : "", T);
+    fprintf(f, _("sites: %s, standard %g min\n"), a->sc->name ? a->sc->name : "", T);
     report_summary_inputs(f, a->result);
     fputc('\n', f);
-    fprintf(f, "candidates  %zu evaluated of %zu offered (%s); %zu in exclusion polygons, %zu farther than %g m "
-               "from a road\n",
+    fprintf(f, _("candidates  %zu evaluated of %zu offered (%s); %zu in exclusion polygons, %zu farther than %g m "
+                 "from a road\n"),
             r->ncand, r->offered, p->candidates_from, r->excluded, r->unsnapped, a->sc->max_snap_m);
     if (r->nclosed) {
-        fprintf(f, "closed      ");
+        fputs(_("closed      "), f);
         for (size_t k = 0; k < r->nclosed; k++) {
             fprintf(f, "%s%s", k ? ", " : "", sites_station_id(a, r->closed[k]));
         }
         fprintf(f, "\n");
     }
-    fprintf(f, "new station turn-out %.0f s, %g ambulance(s)\n", r->turnout_s, r->ambulances);
-    fprintf(f, "baseline    population %.0f; within %g min ", r->pop_total, T);
+    fprintf(f, _("new station turn-out %.0f s, %g ambulance(s)\n"), r->turnout_s, r->ambulances);
+    fprintf(f, _("baseline    population %.0f; within %g min "), r->pop_total, T);
     pop_line(f, r->base_covered, p->base_covered_share);
-    fprintf(f, "            mean %.2f min over the reached population; %zu sub-districts below %g station(s)\n",
+    fprintf(f, _("            mean %.2f min over the reached population; %zu sub-districts below %g station(s)\n"),
             r->base_mean_s / 60, r->base_gaps, r->min_stations);
     size_t top = top_n < r->ncand ? top_n : r->ncand;
-    fprintf(f, "\nwhat-if, each candidate alone (best %zu of %zu; all in sites.csv)\n", top, r->ncand);
-    fprintf(f, "%5s  %-24s %12s %12s %9s %12s%s\n", "rank", "id", "new covered", "mean change", "fills gap",
-            "backup gain", r->mexclp ? "  MEXCLP gain" : "");
+    fprintf(f, _("\nwhat-if, each candidate alone (best %zu of %zu; all in sites.csv)\n"), top, r->ncand);
+    const char *heads[] = {_("rank"), _("id"), _("new covered"), _("mean change"), _("fills gap"), _("backup gain"),
+                           _("MEXCLP gain")};
+    const int widths[] = {5, 24, 12, 12, 9, 12, 12};
+    for (size_t k = 0; k < (r->mexclp ? 7u : 6u); k++) {
+        int pad = widths[k] - i18n_width(heads[k]);
+        if (k == 1) { /* left-aligned */
+            fputs("  ", f);
+            i18n_fpad(f, heads[k], widths[k]);
+            continue;
+        }
+        fprintf(f, "%s%*s%s", k > 1 ? " " : "", pad > 0 ? pad : 0, "", heads[k]);
+    }
+    fputc('\n', f);
     for (size_t j = 0; j < top; j++) {
         const sites_candidate *c = &r->cand[r->by_rank[j]];
-        fprintf(f, "%5u  %-24s %12.0f %10.2f s %9s %12.0f", c->rank, c->id, c->new_pop, c->mean_change_s,
-                c->fills_gap ? "yes" : "no", c->backup_pop);
+        const char *fills = c->fills_gap ? _("yes") : _("no");
+        int pad = 9 - i18n_width(fills); /* right-aligned in terminal columns (是 takes two) */
+        fprintf(f, "%5u  %-24s %12.0f %10.2f s %*s%s %12.0f", c->rank, c->id, c->new_pop, c->mean_change_s,
+                pad > 0 ? pad : 0, "", fills, c->backup_pop);
         if (r->mexclp)
             fprintf(f, " %12.0f", c->mexclp_gain);
         fprintf(f, "\n");
     }
     if (p->k > 0) {
         const opt_greedy_result *g = &p->greedy;
-        fprintf(f, "\nbest %zu new sites (greedy with lazy evaluation, then 1-swap: %zu swap(s))\n", p->k, g->swaps);
+        fprintf(f, _("\nbest %zu new sites (greedy with lazy evaluation, then 1-swap: %zu swap(s))\n"), p->k,
+                g->swaps);
         for (size_t j = 0; j < p->k; j++) {
             const sites_plan_cand *pc = &p->cand[g->sel[j]];
-            fprintf(f, "  %2zu  %-24s %-28s %11.6f %10.6f  +%.0f\n", j + 1, r->cand[g->sel[j]].id,
-                    *pc->subdistrict_id ? a->result->subdistricts[r->cand[g->sel[j]].unit].label : "(outside)",
-                    pc->lon, pc->lat, p->pick_new[j]);
+            fprintf(f, "  %2zu  %-24s ", j + 1, r->cand[g->sel[j]].id);
+            i18n_fpad(f, *pc->subdistrict_id ? a->result->subdistricts[r->cand[g->sel[j]].unit].label : _("(outside)"),
+                      28);
+            fprintf(f, " %11.6f %10.6f  +%.0f\n", pc->lon, pc->lat, p->pick_new[j]);
         }
-        fprintf(f, "  within %g min: ", T);
+        fprintf(f, _("  within %g min: "), T);
         pop_line(f, p->sel_covered, p->sel_covered_share);
-        fprintf(f, "  newly covered: %.0f (greedy alone %.0f)\n", g->value, g->greedy_value);
+        fprintf(f, _("  newly covered: %.0f (greedy alone %.0f)\n"), g->value, g->greedy_value);
         if (!(g->value > 0))
-            fprintf(f, "  (no candidate brings anyone new within %g min: the picks follow the what-if ranking, i.e. "
-                       "gaps filled, then mean time, then backup; for every gap filled use --target-share)\n", T);
-        fprintf(f, "curve (k: population within %g min)\n", T);
+            fprintf(f, _("  (no candidate brings anyone new within %g min: the picks follow the what-if ranking, i.e. "
+                         "gaps filled, then mean time, then backup; for every gap filled use --target-share)\n"), T);
+        fprintf(f, _("curve (k: population within %g min)\n"), T);
         for (size_t j = 0; j < p->k; j++)
             fprintf(f, "  %2zu: %.0f (%.2f %%)\n", j + 1, p->curve_covered[j], 100 * p->curve_share[j]);
     }
+    (void)exact_status_words;
     if (p->exact.status != OPT_EXACT_NOT_RUN) {
         const opt_exact_result *e = &p->exact;
-        fprintf(f, "exact MCLP (GLPK): %s", opt_exact_status_text(e->status));
+        fprintf(f, _("exact MCLP (GLPK): %s"), _(opt_exact_status_text(e->status)));
         if (e->status == OPT_EXACT_TOO_LARGE)
-            fprintf(f, " (%zu nonzeros after aggregating %zu point groups)", e->nonzeros, e->groups);
+            fprintf(f, _(" (%zu nonzeros after aggregating %zu point groups)"), e->nonzeros, e->groups);
         else if (e->status == OPT_EXACT_OPTIMAL)
-            fprintf(f, ", newly covered %.0f; greedy + swap is %.3f %% below the optimum", e->value,
+            fprintf(f, _(", newly covered %.0f; greedy + swap is %.3f %% below the optimum"), e->value,
                     100 * p->exact_gap);
         else if (e->status == OPT_EXACT_TIME_LIMIT && !e->sel)
-            fprintf(f, " after %.0f s, before the LP relaxation was solved (%zu nonzeros): no bound", e->seconds,
+            fprintf(f, _(" after %.0f s, before the LP relaxation was solved (%zu nonzeros): no bound"), e->seconds,
                     e->nonzeros);
         else if (e->status == OPT_EXACT_TIME_LIMIT)
-            fprintf(f, " after %.0f s, best %.0f, bound %.0f; greedy + swap is at most %.3f %% below the optimum",
+            fprintf(f, _(" after %.0f s, best %.0f, bound %.0f; greedy + swap is at most %.3f %% below the optimum"),
                     e->seconds, e->value, e->bound, 100 * p->exact_gap);
         fprintf(f, "\n");
     }
     if (p->target_share > 0) {
         const opt_lscp_result *l = &p->lscp;
-        fprintf(f, "\nfewest new sites so every sub-district has %g station(s) and %.2f %% are within %g min: %zu",
+        fprintf(f, _("\nfewest new sites so every sub-district has %g station(s) and %.2f %% are within %g min: %zu"),
                 r->min_stations, 100 * p->target_share, T, l->nsel);
         if (p->lscp_proven)
-            fprintf(f, " (proven fewest)\n");
+            fprintf(f, "%s\n", _(" (proven fewest)"));
         else
-            fprintf(f, " (no answer with fewer than %zu exists)\n", l->lower_bound);
+            fprintf(f, _(" (no answer with fewer than %zu exists)\n"), l->lower_bound);
         fprintf(f, "  ");
         for (size_t j = 0; j < l->nsel; j++)
             fprintf(f, "%s%s", j ? ", " : "", r->cand[l->sel[j]].id);
-        fprintf(f, "\n  within %g min: ", T);
+        fprintf(f, _("\n  within %g min: "), T);
         pop_line(f, p->lscp_covered, p->lscp_covered_share);
     }
     if (r->mexclp) {
-        fprintf(f, "\nbusy ambulances (MEXCLP, Daskin 1983): %g calls/day x %g min over %g ambulances\n",
+        fprintf(f, _("\nbusy ambulances (MEXCLP, Daskin 1983): %g calls/day x %g min over %g ambulances\n"),
                 r->calls_per_day, r->job_min, r->total_amb);
         if (r->q_base < 1)
-            fprintf(f, "  busy fraction q = %.4f; calls finding a free ambulance within %g min: %.2f %% (target "
-                       ">= %.0f %%: %s)\n",
+            fprintf(f, _("  busy fraction q = %.4f; calls finding a free ambulance within %g min: %.2f %% (target "
+                         ">= %.0f %%: %s)\n"),
                     r->q_base, T, 100 * p->mexclp_share, 100 * a->sc->std->satisfaction_min,
-                    result_verdict_text(p->satisfaction_verdict));
+                    i18n_verdict(p->satisfaction_verdict));
         else
-            fprintf(f, "  busy fraction q = %.4f >= 1: more work than ambulances, the model does not apply\n",
+            fprintf(f, _("  busy fraction q = %.4f >= 1: more work than ambulances, the model does not apply\n"),
                     r->q_base);
         if (p->k > 0 && p->sel_satisfaction_verdict != RESULT_NA)
-            fprintf(f, "  with the %zu new sites (%g ambulances more): q = %.4f, %.2f %% (%s)\n", p->k,
+            fprintf(f, _("  with the %zu new sites (%g ambulances more): q = %.4f, %.2f %% (%s)\n"), p->k,
                     p->sel_added_ambulances, p->sel_q, 100 * p->sel_mexclp_share,
-                    result_verdict_text(p->sel_satisfaction_verdict));
-        fprintf(f, "  assumptions:\n");
+                    i18n_verdict(p->sel_satisfaction_verdict));
+        fprintf(f, "%s\n", _("  assumptions:"));
         for (size_t k = 0; k < sizeof mexclp_assumptions / sizeof *mexclp_assumptions; k++)
-            fprintf(f, "   - %s\n", mexclp_assumptions[k]);
+            fprintf(f, "   - %s\n", _(mexclp_assumptions[k]));
     }
 }

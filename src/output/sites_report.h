@@ -8,12 +8,14 @@
 #define EMSCOV_SITES_REPORT_H
 
 #include "src/analysis/sites_plan.h"
+#include "src/output/csv.h"
 
 #include <stdio.h>
 
 
 ems_status sites_report_json(emscov_ctx *ctx, const sites_plan *p, char **out);
-ems_status sites_report_csv(emscov_ctx *ctx, const sites_plan *p, char **out);
+/* style: BOM and header row (src/output/csv.h); NULL: keys, no BOM. */
+ems_status sites_report_csv(emscov_ctx *ctx, const sites_plan *p, const csv_style *style, char **out);
 ems_status sites_report_layers(emscov_ctx *ctx, const sites_plan *p, layer **candidates, layer **selected);
 /* top: candidates listed in the what-if table. */
 void sites_report_summary(FILE *f, const sites_plan *p, size_t top);

@@ -1,10 +1,10 @@
 /* src/output/store_pg.c: analyze runs stored in a PostGIS schema (see store_pg.h; docs/postgis.md). */
 #include "src/output/store_pg.h"
 
+
 #include <errno.h>
 #include <inttypes.h>
 #include <json-c/json.h>
-#include <openssl/evp.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -357,6 +357,8 @@ ems_status store_pg_open(emscov_ctx *ctx, pg_conn *c, const char *schema, const 
 {
     *out = NULL;
     ems_status st = check_schema_name(ctx, schema);
+    if (st == EMS_OK)
+        st = pg_check_user_schema(ctx, "--db-schema", schema);
     if (st != EMS_OK)
         return st;
     store_pg *s = ems_calloc(ctx, 1, sizeof *s);
@@ -958,92 +960,31 @@ static ems_status migrate_partitions(emscov_ctx *ctx, store_pg *s)
 
 /* ---- checksums ----------------------------------------------------------------------------------------- */
 
-/* OpenSSL's SHA-256 (SHA extensions where the CPU has them: ~2 GB/s, the inputs of a city in a fraction of a
- * second). */
-ems_status store_pg_sha256_file(emscov_ctx *ctx, const char *path, char hex[65], uint64_t *bytes)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return emscov_fail(ctx, EMS_EIO, "%s: cannot read for its checksum: %s", path, strerror(errno));
-    unsigned char *buf = ems_malloc(ctx, 1 << 20);
-    EVP_MD_CTX *md = buf ? EVP_MD_CTX_new() : NULL;
-    if (!md) {
-        free(buf);
-        fclose(f);
-        return buf ? emscov_fail(ctx, EMS_ENOMEM, "out of memory") : EMS_ENOMEM;
-    }
-    bool bad = EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1;
-    uint64_t len = 0;
-    size_t got;
-    while (!bad && (got = fread(buf, 1, 1 << 20, f)) > 0) {
-        bad = EVP_DigestUpdate(md, buf, got) != 1;
-        len += got;
-    }
-    unsigned char dg[EVP_MAX_MD_SIZE];
-    unsigned int dlen = 0;
-    bool io = ferror(f);
-    bad = bad || io || EVP_DigestFinal_ex(md, dg, &dlen) != 1 || dlen != 32;
-    EVP_MD_CTX_free(md);
-    fclose(f);
-    free(buf);
-    if (bad)
-        return emscov_fail(ctx, EMS_EIO, "%s: %s computing its checksum", path,
-                           io ? "read error" : "OpenSSL failed");
-    *bytes = len;
-    for (int i = 0; i < 32; i++)
-        snprintf(hex + 2 * i, 3, "%02x", dg[i]);
-    return EMS_OK;
-}
-
-/* {"path": as given, "files": [{"path" (absolute), "bytes", "sha256"}...]}: the file, its shapefile siblings
- * (.shx, .dbf, .prj, .cpg) or its .prj; a `pg:` source has no files. */
-static ems_status input_json(emscov_ctx *ctx, const char *path, json_object **out)
+/* {"path": as given, "files": [{"path" (absolute), "bytes", "sha256"}...]}: the source's files
+ * (src/output/input_files.h): those of known (checksummed before) with this role, else read now. */
+static ems_status input_json(emscov_ctx *ctx, const input_files *known, const char *name, const char *path,
+                             json_object **out)
 {
     json_object *o = json_object_new_object(), *files = json_object_new_array();
     json_object_object_add(o, "path", json_object_new_string(path));
     json_object_object_add(o, "files", files);
     *out = o;
-    if (!strncmp(path, "pg:", 3))
-        return EMS_OK;
-    const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
-    if (dot && slash && dot < slash)
-        dot = NULL;
-    size_t stem = dot ? (size_t)(dot - path) : strlen(path);
-    bool shp = dot && !strcasecmp(dot, ".shp"), upper = dot && dot[1] >= 'A' && dot[1] <= 'Z';
-    const char *sib[] = {"", ".shx", ".dbf", ".prj", ".cpg"};
-    size_t nsib = shp ? 5 : 4;
-    for (size_t k = 0; k < nsib; k++) {
-        if (k > 0 && !shp && k < 3)
-            continue; /* not a shapefile: the file and its .prj, .cpg */
-        char *p = k == 0 ? ems_strdup(ctx, path) : fmt(ctx, "%.*s%s", (int)stem, path, sib[k]);
-        if (!p)
-            return EMS_ENOMEM;
-        if (k > 0 && upper)
-            for (char *q = p + stem; *q; q++)
-                *q = (char)(*q >= 'a' && *q <= 'z' ? *q - 32 : *q);
-        if (k > 0 && access(p, R_OK) != 0) {
-            free(p);
+    input_files fs = {0};
+    ems_status st = EMS_OK;
+    if (!known)
+        st = input_files_add(ctx, &fs, name, path);
+    const input_files *use = known ? known : &fs;
+    for (size_t k = 0; st == EMS_OK && k < use->n; k++) {
+        if (strcmp(use->f[k].role, name) != 0)
             continue;
-        }
-        char hex[65];
-        uint64_t bytes = 0;
-        ems_status st = store_pg_sha256_file(ctx, p, hex, &bytes);
-        if (st != EMS_OK) {
-            free(p);
-            return st;
-        }
         json_object *f = json_object_new_object();
-        char cwd[4096], *abs = NULL; /* absolute, so the record stays meaningful wherever it is read */
-        if (p[0] != '/' && getcwd(cwd, sizeof cwd))
-            abs = fmt(ctx, "%s/%s", cwd, p[0] == '.' && p[1] == '/' ? p + 2 : p);
-        json_object_object_add(f, "path", json_object_new_string(abs ? abs : p));
-        free(abs);
-        json_object_object_add(f, "bytes", json_object_new_int64((int64_t)bytes));
-        json_object_object_add(f, "sha256", json_object_new_string(hex));
+        json_object_object_add(f, "path", json_object_new_string(use->f[k].path));
+        json_object_object_add(f, "bytes", json_object_new_int64((int64_t)use->f[k].bytes));
+        json_object_object_add(f, "sha256", json_object_new_string(use->f[k].sha256));
         json_object_array_add(files, f);
-        free(p);
     }
-    return EMS_OK;
+    input_files_free(&fs);
+    return st;
 }
 
 /* ---- a run --------------------------------------------------------------------------------------------- */
@@ -1496,18 +1437,19 @@ static ems_status insert_run(emscov_ctx *ctx, store_pg *s, const store_pg_run *r
     return st;
 }
 
-/* The inputs' checksums as the run's `inputs` json (a new string). */
-ems_status store_pg_inputs_json(emscov_ctx *ctx, const store_pg_input *inputs, size_t n, char **out)
+/* The run's inputs as its `inputs` json (a new string): each role's files from run->files (checksummed
+ * before), or read now when it is NULL. */
+static ems_status inputs_json(emscov_ctx *ctx, const store_pg_run *run, char **out)
 {
     *out = NULL;
     json_object *in = json_object_new_object();
     ems_status st = in ? EMS_OK : EMS_ENOMEM;
-    for (size_t k = 0; st == EMS_OK && k < n; k++) {
-        if (!inputs[k].path)
+    for (size_t k = 0; st == EMS_OK && k < run->ninputs; k++) {
+        if (!run->inputs[k].path)
             continue;
         json_object *o = NULL;
-        st = input_json(ctx, inputs[k].path, &o);
-        json_object_object_add(in, inputs[k].name, o);
+        st = input_json(ctx, run->files, run->inputs[k].name, run->inputs[k].path, &o);
+        json_object_object_add(in, run->inputs[k].name, o);
     }
     if (st == EMS_OK &&
         !(*out = ems_strdup(ctx, json_object_to_json_string_ext(in, JSON_C_TO_STRING_PLAIN |
@@ -1573,10 +1515,8 @@ ems_status store_pg_load(emscov_ctx *ctx, store_pg *s, const store_pg_run *run, 
     if (!run->name || !*run->name)
         return emscov_fail(ctx, EMS_EINPUT, "the run has an empty name");
     /* the checksums first: reading the inputs can take seconds, and no transaction waits for it */
-    char *own_inputs = NULL;
-    ems_status st =
-        run->inputs_json ? EMS_OK : store_pg_inputs_json(ctx, run->inputs, run->ninputs, &own_inputs);
-    const char *inputs = run->inputs_json ? run->inputs_json : own_inputs;
+    char *inputs = NULL;
+    ems_status st = inputs_json(ctx, run, &inputs);
     if (st == EMS_OK)
         st = begin_run(ctx, s, &kind_analyze, run->name, run->replace);
     if (st == EMS_OK)
@@ -1589,7 +1529,7 @@ ems_status store_pg_load(emscov_ctx *ctx, store_pg *s, const store_pg_run *run, 
                      0, NULL);
     for (size_t k = 0; st == EMS_OK && k < n; k++)
         st = load_partition(ctx, s, k, &ls[k], *run_id, &got);
-    free(own_inputs);
+    free(inputs);
     if (rows)
         *rows = got;
     if (st != EMS_OK) {

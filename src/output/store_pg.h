@@ -22,6 +22,7 @@
 #define EMSCOV_STORE_PG_H
 
 #include "geo/pg.h"
+#include "src/output/input_files.h"
 #include "src/output/layers.h"
 
 /* The result layout this binary writes; an older layout is migrated, a newer one refused. */
@@ -41,7 +42,7 @@ typedef struct store_pg_run {
     const char *report_json;      /* report.json text: parameters, standards, headline figures */
     const store_pg_input *inputs; /* checksummed (SHA-256 of each file; shapefile siblings too) */
     size_t ninputs;
-    const char *inputs_json;  /* the checksums already made (store_pg_inputs_json), or NULL */
+    const input_files *files;     /* the inputs' files already checksummed (input_files.h), or NULL: read here */
     double started, finished; /* Unix time, seconds */
     bool replace;             /* delete the earlier runs of this name in the same transaction */
 } store_pg_run;
@@ -74,9 +75,6 @@ ems_status store_pg_load(emscov_ctx *ctx, store_pg *s, const store_pg_run *run, 
  * transaction (other runs attaching to the same tables wait until it ends; readers never do). Then
  * store_pg_commit. On failure the transaction is rolled back. */
 ems_status store_pg_attach(emscov_ctx *ctx, store_pg *s, const result_layer *ls, size_t n);
-/* The checksums of inputs (SHA-256 of each file and its shapefile siblings) as the run's `inputs` json, a new
- * string; for store_pg_run.inputs_json, e.g. computed on a thread while the analysis runs. */
-ems_status store_pg_inputs_json(emscov_ctx *ctx, const store_pg_input *inputs, size_t n, char **out);
 ems_status store_pg_commit(emscov_ctx *ctx, store_pg *s);
 
 /* A sites run (src/cli/cmd_sites.c). */
@@ -103,8 +101,5 @@ void store_pg_abort(store_pg *s);
 ems_status store_pg_delete_run(emscov_ctx *ctx, store_pg *s, int64_t run_id);
 const char *store_pg_schema(const store_pg *s);
 void store_pg_destroy(store_pg *s);
-
-/* SHA-256 of a file as 64 lowercase hex digits into hex[65]; *bytes its size. EMS_EIO when unreadable. */
-ems_status store_pg_sha256_file(emscov_ctx *ctx, const char *path, char hex[65], uint64_t *bytes);
 
 #endif

@@ -21,6 +21,8 @@ void stored_run_fini(stored_run *r)
     layer_destroy(r->stations);
     layer_destroy(r->parks);
     layer_points_free(&r->demand);
+    free(r->report);
+    free(r->inputs);
     *r = (stored_run){.mean_below_s = NAN, .coverage_within_s = NAN, .residents_per_ambulance = NAN};
 }
 
@@ -41,18 +43,27 @@ static ems_status gpkg_meta(emscov_ctx *ctx, const char *gpkg, stored_run *m)
         return emscov_fail(ctx, EMS_EINPUT, "%s: %s", gpkg, strerror(errno));
     struct tm tmv;
     time_t t = sb.st_mtime;
-    if (gmtime_r(&t, &tmv))
+    if (gmtime_r(&t, &tmv)) {
         strftime(m->date, sizeof m->date, "%Y-%m-%d", &tmv);
+        strftime(m->time, sizeof m->time, "%H:%M", &tmv);
+    }
     const char *slash = strrchr(gpkg, '/');
     char path[4200];
     snprintf(path, sizeof path, "%.*sreport.json", slash ? (int)(slash - gpkg + 1) : 0, gpkg);
     if (stat(path, &sb) != 0)
         return EMS_OK;
-    json_object *r = json_object_from_file(path);
+    size_t len = 0;
+    ems_status st = ems_read_file(ctx, path, &m->report, &len);
+    if (st != EMS_OK)
+        return st;
+    json_object *r = json_tokener_parse(m->report);
     if (!r) {
         emscov_warn(ctx, "%s: not readable JSON: standard unknown", path);
         return EMS_OK;
     }
+    json_object *v = NULL;
+    if (json_object_object_get_ex(r, "emscov_version", &v) && v)
+        snprintf(m->version, sizeof m->version, "%s", json_object_get_string(v));
     json_object *s = NULL, *n = NULL;
     if (json_object_object_get_ex(r, "standards", &s) && json_object_object_get_ex(s, "name", &n) && n)
         snprintf(m->standard, sizeof m->standard, "%s", json_object_get_string(n));
@@ -63,6 +74,11 @@ static ems_status gpkg_meta(emscov_ctx *ctx, const char *gpkg, stored_run *m)
     m->residents_per_ambulance = json_num(r, "standards", "residents_per_ambulance");
     json_object_put(r);
     return EMS_OK;
+}
+
+static const char *cmd_of(const stored_run_ref *ref)
+{
+    return ref->cmd ? ref->cmd : "map";
 }
 
 static bool all_digits(const char *s)
@@ -94,18 +110,21 @@ static ems_status pg_meta(emscov_ctx *ctx, const stored_run_ref *ref, const char
     snprintf(sql, sizeof sql,
              "SELECT id, to_char(started AT TIME ZONE 'UTC', 'YYYY-MM-DD'), standards, name, "
              "(report->'standards'->>'mean_below_s')::float8, (report->'standards'->>'coverage_within_s')::float8, "
-             "(report->'standards'->>'residents_per_ambulance')::float8 FROM %s %s ORDER BY id DESC LIMIT 1",
+             "(report->'standards'->>'residents_per_ambulance')::float8, "
+             "to_char(started AT TIME ZONE 'UTC', 'HH24:MI'), to_jsonb(t)->>'emscov_version', report::text, "
+             "(to_jsonb(t)->'inputs')::text " /* columns a store of an early layout may lack */
+             "FROM %s t %s ORDER BY id DESC LIMIT 1",
              qt, by_id ? "WHERE id = $1::bigint" : latest ? "" : "WHERE name = $1");
     const char *params[] = {ref->run};
     if ((st = pg_query(ctx, c, "reading the run", sql, latest ? 0 : 1, params, &r)) != EMS_OK)
         goto done;
     if (PQntuples(r) != 1) {
         if (by_id)
-            st = emscov_fail(ctx, EMS_EINPUT, "map: run %s is not in %s.run", ref->run, schema);
+            st = emscov_fail(ctx, EMS_EINPUT, "%s: run %s is not in %s.run", cmd_of(ref), ref->run, schema);
         else if (latest)
-            st = emscov_fail(ctx, EMS_EINPUT, "map: %s.run holds no run (--run latest)", schema);
+            st = emscov_fail(ctx, EMS_EINPUT, "%s: %s.run holds no run (--run latest)", cmd_of(ref), schema);
         else
-            st = emscov_fail(ctx, EMS_EINPUT, "map: no run named \"%s\" in %s.run", ref->run, schema);
+            st = emscov_fail(ctx, EMS_EINPUT, "%s: no run named \"%s\" in %s.run", cmd_of(ref), ref->run, schema);
         goto done;
     }
     m->id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
@@ -116,6 +135,11 @@ static ems_status pg_meta(emscov_ctx *ctx, const stored_run_ref *ref, const char
     double *dst[] = {&m->mean_below_s, &m->coverage_within_s, &m->residents_per_ambulance};
     for (int k = 0; k < 3; k++)
         *dst[k] = PQgetisnull(r, 0, 4 + k) ? NAN : strtod(PQgetvalue(r, 0, 4 + k), NULL);
+    snprintf(m->time, sizeof m->time, "%s", PQgetvalue(r, 0, 7));
+    snprintf(m->version, sizeof m->version, "%s", PQgetvalue(r, 0, 8));
+    if ((!PQgetisnull(r, 0, 9) && !(m->report = ems_strdup(ctx, PQgetvalue(r, 0, 9)))) ||
+        (!PQgetisnull(r, 0, 10) && !(m->inputs = ems_strdup(ctx, PQgetvalue(r, 0, 10)))))
+        st = EMS_ENOMEM;
 done:
     if (r)
         PQclear(r);
@@ -168,9 +192,10 @@ ems_status stored_run_read(emscov_ctx *ctx, const stored_run_ref *ref, unsigned 
     if (ref->gpkg) {
         st = gpkg_meta(ctx, ref->gpkg, out);
     } else if (!ref->db || !ref->run || !*ref->run) {
-        return emscov_fail(ctx, EMS_EINPUT, "map: give a GeoPackage or a PostGIS store and a run");
+        return emscov_fail(ctx, EMS_EINPUT, "%s: give a GeoPackage or a PostGIS store and a run", cmd_of(ref));
     } else if (!plain_name(schema)) {
-        return emscov_fail(ctx, EMS_EINPUT, "map: --db-schema %s: use letters, digits and _ only", schema);
+        return emscov_fail(ctx, EMS_EINPUT, "%s: --db-schema %s: use letters, digits and _ only", cmd_of(ref),
+                           schema);
     } else {
         st = pg_meta(ctx, ref, schema, out);
     }
@@ -187,6 +212,11 @@ ems_status stored_run_read(emscov_ctx *ctx, const stored_run_ref *ref, unsigned 
     }
     if (st == EMS_OK && (layers & STORED_RUN_PARKS))
         st = read_layer(ctx, ref, schema, out->id, "park_service_area", &out->parks);
+    else if (st == EMS_OK && (layers & STORED_RUN_PARKS_IF_STORED) &&
+             read_layer(ctx, ref, schema, out->id, "park_service_area", &out->parks) != EMS_OK) {
+        emscov_clear(ctx); /* no such table: a run without parks */
+        out->parks = NULL;
+    }
     if (st != EMS_OK)
         stored_run_fini(out);
     return st;

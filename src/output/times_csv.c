@@ -2,6 +2,7 @@
 #include "src/output/times_csv.h"
 
 #include "src/output/csv.h"
+#include "src/output/i18n.h"
 
 static const char *status_text(times_point_status s)
 {
@@ -18,15 +19,15 @@ static const char *status_text(times_point_status s)
     return "not reached";
 }
 
-ems_status times_csv_write(emscov_ctx *ctx, const times_result *r, const char *path)
+ems_status times_csv_write(emscov_ctx *ctx, const times_result *r, const csv_style *style, const char *path)
 {
-    static const char *const head[] = {"record",   "x",       "y",           "station_1", "time_1_s",
-                                       "station_2", "time_2_s", "snap_dist_m", "component", "status"};
+    static const char *const head[] = {
+        NC_("csv", "record"), NC_("csv", "x"), NC_("csv", "y"), NC_("csv", "station_1"), NC_("csv", "time_1_s"),
+        NC_("csv", "station_2"), NC_("csv", "time_2_s"), NC_("csv", "snap_dist_m"), NC_("csv", "component"),
+        NC_("csv", "status")};
     csv_buf b;
     csv_init(&b, ctx);
-    for (size_t k = 0; k < sizeof head / sizeof *head; k++)
-        csv_field(&b, head[k]);
-    csv_end_row(&b);
+    csv_head(&b, style, head, sizeof head / sizeof *head);
     for (size_t i = 0; i < r->npoints; i++) {
         const times_point *pt = &r->points[i];
         bool snapped = pt->status != TIMES_BEYOND_SNAP;
@@ -50,15 +51,15 @@ ems_status times_csv_write(emscov_ctx *ctx, const times_result *r, const char *p
     return st;
 }
 
-ems_status times_csv_run(emscov_ctx *ctx, const times_sources *src, const times_params *p, const char *path,
-                         times_counts *counts)
+ems_status times_csv_run(emscov_ctx *ctx, const times_sources *src, const times_params *p, const csv_style *style,
+                         const char *path, times_counts *counts)
 {
     times_inputs in;
     times_result *r = NULL;
     ems_status st = times_inputs_load(ctx, src, p, &in);
     if (st != EMS_OK)
         return st;
-    if ((st = times_compute(ctx, &in, p, &r)) == EMS_OK && (st = times_csv_write(ctx, r, path)) == EMS_OK && counts)
+    if ((st = times_compute(ctx, &in, p, &r)) == EMS_OK && (st = times_csv_write(ctx, r, style, path)) == EMS_OK && counts)
         *counts = r->counts;
     times_result_destroy(r);
     times_inputs_fini(&in);

@@ -7,12 +7,13 @@
 #define EMSCOV_TIMES_CSV_H
 
 #include "src/analysis/times.h"
+#include "src/output/csv.h"
 
-/* The CSV text of r into path. */
-ems_status times_csv_write(emscov_ctx *ctx, const times_result *r, const char *path);
+/* The CSV text of r into path; style: BOM and header row (src/output/csv.h), NULL: keys, no BOM. */
+ems_status times_csv_write(emscov_ctx *ctx, const times_result *r, const csv_style *style, const char *path);
 
 /* times_inputs_load + times_compute + times_csv_write; *counts (may be NULL) says what happened. */
-ems_status times_csv_run(emscov_ctx *ctx, const times_sources *src, const times_params *p, const char *path,
-                         times_counts *counts);
+ems_status times_csv_run(emscov_ctx *ctx, const times_sources *src, const times_params *p, const csv_style *style,
+                         const char *path, times_counts *counts);
 
 #endif

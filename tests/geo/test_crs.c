@@ -288,6 +288,22 @@ static void test_parse_errors(void **state)
                       "cannot parse CRS \"PROJCS[\"broken\",GEOGCS[\": ");
     assert_null(c);
     assert_status_msg(ctx, crs_from_string(ctx, "   ", &c), EMS_EINPUT, "empty text");
+    /* a bare name is none of the documented forms (PROJ would search its database by name for it) */
+    assert_status_msg(ctx, crs_from_string(ctx, "WGS 84", &c), EMS_EINPUT,
+                      "cannot parse CRS \"WGS 84\": not EPSG:n (or n), WKT or a PROJ string");
+    assert_status_msg(ctx, crs_from_string(ctx, "GEtic CoorditSen asytem 2000\",DATUM[", &c), EMS_EINPUT,
+                      "not EPSG:n (or n), WKT or a PROJ string");
+    /* a long word before a ':' is no authority (PROJ would look it up): found by fuzz_gpkg in a srs definition */
+    assert_status_msg(ctx, crs_from_string(ctx, "ddddddddddddddddddddsfeaturesareas2026-12-05T21:44:00.000Z", &c),
+                      EMS_EINPUT, "not EPSG:n (or n), WKT or a PROJ string");
+    /* the documented forms still reach PROJ: a URN and WKT with a blank before its bracket */
+    assert_ok(ctx, crs_from_string(ctx, "urn:ogc:def:crs:EPSG::4548", &c));
+    assert_int_equal(crs_epsg(c), 4548);
+    crs_destroy(c);
+    assert_ok(ctx, crs_from_string(ctx, "GEOGCS [\"WGS 84\",DATUM[\"WGS_1984\",SPHEROID[\"WGS 84\",6378137,"
+                                        "298.257223563]],PRIMEM[\"Greenwich\",0],UNIT[\"degree\",0.0174532925199433]]",
+                                   &c));
+    crs_destroy(c);
     assert_status_msg(ctx, crs_from_string(ctx, "EPSG:99999999", &c), EMS_EINPUT, "cannot parse CRS");
     assert_status_msg(ctx, crs_from_string(ctx, "+proj=nosuchprojection", &c), EMS_EINPUT,
                       "cannot parse CRS");
@@ -403,6 +419,61 @@ static void test_gcj02_bd09(void **state)
     }
 }
 
+/* A working CRS far from the data (issue 14 item 7): more than 6 degrees of longitude from a Transverse
+ * Mercator central meridian, or the data's centre outside the CRS's area of use. Expected areas of use are
+ * the EPSG registry's: 32650 114E-120E 0-84N, 32750 114E-120E 80S-0, 4547 (GK CM 114E) 112.5E-115.5E,
+ * 4548 (GK CM 117E) 115.5E-118.5E; 32618's central meridian is 75W, 168.6 degrees from Beijing's 116.4E. */
+static void test_check_near(void **state)
+{
+    emscov_ctx *ctx = *state;
+    const double beijing[4] = {116.2, 39.7, 116.6, 40.1};
+    const struct {
+        int epsg;
+        const char *want; /* NULL: no warning */
+    } cases[] = {
+        {32650, NULL},
+        {4548, NULL},
+        {3857, NULL},
+        {32618, "is 168.6 degrees of longitude from its central meridian (-75)"},
+        {32750, "lies outside its area of use"},
+        {4547, "lies outside its area of use"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        crs *c = NULL;
+        assert_ok(ctx, crs_from_epsg(ctx, cases[k].epsg, &c));
+        char *w = NULL;
+        assert_ok(ctx, crs_check_near(ctx, c, beijing, &w));
+        print_message("EPSG:%d: %s\n", cases[k].epsg, w ? w : "(near)");
+        if (!cases[k].want)
+            assert_null(w);
+        else {
+            assert_non_null(w);
+            assert_non_null(strstr(w, cases[k].want));
+            assert_non_null(strstr(w, "lon 116.4000, lat 39.9000"));
+        }
+        free(w);
+        crs_destroy(c);
+    }
+    /* 4547's area of use in the message: name and bounds from PROJ's database */
+    crs *c = NULL;
+    assert_ok(ctx, crs_from_epsg(ctx, 4547, &c));
+    char *w = NULL;
+    assert_ok(ctx, crs_check_near(ctx, c, beijing, &w));
+    assert_non_null(strstr(w, "112.5 to 115.5 E"));
+    free(w);
+    /* across the antimeridian: UTM 1N (CM 177W) for data at 179.5E is 3.5 degrees from its meridian (no
+     * meridian warning), but outside the zone's area of use (180W-174W) */
+    crs_destroy(c);
+    assert_ok(ctx, crs_from_epsg(ctx, 32601, &c));
+    const double chukotka[4] = {179.0, 60.0, 180.0, 61.0};
+    assert_ok(ctx, crs_check_near(ctx, c, chukotka, &w));
+    assert_non_null(w);
+    assert_null(strstr(w, "degrees of longitude"));
+    assert_non_null(strstr(w, "Alaska (AK): -180 to -174 E, 0 to 84 N"));
+    free(w);
+    crs_destroy(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -416,6 +487,7 @@ int main(void)
         cmocka_unit_test(test_parse_errors),
         cmocka_unit_test(test_transform_errors_and_geom),
         cmocka_unit_test(test_gcj02_bd09),
+        cmocka_unit_test(test_check_near),
     };
     return cmocka_run_group_tests(tests, tu_ctx_setup, tu_ctx_teardown);
 }

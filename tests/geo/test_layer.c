@@ -4,12 +4,17 @@
  * its ballpark note, working-CRS choice and the GCJ-02 conversion on read. */
 #include "test_util.h"
 
+#include "geo/config.h"
+#include "geo/grid.h"
 #include "geo/layer.h"
+#include "geo/network.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static layer *new_layer(emscov_ctx *ctx, int epsg)
 {
@@ -188,8 +193,18 @@ static void test_unknown_format(void **state)
 {
     emscov_ctx *ctx = *state;
     layer *l = NULL;
-    assert_status_msg(ctx, layer_read(ctx, "roads.xyz", NULL, &l), EMS_EINPUT, "roads.xyz: unknown format");
+    /* an extension emscov does not read itself goes to GDAL: a missing file is GDAL's "does not exist", a file
+     * GDAL does not recognise an unknown format */
+    assert_status_msg(ctx, layer_read(ctx, "roads.xyz", NULL, &l), EMS_EINPUT,
+                      "roads.xyz: GDAL cannot open it as a vector source");
     assert_null(l);
+    const char *junk = tu_tmp("roads.xyz");
+    tu_write_file(junk, "x\n", 2);
+    assert_status_msg(ctx, layer_read(ctx, junk, NULL, &l), EMS_EINPUT, "roads.xyz: unknown format \"xyz\"");
+    assert_null(l);
+    layer_read_opts o = {.format = "xyz"};
+    assert_status_msg(ctx, layer_read(ctx, junk, &o, &l), EMS_EINPUT,
+                      "unknown --format \"xyz\" (known: shp, geojson, csv, gpkg, gdal)");
 }
 
 /* The ledger: every record that is not a feature is kept with its record, reason and values, noted, and
@@ -345,6 +360,108 @@ static void test_ballpark_note(void **state)
     crs_destroy(utm);
 }
 
+static void keep_warning(void *user, const char *message)
+{
+    snprintf(user, 1024, "%s", message);
+}
+
+/* A working CRS the user named far from the data is warned about (issue 14 item 7), one near it is not; an
+ * empty layer names itself when no working CRS can be chosen (item 8). */
+static void test_far_working_crs(void **state)
+{
+    emscov_ctx *ctx = *state;
+    char got[1024] = "";
+    emscov_set_warn(ctx, keep_warning, got);
+    layer *l = new_layer(ctx, 4326);
+    assert_ok(ctx, layer_append_take(ctx, l, tu_wkt(ctx, "POINT(116.2 39.7)"), 1, NULL));
+    assert_ok(ctx, layer_append_take(ctx, l, tu_wkt(ctx, "POINT(116.6 40.1)"), 2, NULL));
+    crs *near = NULL, *far = NULL;
+    assert_ok(ctx, crs_from_epsg(ctx, 32650, &near));
+    assert_ok(ctx, crs_from_epsg(ctx, 32618, &far));
+    size_t before = emscov_warning_count(ctx);
+    assert_ok(ctx, layer_warn_far_crs(ctx, &l, 1, near, "s.ini: working_epsg 32650"));
+    assert_int_equal(emscov_warning_count(ctx), before);
+    assert_ok(ctx, layer_warn_far_crs(ctx, &l, 1, far, "s.ini: working_epsg 32618"));
+    assert_int_equal(emscov_warning_count(ctx), before + 1);
+    assert_non_null(strstr(got, "s.ini: working_epsg 32618: working CRS WGS 84 / UTM zone 18N [EPSG:32618]: the "
+                                "data's centre (lon 116.4000, lat 39.9000) is 168.6 degrees"));
+    assert_non_null(strstr(got, "(data: mem.test)"));
+    emscov_set_warn(ctx, NULL, NULL);
+    crs_destroy(near);
+    crs_destroy(far);
+    layer_destroy(l);
+
+    layer *e[2] = {new_layer(ctx, 4326), new_layer(ctx, 4326)};
+    crs *w = NULL;
+    assert_status_msg(ctx, layer_choose_working_crs(ctx, e, 1, &w), EMS_EINPUT,
+                      "mem.test: no features: cannot choose a working CRS");
+    assert_status_msg(ctx, layer_choose_working_crs(ctx, e, 2, &w), EMS_EINPUT,
+                      "mem.test, mem.test: no features in any of these layers");
+    assert_null(w);
+    layer_destroy(e[0]);
+    layer_destroy(e[1]);
+}
+
+/* Every reader refuses a directory, a FIFO and a device as its input with EMS_EINPUT naming the path (issue 14
+ * items 6 and 8): before, a FIFO blocked forever, /dev/zero was read without end and a directory was exit 1 or
+ * "no such file". alarm() turns a hang into a failure. */
+static void test_inputs_must_be_regular_files(void **state)
+{
+    emscov_ctx *ctx = *state;
+    static const char *const exts[] = {"shp", "geojson", "csv", "gpkg", "asc", "ini", "osm", "osm.pbf"};
+    alarm(30);
+    speed_profile *sp = NULL;
+    assert_ok(ctx, speed_profile_load(ctx, tu_source("data/speed/default.ini"), &sp));
+    for (size_t k = 0; k < sizeof exts / sizeof exts[0]; k++) {
+        for (int kind = 0; kind < 3; kind++) {
+            char name[64], path[1200];
+            snprintf(name, sizeof name, "%s.%s", kind == 0 ? "dir" : kind == 1 ? "fifo" : "dev", exts[k]);
+            snprintf(path, sizeof path, "%s", tu_tmp(name));
+            rmdir(path);
+            unlink(path);
+            if (kind == 0)
+                assert_int_equal(mkdir(path, 0755), 0);
+            else if (kind == 1)
+                assert_int_equal(mkfifo(path, 0600), 0);
+            else
+                assert_int_equal(symlink("/dev/zero", path), 0);
+            const char *want = kind == 0 ? "is a directory" : kind == 1 ? "not a regular file (a FIFO)"
+                                                                        : "not a regular file (a character device)";
+            emscov_clear(ctx);
+            ems_status st;
+            const char *ext = exts[k];
+            if (!strcmp(ext, "asc")) {
+                grid *g = NULL;
+                layer_read_opts o = {.srs = "EPSG:32650"};
+                st = grid_read(ctx, path, &o, &g);
+                assert_null(g);
+            } else if (!strcmp(ext, "ini")) {
+                config *c = NULL;
+                st = config_load(ctx, path, &c);
+                assert_null(c);
+            } else if (!strncmp(ext, "osm", 3)) {
+                network *net = NULL;
+                st = network_load(ctx, path, NULL, NULL, sp, NULL, NULL, &net);
+                assert_null(net);
+            } else {
+                layer *l = NULL;
+                layer_read_opts o = {.srs = "EPSG:4326"};
+                st = layer_read(ctx, path, &o, &l);
+                assert_null(l);
+            }
+            assert_status_msg(ctx, st, EMS_EINPUT, want);
+            assert_non_null(strstr(emscov_message(ctx), name));
+        }
+    }
+    /* a GeoPackage table source whose file part is a directory */
+    layer *l = NULL;
+    char src[1200];
+    snprintf(src, sizeof src, "%s:roads", tu_tmp("dir.gpkg"));
+    assert_status_msg(ctx, layer_read(ctx, src, NULL, &l), EMS_EINPUT, "dir.gpkg: is a directory");
+    speed_profile_destroy(sp);
+    alarm(0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -357,6 +474,8 @@ int main(void)
         cmocka_unit_test(test_no_crs_is_an_error),
         cmocka_unit_test(test_gcj02_on_read),
         cmocka_unit_test(test_unknown_format),
+        cmocka_unit_test(test_inputs_must_be_regular_files),
+        cmocka_unit_test(test_far_working_crs),
     };
     return cmocka_run_group_tests(tests, tu_ctx_setup, tu_ctx_teardown);
 }

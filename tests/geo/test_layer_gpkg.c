@@ -174,7 +174,7 @@ static void test_failures(void **state)
 {
     emscov_ctx *ctx = *state;
     layer *l = NULL;
-    assert_status_msg(ctx, layer_read(ctx, tu_tmp("nothere.gpkg"), NULL, &l), EMS_EINPUT, "nothere.gpkg: no such file");
+    assert_status_msg(ctx, layer_read(ctx, tu_tmp("nothere.gpkg"), NULL, &l), EMS_EINPUT, "nothere.gpkg: cannot open: No such file or directory");
     assert_null(l);
     const char *txt = tu_tmp("text.gpkg");
     tu_write_file(txt, "hello, not sqlite\n", 18);

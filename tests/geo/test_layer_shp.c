@@ -580,14 +580,56 @@ static void test_utf8_cpg(void **state)
     fixture f;
     const char *v[] = {"东城区东华门街道", "São Paulo"};
     fx_names(&f, "utf8_cpg", "UTF-8", "NAME", 2, v);
-    layer_read_opts o = {.encoding = "GBK"}; /* ignored: the .cpg wins */
+    layer_read_opts o = {.encoding = "utf8"}; /* agrees with the .cpg: nothing overridden, no warning */
+    size_t warned = emscov_warning_count(ctx);
     layer *l = read_ok(ctx, &f, &o);
     assert_string_equal(layer_encoding(l), "UTF-8");
     assert_string_equal(layer_encoding_source(l), ".cpg \"UTF-8\"");
     assert_string_equal(string_value(l, 0, "NAME"), "东城区东华门街道");
     assert_string_equal(string_value(l, 1, "NAME"), "São Paulo");
-    assert_int_equal(notes_with(l, LAYER_NOTE_WARNING, 0, "--encoding GBK ignored"), 1);
+    assert_int_equal(layer_note_count(l), 0);
+    assert_int_equal(emscov_warning_count(ctx), warned);
     layer_destroy(l);
+}
+
+/* Issue 17: a wrong .cpg on a read-only share. --encoding overrides it (as GDAL's ENCODING open option and
+ * shp2pgsql -W do), with a warning and a note naming the .cpg it overrode; the same for an LDID. */
+static void test_encoding_overrides_declaration(void **state)
+{
+    emscov_ctx *ctx = *state;
+    fixture f;
+    const char *v[] = {"ok", GBK_DONGHUAMEN};
+    fx_names(&f, "wrong_cpg", "UTF-8", "NAME", 2, v);
+    assert_status_msg(ctx, read_fail(ctx, &f, NULL), EMS_EINPUT,
+                      "wrong_cpg.dbf: record 2: field NAME: not valid UTF-8 at byte 1");
+    assert_msg_contains(ctx, "give the right one with --encoding");
+    layer_read_opts o = {.encoding = "GBK"};
+    size_t warned = emscov_warning_count(ctx);
+    layer *l = read_ok(ctx, &f, &o);
+    assert_string_equal(layer_encoding(l), "GBK");
+    assert_string_equal(layer_encoding_source(l), "--encoding, overriding .cpg \"UTF-8\"");
+    assert_string_equal(string_value(l, 1, "NAME"), "东城区东华门街道");
+    assert_int_equal(notes_with(l, LAYER_NOTE_WARNING, 0, "--encoding GBK overrides the .cpg \"UTF-8\""), 1);
+    assert_int_equal(emscov_warning_count(ctx), warned + 1);
+    layer_destroy(l);
+    /* an LDID that says GBK (0x4D) over CP1252 text */
+    const char *w[] = {"S\xe3o Paulo"};
+    fx_names(&f, "wrong_ldid", "LDID/77", "NAME", 1, w);
+    assert_int_equal(ldid_byte(&f), 0x4D);
+    o.encoding = "1252";
+    l = read_ok(ctx, &f, &o);
+    assert_string_equal(layer_encoding(l), "CP1252");
+    assert_string_equal(string_value(l, 0, "NAME"), "São Paulo");
+    assert_int_equal(notes_with(l, LAYER_NOTE_WARNING, 0, "--encoding 1252 overrides the LDID 0x4D (code page 936)"),
+                     1);
+    assert_int_equal(emscov_warning_count(ctx), warned + 2);
+    layer_destroy(l);
+    /* a wrong --encoding over a right .cpg fails naming record and field, and says what it overrode */
+    const char *x[] = {GBK_DONGHUAMEN};
+    fx_names(&f, "right_cpg", "GBK", "NAME", 1, x);
+    o.encoding = "UTF-8";
+    assert_status_msg(ctx, read_fail(ctx, &f, &o), EMS_EINPUT, "right_cpg.dbf: record 1: field NAME: not valid UTF-8");
+    assert_msg_contains(ctx, "overriding the .cpg \"GBK\"");
 }
 
 static void test_encoding_option(void **state)
@@ -954,6 +996,60 @@ static void test_corrupted_headers(void **state)
     assert_status_msg(ctx, read_fail(ctx, &f, NULL), EMS_EINPUT, "empty.shp: corrupted header");
 }
 
+/* The .dbf header checked in full (issue 14 item 2): fx_three's .dbf has one field ID (N, width 9), so its
+ * header is 32 + 32 + 1 = 65 bytes (the 0x0D terminator at byte 64) and its records 1 + 9 = 10 bytes. */
+static void test_dbf_header_layout(void **state)
+{
+    emscov_ctx *ctx = *state;
+    fixture f;
+    fx_three(&f, "dbf_ok");
+    assert_int_equal(file_size(fx_file(&f, "dbf")), 65 + 3 * 10 + 1);
+    layer_destroy(read_ok(ctx, &f, NULL));
+    /* header length 33: shapelib would see no field at all and every attribute would be lost */
+    fx_three(&f, "dbf_short_head");
+    patch(fx_file(&f, "dbf"), 8, "\x21\x00", 2);
+    assert_status_msg(ctx, read_fail(ctx, &f, NULL), EMS_EINPUT,
+                      "dbf_short_head.dbf: corrupted header: header length 33 is too small for its 1 field "
+                      "descriptor and the 0x0D terminator (65 bytes)");
+    /* header length 64: one byte short, the terminator falls outside */
+    fx_three(&f, "dbf_short_head2");
+    patch(fx_file(&f, "dbf"), 8, "\x40\x00", 2);
+    assert_status_msg(ctx, read_fail(ctx, &f, NULL), EMS_EINPUT, "header length 64 is too small");
+    /* no terminator anywhere */
+    fx_three(&f, "dbf_no_term");
+    patch(fx_file(&f, "dbf"), 64, "\x20", 1);
+    assert_status_msg(ctx, read_fail(ctx, &f, NULL), EMS_EINPUT,
+                      "dbf_no_term.dbf: corrupted header: no 0x0D terminator after the field descriptors");
+    /* the field is 7 bytes wide but the records are 10: the fields add up to 1 + 7 */
+    fx_three(&f, "dbf_reclen");
+    patch(fx_file(&f, "dbf"), 32 + 16, "\x07", 1);
+    assert_status_msg(ctx, read_fail(ctx, &f, NULL), EMS_EINPUT,
+                      "dbf_reclen.dbf: corrupted header: record length 10, but the deletion flag and the 1 "
+                      "field add up to 8 bytes");
+    /* the record count beyond what the file holds (kept from before: bounded by the file size) */
+    fx_three(&f, "dbf_count");
+    patch(fx_file(&f, "dbf"), 4, "\x04\x00\x00\x00", 4);
+    assert_status_msg(ctx, read_fail(ctx, &f, NULL), EMS_EINPUT, "dbf_count.dbf: truncated");
+    /* a longer header than the descriptors need (Visual FoxPro's 263-byte backlink) is fine: written by hand */
+    fx_three(&f, "dbf_backlink");
+    const char *dbf = fx_file(&f, "dbf");
+    FILE *fp = fopen(dbf, "rb");
+    assert_non_null(fp);
+    unsigned char buf[96], out[96 + 263];
+    assert_int_equal(fread(buf, 1, sizeof buf, fp), sizeof buf);
+    fclose(fp);
+    memcpy(out, buf, 65);
+    memset(out + 65, 0, 263);
+    memcpy(out + 65 + 263, buf + 65, 31);
+    out[8] = (65 + 263) & 0xFF;
+    out[9] = (65 + 263) >> 8;
+    tu_write_file(dbf, out, sizeof out);
+    layer *l = read_ok(ctx, &f, NULL);
+    assert_int_equal(layer_field_count(l), 1);
+    assert_close(layer_value_number(l, 2, 0), 3, 0);
+    layer_destroy(l);
+}
+
 /* ---- real shapefiles (shared/data/real) ----
  * Expected values were checked with GDAL 3.6.2 and with a struct-level DBF reader in python3 (written for
  * this check, reading the field descriptors and summing the raw text), e.g. ogrinfo -sql 'SELECT SUM(BIR74),
@@ -1067,6 +1163,7 @@ int main(void)
         cmocka_unit_test(test_gbk_cpg),
         cmocka_unit_test(test_gbk_ldid_only),
         cmocka_unit_test(test_utf8_cpg),
+        cmocka_unit_test(test_encoding_overrides_declaration),
         cmocka_unit_test(test_encoding_option),
         cmocka_unit_test(test_undeclared_gbk_fails),
         cmocka_unit_test(test_invalid_under_cpg),
@@ -1081,6 +1178,7 @@ int main(void)
         cmocka_unit_test(test_count_mismatch),
         cmocka_unit_test(test_ledger),
         cmocka_unit_test(test_corrupted_headers),
+        cmocka_unit_test(test_dbf_header_layout),
         cmocka_unit_test(test_real_nc),
         cmocka_unit_test(test_real_olinda),
         cmocka_unit_test(test_real_ny8),

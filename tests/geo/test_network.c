@@ -308,6 +308,11 @@ static void test_bad_roads(void **state)
     const double x3[] = {0, 1}, y3[] = {0, 1};
     r = (network_road){.x = x3, .y = y3, .n = 2, .record = 14, .speed_kmh = -5};
     assert_status_msg(f->ctx, network_builder_add(f->ctx, b, &r), EMS_EINPUT, "record 14: speed -5");
+    /* a speed beyond any road's (LIMITS_ROAD_KMH_MAX) is a typo or a unit error, not a fast road */
+    r = (network_road){.x = x3, .y = y3, .n = 2, .record = 15, .speed_kmh = 1e300};
+    assert_status_msg(f->ctx, network_builder_add(f->ctx, b, &r), EMS_EINPUT, "record 15: speed 1e+300 km/h");
+    r = (network_road){.x = x3, .y = y3, .n = 2, .record = 16, .speed_kmh = INFINITY};
+    assert_status_msg(f->ctx, network_builder_add(f->ctx, b, &r), EMS_EINPUT, "record 16: speed inf km/h");
     network_builder_destroy(b);
 
     /* no roads at all */
@@ -315,6 +320,28 @@ static void test_bad_roads(void **state)
     network *net = NULL;
     assert_status_msg(f->ctx, network_builder_finish(f->ctx, b, &net), EMS_EINPUT, "no drivable roads");
     assert_null(net);
+}
+
+/* A road layer with a feature that is not a line: EMS_EINPUT naming file, record and the type found, and
+ * nothing leaked on the way out (issue 14 item 5; the ASan build and valgrind check the leak). */
+static void test_non_line_road(void **state)
+{
+    fixture *f = *state;
+    layer *l = NULL;
+    assert_ok(f->ctx, layer_create(f->ctx, "roads.shp", "ESRI Shapefile", f->utm, &l));
+    assert_ok(f->ctx, layer_append_take(f->ctx, l, tu_wkt(f->ctx, "LINESTRING (0 0, 1000 0)"), 1, NULL));
+    assert_ok(f->ctx, layer_append_take(f->ctx, l, tu_wkt(f->ctx, "POINT (5 5)"), 7, NULL));
+    network *net = NULL;
+    assert_status_msg(f->ctx, network_build_from_layer(f->ctx, l, NULL, f->sp, NULL, &net), EMS_EINPUT,
+                      "roads.shp: record 7: a road must be a line (LineString or MultiLineString), not a Point");
+    assert_null(net);
+    layer_destroy(l);
+    /* a polygon layer (every feature a polygon) */
+    assert_ok(f->ctx, layer_create(f->ctx, "parks.geojson", "GeoJSON", f->utm, &l));
+    assert_ok(f->ctx, layer_append_take(f->ctx, l, tu_wkt(f->ctx, "POLYGON ((0 0, 10 0, 10 10, 0 0))"), 3, NULL));
+    assert_status_msg(f->ctx, network_build_from_layer(f->ctx, l, NULL, f->sp, NULL, &net), EMS_EINPUT,
+                      "parks.geojson: record 3: a road must be a line (LineString or MultiLineString), not a Polygon");
+    layer_destroy(l);
 }
 
 static void test_snap(void **state)
@@ -593,6 +620,7 @@ int main(void)
         cmocka_unit_test(test_retime),
         cmocka_unit_test(test_ellipsoidal),
         cmocka_unit_test(test_bad_roads),
+        cmocka_unit_test(test_non_line_road),
         cmocka_unit_test(test_snap),
         cmocka_unit_test(test_snap_brute_force),
         cmocka_unit_test(test_snap_single_segment),

@@ -12,6 +12,8 @@
 #include "test_util.h"
 
 #include "geo/network.h"
+#include "geo/route.h"
+#include "geo/snap.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -82,6 +84,9 @@ static char *fixture_xml(void)
     return s;
 }
 
+/* The old reader's rule for access tags (drop), under which the fixture's counts below were worked out. */
+static const network_build_opts strict_access = {.rules = {.access = NETWORK_ACCESS_STRICT}};
+
 static speed_profile *default_profile(emscov_ctx *ctx)
 {
     speed_profile *sp = NULL;
@@ -137,7 +142,7 @@ static void test_fixture(void **state)
     network *net = NULL;
     warnings[0] = '\0';
     emscov_set_warn(ctx, collect_warning, NULL);
-    assert_ok(ctx, network_build_from_osm(ctx, path, sp, c, NULL, &net));
+    assert_ok(ctx, network_build_from_osm(ctx, path, sp, c, &strict_access, &net));
     emscov_set_warn(ctx, NULL, NULL);
     assert_non_null(
         strstr(warnings, "fixture.osm: 1 drivable ways reference 1 nodes that are not in the file"));
@@ -149,7 +154,11 @@ static void test_fixture(void **state)
      * 103 -> 5-7-8, 8-5; 106 -> 6-11; 107 -> 8-12; 110 -> 11-13, 12-14 = 10. Arcs: 6 two-way links x 2 +
      * 4 one-way links = 16. All connected: one component. */
     const network_stats *st = network_get_stats(net);
-    assert_int_equal(st->roads_in, 8);
+    assert_int_equal(st->roads_in, 9); /* 105, private, offered and dropped (access = strict) */
+    assert_int_equal(st->restricted_roads, 1);
+    assert_int_equal(st->restricted_dropped, 1);
+    assert_int_equal(st->area_skipped, 1);
+    assert_int_equal(st->reversible_skipped, 1);
     assert_int_equal(st->roads_skipped, 0);
     assert_int_equal(network_node_count(net), 10);
     assert_int_equal(network_link_count(net), 10);
@@ -200,10 +209,16 @@ static void test_fixture(void **state)
     }
     network_destroy(net);
 
-    /* no working CRS given: the UTM zone of the data (116.3 E -> zone 50 N) */
+    /* the default, access = ends: way 105 (6-10) is a link too, usable only at a route's start or end; node 10
+     * joins: 11 nodes, 11 links, 18 arcs; no working CRS given: the UTM zone of the data (116.3 E -> 50 N) */
     assert_ok(ctx, network_build_from_osm(ctx, path, sp, NULL, NULL, &net));
     assert_int_equal(crs_epsg(network_crs(net)), 32650);
-    assert_int_equal(network_link_count(net), 10);
+    assert_int_equal(network_node_count(net), 11);
+    assert_int_equal(network_link_count(net), 11);
+    assert_int_equal(network_get_stats(net)->arcs, 18);
+    assert_int_equal(network_get_stats(net)->restricted_links, 1);
+    for (uint32_t l = 0; l < network_link_count(net); l++)
+        assert_int_equal(network_link_restricted(net, l), network_link_at(net, l)->record == 105);
     network_destroy(net);
     crs_destroy(c);
     speed_profile_destroy(sp);
@@ -238,9 +253,9 @@ static void test_fixture_unsorted(void **state)
     speed_profile *sp = default_profile(ctx);
     crs *c = utm50(ctx);
     network *net = NULL;
-    assert_ok(ctx, network_build_from_osm(ctx, path, sp, c, NULL, &net));
+    assert_ok(ctx, network_build_from_osm(ctx, path, sp, c, &strict_access, &net));
     const network_stats *st = network_get_stats(net);
-    assert_int_equal(st->roads_in, 8);
+    assert_int_equal(st->roads_in - st->restricted_dropped, 8);
     assert_int_equal(network_node_count(net), 10);
     assert_int_equal(network_link_count(net), 10);
     assert_int_equal(st->arcs, 16);
@@ -297,9 +312,9 @@ static void test_fixture_pbf(void **state)
                                         "tests/fuzz/seed/osm/fixture-raw.osm.pbf"};
     for (size_t i = 0; i < 2; i++) {
         network *net = NULL;
-        assert_ok(ctx, network_build_from_osm(ctx, tu_source(files[i]), sp, c, NULL, &net));
+        assert_ok(ctx, network_build_from_osm(ctx, tu_source(files[i]), sp, c, &strict_access, &net));
         const network_stats *st = network_get_stats(net);
-        assert_int_equal(st->roads_in, 8);
+        assert_int_equal(st->roads_in - st->restricted_dropped, 8);
         assert_int_equal(network_node_count(net), 10);
         assert_int_equal(network_link_count(net), 10);
         assert_int_equal(st->arcs, 16);
@@ -313,6 +328,146 @@ static void test_fixture_pbf(void **state)
     speed_profile_destroy(sp);
 }
 
+/* ---- network rules from OSM tags (issue 15) ------------------------------------------------------------
+ * A cross W(1)-C(2)-E(3), N(4)-C, C-S(5) of residential ways 10 (W-C, oneway=NO), 11 (C-E), 12 (N-C), 13 (C-S),
+ * 14 (E-N), and around it: 16 motorway S-6 with oneway=alternating, 17 a closed service ring 6-7-8-6 tagged
+ * area=YES, 19 E-9 with oneway=Reversible, 20 W-10 with access=PRIVATE. Relations:
+ *   100 no_left_turn 10 -> 12 via node 2          applied (W-C-N forbidden)
+ *   101 only_straight_on 10 -> 11, except=motorcar  not for ambulances: not read
+ *   102 restriction:hgv=no_right_turn 10 -> 13      not for ambulances: not read
+ *   103 no_straight_on 10 -> 14 via way 11        applied (W-C-E-N forbidden)
+ *   104 no_left_turn 10 -> 12, no via member      applied at the junction the ways share (C)
+ *   105 no_u_turn 99 -> 10 via 2                  way 99 not in the file: unresolved
+ *   106 no_left_turn from 10, no to member        not a restriction the graph can hold: unresolved
+ *   107 restriction:motorcar=no_right_turn, restriction=only_left_turn, 10 -> 13 via 2: the motorcar tag
+ *       wins: applied (W-C-S forbidden)
+ * Read 6, applied 4 (sequences: 100, 103, 104 (= 100 again), 107 = 4), unresolved 2. From W: E = T10 + T11;
+ * N = W-C-E (U-turn) C-N = T10 + 2 T11 + T12; S = W-C-E-C-S = T10 + 2 T11 + T13. */
+static const char rules_osm[] =
+    "<osm version=\"0.6\">\n"
+    "<node id=\"1\" lat=\"39.9\" lon=\"116.29\"/><node id=\"2\" lat=\"39.9\" lon=\"116.30\"/>"
+    "<node id=\"3\" lat=\"39.9\" lon=\"116.31\"/><node id=\"4\" lat=\"39.91\" lon=\"116.30\"/>"
+    "<node id=\"5\" lat=\"39.89\" lon=\"116.30\"/><node id=\"6\" lat=\"39.88\" lon=\"116.30\"/>"
+    "<node id=\"7\" lat=\"39.88\" lon=\"116.31\"/><node id=\"8\" lat=\"39.87\" lon=\"116.305\"/>"
+    "<node id=\"9\" lat=\"39.9\" lon=\"116.32\"/><node id=\"10\" lat=\"39.9\" lon=\"116.28\"/>\n"
+    "<way id=\"10\"><nd ref=\"1\"/><nd ref=\"2\"/><tag k=\"highway\" v=\"residential\"/>"
+    "<tag k=\"oneway\" v=\"NO\"/></way>\n"
+    "<way id=\"11\"><nd ref=\"2\"/><nd ref=\"3\"/><tag k=\"highway\" v=\"residential\"/></way>\n"
+    "<way id=\"12\"><nd ref=\"4\"/><nd ref=\"2\"/><tag k=\"highway\" v=\"residential\"/></way>\n"
+    "<way id=\"13\"><nd ref=\"2\"/><nd ref=\"5\"/><tag k=\"highway\" v=\"residential\"/></way>\n"
+    "<way id=\"14\"><nd ref=\"3\"/><nd ref=\"4\"/><tag k=\"highway\" v=\"residential\"/></way>\n"
+    "<way id=\"16\"><nd ref=\"5\"/><nd ref=\"6\"/><tag k=\"highway\" v=\"motorway\"/>"
+    "<tag k=\"oneway\" v=\"alternating\"/></way>\n"
+    "<way id=\"17\"><nd ref=\"6\"/><nd ref=\"7\"/><nd ref=\"8\"/><nd ref=\"6\"/>"
+    "<tag k=\"highway\" v=\"service\"/><tag k=\"area\" v=\"YES\"/></way>\n"
+    "<way id=\"19\"><nd ref=\"3\"/><nd ref=\"9\"/><tag k=\"highway\" v=\"residential\"/>"
+    "<tag k=\"oneway\" v=\"Reversible\"/></way>\n"
+    "<way id=\"20\"><nd ref=\"1\"/><nd ref=\"10\"/><tag k=\"highway\" v=\"service\"/>"
+    "<tag k=\"access\" v=\"PRIVATE\"/></way>\n"
+    "<relation id=\"100\"><member type=\"way\" ref=\"10\" role=\"from\"/><member type=\"node\" ref=\"2\" "
+    "role=\"via\"/><member type=\"way\" ref=\"12\" role=\"to\"/><tag k=\"type\" v=\"restriction\"/>"
+    "<tag k=\"restriction\" v=\"no_left_turn\"/></relation>\n"
+    "<relation id=\"101\"><member type=\"way\" ref=\"10\" role=\"from\"/><member type=\"node\" ref=\"2\" "
+    "role=\"via\"/><member type=\"way\" ref=\"11\" role=\"to\"/><tag k=\"type\" v=\"restriction\"/>"
+    "<tag k=\"restriction\" v=\"only_straight_on\"/><tag k=\"except\" v=\"psv; motorcar\"/></relation>\n"
+    "<relation id=\"102\"><member type=\"way\" ref=\"10\" role=\"from\"/><member type=\"node\" ref=\"2\" "
+    "role=\"via\"/><member type=\"way\" ref=\"13\" role=\"to\"/><tag k=\"type\" v=\"restriction\"/>"
+    "<tag k=\"restriction:hgv\" v=\"no_right_turn\"/></relation>\n"
+    "<relation id=\"103\"><member type=\"way\" ref=\"10\" role=\"from\"/><member type=\"way\" ref=\"11\" "
+    "role=\"via\"/><member type=\"way\" ref=\"14\" role=\"to\"/><tag k=\"type\" v=\"restriction\"/>"
+    "<tag k=\"restriction\" v=\"no_straight_on\"/></relation>\n"
+    "<relation id=\"104\"><member type=\"way\" ref=\"10\" role=\"from\"/><member type=\"way\" ref=\"12\" "
+    "role=\"to\"/><tag k=\"type\" v=\"restriction\"/><tag k=\"restriction\" v=\"no_left_turn\"/></relation>\n"
+    "<relation id=\"105\"><member type=\"way\" ref=\"99\" role=\"from\"/><member type=\"node\" ref=\"2\" "
+    "role=\"via\"/><member type=\"way\" ref=\"10\" role=\"to\"/><tag k=\"type\" v=\"restriction\"/>"
+    "<tag k=\"restriction\" v=\"no_u_turn\"/></relation>\n"
+    "<relation id=\"106\"><member type=\"way\" ref=\"10\" role=\"from\"/><member type=\"node\" ref=\"2\" "
+    "role=\"via\"/><tag k=\"type\" v=\"restriction\"/><tag k=\"restriction\" v=\"no_left_turn\"/>"
+    "</relation>\n"
+    "<relation id=\"107\"><member type=\"way\" ref=\"10\" role=\"from\"/><member type=\"node\" ref=\"2\" "
+    "role=\"via\"/><member type=\"way\" ref=\"13\" role=\"to\"/><tag k=\"type\" v=\"restriction\"/>"
+    "<tag k=\"restriction:motorcar\" v=\"no_right_turn\"/><tag k=\"restriction\" v=\"only_left_turn\"/>"
+    "</relation>\n"
+    "</osm>\n";
+
+/* Time of way `way`'s link in its drivable direction, and the node at an OSM id. */
+static double way_time(const network *net, long long way)
+{
+    for (uint32_t l = 0; l < network_link_count(net); l++)
+        if (network_link_at(net, l)->record == way)
+            return fmin(network_link_at(net, l)->time_fwd_s, network_link_at(net, l)->time_bwd_s);
+    fail_msg("no link of way %lld", way);
+    return NAN;
+}
+
+static uint32_t node_of_osm(const network *net, int64_t id)
+{
+    for (uint32_t v = 0; v < network_node_count(net); v++) {
+        int64_t got;
+        if (network_node_osm_id(net, v, &got) && got == id) return v;
+    }
+    return NETWORK_NONE;
+}
+
+static void test_rules_osm(void **state)
+{
+    emscov_ctx *ctx = *state;
+    const char *path = tu_tmp("rules.osm");
+    tu_write_file(path, rules_osm, sizeof rules_osm - 1);
+    speed_profile *sp = default_profile(ctx);
+    network *net = NULL;
+    assert_ok(ctx, network_build_from_osm(ctx, path, sp, NULL, NULL, &net));
+    const network_stats *s = network_get_stats(net);
+    assert_int_equal(s->turns_read, 6);
+    assert_int_equal(s->turns_applied, 4);
+    assert_int_equal(s->turns_unresolved, 2);
+    assert_int_equal(s->turn_sequences, 4);
+    assert_int_equal(s->area_skipped, 1);
+    assert_int_equal(s->area_used, 0);
+    assert_int_equal(s->reversible_skipped, 1);
+    assert_int_equal(s->restricted_links, 1);
+    assert_int_equal(node_of_osm(net, 9), NETWORK_NONE); /* way 19 skipped */
+    assert_int_equal(node_of_osm(net, 7), NETWORK_NONE); /* the area */
+    double t10 = way_time(net, 10), t11 = way_time(net, 11), t12 = way_time(net, 12), t13 = way_time(net, 13);
+    /* way 16, motorway with oneway=alternating: both ways by default */
+    for (uint32_t l = 0; l < network_link_count(net); l++)
+        if (network_link_at(net, l)->record == 16) assert_true(isfinite(network_link_at(net, l)->time_bwd_s));
+    uint32_t w = node_of_osm(net, 1);
+    route_source src = {.pos = {.link = NETWORK_NONE}};
+    for (uint32_t l = 0; l < network_link_count(net); l++)
+        if (network_link_at(net, l)->record == 10) src.pos = snap_at(net, l, 0);
+    assert_int_equal(network_link_at(net, src.pos.link)->from, w);
+    route_result *r = NULL;
+    route_opts o = {.labels = 1};
+    assert_ok(ctx, route_multi_source(ctx, net, &src, 1, &o, &r));
+    assert_close(route_node_time(r, node_of_osm(net, 3), 0, NULL), t10 + t11, 1e-6);
+    assert_close(route_node_time(r, node_of_osm(net, 4), 0, NULL), t10 + 2 * t11 + t12, 1e-6);
+    assert_close(route_node_time(r, node_of_osm(net, 5), 0, NULL), t10 + 2 * t11 + t13, 1e-6);
+    route_result_destroy(r);
+    network_destroy(net);
+
+    /* area = road, reversible = implied, turn restrictions off (the pgRouting method's reading) */
+    network_build_opts pg = {.rules = {.area = NETWORK_AREA_ROAD, .reversible = NETWORK_REVERSIBLE_IMPLIED,
+                                       .turns_off = true, .access = NETWORK_ACCESS_IGNORE}};
+    assert_ok(ctx, network_build_from_osm(ctx, path, sp, NULL, &pg, &net));
+    s = network_get_stats(net);
+    assert_int_equal(s->area_used, 1);
+    assert_int_equal(s->reversible_implied, 2); /* 16 and 19 */
+    assert_int_equal(s->turns_off, 6);
+    assert_int_equal(s->turns_applied, 0);
+    assert_int_equal(s->restricted_opened, 1);
+    assert_int_equal(network_search_count(net), network_node_count(net));
+    assert_true(node_of_osm(net, 9) != NETWORK_NONE);
+    assert_true(node_of_osm(net, 7) == NETWORK_NONE); /* 7 is an inner vertex of the ring: 6 is its node */
+    for (uint32_t l = 0; l < network_link_count(net); l++) {
+        const network_link *k = network_link_at(net, l);
+        if (k->record == 16) assert_false(isfinite(k->time_bwd_s)); /* implied: motorway forward */
+        if (k->record == 19) assert_true(isfinite(k->time_bwd_s) && isfinite(k->time_fwd_s));
+    }
+    network_destroy(net);
+    speed_profile_destroy(sp);
+}
+
 /* ---- real files ---------------------------------------------------------------------------------------- */
 
 typedef struct real_case {
@@ -320,6 +475,9 @@ typedef struct real_case {
     size_t roads, forward_ways, backward_ways;
     uint32_t nodes, links;
     const char *warning; /* expected in the warnings, or NULL for none */
+    size_t restricted;   /* ways an access tag restricts (kept under access = ends) */
+    size_t ends_roads, ends_forward;
+    uint32_t ends_nodes, ends_links;
 } real_case;
 
 static void test_real_counts(void **state)
@@ -335,8 +493,10 @@ static void test_real_counts(void **state)
      * area=yes, access-excluded (most specific of emergency, motorcar, motor_vehicle, vehicle, access),
      * oneway=reversible, fewer than 2 nodes; count ways kept, roads after splitting at missing nodes, and
      * ways driven forward only (oneway=yes/true/1, or implied by junction=roundabout/circular or
-     * highway=motorway unless oneway=no/false/0/alternating) or backward only (oneway=-1/reverse). Results:
-     *   Monaco:     1764 class ways, 1 area, 60 access, 2 with < 2 nodes -> 1701 roads; 669 fwd, 3 bwd
+     * highway=motorway unless oneway=no/false/0/alternating) or backward only (oneway=-1/reverse). Results
+     * (python3 count_osm.py all.osm strict; the access count is of ways not already dropped as area,
+     * reversible or short, as the reader checks them in that order):
+     *   Monaco:     1764 class ways, 1 area, 59 access, 3 with < 2 nodes -> 1701 roads; 669 fwd, 3 bwd
      *   Heidelberg: 11028 class ways, 39 area, 1205 access -> 9784 roads; 2381 fwd, 1 bwd
      *   BUPT:       99 -> 99 roads; 9 fwd, 0 bwd
      *   Wudaokou:   454 class ways, 2 area, 2 access -> 450 roads; 92 fwd, 0 bwd
@@ -345,13 +505,19 @@ static void test_real_counts(void **state)
      * all one node and repeated vertex sequences dropped): Monaco 2266 nodes / 2728 links, Heidelberg 12257 /
      * 14585, BUPT 156 / 197, Wudaokou 654 / 873. In Monaco two distinct OSM nodes, 2571904255 and 3479387901,
      * sit at the same coordinates and form a link of its own: zero-length, so the builder drops it and the
-     * node left without links -> 2265 / 2727. */
+     * node left without links -> 2265 / 2727.
+     * Under access = ends (count_osm.py all.osm ends) the restricted ways are roads too: Monaco 1760 roads, 683
+     * fwd, 2347 / 2835 -> 2346 / 2834 (the same zero-length link); Heidelberg 10989 roads, 2467 fwd, 14112 /
+     * 16842; BUPT unchanged; Wudaokou 452 roads, 92 fwd, 656 / 877. */
     static const real_case cases[] = {
         {"data/real/monaco-osm-2016/monaco.osm.pbf", 1701, 669, 3, 2265, 2727,
-         "2 drivable ways with fewer than 2 nodes and 0 oneway=reversible ways skipped"},
-        {"data/real/heidelberg-roads-osm-2024/heidelberg-roads.osm.pbf", 9784, 2381, 1, 12257, 14585, NULL},
-        {"data/real/beijing-bupt-osm-2025/bupt.osm", 99, 9, 0, 156, 197, NULL},
-        {"data/real/beijing-haidian-wudaokou-osm-2017/haidian-wudaokou.osm", 450, 92, 0, 654, 873, NULL},
+         "3 drivable ways with fewer than 2 nodes and 0 oneway=reversible ways skipped", 59, 1760, 683, 2346,
+         2834},
+        {"data/real/heidelberg-roads-osm-2024/heidelberg-roads.osm.pbf", 9784, 2381, 1, 12257, 14585, NULL, 1205,
+         10989, 2467, 14112, 16842},
+        {"data/real/beijing-bupt-osm-2025/bupt.osm", 99, 9, 0, 156, 197, NULL, 0, 99, 9, 156, 197},
+        {"data/real/beijing-haidian-wudaokou-osm-2017/haidian-wudaokou.osm", 450, 92, 0, 654, 873, NULL, 2, 452, 92,
+         656, 877},
     };
     speed_profile *sp = default_profile(ctx);
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -359,14 +525,15 @@ static void test_real_counts(void **state)
         network *net = NULL;
         warnings[0] = '\0';
         emscov_set_warn(ctx, collect_warning, NULL);
-        ems_status s = network_build_from_osm(ctx, path, sp, NULL, NULL, &net);
+        ems_status s = network_build_from_osm(ctx, path, sp, NULL, &strict_access, &net);
         emscov_set_warn(ctx, NULL, NULL);
         assert_ok(ctx, s);
         const network_stats *st = network_get_stats(net);
+        assert_int_equal(st->restricted_dropped, cases[i].restricted);
         print_message("%s: %zu roads, %u nodes, %u links, %zu components, %zu zero-length, %zu duplicates\n",
                       cases[i].file, st->roads_in, network_node_count(net), network_link_count(net),
                       st->components, st->zero_length_dropped, st->duplicates_dropped);
-        assert_int_equal(st->roads_in, cases[i].roads);
+        assert_int_equal(st->roads_in - st->restricted_dropped, cases[i].roads);
         assert_int_equal(st->roads_skipped, 0);
         assert_int_equal(network_node_count(net), cases[i].nodes);
         assert_int_equal(network_link_count(net), cases[i].links);
@@ -376,6 +543,16 @@ static void test_real_counts(void **state)
         count_oneway_records(net, &fwd, &bwd);
         assert_int_equal(fwd, cases[i].forward_ways);
         assert_int_equal(bwd, cases[i].backward_ways);
+        network_destroy(net);
+        /* the default, access = ends */
+        assert_ok(ctx, network_build_from_osm(ctx, path, sp, NULL, NULL, &net));
+        st = network_get_stats(net);
+        assert_int_equal(st->roads_in, cases[i].ends_roads);
+        assert_int_equal(st->restricted_roads, cases[i].restricted);
+        assert_int_equal(network_node_count(net), cases[i].ends_nodes);
+        assert_int_equal(network_link_count(net), cases[i].ends_links);
+        count_oneway_records(net, &fwd, &bwd);
+        assert_int_equal(fwd, cases[i].ends_forward);
         network_destroy(net);
     }
     speed_profile_destroy(sp);
@@ -406,7 +583,7 @@ static void test_xml_pbf_same(void **state)
     assert_ok(ctx, network_build_from_osm(ctx, pbf, sp, c, NULL, &a));
     assert_ok(ctx, network_build_from_osm(ctx, xml, sp, c, NULL, &b));
     const network_stats *sa = network_get_stats(a), *sb = network_get_stats(b);
-    assert_int_equal(sa->roads_in, 1701);
+    assert_int_equal(sa->roads_in, 1760);
     assert_int_equal(sb->roads_in, sa->roads_in);
     assert_int_equal(network_node_count(b), network_node_count(a));
     assert_int_equal(network_link_count(b), network_link_count(a));
@@ -538,7 +715,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fixture),     cmocka_unit_test(test_fixture_pbf),
-        cmocka_unit_test(test_fixture_unsorted),
+        cmocka_unit_test(test_fixture_unsorted), cmocka_unit_test(test_rules_osm),
         cmocka_unit_test(test_real_counts), cmocka_unit_test(test_xml_pbf_same),
         cmocka_unit_test(test_truncated),
         cmocka_unit_test(test_bad_input),

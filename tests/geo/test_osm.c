@@ -836,13 +836,13 @@ static void test_file_errors(void **state)
     assert_status_msg(ctx, osm_read(ctx, tu_tmp("none.osm.pbf"), NULL, NULL), EMS_EINPUT, "none.osm.pbf: cannot open");
     assert_status_msg(ctx, osm_read(ctx, "roads.shp", NULL, NULL), EMS_EINPUT,
                       "roads.shp: not an OSM file name (.osm or .osm.pbf expected)");
-    /* a directory opens but cannot be read */
+    /* a directory is bad input, named as such, before anything tries to read it */
     const char *dir = tu_tmp("dir.osm.pbf");
     assert_true(mkdir(dir, 0700) == 0 || errno == EEXIST);
-    assert_status_msg(ctx, osm_read(ctx, dir, NULL, NULL), EMS_EIO, "dir.osm.pbf: read error");
+    assert_status_msg(ctx, osm_read(ctx, dir, NULL, NULL), EMS_EINPUT, "dir.osm.pbf: is a directory, not a file");
     const char *xdir = tu_tmp("dir.osm");
     assert_true(mkdir(xdir, 0700) == 0 || errno == EEXIST);
-    assert_status_msg(ctx, osm_read(ctx, xdir, NULL, NULL), EMS_EIO, "dir.osm: read error");
+    assert_status_msg(ctx, osm_read(ctx, xdir, NULL, NULL), EMS_EINPUT, "dir.osm: is a directory, not a file");
 }
 
 int main(void)

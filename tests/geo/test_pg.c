@@ -75,9 +75,10 @@ static void test_connect_failures(void **state)
     assert_status_msg(ctx, st, EMS_EIO, "port=1");
     assert_null(strstr(emscov_message(ctx), "secret"));
 
-    /* a malformed string that quotes the password back: libpq says 'invalid integer value "secret"' */
+    /* a malformed port that would quote the password back (libpq: 'invalid integer value "secret"'): bad input,
+     * and the value is not repeated */
     st = pg_connect(ctx, "host=127.0.0.1 port=secret password=secret", &c);
-    assert_status_msg(ctx, st, EMS_EIO, "cannot connect");
+    assert_status_msg(ctx, st, EMS_EINPUT, "port is not a number from 1 to 65535");
     assert_null(strstr(emscov_message(ctx), "secret"));
 
     /* the server refuses: database missing; the server's first line is kept */
@@ -106,6 +107,27 @@ static void test_connect_failures(void **state)
     layer_read_opts o = {.conninfo = "host=127.0.0.1 port=1 dbname=emscov_test"};
     st = layer_read(ctx, "pg:x", &o, &l);
     assert_status_msg(ctx, st, EMS_EIO, "pg:x: cannot connect");
+}
+
+/* A conninfo that cannot be parsed is bad input (exit 2), found before any connection is tried (issue 14 item
+ * 8: it was EMS_EIO, exit 1); the message never repeats a password. Needs no server. */
+static void test_conninfo_malformed(void **state)
+{
+    emscov_ctx *ctx = *state;
+    pg_conn *c = (pg_conn *)1;
+    assert_status_msg(ctx, pg_connect(ctx, "host=127.0.0.1 =bad", &c), EMS_EINPUT,
+                      "not a valid PostgreSQL connection string (conninfo or URI)");
+    assert_null(c);
+    assert_status_msg(ctx, pg_connect(ctx, "host=127.0.0.1 dbname", &c), EMS_EINPUT, "missing \"=\" after \"dbname\"");
+    assert_status_msg(ctx, pg_connect(ctx, "host='127.0.0.1", &c), EMS_EINPUT, "unterminated quoted string");
+    assert_status_msg(ctx, pg_connect(ctx, "nosuchkey=1", &c), EMS_EINPUT, "invalid connection option \"nosuchkey\"");
+    assert_status_msg(ctx, pg_connect(ctx, "postgresql://host:99999/db", &c), EMS_EINPUT, "port is not a number");
+    assert_status_msg(ctx, pg_connect(ctx, "port=5432,x", &c), EMS_EINPUT, "port is not a number");
+    /* near a password, libpq's detail could quote part of it: left out */
+    assert_status_msg(ctx, pg_connect(ctx, "host=x password=sec ret", &c), EMS_EINPUT,
+                      "not a valid PostgreSQL connection string");
+    assert_null(strstr(emscov_message(ctx), "ret"));
+    assert_null(strstr(emscov_message(ctx), "sec"));
 }
 
 static void test_connect_ok(void **state)
@@ -223,6 +245,47 @@ static void test_hostile_identifiers(void **state)
     layer_destroy(bad);
     assert_string_equal(tu_pg_val(raw, "SELECT to_regclass('%s.t2') IS NULL", schema), "t");
 
+    pg_disconnect(c);
+    layer_destroy(l);
+    close_schema(raw, schema);
+}
+
+/* Table names up to PostgreSQL's 63 bytes (issue 14 item 8): "<table>_geom_idx" of a 63-byte table was cut by
+ * the server to the table's own name and collided with it. The index name stays within 63 bytes and differs
+ * for two long names that share their first 54 bytes; short names keep "<table>_geom_idx". */
+static void test_long_table_names(void **state)
+{
+    emscov_ctx *ctx = *state;
+    char schema[64];
+    PGconn *raw = open_schema(schema, sizeof schema);
+    layer *l = new_layer(ctx, 4548);
+    assert_ok(ctx, layer_append_take(ctx, l, tu_wkt(ctx, "POINT (448688.5 4418598.25)"), 1, NULL));
+    char a[64], b[64];
+    memset(a, 'a', 63);
+    a[63] = '\0';
+    memcpy(b, a, 64);
+    b[62] = 'b';
+    pg_conn *c = NULL;
+    assert_ok(ctx, pg_connect(ctx, conninfo(), &c));
+    assert_ok(ctx, pg_create_table(ctx, c, schema, a, l, 4548, NULL, 0, false));
+    assert_ok(ctx, pg_create_table(ctx, c, schema, b, l, 4548, NULL, 0, false));
+    assert_ok(ctx, pg_create_table(ctx, c, schema, a, l, 4548, NULL, 0, true)); /* IF NOT EXISTS finds it again */
+    assert_ok(ctx, pg_create_table(ctx, c, schema, "short", l, 4548, NULL, 0, false));
+    /* independently: each table has one GiST index, of a name no longer than 63 bytes and not the table's */
+#define INDEXES_OF                                                                                          \
+    "SELECT string_agg(ic.relname, ',') FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid "         \
+    "JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace "                  \
+    "WHERE n.nspname = '%s' AND t.relname = '%s'"
+    char ia[128], ib[128];
+    snprintf(ia, sizeof ia, "%s", tu_pg_val(raw, INDEXES_OF, schema, a));
+    snprintf(ib, sizeof ib, "%s", tu_pg_val(raw, INDEXES_OF, schema, b));
+    assert_null(strchr(ia, ','));
+    assert_true(strlen(ia) <= 63 && strlen(ib) <= 63);
+    assert_string_not_equal(ia, a);
+    assert_string_not_equal(ia, ib);
+    assert_non_null(strstr(ia, "_geom_idx"));
+    assert_string_equal(tu_pg_val(raw, INDEXES_OF, schema, "short"), "short_geom_idx");
+#undef INDEXES_OF
     pg_disconnect(c);
     layer_destroy(l);
     close_schema(raw, schema);
@@ -872,6 +935,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_connect_failures),
+        cmocka_unit_test(test_conninfo_malformed),
+        cmocka_unit_test(test_long_table_names),
         cmocka_unit_test(test_connect_ok),
         cmocka_unit_test(test_hostile_identifiers),
         cmocka_unit_test(test_srid),

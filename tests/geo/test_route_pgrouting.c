@@ -184,7 +184,10 @@ static void test_monaco(void **state)
     assert_ok(ctx, crs_from_epsg(ctx, 32632, &wk));
     assert_ok(ctx, layer_transform(ctx, st, wk));
     network *net = NULL;
-    assert_ok(ctx, network_load(ctx, pbf, NULL, NULL, sp, wk, NULL, &net));
+    /* the graph pgr_drivingDistance can hold: no turn restrictions, no route-end-only roads (those are checked
+     * against pgr_trsp in test_route_trsp.c and by hand in test_network_rules.c) */
+    network_build_opts plain = {.rules = {.access = NETWORK_ACCESS_STRICT, .turns_off = true}};
+    assert_ok(ctx, network_load(ctx, pbf, NULL, NULL, sp, wk, &plain, &net));
     int kf = layer_field_index(st, "kind");
     assert_true(kf >= 0);
     size_t n = 0, cap = layer_count(st);

@@ -20,7 +20,7 @@ sed "s#\.\./\.\./\.\./shared#$SHARED#" "$SRC/data/monaco/scenario.ini" >"$TMP/sc
   || { cat "$TMP/stderr.txt"; fail "analyze exited $?"; }
 cat "$TMP/summary.txt"
 # the roads are read on their own thread: their warning reaches stderr
-grep -q "monaco.osm.pbf: 2 drivable ways with fewer than 2 nodes" "$TMP/stderr.txt" || { cat "$TMP/stderr.txt"; fail "roads warning lost"; }
+grep -q "monaco.osm.pbf: 3 drivable ways with fewer than 2 nodes" "$TMP/stderr.txt" || { cat "$TMP/stderr.txt"; fail "roads warning lost"; }
 check_gpkg "$TMP/out/emscov.gpkg"
 pg_schema it_monaco
 ogr2ogr -f PostgreSQL "$PGC" "$TMP/out/emscov.gpkg" demand_time street_summary -lco SCHEMA=$SCHEMA -preserve_fid \

@@ -97,7 +97,21 @@ static void test_verdicts(void **state)
     assert_int_equal(t[RESULT_T_CALL_SATISFACTION].verdict, RESULT_NA);
     assert_string_equal(t[RESULT_T_MEAN_RESPONSE].standard, "test-std: doc A");
     assert_string_equal(t[RESULT_T_AMBULANCES].standard, "test-std");
+    /* the document alone, as the standards file quotes it (the report's "document and clause" column) */
+    assert_string_equal(t[RESULT_T_MEAN_RESPONSE].source, "doc A");
+    assert_null(t[RESULT_T_AMBULANCES].source);
+    assert_string_equal(t[RESULT_T_PARKS].source, "doc P");
     assert_int_equal(r->districts[0].amb_verdict, RESULT_FAIL);
+    /* with a park rule set, the park target's standard names it too; its source stays the document alone */
+    r->parks.rule_standard = "GB/T 51346-2019 4.3.4";
+    assert_int_equal(run_result_judge(ctx, r, src), EMS_OK);
+    assert_string_equal(r->targets[RESULT_T_PARKS].standard,
+                        "test-std: doc P; measured after the rule set GB/T 51346-2019 4.3.4");
+    assert_string_equal(r->targets[RESULT_T_PARKS].source, "doc P");
+    const char *no_park_source[RESULT_NTARGETS] = {"doc A", NULL, NULL, NULL, NULL};
+    assert_int_equal(run_result_judge(ctx, r, no_park_source), EMS_OK);
+    assert_string_equal(r->targets[RESULT_T_PARKS].standard, "test-std: GB/T 51346-2019 4.3.4");
+    assert_null(r->targets[RESULT_T_PARKS].source);
     run_result_destroy(r);
 }
 

@@ -1,10 +1,9 @@
 /* tests/src/test_store_pg.c: src/output/store_pg.h against the real test PostgreSQL + PostGIS
  * (EMSCOV_TEST_PG): schema and layout creation, refusal of a newer layout (a version row inserted by SQL),
  * migration from an empty schema, the run row (columns taken from a hand-written report.json, checksums
- * against sha256sum), rows per table with values, areas and WGS 84 coordinates checked by SQL and cs2cs,
+ * against sha256sum; SHA-256 itself: tests/src/test_input_files.c), rows per table with values, areas and WGS 84 coordinates checked by SQL and cs2cs,
  * geometry_columns SRID/type, the btree on run_id, the views, --replace semantics, a refused second CRS, an
- * aborted and a killed transaction, and hostile run and schema names. SHA-256 against the FIPS 180-2 test
- * vectors. Layout 2 (sites runs): migration 1 -> 2 of a schema made as version 1 by SQL, the sites_run row
+ * aborted and a killed transaction, and hostile run and schema names. Layout 2 (sites runs): migration 1 -> 2 of a schema made as version 1 by SQL, the sites_run row
  * from a hand-written sites.json, site_candidate / site_selected rows and values equal to the hand-made
  * layers, --replace, and one CRS across both kinds of run. Every schema is t_store_<pid>_<n>, dropped at the
  * end of its test. */
@@ -223,42 +222,6 @@ static void write_sites(fixture *f, store_pg *s, const result_layer *ls, const c
 }
 
 /* ---- tests --------------------------------------------------------------------------------------------- */
-
-static void test_sha256(void **state)
-{
-    emscov_ctx *ctx = *state;
-    char hex[65];
-    uint64_t bytes = 0;
-    tu_write_file(tu_tmp("abc.txt"), "abc", 3);
-    assert_ok(ctx, store_pg_sha256_file(ctx, tu_tmp("abc.txt"), hex, &bytes));
-    assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-    assert_int_equal(bytes, 3);
-    tu_write_file(tu_tmp("empty.txt"), "", 0);
-    assert_ok(ctx, store_pg_sha256_file(ctx, tu_tmp("empty.txt"), hex, &bytes));
-    assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-    char *million = malloc(1000000);
-    assert_non_null(million);
-    memset(million, 'a', 1000000);
-    tu_write_file(tu_tmp("million.txt"), million, 1000000);
-    free(million);
-    assert_ok(ctx, store_pg_sha256_file(ctx, tu_tmp("million.txt"), hex, &bytes));
-    assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
-    /* 55, 56 and 64 bytes: the padding boundaries, against sha256sum */
-    const size_t sizes[] = {55, 56, 63, 64, 65, 119, 120};
-    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
-        char data[200], cmd[512], *out = NULL;
-        for (size_t i = 0; i < sizes[k]; i++)
-            data[i] = (char)('0' + (i * 7 + k) % 61);
-        tu_write_file(tu_tmp("pad.bin"), data, sizes[k]);
-        snprintf(cmd, sizeof cmd, "sha256sum '%s' | cut -c1-64", tu_tmp("pad.bin"));
-        assert_int_equal(tu_run(cmd, &out), 0);
-        assert_ok(ctx, store_pg_sha256_file(ctx, tu_tmp("pad.bin"), hex, &bytes));
-        assert_memory_equal(hex, out, 64);
-        free(out);
-    }
-    assert_status_msg(ctx, store_pg_sha256_file(ctx, tu_tmp("missing.txt"), hex, &bytes), EMS_EIO,
-                      "missing.txt: cannot read");
-}
 
 static void test_create_and_reopen(void **state)
 {
@@ -950,7 +913,6 @@ static void test_hostile_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sha256),
         cmocka_unit_test(test_create_and_reopen),
         cmocka_unit_test(test_newer_layout_refused),
         cmocka_unit_test(test_migration_from_empty),

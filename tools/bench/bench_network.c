@@ -4,10 +4,20 @@
  * 4/8/12-minute bands, and peak RSS. With --pg CONNINFO it also runs pgRouting on the same graph in the
  * same run (pgr_drivingDistance from every station, equicost => false, 12 minutes) and prints the ratio.
  *
- *   emscov-bench-network [--pg CONNINFO] [--areas-by-station] [--cell M] [--exact] ROADS STATIONS
+ *   emscov-bench-network [--pg CONNINFO] [--areas-by-station] [--cell M] [--exact] [--turns F] [--repeat N]
+ *                        ROADS STATIONS
  * --cell: raster cell size of the service areas (default 10 m); --exact also times the exact GEOS union and
  * compares the 12-minute areas (slow at city scale: minutes).
+ * --turns F (line layers): turn restrictions at a fraction F of the junctions (3 or more arcs out), chosen by a
+ * fixed pseudo-random sequence: at each, one turn from an arriving road onto another road is forbidden (no_*),
+ * every fourth one the only turn allowed (only_*). They go through a turn table (CSV, via lon/lat) written next
+ * to the run, the graph is built again with it, and the passes run on that graph (turn restrictions on, the
+ * search graph with its node copies); pgRouting gets the same graph's arcs without them (pgr_drivingDistance
+ * has none), the peer of the issue-15 goal (>= 25x pgRouting with turn restrictions on).
+ * --repeat N: the 12-minute pass and the pgRouting query run N times each, the fastest counts (on a shared,
+ * busy machine the fastest run is the least disturbed one).
  */
+#include "geo/crs.h"
 #include "geo/isochrone.h"
 #include "geo/network.h"
 #include "geo/route.h"
@@ -42,7 +52,7 @@ static void die(emscov_ctx *ctx, const char *what)
 }
 
 static double pgrouting(const char *conninfo, const network *net, const uint32_t *nodes, size_t n, double cutoff,
-                        double *copy_s, long *reached)
+                        int repeat, double *copy_s, long *reached)
 {
     PGconn *c = PQconnectdb(conninfo);
     if (PQstatus(c) != CONNECTION_OK) {
@@ -74,16 +84,19 @@ static double pgrouting(const char *conninfo, const network *net, const uint32_t
     snprintf(arr + used, cap - used, "]::bigint[]");
     snprintf(q, cap + 512, "SELECT count(DISTINCT node) FROM pgr_drivingDistance('SELECT id, source, target, cost, "
                            "reverse_cost FROM bench_edges', %s, %.1f, directed => true, equicost => false)", arr, cutoff);
-    t0 = now();
-    r = PQexec(c, q);
-    double dt = now() - t0;
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-        fprintf(stderr, "bench: pgRouting failed: %s", PQerrorMessage(c));
-        dt = NAN;
-    } else {
-        *reached = atol(PQgetvalue(r, 0, 0));
+    double dt = INFINITY;
+    for (int k = 0; k < repeat && !isnan(dt); k++) { /* the fastest of `repeat` runs */
+        t0 = now();
+        r = PQexec(c, q);
+        dt = fmin(dt, now() - t0);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+            fprintf(stderr, "bench: pgRouting failed: %s", PQerrorMessage(c));
+            dt = NAN;
+        } else {
+            *reached = atol(PQgetvalue(r, 0, 0));
+        }
+        PQclear(r);
     }
-    PQclear(r);
     PQclear(PQexec(c, "DROP TABLE IF EXISTS bench_edges"));
     PQfinish(c);
     free(arr);
@@ -91,11 +104,57 @@ static double pgrouting(const char *conninfo, const network *net, const uint32_t
     return dt;
 }
 
+/* A turn table for a fraction of the junctions of net (see the header); returns how many rows. */
+static size_t write_turns(emscov_ctx *ctx, const network *net, const crs *wk, double fraction, const char *path)
+{
+    FILE *f = fopen(path, "w");
+    crs *wgs = NULL;
+    crs_transformer *tr = NULL;
+    if (!f || crs_from_epsg(ctx, 4326, &wgs) != EMS_OK || crs_transformer_create(ctx, wk, wgs, &tr) != EMS_OK)
+        die(ctx, "turn table");
+    fprintf(f, "from_id,to_id,restriction,lon,lat\n");
+    uint64_t seed = 12345;
+    size_t rows = 0;
+    uint32_t nn = network_node_count(net);
+    for (uint32_t v = 0; v < nn; v++) {
+        uint32_t cnt;
+        const network_arc *out = network_out_arcs(net, v, &cnt);
+        seed = seed * 6364136223846793005u + 1442695040888963407u;
+        if (cnt < 3 || (double)(seed >> 11) / 9007199254740992.0 >= fraction)
+            continue;
+        /* an arriving road: any link at v whose direction into v is open (the reverse of an out-arc's link) */
+        const network_arc *in = NULL;
+        for (uint32_t i = 0; i < cnt && !in; i++) {
+            const network_link *k = network_link_at(net, out[i].link);
+            if (isfinite(out[i].reverse ? k->time_fwd_s : k->time_bwd_s))
+                in = &out[i];
+        }
+        if (!in)
+            continue;
+        const network_arc *to = &out[(in - out + 1 + (seed >> 40) % (cnt - 1)) % cnt];
+        int64_t from_rec = network_link_at(net, in->link)->record, to_rec = network_link_at(net, to->link)->record;
+        if (from_rec == to_rec)
+            continue;
+        double x, y;
+        network_node_xy(net, v, &x, &y);
+        if (crs_transform_xy(ctx, tr, &x, &y, 1) != EMS_OK)
+            die(ctx, "turn table");
+        fprintf(f, "%lld,%lld,%s,%.9f,%.9f\n", (long long)from_rec, (long long)to_rec,
+                rows % 4 == 3 ? "only_straight_on" : "no_left_turn", x, y);
+        rows++;
+    }
+    fclose(f);
+    crs_transformer_destroy(tr);
+    crs_destroy(wgs);
+    return rows;
+}
+
 int main(int argc, char **argv)
 {
     const char *pg = NULL, *roads = NULL, *stations = NULL;
     bool by_station = false, exact = false;
-    double cell = 10;
+    double cell = 10, turns = 0;
+    int repeat = 1;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--pg") && i + 1 < argc)
             pg = argv[++i];
@@ -105,13 +164,18 @@ int main(int argc, char **argv)
             exact = true;
         else if (!strcmp(argv[i], "--cell") && i + 1 < argc)
             cell = atof(argv[++i]);
+        else if (!strcmp(argv[i], "--turns") && i + 1 < argc)
+            turns = atof(argv[++i]);
+        else if (!strcmp(argv[i], "--repeat") && i + 1 < argc)
+            repeat = atoi(argv[++i]) > 0 ? atoi(argv[i]) : 1;
         else if (!roads)
             roads = argv[i];
         else
             stations = argv[i];
     }
     if (!roads || !stations) {
-        fprintf(stderr, "usage: emscov-bench-network [--pg CONNINFO] [--areas-by-station] [--cell M] [--exact] ROADS STATIONS\n");
+        fprintf(stderr, "usage: emscov-bench-network [--pg CONNINFO] [--areas-by-station] [--cell M] [--exact] [--turns F] "
+                        "[--repeat N] ROADS STATIONS\n");
         return 2;
     }
     emscov_ctx *ctx = emscov_ctx_create();
@@ -143,6 +207,21 @@ int main(int argc, char **argv)
         if (network_build_from_layer(ctx, rl, &f, sp, NULL, &net) != EMS_OK)
             die(ctx, "graph");
         t_build = now() - t0;
+        if (turns > 0) { /* the same roads again, with a turn table */
+            char path[4200];
+            snprintf(path, sizeof path, "%s.turns.csv", stations);
+            size_t rows = write_turns(ctx, net, wk, turns, path);
+            network_destroy(net);
+            network_build_opts bo = {.rules = {.turn_table = path}};
+            t0 = now();
+            if (network_build_from_layer(ctx, rl, &f, sp, &bo, &net) != EMS_OK)
+                die(ctx, "graph with turn restrictions");
+            const network_stats *s = network_get_stats(net);
+            printf("turn restrictions: %zu rows at %.1f %% of the junctions, %zu applied (%zu forbidden sequences); "
+                   "search graph %zu nodes + %zu copies, %zu arcs; build with them %.3f s\n",
+                   rows, 100 * turns, s->turns_applied, s->turn_sequences, s->nodes, s->search_copies, s->search_arcs,
+                   now() - t0);
+        }
         layer_destroy(rl);
     }
     t0 = now(); /* re-time the built graph for the peak and back: the per-period cost without re-noding */
@@ -176,10 +255,15 @@ int main(int argc, char **argv)
     const double cutoff = 720;
     route_opts o1 = {.labels = 1, .cutoff_s = cutoff}, o2 = {.labels = 2, .cutoff_s = cutoff};
     route_result *r1 = NULL, *r2 = NULL;
-    t0 = now();
-    if (route_multi_source(ctx, net, src, nsrc, &o1, &r1) != EMS_OK)
-        die(ctx, "route");
-    double t_pass1 = now() - t0;
+    double t_pass1 = INFINITY;
+    for (int k = 0; k < repeat; k++) { /* the fastest of `repeat` runs */
+        route_result_destroy(r1);
+        r1 = NULL;
+        t0 = now();
+        if (route_multi_source(ctx, net, src, nsrc, &o1, &r1) != EMS_OK)
+            die(ctx, "route");
+        t_pass1 = fmin(t_pass1, now() - t0);
+    }
     t0 = now();
     if (route_multi_source(ctx, net, src, nsrc, &o2, &r2) != EMS_OK)
         die(ctx, "route 2");
@@ -230,7 +314,7 @@ int main(int argc, char **argv)
     if (pg) {
         double copy_s = 0;
         long pg_reached = 0;
-        double t_pg = pgrouting(pg, net, nodes, nsrc, cutoff, &copy_s, &pg_reached);
+        double t_pg = pgrouting(pg, net, nodes, nsrc, cutoff, repeat, &copy_s, &pg_reached);
         if (isfinite(t_pg)) {
             printf("%-34s %8.3f s   (%ld nodes reached; graph COPY %.3f s not included)\n",
                    "pgRouting pgr_drivingDistance", t_pg, pg_reached, copy_s);

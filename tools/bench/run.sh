@@ -17,6 +17,9 @@ conninfo=$(tools/pgtest.sh start)
 echo "== network engine, Beijing scale (graph build, 12-min passes, service areas; pgRouting peer)"
 /usr/bin/time -f "wall %e s, peak RSS %M KiB" \
   build-bench/tools/bench/emscov-bench-network --pg "$conninfo" "$BENCH_DIR/roads.shp" "$BENCH_DIR/stations.shp"
+echo "== the 12-min passes with turn restrictions at 5 % of the junctions (issue 15), fastest of 5, pgRouting peer"
+build-bench/tools/bench/emscov-bench-network --turns 0.05 --repeat 5 --pg "$conninfo" "$BENCH_DIR/roads.shp" \
+  "$BENCH_DIR/stations.shp" | grep -E 'turn restrictions|pass|pgRouting|ratio'
 echo "== service areas by station (465 stations), 10 m and 20 m cells"
 for cell in 10 20; do
   build-bench/tools/bench/emscov-bench-network --cell "$cell" --areas-by-station "$BENCH_DIR/roads.shp" \

@@ -1,6 +1,11 @@
 # Independent count of the ways emscov's OSM reader should offer, applying the rules written in
 # geo/network_osm.c's header to `osmium cat -f osm FILE` output.
+#   python3 count_osm.py FILE.osm [strict|ends]
+# strict (default): ways an access tag restricts are dropped (access = strict); ends: they are kept as roads
+# (access = ends keeps them, usable only at a route's start or end), and the noding below includes them.
+# Tag values are compared ignoring ASCII case, as the reader does.
 import sys, xml.etree.ElementTree as ET
+MODE = sys.argv[2] if len(sys.argv) > 2 else 'strict'
 DRIVABLE = set("motorway motorway_link trunk trunk_link primary primary_link secondary secondary_link tertiary "
                "tertiary_link unclassified residential living_street service road".split())
 nodes = set(); ways = []
@@ -9,6 +14,8 @@ for ev, el in ET.iterparse(sys.argv[1]):
         nodes.add(int(el.get('id'))); el.clear()
     elif el.tag == 'way':
         t = {x.get('k'): x.get('v') for x in el.findall('tag')}
+        t = {k: (v.lower() if k in ('oneway', 'area', 'junction', 'emergency', 'motorcar', 'motor_vehicle',
+                                   'vehicle', 'access') else v) for k, v in t.items()}
         refs = [int(x.get('ref')) for x in el.findall('nd')]
         ways.append((int(el.get('id')), t, refs)); el.clear()
 def allowed(t):
@@ -23,15 +30,17 @@ for wid, t, refs in ways:
     if t.get('highway') not in DRIVABLE: continue
     c['cls'] += 1
     if t.get('area') == 'yes': c['area'] += 1; continue
-    if not allowed(t): c['access'] += 1; continue
     if t.get('oneway') == 'reversible': c['reversible'] += 1; continue
     if len(refs) < 2: c['short'] += 1; continue
+    if not allowed(t):
+        c['access'] += 1
+        if MODE != 'ends': continue
     c['kept'] += 1
     ow = t.get('oneway'); d = 'both'
     if ow in ('yes','true','1'): d = 'f'
     elif ow in ('-1','reverse'): d = 'b'
     elif ow in ('no','false','0','alternating'): d = 'both'
-    elif t.get('junction') in ('roundabout','circular') or t.get('highway') == 'motorway': d = 'f'
+    elif t.get('junction') in ('roundabout','circular') or t.get('highway') in ('motorway', 'motorway_link'): d = 'f'
     if d == 'f': c['oneway_f'] += 1
     if d == 'b': c['oneway_b'] += 1
     run = 0
@@ -47,7 +56,7 @@ print(c)
 # (same vertex id sequence, either way round) pieces dropped; nodes left without links dropped.
 kept = []
 for wid, t, refs in ways:
-    if t.get('highway') not in DRIVABLE or t.get('area') == 'yes' or not allowed(t) \
+    if t.get('highway') not in DRIVABLE or t.get('area') == 'yes' or (MODE != 'ends' and not allowed(t)) \
        or t.get('oneway') == 'reversible' or len(refs) < 2: continue
     run = []
     for r in refs + [None]:
