@@ -1555,6 +1555,16 @@ ems_status store_pg_attach(emscov_ctx *ctx, store_pg *s, const result_layer *ls,
                 ctx, s->c, what,
                 fmt(ctx, "ALTER TABLE %s ATTACH PARTITION %s FOR VALUES IN (%" PRId64 ")", qt, qp, s->loaded),
                 0, NULL);
+        /* the CHECK that spared the attach its scan is the partition bound now: dropped, since reading a CHECK
+         * constraint's definition (pg_get_constraintdef, which PostGIS's geometry_columns does for every
+         * constraint of the database) waits on any lock of its table -- a reader of geometry_columns would
+         * wait on a run deleting or locking these rows */
+        char *check = pname ? fmt(ctx, "%s_run", pname) : NULL, *qc = check ? pg_ident(ctx, s->c, NULL, check) : NULL;
+        if (st == EMS_OK)
+            st = qc ? exec_own(ctx, s->c, what, fmt(ctx, "ALTER TABLE %s DROP CONSTRAINT %s", qp, qc), 0, NULL)
+                    : EMS_ENOMEM;
+        free(check);
+        free(qc);
         free(qt);
         free(qp);
         free(pname);
