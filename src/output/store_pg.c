@@ -451,24 +451,6 @@ static ems_status promote(emscov_ctx *ctx, const layer *l, layer **out)
     return EMS_OK;
 }
 
-/* SQL type of a layer field's column (as pg_create_table makes it). */
-static const char *field_sql_type(layer_field_type t)
-{
-    switch (t) {
-    case LAYER_FIELD_INT:
-        return "bigint";
-    case LAYER_FIELD_DOUBLE:
-        return "double precision";
-    case LAYER_FIELD_STRING:
-        return "text";
-    case LAYER_FIELD_DATE:
-        return "date";
-    case LAYER_FIELD_LOGICAL:
-        return "boolean";
-    }
-    return "text";
-}
-
 /* The column type pg_create_table gives a layer, in geometry_columns' spelling. */
 static void column_type(const layer *l, char *buf, size_t cap)
 {
@@ -557,7 +539,7 @@ static ems_status create_partitioned(emscov_ctx *ctx, store_pg *s, const char *t
     for (size_t j = 0; ddl && j < layer_field_count(l); j++) {
         const layer_field *f = layer_field_at(l, j);
         char *qc = pg_ident(ctx, s->c, NULL, f->name);
-        char *more = qc ? fmt(ctx, "%s, %s %s", ddl, qc, field_sql_type(f->type)) : NULL;
+        char *more = qc ? fmt(ctx, "%s, %s %s", ddl, qc, pg_field_sql_type(f->type)) : NULL;
         free(qc);
         free(ddl);
         ddl = more;
@@ -676,7 +658,7 @@ static ems_status check_table(emscov_ctx *ctx, store_pg *s, const result_layer *
         char *qc = pg_ident(ctx, s->c, NULL, f->name);
         snprintf(what, sizeof what, "adding column %s to %s", qc ? qc : f->name, qt);
         st = qc ? exec_own(ctx, s->c, what,
-                           fmt(ctx, "ALTER TABLE %s ADD COLUMN %s %s", qt, qc, field_sql_type(f->type)), 0,
+                           fmt(ctx, "ALTER TABLE %s ADD COLUMN %s %s", qt, qc, pg_field_sql_type(f->type)), 0,
                            NULL)
                 : EMS_ENOMEM;
         free(qc);
