@@ -14,6 +14,14 @@ cmake --build build -j"$JOBS"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DEMSCOV_SANITIZE=ON -DEMSCOV_TESTS=ON -DCMAKE_COMPILE_WARNING_AS_ERROR=ON >/dev/null
 cmake --build build-asan -j"$JOBS"
 
+# The server's port: PGTEST_PORT if set, else the first of 54329... that nothing on this machine listens on
+# (perl-base is in every Debian; another checkout's test run may hold 54329).
+if [ -z "${PGTEST_PORT:-}" ]; then
+  PGTEST_PORT=$(perl -MIO::Socket::INET -e 'for my $p (54329 .. 54428) {
+      if (IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => $p, Proto => "tcp", Listen => 1)) {
+          print $p; exit 0 } } exit 1') || { echo "tools/test.sh: no free port in 54329-54428" >&2; exit 1; }
+fi
+export PGTEST_PORT
 conninfo=$(tools/pgtest.sh start)
 trap 'tools/pgtest.sh stop' EXIT INT TERM
 export EMSCOV_TEST_PG="$conninfo" EMSCOV_REQUIRE_PG=1
