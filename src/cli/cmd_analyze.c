@@ -19,7 +19,9 @@ static const char analyze_help[] =
     "\n"
     "options:\n"
     "  --out DIR        output directory (default: emscov-out beside the scenario file); created if missing\n"
-    "  --json           print report.json to stdout instead of the summary\n"
+    "  --json           print report.json to stdout instead of the summary, with \"stored_run\": {\"id\",\n"
+    "                   \"where\"} added: the PostGIS run id with --db, null without\n"
+    "  --quiet          print nothing on stdout (errors and warnings still go to stderr)\n"
     "  --db CONNINFO    also store the run in PostGIS (docs/postgis.md): a libpq conninfo or URI\n"
     "                   (\"host=... dbname=...\", postgresql://...); \"\" or env: the PG* environment\n"
     "                   variables, ~/.pgpass and the service file. Passwords are never printed. The\n"
@@ -55,8 +57,8 @@ static ems_status parse_docs(emscov_ctx *ctx, const char *v, unsigned *docs)
 
 ems_status cmd_analyze(emscov_ctx *ctx, int argc, char **argv)
 {
-    job_opts o = {.data_dir = EMSCOV_DATA_DIR, .version = EMSCOV_VERSION, .lang = cli_lang_option()};
-    bool as_json = false;
+    job_opts o = {.data_dir = cli_data_dir(), .version = EMSCOV_VERSION, .lang = cli_lang_option()};
+    cli_out out = {0};
     const char *docs = NULL;
     for (int i = 1; i < argc; i++) {
         int r;
@@ -65,10 +67,8 @@ ems_status cmd_analyze(emscov_ctx *ctx, int argc, char **argv)
             fputs(cli_csv_opts_help, stdout);
             return EMS_OK;
         }
-        if (cli_flag(argv, i, "json")) {
-            as_json = true;
+        if (cli_out_opt(argv, i, &out))
             continue;
-        }
         if ((r = cli_opt(ctx, argc, argv, &i, "out", &o.out_dir)) != 0 ||
             (r = cli_opt(ctx, argc, argv, &i, "db", &o.db)) != 0 ||
             (r = cli_opt(ctx, argc, argv, &i, "db-schema", &o.db_schema)) != 0 ||
@@ -84,7 +84,9 @@ ems_status cmd_analyze(emscov_ctx *ctx, int argc, char **argv)
     }
     if (!o.scenario_path)
         return emscov_fail(ctx, EMS_EINPUT, "analyze: no SCENARIO.ini given (emscov analyze --help)");
-    ems_status st = docs ? parse_docs(ctx, docs, &o.docs) : EMS_OK;
+    ems_status st = cli_out_check(ctx, "analyze", &out);
+    if (st == EMS_OK && docs)
+        st = parse_docs(ctx, docs, &o.docs);
     if (st != EMS_OK)
         return st;
     job *j = NULL;
@@ -95,10 +97,10 @@ ems_status cmd_analyze(emscov_ctx *ctx, int argc, char **argv)
     if (j->stored)
         snprintf(stored, sizeof stored, _("stored run %lld in %s (%llu rows, %.2f s with the files)\n"),
                  (long long)j->run_id, j->stored_at, (unsigned long long)j->rows, j->store_s);
-    if (as_json) {
-        fputs(j->json, stdout); /* the bytes of report.json */
-        fputs(stored, stderr);  /* stdout is report.json alone */
-    } else {
+    if (out.json) {
+        st = cli_print_run_json(ctx, j->json, j->stored, (long long)j->run_id, j->stored_at);
+        fputs(stored, stderr); /* stdout is JSON alone */
+    } else if (!out.quiet) {
         report_summary(stdout, j->a->result);
         printf("\n%s ", _("wrote"));
         for (size_t k = 0; k < j->nfiles; k++)
@@ -107,5 +109,5 @@ ems_status cmd_analyze(emscov_ctx *ctx, int argc, char **argv)
     }
     fflush(stdout);
     job_destroy(j);
-    return EMS_OK;
+    return st;
 }

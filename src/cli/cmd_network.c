@@ -18,13 +18,14 @@ static const char roads_help[] =
     "  --name-field F    road name (default NAME if present)\n"
     "  --id-field F      road id, the key of the speed profile's road_speeds table (default: record number)\n"
     "  --tolerance M     noding tolerance in metres (default 0: vertices must coincide exactly)\n"
-    "  --speed FILE      speed profile (default " EMSCOV_DATA_DIR "/speed/default.ini)\n"
+    "  --speed FILE      speed profile (default: speed/default.ini of the data directory, which\n"
+    "                    emscov version names)\n"
     "  --period NAME     time-of-day period of the profile: offpeak (default), peak, night, ...\n"
     "  --length L        link lengths for travel times: planar (default; in the working CRS) or ellipsoidal\n"
     "                    (geodesic on WGS 84, as PostGIS ST_Length(geography))\n"
     "network rules (docs/method.md, \"Network rules\"):\n"
     "  --method M        emscov (default) or pgrouting: the options of a plain osm2pgrouting +\n"
-    "                    pgr_drivingDistance study (its class speeds " EMSCOV_DATA_DIR "/speed/pgrouting.ini,\n"
+    "                    pgr_drivingDistance study (its class speeds speed/pgrouting.ini,\n"
     "                    vertex snapping, ellipsoidal lengths; no access leg, access tags, maxspeed or turn\n"
     "                    restrictions); options given as well override it\n"
     "  --access A        roads an access tag closes (private, no, ...): ends (default: usable only at a\n"
@@ -83,7 +84,7 @@ ems_status cli_number(emscov_ctx *ctx, const char *opt, const char *text, double
 static ems_status road_opts(emscov_ctx *ctx, const road_args *a, roads_opts *o, snap_mode *snap)
 {
     *o = (roads_opts){.fields = a->fields, .speed_file = a->speed_file, .period = a->period,
-                      .data_dir = EMSCOV_DATA_DIR};
+                      .data_dir = cli_data_dir()};
     ems_status st = a->method ? roads_method_parse(ctx, a->method, "--method", &o->method) : EMS_OK;
     roads_preset pre = roads_method_preset(o->method);
     o->length = pre.length;
@@ -234,7 +235,8 @@ static const char times_help[] =
     "  --cutoff MIN      stop searching after this many minutes (default: no limit)\n"
     "  --working-srs SRS working CRS (default: UTM zone of the stations' centre)\n"
     "  --snap MODE       edge (default: the nearest point of a road) or vertex (the nearest network node;\n"
-    "                    the default of --method pgrouting)\n";
+    "                    the default of --method pgrouting)\n"
+    "  --quiet           no summary line on stderr (errors and warnings still go there)\n";
 
 ems_status cmd_times(emscov_ctx *ctx, int argc, char **argv)
 {
@@ -250,10 +252,15 @@ ems_status cmd_times(emscov_ctx *ctx, int argc, char **argv)
                 {"activation", &activation_t}, {"max-snap", &max_snap_t},   {"cutoff", &cutoff_t},
                 {"working-srs", &working_srs}, {"snap", &snap_t}};
     csv_style csv = {0};
+    bool quiet = false;
     for (int i = 1; i < argc; i++) {
         if (cli_flag(argv, i, "help") || !strcmp(argv[i], "-h")) {
             printf("%s%s\n%s%s", times_help, cli_csv_opts_help, roads_help, cli_layer_opts_help);
             return EMS_OK;
+        }
+        if (cli_flag(argv, i, "quiet")) {
+            quiet = true;
+            continue;
         }
         int r = cli_csv_opt(ctx, argc, argv, &i, &csv);
         for (size_t k = 0; k < sizeof opts / sizeof *opts && r == 0; k++)
@@ -271,7 +278,11 @@ ems_status cmd_times(emscov_ctx *ctx, int argc, char **argv)
     times_sources src = {.roads = roads, .stations = stations, .points = points, .read = ro,
                          .working_srs = working_srs};
     double cutoff_min = 0;
-    ems_status st = EMS_OK;
+    static const char *const csv_name[] = {"csv"}, *const csv_ext[] = {"csv\0"};
+    int f = -1;
+    ems_status st = cli_out_format(ctx, "times", outpath, NULL, csv_name, csv_ext, 1, &f);
+    if (st != EMS_OK)
+        return st;
     if ((st = road_opts(ctx, &ra, &src.road, &p.snap)) != EMS_OK ||
         (snap_t && (st = snap_mode_parse(ctx, snap_t, "--snap", &p.snap)) != EMS_OK) ||
         (activation_t && (st = cli_number(ctx, "activation", activation_t, 0, 86400, &p.activation_s)) != EMS_OK) ||
@@ -280,7 +291,7 @@ ems_status cmd_times(emscov_ctx *ctx, int argc, char **argv)
         return st;
     p.cutoff_s = cutoff_min * 60;
     times_counts c;
-    if ((st = times_csv_run(ctx, &src, &p, &csv, outpath, &c)) == EMS_OK)
+    if ((st = times_csv_run(ctx, &src, &p, &csv, outpath, &c)) == EMS_OK && !quiet)
         fprintf(stderr, "emscov: %zu points: %zu beyond --max-snap, %zu on small road components, %zu not reached; "
                 "%zu stations used; wrote %s\n", c.points, c.beyond_snap, c.small_component, c.not_reached,
                 c.stations_used, outpath);

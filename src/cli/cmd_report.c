@@ -6,9 +6,10 @@
 #include "src/output/doc_job.h"
 #include "src/output/i18n.h"
 
+#include <json-c/json.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 static const char report_help[] =
@@ -27,16 +28,14 @@ static const char report_help[] =
     "  --db-schema S      schema of the store (default emscov)\n"
     "  --sites PATH       a sites run of the same city: the output directory of emscov sites, or its\n"
     "                     sites.json; names the best candidate site of each gap sub-district\n"
-    "  --residential FILE residential land for the park map (default: the run's own input, when still there)\n"
-    "  --format F         pdf or html (default: from --out's extension)\n"
+    "  --residential F    residential land for the park map (default: the run's own input, when still there)\n"
+    "  --format F         pdf or html (default: from --out's extension: .pdf, .html or .htm; another extension,\n"
+    "                     or one that disagrees with --format, is refused: exit 2)\n"
     "  --lang zh|en       the document's language (default: the locale)\n"
-    "  --out FILE         the document (written to a temporary name, then renamed)\n";
-
-static bool ends_with(const char *s, const char *tail)
-{
-    size_t a = strlen(s), b = strlen(tail);
-    return a >= b && !strcasecmp(s + a - b, tail);
-}
+    "  --out FILE         the document (written to a temporary name, then renamed)\n"
+    "  --json             print what was written as JSON: {\"path\", \"format\", \"pages\", \"maps\", \"run_id\",\n"
+    "                     \"unknown_glyphs\", \"seconds\"} (run_id: the PostGIS run, null for a directory)\n"
+    "  --quiet            print nothing on stdout (errors and warnings still go to stderr)\n";
 
 ems_status cmd_report(emscov_ctx *ctx, int argc, char **argv)
 {
@@ -46,12 +45,13 @@ ems_status cmd_report(emscov_ctx *ctx, int argc, char **argv)
         const char *name, **value;
     } opts[] = {{"run", &run},       {"db", &db},           {"db-schema", &schema}, {"sites", &sites},
                 {"residential", &residential}, {"format", &format}, {"out", &out}};
+    cli_out o = {0};
     for (int i = 1; i < argc; i++) {
         if (cli_flag(argv, i, "help") || !strcmp(argv[i], "-h")) {
             fputs(report_help, stdout);
             return EMS_OK;
         }
-        int r = 0;
+        int r = cli_out_opt(argv, i, &o);
         for (size_t k = 0; k < sizeof opts / sizeof *opts && r == 0; k++)
             r = cli_opt(ctx, argc, argv, &i, opts[k].name, opts[k].value);
         if (r < 0)
@@ -59,6 +59,9 @@ ems_status cmd_report(emscov_ctx *ctx, int argc, char **argv)
         if (r == 0)
             return emscov_fail(ctx, EMS_EINPUT, "report: unexpected argument %s (emscov report --help)", argv[i]);
     }
+    ems_status st = cli_out_check(ctx, "report", &o);
+    if (st != EMS_OK)
+        return st;
     if (!run || !*run)
         return emscov_fail(ctx, EMS_EINPUT, "report: --run is required: an analyze output directory, or with --db a "
                                             "run id, latest or a run name");
@@ -68,16 +71,14 @@ ems_status cmd_report(emscov_ctx *ctx, int argc, char **argv)
         return emscov_fail(ctx, EMS_EINPUT, "report: --out FILE is required");
     doc_job job = {.sites = sites, .residential = residential, .out = out, .version = EMSCOV_VERSION};
     job.opts.lang = i18n_current();
-    if (format) {
-        if (!doc_format_parse(format, &job.opts.format))
-            return emscov_fail(ctx, EMS_EINPUT, "report: unknown --format %s (pdf, html)", format);
-    } else if (ends_with(out, ".html") || ends_with(out, ".htm")) {
-        job.opts.format = DOC_HTML;
-    } else if (ends_with(out, ".pdf")) {
-        job.opts.format = DOC_PDF;
-    } else {
+    /* doc.h's doc_format, in its order */
+    static const char *const names[] = {"pdf", "html"}, *const exts[] = {"pdf\0", "html\0htm\0"};
+    int f = -1;
+    if ((st = cli_out_format(ctx, "report", out, format, names, exts, 2, &f)) != EMS_OK)
+        return st;
+    if (f < 0)
         return emscov_fail(ctx, EMS_EINPUT, "report: give --format pdf or html (--out %s has neither extension)", out);
-    }
+    job.opts.format = (doc_format)f;
     if (db)
         job.db = (stored_run_ref){.db = db, .schema = schema ? schema : "emscov", .run = run};
     else
@@ -85,7 +86,7 @@ ems_status cmd_report(emscov_ctx *ctx, int argc, char **argv)
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     doc_stats stats;
-    ems_status st = doc_job_run(ctx, &job, &stats);
+    st = doc_job_run(ctx, &job, &stats);
     if (st != EMS_OK)
         return st;
     clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -93,6 +94,23 @@ ems_status cmd_report(emscov_ctx *ctx, int argc, char **argv)
     if (stats.unknown_glyphs > 0)
         emscov_warn(ctx, "%s: %d characters have no glyph in the installed fonts (shown as boxes): install "
                          "fonts-noto-cjk", out, stats.unknown_glyphs);
+    if (o.json) {
+        json_object *root = json_object_new_object();
+        if (root) {
+            json_object_object_add(root, "path", json_object_new_string(out));
+            json_object_object_add(root, "format", json_object_new_string(names[job.opts.format]));
+            json_object_object_add(root, "pages", json_object_new_int64((int64_t)stats.pages));
+            json_object_object_add(root, "maps", json_object_new_int64((int64_t)stats.maps));
+            json_object_object_add(root, "run_id", stats.run_id ? json_object_new_int64(stats.run_id) : NULL);
+            json_object_object_add(root, "unknown_glyphs", json_object_new_int(stats.unknown_glyphs));
+            char secs[32];
+            snprintf(secs, sizeof secs, "%.3f", s);
+            json_object_object_add(root, "seconds", json_object_new_double_s(s, secs));
+        }
+        return cli_print_json(ctx, root);
+    }
+    if (o.quiet)
+        return EMS_OK;
     if (job.opts.format == DOC_PDF)
         printf(_("wrote %s (%zu pages, %zu maps, %.2f s)\n"), out, stats.pages, stats.maps, s);
     else

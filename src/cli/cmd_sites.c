@@ -49,7 +49,9 @@ static const char sites_help[] =
     "output:\n"
     "  --out DIR                output directory (default: sites-out beside the scenario file)\n"
     "  --top N                  candidates listed in the summary (default 10)\n"
-    "  --json                   print sites.json to stdout instead of the summary\n"
+    "  --json                   print sites.json to stdout instead of the summary, with \"stored_run\":\n"
+    "                           {\"id\", \"where\"} added: the PostGIS run id with --db, null without\n"
+    "  --quiet                  print nothing on stdout (errors and warnings still go to stderr)\n"
     "  --db CONNINFO            also store the run in PostGIS (docs/postgis.md), as analyze --db does: a\n"
     "                           libpq conninfo or URI; \"\" or env: the PG* environment. The database is\n"
     "                           reached before the computation; the run is stored in one transaction and\n"
@@ -91,8 +93,9 @@ static ems_status split_ids(emscov_ctx *ctx, const char *text, char **copy, cons
 ems_status cmd_sites(emscov_ctx *ctx, int argc, char **argv)
 {
     const char *v = NULL;
-    job_opts o = {.data_dir = EMSCOV_DATA_DIR, .version = EMSCOV_VERSION, .lang = cli_lang_option()};
-    bool as_json = false, exact = false;
+    job_opts o = {.data_dir = cli_data_dir(), .version = EMSCOV_VERSION, .lang = cli_lang_option()};
+    bool exact = false;
+    cli_out out = {0};
     sites_opts so = {.turnout_s = -1, .ambulances = -1};
     double k_opt = 0, target = 0, time_limit = 60, max_nz = OPT_EXACT_DEFAULT_MAX_NZ, top = 10;
     char *close_copy = NULL;
@@ -111,10 +114,8 @@ ems_status cmd_sites(emscov_ctx *ctx, int argc, char **argv)
             free(close_ids);
             return EMS_OK;
         }
-        if (cli_flag(argv, i, "json")) {
-            as_json = true;
+        if (cli_out_opt(argv, i, &out))
             continue;
-        }
         if (cli_flag(argv, i, "exact")) {
             exact = true;
             continue;
@@ -177,6 +178,8 @@ ems_status cmd_sites(emscov_ctx *ctx, int argc, char **argv)
             o.scenario_path = argv[i];
     }
     so.close_ids = close_ids;
+    if (st == EMS_OK)
+        st = cli_out_check(ctx, "sites", &out);
     if (st == EMS_OK && !o.scenario_path)
         st = emscov_fail(ctx, EMS_EINPUT, "sites: no SCENARIO.ini given (emscov sites --help)");
     if (st == EMS_OK && so.cand_where && !so.cand_path)
@@ -197,10 +200,10 @@ ems_status cmd_sites(emscov_ctx *ctx, int argc, char **argv)
         if (j->stored)
             snprintf(stored, sizeof stored, _("stored sites run %lld in %s (%llu rows, %.2f s with the files)\n"),
                      (long long)j->run_id, j->stored_at, (unsigned long long)j->rows, j->store_s);
-        if (as_json) {
-            fputs(j->json, stdout);
-            fputs(stored, stderr); /* stdout is sites.json alone */
-        } else {
+        if (out.json) {
+            st = cli_print_run_json(ctx, j->json, j->stored, (long long)j->run_id, j->stored_at);
+            fputs(stored, stderr); /* stdout is JSON alone */
+        } else if (!out.quiet) {
             sites_report_summary(stdout, plan, (size_t)top);
             printf(_("\ntime: prepare %.2f s, %zu candidate searches %.2f s (CPU %.2f s, %d threads, %.0f nodes a "
                      "search), greedy k = %zu + swap %.2f s, exact %.2f s\n"),

@@ -1,6 +1,7 @@
 /* src/cli/main.c: the emscov command line: the language (--lang on every command, else the locale), the
  * message catalogue, sub-command dispatch, the warning sink, exit codes (0 ok, 2 bad input, 1 internal or
  * i/o failure). */
+#define _XOPEN_SOURCE 700 /* realpath(3); everything else here is POSIX.1-2008 */
 #include "src/cli/cli.h"
 
 #include "src/output/i18n.h"
@@ -24,12 +25,20 @@ static const char usage[] =
     "  network info R   the road graph built from R: nodes, links, components, length by class\n"
     "  times            per point: nearest and second-nearest station by response time (CSV)\n"
     "  help             this text;  emscov COMMAND --help for a command's options\n"
-    "  version          print the version\n"
+    "  version          the version, the data directory (standards, speed profiles; $EMSCOV_DATA, else\n"
+    "                   ../share/emscov beside the binary) and the message catalogue in use\n"
+    "  --version        the version alone\n"
     "\n"
     "\n"
     "--lang zh|en       on every command: the language of summaries, maps and reports (default: the\n"
     "                   locale, LC_ALL / LC_MESSAGES / LANG starting with zh: Chinese; else English)\n"
-    "exit status: 0 ok, 2 bad input (the message names file, record and field), 1 internal or i/o error\n";
+    "exit status: 0 ok, 2 bad input (the message names file, record and field), 1 internal or i/o error\n"
+    "\n"
+    "environment:\n"
+    "  EMSCOV_DATA       the data directory: standards/, speed/ (default: ../share/emscov beside the binary)\n"
+    "  EMSCOV_LOCALEDIR  the message catalogues (default: ../share/locale beside the binary)\n"
+    "  EMSCOV_THREADS    threads of analyze and sites (default: the online processors, at most 16)\n"
+    "  LC_ALL, LC_MESSAGES, LANG  the language when --lang is not given (zh...: Chinese)\n";
 
 int cli_opt(emscov_ctx *ctx, int argc, char **argv, int *i, const char *name, const char **value)
 {
@@ -153,28 +162,66 @@ static int take_lang(int *argc, char **argv)
     return 1;
 }
 
-/* The catalogue: $EMSCOV_LOCALEDIR, beside the binary (installed: bin/../share/locale; the build tree:
- * build/src/../locale), the install prefix's, the build tree's. */
-static void setup_language(void)
+/* The directory of the running binary (into buf, cap >= PATH_MAX); false when /proc/self/exe is unreadable. */
+static bool exe_dir(char *buf, size_t cap)
 {
-    char exe[PATH_MAX], share[PATH_MAX + 32], build[PATH_MAX + 32];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    share[0] = build[0] = '\0';
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = '\0';
-            snprintf(share, sizeof share, "%s/../share/locale", exe);
-            snprintf(build, sizeof build, "%s/../locale", exe);
+    ssize_t n = readlink("/proc/self/exe", buf, cap - 1);
+    if (n <= 0)
+        return false;
+    buf[n] = '\0';
+    char *slash = strrchr(buf, '/');
+    if (!slash)
+        return false;
+    *slash = '\0';
+    return true;
+}
+
+/* The data directory (standards, park rules, speed profiles): set once by find_data_dir. */
+static char data_dir[PATH_MAX + 32];
+
+const char *cli_data_dir(void)
+{
+    return data_dir;
+}
+
+/* $EMSCOV_DATA; else beside the binary, bin/../share/emscov (installed, wherever the prefix was moved; the build
+ * tree's build/share/emscov is a link to the source's data/); else the install prefix's. */
+static void find_data_dir(const char *bin)
+{
+    const char *env = getenv("EMSCOV_DATA");
+    char probe[PATH_MAX + 64];
+    if (env && *env) {
+        snprintf(data_dir, sizeof data_dir, "%s", env);
+        return;
+    }
+    if (bin) {
+        snprintf(probe, sizeof probe, "%s/../share/emscov/standards", bin);
+        if (access(probe, R_OK) == 0 && realpath(probe, data_dir)) {
+            *strrchr(data_dir, '/') = '\0'; /* the directory above standards/ */
+            return;
         }
     }
+    snprintf(data_dir, sizeof data_dir, "%s", EMSCOV_INSTALL_DATA_DIR);
+}
+
+/* The catalogue: $EMSCOV_LOCALEDIR, beside the binary (installed: bin/../share/locale; the build tree:
+ * build/src/../locale), the install prefix's, the build tree's. Returns the directory in use (copied into
+ * found), NULL for none. */
+static const char *setup_language(const char *bin, char *found, size_t cap)
+{
+    char share[PATH_MAX + 32] = "", build[PATH_MAX + 32] = "";
+    if (bin) {
+        snprintf(share, sizeof share, "%s/../share/locale", bin);
+        snprintf(build, sizeof build, "%s/../locale", bin);
+    }
     const char *dirs[] = {getenv("EMSCOV_LOCALEDIR"), share, build, EMSCOV_LOCALEDIR, EMSCOV_LOCALE_BUILD_DIR};
-    i18n_setup(dirs, sizeof dirs / sizeof *dirs);
+    const char *dir = i18n_setup(dirs, sizeof dirs / sizeof *dirs);
+    snprintf(found, cap, "%s", dir ? dir : "");
     i18n_lang l = i18n_lang_from_env();
     if (lang_option)
         i18n_lang_parse(lang_option, &l);
     i18n_use(l);
+    return dir ? found : NULL;
 }
 
 static void print_warning(void *user, const char *message)
@@ -187,7 +234,11 @@ int main(int argc, char **argv)
 {
     if (!take_lang(&argc, argv))
         return 2;
-    setup_language();
+    char bin_buf[PATH_MAX];
+    const char *bin = exe_dir(bin_buf, sizeof bin_buf) ? bin_buf : NULL;
+    find_data_dir(bin);
+    char locale_buf[PATH_MAX + 32];
+    const char *localedir = setup_language(bin, locale_buf, sizeof locale_buf);
     if (argc < 2) {
         fputs(usage, stderr);
         return 2;
@@ -197,8 +248,12 @@ int main(int argc, char **argv)
         fputs(usage, stdout);
         return 0;
     }
-    if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
         printf("emscov %s\n", EMSCOV_VERSION);
+        return 0;
+    }
+    if (!strcmp(cmd, "version")) { /* and where the data and the catalogue were found */
+        printf("emscov %s\ndata: %s\nmessages: %s\n", EMSCOV_VERSION, data_dir, localedir ? localedir : "(none)");
         return 0;
     }
     emscov_ctx *ctx = emscov_ctx_create();

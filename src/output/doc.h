@@ -55,6 +55,7 @@ typedef struct doc_stats {
     size_t pages;        /* PDF pages (HTML: 1) */
     int unknown_glyphs;  /* characters of the document no installed font has (tofu): 0 when all is well */
     size_t maps;         /* maps drawn */
+    long long run_id;    /* doc_job_run: the PostGIS run reported on; 0 for an output directory */
 } doc_stats;
 
 /* The document as bytes (*out, *len). EMS_EINPUT when report_json (or sites_json) is not a report of the

@@ -136,6 +136,7 @@ ems_status doc_job_run(emscov_ctx *ctx, const doc_job *job, doc_stats *stats)
                           .version = r.version[0] ? r.version : NULL,
                           .renderer = job->version};
         st = doc_render(ctx, &src, &job->opts, &bytes, &len, stats);
+        stats->run_id = r.id;
     }
     if (st == EMS_OK)
         st = report_write_atomic(ctx, job->out, bytes, len);

@@ -291,3 +291,83 @@ size_t result_layer_rows(const result_layer *rl)
 {
     return rl->pts ? rl->pts->n : layer_count(rl->l);
 }
+
+/* ---- column meanings ------------------------------------------------------------------------------------- */
+
+/* table NULL: the meaning wherever the column appears (unless a row for its table says otherwise). */
+static const struct {
+    const char *table, *column, *doc;
+} column_docs[] = {
+    {NULL, "record", "record number in the source layer (1-based)"},
+    {NULL, "subdistrict_id", "sub-district id (the streets layer's code field, else its record)"},
+    {NULL, "population", "residents (persons)"},
+    {NULL, "area_m2", "area, m2 (working CRS)"},
+    {NULL, "snap_m", "distance to the road the point was snapped to, m (NULL beyond max_snap_m)"},
+    {"street_summary", "code", "sub-district code (the streets layer's code field)"},
+    {"street_summary", "name", "sub-district name"},
+    {"street_summary", "district", "district the sub-district belongs to"},
+    {"street_summary", "covered", "residents reached within coverage_s (persons)"},
+    {"street_summary", "covered_share", "covered / population (0-1)"},
+    {"street_summary", "coverage_s", "the standard's coverage time, s"},
+    {"street_summary", "mean_s", "population-weighted mean response time, s"},
+    {"street_summary", "median_s", "median response time, s"},
+    {"street_summary", "p90_s", "90th percentile response time, s"},
+    {"street_summary", "max_s", "longest response time, s"},
+    {"street_summary", "unreachable", "residents no station reaches by road (persons)"},
+    {"street_summary", "mean_target_s", "the standard's mean response time target, s (mean_s must be below)"},
+    {"street_summary", "mean_met", "mean response time target met (true pass, false fail, NULL not judged)"},
+    {"street_summary", "stations", "stations in the sub-district"},
+    {"street_summary", "min_stations", "stations the standard asks for per sub-district"},
+    {"street_summary", "gap", "true: fewer stations than min_stations (a gap)"},
+    {"street_summary", "ambulances", "ambulances of the stations in the sub-district"},
+    {"street_summary", "amb_per_n", "ambulances per amb_n residents"},
+    {"street_summary", "amb_n", "the standard's residents per ambulance"},
+    {"street_summary", "amb_required", "ambulances the standard asks for"},
+    {"street_summary", "amb_shortfall", "ambulances missing (0 when met)"},
+    {"street_summary", "amb_met", "ambulance target met (true pass, false fail, NULL not judged)"},
+    {"street_summary", "park_share", "share of residential land within a park service area (0-1)"},
+    {"street_summary", "park_pop_share", "share of the population within a park service area (0-1)"},
+    {"street_summary", "park_target_share", "the standard's park coverage target (0-1; NULL without parks)"},
+    {"street_summary", "park_met", "park target met (true pass, false fail, NULL not judged)"},
+    {"street_summary", "fails", "targets the sub-district fails"},
+    {"street_summary", "worst_rank", "rank, worst first (1 = worst)"},
+    {"demand_time", "population", "residents of the demand point (persons)"},
+    {"demand_time", "time_s", "response time from the nearest station, s (NULL: no station reaches it)"},
+    {"demand_time", "backup_s", "response time from the second-nearest station, s (NULL: none)"},
+    {"demand_time", "station_id", "the nearest station (station.station_id)"},
+    {"service_area", "band_min", "everything reached within this many minutes"},
+    {"station", "station_id", "station id (the stations layer's id field)"},
+    {"station", "name", "station name"},
+    {"station", "ambulances", "ambulances at the station"},
+    {"station", "turnout_s", "turn-out delay, s"},
+    {"station", "workload", "residents for whom this is the nearest station (persons)"},
+    {"station", "subdistrict_name", "name of the sub-district the station lies in"},
+    {"station", "status", "main_network, small_component or off_network"},
+    {"station", "on_network", "false when the station is off the road network"},
+    {"station", "on_boundary", "the station lies on a sub-district boundary"},
+    {"park_service_area", "rule", "park rule set"},
+    {"park_service_area", "parks", "parks included"},
+    {"input_issue", "layer", "input layer (streets, stations, population, roads, parks, residential, ...)"},
+    {"input_issue", "record", "record number in that layer (NULL: the whole layer or many records)"},
+    {"input_issue", "source_id", "the record's id (the scenario's id field)"},
+    {"input_issue", "source_name", "the record's name (the scenario's name field)"},
+    {"input_issue", "reason", "why (key; docs/method.md, Input ledger)"},
+    {"input_issue", "reason_text", "why, in words"},
+    {"input_issue", "detail", "details (values, distances)"},
+    {"input_issue", "population", "residents concerned (population layer only; persons)"},
+    {"input_issue", "records", "records the row stands for"},
+};
+
+const char *result_column_doc(const char *table, const char *column)
+{
+    const char *generic = NULL;
+    for (size_t k = 0; k < sizeof column_docs / sizeof *column_docs; k++) {
+        if (strcmp(column_docs[k].column, column) != 0)
+            continue;
+        if (column_docs[k].table && !strcmp(column_docs[k].table, table))
+            return column_docs[k].doc;
+        if (!column_docs[k].table)
+            generic = column_docs[k].doc;
+    }
+    return generic;
+}

@@ -41,5 +41,8 @@ ems_status result_layers_build(emscov_ctx *ctx, const run_result *r, result_laye
 ems_status result_layers_build_only(emscov_ctx *ctx, const run_result *r, const char *const *only, size_t nonly,
                                     result_layer *out, size_t *n);
 void result_layers_free(result_layer *ls, size_t n);
+/* What column `column` of result table `table` holds, with its unit (one line, for COMMENT ON COLUMN and the
+ * like; the meanings of docs/formats.md); NULL for a column not described. Static text. */
+const char *result_column_doc(const char *table, const char *column);
 
 #endif

@@ -22,7 +22,7 @@
 #define PNG_MAX_PX 32767
 #define MAP_PI 3.14159265358979323846
 
-const unsigned map_band_colors[5] = {0xFFFFCC, 0xA1DAB4, 0x41B6C4, 0x2C7FB8, 0x253494};
+const unsigned map_band_colors[MAP_BANDS] = {0xFFFFCC, 0xA1DAB4, 0x41B6C4, 0x2C7FB8, 0x253494};
 
 static const char *const kind_names[] = {"time", "choropleth", "gaps", "parks"};
 
@@ -103,8 +103,8 @@ void map_file_stem(const char *value, char *buf, size_t cap)
 int map_time_band(double t)
 {
     if (!isfinite(t)) return -1;
-    int b = (int)floor(t / 240.0);
-    return b < 0 ? 0 : b > 4 ? 4 : b;
+    int b = (int)floor(t / MAP_BAND_S);
+    return b < 0 ? 0 : b > MAP_BANDS - 1 ? MAP_BANDS - 1 : b;
 }
 
 /* ---- inputs ----------------------------------------------------------------------------------------- */
@@ -793,14 +793,12 @@ static size_t draw_gaps(drawer *d)
                 ngap += pass == 1 && (j < 0 || !strcmp(value_text(l, i, j, buf, sizeof buf), d->page->name));
                 if (visible(d, layer_geom(l, i))) path_geom(d, layer_geom(l, i));
             }
-        set_rgb(d->cr, pass ? MAP_COLOR_GAP : 0xF7F7F7);
+        set_rgb(d->cr, pass ? MAP_COLOR_GAP : MAP_COLOR_NO_GAP);
         cairo_fill(d->cr);
     }
     return ngap;
 }
 
-#define PARK_COLOR 0x1A9850
-#define PARK_ALPHA 0.45
 #define RESIDENTIAL_COLOR 0xE6C88C
 
 static void draw_parks(drawer *d)
@@ -819,8 +817,8 @@ static void draw_parks(drawer *d)
         if (!visible(d, layer_geom(p, i))) continue;
         path_geom(d, layer_geom(p, i));
         /* each area on its own, so overlapping rules do not cancel out under even-odd */
-        cairo_set_source_rgba(d->cr, ((PARK_COLOR >> 16) & 0xFF) / 255.0, ((PARK_COLOR >> 8) & 0xFF) / 255.0,
-                              (PARK_COLOR & 0xFF) / 255.0, PARK_ALPHA);
+        cairo_set_source_rgba(d->cr, ((MAP_COLOR_PARK >> 16) & 0xFF) / 255.0, ((MAP_COLOR_PARK >> 8) & 0xFF) / 255.0,
+                              (MAP_COLOR_PARK & 0xFF) / 255.0, MAP_PARK_ALPHA);
         cairo_fill(d->cr);
     }
 }
@@ -846,7 +844,7 @@ static void draw_outlines(drawer *d)
     for (size_t i = 0; i < layer_count(l); i++)
         if (visible(d, layer_geom(l, i))) path_geom(d, layer_geom(l, i));
     bool light = d->o->kind == MAP_CHOROPLETH;
-    set_rgb(d->cr, light ? 0xFFFFFF : 0x555555);
+    set_rgb(d->cr, light ? 0xFFFFFF : MAP_COLOR_BOUNDARY);
     cairo_set_line_width(d->cr, light ? 0.7 : 0.45);
     cairo_set_line_join(d->cr, CAIRO_LINE_JOIN_ROUND);
     cairo_stroke(d->cr);
@@ -1073,7 +1071,7 @@ static void furniture(drawer *d, size_t count_a, size_t count_b)
         const char *const lab[] = {_("0–4 min"), _("4–8 min"), _("8–12 min"), _("12–16 min"), _("16 min or more")};
         double t = isfinite(in->coverage_within_s) ? in->coverage_within_s : NAN;
         for (int b = 0; b < 5; b++) {
-            if (isfinite(t) && fabs(t - 240.0 * b) < 1e-6 && b > 0) {
+            if (isfinite(t) && fabs(t - MAP_BAND_S * b) < 1e-6 && b > 0) {
                 snprintf(buf, sizeof buf, _("standard: %.0f min"), t / 60);
                 legend_target(&lg, buf);
             }
@@ -1097,7 +1095,7 @@ static void furniture(drawer *d, size_t count_a, size_t count_b)
         legend_title(&lg, _("Station gaps"), _("sub-districts with fewer stations than the standard asks"));
         snprintf(buf, sizeof buf, _("without a station (%zu)"), count_a);
         legend_item(&lg, SW_FILL, MAP_COLOR_GAP, 1, buf);
-        legend_item(&lg, SW_FILL, 0xF7F7F7, 1, _("with a station"));
+        legend_item(&lg, SW_FILL, MAP_COLOR_NO_GAP, 1, _("with a station"));
         if (in->sites) {
             snprintf(buf, sizeof buf, _("proposed site (%zu)"), count_b);
             legend_item(&lg, SW_SITE, MAP_COLOR_SITE, 1, buf);
@@ -1106,12 +1104,12 @@ static void furniture(drawer *d, size_t count_a, size_t count_b)
     case MAP_PARKS:
         legend_title(&lg, _("Park access"), _("land within the park rule set's walking radius (e.g. 500 m)"));
         if (in->residential) legend_item(&lg, SW_FILL, RESIDENTIAL_COLOR, 1, _("residential land"));
-        legend_item(&lg, SW_FILL, PARK_COLOR, PARK_ALPHA, _("within reach of a park"));
+        legend_item(&lg, SW_FILL, MAP_COLOR_PARK, MAP_PARK_ALPHA, _("within reach of a park"));
         break;
     }
     if (d->o->kind != MAP_PARKS && in->stations)
         legend_item(&lg, SW_POINT, MAP_COLOR_STATION, 1, _("ambulance station"));
-    if (d->o->kind != MAP_CHOROPLETH) legend_item(&lg, SW_LINE, 0x555555, 1, _("sub-district boundary"));
+    if (d->o->kind != MAP_CHOROPLETH) legend_item(&lg, SW_LINE, MAP_COLOR_BOUNDARY, 1, _("sub-district boundary"));
     if (d->page->name) legend_item(&lg, SW_DIM, 0xFFFFFF, 1, _("outside this area (dimmed)"));
     /* north arrow and scale bar at the bottom of the panel */
     double bottom = lay->frame[1] + lay->frame[3];

@@ -140,8 +140,15 @@ void map_release_fonts(void);
 #define MAP_COLOR_SITE 0x5E3C99
 #define MAP_COLOR_UNREACHABLE 0xBDBDBD
 #define MAP_COLOR_GAP 0xFDAE61
-/* Response-time band k (0: 0-4 min, ..., 4: 16+ min) and the choropleth classes: ColorBrewer YlGnBu-5. */
-extern const unsigned map_band_colors[5];
+#define MAP_COLOR_NO_GAP 0xF7F7F7   /* a sub-district with a station (gaps map) */
+#define MAP_COLOR_BOUNDARY 0x555555 /* sub-district outlines */
+#define MAP_COLOR_PARK 0x1A9850     /* park service areas, drawn with MAP_PARK_ALPHA */
+#define MAP_PARK_ALPHA 0.45
+/* Response-time band k (0: 0-4 min, ..., 4: 16+ min) and the choropleth classes: ColorBrewer YlGnBu-5.
+ * Band k holds times in [k, k+1) * MAP_BAND_S seconds (the last one: from 4 * MAP_BAND_S on). */
+#define MAP_BANDS 5
+#define MAP_BAND_S 240.0
+extern const unsigned map_band_colors[MAP_BANDS];
 /* Band of a response time in seconds: 0..4, or -1 for unreachable (NaN). */
 int map_time_band(double time_s);
 

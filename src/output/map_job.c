@@ -63,17 +63,24 @@ static ems_status to_metric(emscov_ctx *ctx, stored_run *r, crs **work)
     return st;
 }
 
-static void written(map_written_fn fn, void *user, const char *path, size_t pages, const char *each)
+/* The caller's hook and the run drawn, for every file written. */
+typedef struct written_hook {
+    map_written_fn fn;
+    void *user;
+    long long run_id;
+} written_hook;
+
+static void written(const written_hook *h, const char *path, size_t pages, const char *each)
 {
-    if (fn) {
-        map_written w = {.path = path, .pages = pages, .each = each};
-        fn(user, &w);
+    if (h->fn) {
+        map_written w = {.path = path, .pages = pages, .each = each, .run_id = h->run_id};
+        h->fn(h->user, &w);
     }
 }
 
 /* One map of the whole area: the sub-districts' extent, widened to show a station or site outside them. */
 static ems_status draw_whole(emscov_ctx *ctx, const map_job *job, const map_inputs *in, const char *suffix,
-                             map_written_fn fn, void *user)
+                             const written_hook *h)
 {
     map_page p;
     map_page_whole(in, &p);
@@ -84,13 +91,13 @@ static ems_status draw_whole(emscov_ctx *ctx, const map_job *job, const map_inpu
         snprintf(path, sizeof path, "%s", job->out);
     ems_status st = map_write(ctx, in, &job->opts, &p, 1, path);
     if (st == EMS_OK)
-        written(fn, user, path, 1, NULL);
+        written(h, path, 1, NULL);
     return st;
 }
 
 /* One map per value of job->each: one PDF with a page each, or one file each in the directory job->out. */
 static ems_status draw_each(emscov_ctx *ctx, const map_job *job, const map_inputs *in, const char *suffix,
-                            bool one_pdf, map_written_fn fn, void *user)
+                            bool one_pdf, const written_hook *h)
 {
     map_group *groups = NULL;
     size_t ngroups = 0;
@@ -105,7 +112,7 @@ static ems_status draw_each(emscov_ctx *ctx, const map_job *job, const map_input
     if (st == EMS_OK && one_pdf) {
         st = map_write(ctx, in, &job->opts, pages, ngroups, job->out);
         if (st == EMS_OK)
-            written(fn, user, job->out, ngroups, job->each);
+            written(h, job->out, ngroups, job->each);
     }
     for (size_t g = 0; st == EMS_OK && !one_pdf && g < ngroups; g++) {
         char stem[200], path[4400];
@@ -113,7 +120,7 @@ static ems_status draw_each(emscov_ctx *ctx, const map_job *job, const map_input
         snprintf(path, sizeof path, "%s/%s-%s", job->out, stem, suffix);
         st = map_write(ctx, in, &job->opts, &pages[g], 1, path);
         if (st == EMS_OK)
-            written(fn, user, path, 1, NULL);
+            written(h, path, 1, NULL);
     }
     free(pages);
     map_groups_free(groups, ngroups);
@@ -150,9 +157,9 @@ ems_status map_job_run(emscov_ctx *ctx, const map_job *job, map_written_fn on_wr
     char suffix[160];
     snprintf(suffix, sizeof suffix, "%s%s%s.%s", map_kind_name(o->kind), o->kind == MAP_CHOROPLETH ? "-" : "",
              o->kind == MAP_CHOROPLETH ? (o->field ? o->field : "covered_share") : "", map_format_ext(o->format));
+    written_hook h = {on_written, user, r.id};
     if (st == EMS_OK)
-        st = job->each ? draw_each(ctx, job, &in, suffix, one_pdf, on_written, user)
-                       : draw_whole(ctx, job, &in, suffix, on_written, user);
+        st = job->each ? draw_each(ctx, job, &in, suffix, one_pdf, &h) : draw_whole(ctx, job, &in, suffix, &h);
     map_release_fonts();
     crs_destroy(work);
     stored_run_fini(&r);

@@ -20,11 +20,13 @@ typedef struct map_job {
     const char *residential; /* residential land for kind parks, or NULL */
 } map_job;
 
-/* A file written: its path, its pages, and the field there is a page per value of (NULL: one map). */
+/* A file written: its path, its pages, the field there is a page per value of (NULL: one map), and the run
+ * drawn (its PostGIS run id; 0 for a GeoPackage). */
 typedef struct map_written {
     const char *path;
     size_t pages;
     const char *each;
+    long long run_id;
 } map_written;
 
 typedef void (*map_written_fn)(void *user, const map_written *w);

@@ -58,6 +58,7 @@ struct gpkg_store {
     size_t buf_cap;
     rt_entry *rt; /* R-tree entries of the layer being written */
     size_t nrt, rt_cap;
+    bool styles;  /* the layer_styles table exists */
 };
 
 static const char wgs84_wkt1[] =
@@ -1139,4 +1140,54 @@ static ems_status write_table(emscov_ctx *ctx, gpkg_store *s, const char *table,
     }
     s->tables[s->ntables++] = name;
     return EMS_OK;
+}
+
+/* ---- QGIS styles ------------------------------------------------------------------------------------- */
+
+/* The table QGIS reads styles from on opening a layer (its own layout, as QGIS creates it through OGR),
+ * registered as an attribute table so GeoPackage readers list it. */
+static const char styles_sql[] =
+    "CREATE TABLE layer_styles (id INTEGER PRIMARY KEY AUTOINCREMENT, f_table_catalog TEXT(256),"
+    " f_table_schema TEXT(256), f_table_name TEXT(256), f_geometry_column TEXT(256), styleName TEXT(30),"
+    " styleQML TEXT, styleSLD TEXT, useAsDefault BOOLEAN, description TEXT, owner TEXT(30), ui TEXT(30),"
+    " update_time DATETIME DEFAULT CURRENT_TIMESTAMP);"
+    "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change)"
+    " VALUES ('layer_styles', 'attributes', 'layer_styles', 'QGIS layer styles', %Q)";
+
+ems_status gpkg_store_write_style(emscov_ctx *ctx, gpkg_store *s, const char *table, const char *name,
+                                  const char *qml, const char *sld, const char *description)
+{
+    if (s->broken)
+        return emscov_fail(ctx, EMS_EINTERNAL, "%s: style of %s: an earlier write failed (abort the store)", s->path,
+                           table);
+    bool known = false;
+    for (size_t k = 0; k < s->ntables && !known; k++)
+        known = same_name(s->tables[k], table);
+    if (!known)
+        return emscov_fail(ctx, EMS_EINPUT, "%s: style of %s: no such table in the GeoPackage", s->path, table);
+    char now[32];
+    timestamp(now);
+    ems_status st = EMS_OK;
+    if (!s->styles && (st = exec_owned(ctx, s, sqlite3_mprintf(styles_sql, now))) == EMS_OK)
+        s->styles = true;
+    sqlite3_stmt *ins = NULL;
+    if (st == EMS_OK)
+        st = prepare(ctx, s,
+                     "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column,"
+                     " styleName, styleQML, styleSLD, useAsDefault, description, owner, ui, update_time)"
+                     " VALUES ('', '', ?, 'geom', ?, ?, ?, 1, ?, '', NULL, ?)",
+                     &ins);
+    if (st == EMS_OK) {
+        sqlite3_bind_text(ins, 1, table, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 2, name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 3, qml, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 4, sld ? sld : "", -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 5, description ? description : "", -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 6, now, -1, SQLITE_STATIC);
+        st = step_reset(ctx, s, ins);
+    }
+    sqlite3_finalize(ins);
+    if (st != EMS_OK)
+        s->broken = true;
+    return st;
 }

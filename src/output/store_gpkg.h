@@ -38,6 +38,13 @@ ems_status gpkg_store_write_points(emscov_ctx *ctx, gpkg_store *s, const char *t
                                    const layer *schema, const result_points *pts);
 /* A result table: gpkg_store_write_points when it has point rows, else gpkg_store_write_layer. */
 ems_status gpkg_store_write(emscov_ctx *ctx, gpkg_store *s, const result_layer *rl);
+/* A QGIS style of a table written before: a row of `layer_styles` (QGIS's own table of styles, created with the
+ * first style and listed in gpkg_contents as an attribute table): f_table_catalog and f_table_schema '',
+ * f_geometry_column "geom", styleName name, styleQML qml, styleSLD sld ('' when NULL), useAsDefault 1 (QGIS
+ * draws the layer with it on opening), update_time as gpkg_contents' last_change. EMS_EINPUT for a table not
+ * written; after any other failure the store can only be aborted. */
+ems_status gpkg_store_write_style(emscov_ctx *ctx, gpkg_store *s, const char *table, const char *name,
+                                  const char *qml, const char *sld, const char *description);
 /* Finish: COMMIT, close, fsync, rename the temporary file onto path. The store is destroyed either way. */
 ems_status gpkg_store_commit(emscov_ctx *ctx, gpkg_store *s);
 /* Give up: close and delete the temporary file; path is untouched. NULL-safe; destroys the store. */

@@ -1,6 +1,8 @@
 /* src/output/store_pg.c: analyze runs stored in a PostGIS schema (see store_pg.h; docs/postgis.md). */
 #include "src/output/store_pg.h"
 
+#include "src/output/qgis_style.h"
+
 
 #include <errno.h>
 #include <inttypes.h>
@@ -467,6 +469,38 @@ static void column_type(const layer *l, char *buf, size_t cap)
     buf[i] = '\0';
 }
 
+/* A COMMENT statement: COMMENT takes no parameters, so `format_sql` (SELECT format('COMMENT ... %L', $1, ...))
+ * makes it on the server from p, and it is run. */
+static ems_status comment_on(emscov_ctx *ctx, store_pg *s, const char *what, const char *format_sql, int np,
+                             const char *const *p)
+{
+    PGresult *r = NULL;
+    ems_status st = pg_query(ctx, s->c, what, format_sql, np, p, &r);
+    if (st == EMS_OK)
+        st = exec_own(ctx, s->c, what, ems_strdup(ctx, PQgetvalue(r, 0, 0)), 0, NULL);
+    PQclear(r);
+    return st;
+}
+
+/* Drop view qv when it exists and create it again: `create` and `comment` are the CREATE VIEW and COMMENT ON VIEW
+ * statements (built by fmt; freed here, also when not run). */
+static ems_status replace_view(emscov_ctx *ctx, store_pg *s, const char *what, const char *qv, char *create,
+                               char *comment)
+{
+    ems_status st = exec_own(ctx, s->c, what, fmt(ctx, "DROP VIEW IF EXISTS %s", qv), 0, NULL);
+    if (st == EMS_OK) {
+        st = exec_own(ctx, s->c, what, create, 0, NULL);
+        create = NULL;
+    }
+    if (st == EMS_OK) {
+        st = exec_own(ctx, s->c, what, comment, 0, NULL);
+        comment = NULL;
+    }
+    free(create);
+    free(comment);
+    return st;
+}
+
 /* (Re)create the WGS 84 view of table: every column but geom, and geom transformed to EPSG:4326. */
 static ems_status create_view(emscov_ctx *ctx, store_pg *s, const char *table, const char *qt,
                               const char *type)
@@ -483,21 +517,12 @@ static ems_status create_view(emscov_ctx *ctx, store_pg *s, const char *table, c
                                   1, p, &r)
                        : EMS_ENOMEM;
     if (st == EMS_OK)
-        st = exec_own(ctx, s->c, what, fmt(ctx, "DROP VIEW IF EXISTS %s", qv), 0, NULL);
-    if (st == EMS_OK)
-        st = exec_own(ctx, s->c, what,
-                      fmt(ctx,
-                          "CREATE VIEW %s AS SELECT %s, ST_Transform(geom, 4326)::"
-                          "geometry(%s, 4326) AS geom FROM %s",
-                          qv, PQgetvalue(r, 0, 0), type, qt),
-                      0, NULL);
-    if (st == EMS_OK)
-        st = exec_own(ctx, s->c, what,
-                      fmt(ctx,
-                          "COMMENT ON VIEW %s IS 'table %s in WGS 84 (EPSG:4326) for web "
-                          "clients'",
-                          qv, table),
-                      0, NULL);
+        st = replace_view(ctx, s, what, qv,
+                          fmt(ctx, "CREATE VIEW %s AS SELECT %s, ST_Transform(geom, 4326)::geometry(%s, 4326) AS geom "
+                                   "FROM %s",
+                              qv, PQgetvalue(r, 0, 0), type, qt),
+                          fmt(ctx, "COMMENT ON VIEW %s IS 'table %s in WGS 84 (EPSG:4326) for web clients'", qv,
+                              table));
     PQclear(r);
     free(vname);
     free(qv);
@@ -585,14 +610,8 @@ static ems_status create_table(emscov_ctx *ctx, store_pg *s, const store_kind *k
                           NULL);
     }
     if (st == EMS_OK && rl->description) {
-        /* COMMENT takes no parameters: the statement is made by format('%L') on the server */
         const char *p[2] = {qt, rl->description};
-        PGresult *r = NULL;
-        st = pg_query(ctx, s->c, what, "SELECT format('COMMENT ON TABLE %s IS %L', $1::text, $2::text)", 2, p,
-                      &r);
-        if (st == EMS_OK)
-            st = exec_own(ctx, s->c, what, ems_strdup(ctx, PQgetvalue(r, 0, 0)), 0, NULL);
-        PQclear(r);
+        st = comment_on(ctx, s, what, "SELECT format('COMMENT ON TABLE %s IS %L', $1::text, $2::text)", 2, p);
     }
     if (st == EMS_OK)
         st = create_view(ctx, s, rl->table, qt, type);
@@ -723,6 +742,121 @@ static ems_status read_col_kinds(emscov_ctx *ctx, store_pg *s, size_t k, const c
     return st;
 }
 
+/* ---- for QGIS: latest_<table> views, styles, comments --------------------------------------------------- */
+
+/* The table QGIS keeps styles in (its public.layer_styles layout), here in the result schema: one row per table
+ * and view, stylename 'emscov' (docs/postgis.md: how to make QGIS load them). */
+static ems_status create_styles_table(emscov_ctx *ctx, store_pg *s)
+{
+    const char *what = "creating the QGIS styles table";
+    ems_status st = exec_own(
+        ctx, s->c, what,
+        fmt(ctx,
+            "CREATE TABLE IF NOT EXISTS %s.layer_styles (id serial PRIMARY KEY, f_table_catalog varchar,"
+            " f_table_schema varchar, f_table_name varchar, f_geometry_column varchar, stylename text, styleqml xml,"
+            " stylesld xml, useasdefault boolean, description text, owner varchar(63) DEFAULT CURRENT_USER, ui xml,"
+            " update_time timestamp DEFAULT CURRENT_TIMESTAMP, type varchar)",
+            s->qs),
+        0, NULL);
+    if (st == EMS_OK)
+        st = exec_own(ctx, s->c, what,
+                      fmt(ctx,
+                          "COMMENT ON TABLE %s.layer_styles IS 'QGIS styles of the emscov result tables and "
+                          "their latest_ views (the layout of QGIS''s public.layer_styles; docs/postgis.md)'",
+                          s->qs),
+                      0, NULL);
+    return st;
+}
+
+/* latest_<table>: the rows of the latest run of each run name (the last finished; the highest id among
+ * equals), with that name as run_name; rebuilt so it has the table's columns of now. */
+static ems_status create_latest_view(emscov_ctx *ctx, store_pg *s, const store_kind *kind, const char *table)
+{
+    char *vname = fmt(ctx, "latest_%s", table);
+    char *qv = vname ? pg_ident(ctx, s->c, s->schema, vname) : NULL, *qt = pg_ident(ctx, s->c, s->schema, table);
+    char what[300];
+    snprintf(what, sizeof what, "creating view %s", qv ? qv : table);
+    ems_status st = qv && qt ? EMS_OK : EMS_ENOMEM;
+    if (st == EMS_OK)
+        st = replace_view(ctx, s, what, qv,
+                          fmt(ctx,
+                              "CREATE VIEW %s AS SELECT t.*, l.name AS run_name FROM %s t JOIN (SELECT DISTINCT ON "
+                              "(name) id, name FROM %s.%s ORDER BY name, finished DESC, id DESC) l ON t.%s = l.id",
+                              qv, qt, s->qs, kind->run_table, kind->fk_col),
+                          fmt(ctx,
+                              "COMMENT ON VIEW %s IS 'table %s: the rows of the latest run of each run name "
+                              "(run_name); for QGIS'",
+                              qv, table));
+    free(vname);
+    free(qv);
+    free(qt);
+    return st;
+}
+
+/* The emscov style of table (and of its latest_ view) into layer_styles, replacing an earlier one. */
+static ems_status write_styles(emscov_ctx *ctx, store_pg *s, const char *table)
+{
+    char *qml = NULL;
+    const char *what_style = NULL;
+    ems_status st = qgis_style_qml(ctx, table, &qml, &what_style);
+    if (st != EMS_OK || !qml)
+        return st;
+    char *latest = fmt(ctx, "latest_%s", table);
+    const char *names[2] = {table, latest};
+    for (int k = 0; st == EMS_OK && k < 2; k++) {
+        const char *p[5] = {s->schema, names[k], QGIS_STYLE_NAME, qml, what_style};
+        st = latest ? exec_own(ctx, s->c, "writing the QGIS styles",
+                                fmt(ctx,
+                                    "WITH gone AS (DELETE FROM %s.layer_styles WHERE f_table_schema = $1 AND "
+                                    "f_table_name = $2 AND stylename = $3) INSERT INTO %s.layer_styles "
+                                    "(f_table_catalog, f_table_schema, f_table_name, f_geometry_column, stylename, "
+                                    "styleqml, stylesld, useasdefault, description, type) VALUES "
+                                    "(current_database(), $1, $2, 'geom', $3, $4::xml, NULL, true, $5, 'vector')",
+                                    s->qs, s->qs),
+                               5, p)
+                    : EMS_ENOMEM;
+    }
+    free(latest);
+    free(qml);
+    return st;
+}
+
+/* The columns of a result table described for QGIS and psql (\d+): those every table has, and the layer's
+ * (result_column_doc). */
+static ems_status comment_keys(emscov_ctx *ctx, store_pg *s, const store_kind *kind, const char *table,
+                               const layer *l)
+{
+    char *qt = pg_ident(ctx, s->c, s->schema, table);
+    ems_status st = qt ? EMS_OK : EMS_ENOMEM;
+    const char *what = "commenting the result columns";
+    if (st == EMS_OK)
+        st = exec_own(ctx, s->c, what,
+                      fmt(ctx, "COMMENT ON COLUMN %s.%s IS 'the run these rows belong to (%s.%s.id)'", qt,
+                          kind->fk_col, s->schema, kind->run_table),
+                      0, NULL);
+    if (st == EMS_OK)
+        st = exec_own(ctx, s->c, what,
+                      fmt(ctx, "COMMENT ON COLUMN %s.gid IS 'row id (unique in the table: QGIS''s key)'", qt), 0,
+                      NULL);
+    if (st == EMS_OK)
+        st = exec_own(ctx, s->c, what,
+                      fmt(ctx, "COMMENT ON COLUMN %s.geom IS 'geometry in the working CRS of the runs (one per "
+                               "schema)'",
+                          qt),
+                      0, NULL);
+    /* the layer's columns */
+    for (size_t j = 0; st == EMS_OK && l && j < layer_field_count(l); j++) {
+        const char *col = layer_field_at(l, j)->name, *doc = result_column_doc(table, col);
+        if (!doc)
+            continue;
+        const char *p[3] = {qt, col, doc};
+        st = comment_on(ctx, s, what, "SELECT format('COMMENT ON COLUMN %s.%I IS %L', $1::text, $2::text, $3::text)",
+                        3, p);
+    }
+    free(qt);
+    return st;
+}
+
 static ems_status prepare_locked(emscov_ctx *ctx, store_pg *s, const store_kind *kind, const result_layer *ls,
                                  size_t n)
 {
@@ -766,6 +900,16 @@ static ems_status prepare_locked(emscov_ctx *ctx, store_pg *s, const store_kind 
                      : create_table(ctx, s, kind, &ls[k], s->use[k]);
     for (size_t k = 0; st == EMS_OK && kind->partitioned && k < n; k++)
         st = read_col_kinds(ctx, s, k, ls[k].table);
+    /* for QGIS: the latest run of each name as views, the styles, the key columns described */
+    if (st == EMS_OK)
+        st = create_styles_table(ctx, s);
+    for (size_t k = 0; st == EMS_OK && k < n; k++) {
+        st = create_latest_view(ctx, s, kind, ls[k].table);
+        if (st == EMS_OK)
+            st = write_styles(ctx, s, ls[k].table);
+        if (st == EMS_OK)
+            st = comment_keys(ctx, s, kind, ls[k].table, s->use[k]);
+    }
     return st;
 }
 
@@ -871,6 +1015,12 @@ static ems_status migrate_partitions(emscov_ctx *ctx, store_pg *s)
         r = NULL;
         if (st == EMS_OK)
             st = exec_own(ctx, s->c, what, fmt(ctx, "DROP VIEW IF EXISTS %s", qv), 0, NULL);
+        /* latest_<table> too (it names the table; the next prepare makes it again on the new one) */
+        char *lname = fmt(ctx, "latest_%s", t), *ql = lname ? pg_ident(ctx, s->c, s->schema, lname) : NULL;
+        if (st == EMS_OK)
+            st = ql ? exec_own(ctx, s->c, what, fmt(ctx, "DROP VIEW IF EXISTS %s", ql), 0, NULL) : EMS_ENOMEM;
+        free(lname);
+        free(ql);
         if (st == EMS_OK && !ids)
             st = exec_own(ctx, s->c, what, fmt(ctx, "DROP TABLE %s", qt), 0, NULL);
         if (st == EMS_OK && ids) {
@@ -1242,7 +1392,9 @@ static bool cb_flush(cbuf *b)
 }
 
 /* COPY every row of layer k (its fields from s->use[k], rows from pts or the layer's features) into qp with
- * run_id id and gid = the row number (1-based, the GeoPackage fid); *rows: what the server stored. */
+ * run_id id and gid = id * 2^32 + the row number (1-based, the GeoPackage fid): unique in the table over all runs
+ * (QGIS's key of the tables and of the latest_ views; layout-3 identities stay below 2^32); *rows: what the
+ * server stored. */
 static ems_status copy_binary(emscov_ctx *ctx, store_pg *s, size_t k, const result_layer *rl, const char *qp,
                               int64_t id, uint64_t *rows)
 {
@@ -1327,7 +1479,7 @@ static ems_status copy_binary(emscov_ctx *ctx, store_pg *s, size_t k, const resu
                                                                                : 0);
             GEOSFree_r(h, wkb);
         }
-        cb_int8(&b, (int64_t)i + 1);
+        cb_int8(&b, (int64_t)((uint64_t)id << 32) + (int64_t)i + 1);
         if (b.n >= CBUF_FLUSH)
             cb_flush(&b);
     }

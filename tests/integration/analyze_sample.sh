@@ -62,7 +62,7 @@ for t in 1 3; do
     || fail "analyze with EMSCOV_THREADS=$t"
 done
 cmp -s "$TMP/report1.json" "$TMP/report3.json" || fail "report.json differs between 1 and 3 threads"
-cmp -s "$TMP/out/report.json" "$TMP/report1.json" || fail "report.json differs between the default threads and 1"
+cmp -s "$TMP/out/report.json" "$TMP/out1/report.json" || fail "report.json differs between the default threads and 1"
 echo "ok: identical report.json with 1, 3 and the default number of threads"
 # ... and the same GeoPackage rows, every table (with 1 thread the steps run in order; with several, the service
 # areas are computed while the other tables are written): GDAL reads both files

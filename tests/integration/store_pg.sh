@@ -94,8 +94,10 @@ check "station table: the scenario's id and name of every station (= report.json
 check "input_issue: the off-network station named by id and name, with its location" \
   "SELECT count(*) = 1 AND bool_and(source_name IS NOT NULL AND geom IS NOT NULL) FROM input_issue
    WHERE run_id = $ID AND layer = 'stations' AND reason = 'off_network' AND source_id = '14'"
-check "geometry_columns: the six tables in the working SRID, the views in 4326" \
-  "SELECT count(*) FILTER (WHERE f_table_name NOT LIKE '%wgs84' AND srid = (j->'parameters'->>'working_epsg')::int) = 6
+check "geometry_columns: the six tables and their latest_ views in the working SRID, the wgs84 views in 4326" \
+  "SELECT count(*) FILTER (WHERE f_table_name NOT LIKE '%wgs84' AND f_table_name NOT LIKE 'latest\_%'
+                           AND srid = (j->'parameters'->>'working_epsg')::int) = 6
+      AND count(*) FILTER (WHERE f_table_name LIKE 'latest\_%' AND srid = (j->'parameters'->>'working_epsg')::int) = 6
       AND count(*) FILTER (WHERE f_table_name LIKE '%\_wgs84' AND srid = 4326) = 6
    FROM geometry_columns, report WHERE f_table_schema = '$SCHEMA' GROUP BY j"
 check "WGS 84 view = ST_Transform of the table" \
@@ -114,6 +116,28 @@ check "--replace: only the newest run of the name remains, with all its rows" \
   "SELECT (SELECT array_agg(id) FROM run WHERE name = 'nightly') = ARRAY[$R2::bigint]
       AND NOT EXISTS (SELECT 1 FROM demand_time WHERE run_id = $R1)
       AND (SELECT count(*) FROM demand_time WHERE run_id = $R2) = (SELECT demand_points FROM run WHERE id = $R2)"
+check "latest_ views: per run name the rows of its last run (nightly: run $R2), named by run_name" \
+  "SELECT (SELECT array_agg(DISTINCT run_id) FROM latest_street_summary WHERE run_name = 'nightly') = ARRAY[$R2::bigint]
+      AND (SELECT count(*) FROM latest_demand_time WHERE run_name = 'nightly') = (SELECT demand_points FROM run WHERE id = $R2)
+      AND (SELECT count(DISTINCT run_name) FROM latest_station) = (SELECT count(DISTINCT name) FROM run)
+      AND (SELECT max(run_id) FROM latest_street_summary WHERE run_name <> 'nightly')
+          = (SELECT max(id) FROM run WHERE name <> 'nightly')"
+check "comments: every table, latest_ view and column of the six result tables is described" \
+  "SELECT bool_and(col_description(c.oid, a.attnum) IS NOT NULL) AND bool_and(obj_description(c.oid) IS NOT NULL)
+      AND count(DISTINCT c.relname) = 6
+   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_attribute a ON a.attrelid = c.oid
+   WHERE n.nspname = '$SCHEMA' AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
+     AND c.relname IN ('street_summary', 'demand_time', 'service_area', 'station', 'park_service_area', 'input_issue')"
+check "comments: the latest_ views" \
+  "SELECT count(*) = 6 AND bool_and(obj_description(c.oid) LIKE '%latest run of each run name%')
+   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+   WHERE n.nspname = '$SCHEMA' AND c.relkind = 'v' AND c.relname LIKE 'latest\_%'"
+check "QGIS styles: one default emscov style per table and latest_ view, QML with the YlGnBu bands (xml column)" \
+  "SELECT count(*) = 12 AND bool_and(useasdefault AND stylename = 'emscov' AND f_geometry_column = 'geom'
+                                     AND f_table_schema = '$SCHEMA' AND f_table_catalog = current_database())
+      AND bool_or(f_table_name = 'latest_demand_time' AND styleqml::text LIKE '%v=\"255,255,204,255\"%')
+      AND bool_or(f_table_name = 'street_summary' AND styleqml::text LIKE '%253,174,97,255%')
+   FROM layer_styles"
 # kill_test ARGS...: demand_time locked by another session, analyze ARGS started; once its backend waits on the
 # lock it is terminated and the lock released: exit 1, one error line, no local file. The caller checks the DB.
 kill_test() {

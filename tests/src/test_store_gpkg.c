@@ -462,21 +462,32 @@ static void test_points_table(void **state)
 }
 
 /* GDAL's own GeoPackage conformance checker, when python3-gdal is installed. */
-static void test_validator(void **state)
+static bool have_validator(void)
 {
-    emscov_ctx *ctx = *state;
-    if (!exists(VALIDATOR) || !exists("/usr/bin/python3")) {
-        print_message("validate_gpkg.py (python3-gdal) not installed: skipped\n");
-        skip();
-    }
-    const char *path = out_path("valid.gpkg");
-    write_two(ctx, path);
+    return exists(VALIDATOR) && exists("/usr/bin/python3");
+}
+
+/* GDAL's validate_gpkg.py --extra finds nothing wrong with path. */
+static void validate(const char *path)
+{
     char cmd[4400], *out = NULL;
     snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s --extra '%s' 2>&1", VALIDATOR, path);
     int rc = tu_run(cmd, &out);
     if (rc != 0 || strstr(out, "Req") || strstr(out, "Warning") || strstr(out, "ERROR"))
         fail_msg("%s -> exit %d:\n%s", cmd, rc, out);
     free(out);
+}
+
+static void test_validator(void **state)
+{
+    emscov_ctx *ctx = *state;
+    if (!have_validator()) {
+        print_message("validate_gpkg.py (python3-gdal) not installed: skipped\n");
+        skip();
+    }
+    const char *path = out_path("valid.gpkg");
+    write_two(ctx, path);
+    validate(path);
 }
 
 /* A CRS without EPSG code: a private srs_id >= 100000, organization NONE, WKT that GDAL reads back. */
@@ -689,6 +700,56 @@ static void test_replace(void **state)
     layer_destroy(q);
 }
 
+/* QGIS styles: layer_styles is an attribute table GDAL lists and reads (one row per style, the QGIS columns,
+ * useAsDefault 1), the validator still passes; a style of a table not written is bad input and the store
+ * stays usable; no style, no layer_styles table. */
+static void test_styles(void **state)
+{
+    emscov_ctx *ctx = *state;
+    const char *path = out_path("styles.gpkg");
+    layer *p = points(ctx);
+    gpkg_store *s = NULL;
+    assert_ok(ctx, gpkg_store_begin(ctx, path, &s));
+    assert_ok(ctx, gpkg_store_write_layer(ctx, s, "pts", "demand points", p));
+    assert_int_equal(gpkg_store_write_style(ctx, s, "nope", "emscov", "<qgis/>", NULL, NULL), EMS_EINPUT);
+    assert_has(emscov_message(ctx), "style of nope: no such table");
+    assert_ok(ctx, gpkg_store_write_style(ctx, s, "PTS", "emscov", "<qgis>a & \"b\"</qgis>", NULL, "the points"));
+    assert_ok(ctx, gpkg_store_commit(ctx, s));
+    layer_destroy(p);
+    char args[4400];
+    snprintf(args, sizeof args, "-ro -q '%s' layer_styles", path);
+    char *out = ogr(args);
+    assert_has(out, "f_table_name (String) = PTS");
+    assert_has(out, "f_geometry_column (String) = geom");
+    assert_has(out, "styleName (String) = emscov");
+    assert_has(out, "styleQML (String) = <qgis>a & \"b\"</qgis>");
+    assert_has(out, "useAsDefault (Integer(Boolean)) = 1");
+    assert_has(out, "description (String) = the points");
+    assert_has(out, "update_time (DateTime) = ");
+    free(out);
+    snprintf(args, sizeof args, "-ro -so '%s'", path);
+    out = ogr(args);
+    assert_has(out, "2: layer_styles (None)");
+    free(out);
+    /* without a style there is no table */
+    path = out_path("nostyles.gpkg");
+    write_two(ctx, path);
+    snprintf(args, sizeof args, "-ro -so '%s'", path);
+    out = ogr(args);
+    assert_null(strstr(out, "layer_styles"));
+    free(out);
+    if (have_validator()) { /* GDAL's validator accepts the styled file */
+        path = out_path("styles2.gpkg");
+        layer *q = points(ctx);
+        assert_ok(ctx, gpkg_store_begin(ctx, path, &s));
+        assert_ok(ctx, gpkg_store_write_layer(ctx, s, "pts", NULL, q));
+        assert_ok(ctx, gpkg_store_write_style(ctx, s, "pts", "emscov", "<qgis/>", "<sld/>", NULL));
+        assert_ok(ctx, gpkg_store_commit(ctx, s));
+        layer_destroy(q);
+        validate(path);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -698,6 +759,7 @@ int main(void)
         cmocka_unit_test(test_abort),        cmocka_unit_test(test_bad_paths),
         cmocka_unit_test(test_sqlite_error), cmocka_unit_test(test_bad_names),
         cmocka_unit_test(test_replace),      cmocka_unit_test(test_points_table),
+        cmocka_unit_test(test_styles),
     };
     return cmocka_run_group_tests(tests, tu_ctx_setup, tu_ctx_teardown);
 }
