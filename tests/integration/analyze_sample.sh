@@ -67,7 +67,9 @@ echo "ok: identical report.json with 1, 3 and the default number of threads"
 # ... and the same GeoPackage rows, every table (with 1 thread the steps run in order; with several, the service
 # areas are computed while the other tables are written): GDAL reads both files
 for t in 1 3; do
-  ogrinfo -ro -al -q "$TMP/out$t/emscov.gpkg" | sed "s#$TMP/out$t/##" >"$TMP/gpkg$t.txt" || fail "ogrinfo out$t"
+  # (the QGIS styles' update_time is the time of writing)
+  ogrinfo -ro -al -q "$TMP/out$t/emscov.gpkg" | sed -e "s#$TMP/out$t/##" -e '/update_time (DateTime) = /d' \
+    >"$TMP/gpkg$t.txt" || fail "ogrinfo out$t"
 done
 [ "$(grep -c '^OGRFeature(' "$TMP/gpkg1.txt")" -gt 17000 ] || fail "ogrinfo read too few features"
 cmp -s "$TMP/gpkg1.txt" "$TMP/gpkg3.txt" || { diff "$TMP/gpkg1.txt" "$TMP/gpkg3.txt" | head; fail "GeoPackage rows differ between 1 and 3 threads"; }
