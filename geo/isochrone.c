@@ -2,7 +2,8 @@
  *
  * Per link and band limit T, the time along the link is the lower envelope of a few linear pieces: from the
  * start node (tA + x TF), from the end node (tB + (1 - x) TB) and from each station on the link (both ways
- * from its position). Cutting the link at every piece's end, every crossing of two pieces and every point
+ * from its position); tA and tB are the times a route may start along the link from that end
+ * (route_link_entry_time), which the network's turn and access rules can make later than the node's time. Cutting the link at every piece's end, every crossing of two pieces and every point
  * where a piece equals T leaves intervals on which one piece is lowest and the time is on one side of T, so
  * evaluating each interval at its midpoint is exact. Parts are then buffered and unioned; large sets are
  * buffered in spatial tiles first and the tiles unioned (GEOS cascaded union), which keeps each GEOS call
@@ -47,7 +48,9 @@ static size_t link_pieces(const network *net, const route_result *r, uint32_t l,
     const network_link *k = network_link_at(net, l);
     size_t n = 0;
     uint32_t sa, sb;
-    double ta = route_node_time(r, k->from, 0, &sa), tb = route_node_time(r, k->to, 0, &sb);
+    /* from each end, the time a route may start along the link: a turn restriction or a restricted area may
+     * forbid the arrivals that reached the end node first */
+    double ta = route_link_entry_time(r, l, false, 0, &sa), tb = route_link_entry_time(r, l, true, 0, &sb);
     double tf = k->time_fwd_s, tbk = k->time_bwd_s;
     if (isfinite(ta) && isfinite(tf))
         pc[n++] = (piece){0, 1, 0, ta, tf, sa};

@@ -3,9 +3,10 @@
  * (everything reached within t) or rings (reached within t but not within the previous band), optionally
  * split by the nearest station.
  *
- * Reached parts are exact along links: a link end reached at time tA with speed-time TF along the link is
- * reached up to fraction (t - tA) / TF from that end (respecting one-way), and a station on a link reaches
- * both ways from its position. With by_station, each part of a link belongs to the station that reaches it
+ * Reached parts are exact along links: a link that a route may start along from one end at time tA
+ * (route_link_entry_time: turn restrictions and restricted areas can make that later than the end node's own
+ * time) with speed-time TF along the link is reached up to fraction (t - tA) / TF from that end (respecting
+ * one-way), and a station on a link reaches both ways from its position. With by_station, each part of a link belongs to the station that reaches it
  * first. Polygons are always valid (holes where nothing is reached). The buffer stands for the frontage a road
  * serves; it is a parameter (see docs/method.md for the default). Two ways to union the buffered parts: exact
  * (GEOS) or on a raster (cell_m), see isochrone_opts.

@@ -164,6 +164,7 @@ typedef struct network_stats {
     double restricted_km;                /* their length (travel lengths) */
     size_t area_skipped, area_used;      /* OSM area=yes highways dropped / used as roads */
     size_t reversible_skipped;           /* OSM oneway=reversible ways dropped */
+    size_t ways_too_short;               /* OSM drivable ways with fewer than 2 nodes, dropped (never offered) */
     size_t reversible_implied;           /* OSM oneway=reversible / alternating read by the implied rule */
     size_t own_speed_links;              /* links that take their speed from the road's own speed (the tag) */
     double own_speed_km;

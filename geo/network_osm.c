@@ -606,6 +606,7 @@ static ems_status feed(osm_reader *r, const crs *working, const network_build_op
     bs->area_skipped = r->area_skipped;
     bs->area_used = r->area_used;
     bs->reversible_skipped = r->reversible;
+    bs->ways_too_short = r->too_short;
     bs->reversible_implied = r->reversible_implied;
     bs->turns_read += r->restr_bad;
     *(r->rules.turns_off ? &bs->turns_off : &bs->turns_unresolved) += r->restr_bad;

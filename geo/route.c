@@ -595,20 +595,29 @@ double route_ws_node_time(const route_workspace *ws, uint32_t node)
     return t;
 }
 
-/* As offer_end, one label: the time from link end `node` with `via` seconds along the link. */
+double route_ws_link_entry_time(const route_workspace *ws, uint32_t link, bool reverse)
+{
+    const network *net = ws->net;
+    if (link >= network_link_count(net) || ws->src.pos.link == NETWORK_NONE)
+        return INFINITY;
+    const network_link *lk = network_link_at(net, link);
+    uint32_t node = reverse ? lk->to : lk->from, nc;
+    const uint32_t *c = network_node_copies(net, node, &nc);
+    double t = ws->t[node];
+    for (uint32_t j = 0; j < nc; j++)
+        if (ws->t[c[j]] < t && network_search_can_take(net, c[j], link, reverse))
+            t = ws->t[c[j]];
+    return t;
+}
+
+/* As offer_end, one label: the time from the tail end of (link, reverse) with `via` seconds along the link. */
 static double ws_end_time(const route_workspace *ws, uint32_t node, uint32_t link, bool reverse, double via)
 {
     if (!isfinite(via))
         return INFINITY;
-    uint32_t nc;
-    const uint32_t *c = network_node_copies(ws->net, node, &nc);
     if (via == 0)
         return route_ws_node_time(ws, node);
-    double t = ws->t[node];
-    for (uint32_t j = 0; j < nc; j++)
-        if (ws->t[c[j]] < t && network_search_can_take(ws->net, c[j], link, reverse))
-            t = ws->t[c[j]];
-    return t + via;
+    return route_ws_link_entry_time(ws, link, reverse) + via;
 }
 
 double route_ws_pos_time(const route_workspace *ws, const snap_pos *p)

@@ -75,5 +75,10 @@ EMS_API const uint32_t *route_ws_reached(const route_workspace *ws);
  * own link, as route_pos_time; INFINITY beyond the cutoff). */
 EMS_API double route_ws_node_time(const route_workspace *ws, uint32_t node);
 EMS_API double route_ws_pos_time(const route_workspace *ws, const snap_pos *p);
+/* As route_link_entry_time for the last search: the time at which a route may start driving along `link` from
+ * its `from` end (reverse: from its `to` end), over the arrivals at that node that may take the link; INFINITY
+ * when none. Not below route_ws_node_time of that node. For scoring the points of a link without timing each
+ * through route_ws_pos_time. */
+EMS_API double route_ws_link_entry_time(const route_workspace *ws, uint32_t link, bool reverse);
 
 #endif

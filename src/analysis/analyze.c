@@ -737,6 +737,66 @@ static ems_status build_stations(emscov_ctx *ctx, analysis *a)
     return st;
 }
 
+/* One period's city-wide figures from its coverage. */
+static void period_figures(const analysis *a, const coverage_stats *c, result_period *p)
+{
+    p->pop = c->pop;
+    p->unreachable = c->unreachable;
+    for (size_t k = 0; k < a->sc->nthresholds; k++) {
+        p->covered[k] = c->covered[k];
+        p->covered_share[k] = c->pop > 0 ? c->covered[k] / c->pop : NAN;
+    }
+    p->mean_s = c->mean_s;
+    p->median_s = c->median_s;
+    p->p90_s = c->p90_s;
+    p->max_s = c->max_s;
+    p->mean_verdict = !isfinite(c->mean_s) ? RESULT_NA : c->mean_s < a->sc->std->mean_below_s ? RESULT_PASS
+                                                                                             : RESULT_FAIL;
+}
+
+/* [scenario] periods: the same stations and demand points on the graph re-timed for each period (network_retime),
+ * one routing pass and the coverage each; the graph is re-timed back to the run's period afterwards. */
+static ems_status compute_periods(emscov_ctx *ctx, analysis *a, const coverage_params *cp)
+{
+    const scenario *sc = a->sc;
+    run_result *r = a->result;
+    if (sc->nperiods == 0) return EMS_OK;
+    if (!(r->periods = ems_calloc(ctx, sc->nperiods, sizeof *r->periods))) return EMS_ENOMEM;
+    size_t ns = route_source_count(a->routes), nu = layer_count(a->in.streets);
+    route_source *src = ems_malloc(ctx, (ns ? ns : 1) * sizeof *src);
+    if (!src) return EMS_ENOMEM;
+    for (size_t i = 0; i < ns; i++)
+        src[i] = *route_source_at(a->routes, (uint32_t)i);
+    ems_status st = EMS_OK;
+    bool retimed = false;
+    for (size_t k = 0; st == EMS_OK && k < sc->nperiods; k++) {
+        result_period *p = &r->periods[r->nperiods++];
+        if (!(p->name = run_result_str(ctx, r, sc->periods[k]))) {
+            st = EMS_ENOMEM;
+            break;
+        }
+        if (!strcmp(sc->periods[k], sc->period)) {
+            p->run_period = true;
+            period_figures(a, &a->cov->city, p);
+            continue;
+        }
+        route_result *rr = NULL;
+        coverage_result *cv = NULL;
+        route_opts o = {.labels = 1, .cutoff_s = 0};
+        retimed = true;
+        if ((st = network_retime(ctx, a->in.roads, a->in.speed, sc->periods[k])) == EMS_OK &&
+            (st = route_multi_source(ctx, a->in.roads, src, ns, &o, &rr)) == EMS_OK &&
+            (st = coverage_compute(ctx, a->in.roads, a->snap, rr, a->npoints, a->x, a->y, a->pop, a->unit, nu, cp,
+                                   &cv)) == EMS_OK)
+            period_figures(a, &cv->city, p);
+        coverage_destroy(cv);
+        route_result_destroy(rr);
+    }
+    if (retimed && st == EMS_OK) st = network_retime(ctx, a->in.roads, a->in.speed, sc->period);
+    free(src);
+    return st;
+}
+
 /* Stations in no sub-district, or on a boundary (gaps.h's rule counts them for the first). */
 static ems_status ledger_station_places(emscov_ctx *ctx, analysis *a)
 {
@@ -759,30 +819,52 @@ static ems_status ledger_station_places(emscov_ctx *ctx, analysis *a)
 
 /* ---- roads and parks --------------------------------------------------------------------------------- */
 
+/* One aggregate row of the roads layer (record 0) when count > 0 and nothing failed before: "N <what>". */
+static ems_status roads_row(emscov_ctx *ctx, ledger *lg, ems_status st, ledger_reason r, size_t count,
+                            const char *what)
+{
+    if (st != EMS_OK || count == 0) return st;
+    return ledger_add(ctx, lg, "roads", 0, NULL, NULL, r, NAN, count, NAN, NAN, "%zu %s", count, what);
+}
+
+/* The roads layer of the ledger: roads read, used and skipped, and what each network rule changed
+ * (network_stats; docs/method.md "Network rules"). */
 static ems_status ledger_roads(emscov_ctx *ctx, analysis *a)
 {
     const network_stats *ns = network_get_stats(a->in.roads);
+    const network_rules *nr = network_get_rules(a->in.roads);
     ledger *lg = a->result->ledger;
     size_t idx;
     ems_status st = ledger_add_layer(ctx, lg, "roads", a->sc->roads.path, "roads", &idx);
     if (st != EMS_OK) return st;
     ledger_layer *y = ledger_layer_at(lg, idx);
-    y->read = ns->roads_in;
-    y->skipped = ns->roads_skipped + ns->restricted_dropped; /* access = strict drops roads an access tag closes */
-    y->used = ns->roads_in - y->skipped;
-    if (ns->roads_skipped)
-        st = ledger_add(ctx, lg, "roads", 0, NULL, NULL, LEDGER_NOT_DRIVABLE, NAN, ns->roads_skipped, NAN,
-                        NAN, "%zu road(s)", ns->roads_skipped);
-    if (st == EMS_OK && ns->restricted_dropped)
-        st = ledger_add(ctx, lg, "roads", 0, NULL, NULL, LEDGER_NOT_DRIVABLE, NAN, ns->restricted_dropped, NAN,
-                        NAN, "%zu road(s) closed to ambulances by an access tag (access = strict)",
-                        ns->restricted_dropped);
-    if (st == EMS_OK && ns->zero_length_dropped)
-        st = ledger_add(ctx, lg, "roads", 0, NULL, NULL, LEDGER_ZERO_LENGTH_LINK, NAN,
-                        ns->zero_length_dropped, NAN, NAN, "%zu link(s)", ns->zero_length_dropped);
-    if (st == EMS_OK && ns->duplicates_dropped)
-        st = ledger_add(ctx, lg, "roads", 0, NULL, NULL, LEDGER_DUPLICATE_LINK, NAN, ns->duplicates_dropped,
-                        NAN, NAN, "%zu link(s)", ns->duplicates_dropped);
+    /* OSM ways left out before the graph builder (area = skip, reversible = skip, fewer than 2 nodes): read,
+     * skipped */
+    size_t rule_skipped = ns->area_skipped + ns->reversible_skipped + ns->ways_too_short;
+    y->read = ns->roads_in + rule_skipped;
+    y->skipped = ns->roads_skipped + ns->restricted_dropped + rule_skipped; /* access = strict drops roads too */
+    y->used = y->read - y->skipped;
+    size_t ends = nr->access == NETWORK_ACCESS_ENDS ? ns->restricted_roads - ns->restricted_dropped -
+                                                          ns->restricted_opened : 0;
+    st = roads_row(ctx, lg, st, LEDGER_NOT_DRIVABLE, ns->roads_skipped, "road(s)");
+    st = roads_row(ctx, lg, st, LEDGER_NOT_DRIVABLE, ns->restricted_dropped,
+                   "road(s) closed to ambulances by an access tag (access = strict)");
+    st = roads_row(ctx, lg, st, LEDGER_NOT_DRIVABLE, ns->ways_too_short, "way(s) with fewer than 2 nodes");
+    st = roads_row(ctx, lg, st, LEDGER_AREA_HIGHWAY, ns->area_skipped, "way(s)");
+    st = roads_row(ctx, lg, st, LEDGER_REVERSIBLE, ns->reversible_skipped, "way(s)");
+    st = roads_row(ctx, lg, st, LEDGER_ZERO_LENGTH_LINK, ns->zero_length_dropped, "link(s)");
+    st = roads_row(ctx, lg, st, LEDGER_DUPLICATE_LINK, ns->duplicates_dropped, "link(s)");
+    if (st == EMS_OK && ends)
+        st = ledger_add(ctx, lg, "roads", 0, NULL, NULL, LEDGER_RESTRICTED_ENDS, NAN, ends, NAN, NAN,
+                        "%zu road(s): %zu link(s), %.3f km", ends, ns->restricted_links, ns->restricted_km);
+    st = roads_row(ctx, lg, st, LEDGER_ACCESS_IGNORED, ns->restricted_opened, "road(s)");
+    st = roads_row(ctx, lg, st, LEDGER_OWN_SPEED_CAPPED, ns->own_speed_capped, "link(s)");
+    st = roads_row(ctx, lg, st, LEDGER_OWN_SPEED_IGNORED, ns->own_speed_ignored, "link(s)");
+    if (st == EMS_OK && ns->turns_applied)
+        st = ledger_add(ctx, lg, "roads", 0, NULL, NULL, LEDGER_TURN_RESTRICTION, NAN, ns->turns_applied, NAN, NAN,
+                        "%zu restriction(s): %zu forbidden turn sequence(s)", ns->turns_applied, ns->turn_sequences);
+    st = roads_row(ctx, lg, st, LEDGER_TURN_UNRESOLVED, ns->turns_unresolved, "restriction(s)");
+    st = roads_row(ctx, lg, st, LEDGER_TURN_OFF, ns->turns_off, "restriction(s)");
     return st;
 }
 
@@ -945,6 +1027,7 @@ static ems_status fill_result(emscov_ctx *ctx, analysis *a)
     for (size_t u = 0; u < r->nsubdistricts; u++) {
         r->districts[a->unit_district[u]].subdistricts++;
         r->districts[a->unit_district[u]].gaps += (double)a->gaps->count[u] < std->min_stations;
+        r->districts[a->unit_district[u]].stations += a->gaps->count[u];
     }
     for (size_t s = 0; s < a->nstations; s++) {
         result_station *rs = &r->stations[s];
@@ -1085,10 +1168,14 @@ ems_status analysis_run_opts(emscov_ctx *ctx, const scenario *sc, const analysis
         memcpy(cp.thresholds_s, sc->thresholds_s, sc->nthresholds * sizeof *cp.thresholds_s);
         st = coverage_compute(ctx, a->in.roads, a->snap, a->routes, a->npoints, a->x, a->y, a->pop, a->unit,
                               nu, &cp, &a->cov);
+        if (st == EMS_OK && sc->nperiods) {
+            lap(a, "response-time coverage", &t0);
+            if ((st = compute_periods(ctx, a, &cp)) == EMS_OK) lap(a, "coverage in each period", &t0);
+        }
     }
     if (st == EMS_OK && areas && defer) st = ahead_start(ctx, true, areas_step, a, &a->areas_step);
     if (st == EMS_OK && (st = ledger_demand(ctx, a)) == EMS_OK) {
-        lap(a, "response-time coverage", &t0);
+        if (!sc->nperiods) lap(a, "response-time coverage", &t0);
         st = gaps_compute(ctx, a->in.streets, a->in.stations, sc->std->min_stations, &a->gaps);
     }
     if (st == EMS_OK) st = ledger_station_places(ctx, a);

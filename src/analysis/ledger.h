@@ -45,7 +45,23 @@
     X(NOT_DRIVABLE, "not_drivable", "road closed to traffic or without a usable line: not in the graph", true) \
     X(ZERO_LENGTH_LINK, "zero_length_link", "road piece of zero length: dropped from the graph", false)         \
     X(DUPLICATE_LINK, "duplicate_link", "road piece duplicating another between the same junctions: dropped",   \
-      false)
+      false)                                                                                                  \
+    X(AREA_HIGHWAY, "area_highway", "OSM area=yes highway (a square or yard drawn as a polygon): not in the "  \
+      "graph (area = skip)", true)                                                                            \
+    X(REVERSIBLE, "reversible", "OSM oneway=reversible way (its direction changes with the time of day): not " \
+      "in the graph (reversible = skip)", true)                                                               \
+    X(RESTRICTED_ENDS, "restricted_ends", "road an access tag closes to ambulances: usable only at a route's "  \
+      "start or end (access = ends)", false)                                                                   \
+    X(ACCESS_IGNORED, "access_ignored", "road an access tag closes to ambulances: used like any road "         \
+      "(access = ignore)", false)                                                                             \
+    X(OWN_SPEED_CAPPED, "own_speed_capped", "road piece whose own speed exceeds its class speed: the class "    \
+      "speed used (maxspeed = cap)", false)                                                                   \
+    X(OWN_SPEED_IGNORED, "own_speed_ignored", "road piece with an own speed: the class speed used "            \
+      "(maxspeed = ignore)", false)                                                                           \
+    X(TURN_RESTRICTION, "turn_restriction", "turn restriction applied", false)                                \
+    X(TURN_UNRESOLVED, "turn_unresolved", "turn restriction whose roads or junction are not in the graph: not " \
+      "applied", false)                                                                                       \
+    X(TURN_OFF, "turn_off", "turn restriction not applied (turn_restrictions = no)", false)
 
 #define LEDGER_ENUM(name, key, text, skips) LEDGER_##name,
 typedef enum { LEDGER_REASON_MAP(LEDGER_ENUM) LEDGER_NREASONS } ledger_reason;

@@ -46,6 +46,7 @@ void run_result_destroy(run_result *r)
     free(r->worst_first);
     free(r->districts);
     free(r->stations);
+    free(r->periods);
     ledger_destroy(r->ledger);
     free(r);
 }

@@ -79,6 +79,7 @@ typedef struct result_subdistrict {
 typedef struct result_district {
     const char *name;         /* "" when the scenario names no district field */
     size_t subdistricts, gaps;
+    size_t stations;          /* stations counted in its sub-districts (the parent level's station count) */
     double pop, ambulances, amb_per_n, amb_required, amb_shortfall;
     result_verdict amb_verdict;
 } result_district;
@@ -111,6 +112,17 @@ typedef struct result_parks {
     size_t parks_included, parks_excluded;
     size_t units_failing;     /* sub-districts with residential land below the target */
 } result_parks;
+
+/* The city-wide response-time figures in one time-of-day period ([scenario] periods), side by side with the
+ * run's own period; every other figure of the result is of the run's period. */
+typedef struct result_period {
+    const char *name;          /* a period of the speed profile */
+    bool run_period;           /* the run's own period ([scenario] period) */
+    double pop, unreachable;
+    double covered[RESULT_MAX_THRESHOLDS], covered_share[RESULT_MAX_THRESHOLDS]; /* as run_result's */
+    double mean_s, median_s, p90_s, max_s;                                      /* NaN when none reached */
+    result_verdict mean_verdict; /* mean_s below the standard's mean_below_s */
+} result_period;
 
 typedef struct result_timing {
     const char *step;
@@ -177,6 +189,9 @@ typedef struct run_result {
     size_t ndistricts;
     result_station *stations;
     size_t nstations;
+
+    result_period *periods;    /* [scenario] periods, in the order given; NULL when none */
+    size_t nperiods;
 
     ledger *ledger;
     result_timing timing[24];

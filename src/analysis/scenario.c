@@ -12,7 +12,7 @@
 #include <string.h>
 
 static const char *const known_keys[] = {
-    "scenario.name", "scenario.standards", "scenario.speed_profile", "scenario.period", "scenario.working_epsg",
+    "scenario.name", "scenario.standards", "scenario.speed_profile", "scenario.period", "scenario.periods", "scenario.working_epsg",
     "scenario.activation_s", "scenario.max_snap_m", "scenario.thresholds_min", "scenario.service_area_buffer_m",
     "scenario.service_area_cell_m", "scenario.snap", "scenario.length", "scenario.method", "scenario.lang",
     "streets.path", "streets.encoding", "streets.srs", "streets.name_field", "streets.code_field",
@@ -35,6 +35,28 @@ static char *dup_or_null(emscov_ctx *ctx, const char *v, bool *oom)
     if (!d)
         *oom = true;
     return d;
+}
+
+/* [scenario] periods: names separated by commas or spaces, each once, at most SCENARIO_MAX_PERIODS (whether the
+ * speed profile knows them is checked when it is loaded). */
+static ems_status parse_periods(emscov_ctx *ctx, const char *path, const char *v, scenario *s)
+{
+    const char *sep = ", \t";
+    for (const char *p = v + strspn(v, sep); *p; p += strspn(p, sep)) {
+        size_t n = strcspn(p, sep);
+        for (size_t k = 0; k < s->nperiods; k++)
+            if (strlen(s->periods[k]) == n && !strncmp(s->periods[k], p, n))
+                return emscov_fail(ctx, EMS_EINPUT, "%s: [scenario] periods: \"%.*s\" is listed twice", path,
+                                   (int)n, p);
+        if (s->nperiods == SCENARIO_MAX_PERIODS)
+            return emscov_fail(ctx, EMS_EINPUT, "%s: [scenario] periods: more than %d periods", path,
+                               SCENARIO_MAX_PERIODS);
+        if (!(s->periods[s->nperiods] = ems_strndup(ctx, p, n)))
+            return EMS_ENOMEM;
+        s->nperiods++;
+        p += n;
+    }
+    return EMS_OK;
 }
 
 /* A data file given by name (data/<sub>/<name>.ini) or by path: a value with a '/' or ending in .ini is a path,
@@ -151,6 +173,8 @@ ems_status scenario_load(emscov_ctx *ctx, const char *path, const char *data_dir
         oom = true;
     v = config_get(c, "scenario", "period");
     s->period = dup_or_null(ctx, v ? v : "offpeak", &oom);
+    if ((v = config_get(c, "scenario", "periods")) && (st = parse_periods(ctx, path, v, s)) != EMS_OK)
+        goto done;
     if ((st = config_number(ctx, c, "scenario", "working_epsg", 0, 999999, 0, &epsg)) != EMS_OK ||
         (st = config_number(ctx, c, "scenario", "activation_s", 0, 3600, 0, &s->activation_s)) != EMS_OK ||
         (st = config_number(ctx, c, "scenario", "max_snap_m", 0, 100000, 1000, &s->max_snap_m)) != EMS_OK ||
@@ -241,6 +265,8 @@ void scenario_destroy(scenario *s)
     standards_destroy(s->std);
     free(s->speed_path);
     free(s->period);
+    for (size_t k = 0; k < s->nperiods; k++)
+        free(s->periods[k]);
     free(s->turn_table);
     scenario_source *srcs[] = {&s->streets, &s->stations, &s->population, &s->roads, &s->parks, &s->residential,
                                &s->pop_target};
@@ -388,6 +414,14 @@ ems_status scenario_load_inputs_with(emscov_ctx *ctx, const scenario *s, scenari
         st = layer_transform(ctx, in->streets, in->working);
     if (st == EMS_OK && (st = speed_profile_load(ctx, s->speed_path, &in->speed)) == EMS_OK)
         st = speed_profile_set_period(ctx, in->speed, s->period);
+    for (size_t k = 0; st == EMS_OK && k < s->nperiods; k++) {
+        size_t idx;
+        if (speed_profile_period_index(ctx, in->speed, s->periods[k], &idx) != EMS_OK) {
+            char why[1024];
+            snprintf(why, sizeof why, "%s", emscov_message(ctx));
+            st = emscov_fail(ctx, EMS_EINPUT, "%s: [scenario] periods: %s", s->path, why);
+        }
+    }
     if (st != EMS_OK) {
         scenario_inputs_fini(in);
         return st;

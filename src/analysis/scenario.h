@@ -22,11 +22,16 @@ typedef struct scenario_source {
     layer_read_opts opts;  /* points into the strings above */
 } scenario_source;
 
+#define SCENARIO_MAX_PERIODS 8
+
 typedef struct scenario {
     char *path, *name;
     char *lang;                       /* [scenario] lang: "zh" or "en" for what people read; NULL: not given */
     standards *std;
     char *speed_path, *period;
+    char *periods[SCENARIO_MAX_PERIODS]; /* [scenario] periods: the city-wide coverage figures in each of these
+                                          * periods of the speed profile, side by side (analyze.h) */
+    size_t nperiods;
     int working_epsg;                 /* 0: UTM zone of the sub-districts */
     double activation_s, max_snap_m, buffer_m, cell_m;
     double thresholds_s[8];           /* [0] = the standard's coverage time, then --thresholds / extra */

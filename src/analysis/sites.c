@@ -328,15 +328,18 @@ static void push(wbuf *b, uint32_t v)
     b->v[b->n++] = v;
 }
 
-/* Along-link times as route.c computes them (same arithmetic, so times are bit-for-bit those of coverage.c). */
-static double from_start(const network_link *lk, double f)
+/* Times along a link as route.c computes them (same arithmetic, so times are bit-for-bit those of coverage.c):
+ * a point at a link end takes the end node's time (node_t: any way of arriving there); a point inside the link
+ * the time a route may start along the link from that end (entry_t: a turn restriction or a restricted area may
+ * forbid the arrivals that reached the node first) plus the part along the link. */
+static double from_start(const network_link *lk, double f, double node_t, double entry_t)
 {
-    return f == 0 ? 0 : isfinite(lk->time_fwd_s) ? f * lk->time_fwd_s : INFINITY;
+    return f == 0 ? node_t : isfinite(lk->time_fwd_s) ? entry_t + f * lk->time_fwd_s : INFINITY;
 }
 
-static double from_end(const network_link *lk, double f)
+static double from_end(const network_link *lk, double f, double node_t, double entry_t)
 {
-    return f == 1 ? 0 : isfinite(lk->time_bwd_s) ? (1 - f) * lk->time_bwd_s : INFINITY;
+    return f == 1 ? node_t : isfinite(lk->time_bwd_s) ? entry_t + (1 - f) * lk->time_bwd_s : INFINITY;
 }
 
 static void score_link(search_job *j, route_workspace *ws, const route_source *src, uint32_t link, wbuf *b,
@@ -347,7 +350,8 @@ static void score_link(search_job *j, route_workspace *ws, const route_source *s
     double ta = route_ws_node_time(ws, lk->from), tb = route_ws_node_time(ws, lk->to);
     bool own = link == src->pos.link;
     if (!own && !(fmin(ta, tb) + pv->lacc_min[link] <= j->T))
-        return; /* no point of this link can be within the standard */
+        return; /* no point of this link can be within the standard (a node's time is <= its entry times) */
+    double ea = route_ws_link_entry_time(ws, link, false), eb = route_ws_link_entry_time(ws, link, true);
     snap_pos p = {.link = link};
     for (size_t k = pv->lstart[link]; k < pv->lstart[link + 1]; k++) {
         const lpt *q = &pv->lp[k];
@@ -356,7 +360,7 @@ static void score_link(search_job *j, route_workspace *ws, const route_source *s
             p.frac = q->frac;
             t0 = route_ws_pos_time(ws, &p);
         } else {
-            t0 = fmin(ta + from_start(lk, q->frac), tb + from_end(lk, q->frac));
+            t0 = fmin(from_start(lk, q->frac, ta, ea), from_end(lk, q->frac, tb, eb));
         }
         double t = t0 + q->acc_s; /* as coverage.c: drive (with delays) + the point's access leg */
         if (!(t <= j->T))

@@ -155,6 +155,35 @@ static void cell(FILE *f, const char *text, int width)
     fputc(' ', f);
 }
 
+/* [scenario] periods: the city-wide response-time figures of each period side by side, one row each. */
+static void summary_periods(FILE *f, const run_result *r)
+{
+    if (r->nperiods == 0) return;
+    fprintf(f, "\n%s\n", _("by time-of-day period (city-wide; every other figure is of the run's period):"));
+    cell(f, _("period"), 12);
+    cell(f, _("mean, min"), 16);
+    for (size_t k = 0; k < r->nthresholds; k++) {
+        char label[64];
+        snprintf(label, sizeof label, _("population within %g min"), r->thresholds_s[k] / 60);
+        cell(f, label, 28);
+    }
+    fprintf(f, "%s\n", _("median / p90 / max, min"));
+    for (size_t i = 0; i < r->nperiods; i++) {
+        const result_period *p = &r->periods[i];
+        char name[64], mean[64];
+        snprintf(name, sizeof name, "%s%s", p->name, p->run_period ? " *" : "");
+        cell(f, name, 12);
+        snprintf(mean, sizeof mean, "%.2f %s", p->mean_s / 60, i18n_verdict(p->mean_verdict));
+        cell(f, mean, 16);
+        for (size_t k = 0; k < r->nthresholds; k++) {
+            char v[64];
+            snprintf(v, sizeof v, "%.0f (%.1f %%)", p->covered[k], 100 * p->covered_share[k]);
+            cell(f, v, 28);
+        }
+        fprintf(f, "%.2f / %.2f / %.2f\n", p->median_s / 60, p->p90_s / 60, p->max_s / 60);
+    }
+}
+
 void report_summary(FILE *f, const run_result *r)
 {
     fprintf(f, _("emscov analyze: %s\n"), r->scenario_name);
@@ -215,6 +244,7 @@ void report_summary(FILE *f, const run_result *r)
     fprintf(f, "%.0f (%.2f %%)\n", r->unreachable, 100 * r->unreachable_share);
     cell(f, _("ambulances"), 50);
     fprintf(f, _("%.0f of %.0f required (shortfall %.0f)\n"), r->ambulances, r->amb_required, r->amb_shortfall);
+    summary_periods(f, r);
     if (r->parks.present) {
         cell(f, _("park rule set"), 50);
         fprintf(f, "%s\n", r->parks.rule_standard ? r->parks.rule_standard : "");
@@ -296,6 +326,20 @@ static json_object *covered_json(const run_result *r, const double *covered, con
         json_object_array_add(cov, t);
     }
     return cov;
+}
+
+/* The response-time figures of a sub-district, the city or the city in a period, in that order. */
+static void add_coverage(json_object *o, const run_result *r, double pop, const double *covered,
+                         const double *shares, double unreachable, double mean_s, double median_s, double p90_s,
+                         double max_s)
+{
+    add(o, "population", jnum(pop));
+    add(o, "covered", covered_json(r, covered, shares));
+    add(o, "unreachable_population", jnum(unreachable));
+    add(o, "mean_s", jnum(mean_s));
+    add(o, "median_s", jnum(median_s));
+    add(o, "p90_s", jnum(p90_s));
+    add(o, "max_s", jnum(max_s));
 }
 
 static json_object *amb_json(double amb, double pop, double per_n, double required, double shortfall)
@@ -384,13 +428,8 @@ static json_object *subdistrict_json(const run_result *r, const result_subdistri
     add(o, "district", jstr(r->districts[s->district].name));
     add(o, "area_m2", jnum(s->area_m2));
     json_object *c = json_object_new_object();
-    add(c, "population", jnum(s->pop));
-    add(c, "covered", covered_json(r, s->covered, s->covered_shares));
-    add(c, "unreachable_population", jnum(s->unreachable));
-    add(c, "mean_s", jnum(s->mean_s));
-    add(c, "median_s", jnum(s->median_s));
-    add(c, "p90_s", jnum(s->p90_s));
-    add(c, "max_s", jnum(s->max_s));
+    add_coverage(c, r, s->pop, s->covered, s->covered_shares, s->unreachable, s->mean_s, s->median_s, s->p90_s,
+                 s->max_s);
     add(o, "coverage", c);
     add(o, "stations", jint(s->stations));
     add(o, "gap", json_object_new_boolean(s->gap));
@@ -493,16 +532,24 @@ ems_status report_json(emscov_ctx *ctx, const run_result *r, const report_meta *
     add(root, "population", pop);
 
     json_object *cov = json_object_new_object();
-    add(cov, "population", jnum(r->pop));
-    add(cov, "covered", covered_json(r, r->covered, r->covered_share));
-    add(cov, "unreachable_population", jnum(r->unreachable));
-    add(cov, "mean_s", jnum(r->mean_s));
-    add(cov, "median_s", jnum(r->median_s));
-    add(cov, "p90_s", jnum(r->p90_s));
-    add(cov, "max_s", jnum(r->max_s));
+    add_coverage(cov, r, r->pop, r->covered, r->covered_share, r->unreachable, r->mean_s, r->median_s, r->p90_s,
+                 r->max_s);
     add(cov, "mean_target_met",
         json_object_new_boolean(r->targets[RESULT_T_MEAN_RESPONSE].verdict == RESULT_PASS));
     add(root, "coverage", cov);
+
+    json_object *periods = json_object_new_array();
+    for (size_t k = 0; k < r->nperiods; k++) {
+        const result_period *p = &r->periods[k];
+        json_object *o = json_object_new_object();
+        add(o, "period", jstr(p->name));
+        add(o, "run_period", json_object_new_boolean(p->run_period));
+        add_coverage(o, r, p->pop, p->covered, p->covered_share, p->unreachable, p->mean_s, p->median_s, p->p90_s,
+                     p->max_s);
+        add(o, "mean_response_time", jverdict(p->mean_verdict));
+        json_object_array_add(periods, o);
+    }
+    add(root, "periods", periods);
 
     json_object *gaps = json_object_new_object();
     add(gaps, "stations", jint(r->nstations));
@@ -529,6 +576,7 @@ ems_status report_json(emscov_ctx *ctx, const run_result *r, const report_meta *
         add(o, "district", jstr(rd->name));
         add(o, "subdistricts", jint(rd->subdistricts));
         add(o, "gaps", jint(rd->gaps));
+        add(o, "stations", jint(rd->stations));
         add(o, "verdict", jverdict(rd->amb_verdict));
         json_object_array_add(dist, o);
     }

@@ -6,12 +6,16 @@
  * search, which must agree bit for bit. */
 #include "netfix.h"
 
+#include "geo/isochrone.h"
 #include "geo/route.h"
 #include "geo/snap.h"
 
 #include <math.h>
 #include <string.h>
 
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
 #define D2 141.42135623730951 /* sqrt(2) km at 10 m/s */
 
 static void road(fixture *f, network_builder *b, double x0, double y0, double x1, double y1, int64_t rec,
@@ -369,6 +373,54 @@ static void test_turn_via_node(void **state)
     network_destroy(net);
 }
 
+/* Service areas obey the turn rules: with no_left_turn 1 -> 3 at C, from W within 150 s the area is road 1
+ * (1000 m, W at 0 s), 500 m of road 2 (C at 100 s + 50 s) and 500 m of road 4; none of road 3: a route may
+ * start along it from C only at 300 s (after a U-turn at E or S), and N is 200 + D2 s away. Buffered by 10 m:
+ * the capsule of W..(500,0), 30000 + 100 pi, and of C..(0,-500), 10000 + 100 pi, overlapping in the 20 x 10
+ * rectangle below C and the half disk above it: 39800 + 150 pi. Timed from C's own 100 s, as before the entry
+ * times, road 3 would add 500 m: 9800 + 50 pi more. The bounded search gives the same entry times. */
+static void test_turn_service_area(void **state)
+{
+    fixture *f = *state;
+    network_turn no_left = {.from = 1, .to = 3, .kind = NETWORK_TURN_NO, .id = 1};
+    network *net = cross(f, &no_left, 1, false);
+    route_source sw = source_at_node(net, node_at(net, -1000, 0));
+    route_result *rr = NULL;
+    route_opts o1 = {.labels = 1};
+    assert_ok(f->ctx, route_multi_source(f->ctx, net, &sw, 1, &o1, &rr));
+    const double band[] = {150};
+    isochrone_opts io = {.bands_s = band, .nbands = 1, .buffer_m = 10, .quadrant_segments = 64};
+    isochrone_set *iso = NULL;
+    assert_ok(f->ctx, isochrone_build(f->ctx, net, rr, &io, &iso));
+    assert_int_equal(isochrone_count(iso), 1);
+    assert_close(isochrone_at(iso, 0)->area_m2, 39800 + 150 * M_PI, 1.0);
+    isochrone_set_destroy(iso);
+    /* split by station: the one station holds it all */
+    io.by_station = true;
+    assert_ok(f->ctx, isochrone_build(f->ctx, net, rr, &io, &iso));
+    assert_int_equal(isochrone_count(iso), 1);
+    assert_int_equal(isochrone_at(iso, 0)->source, 0);
+    assert_close(isochrone_at(iso, 0)->area_m2, 39800 + 150 * M_PI, 1.0);
+    isochrone_set_destroy(iso);
+    route_workspace *ws = NULL;
+    assert_ok(f->ctx, route_workspace_create(f->ctx, net, &ws));
+    assert_true(isinf(route_ws_link_entry_time(ws, link_of(net, 3), true))); /* no search yet */
+    route_bounded_single(ws, &sw, 0);
+    for (int64_t rec = 1; rec <= 5; rec++)
+        for (int rev = 0; rev < 2; rev++) {
+            uint32_t l = link_of(net, rec);
+            double a = route_link_entry_time(rr, l, rev, 0, NULL), b = route_ws_link_entry_time(ws, l, rev);
+            if (!(a == b || (isinf(a) && isinf(b))))
+                fail_msg("road %lld %s: entry %.9f, bounded %.9f", (long long)rec, rev ? "backward" : "forward", a, b);
+        }
+    assert_close(route_ws_link_entry_time(ws, link_of(net, 3), true), 300, 1e-9);
+    assert_close(route_ws_node_time(ws, node_at(net, 0, 0)), 100, 1e-9);
+    assert_true(isinf(route_ws_link_entry_time(ws, NETWORK_NONE, false)));
+    route_workspace_destroy(ws);
+    route_result_destroy(rr);
+    network_destroy(net);
+}
+
 static void test_turn_via_way(void **state)
 {
     fixture *f = *state;
@@ -672,7 +724,7 @@ int main(void)
         cmocka_unit_test(test_access_ends),         cmocka_unit_test(test_access_two_areas),
         cmocka_unit_test(test_access_strict_ignore), cmocka_unit_test(test_access_duplicate),
         cmocka_unit_test(test_maxspeed),            cmocka_unit_test(test_turn_via_node),
-        cmocka_unit_test(test_turn_via_way),        cmocka_unit_test(test_turn_unresolved),
+        cmocka_unit_test(test_turn_service_area),   cmocka_unit_test(test_turn_via_way),        cmocka_unit_test(test_turn_unresolved),
         cmocka_unit_test(test_two_labels_with_rules), cmocka_unit_test(test_turn_table),
         cmocka_unit_test(test_no_rules_no_copies),
         cmocka_unit_test(test_rule_words),

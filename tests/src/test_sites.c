@@ -11,7 +11,9 @@
  *    expected now 100 x (1 - 0.25); with C1: 100 x (1 - 0.25^2) + 200 x ... + 300 x ... = 562.5 (gain 487.5);
  *    with C2: 100 x (1 - 0.25^4) = 99.609375 (gain 24.609375).
  * 2. The sample city with a 4-minute standard: the newly covered population of candidates equals the difference
- *    of two full analyze runs, the second with the candidate appended to the stations; likewise the backup gain. */
+ *    of two full analyze runs, the second with the candidate appended to the stations; likewise the backup gain.
+ * 3. A turn restriction (a line layer's turn table): a candidate's score obeys it (see test_turn_restriction).
+ */
 #include "test_util.h"
 
 #include "src/analysis/sites.h"
@@ -27,6 +29,17 @@
 static void write_text(const char *path, const char *text)
 {
     tu_write_file(path, text, strlen(text));
+}
+
+/* dir/std.ini: a standard of 2 minutes' coverage (the rest as beijing-2022). */
+static void write_two_minute_standard(const char *dir)
+{
+    char p[1200];
+    snprintf(p, sizeof p, "%s/std.ini", dir);
+    write_text(p, "[standard]\nname = two-minutes\ntitle = test\n[response]\nmean_below_min = 12\n"
+                  "coverage_within_min = 2\n[stations]\nmin_per_subdistrict = 1\n[ambulances]\n"
+                  "residents_per_ambulance = 30000\n[calls]\nsatisfaction_min = 0.95\n[parks]\n"
+                  "rules = parks-gbt51346\ntarget_share = 0.90\n");
 }
 
 static void write_hand_city(const char *dir)
@@ -52,11 +65,7 @@ static void write_hand_city(const char *dir)
     write_text(p, "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"EPSG:32650\"}},"
                   "\"features\":[{\"type\":\"Feature\",\"properties\":{},\"geometry\":{\"type\":\"Polygon\","
                   "\"coordinates\":[[[1900,400],[2100,400],[2100,600],[1900,600],[1900,400]]]}}]}\n");
-    snprintf(p, sizeof p, "%s/std.ini", dir);
-    write_text(p, "[standard]\nname = two-minutes\ntitle = test\n[response]\nmean_below_min = 12\n"
-                  "coverage_within_min = 2\n[stations]\nmin_per_subdistrict = 1\n[ambulances]\n"
-                  "residents_per_ambulance = 30000\n[calls]\nsatisfaction_min = 0.95\n[parks]\n"
-                  "rules = parks-gbt51346\ntarget_share = 0.90\n");
+    write_two_minute_standard(dir);
     snprintf(p, sizeof p, "%s/scenario.ini", dir);
     write_text(p, "[scenario]\nname = hand\nworking_epsg = 32650\nstandards = std.ini\n"
                   "[streets]\npath = streets.geojson\ncode_field = CODE\n"
@@ -209,6 +218,74 @@ static void test_hand_worked(void **state)
     stop(&u);
 }
 
+/* 3. A turn restriction (a line layer's turn table) worked by hand: roads of 10 m/s, a 2-minute standard.
+ *
+ *                       N (1000,2000)          r1: (-1000,1000) -> C, 2000 m, one link (no node in between)
+ *                       | r3 (N -> C)          r2: C -> E, r3: N -> C, r4: C -> S, 1000 m each
+ *    S1 ---- C1 ------- C ------- E (2000,1000)
+ *  (-1000,1000) (0,1000)| r4                   no_left_turn r1 -> r3 at C
+ *                       S (1000,0)
+ * People: p1 (1000,1100) 100 on r3, p2 (1000,900) 200 on r4. From station S1: p2 200 + 10 = 210 s; p1 may
+ * not be reached by turning left at C: a U-turn at E or S gives C at 400, p1 at 410 s. Nobody is covered.
+ * Candidate C1 (0,1000), mid-r1: p2 at 110 s (newly covered); p1 at 310 s (C at 100 s by r1, the left turn
+ * forbidden; a U-turn at E, S or S1 brings it back to C at 300 s), not covered. Scored from C's own time,
+ * as before route_ws_link_entry_time, p1 would count at 110 s: new 300, mean change -50000 / 300. */
+static void test_turn_restriction(void **state)
+{
+    emscov_ctx *ctx = *state;
+    const char *dir = tu_tmp("turns");
+    char p[1200];
+    snprintf(p, sizeof p, "mkdir -p %s", dir);
+    assert_int_equal(system(p), 0);
+    snprintf(p, sizeof p, "%s/streets.geojson", dir);
+    write_text(p, "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"EPSG:32650\"}},"
+                  "\"features\":[{\"type\":\"Feature\",\"properties\":{\"CODE\":\"A\"},\"geometry\":{\"type\":\"Polygon\","
+                  "\"coordinates\":[[[-1500,-500],[2500,-500],[2500,2500],[-1500,2500],[-1500,-500]]]}}]}\n");
+    snprintf(p, sizeof p, "%s/roads.geojson", dir);
+    write_text(p, "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"EPSG:32650\"}},"
+                  "\"features\":["
+                  "{\"type\":\"Feature\",\"properties\":{\"ID\":\"r1\",\"CLASS\":\"支路\",\"SPEED\":36},\"geometry\":"
+                  "{\"type\":\"LineString\",\"coordinates\":[[-1000,1000],[1000,1000]]}},"
+                  "{\"type\":\"Feature\",\"properties\":{\"ID\":\"r2\",\"CLASS\":\"支路\",\"SPEED\":36},\"geometry\":"
+                  "{\"type\":\"LineString\",\"coordinates\":[[1000,1000],[2000,1000]]}},"
+                  "{\"type\":\"Feature\",\"properties\":{\"ID\":\"r3\",\"CLASS\":\"支路\",\"SPEED\":36},\"geometry\":"
+                  "{\"type\":\"LineString\",\"coordinates\":[[1000,2000],[1000,1000]]}},"
+                  "{\"type\":\"Feature\",\"properties\":{\"ID\":\"r4\",\"CLASS\":\"支路\",\"SPEED\":36},\"geometry\":"
+                  "{\"type\":\"LineString\",\"coordinates\":[[1000,1000],[1000,0]]}}]}\n");
+    snprintf(p, sizeof p, "%s/turns.csv", dir);
+    write_text(p, "from_id,to_id,restriction,lon,lat\nr1,r3,no_left_turn,,\n");
+    snprintf(p, sizeof p, "%s/stations.csv", dir);
+    write_text(p, "id,x,y,amb\n1,-1000,1000,1\n");
+    snprintf(p, sizeof p, "%s/people.csv", dir);
+    write_text(p, "id,x,y,pop\n1,1000,1100,100\n2,1000,900,200\n");
+    snprintf(p, sizeof p, "%s/cand.csv", dir);
+    write_text(p, "id,x,y\nC1,0,1000\n");
+    write_two_minute_standard(dir);
+    snprintf(p, sizeof p, "%s/scenario.ini", dir);
+    write_text(p, "[scenario]\nname = turns\nworking_epsg = 32650\nstandards = std.ini\n"
+                  "[streets]\npath = streets.geojson\ncode_field = CODE\n"
+                  "[stations]\npath = stations.csv\nsrs = EPSG:32650\nid_field = id\nambulances_field = amb\n"
+                  "[population]\npath = people.csv\nsrs = EPSG:32650\nkind = points\ncount_field = pop\n"
+                  "[roads]\npath = roads.geojson\nclass_field = CLASS\nspeed_field = SPEED\nid_field = ID\n"
+                  "turn_table = turns.csv\n");
+    char scen[1200], cand[1200];
+    snprintf(scen, sizeof scen, "%s/scenario.ini", dir);
+    snprintf(cand, sizeof cand, "%s/cand.csv", dir);
+    sites_opts o = {.cand_path = cand, .cand_ro = {.srs = "EPSG:32650"}, .turnout_s = -1, .ambulances = -1};
+    run u;
+    assert_ok(ctx, start(ctx, scen, &o, &u));
+    const sites_result *r = u.r;
+    assert_close(r->pop_total, 300, 0);
+    assert_close(r->base_covered, 0, 0);
+    assert_close(r->base_mean_s, (100 * 410.0 + 200 * 210.0) / 300, 1e-9);
+    assert_int_equal(r->ncand, 1);
+    const sites_candidate *c1 = by_id(r, "C1");
+    assert_close(c1->new_pop, 200, 1e-9);
+    assert_close(c1->covered_pop, 200, 1e-9);
+    assert_close(c1->mean_change_s, 200 * (110 - 210.0) / 300, 1e-9);
+    stop(&u);
+}
+
 /* Copy the sample scenario with absolute paths, a 4-minute standard, no parks, and the given stations file. */
 static void sample_scenario(const char *out, const char *stations_csv)
 {
@@ -304,6 +381,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hand_worked),
+        cmocka_unit_test(test_turn_restriction),
         cmocka_unit_test(test_equals_two_analyze_runs),
     };
     return cmocka_run_group_tests(tests, tu_ctx_setup, tu_ctx_teardown);
