@@ -960,8 +960,7 @@ static ems_status read_values(shp_reader *rd, int i)
         while (lead < n && raw[lead] == ' ')
             lead++;
         if (n == lead || DBFIsAttributeNULL(rd->hdbf, i, j)) continue;
-        char pb[200];
-        const char *shown = printable(raw + lead, n - lead, pb, sizeof pb);
+        char pb[200]; /* the value as a message shows it: made only for a message, not for every value */
         char text[256];
         size_t tn = n - lead < sizeof text - 1 ? n - lead : sizeof text - 1;
         memcpy(text, raw + lead, tn);
@@ -994,7 +993,8 @@ static ems_status read_values(shp_reader *rd, int i)
                 v->u.d = d;
             if (!ok)
                 return emscov_fail(ctx, EMS_EINPUT, "%s: record %lld: field %s: not a number: \"%s\"",
-                                   rd->dbf, (long long)rec, f->name, shown);
+                                   rd->dbf, (long long)rec, f->name,
+                                   printable(raw + lead, n - lead, pb, sizeof pb));
             v->is_null = false;
             break;
         }
@@ -1013,7 +1013,8 @@ static ems_status read_values(shp_reader *rd, int i)
                 return emscov_fail(ctx, EMS_EINPUT,
                                    "%s: record %lld: field %s: not a valid date: \"%s\" (want "
                                    "yyyymmdd)",
-                                   rd->dbf, (long long)rec, f->name, shown);
+                                   rd->dbf, (long long)rec, f->name,
+                                   printable(raw + lead, n - lead, pb, sizeof pb));
             v->u.date = (int32_t)(y * 10000 + m * 100 + d);
             v->is_null = false;
             break;
@@ -1029,7 +1030,8 @@ static ems_status read_values(shp_reader *rd, int i)
                 return emscov_fail(ctx, EMS_EINPUT,
                                    "%s: record %lld: field %s: not a logical value: \"%s\" (want "
                                    "T, F, Y, N or ?)",
-                                   rd->dbf, (long long)rec, f->name, shown);
+                                   rd->dbf, (long long)rec, f->name,
+                                   printable(raw + lead, n - lead, pb, sizeof pb));
             v->is_null = false;
             break;
         }

@@ -530,7 +530,7 @@ static const char *table_geom_type(const layer *l)
     return "Geometry";
 }
 
-static const char *sql_type(layer_field_type t)
+const char *pg_field_sql_type(layer_field_type t)
 {
     switch (t) {
     case LAYER_FIELD_INT:
@@ -626,7 +626,7 @@ ems_status pg_create_table(emscov_ctx *ctx, pg_conn *c, const char *schema, cons
         const layer_field *f = layer_field_at(l, j);
         if ((st = pg__ident(ctx, c, NULL, f->name, &qcol)) != EMS_OK) goto done;
         st = EMS_ENOMEM;
-        if (!pg__sb_printf(ctx, &sql, "%s %s, ", qcol, sql_type(f->type))) goto done;
+        if (!pg__sb_printf(ctx, &sql, "%s %s, ", qcol, pg_field_sql_type(f->type))) goto done;
         free(qcol);
         qcol = NULL;
     }

@@ -28,6 +28,9 @@ EMS_API void pg_disconnect(pg_conn *c);
 EMS_API PGconn *pg_raw(pg_conn *c);
 /* "host=... port=... dbname=... user=..." of the live connection, without the password (for messages). */
 EMS_API const char *pg_describe(const pg_conn *c);
+/* The SQL type of a layer field's column, as pg_create_table makes it (bigint, double precision, text, date,
+ * boolean); a static string. */
+EMS_API const char *pg_field_sql_type(layer_field_type t);
 
 /* Run one statement with text parameters (nparams may be 0, params NULL). what names the step for the
  * message ("creating table emscov.run"). Result rows, if any, are discarded. */

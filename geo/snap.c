@@ -20,9 +20,22 @@ typedef struct ptree {
     int nlevels;          /* level 0 = items; the last level holds the root alone */
 } ptree;
 
+/* A uniform grid of buckets over the segments (edge mode), for the many-point queries (demand points): each
+ * bucket lists the segments (positions in the segment tree) that may meet it, so a query reads the buckets
+ * around its point ring by ring until no unread bucket can hold anything nearer. It finds what the tree
+ * search finds (the nearest, ties to the lowest link and segment); a point outside the grid, or one whose
+ * search would need many rings, is left to the tree. */
+typedef struct sgrid {
+    double x0, y0, cs; /* lower-left corner, bucket side (m) */
+    uint32_t nx, ny;   /* 0: no grid */
+    uint32_t *start;   /* nx x ny + 1 offsets into pos */
+    uint32_t *pos;     /* segment tree positions */
+} sgrid;
+
 struct snap_index {
     const network *net;
     ptree seg, node;      /* node: built by snap_index_set_mode(SNAP_VERTEX) */
+    sgrid grid;           /* over seg */
     uint32_t *node_link;  /* per node: the lowest link touching it */
     snap_mode mode;
 };
@@ -144,6 +157,106 @@ static ems_status ptree_build(emscov_ctx *ctx, const network *net, ptree *t, sor
     return EMS_OK;
 }
 
+#define SGRID_PER_BUCKET 2.0 /* segments per bucket on average */
+#define SGRID_MAX_RINGS 6    /* rings read before a query is left to the tree */
+
+/* Bucket of coordinate v along an axis (clamped to [0, n)): monotone in v, so a box's buckets hold every
+ * point of it. */
+static uint32_t bucket_of(double v, double v0, double cs, uint32_t n)
+{
+    double k = floor((v - v0) / cs);
+    return k < 0 ? 0 : k >= (double)n ? n - 1 : (uint32_t)k;
+}
+
+/* Visit every bucket that segment c may meet: the buckets of its box, or, for a segment whose box spans many,
+ * the 3 x 3 buckets around points at most half a bucket apart along it (every point of the segment is within
+ * a quarter bucket of one, so its bucket is among them). fill NULL: count. Duplicates are harmless. */
+static void sgrid_visit(const sgrid *g, const ptree *tr, const snap_index *ix, size_t c, uint32_t *count,
+                        uint32_t *fill)
+{
+    const double *b = tr->box + 4 * c;
+    uint32_t i0 = bucket_of(b[0], g->x0, g->cs, g->nx), i1 = bucket_of(b[2], g->x0, g->cs, g->nx);
+    uint32_t j0 = bucket_of(b[1], g->y0, g->cs, g->ny), j1 = bucket_of(b[3], g->y0, g->cs, g->ny);
+    if ((uint64_t)(i1 - i0 + 1) * (j1 - j0 + 1) <= 16) {
+        for (uint32_t j = j0; j <= j1; j++)
+            for (uint32_t i = i0; i <= i1; i++) {
+                size_t k = (size_t)j * g->nx + i;
+                if (fill)
+                    fill[count[k]++] = (uint32_t)c;
+                else
+                    count[k]++;
+            }
+        return;
+    }
+    const double *sx = network_link_x(ix->net, tr->a[c]) + tr->b[c];
+    const double *sy = network_link_y(ix->net, tr->a[c]) + tr->b[c];
+    double len = hypot(sx[1] - sx[0], sy[1] - sy[0]);
+    size_t steps = (size_t)ceil(len / (g->cs / 2)) + 1;
+    uint32_t last_i = UINT32_MAX, last_j = UINT32_MAX;
+    for (size_t s = 0; s <= steps; s++) {
+        double t = (double)s / (double)steps;
+        uint32_t qi = bucket_of(sx[0] + t * (sx[1] - sx[0]), g->x0, g->cs, g->nx);
+        uint32_t qj = bucket_of(sy[0] + t * (sy[1] - sy[0]), g->y0, g->cs, g->ny);
+        if (qi == last_i && qj == last_j)
+            continue;
+        last_i = qi, last_j = qj;
+        for (uint32_t j = qj ? qj - 1 : 0; j <= qj + 1 && j < g->ny; j++)
+            for (uint32_t i = qi ? qi - 1 : 0; i <= qi + 1 && i < g->nx; i++) {
+                size_t k = (size_t)j * g->nx + i;
+                if (fill)
+                    fill[count[k]++] = (uint32_t)c;
+                else
+                    count[k]++;
+            }
+    }
+}
+
+static ems_status sgrid_build(emscov_ctx *ctx, snap_index *ix)
+{
+    const ptree *tr = &ix->seg;
+    sgrid *g = &ix->grid;
+    size_t n = tr->nitems;
+    if (n == 0 || n >= UINT32_MAX)
+        return EMS_OK;
+    const double *root = tr->box + 4 * tr->level_start[tr->nlevels - 1];
+    double w = root[2] - root[0], h = root[3] - root[1];
+    double cs = sqrt(w * h * SGRID_PER_BUCKET / (double)n);
+    /* at most 2^15 buckets a side, each at least a metre wide (a degenerate, flat extent included) */
+    double min_cs = fmax(1.0, fmax(w, h) / 32768);
+    if (!(cs >= min_cs))
+        cs = min_cs;
+    if (!isfinite(cs) || !(cs > 0))
+        return EMS_OK;
+    g->x0 = root[0], g->y0 = root[1], g->cs = cs;
+    g->nx = (uint32_t)(w / cs) + 1;
+    g->ny = (uint32_t)(h / cs) + 1;
+    size_t nb = (size_t)g->nx * g->ny;
+    uint32_t *count = ems_calloc(ctx, nb + 1, sizeof *count);
+    if (!count)
+        return EMS_ENOMEM;
+    for (size_t c = 0; c < n; c++)
+        sgrid_visit(g, tr, ix, c, count + 1, NULL);
+    for (size_t k = 0; k < nb; k++) {
+        if ((uint64_t)count[k + 1] + count[k] >= UINT32_MAX) { /* more entries than offsets can hold */
+            free(count);
+            g->nx = g->ny = 0;
+            return EMS_OK;
+        }
+        count[k + 1] += count[k];
+    }
+    g->pos = ems_malloc(ctx, (count[nb] ? count[nb] : 1) * sizeof *g->pos);
+    g->start = ems_malloc(ctx, (nb + 1) * sizeof *g->start);
+    if (!g->pos || !g->start) {
+        free(count);
+        return EMS_ENOMEM;
+    }
+    memcpy(g->start, count, (nb + 1) * sizeof *count);
+    for (size_t c = 0; c < n; c++)
+        sgrid_visit(g, tr, ix, c, count, g->pos); /* count[k] runs from start[k] to start[k + 1] */
+    free(count);
+    return EMS_OK;
+}
+
 ems_status snap_index_build(emscov_ctx *ctx, const network *net, snap_index **out)
 {
     *out = NULL;
@@ -166,6 +279,8 @@ ems_status snap_index_build(emscov_ctx *ctx, const network *net, snap_index **ou
             items[i] = (sort_item){0, l, v};
     ems_status st = ptree_build(ctx, net, &ix->seg, items, n, segment_box);
     free(items);
+    if (st == EMS_OK)
+        st = sgrid_build(ctx, ix);
     if (st != EMS_OK) {
         snap_index_destroy(ix);
         return st;
@@ -230,6 +345,8 @@ void snap_index_destroy(snap_index *ix)
         return;
     ptree_free(&ix->seg);
     ptree_free(&ix->node);
+    free(ix->grid.start);
+    free(ix->grid.pos);
     free(ix->node_link);
     free(ix);
 }
@@ -419,6 +536,56 @@ static bool nearest(const snap_index *ix, const ptree *tr, double x, double y, b
     return best->found && !failed;
 }
 
+/* The nearest segment through the bucket grid; false when the point is left to the tree (outside the grid, or
+ * nothing certain within SGRID_MAX_RINGS rings). */
+static bool grid_nearest(const snap_index *ix, double x, double y, best_item *best)
+{
+    const sgrid *g = &ix->grid;
+    const ptree *tr = &ix->seg;
+    *best = (best_item){INFINITY, 0, 0, false};
+    if (g->nx == 0 || !(x >= g->x0 && y >= g->y0))
+        return false;
+    double fx = (x - g->x0) / g->cs, fy = (y - g->y0) / g->cs;
+    if (!(fx < (double)g->nx && fy < (double)g->ny))
+        return false;
+    int64_t qi = (int64_t)fx, qj = (int64_t)fy, nx = g->nx, ny = g->ny;
+    /* the bound below is exact up to the rounding of bucket edges: keep a margin far below a bucket */
+    double slack = 1e-6 + 1e-9 * (g->cs + fabs(x) + fabs(y));
+    for (int64_t r = 0; r <= SGRID_MAX_RINGS; r++) {
+        for (int64_t j = qj - r; j <= qj + r; j++) {
+            if (j < 0 || j >= ny)
+                continue;
+            bool edge_row = j == qj - r || j == qj + r;
+            for (int64_t i = qi - r; i <= qi + r; i += edge_row || i == qi + r ? 1 : 2 * r) {
+                if (i < 0 || i >= nx)
+                    continue;
+                size_t k = (size_t)j * g->nx + (size_t)i;
+                for (uint32_t e = g->start[k]; e < g->start[k + 1]; e++) {
+                    size_t c = g->pos[e];
+                    double t, d2 = item_dist2(ix, tr, c, x, y, &t);
+                    consider(tr, best, c, d2, t);
+                }
+            }
+        }
+        /* everything not read lies beyond the block of rings 0..r: at least this far */
+        double lo = INFINITY;
+        if (qi - r > 0)
+            lo = fmin(lo, x - (g->x0 + (double)(qi - r) * g->cs));
+        if (qi + r + 1 < nx)
+            lo = fmin(lo, g->x0 + (double)(qi + r + 1) * g->cs - x);
+        if (qj - r > 0)
+            lo = fmin(lo, y - (g->y0 + (double)(qj - r) * g->cs));
+        if (qj + r + 1 < ny)
+            lo = fmin(lo, g->y0 + (double)(qj + r + 1) * g->cs - y);
+        lo -= slack;
+        if (best->found && (lo == INFINITY || (lo > 0 && lo * lo > best->d2)))
+            return true;
+        if (lo == INFINITY) /* the whole grid read and nothing in it: cannot happen with segments */
+            return false;
+    }
+    return false;
+}
+
 /* Set frac and node from along_m: within the end tolerance of an end, exactly that end. */
 static void settle_ends(const network_link *k, snap_pos *p)
 {
@@ -481,7 +648,7 @@ bool snap_point(const snap_index *ix, double x, double y, double max_dist_m, sna
         network_node_xy(ix->net, node, &out->x, &out->y);
         return true;
     }
-    if (!nearest(ix, &ix->seg, x, y, &best))
+    if (!grid_nearest(ix, x, y, &best) && !nearest(ix, &ix->seg, x, y, &best))
         return false;
     uint32_t link = ix->seg.a[best.pos], seg = ix->seg.b[best.pos];
     const double *lx = network_link_x(ix->net, link), *ly = network_link_y(ix->net, link);

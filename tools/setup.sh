@@ -9,7 +9,7 @@
 #                         (headless) to check the reports, dpkg-dev (cpack -G DEB: dpkg-shlibdeps) and man-db
 #                         (man -l on the installed pages), python3-qgis (PyQGIS opens the styled GeoPackage)
 set -eu
-BUILD="gcc libc6-dev make cmake pkg-config libgeos-dev libproj-dev proj-data libshp-dev libpq-dev libsqlite3-dev libjson-c-dev libinih-dev libexpat1-dev zlib1g-dev libglpk-dev libgdal-dev libcairo2-dev libpango1.0-dev fonts-noto-cjk gettext"
+BUILD="gcc libc6-dev make cmake pkg-config libgeos-dev libproj-dev proj-data libshp-dev libpq-dev libssl-dev libsqlite3-dev libjson-c-dev libinih-dev libexpat1-dev zlib1g-dev libglpk-dev libgdal-dev libcairo2-dev libpango1.0-dev fonts-noto-cjk gettext"
 TEST="libcmocka-dev dpkg-dev man-db python3-qgis postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting gdal-bin proj-bin osmium-tool valgrind sqlite3 osm2pgrouting clang libclang-rt-14-dev poppler-utils chromium"
 case "${1:-run}" in
   run)  PKGS=$BUILD ;;

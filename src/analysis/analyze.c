@@ -269,7 +269,8 @@ static bool on_candidate(size_t j, void *user)
     GEOSContextHandle_t h = emscov_geos(o->ctx);
     const layer *l = o->a->in.streets;
     const GEOSGeometry *g1 = layer_geom(l, o->self), *g2 = layer_geom(l, j);
-    if (GEOSIntersects_r(h, g1, g2) != 1) return true;
+    /* only pairs whose interiors meet can overlap (neighbours only touch): no overlay for those */
+    if (GEOSRelatePattern_r(h, g1, g2, "T********") != 1) return true;
     GEOSGeometry *x = GEOSIntersection_r(h, g1, g2);
     double area = 0, cx = NAN, cy = NAN;
     if (!x) {
@@ -379,11 +380,11 @@ static ems_status check_streets(emscov_ctx *ctx, analysis *a)
 
 /* ---- population -------------------------------------------------------------------------------------- */
 
-static ems_status build_demand(emscov_ctx *ctx, analysis *a)
+/* The demand points (step run ahead, during the road graph build: the computation, without the ledger). */
+static ems_status demand_step(emscov_ctx *ctx, void *user)
 {
+    analysis *a = user;
     const scenario *sc = a->sc;
-    ledger *lg = a->result->ledger;
-    ledger_population *lp = ledger_population_get(lg);
     demand_set *d = NULL;
     ems_status st;
     int jf;
@@ -412,11 +413,23 @@ static ems_status build_demand(emscov_ctx *ctx, analysis *a)
         a->pop_method = a->in.pop_target ? "census polygons, dasymetric onto the target layer"
                                          : "census polygons, areal weighting";
     }
-    double counted = st == EMS_OK ? d->input_total : 0; /* the counts of the features with a geometry */
-    if (st == EMS_OK && sc->pop_total > 0) {
-        if ((st = demand_scale_to(ctx, d, sc->pop_total)) == EMS_OK) a->pop_weights = d->weight_total;
-        lp->scaled = true;
-    }
+    a->demand = d;
+    a->pop_counted = st == EMS_OK ? d->input_total : 0; /* the counts of the features with a geometry */
+    if (st == EMS_OK && sc->pop_total > 0 && (st = demand_scale_to(ctx, d, sc->pop_total)) == EMS_OK)
+        a->pop_weights = d->weight_total;
+    return st;
+}
+
+static ems_status build_demand(emscov_ctx *ctx, analysis *a)
+{
+    const scenario *sc = a->sc;
+    ledger *lg = a->result->ledger;
+    ledger_population *lp = ledger_population_get(lg);
+    ems_status st = ahead_finish(ctx, a->demand_step);
+    demand_set *d = a->demand;
+    a->demand = NULL;
+    double counted = a->pop_counted;
+    lp->scaled = st == EMS_OK && sc->pop_total > 0;
     /* the ledger of the population layer: skipped geometries with what they carried, zero / missing counts */
     size_t idx = 0;
     if (st == EMS_OK && a->in.pop_layer) {
@@ -857,20 +870,29 @@ static ems_status ledger_roads(emscov_ctx *ctx, analysis *a)
     return st;
 }
 
+/* The park coverage of residential land (step run ahead, during the road graph build). */
+static ems_status parks_step(emscov_ctx *ctx, void *user)
+{
+    analysis *a = user;
+    ems_status st = park_rules_load(ctx, a->sc->park_rules, &a->rules);
+    if (st == EMS_OK)
+        st = parks_compute(ctx, a->in.parks, a->in.residential, a->in.streets, a->rules, &a->parks);
+    return st;
+}
+
 static ems_status compute_parks(emscov_ctx *ctx, analysis *a)
 {
     size_t nu = layer_count(a->in.streets);
+    bool *inside = NULL;
     ems_status st;
-    if ((st = park_rules_load(ctx, a->sc->park_rules, &a->rules)) != EMS_OK ||
-        (st = parks_compute(ctx, a->in.parks, a->in.residential, a->in.streets, a->rules, &a->parks)) !=
-            EMS_OK ||
-        (st = parks_population_share(ctx, a->parks, a->x, a->y, a->pop, a->npoints, &a->park_pop_covered,
-                                     &a->park_pop_total)) != EMS_OK)
-        return st;
-    bool *inside = ems_calloc(ctx, a->npoints ? a->npoints : 1, sizeof *inside);
-    a->unit_park_pop_covered = ems_calloc(ctx, nu ? nu : 1, sizeof *a->unit_park_pop_covered);
-    if (!inside || !a->unit_park_pop_covered) st = EMS_ENOMEM;
-    if (st == EMS_OK && (st = parks_points_inside(ctx, a->parks, a->x, a->y, a->npoints, inside)) == EMS_OK)
+    if ((st = ahead_finish(ctx, a->parks_step)) != EMS_OK ||
+        !(inside = ems_calloc(ctx, a->npoints ? a->npoints : 1, sizeof *inside)) ||
+        !(a->unit_park_pop_covered = ems_calloc(ctx, nu ? nu : 1, sizeof *a->unit_park_pop_covered))) {
+        free(inside);
+        return st != EMS_OK ? st : EMS_ENOMEM;
+    }
+    if ((st = parks_population_share(ctx, a->parks, a->x, a->y, a->pop, a->npoints, inside,
+                                     &a->park_pop_covered, &a->park_pop_total)) == EMS_OK)
         for (size_t i = 0; i < a->npoints; i++)
             if (inside[i] && a->unit[i] != ANALYSIS_NONE) a->unit_park_pop_covered[a->unit[i]] += a->pop[i];
     free(inside);
@@ -1043,14 +1065,65 @@ static ems_status fill_geo(emscov_ctx *ctx, analysis *a)
                       .snap_m = a->cov->snap_m,
                       .point_station = a->point_station,
                       .point_subdistrict = a->unit,
-                      .areas = a->areas,
+                      .areas = a->areas_done ? a->areas : NULL, /* the step may still run (deferred) */
                       .area_bands_s = a->area_bands_s,
                       .nbands = a->nbands,
                       .park_service = a->park_service};
     return EMS_OK;
 }
 
+ems_status analysis_finish(emscov_ctx *ctx, analysis *a)
+{
+    if (!a->areas_step || a->areas_done) return EMS_OK;
+    double t0 = now();
+    ems_status st = ahead_finish(ctx, a->areas_step);
+    if (st != EMS_OK) return st;
+    a->areas_done = true;
+    a->result->geo.areas = a->areas;
+    run_result_add_timing(a->result, "service-area polygons (waited for)", now() - t0);
+    run_result_add_timing(a->result, "service-area polygons, on their own thread", ahead_seconds(a->areas_step));
+    return EMS_OK;
+}
+
+/* While the road graph is built: the demand points and the park coverage, computed now on this thread and
+ * reported at their turn (ahead.h), so the run prints and fails as if they ran in order. */
+static ems_status meanwhile(emscov_ctx *ctx, scenario_inputs *in, void *user)
+{
+    analysis *a = user;
+    ems_status st = EMS_OK;
+    if (in->parks) st = ahead_start(ctx, false, parks_step, a, &a->parks_step);
+    if (st == EMS_OK) st = ahead_start(ctx, false, demand_step, a, &a->demand_step);
+    a->meanwhile_done = now();
+    return st;
+}
+
+/* The snapping index over the road segments (step run on a thread of its own while the sub-districts are
+ * checked and the population ledger is made; its turn is just before the stations are snapped). */
+static ems_status snap_step(emscov_ctx *ctx, void *user)
+{
+    analysis *a = user;
+    ems_status st = snap_index_build(ctx, a->in.roads, &a->snap);
+    return st == EMS_OK ? snap_index_set_mode(ctx, a->snap, a->sc->snap) : st;
+}
+
+/* The service areas (step run on a thread of its own while the demand points are timed): bands at a quarter,
+ * half, three quarters and the whole of the standard's time. Reads only the network and the routes. */
+static ems_status areas_step(emscov_ctx *ctx, void *user)
+{
+    analysis *a = user;
+    isochrone_opts io = {.bands_s = a->area_bands_s,
+                         .nbands = a->nbands,
+                         .buffer_m = a->sc->buffer_m,
+                         .cell_m = a->sc->cell_m};
+    return isochrone_build(ctx, a->in.roads, a->routes, &io, &a->areas);
+}
+
 ems_status analysis_run(emscov_ctx *ctx, const scenario *sc, analysis **out)
+{
+    return analysis_run_opts(ctx, sc, NULL, out);
+}
+
+ems_status analysis_run_opts(emscov_ctx *ctx, const scenario *sc, const analysis_opts *o, analysis **out)
 {
     *out = NULL;
     analysis *a = ems_calloc(ctx, 1, sizeof *a);
@@ -1058,20 +1131,37 @@ ems_status analysis_run(emscov_ctx *ctx, const scenario *sc, analysis **out)
     a->sc = sc;
     double t0 = now();
     ems_status st = run_result_create(ctx, &a->result);
-    if (st == EMS_OK) st = scenario_load_inputs(ctx, sc, &a->in);
+    if (st == EMS_OK) st = scenario_load_inputs_with(ctx, sc, &a->in, meanwhile, a);
     if (st == EMS_OK) {
         lap(a, "read inputs + build road graph", &t0);
-        if ((st = snap_index_build(ctx, a->in.roads, &a->snap)) == EMS_OK)
-            st = snap_index_set_mode(ctx, a->snap, sc->snap);
+        if (a->demand_step)
+            run_result_add_timing(a->result, "of which demand points, while the roads were built",
+                                  ahead_seconds(a->demand_step));
+        if (a->parks_step)
+            run_result_add_timing(a->result, "of which park coverage, while the roads were built",
+                                  ahead_seconds(a->parks_step));
+        if (a->meanwhile_done > 0)
+            run_result_add_timing(a->result, "of which waited for the road graph", t0 - a->meanwhile_done);
+        st = ahead_start(ctx, true, snap_step, a, &a->snap_step);
     }
-    if (st == EMS_OK && (st = build_subdistricts(ctx, a)) == EMS_OK &&
-        (st = ledger_streets(ctx, a)) == EMS_OK &&
-        (st = ledger_roads(ctx, a)) == EMS_OK && (st = check_streets(ctx, a)) == EMS_OK &&
-        (st = build_demand(ctx, a)) == EMS_OK) {
+    if (st == EMS_OK && (st = ledger_streets(ctx, a)) == EMS_OK &&
+        (st = build_subdistricts(ctx, a)) == EMS_OK && (st = ledger_roads(ctx, a)) == EMS_OK &&
+        (st = check_streets(ctx, a)) == EMS_OK && (st = build_demand(ctx, a)) == EMS_OK) {
         lap(a, "population to demand points", &t0);
-        st = build_stations(ctx, a);
+        if ((st = ahead_finish(ctx, a->snap_step)) == EMS_OK)
+            st = build_stations(ctx, a);
     }
     size_t nu = a->in.streets ? layer_count(a->in.streets) : 0;
+    /* The service areas on their own thread: from here while the demand points are timed; when the caller
+     * waits for them later (deferred: while it writes the other tables), only once they are timed, so that the
+     * timing has both cores */
+    bool areas = !(o && o->no_service_areas), defer = o && o->defer_service_areas;
+    if (st == EMS_OK && areas) {
+        a->nbands = 4; /* set here: fill_geo reads them while the step may still run */
+        for (size_t b = 0; b < 4; b++)
+            a->area_bands_s[b] = sc->std->coverage_within_s * (double)(b + 1) / 4;
+        if (!defer) st = ahead_start(ctx, true, areas_step, a, &a->areas_step);
+    }
     if (st == EMS_OK) {
         lap(a, "snap stations + routing (2 labels)", &t0);
         coverage_params cp = {.nthresholds = sc->nthresholds,
@@ -1085,6 +1175,7 @@ ems_status analysis_run(emscov_ctx *ctx, const scenario *sc, analysis **out)
             if ((st = compute_periods(ctx, a, &cp)) == EMS_OK) lap(a, "coverage in each period", &t0);
         }
     }
+    if (st == EMS_OK && areas && defer) st = ahead_start(ctx, true, areas_step, a, &a->areas_step);
     if (st == EMS_OK && (st = ledger_demand(ctx, a)) == EMS_OK) {
         if (!sc->nperiods) lap(a, "response-time coverage", &t0);
         st = gaps_compute(ctx, a->in.streets, a->in.stations, sc->std->min_stations, &a->gaps);
@@ -1103,16 +1194,8 @@ ems_status analysis_run(emscov_ctx *ctx, const scenario *sc, analysis **out)
         lap(a, "park service-radius coverage", &t0);
     else if (st == EMS_OK && a->in.residential)
         st = ledger_from_layer(ctx, a, "residential", a->in.residential, -1, -1, NULL);
-    if (st == EMS_OK) {
-        /* service areas at a quarter, half, three quarters and the whole of the standard's time */
-        a->nbands = 4;
-        for (size_t b = 0; b < 4; b++)
-            a->area_bands_s[b] = sc->std->coverage_within_s * (double)(b + 1) / 4;
-        isochrone_opts io = {
-            .bands_s = a->area_bands_s, .nbands = a->nbands, .buffer_m = sc->buffer_m, .cell_m = sc->cell_m};
-        st = isochrone_build(ctx, a->in.roads, a->routes, &io, &a->areas);
-        if (st == EMS_OK) lap(a, "service-area polygons", &t0);
-    }
+    if (st == EMS_OK && !defer && (st = analysis_finish(ctx, a)) == EMS_OK)
+        t0 = now(); /* the wait was timed by analysis_finish */
     const standards *std = sc->std;
     const char *sources[RESULT_NTARGETS] = {std->source_response, std->source_stations, std->source_ambulances,
                                             std->source_parks, std->source_calls};
@@ -1130,6 +1213,9 @@ ems_status analysis_run(emscov_ctx *ctx, const scenario *sc, analysis **out)
 void analysis_destroy(analysis *a)
 {
     if (!a) return;
+    /* first: no step may still be reading the inputs or writing its result (a run that failed meanwhile) */
+    ahead_wait(a->snap_step);
+    ahead_wait(a->areas_step);
     scenario_inputs_fini(&a->in);
     free(a->x);
     free(a->y);
@@ -1158,5 +1244,11 @@ void analysis_destroy(analysis *a)
     isochrone_set_destroy(a->areas);
     layer_destroy(a->park_service);
     run_result_destroy(a->result);
+    demand_set_destroy(a->demand);
+    /* last: what the steps made is bound to their ctx */
+    ahead_destroy(a->areas_step);
+    ahead_destroy(a->snap_step);
+    ahead_destroy(a->parks_step);
+    ahead_destroy(a->demand_step);
     free(a);
 }

@@ -11,8 +11,10 @@
 #define EMSCOV_ANALYZE_H
 
 #include "geo/isochrone.h"
+#include "src/analysis/ahead.h"
 #include "src/analysis/ambulance.h"
 #include "src/analysis/coverage.h"
+#include "src/analysis/demand.h"
 #include "src/analysis/gaps.h"
 #include "src/analysis/parks.h"
 #include "src/analysis/result.h"
@@ -71,9 +73,28 @@ typedef struct analysis {
     layer *park_service;                  /* the park service area as a one-feature layer, or NULL */
 
     run_result *result;                   /* what the outputs render (result.h) */
+
+    /* steps computed ahead of their turn (ahead.h): destroyed last, what they made is bound to their ctx */
+    ahead *demand_step, *parks_step, *snap_step, *areas_step;
+    demand_set *demand; /* the demand step's points until the ledger takes them over */
+    double pop_counted; /* the counts of the population features with a geometry */
+    bool areas_done;          /* the service-area step was waited for (analysis_finish) */
+    double meanwhile_done; /* when the steps run while the road graph was built were done (s, monotonic) */
 } analysis;
 
 ems_status analysis_run(emscov_ctx *ctx, const scenario *sc, analysis **out);
+
+/* Options of a run; zero-initialise. */
+typedef struct analysis_opts {
+    bool no_service_areas;    /* skip the service-area polygons (areas stays NULL): runs that do not write them */
+    bool defer_service_areas; /* return while they are still computed on their own thread: analysis_finish */
+} analysis_opts;
+/* analysis_run with options (o may be NULL: the defaults). */
+ems_status analysis_run_opts(emscov_ctx *ctx, const scenario *sc, const analysis_opts *o, analysis **out);
+/* A run with deferred service areas: wait for them (their warnings and failure are reported now) and put them
+ * into the result model (result->geo.areas, NULL until then). EMS_OK at once when there is nothing to wait for.
+ * Until it returns, the service areas must not be read; everything else of the run may be. */
+ems_status analysis_finish(emscov_ctx *ctx, analysis *a);
 void analysis_destroy(analysis *a);
 
 #endif

@@ -352,6 +352,229 @@ static ems_status level_factor(builder *b, const layer *l, size_t i, int j, doub
     return st;
 }
 
+/* ---- Grid cells to sub-districts by scanline.
+ *
+ * When the cell centres are not reprojected they lie on rows of equal y. For each sub-district k (ascending,
+ * so the lowest index wins) and each row, the x where its ring edges cross the row are computed once (the
+ * crossing-number test with the half-open rule ymin <= y < ymax), and each unassigned cell of the row is
+ * inside when an odd number of crossings lies left of it. A cell that the crossings cannot decide for sure is
+ * tested exactly with GEOS (covers, as street_of): one within the rounding margin of a crossing, or near a
+ * vertex or a horizontal edge lying on the row. Every point on the boundary is one of those, so the result is
+ * street_of's, cell for cell, at a fraction of a point-in-polygon test per cell. */
+
+typedef struct xcross {
+    size_t row;
+    double lo, hi; /* a crossing: x +- its rounding margin; a range to test exactly: its ends */
+} xcross;
+
+typedef struct scan {
+    builder *b;
+    const grid *g;
+    size_t nr;
+    size_t *row_start; /* points of row r: [row_start[r], row_start[r + 1]), x ascending */
+    xcross *cross, *range;
+    size_t ncross, cross_cap, nrange, range_cap;
+    double *hi_max; /* prefix maxima of the row's ranges' hi */
+    size_t hi_cap;
+    double *cx, *cy; /* one ring's coordinates */
+    size_t c_cap;
+} scan;
+
+#define SCAN_EPS 1e-6 /* metres: vertices this close to a row are tested exactly around them */
+
+static double row_y(const scan *s, size_t r)
+{
+    double x, y;
+    grid_cell_centre(s->g, r, 0, &x, &y);
+    return y;
+}
+
+/* Rows whose centre y may lie in [lo, hi] (a superset; the caller checks each), as [*r0, *r1). */
+static void rows_between(const scan *s, double lo, double hi, size_t *r0, size_t *r1)
+{
+    double xll, yll, dy = grid_dy(s->g);
+    grid_origin(s->g, &xll, &yll);
+    double a = (double)s->nr - 0.5 - (hi - yll) / dy, b = (double)s->nr - 0.5 - (lo - yll) / dy;
+    a = floor(a) - 1, b = ceil(b) + 2;
+    *r0 = a < 0 ? 0 : a > (double)s->nr ? s->nr : (size_t)a;
+    *r1 = b < 0 ? 0 : b > (double)s->nr ? s->nr : (size_t)b;
+}
+
+static ems_status push_x(scan *s, xcross **a, size_t *n, size_t *cap, size_t row, double lo, double hi)
+{
+    if (!ems_grow(s->b->ctx, (void **)a, cap, *n + 1, sizeof **a)) return EMS_ENOMEM;
+    (*a)[(*n)++] = (xcross){row, lo, hi};
+    return EMS_OK;
+}
+
+/* The crossings and exact-test ranges of one closed ring. */
+static ems_status scan_ring(scan *s, const GEOSGeometry *ring)
+{
+    GEOSContextHandle_t h = s->b->h;
+    const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(h, ring);
+    unsigned n = 0;
+    if (!cs || !GEOSCoordSeq_getSize_r(h, cs, &n))
+        return emscov_fail(s->b->ctx, EMS_EINTERNAL, "cannot read a sub-district ring: %s",
+                           emscov_lib_message(s->b->ctx));
+    if (!ems_grow(s->b->ctx, (void **)&s->cx, &s->c_cap, n ? n : 1, sizeof *s->cx) ||
+        !(s->cy = ems_realloc(s->b->ctx, s->cy, s->c_cap * sizeof *s->cy)))
+        return EMS_ENOMEM;
+    if (n && !GEOSCoordSeq_copyToArrays_r(h, cs, s->cx, s->cy, NULL, NULL))
+        return emscov_fail(s->b->ctx, EMS_EINTERNAL, "cannot read a sub-district ring: %s",
+                           emscov_lib_message(s->b->ctx));
+    ems_status st = EMS_OK;
+    size_t r0, r1;
+    for (unsigned i = 0; st == EMS_OK && i < n; i++) { /* vertices on (or next to) a row */
+        rows_between(s, s->cy[i] - SCAN_EPS, s->cy[i] + SCAN_EPS, &r0, &r1);
+        for (size_t r = r0; st == EMS_OK && r < r1; r++)
+            if (fabs(row_y(s, r) - s->cy[i]) <= SCAN_EPS)
+                st = push_x(s, &s->range, &s->nrange, &s->range_cap, r, s->cx[i] - SCAN_EPS,
+                            s->cx[i] + SCAN_EPS);
+    }
+    for (unsigned i = 0; st == EMS_OK && i + 1 < n; i++) {
+        double x1 = s->cx[i], y1 = s->cy[i], x2 = s->cx[i + 1], y2 = s->cy[i + 1];
+        double ymin = fmin(y1, y2), ymax = fmax(y1, y2);
+        rows_between(s, ymin - SCAN_EPS, ymax + SCAN_EPS, &r0, &r1);
+        /* rounding of x1 + t (x2 - x1), t in [0, 1]: a few ulps of |dx| and of |x| */
+        double margin = SCAN_EPS + 1e-12 * fabs(x2 - x1) + 1e-15 * fmax(fabs(x1), fabs(x2));
+        for (size_t r = r0; st == EMS_OK && r < r1; r++) {
+            double y = row_y(s, r);
+            if (fabs(y - y1) <= SCAN_EPS && fabs(y - y2) <= SCAN_EPS) /* an edge lying on the row */
+                st = push_x(s, &s->range, &s->nrange, &s->range_cap, r, fmin(x1, x2) - SCAN_EPS,
+                            fmax(x1, x2) + SCAN_EPS);
+            else if (ymin <= y && y < ymax) {
+                double xc = x1 + (y - y1) / (y2 - y1) * (x2 - x1);
+                st = push_x(s, &s->cross, &s->ncross, &s->cross_cap, r, xc - margin, xc + margin);
+            }
+        }
+    }
+    return st;
+}
+
+static int cmp_xcross(const void *pa, const void *pb)
+{
+    const xcross *a = pa, *b = pb;
+    if (a->row != b->row) return a->row < b->row ? -1 : 1;
+    return a->lo < b->lo ? -1 : a->lo > b->lo;
+}
+
+/* First index in a[from, to) whose row is >= row. */
+static size_t first_of_row(const xcross *a, size_t from, size_t to, size_t row)
+{
+    while (from < to) {
+        size_t mid = from + (to - from) / 2;
+        if (a[mid].row < row)
+            from = mid + 1;
+        else
+            to = mid;
+    }
+    return from;
+}
+
+/* Exact test of point p for sub-district k (the rule of street_of). */
+static ems_status scan_exact(scan *s, size_t k, size_t p, bool *in)
+{
+    builder *b = s->b;
+    const GEOSPreparedGeometry *pg = street_prep(b, k);
+    GEOSGeometry *pt = pg ? GEOSGeom_createPointFromXY_r(b->h, b->d->x[p], b->d->y[p]) : NULL;
+    char c = pt ? GEOSPreparedCovers_r(b->h, pg, pt) : 2;
+    GEOSGeom_destroy_r(b->h, pt);
+    if (c == 2)
+        return emscov_fail(b->ctx, EMS_EINTERNAL, "point-in-polygon test failed: %s",
+                           emscov_lib_message(b->ctx));
+    *in = c == 1;
+    return EMS_OK;
+}
+
+/* Assign the unassigned points of one row to sub-district k by its crossings c[0, nc) and ranges u[0, nu). */
+static ems_status scan_row(scan *s, size_t k, size_t row, double xmin, double xmax, const xcross *c,
+                           size_t nc, const xcross *u, size_t nu)
+{
+    demand_set *d = s->b->d;
+    size_t p0 = s->row_start[row], p1 = s->row_start[row + 1];
+    while (p0 < p1) { /* first point at or right of xmin */
+        size_t mid = p0 + (p1 - p0) / 2;
+        if (d->x[mid] < xmin)
+            p0 = mid + 1;
+        else
+            p1 = mid;
+    }
+    p1 = s->row_start[row + 1];
+    if (!ems_grow(s->b->ctx, (void **)&s->hi_max, &s->hi_cap, nu ? nu : 1, sizeof *s->hi_max))
+        return EMS_ENOMEM;
+    for (size_t j = 0; j < nu; j++)
+        s->hi_max[j] = j ? fmax(s->hi_max[j - 1], u[j].hi) : u[j].hi;
+    size_t ui = 0, left = 0; /* left: crossings wholly left of the point, whose count is the parity */
+    for (size_t p = p0; p < p1 && d->x[p] <= xmax; p++) {
+        double x = d->x[p];
+        while (left < nc && c[left].hi < x)
+            left++;
+        while (ui < nu && u[ui].lo <= x)
+            ui++;
+        if (d->street[p] != DEMAND_NONE) continue;
+        /* crossings whose margin holds x: from `left` on, while they start at or before x */
+        /* x within a range, or within the margin of the first crossing not wholly left of it (when a later
+         * one is wholly left, that first one starts left of x too, so a miscount is always tested exactly) */
+        bool near = (ui > 0 && s->hi_max[ui - 1] >= x) || (left < nc && c[left].lo <= x);
+        bool in = left % 2 == 1;
+        ems_status st = near ? scan_exact(s, k, p, &in) : EMS_OK;
+        if (st != EMS_OK) return st;
+        if (in) d->street[p] = (uint32_t)k;
+    }
+    return EMS_OK;
+}
+
+/* Every point of the grid set (row-major, x ascending in a row) to its sub-district, as street_of would. */
+static ems_status scan_streets(builder *b, const grid *g)
+{
+    demand_set *d = b->d;
+    size_t nc = grid_ncols(g), nr = grid_nrows(g);
+    scan s = {.b = b, .g = g, .nr = nr};
+    for (size_t i = 0; i < d->n; i++)
+        d->street[i] = DEMAND_NONE;
+    if (!b->six || d->n == 0) return EMS_OK;
+    if (!(s.row_start = ems_calloc(b->ctx, nr + 1, sizeof *s.row_start))) return EMS_ENOMEM;
+    for (size_t i = 0; i < d->n; i++)
+        s.row_start[(size_t)(d->record[i] - 1) / nc + 1]++;
+    for (size_t r = 0; r < nr; r++)
+        s.row_start[r + 1] += s.row_start[r];
+    ems_status st = EMS_OK;
+    for (size_t k = 0; st == EMS_OK && k < d->nstreets; k++) {
+        const GEOSGeometry *poly = layer_geom(b->streets, k);
+        double e[4];
+        if (!GEOSGeom_getExtent_r(b->h, poly, &e[0], &e[1], &e[2], &e[3])) continue; /* empty */
+        s.ncross = s.nrange = 0;
+        int np = GEOSGetNumGeometries_r(b->h, poly);
+        for (int q = 0; st == EMS_OK && q < np; q++) {
+            const GEOSGeometry *part = GEOSGetGeometryN_r(b->h, poly, q);
+            int nh = GEOSGetNumInteriorRings_r(b->h, part);
+            st = scan_ring(&s, GEOSGetExteriorRing_r(b->h, part));
+            for (int r = 0; st == EMS_OK && r < nh; r++)
+                st = scan_ring(&s, GEOSGetInteriorRingN_r(b->h, part, r));
+        }
+        if (st != EMS_OK) break;
+        qsort(s.cross, s.ncross, sizeof *s.cross, cmp_xcross);
+        qsort(s.range, s.nrange, sizeof *s.range, cmp_xcross);
+        size_t r0, r1;
+        rows_between(&s, e[1] - SCAN_EPS, e[3] + SCAN_EPS, &r0, &r1);
+        size_t c0 = first_of_row(s.cross, 0, s.ncross, r0), u0 = first_of_row(s.range, 0, s.nrange, r0);
+        for (size_t r = r0; st == EMS_OK && r < r1; r++) {
+            size_t c1 = first_of_row(s.cross, c0, s.ncross, r + 1),
+                   u1 = first_of_row(s.range, u0, s.nrange, r + 1);
+            st = scan_row(&s, k, r, e[0] - SCAN_EPS, e[2] + SCAN_EPS, s.cross + c0, c1 - c0, s.range + u0,
+                          u1 - u0);
+            c0 = c1, u0 = u1;
+        }
+    }
+    free(s.row_start);
+    free(s.cross);
+    free(s.range);
+    free(s.hi_max);
+    free(s.cx);
+    free(s.cy);
+    return st;
+}
+
 /* ---- Grid. */
 
 ems_status demand_from_grid(emscov_ctx *ctx, const grid *g, const crs *working, const layer *streets,
@@ -391,7 +614,9 @@ ems_status demand_from_grid(emscov_ctx *ctx, const grid *g, const crs *working, 
             d->record[d->n] = (int64_t)k + 1;
             d->n++;
         }
+    bool rows = grid_dx(g) > 0 && grid_dy(g) > 0; /* the centres stay on rows of equal y */
     if (!crs_equivalent(grid_crs(g), working)) {
+        rows = false;
         if ((st = crs_transformer_create(ctx, grid_crs(g), working, &t)) != EMS_OK ||
             (st = crs_transform_xy(ctx, t, d->x, d->y, d->n)) != EMS_OK) {
             crs_transformer_destroy(t);
@@ -399,7 +624,8 @@ ems_status demand_from_grid(emscov_ctx *ctx, const grid *g, const crs *working, 
         }
         crs_transformer_destroy(t);
     }
-    for (size_t i = 0; i < d->n && st == EMS_OK; i++)
+    if (rows) st = scan_streets(&b, g);
+    for (size_t i = 0; i < d->n && st == EMS_OK && !rows; i++)
         st = street_of(&b, d->x[i], d->y[i], &d->street[i]);
     return builder_finish(&b, st, out);
 }

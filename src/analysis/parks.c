@@ -15,8 +15,10 @@
 #include "src/analysis/parks.h"
 
 #include "geo/config.h"
+#include "geo/parallel.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -741,6 +743,30 @@ ems_status parks_compute(emscov_ctx *ctx, const layer *parks, const layer *resid
     return EMS_OK;
 }
 
+/* Point-in-service-area over worker threads: each worker has a GEOS handle of its own and its own prepared
+ * copy of the area (a prepared geometry builds its index lazily, so it is never shared). */
+typedef struct inside_job {
+    const GEOSGeometry *area;
+    const double *x, *y;
+    bool *inside;
+    GEOSContextHandle_t *h;
+    const GEOSPreparedGeometry **prep;
+    atomic_bool failed;
+} inside_job;
+
+static void inside_range(void *user, int w, size_t begin, size_t end)
+{
+    inside_job *j = user;
+    GEOSContextHandle_t h = j->h[w];
+    for (size_t i = begin; i < end; i++) {
+        GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, j->x[i], j->y[i]);
+        char c = pt ? GEOSPreparedCovers_r(h, j->prep[w], pt) : 2;
+        GEOSGeom_destroy_r(h, pt);
+        if (c == 2) atomic_store(&j->failed, true);
+        j->inside[i] = c == 1;
+    }
+}
+
 ems_status parks_points_inside(emscov_ctx *ctx, const parks_result *r, const double *x, const double *y,
                                size_t n, bool *inside)
 {
@@ -748,32 +774,43 @@ ems_status parks_points_inside(emscov_ctx *ctx, const parks_result *r, const dou
     for (size_t i = 0; i < n; i++)
         inside[i] = false;
     if (n == 0 || !r->service || GEOSisEmpty_r(h, r->service) == 1) return EMS_OK;
-    const GEOSPreparedGeometry *p = GEOSPrepare_r(h, r->service);
-    if (!p)
-        return emscov_fail(ctx, EMS_EINTERNAL, "cannot prepare the service area: %s",
-                           emscov_lib_message(ctx));
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(x[i]) || !isfinite(y[i]))
+            return emscov_fail(ctx, EMS_EINPUT, "population point %zu: coordinates (%g, %g) are not finite",
+                               i, x[i], y[i]);
+    size_t min_block = 16384;
+    int nw = parallel_workers(n, min_block);
+    inside_job j = {.area = r->service, .x = x, .y = y, .inside = inside};
+    atomic_init(&j.failed, false);
+    emscov_ctx *wctx[16] = {NULL};
+    GEOSContextHandle_t hs[16];
+    const GEOSPreparedGeometry *prep[16] = {NULL};
     ems_status st = EMS_OK;
-    for (size_t i = 0; i < n && st == EMS_OK; i++) {
-        if (!isfinite(x[i]) || !isfinite(y[i])) {
-            st = emscov_fail(ctx, EMS_EINPUT, "population point %zu: coordinates (%g, %g) are not finite", i,
-                             x[i], y[i]);
+    for (int w = 0; w < nw && st == EMS_OK; w++) {
+        if (w > 0 && !(wctx[w] = emscov_ctx_create())) {
+            st = emscov_fail(ctx, EMS_ENOMEM, "out of memory");
             break;
         }
-        GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, x[i], y[i]);
-        char c = pt ? GEOSPreparedCovers_r(h, p, pt) : 2;
-        if (pt) GEOSGeom_destroy_r(h, pt);
-        if (c == 2)
-            st =
-                emscov_fail(ctx, EMS_EINTERNAL, "population point %zu: point-in-service-area test failed: %s",
-                            i, emscov_lib_message(ctx));
-        inside[i] = c == 1;
+        hs[w] = w ? emscov_geos(wctx[w]) : h;
+        /* prepared here, on one thread, so the area's cached envelope is computed before the workers start */
+        if (!(prep[w] = GEOSPrepare_r(hs[w], r->service)))
+            st = emscov_fail(ctx, EMS_EINTERNAL, "cannot prepare the service area: %s",
+                             emscov_lib_message(ctx));
     }
-    GEOSPreparedGeom_destroy_r(h, p);
+    j.h = hs;
+    j.prep = prep;
+    if (st == EMS_OK) parallel_for_workers(n, min_block, inside_range, &j);
+    if (st == EMS_OK && atomic_load(&j.failed))
+        st = emscov_fail(ctx, EMS_EINTERNAL, "point-in-service-area test failed");
+    for (int w = 0; w < nw; w++) {
+        if (prep[w]) GEOSPreparedGeom_destroy_r(hs[w], prep[w]);
+        emscov_ctx_destroy(wctx[w]);
+    }
     return st;
 }
 
 ems_status parks_population_share(emscov_ctx *ctx, const parks_result *r, const double *x, const double *y,
-                                  const double *pop, size_t n, double *covered, double *total)
+                                  const double *pop, size_t n, bool *inside, double *covered, double *total)
 {
     *covered = 0;
     *total = 0;
@@ -781,7 +818,7 @@ ems_status parks_population_share(emscov_ctx *ctx, const parks_result *r, const 
         if (!(pop[i] >= 0) || !isfinite(pop[i]))
             return emscov_fail(ctx, EMS_EINPUT, "population point %zu: population %g is not a count >= 0", i,
                                pop[i]);
-    bool *in = ems_malloc(ctx, (n ? n : 1) * sizeof *in);
+    bool *in = inside ? inside : ems_malloc(ctx, (n ? n : 1) * sizeof *in);
     if (!in) return EMS_ENOMEM;
     ems_status st = parks_points_inside(ctx, r, x, y, n, in);
     double c = 0, t = 0;
@@ -789,7 +826,7 @@ ems_status parks_population_share(emscov_ctx *ctx, const parks_result *r, const 
         t += pop[i];
         if (in[i]) c += pop[i];
     }
-    free(in);
+    if (in != inside) free(in);
     if (st == EMS_OK) {
         *covered = c;
         *total = t;

@@ -101,11 +101,13 @@ ems_status parks_compute(emscov_ctx *ctx, const layer *parks, const layer *resid
 void parks_result_destroy(parks_result *r);
 
 /* Population-based share: *covered = the population of the n points (x[i], y[i], working CRS) that lie in
- * the service area (boundary included), *total = all of it. pop must be finite and >= 0 (EMS_EINPUT naming
- * the point otherwise). */
+ * the service area (boundary included), *total = all of it; inside (n entries; may be NULL) receives each
+ * point's answer as parks_points_inside gives it. pop must be finite and >= 0 (EMS_EINPUT naming the point
+ * otherwise). */
 ems_status parks_population_share(emscov_ctx *ctx, const parks_result *r, const double *x, const double *y,
-                                  const double *pop, size_t n, double *covered, double *total);
-/* Per point: inside[i] = point i lies in the service area (for per-sub-district population shares). */
+                                  const double *pop, size_t n, bool *inside, double *covered, double *total);
+/* Per point: inside[i] = point i lies in the service area (for per-sub-district population shares). Large n
+ * are tested on parallel_for workers (geo/parallel.h), each with a GEOS handle of its own. */
 ems_status parks_points_inside(emscov_ctx *ctx, const parks_result *r, const double *x, const double *y,
                                size_t n, bool *inside);
 

@@ -394,6 +394,12 @@ static ems_status roads_finish(emscov_ctx *ctx, roads_job *j, ems_status st, net
 
 ems_status scenario_load_inputs(emscov_ctx *ctx, const scenario *s, scenario_inputs *in)
 {
+    return scenario_load_inputs_with(ctx, s, in, NULL, NULL);
+}
+
+ems_status scenario_load_inputs_with(emscov_ctx *ctx, const scenario *s, scenario_inputs *in,
+                                     scenario_meanwhile_fn meanwhile, void *user)
+{
     memset(in, 0, sizeof *in);
     ems_status st = layer_read(ctx, s->streets.path, &s->streets.opts, &in->streets);
     if (st == EMS_OK && s->streets.where)
@@ -450,6 +456,8 @@ ems_status scenario_load_inputs(emscov_ctx *ctx, const scenario *s, scenario_inp
         st = read_into(ctx, &s->population, in->working, &in->pop_layer);
     if (st == EMS_OK)
         st = read_into(ctx, &s->pop_target, in->working, &in->pop_target);
+    if (st == EMS_OK && meanwhile)
+        st = meanwhile(ctx, in, user);
 
     if (threaded)
         pthread_join(th, NULL);

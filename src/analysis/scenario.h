@@ -69,6 +69,12 @@ typedef struct scenario_inputs {
 } scenario_inputs;
 
 ems_status scenario_load_inputs(emscov_ctx *ctx, const scenario *s, scenario_inputs *in);
+/* Work to do while the road graph is being built: called on the calling thread once every other layer is read
+ * and in the working CRS (in->roads still NULL), before the load waits for the roads; a failure ends the load
+ * (in is then freed: the callback must not leave anything running that reads it). */
+typedef ems_status (*scenario_meanwhile_fn)(emscov_ctx *ctx, scenario_inputs *in, void *user);
+ems_status scenario_load_inputs_with(emscov_ctx *ctx, const scenario *s, scenario_inputs *in,
+                                     scenario_meanwhile_fn meanwhile, void *user);
 
 /* Index of the field a scenario key names in layer l: *j = -1 when name is NULL (the key is absent); a name
  * the layer lacks is EMS_EINPUT "<file>: no field "X" (scenario key [sec] key); the fields are: A, B, ...". */

@@ -112,25 +112,33 @@ static ems_status street_summary(emscov_ctx *ctx, const run_result *r, layer **o
     return st;
 }
 
-static ems_status demand_time(emscov_ctx *ctx, const run_result *r, layer **out)
+static void demand_values(const void *user, size_t i, layer_value *v)
+{
+    const run_result *r = user;
+    const result_geo *g = &r->geo;
+    uint32_t s = g->point_station[i];
+    v[0] = num(g->pop[i]);
+    v[1] = num(g->time_s[i]);
+    v[2] = num(g->backup_s[i]);
+    v[3] = text(s < r->nstations ? r->stations[s].id : NULL);
+    v[4] = num(g->snap_m[i]);
+    v[5] = text(unit_id(r, g->point_subdistrict[i]));
+}
+
+/* The demand points: a point table over the result's arrays (1.4 M rows at city scale: no GEOS points). */
+static ems_status demand_time(emscov_ctx *ctx, const run_result *r, layer **out, result_points **pts)
 {
     static const fdef f[] = {{"population", LAYER_FIELD_DOUBLE}, {"time_s", LAYER_FIELD_DOUBLE},
                              {"backup_s", LAYER_FIELD_DOUBLE},   {"station_id", LAYER_FIELD_STRING},
                              {"snap_m", LAYER_FIELD_DOUBLE},     {"subdistrict_id", LAYER_FIELD_STRING}};
     ems_status st = new_layer(ctx, r, "demand_time", f, sizeof f / sizeof *f, out);
-    GEOSContextHandle_t h = emscov_geos(ctx);
-    const result_geo *g = &r->geo;
-    for (size_t i = 0; st == EMS_OK && i < g->npoints; i++) {
-        uint32_t s = g->point_station[i];
-        layer_value v[] = {num(g->pop[i]),
-                           num(g->time_s[i]),
-                           num(g->backup_s[i]),
-                           text(s < r->nstations ? r->stations[s].id : NULL),
-                           num(g->snap_m[i]),
-                           text(unit_id(r, g->point_subdistrict[i]))};
-        st = layer_append_valid_take(ctx, *out, GEOSGeom_createPointFromXY_r(h, g->x[i], g->y[i]), (int64_t)i + 1, v);
-    }
-    return st;
+    if (st != EMS_OK)
+        return st;
+    layer_allow_null_geometry(*out, GEOS_POINT);
+    if (!(*pts = ems_calloc(ctx, 1, sizeof **pts)))
+        return EMS_ENOMEM;
+    **pts = (result_points){r->geo.npoints, r->geo.x, r->geo.y, demand_values, r};
+    return EMS_OK;
 }
 
 static ems_status service_area(emscov_ctx *ctx, const run_result *r, layer **out)
@@ -138,7 +146,8 @@ static ems_status service_area(emscov_ctx *ctx, const run_result *r, layer **out
     static const fdef f[] = {{"band_min", LAYER_FIELD_DOUBLE}, {"area_m2", LAYER_FIELD_DOUBLE}};
     ems_status st = new_layer(ctx, r, "service_area", f, 2, out);
     GEOSContextHandle_t h = emscov_geos(ctx);
-    for (size_t k = 0; st == EMS_OK && k < isochrone_count(r->geo.areas); k++) {
+    size_t na = r->geo.areas ? isochrone_count(r->geo.areas) : 0; /* none: a run without service areas */
+    for (size_t k = 0; st == EMS_OK && k < na; k++) {
         const isochrone_area *ar = isochrone_at(r->geo.areas, k);
         layer_value v[] = {num(r->geo.area_bands_s[ar->band] / 60), num(ar->area_m2)};
         st = layer_append_valid_take(ctx, *out, GEOSGeom_clone_r(h, ar->geom), (int64_t)k + 1, v);
@@ -221,28 +230,47 @@ static ems_status park_service_area(emscov_ctx *ctx, const run_result *r, layer 
 
 ems_status result_layers_build(emscov_ctx *ctx, const run_result *r, result_layer *out, size_t *n)
 {
+    return result_layers_build_only(ctx, r, NULL, 0, out, n);
+}
+
+static bool listed(const char *table, const char *const *only, size_t nonly)
+{
+    for (size_t k = 0; k < nonly; k++)
+        if (!strcmp(only[k], table))
+            return true;
+    return !only;
+}
+
+ems_status result_layers_build_only(emscov_ctx *ctx, const run_result *r, const char *const *only, size_t nonly,
+                                    result_layer *out, size_t *n)
+{
     *n = 0;
     ems_status st = EMS_OK;
     struct {
         const char *table, *desc;
         ems_status (*fn)(emscov_ctx *, const run_result *, layer **);
         bool present;
-    } all[] = {{"street_summary", "per sub-district figures and verdicts against the standards", street_summary, true},
-               {"demand_time", "demand points: population, response time, nearest station", demand_time, true},
-               {"service_area", "road service areas by response-time band", service_area, true},
-               {"station", "stations: identity, ambulances, workload, sub-district, network status", station, true},
-               {"park_service_area", "park service areas (rule set's radii)", park_service_area,
-                r->geo.park_service != NULL},
-               {"input_issue", "input ledger: every skipped or altered input record and why", input_issue, true}};
+    } all[] = {
+        {"street_summary", "per sub-district figures and verdicts against the standards", street_summary,
+         true},
+        {"demand_time", "demand points: population, response time, nearest station", NULL, true},
+        {"service_area", "road service areas by response-time band", service_area, true},
+        {"station", "stations: identity, ambulances, workload, sub-district, network status", station, true},
+        {"park_service_area", "park service areas (rule set's radii)", park_service_area,
+         r->geo.park_service != NULL},
+        {"input_issue", "input ledger: every skipped or altered input record and why", input_issue, true}};
     for (size_t k = 0; st == EMS_OK && k < sizeof all / sizeof *all; k++) {
-        if (!all[k].present)
+        if (!all[k].present || !listed(all[k].table, only, nonly))
             continue;
         layer *l = NULL;
-        st = all[k].fn(ctx, r, &l);
+        result_points *pts = NULL;
+        st = all[k].fn ? all[k].fn(ctx, r, &l) : demand_time(ctx, r, &l, &pts);
         if (st == EMS_OK)
-            out[(*n)++] = (result_layer){all[k].table, all[k].desc, l};
-        else
+            out[(*n)++] = (result_layer){all[k].table, all[k].desc, l, pts};
+        else {
             layer_destroy(l);
+            free(pts);
+        }
     }
     if (st != EMS_OK) {
         result_layers_free(out, *n);
@@ -253,8 +281,15 @@ ems_status result_layers_build(emscov_ctx *ctx, const run_result *r, result_laye
 
 void result_layers_free(result_layer *ls, size_t n)
 {
-    for (size_t k = 0; k < n; k++)
+    for (size_t k = 0; k < n; k++) {
         layer_destroy(ls[k].l);
+        free(ls[k].pts);
+    }
+}
+
+size_t result_layer_rows(const result_layer *rl)
+{
+    return rl->pts ? rl->pts->n : layer_count(rl->l);
 }
 
 /* ---- column meanings ------------------------------------------------------------------------------------- */

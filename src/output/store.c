@@ -428,14 +428,9 @@ ems_status outset_add_file(emscov_ctx *ctx, outset *s, const char *name, const c
     return st;
 }
 
-ems_status outset_add_gpkg(emscov_ctx *ctx, outset *s, const char *name, const result_layer *ls, size_t n)
+ems_status outset_gpkg_styles(emscov_ctx *ctx, gpkg_store *gs, const result_layer *ls, size_t n)
 {
-    outset_file *f;
-    gpkg_store *gs = NULL;
-    ems_status st = add_name(ctx, s, name, &f);
-    if (st == EMS_OK) st = gpkg_store_begin(ctx, f->staged, &gs);
-    for (size_t k = 0; st == EMS_OK && k < n; k++)
-        st = gpkg_store_write_layer(ctx, gs, ls[k].table, ls[k].description, ls[k].l);
+    ems_status st = EMS_OK;
     for (size_t k = 0; st == EMS_OK && k < n; k++) { /* QGIS draws each layer as emscov map does */
         char *qml = NULL;
         const char *what = NULL;
@@ -444,6 +439,18 @@ ems_status outset_add_gpkg(emscov_ctx *ctx, outset *s, const char *name, const r
             st = gpkg_store_write_style(ctx, gs, ls[k].table, QGIS_STYLE_NAME, qml, NULL, what);
         free(qml);
     }
+    return st;
+}
+
+ems_status outset_add_gpkg(emscov_ctx *ctx, outset *s, const char *name, const result_layer *ls, size_t n)
+{
+    outset_file *f;
+    gpkg_store *gs = NULL;
+    ems_status st = add_name(ctx, s, name, &f);
+    if (st == EMS_OK) st = gpkg_store_begin(ctx, f->staged, &gs);
+    for (size_t k = 0; st == EMS_OK && k < n; k++)
+        st = gpkg_store_write_layer(ctx, gs, ls[k].table, ls[k].description, ls[k].l);
+    if (st == EMS_OK) st = outset_gpkg_styles(ctx, gs, ls, n);
     if (st == EMS_OK)
         st = gpkg_store_commit(ctx, gs); /* renames inside the staging directory */
     else

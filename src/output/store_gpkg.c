@@ -8,7 +8,8 @@
  * %w (double quotes doubled); every value is a bound parameter.
  *
  * Per layer: CREATE TABLE and the R-tree virtual table, one prepared INSERT reused for every feature (boxes
- * collected on the way), the R-tree bulk-loaded from those boxes (see below), then gpkg_contents (extent
+ * collected on the way; a point table's rows come straight from its arrays, and its blobs are written here
+ * without GEOS), the R-tree bulk-loaded from those boxes (see below), then gpkg_contents (extent
  * accumulated while writing), gpkg_geometry_columns, the gpkg_extensions row and, last, the six GeoPackage
  * 1.3 R-tree triggers. The triggers call ST_IsEmpty, ST_MinX, ..., which only GeoPackage-aware software
  * (GDAL, QGIS, SpatiaLite) defines: they are created after the rows are in, so they never fire here, and they
@@ -31,6 +32,7 @@
 #define GPKG_USER_VERSION 10300        /* 1.3.0 */
 #define GPKG_PRIVATE_SRS 100000        /* first srs_id for CRSs without an EPSG code */
 #define GPKG_HEADER_LEN 40             /* magic, version, flags, srs_id, xy envelope */
+#define GPKG_BATCH 32                  /* rows of a point table per INSERT statement */
 
 typedef struct gpkg_srs {
     int id;
@@ -483,16 +485,78 @@ static int cmp_y(const void *a, const void *b)
     return u < v ? -1 : u > v ? 1 : (p->id > q->id) - (p->id < q->id);
 }
 
+/* The same orders by radix sort: each cell's key is (the float centre's bits made sortable) << 32 | id, sorted
+ * by an LSD radix sort of 11-bit digits, which orders exactly as cmp_x / cmp_y do (centre, then id; -0 as
+ * +0) in linear time: 1.4 M demand points sort in a few hundredths of a second instead of most of one. */
+typedef struct rt_key {
+    uint64_t k;
+    uint32_t i;
+} rt_key;
+
+static uint32_t float_order(float f)
+{
+    f += 0.0f; /* -0 -> +0: equal in the comparison */
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return u & 0x80000000u ? ~u : u | 0x80000000u;
+}
+
+/* Sort e[0, n) by (centre on axis 0 = x or 1 = y, id) with the scratch of n keys (a, b) and cells (t). */
+static void radix_sort(rt_entry *e, size_t n, int axis, rt_key *a, rt_key *b, rt_entry *t)
+{
+    for (size_t i = 0; i < n; i++) {
+        float u = axis ? e[i].b[2] + e[i].b[3] : e[i].b[0] + e[i].b[1];
+        a[i] = (rt_key){(uint64_t)float_order(u) << 32 | (uint32_t)e[i].id, (uint32_t)i};
+    }
+    size_t count[2048];
+    for (int shift = 0; shift < 64; shift += 11) {
+        memset(count, 0, sizeof count);
+        for (size_t i = 0; i < n; i++)
+            count[(a[i].k >> shift) & 2047]++;
+        size_t sum = 0;
+        for (size_t d = 0; d < 2048; d++) {
+            size_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            b[count[(a[i].k >> shift) & 2047]++] = a[i];
+        rt_key *sw = a;
+        a = b;
+        b = sw;
+    }
+    for (size_t i = 0; i < n; i++)
+        t[i] = e[a[i].i];
+    memcpy(e, t, n * sizeof *e);
+}
+
 /* Order n cells so that consecutive runs of cap form compact nodes: sort by x, cut into ~sqrt(n/cap)
- * vertical slices, sort each slice by y. */
+ * vertical slices, sort each slice by y. Radix sorts when the ids fit 32 bits (always, in practice), else
+ * qsort with the same comparisons. */
 static void str_order(rt_entry *e, size_t n, size_t cap)
 {
     size_t nodes = (n + cap - 1) / cap;
     size_t slices = (size_t)ceil(sqrt((double)nodes));
     size_t per_slice = slices * cap;
-    qsort(e, n, sizeof *e, cmp_x);
-    for (size_t i = 0; i < n; i += per_slice)
-        qsort(e + i, n - i < per_slice ? n - i : per_slice, sizeof *e, cmp_y);
+    bool small_ids = n < UINT32_MAX;
+    for (size_t i = 0; i < n && small_ids; i++)
+        small_ids = e[i].id >= 0 && e[i].id <= (int64_t)UINT32_MAX;
+    rt_key *a = small_ids ? malloc(n * sizeof *a) : NULL, *b = a ? malloc(n * sizeof *b) : NULL;
+    rt_entry *t = b ? malloc(n * sizeof *t) : NULL;
+    if (t)
+        radix_sort(e, n, 0, a, b, t);
+    else
+        qsort(e, n, sizeof *e, cmp_x);
+    for (size_t i = 0; i < n; i += per_slice) {
+        size_t m = n - i < per_slice ? n - i : per_slice;
+        if (t)
+            radix_sort(e + i, m, 1, a, b, t);
+        else
+            qsort(e + i, m, sizeof *e, cmp_y);
+    }
+    free(a);
+    free(b);
+    free(t);
 }
 
 typedef struct rt_writer {
@@ -701,8 +765,22 @@ static ems_status check_layer(emscov_ctx *ctx, gpkg_store *s, const char *table,
     return EMS_OK;
 }
 
-/* The blob for feature geometry g: GeoPackage header (srs_id, xy envelope, little-endian) + ISO WKB, the WKB
- * wrapped into a one-part multi geometry when g is the single type of a multi layer. */
+/* The blob of point (x, y): a GeoPackage header without envelope (a point's envelope is the point; GDAL
+ * writes points so too) + ISO WKB of a 2D point, little-endian: 29 bytes. */
+static size_t point_blob(unsigned char *p, int srs_id, double x, double y)
+{
+    p[0] = 'G', p[1] = 'P', p[2] = 0;
+    p[3] = 0x01; /* flags: little-endian, envelope code 0 (none), not empty */
+    put_u32le(p + 4, (uint32_t)srs_id);
+    p[8] = 1;
+    put_u32le(p + 9, 1);
+    put_f64le(p + 13, x);
+    put_f64le(p + 21, y);
+    return 29;
+}
+
+/* The blob for feature geometry g: GeoPackage header (srs_id, xy envelope but for points, little-endian) +
+ * ISO WKB, the WKB wrapped into a one-part multi geometry when g is the single type of a multi layer. */
 static ems_status make_blob(emscov_ctx *ctx, gpkg_store *s, GEOSWKBWriter *w, const GEOSGeometry *g,
                             int srs_id, int promote_from, uint32_t multi_code, size_t *len, double env[4],
                             bool *empty)
@@ -711,16 +789,20 @@ static ems_status make_blob(emscov_ctx *ctx, gpkg_store *s, GEOSWKBWriter *w, co
     int type = GEOSGeomTypeId_r(h, g);
     *empty = GEOSisEmpty_r(h, g) == 1;
     size_t wkb_len = 0;
-    unsigned char point_wkb[21], *wkb = NULL;
+    unsigned char *wkb = NULL;
     if (type == GEOS_POINT && !*empty && GEOSGeomGetX_r(h, g, &env[0]) && GEOSGeomGetY_r(h, g, &env[1])) {
-        /* the common case (demand points), without GEOS's stream writer: ISO WKB of a 2D point */
         env[2] = env[0], env[3] = env[1];
-        point_wkb[0] = 1;
-        put_u32le(point_wkb + 1, 1);
-        put_f64le(point_wkb + 5, env[0]);
-        put_f64le(point_wkb + 13, env[1]);
-        wkb = point_wkb;
-        wkb_len = sizeof point_wkb;
+        if (s->buf_cap < 29) {
+            unsigned char *nb = ems_realloc(ctx, s->buf, 64);
+            if (!nb) {
+                s->broken = true;
+                return EMS_ENOMEM;
+            }
+            s->buf = nb;
+            s->buf_cap = 64;
+        }
+        *len = point_blob(s->buf, srs_id, env[0], env[1]);
+        return EMS_OK;
     } else {
         if (!*empty && !GEOSGeom_getExtent_r(h, g, &env[0], &env[1], &env[2], &env[3])) *empty = true;
         wkb = GEOSWKBWriter_write_r(h, w, g, &wkb_len);
@@ -730,14 +812,13 @@ static ems_status make_blob(emscov_ctx *ctx, gpkg_store *s, GEOSWKBWriter *w, co
                                emscov_lib_message(ctx));
         }
     }
-    bool own = wkb != point_wkb;
     bool wrap = !*empty && type == promote_from;
     size_t head = *empty ? 8 : GPKG_HEADER_LEN;
     size_t need = head + (wrap ? 9 : 0) + wkb_len;
     if (need > s->buf_cap) {
         unsigned char *nb = ems_realloc(ctx, s->buf, need * 2);
         if (!nb) {
-            if (own) GEOSFree_r(h, wkb);
+            GEOSFree_r(h, wkb);
             s->broken = true;
             return EMS_ENOMEM;
         }
@@ -763,18 +844,21 @@ static ems_status make_blob(emscov_ctx *ctx, gpkg_store *s, GEOSWKBWriter *w, co
         p += 9;
     }
     memcpy(p, wkb, wkb_len);
-    if (own) GEOSFree_r(h, wkb);
+    GEOSFree_r(h, wkb);
     *len = need;
     return EMS_OK;
 }
 
-static ems_status bind_values(emscov_ctx *ctx, gpkg_store *s, sqlite3_stmt *st, const layer *l, size_t i)
+/* Bind the layer_field_count(l) values v (NULL: all null) of a row. */
+static ems_status bind_values(emscov_ctx *ctx, gpkg_store *s, sqlite3_stmt *st, const layer *l,
+                              const layer_value *vals, int base)
 {
     size_t nf = layer_field_count(l);
     int rc = SQLITE_OK;
+    static const layer_value null_value = {.is_null = true};
     for (size_t j = 0; j < nf && rc == SQLITE_OK; j++) {
-        int k = (int)j + 3;
-        const layer_value *v = layer_value_at(l, i, j);
+        int k = base + (int)j + 3;
+        const layer_value *v = vals ? &vals[j] : &null_value;
         if (v->is_null) {
             rc = sqlite3_bind_null(st, k);
             continue;
@@ -805,14 +889,60 @@ static ems_status bind_values(emscov_ctx *ctx, gpkg_store *s, sqlite3_stmt *st, 
     return rc == SQLITE_OK ? EMS_OK : sql_fail(ctx, s);
 }
 
-/* Create the table and its index, write every feature, extent into ext (false when no feature has one). */
+/* The R-tree cell of a row with box env, and the extent so far. */
+static void add_box(gpkg_store *s, sqlite3_int64 fid, const double env[4], double ext[4], bool *has_ext)
+{
+    s->rt[s->nrt++] = (rt_entry){
+        .id = fid, .b = {float_down(env[0]), float_up(env[2]), float_down(env[1]), float_up(env[3])}};
+    if (!*has_ext) {
+        memcpy(ext, env, 4 * sizeof *env);
+        *has_ext = true;
+    } else {
+        ext[0] = fmin(ext[0], env[0]), ext[1] = fmin(ext[1], env[1]);
+        ext[2] = fmax(ext[2], env[2]), ext[3] = fmax(ext[3], env[3]);
+    }
+}
+
+/* The rows of a point table in whole batches of GPKG_BATCH through the batch INSERT (the rest is left to the
+ * one-row statement): blobs and values of a batch stay bound until it is stepped. */
+static ems_status write_point_batches(emscov_ctx *ctx, gpkg_store *s, sqlite3_stmt *batch, const layer *l,
+                                      const result_points *pts, int srs_id, double ext[4], bool *has_ext)
+{
+    size_t nf = layer_field_count(l), whole = pts->n - pts->n % GPKG_BATCH;
+    unsigned char *blobs = ems_malloc(ctx, GPKG_BATCH * 32);
+    layer_value *vals = ems_calloc(ctx, GPKG_BATCH * (nf ? nf : 1), sizeof *vals);
+    ems_status st = blobs && vals ? EMS_OK : EMS_ENOMEM;
+    for (size_t i = 0; st == EMS_OK && i < whole; i += GPKG_BATCH) {
+        for (size_t r = 0; r < GPKG_BATCH && st == EMS_OK; r++) {
+            size_t k = i + r;
+            int base = (int)(r * (nf + 2));
+            size_t len = point_blob(blobs + 32 * r, srs_id, pts->x[k], pts->y[k]);
+            pts->values(pts->user, k, vals + r * nf);
+            sqlite3_bind_int64(batch, base + 1, (sqlite3_int64)k + 1);
+            sqlite3_bind_blob(batch, base + 2, blobs + 32 * r, (int)len, SQLITE_STATIC);
+            st = bind_values(ctx, s, batch, l, vals + r * nf, base);
+            double env[4] = {pts->x[k], pts->y[k], pts->x[k], pts->y[k]};
+            if (isfinite(env[0] + env[1])) add_box(s, (sqlite3_int64)k + 1, env, ext, has_ext);
+        }
+        if (st == EMS_OK) st = step_reset(ctx, s, batch);
+    }
+    sqlite3_clear_bindings(batch); /* nothing stays bound to blobs */
+    free(blobs);
+    free(vals);
+    if (st != EMS_OK) s->broken = true;
+    return st;
+}
+
+/* Create the table and its index, write every feature (pts: every row of pts, l the schema), extent into ext
+ * (false when no feature has one). */
 static ems_status write_rows(emscov_ctx *ctx, gpkg_store *s, const char *table, const layer *l,
-                             const char *gtype, int srs_id, int promote_from, uint32_t multi_code,
-                             double ext[4], bool *has_ext)
+                             const result_points *pts, const char *gtype, int srs_id, int promote_from,
+                             uint32_t multi_code, double ext[4], bool *has_ext)
 {
     GEOSContextHandle_t h = emscov_geos(ctx);
     size_t nf = layer_field_count(l);
     sqlite3_str *ddl = sqlite3_str_new(s->db), *ins = sqlite3_str_new(s->db);
+    int single = -1; /* length of the one-row INSERT within the batch text */
     sqlite3_str_appendf(ddl, "CREATE TABLE \"%w\" (\"fid\" INTEGER PRIMARY KEY NOT NULL, \"geom\" %s", table,
                         gtype);
     sqlite3_str_appendf(ins, "INSERT INTO \"%w\" (\"fid\", \"geom\"", table);
@@ -822,13 +952,19 @@ static ems_status write_rows(emscov_ctx *ctx, gpkg_store *s, const char *table, 
         sqlite3_str_appendf(ins, ", \"%w\"", f->name);
     }
     sqlite3_str_appendall(ddl, ")");
-    sqlite3_str_appendall(ins, ") VALUES (?, ?");
-    for (size_t j = 0; j < nf; j++)
-        sqlite3_str_appendall(ins, ", ?");
-    sqlite3_str_appendall(ins, ")");
+    sqlite3_str_appendall(ins, ") VALUES ");
+    /* a point table inserts GPKG_BATCH rows a statement (a single one for the rest): 40 % less time in SQLite */
+    for (int b = 0; b < (pts ? GPKG_BATCH : 1); b++) {
+        if (b == 1)
+            single = sqlite3_str_length(ins);
+        sqlite3_str_appendall(ins, b ? ", (?, ?" : "(?, ?");
+        for (size_t j = 0; j < nf; j++)
+            sqlite3_str_appendall(ins, ", ?");
+        sqlite3_str_appendall(ins, ")");
+    }
     char *ddl_sql = sqlite3_str_finish(ddl), *ins_sql = sqlite3_str_finish(ins);
 
-    sqlite3_stmt *row = NULL;
+    sqlite3_stmt *row = NULL, *batch = NULL;
     GEOSWKBWriter *w = NULL;
     ems_status st = exec_sql(ctx, s, ddl_sql);
     if (st == EMS_OK)
@@ -836,6 +972,8 @@ static ems_status write_rows(emscov_ctx *ctx, gpkg_store *s, const char *table, 
                         sqlite3_mprintf("CREATE VIRTUAL TABLE \"rtree_%w_geom\""
                                         " USING rtree(id, minx, maxx, miny, maxy)",
                                         table));
+    if (st == EMS_OK && pts) st = prepare(ctx, s, ins_sql, &batch);
+    if (st == EMS_OK && single >= 0) ins_sql[single] = '\0';
     if (st == EMS_OK) st = prepare(ctx, s, ins_sql, &row);
     sqlite3_free(ddl_sql);
     sqlite3_free(ins_sql);
@@ -851,39 +989,52 @@ static ems_status write_rows(emscov_ctx *ctx, gpkg_store *s, const char *table, 
     }
     *has_ext = false;
     s->nrt = 0;
-    size_t n = layer_count(l);
-    if (st == EMS_OK && !ems_grow(ctx, (void **)&s->rt, &s->rt_cap, n ? n : 1, sizeof *s->rt)) {
+    size_t n = pts ? pts->n : layer_count(l);
+    layer_value *vals = pts ? ems_calloc(ctx, nf ? nf : 1, sizeof *vals) : NULL;
+    if (st == EMS_OK &&
+        ((pts && !vals) || !ems_grow(ctx, (void **)&s->rt, &s->rt_cap, n ? n : 1, sizeof *s->rt))) {
         s->broken = true;
         st = EMS_ENOMEM;
     }
-    for (size_t i = 0; st == EMS_OK && i < n; i++) {
+    if (st == EMS_OK && pts && !ems_grow(ctx, (void **)&s->buf, &s->buf_cap, 64, 1)) {
+        s->broken = true;
+        st = EMS_ENOMEM;
+    }
+    size_t first = 0; /* rows before it went in batches */
+    if (st == EMS_OK && pts) {
+        st = write_point_batches(ctx, s, batch, l, pts, srs_id, ext, has_ext);
+        first = pts->n - pts->n % GPKG_BATCH;
+    }
+    for (size_t i = first; st == EMS_OK && i < n; i++) {
         sqlite3_int64 fid = (sqlite3_int64)i + 1;
         size_t len = 0;
         double env[4];
         bool empty = true;
-        const GEOSGeometry *g = layer_geom(l, i);
-        if (g && (st = make_blob(ctx, s, w, g, srs_id, promote_from, multi_code, &len, env, &empty)) != EMS_OK)
+        const GEOSGeometry *g = pts ? NULL : layer_geom(l, i);
+        if (pts) {
+            env[0] = env[2] = pts->x[i];
+            env[1] = env[3] = pts->y[i];
+            empty = false;
+            len = point_blob(s->buf, srs_id, pts->x[i], pts->y[i]);
+            pts->values(pts->user, i, vals);
+        } else if (g && (st = make_blob(ctx, s, w, g, srs_id, promote_from, multi_code, &len, env, &empty)) !=
+                            EMS_OK)
             break;
         sqlite3_bind_int64(row, 1, fid);
-        if (g)
+        if (g || pts)
             sqlite3_bind_blob(row, 2, s->buf, (int)len, SQLITE_STATIC);
         else
             sqlite3_bind_null(row, 2); /* a row without a geometry (input_issue) */
-        if ((st = bind_values(ctx, s, row, l, i)) != EMS_OK || (st = step_reset(ctx, s, row)) != EMS_OK)
+        if ((st = bind_values(ctx, s, row, l, pts ? vals : layer_values(l, i), 0)) != EMS_OK ||
+            (st = step_reset(ctx, s, row)) != EMS_OK)
             break;
         if (empty || !isfinite(env[0] + env[1] + env[2] + env[3])) continue; /* no box: not indexed */
-        s->rt[s->nrt++] = (rt_entry){
-            .id = fid, .b = {float_down(env[0]), float_up(env[2]), float_down(env[1]), float_up(env[3])}};
-        if (!*has_ext) {
-            memcpy(ext, env, sizeof env);
-            *has_ext = true;
-        } else {
-            ext[0] = fmin(ext[0], env[0]), ext[1] = fmin(ext[1], env[1]);
-            ext[2] = fmax(ext[2], env[2]), ext[3] = fmax(ext[3], env[3]);
-        }
+        add_box(s, fid, env, ext, has_ext);
     }
     if (w) GEOSWKBWriter_destroy_r(h, w);
     sqlite3_finalize(row); /* nothing stays bound to the layer's strings or to s->buf */
+    sqlite3_finalize(batch);
+    free(vals);
     return st;
 }
 
@@ -938,8 +1089,28 @@ static ems_status register_table(emscov_ctx *ctx, gpkg_store *s, const char *tab
     return rc;
 }
 
+static ems_status write_table(emscov_ctx *ctx, gpkg_store *s, const char *table, const char *description,
+                              const layer *l, const result_points *pts);
+
 ems_status gpkg_store_write_layer(emscov_ctx *ctx, gpkg_store *s, const char *table, const char *description,
                                   const layer *l)
+{
+    return write_table(ctx, s, table, description, l, NULL);
+}
+
+ems_status gpkg_store_write_points(emscov_ctx *ctx, gpkg_store *s, const char *table, const char *description,
+                                   const layer *schema, const result_points *pts)
+{
+    return write_table(ctx, s, table, description, schema, pts);
+}
+
+ems_status gpkg_store_write(emscov_ctx *ctx, gpkg_store *s, const result_layer *rl)
+{
+    return write_table(ctx, s, rl->table, rl->description, rl->l, rl->pts);
+}
+
+static ems_status write_table(emscov_ctx *ctx, gpkg_store *s, const char *table, const char *description,
+                              const layer *l, const result_points *pts)
 {
     if (s->broken)
         return emscov_fail(ctx, EMS_EINTERNAL, "%s: table %s: an earlier layer failed (abort the store)",
@@ -958,8 +1129,8 @@ ems_status gpkg_store_write_layer(emscov_ctx *ctx, gpkg_store *s, const char *ta
     bool has_ext = false;
     st = srs_for(ctx, s, layer_crs(l), &srs_id);
     if (st == EMS_OK)
-        st = write_rows(ctx, s, table, l, gtype, srs_id, promote_from, multi_code, ext, &has_ext);
-    if (st == EMS_OK) st = rtree_load(ctx, s, table, layer_count(l));
+        st = write_rows(ctx, s, table, l, pts, gtype, srs_id, promote_from, multi_code, ext, &has_ext);
+    if (st == EMS_OK) st = rtree_load(ctx, s, table, pts ? pts->n : layer_count(l));
     if (st == EMS_OK) st = register_table(ctx, s, table, description, gtype, srs_id, ext, has_ext);
     for (size_t k = 0; st == EMS_OK && k < sizeof trigger_sql / sizeof trigger_sql[0]; k++)
         st = exec_owned(ctx, s, sqlite3_mprintf(trigger_sql[k], table, table, table, table));

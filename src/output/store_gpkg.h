@@ -3,7 +3,8 @@
  * CRS, one column per layer field), gpkg_contents with the extent, gpkg_geometry_columns,
  * gpkg_spatial_ref_sys (EPSG code when PROJ knows it, else a private srs_id >= 100000 with organization NONE;
  * definition in WKT1) and an R-tree spatial index (gpkg_rtree_index extension, with the spec's triggers so
- * later edits by GDAL or QGIS keep it in step). Write only: nothing is computed here.
+ * later edits by GDAL or QGIS keep it in step). Point blobs carry no envelope (as GDAL writes them); other
+ * geometries an xy envelope. Write only: nothing is computed here.
  *
  * Everything goes to a temporary file beside the target (path + ".tmp-<pid>") in one transaction; commit
  * renames it onto path, so readers see the old file or the complete new one, never half of it. Any failure
@@ -16,7 +17,7 @@
 #ifndef EMSCOV_STORE_GPKG_H
 #define EMSCOV_STORE_GPKG_H
 
-#include "geo/layer.h"
+#include "src/output/layers.h"
 
 typedef struct gpkg_store gpkg_store;
 
@@ -31,6 +32,12 @@ ems_status gpkg_store_begin(emscov_ctx *ctx, const char *path, gpkg_store **out)
  */
 ems_status gpkg_store_write_layer(emscov_ctx *ctx, gpkg_store *s, const char *table, const char *description,
                                   const layer *l);
+/* As gpkg_store_write_layer, for a point table given as arrays: the rows of pts (record i + 1 is fid i + 1),
+ * with schema's fields, CRS and geometry type (schema has no features). */
+ems_status gpkg_store_write_points(emscov_ctx *ctx, gpkg_store *s, const char *table, const char *description,
+                                   const layer *schema, const result_points *pts);
+/* A result table: gpkg_store_write_points when it has point rows, else gpkg_store_write_layer. */
+ems_status gpkg_store_write(emscov_ctx *ctx, gpkg_store *s, const result_layer *rl);
 /* A QGIS style of a table written before: a row of `layer_styles` (QGIS's own table of styles, created with the
  * first style and listed in gpkg_contents as an attribute table): f_table_catalog and f_table_schema '',
  * f_geometry_column "geom", styleName name, styleQML qml, styleSLD sld ('' when NULL), useAsDefault 1 (QGIS

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <json-c/json.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,25 +17,37 @@
 
 #define STORE_MAX_LAYERS 8
 
+/* How a column goes into binary COPY: its server type, read from the catalogue at prepare time. */
+typedef enum { COL_INT2, COL_INT4, COL_INT8, COL_FLOAT4, COL_FLOAT8, COL_TEXT, COL_BOOL, COL_DATE } col_kind;
+
 struct store_pg {
     pg_conn *c;
     char *schema, *qs; /* name, quoted */
+    char *part, *qpart; /* the schema of the runs' partitions (<schema>_part), quoted */
     char *version;     /* emscov version */
     int srid;          /* working CRS (after prepare) */
     char *crs_name;
     size_t n;
     layer *own[STORE_MAX_LAYERS]; /* polygon layers promoted to MultiPolygon (else NULL) */
     const layer *use[STORE_MAX_LAYERS];
+    col_kind *cols[STORE_MAX_LAYERS];  /* analyze runs: each field's column kind */
     const struct store_kind *prepared; /* the kind of run the layers were prepared for */
+    int64_t loaded;                    /* run loaded by store_pg_load and not yet attached (0: none) */
 };
 
-/* The two kinds of run a schema holds: the run table, and the leading column of its result tables. */
+/* The two kinds of run a schema holds: the run table, the leading column of its result tables, and whether
+ * those are partitioned by run (layout 4: analyze runs) or plain tables with a foreign key (sites runs). */
 typedef struct store_kind {
     const char *run_table, *fk_col;
+    bool partitioned;
 } store_kind;
 
-static const store_kind kind_analyze = {"run", "run_id"};
-static const store_kind kind_sites = {"sites_run", "sites_run_id"};
+static const store_kind kind_analyze = {"run", "run_id", true};
+static const store_kind kind_sites = {"sites_run", "sites_run_id", false};
+
+/* The analyze result tables a layout-3 schema may hold, migrated to partitioned tables by layout 4. */
+static const char *const analyze_tables[] = {"street_summary",    "demand_time", "service_area",
+                                             "park_service_area", "station",     "input_issue"};
 
 /* ---- small helpers ------------------------------------------------------------------------------------- */
 
@@ -189,7 +202,33 @@ static const char *const layout_v3[] = {
     "COMMENT ON COLUMN run.population_dropped IS 'population of input records not allocated (see input_issue)'",
     NULL};
 
-static const char *const *const layouts[STORE_PG_LAYOUT + 1] = {NULL, layout_v1, layout_v2, layout_v3};
+/* Version 4: the analyze result tables are partitioned by run (LIST on run_id): each run loads tables of its
+ * own with COPY, indexes them in bulk and attaches them inside its transaction (docs/postgis.md, "Layout 4").
+ * A partition has no foreign key to run; deleting a run deletes its rows through this trigger, as ON DELETE
+ * CASCADE did (the run's emptied tables stay; nothing is dropped, so no reader ever waits). The tables
+ * themselves are migrated in C (migrate_partitions): the layout-3 table becomes the partition of the runs it
+ * holds. */
+static const char *const layout_v4[] = {
+    "CREATE FUNCTION run_delete_rows() RETURNS trigger LANGUAGE plpgsql AS $f$ "
+    "DECLARE t regclass; "
+    "BEGIN "
+    "FOR t IN SELECT p.partrelid::regclass FROM pg_partitioned_table p "
+    "JOIN pg_class c ON c.oid = p.partrelid "
+    "WHERE c.relnamespace = (SELECT relnamespace FROM pg_class WHERE oid = TG_RELID) "
+    "AND EXISTS (SELECT 1 FROM pg_attribute a "
+    "WHERE a.attrelid = p.partrelid AND a.attname = 'run_id' AND NOT a.attisdropped) "
+    "ORDER BY c.relname LOOP "
+    "EXECUTE format('DELETE FROM %s WHERE run_id = $1', t) USING OLD.id; "
+    "END LOOP; "
+    "RETURN OLD; "
+    "END $f$",
+    "CREATE TRIGGER run_delete_rows AFTER DELETE ON run FOR EACH ROW EXECUTE FUNCTION run_delete_rows()",
+    "COMMENT ON FUNCTION run_delete_rows() IS "
+    "'emscov: deleting a run deletes its rows from the result tables (partitioned by run_id)'",
+    NULL};
+
+static const char *const *const layouts[STORE_PG_LAYOUT + 1] = {NULL, layout_v1, layout_v2, layout_v3,
+                                                                layout_v4};
 
 /* Layout version of schema (0: no schema_version table or no row) and who wrote it (malloc'd, may be NULL).
  */
@@ -237,6 +276,8 @@ static ems_status check_schema_name(emscov_ctx *ctx, const char *schema)
     return EMS_OK;
 }
 
+static ems_status migrate_partitions(emscov_ctx *ctx, store_pg *s);
+
 /* Inside the open transaction, under the schema lock: create the schema and schema_version when missing,
  * then bring the layout to STORE_PG_LAYOUT or refuse a newer one. */
 static ems_status open_locked(emscov_ctx *ctx, store_pg *s)
@@ -283,6 +324,8 @@ static ems_status open_locked(emscov_ctx *ctx, store_pg *s)
         snprintf(what, sizeof what, "migrating schema %s to result layout version %d", s->qs, v);
         for (const char *const *q = layouts[v]; st == EMS_OK && *q; q++)
             st = pg_exec(ctx, c, what, *q, 0, NULL);
+        if (st == EMS_OK && v == 4)
+            st = migrate_partitions(ctx, s);
         char vbuf[16], *byv = fmt(ctx, "emscov %s", s->version);
         snprintf(vbuf, sizeof vbuf, "%d", v);
         const char *pv[2] = {vbuf, byv};
@@ -301,6 +344,16 @@ done:
     return st;
 }
 
+/* The schema of the runs' partitions: <schema>_part, the name shortened (at a character boundary) so that the
+ * whole fits PostgreSQL's 63 bytes. */
+static char *part_schema(emscov_ctx *ctx, const char *schema)
+{
+    size_t n = strlen(schema);
+    while (n > PG_NAME_MAX - 5 || (n > 0 && ((unsigned char)schema[n] & 0xC0) == 0x80))
+        n--;
+    return fmt(ctx, "%.*s_part", (int)n, schema);
+}
+
 ems_status store_pg_open(emscov_ctx *ctx, pg_conn *c, const char *schema, const char *version, store_pg **out)
 {
     *out = NULL;
@@ -314,7 +367,8 @@ ems_status store_pg_open(emscov_ctx *ctx, pg_conn *c, const char *schema, const 
         return EMS_ENOMEM;
     s->c = c;
     if (!(s->schema = ems_strdup(ctx, schema)) || !(s->version = ems_strdup(ctx, version ? version : "?")) ||
-        !(s->qs = pg_ident(ctx, c, NULL, schema))) {
+        !(s->qs = pg_ident(ctx, c, NULL, schema)) || !(s->part = part_schema(ctx, schema)) ||
+        !(s->qpart = pg_ident(ctx, c, NULL, s->part))) {
         store_pg_destroy(s);
         return EMS_ENOMEM;
     }
@@ -344,10 +398,14 @@ void store_pg_destroy(store_pg *s)
 {
     if (!s)
         return;
-    for (size_t k = 0; k < s->n; k++)
+    for (size_t k = 0; k < s->n; k++) {
         layer_destroy(s->own[k]);
+        free(s->cols[k]);
+    }
     free(s->schema);
     free(s->qs);
+    free(s->part);
+    free(s->qpart);
     free(s->version);
     free(s->crs_name);
     free(s);
@@ -470,8 +528,59 @@ static ems_status create_view(emscov_ctx *ctx, store_pg *s, const char *table, c
     return st;
 }
 
+/* The indexes of table name (qt: quoted with its schema), or of a run's partition of it, that every partition
+ * matches: GiST <name>_geom_idx on geom and the primary key <name>_pkey on (run_id, gid). */
+static ems_status partitioned_indexes(emscov_ctx *ctx, store_pg *s, const char *name, const char *qt)
+{
+    char what[300];
+    snprintf(what, sizeof what, "indexing %s", qt);
+    char *gi = fmt(ctx, "%s_geom_idx", name), *pk = fmt(ctx, "%s_pkey", name);
+    char *qgi = gi ? pg_ident(ctx, s->c, NULL, gi) : NULL, *qpk = pk ? pg_ident(ctx, s->c, NULL, pk) : NULL;
+    ems_status st =
+        qgi && qpk
+            ? exec_own(ctx, s->c, what, fmt(ctx, "CREATE INDEX %s ON %s USING gist (geom)", qgi, qt), 0, NULL)
+            : EMS_ENOMEM;
+    if (st == EMS_OK)
+        st = exec_own(ctx, s->c, what,
+                      fmt(ctx, "ALTER TABLE %s ADD CONSTRAINT %s PRIMARY KEY (run_id, gid)", qt, qpk), 0,
+                      NULL);
+    free(gi);
+    free(pk);
+    free(qgi);
+    free(qpk);
+    return st;
+}
+
+/* An analyze result table (layout 4): run_id, the layer's fields, geom and gid, partitioned by LIST (run_id),
+ * with the partitioned indexes every run's partition matches (GiST <table>_geom_idx, primary key
+ * <table>_pkey on (run_id, gid)). type: the geometry column type (column_type). */
+static ems_status create_partitioned(emscov_ctx *ctx, store_pg *s, const char *table, const char *qt,
+                                     const layer *l, const char *type)
+{
+    char what[300];
+    snprintf(what, sizeof what, "creating table %s", qt);
+    char *ddl = fmt(ctx, "CREATE TABLE %s (run_id bigint NOT NULL", qt);
+    for (size_t j = 0; ddl && j < layer_field_count(l); j++) {
+        const layer_field *f = layer_field_at(l, j);
+        char *qc = pg_ident(ctx, s->c, NULL, f->name);
+        char *more = qc ? fmt(ctx, "%s, %s %s", ddl, qc, pg_field_sql_type(f->type)) : NULL;
+        free(qc);
+        free(ddl);
+        ddl = more;
+    }
+    char *full = ddl ? fmt(ctx, "%s, geom geometry(%s, %d), gid bigint NOT NULL) PARTITION BY LIST (run_id)",
+                           ddl, type, s->srid)
+                     : NULL;
+    free(ddl);
+    ems_status st = exec_own(ctx, s->c, what, full, 0, NULL);
+    if (st == EMS_OK)
+        st = partitioned_indexes(ctx, s, table, qt);
+    return st;
+}
+
 /* A table that is missing: created with the kind's run id column (run_id, sites_run_id), the layer's fields,
- * geom (GiST), gid (primary key), a btree on the run id and the WGS 84 view. */
+ * geom (GiST), gid (primary key) and the WGS 84 view; partitioned by run (create_partitioned) for analyze
+ * runs, else a plain table with a foreign key to the run table and a btree on the run id. */
 static ems_status create_table(emscov_ctx *ctx, store_pg *s, const store_kind *kind, const result_layer *rl,
                                const layer *l)
 {
@@ -483,19 +592,22 @@ static ems_status create_table(emscov_ctx *ctx, store_pg *s, const store_kind *k
     snprintf(what, sizeof what, "creating table %s", qt ? qt : rl->table);
     column_type(l, type, sizeof type);
     ems_status st = fk && qt && qi ? EMS_OK : EMS_ENOMEM;
-    if (st == EMS_OK) {
+    if (st == EMS_OK && kind->partitioned) {
+        st = create_partitioned(ctx, s, rl->table, qt, l, type);
+    } else if (st == EMS_OK) {
         pg_column extra = {kind->fk_col, fk};
         st = pg_create_table(ctx, s->c, s->schema, rl->table, l, s->srid, &extra, 1, false);
+        if (st == EMS_OK)
+            st = exec_own(ctx, s->c, what,
+                          fmt(ctx,
+                              "ALTER TABLE %s ADD COLUMN gid bigint GENERATED BY DEFAULT AS "
+                              "IDENTITY PRIMARY KEY",
+                              qt),
+                          0, NULL);
+        if (st == EMS_OK)
+            st = exec_own(ctx, s->c, what, fmt(ctx, "CREATE INDEX %s ON %s (%s)", qi, qt, kind->fk_col), 0,
+                          NULL);
     }
-    if (st == EMS_OK)
-        st = exec_own(ctx, s->c, what,
-                      fmt(ctx,
-                          "ALTER TABLE %s ADD COLUMN gid bigint GENERATED BY DEFAULT AS "
-                          "IDENTITY PRIMARY KEY",
-                          qt),
-                      0, NULL);
-    if (st == EMS_OK)
-        st = exec_own(ctx, s->c, what, fmt(ctx, "CREATE INDEX %s ON %s (%s)", qi, qt, kind->fk_col), 0, NULL);
     if (st == EMS_OK && rl->description) {
         const char *p[2] = {qt, rl->description};
         st = comment_on(ctx, s, what, "SELECT format('COMMENT ON TABLE %s IS %L', $1::text, $2::text)", 2, p);
@@ -537,7 +649,7 @@ static ems_status check_table(emscov_ctx *ctx, store_pg *s, const result_layer *
         return refuse_srid(ctx, s, srid);
     char want[32];
     column_type(l, want, sizeof want);
-    if (strcmp(type, "GEOMETRY") != 0 && layer_count(l) > 0 && strcmp(type, want) != 0)
+    if (strcmp(type, "GEOMETRY") != 0 && result_layer_rows(rl) > 0 && strcmp(type, want) != 0)
         return emscov_fail(ctx, EMS_EINPUT,
                            "table %s.%s has geometry type %s, but this run's %s layer is %s; "
                            "store this run in another schema with --db-schema NAME",
@@ -561,19 +673,11 @@ static ems_status check_table(emscov_ctx *ctx, store_pg *s, const result_layer *
             have = !strcmp(PQgetvalue(r, i, 0), f->name);
         if (have)
             continue;
-        static const char *const types[] = {[LAYER_FIELD_INT] = "bigint",
-                                            [LAYER_FIELD_DOUBLE] = "double precision",
-                                            [LAYER_FIELD_STRING] = "text",
-                                            [LAYER_FIELD_DATE] = "date",
-                                            [LAYER_FIELD_LOGICAL] = "boolean"};
         char *qc = pg_ident(ctx, s->c, NULL, f->name);
         snprintf(what, sizeof what, "adding column %s to %s", qc ? qc : f->name, qt);
         st = qc ? exec_own(ctx, s->c, what,
-                           fmt(ctx, "ALTER TABLE %s ADD COLUMN %s %s", qt, qc,
-                               (size_t)f->type < sizeof types / sizeof *types && types[f->type]
-                                   ? types[f->type]
-                                   : "text"),
-                           0, NULL)
+                           fmt(ctx, "ALTER TABLE %s ADD COLUMN %s %s", qt, qc, pg_field_sql_type(f->type)), 0,
+                           NULL)
                 : EMS_ENOMEM;
         free(qc);
         added = true;
@@ -581,6 +685,58 @@ static ems_status check_table(emscov_ctx *ctx, store_pg *s, const result_layer *
     PQclear(r);
     if (st == EMS_OK && added)
         st = create_view(ctx, s, rl->table, qt, type);
+    free(qt);
+    return st;
+}
+
+/* How each field of layer k goes into binary COPY: the server type of its column in table, read from the
+ * catalogue (a table of an older layout may hold integer where this emscov makes bigint, and so on). */
+static ems_status read_col_kinds(emscov_ctx *ctx, store_pg *s, size_t k, const char *table)
+{
+    const layer *l = s->use[k];
+    size_t nf = layer_field_count(l);
+    free(s->cols[k]);
+    if (!(s->cols[k] = ems_calloc(ctx, nf ? nf : 1, sizeof *s->cols[k])))
+        return EMS_ENOMEM;
+    char *qt = pg_ident(ctx, s->c, s->schema, table);
+    if (!qt)
+        return EMS_ENOMEM;
+    char what[300];
+    snprintf(what, sizeof what, "reading the column types of %s", qt);
+    const char *p[1] = {qt};
+    PGresult *r = NULL;
+    ems_status st = pg_query(ctx, s->c, what,
+                             "SELECT attname, format_type(atttypid, NULL) FROM pg_attribute WHERE attrelid = "
+                             "$1::regclass AND attnum > 0 AND NOT attisdropped",
+                             1, p, &r);
+    static const struct {
+        const char *type;
+        col_kind kind;
+    } known[] = {{"smallint", COL_INT2},
+                 {"integer", COL_INT4},
+                 {"bigint", COL_INT8},
+                 {"real", COL_FLOAT4},
+                 {"double precision", COL_FLOAT8},
+                 {"text", COL_TEXT},
+                 {"character varying", COL_TEXT},
+                 {"boolean", COL_BOOL},
+                 {"date", COL_DATE}};
+    for (size_t j = 0; st == EMS_OK && j < nf; j++) {
+        const char *name = layer_field_at(l, j)->name, *type = NULL;
+        for (int i = 0; i < PQntuples(r) && !type; i++)
+            if (!strcmp(PQgetvalue(r, i, 0), name))
+                type = PQgetvalue(r, i, 1);
+        size_t m = 0, nk = sizeof known / sizeof *known;
+        while (type && m < nk && strcmp(known[m].type, type))
+            m++;
+        if (!type || m == nk)
+            st = emscov_fail(ctx, EMS_EINTERNAL,
+                             "table %s: column %s has type %s, which emscov does not write", qt, name,
+                             type ? type : "(none)");
+        else
+            s->cols[k][j] = known[m].kind;
+    }
+    PQclear(r);
     free(qt);
     return st;
 }
@@ -741,6 +897,8 @@ static ems_status prepare_locked(emscov_ctx *ctx, store_pg *s, const store_kind 
     for (size_t k = 0; st == EMS_OK && k < n; k++)
         st = srid[k] ? check_table(ctx, s, &ls[k], s->use[k], srid[k], type[k])
                      : create_table(ctx, s, kind, &ls[k], s->use[k]);
+    for (size_t k = 0; st == EMS_OK && kind->partitioned && k < n; k++)
+        st = read_col_kinds(ctx, s, k, ls[k].table);
     /* for QGIS: the latest run of each name as views, the styles, the key columns described */
     if (st == EMS_OK)
         st = create_styles_table(ctx, s);
@@ -760,8 +918,12 @@ static ems_status prepare_kind(emscov_ctx *ctx, store_pg *s, const store_kind *k
     if (n > STORE_MAX_LAYERS)
         return emscov_fail(ctx, EMS_EINTERNAL, "store_pg_prepare: %zu layers (at most %d)", n,
                            STORE_MAX_LAYERS);
-    for (size_t k = 0; k < s->n; k++)
+    for (size_t k = 0; k < s->n; k++) {
         layer_destroy(s->own[k]);
+        s->own[k] = NULL;
+        free(s->cols[k]);
+        s->cols[k] = NULL;
+    }
     s->n = 0;
     s->prepared = NULL;
     free(s->crs_name);
@@ -803,6 +965,128 @@ ems_status store_pg_prepare_sites(emscov_ctx *ctx, store_pg *s, const crs *worki
                                   size_t n)
 {
     return prepare_kind(ctx, s, &kind_sites, working, ls, n);
+}
+
+/* Layout 4: each analyze result table that is still a plain table (layout 3) becomes the first partition of a
+ * partitioned table of the same name, holding the runs it held (FOR VALUES IN their ids), renamed
+ * <table>_layout3 with its indexes and moved to <schema>_part (its foreign key to run, its identity gid and
+ * its rows stay as they were: old runs read as before through the table's name; its primary key on gid gives
+ * way to the partition's on (run_id, gid)); an empty one is dropped (the next run creates the partitioned
+ * table). Inside open's transaction, under the schema lock; the views are recreated on the new tables. */
+static ems_status migrate_partitions(emscov_ctx *ctx, store_pg *s)
+{
+    char what0[300];
+    snprintf(what0, sizeof what0, "creating schema %s (the runs' partitions)", s->qpart);
+    ems_status st = exec_own(ctx, s->c, what0, fmt(ctx, "CREATE SCHEMA IF NOT EXISTS %s", s->qpart), 0, NULL);
+    for (size_t k = 0; st == EMS_OK && k < sizeof analyze_tables / sizeof *analyze_tables; k++) {
+        const char *t = analyze_tables[k];
+        const char *p[2] = {s->schema, t};
+        PGresult *r = NULL;
+        char what[300];
+        snprintf(what, sizeof what, "migrating %s.%s to a table partitioned by run", s->qs, t);
+        st = pg_query(
+            ctx, s->c, what,
+            "SELECT c.relkind, (SELECT upper(type) FROM geometry_columns WHERE f_table_schema = $1 AND "
+            "f_table_name = $2 AND f_geometry_column = 'geom') FROM pg_class c JOIN pg_namespace n ON "
+            "n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2",
+            2, p, &r);
+        bool plain = st == EMS_OK && PQntuples(r) == 1 && !strcmp(PQgetvalue(r, 0, 0), "r");
+        char type[32];
+        snprintf(type, sizeof type, "%s", plain && !PQgetisnull(r, 0, 1) ? PQgetvalue(r, 0, 1) : "GEOMETRY");
+        PQclear(r);
+        r = NULL;
+        if (!plain)
+            continue;
+        char *old = fmt(ctx, "%s_layout3", t), *view = fmt(ctx, "%s_wgs84", t);
+        char *qt = pg_ident(ctx, s->c, s->schema, t), *qo = old ? pg_ident(ctx, s->c, s->part, old) : NULL;
+        char *qin = old ? pg_ident(ctx, s->c, s->schema, old) : NULL;
+        char *qold = old ? pg_ident(ctx, s->c, NULL, old) : NULL,
+             *qv = view ? pg_ident(ctx, s->c, s->schema, view) : NULL;
+        char *ids = NULL;
+        st = qt && qo && qold && qv && qin ? EMS_OK : EMS_ENOMEM;
+        if (st == EMS_OK)
+            st =
+                query_own(ctx, s->c, what,
+                          fmt(ctx, "SELECT string_agg(DISTINCT run_id::text, ',') FROM %s", qt), 0, NULL, &r);
+        if (st == EMS_OK && !PQgetisnull(r, 0, 0) && !(ids = ems_strdup(ctx, PQgetvalue(r, 0, 0))))
+            st = EMS_ENOMEM;
+        PQclear(r);
+        r = NULL;
+        if (st == EMS_OK)
+            st = exec_own(ctx, s->c, what, fmt(ctx, "DROP VIEW IF EXISTS %s", qv), 0, NULL);
+        /* latest_<table> too (it names the table; the next prepare makes it again on the new one) */
+        char *lname = fmt(ctx, "latest_%s", t), *ql = lname ? pg_ident(ctx, s->c, s->schema, lname) : NULL;
+        if (st == EMS_OK)
+            st = ql ? exec_own(ctx, s->c, what, fmt(ctx, "DROP VIEW IF EXISTS %s", ql), 0, NULL) : EMS_ENOMEM;
+        free(lname);
+        free(ql);
+        if (st == EMS_OK && !ids)
+            st = exec_own(ctx, s->c, what, fmt(ctx, "DROP TABLE %s", qt), 0, NULL);
+        if (st == EMS_OK && ids) {
+            st = exec_own(ctx, s->c, what, fmt(ctx, "ALTER TABLE %s RENAME TO %s", qt, qold), 0, NULL);
+            if (st == EMS_OK)
+                st = exec_own(ctx, s->c, what, fmt(ctx, "ALTER TABLE %s SET SCHEMA %s", qin, s->qpart), 0,
+                              NULL);
+            /* its indexes (and so their constraints): <table>_x -> <table>_layout3_x */
+            const char *pi[2] = {qo, t};
+            if (st == EMS_OK)
+                st = pg_query(
+                    ctx, s->c, what,
+                    "SELECT format('ALTER INDEX %I.%I RENAME TO %I', n.nspname, c.relname, $2 || "
+                    "'_layout3' || substr(c.relname, length($2) + 1)) FROM pg_index i JOIN pg_class c ON "
+                    "c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE i.indrelid "
+                    "= $1::regclass AND left(c.relname, length($2)) = $2",
+                    2, pi, &r);
+            for (int i = 0; st == EMS_OK && i < PQntuples(r); i++)
+                st = exec_own(ctx, s->c, what, ems_strdup(ctx, PQgetvalue(r, i, 0)), 0, NULL);
+            PQclear(r);
+            r = NULL;
+            if (st == EMS_OK)
+                st = exec_own(ctx, s->c, what,
+                              fmt(ctx, "CREATE TABLE %s (LIKE %s) PARTITION BY LIST (run_id)", qt, qo), 0,
+                              NULL);
+            if (st == EMS_OK) /* the partitioned indexes, as create_partitioned makes them */
+                st = partitioned_indexes(ctx, s, t, qt);
+            /* its own primary key (gid, one identity over all runs) gives way to the partition's (run_id,
+             * gid) */
+            const char *pk[1] = {qo};
+            if (st == EMS_OK)
+                st = pg_query(ctx, s->c, what,
+                              "SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', $1::text, conname) "
+                              "FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'p'",
+                              1, pk, &r);
+            for (int i = 0; st == EMS_OK && i < PQntuples(r); i++)
+                st = exec_own(ctx, s->c, what, ems_strdup(ctx, PQgetvalue(r, i, 0)), 0, NULL);
+            PQclear(r);
+            r = NULL;
+            if (st == EMS_OK)
+                st = exec_own(ctx, s->c, what,
+                              fmt(ctx, "ALTER TABLE %s ATTACH PARTITION %s FOR VALUES IN (%s)", qt, qo, ids),
+                              0, NULL);
+            /* the table's comment moves with its name (COMMENT takes no parameters: made by format on the
+             * server) */
+            const char *pc[2] = {qt, qo};
+            if (st == EMS_OK)
+                st = pg_query(ctx, s->c, what,
+                              "SELECT format('COMMENT ON TABLE %s IS %L', $1::text, "
+                              "obj_description($2::regclass, 'pg_class'))",
+                              2, pc, &r);
+            if (st == EMS_OK)
+                st = exec_own(ctx, s->c, what, ems_strdup(ctx, PQgetvalue(r, 0, 0)), 0, NULL);
+            PQclear(r);
+            if (st == EMS_OK)
+                st = create_view(ctx, s, t, qt, type);
+        }
+        free(ids);
+        free(old);
+        free(view);
+        free(qt);
+        free(qo);
+        free(qold);
+        free(qv);
+        free(qin);
+    }
+    return st;
 }
 
 /* ---- checksums ----------------------------------------------------------------------------------------- */
@@ -877,6 +1161,353 @@ static ems_status copy_layers(emscov_ctx *ctx, store_pg *s, const result_layer *
     return st;
 }
 
+/* ---- binary COPY into a run's partitions (layout 4) ------------------------------------------------------
+ *
+ * COPY ... FROM STDIN (FORMAT binary): a header, then per row a 16-bit field count and each field as a 32-bit
+ * length (-1: NULL) and its binary value, big-endian (int8, float8, text as UTF-8 bytes, bool, date as days
+ * since 2000-01-01, geometry as EWKB with the SRID), then -1. No text to format and none to parse. */
+
+typedef struct cbuf {
+    emscov_ctx *ctx;
+    PGconn *conn;
+    unsigned char *p;
+    size_t n, cap;
+    bool failed; /* out of memory, or the server refused data */
+} cbuf;
+
+#define CBUF_FLUSH (1u << 20)
+
+static unsigned char *cb_room(cbuf *b, size_t more)
+{
+    if (b->failed)
+        return NULL;
+    if (b->n + more > b->cap) {
+        size_t cap = b->cap ? b->cap : CBUF_FLUSH + 4096;
+        while (cap < b->n + more)
+            cap *= 2;
+        unsigned char *np = ems_realloc(b->ctx, b->p, cap);
+        if (!np) {
+            b->failed = true;
+            return NULL;
+        }
+        b->p = np;
+        b->cap = cap;
+    }
+    unsigned char *at = b->p + b->n;
+    b->n += more;
+    return at;
+}
+
+static void be16(unsigned char *p, uint16_t v)
+{
+    p[0] = (unsigned char)(v >> 8), p[1] = (unsigned char)v;
+}
+
+static void be32(unsigned char *p, uint32_t v)
+{
+    for (int k = 0; k < 4; k++)
+        p[k] = (unsigned char)(v >> (24 - 8 * k));
+}
+
+static void be64(unsigned char *p, uint64_t v)
+{
+    for (int k = 0; k < 8; k++)
+        p[k] = (unsigned char)(v >> (56 - 8 * k));
+}
+
+static void le32(unsigned char *p, uint32_t v)
+{
+    for (int k = 0; k < 4; k++)
+        p[k] = (unsigned char)(v >> (8 * k));
+}
+
+static void cb_null(cbuf *b)
+{
+    unsigned char *p = cb_room(b, 4);
+    if (p)
+        be32(p, UINT32_MAX);
+}
+
+static void cb_int8(cbuf *b, int64_t v)
+{
+    unsigned char *p = cb_room(b, 12);
+    if (p)
+        be32(p, 8), be64(p + 4, (uint64_t)v);
+}
+
+static void cb_bytes(cbuf *b, const void *data, size_t n)
+{
+    unsigned char *p = n <= INT32_MAX ? cb_room(b, 4 + n) : NULL;
+    if (p) {
+        be32(p, (uint32_t)n);
+        memcpy(p + 4, data, n);
+    }
+}
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* Field value v (layer type t) as column kind k; false when it cannot be (a text in a number column, ...). */
+static bool cb_value(cbuf *b, col_kind k, layer_field_type t, const layer_value *v)
+{
+    if (v->is_null || (t == LAYER_FIELD_DOUBLE && isnan(v->u.d))) {
+        cb_null(b);
+        return true;
+    }
+    double d = t == LAYER_FIELD_DOUBLE    ? v->u.d
+               : t == LAYER_FIELD_INT     ? (double)v->u.i
+               : t == LAYER_FIELD_LOGICAL ? v->u.b
+                                          : NAN;
+    int64_t i = t == LAYER_FIELD_INT ? v->u.i : t == LAYER_FIELD_LOGICAL ? v->u.b : (int64_t)d;
+    bool integral =
+        t == LAYER_FIELD_INT || t == LAYER_FIELD_LOGICAL || (t == LAYER_FIELD_DOUBLE && d == (double)i);
+    unsigned char *p;
+    switch (k) {
+    case COL_INT2:
+    case COL_INT4:
+    case COL_INT8: {
+        int64_t lim = k == COL_INT2 ? INT16_MAX : k == COL_INT4 ? INT32_MAX : INT64_MAX;
+        if (!integral || i > lim || i < -lim - 1)
+            return false;
+        size_t w = k == COL_INT2 ? 2 : k == COL_INT4 ? 4 : 8;
+        if ((p = cb_room(b, 4 + w))) {
+            be32(p, (uint32_t)w);
+            if (w == 2)
+                be16(p + 4, (uint16_t)i);
+            else if (w == 4)
+                be32(p + 4, (uint32_t)i);
+            else
+                be64(p + 4, (uint64_t)i);
+        }
+        return true;
+    }
+    case COL_FLOAT4:
+    case COL_FLOAT8:
+        if (isnan(d))
+            return false;
+        if ((p = cb_room(b, k == COL_FLOAT4 ? 8 : 12))) {
+            if (k == COL_FLOAT4) {
+                float f = (float)d;
+                uint32_t u;
+                memcpy(&u, &f, 4);
+                be32(p, 4), be32(p + 4, u);
+            } else {
+                uint64_t u;
+                memcpy(&u, &d, 8);
+                be32(p, 8), be64(p + 4, u);
+            }
+        }
+        return true;
+    case COL_TEXT:
+        if (t != LAYER_FIELD_STRING)
+            return false;
+        cb_bytes(b, v->u.s, strlen(v->u.s));
+        return true;
+    case COL_BOOL:
+        if (!integral)
+            return false;
+        if ((p = cb_room(b, 5)))
+            be32(p, 1), p[4] = i != 0;
+        return true;
+    case COL_DATE:
+        if (t != LAYER_FIELD_DATE)
+            return false;
+        if ((p = cb_room(b, 8))) {
+            int32_t ymd = v->u.date;
+            int64_t days = days_from_civil(ymd / 10000, (unsigned)(ymd / 100 % 100), (unsigned)(ymd % 100)) -
+                           days_from_civil(2000, 1, 1);
+            be32(p, 4), be32(p + 4, (uint32_t)(int32_t)days);
+        }
+        return true;
+    }
+    return false;
+}
+
+/* Point (x, y) as EWKB with the SRID: 25 bytes, little-endian. */
+static void cb_point(cbuf *b, int srid, double x, double y)
+{
+    unsigned char *p = cb_room(b, 4 + 25);
+    if (!p)
+        return;
+    be32(p, 25);
+    p[4] = 1;
+    le32(p + 5, 1u | 0x20000000u);
+    le32(p + 9, (uint32_t)srid);
+    uint64_t u[2];
+    memcpy(&u[0], &x, 8);
+    memcpy(&u[1], &y, 8);
+    for (int c = 0; c < 2; c++)
+        for (int k = 0; k < 8; k++)
+            p[13 + 8 * c + k] = (unsigned char)(u[c] >> (8 * k));
+}
+
+/* GEOS WKB (little-endian, no SRID) as EWKB with the SRID: the type word gains the SRID flag, the SRID
+ * follows. multi > 0: the geometry is wrapped as the one part of a Multi* of that WKB type (a Polygon of a
+ * layer that mixes Polygon and MultiPolygon, for a MultiPolygon column). */
+static void cb_wkb(cbuf *b, int srid, const unsigned char *wkb, size_t n, uint32_t multi)
+{
+    size_t head = multi ? 13 : 9, body = multi ? n : n - 5;
+    unsigned char *p = n >= 5 && n <= INT32_MAX - 16 ? cb_room(b, 4 + head + body) : NULL;
+    if (!p)
+        return;
+    be32(p, (uint32_t)(head + body));
+    p[4] = 1;
+    uint32_t type =
+        multi ? multi
+              : (uint32_t)wkb[1] | (uint32_t)wkb[2] << 8 | (uint32_t)wkb[3] << 16 | (uint32_t)wkb[4] << 24;
+    le32(p + 5, type | 0x20000000u);
+    le32(p + 9, (uint32_t)srid);
+    if (multi)
+        le32(p + 13, 1);
+    memcpy(p + 4 + head, multi ? wkb : wkb + 5, body);
+}
+
+/* "what: connection lost: <server's first line> (<connection>)" for a failed COPY, as pg_exec words it. */
+static ems_status copy_fail(emscov_ctx *ctx, pg_conn *c, const PGresult *r, const char *what)
+{
+    const char *m = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    if (!m)
+        m = PQerrorMessage(pg_raw(c));
+    size_t len = strcspn(m, "\n");
+    bool lost = PQstatus(pg_raw(c)) == CONNECTION_BAD;
+    return emscov_fail(ctx, EMS_EIO, "%s: %s%.*s (%s)", what, lost ? "connection lost: " : "", (int)len,
+                       len ? m : "no answer from the server", pg_describe(c));
+}
+
+static bool cb_flush(cbuf *b)
+{
+    if (!b->failed && b->n && PQputCopyData(b->conn, (const char *)b->p, (int)b->n) != 1)
+        b->failed = true;
+    b->n = 0;
+    return !b->failed;
+}
+
+/* COPY every row of layer k (its fields from s->use[k], rows from pts or the layer's features) into qp with
+ * run_id id and gid = id * 2^32 + the row number (1-based, the GeoPackage fid): unique in the table over all runs
+ * (QGIS's key of the tables and of the latest_ views; layout-3 identities stay below 2^32); *rows: what the
+ * server stored. */
+static ems_status copy_binary(emscov_ctx *ctx, store_pg *s, size_t k, const result_layer *rl, const char *qp,
+                              int64_t id, uint64_t *rows)
+{
+    const layer *l = s->use[k];
+    const result_points *pts = rl->pts;
+    const char *gtype = layer_geom_type(l);
+    GEOSContextHandle_t h = emscov_geos(ctx);
+    size_t nf = layer_field_count(l), n = result_layer_rows(rl);
+    char what[300];
+    snprintf(what, sizeof what, "loading %s", qp);
+    char *cols = fmt(ctx, "run_id");
+    for (size_t j = 0; cols && j < nf; j++) {
+        char *qc = pg_ident(ctx, s->c, NULL, layer_field_at(l, j)->name);
+        char *more = qc ? fmt(ctx, "%s, %s", cols, qc) : NULL;
+        free(qc);
+        free(cols);
+        cols = more;
+    }
+    char *sql = cols ? fmt(ctx, "COPY %s (%s, geom, gid) FROM STDIN (FORMAT binary)", qp, cols) : NULL;
+    free(cols);
+    if (!sql)
+        return EMS_ENOMEM;
+    layer_value *vals = ems_calloc(ctx, nf ? nf : 1, sizeof *vals);
+    GEOSWKBWriter *w = GEOSWKBWriter_create_r(h);
+    if (!vals || !w) {
+        free(sql);
+        free(vals);
+        if (w)
+            GEOSWKBWriter_destroy_r(h, w);
+        return vals
+                   ? emscov_fail(ctx, EMS_EINTERNAL, "%s: GEOS WKB writer: %s", what, emscov_lib_message(ctx))
+                   : EMS_ENOMEM;
+    }
+    GEOSWKBWriter_setOutputDimension_r(h, w, 2);
+    GEOSWKBWriter_setByteOrder_r(h, w, GEOS_WKB_NDR);
+    GEOSWKBWriter_setIncludeSRID_r(h, w, 0);
+    PGresult *r = PQexec(pg_raw(s->c), sql);
+    free(sql);
+    ems_status st = PQresultStatus(r) == PGRES_COPY_IN ? EMS_OK : copy_fail(ctx, s->c, r, what);
+    PQclear(r);
+    cbuf b = {ctx, pg_raw(s->c), NULL, 0, 0, false};
+    unsigned char *p = st == EMS_OK ? cb_room(&b, 19) : NULL;
+    if (p) {
+        memcpy(p, "PGCOPY\n\377\r\n\0", 11);
+        be32(p + 11, 0); /* flags */
+        be32(p + 15, 0); /* header extension length */
+    }
+    for (size_t i = 0; st == EMS_OK && i < n && !b.failed; i++) {
+        p = cb_room(&b, 2);
+        if (p)
+            be16(p, (uint16_t)(nf + 3));
+        cb_int8(&b, id);
+        if (pts)
+            pts->values(pts->user, i, vals);
+        const layer_value *v = pts ? vals : layer_values(l, i);
+        for (size_t j = 0; j < nf; j++) {
+            static const layer_value null_value = {.is_null = true};
+            const layer_field *f = layer_field_at(l, j);
+            if (!cb_value(&b, s->cols[k][j], f->type, v ? &v[j] : &null_value)) {
+                st = emscov_fail(ctx, EMS_EINTERNAL, "%s: row %zu: field %s does not fit its column's type",
+                                 what, i + 1, f->name);
+                break;
+            }
+        }
+        if (pts) {
+            cb_point(&b, s->srid, pts->x[i], pts->y[i]);
+        } else if (!layer_geom(l, i)) {
+            cb_null(&b);
+        } else {
+            size_t len = 0;
+            unsigned char *wkb = GEOSWKBWriter_write_r(h, w, layer_geom(l, i), &len);
+            if (!wkb) {
+                st = emscov_fail(ctx, EMS_EINTERNAL, "%s: row %zu: GEOS could not write WKB: %s", what, i + 1,
+                                 emscov_lib_message(ctx));
+                break;
+            }
+            int t = GEOSGeomTypeId_r(h, layer_geom(l, i));
+            cb_wkb(&b, s->srid, wkb, len,
+                   !strcmp(gtype, "MultiPolygon") && t == GEOS_POLYGON         ? 6
+                   : !strcmp(gtype, "MultiLineString") && t == GEOS_LINESTRING ? 5
+                   : !strcmp(gtype, "MultiPoint") && t == GEOS_POINT           ? 4
+                                                                               : 0);
+            GEOSFree_r(h, wkb);
+        }
+        cb_int8(&b, (int64_t)((uint64_t)id << 32) + (int64_t)i + 1);
+        if (b.n >= CBUF_FLUSH)
+            cb_flush(&b);
+    }
+    p = st == EMS_OK ? cb_room(&b, 2) : NULL;
+    if (p)
+        be16(p, UINT16_MAX); /* trailer: -1 */
+    bool sent = st == EMS_OK && cb_flush(&b);
+    if (st == EMS_OK && !sent && !b.p)
+        st = EMS_ENOMEM;
+    if (PQputCopyEnd(pg_raw(s->c), sent ? NULL : "emscov stopped the load") != 1 && st == EMS_OK)
+        st = copy_fail(ctx, s->c, NULL, what);
+    while ((r = PQgetResult(pg_raw(s->c))) != NULL) {
+        if (PQresultStatus(r) == PGRES_COMMAND_OK)
+            *rows += strtoull(PQcmdTuples(r), NULL, 10);
+        else if (st == EMS_OK)
+            st = copy_fail(ctx, s->c, r, what);
+        ExecStatusType es = PQresultStatus(r);
+        PQclear(r);
+        if (es == PGRES_COPY_IN || es == PGRES_COPY_OUT) /* cannot happen after PQputCopyEnd; never loop */
+            break;
+    }
+    if (st == EMS_OK && b.failed)
+        st = copy_fail(ctx, s->c, NULL, what);
+    free(b.p);
+    free(vals);
+    GEOSWKBWriter_destroy_r(h, w);
+    return st;
+}
+
 static ems_status insert_run(emscov_ctx *ctx, store_pg *s, const store_pg_run *run, const char *inputs,
                              int64_t *run_id)
 {
@@ -939,20 +1570,13 @@ static ems_status insert_run(emscov_ctx *ctx, store_pg *s, const store_pg_run *r
     return st;
 }
 
-ems_status store_pg_write(emscov_ctx *ctx, store_pg *s, const store_pg_run *run, const result_layer *ls,
-                          size_t n, int64_t *run_id, uint64_t *rows)
+/* The run's inputs as its `inputs` json (a new string): each role's files from run->files (checksummed
+ * before), or read now when it is NULL. */
+static ems_status inputs_json(emscov_ctx *ctx, const store_pg_run *run, char **out)
 {
-    *run_id = 0;
-    if (rows)
-        *rows = 0;
-    if (n != s->n || !s->srid || s->prepared != &kind_analyze)
-        return emscov_fail(ctx, EMS_EINTERNAL,
-                           "store_pg_write: the layers were not prepared (store_pg_prepare)");
-    if (!run->name || !*run->name)
-        return emscov_fail(ctx, EMS_EINPUT, "the run has an empty name");
-    /* the checksums first: reading the inputs can take seconds, and no transaction waits for it */
+    *out = NULL;
     json_object *in = json_object_new_object();
-    ems_status st = EMS_OK;
+    ems_status st = in ? EMS_OK : EMS_ENOMEM;
     for (size_t k = 0; st == EMS_OK && k < run->ninputs; k++) {
         if (!run->inputs[k].path)
             continue;
@@ -960,24 +1584,136 @@ ems_status store_pg_write(emscov_ctx *ctx, store_pg *s, const store_pg_run *run,
         st = input_json(ctx, run->files, run->inputs[k].name, run->inputs[k].path, &o);
         json_object_object_add(in, run->inputs[k].name, o);
     }
-    char *inputs = st == EMS_OK
-                       ? ems_strdup(ctx, json_object_to_json_string_ext(
-                                             in, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE))
-                       : NULL;
-    json_object_put(in);
-    if (st == EMS_OK && !inputs)
+    if (st == EMS_OK &&
+        !(*out = ems_strdup(ctx, json_object_to_json_string_ext(in, JSON_C_TO_STRING_PLAIN |
+                                                                        JSON_C_TO_STRING_NOSLASHESCAPE))))
         st = EMS_ENOMEM;
+    json_object_put(in);
+    return st;
+}
+
+/* Quoted names of the parent table of layer k and of run id's partition of it (<table>_r<id>). */
+static ems_status partition_names(emscov_ctx *ctx, store_pg *s, const char *table, int64_t id, char **qt,
+                                  char **qp, char **pname)
+{
+    *pname = fmt(ctx, "%s_r%" PRId64, table, id);
+    *qt = pg_ident(ctx, s->c, s->schema, table);
+    *qp = *pname ? pg_ident(ctx, s->c, s->part, *pname) : NULL;
+    return *pname && *qt && *qp ? EMS_OK : EMS_ENOMEM;
+}
+
+/* One layer of a run: its own table shaped like the parent (plus CHECK (run_id = id), so that attaching
+ * needs no scan), loaded with binary COPY while it has no index, then indexed in bulk to match the parent's
+ * partitioned indexes (attaching adopts them). */
+static ems_status load_partition(emscov_ctx *ctx, store_pg *s, size_t k, const result_layer *rl, int64_t id,
+                                 uint64_t *rows)
+{
+    char *qt = NULL, *qp = NULL, *pname = NULL;
+    ems_status st = partition_names(ctx, s, rl->table, id, &qt, &qp, &pname);
+    char what[300], *check = pname ? fmt(ctx, "%s_run", pname) : NULL,
+                    *qc = check ? pg_ident(ctx, s->c, NULL, check) : NULL;
+    snprintf(what, sizeof what, "creating table %s", qp ? qp : rl->table);
+    if (st == EMS_OK)
+        st = qc ? exec_own(ctx, s->c, what,
+                           fmt(ctx, "CREATE TABLE %s (LIKE %s, CONSTRAINT %s CHECK (run_id = %" PRId64 "))",
+                               qp, qt, qc, id),
+                           0, NULL)
+                : EMS_ENOMEM;
+    uint64_t got = 0;
+    if (st == EMS_OK)
+        st = copy_binary(ctx, s, k, rl, qp, id, &got);
+    if (st == EMS_OK && got != result_layer_rows(rl))
+        st = emscov_fail(ctx, EMS_EIO, "loading %s.%s: the server stored %" PRIu64 " rows of %zu", s->schema,
+                         rl->table, got, result_layer_rows(rl));
+    if (st == EMS_OK)
+        st = partitioned_indexes(ctx, s, pname, qp);
+    *rows += got;
+    free(qt);
+    free(qp);
+    free(pname);
+    free(check);
+    free(qc);
+    return st;
+}
+
+ems_status store_pg_load(emscov_ctx *ctx, store_pg *s, const store_pg_run *run, const result_layer *ls,
+                         size_t n, int64_t *run_id, uint64_t *rows)
+{
+    *run_id = 0;
+    uint64_t got = 0;
+    if (n != s->n || !s->srid || s->prepared != &kind_analyze || s->loaded)
+        return emscov_fail(
+            ctx, EMS_EINTERNAL,
+            "store_pg_load: the layers were not prepared (store_pg_prepare), or a run is loaded");
+    if (!run->name || !*run->name)
+        return emscov_fail(ctx, EMS_EINPUT, "the run has an empty name");
+    /* the checksums first: reading the inputs can take seconds, and no transaction waits for it */
+    char *inputs = NULL;
+    ems_status st = inputs_json(ctx, run, &inputs);
     if (st == EMS_OK)
         st = begin_run(ctx, s, &kind_analyze, run->name, run->replace);
     if (st == EMS_OK)
         st = insert_run(ctx, s, run, inputs, run_id);
+    /* room for the sorted GiST builds, for this transaction only */
     if (st == EMS_OK)
-        st = copy_layers(ctx, s, ls, n, *run_id, rows);
+        st = pg_exec(ctx, s->c, "setting maintenance_work_mem",
+                     "SELECT set_config('maintenance_work_mem', '256MB', true) WHERE "
+                     "pg_size_bytes(current_setting('maintenance_work_mem')) < 256 * 1024 * 1024",
+                     0, NULL);
+    for (size_t k = 0; st == EMS_OK && k < n; k++)
+        st = load_partition(ctx, s, k, &ls[k], *run_id, &got);
     free(inputs);
+    if (rows)
+        *rows = got;
     if (st != EMS_OK) {
         pg_rollback(s->c);
         *run_id = 0;
+        return st;
     }
+    s->loaded = *run_id;
+    return EMS_OK;
+}
+
+ems_status store_pg_attach(emscov_ctx *ctx, store_pg *s, const result_layer *ls, size_t n)
+{
+    if (!s->loaded || n != s->n)
+        return emscov_fail(ctx, EMS_EINTERNAL, "store_pg_attach: no run loaded (store_pg_load)");
+    ems_status st = EMS_OK;
+    for (size_t k = 0; st == EMS_OK && k < n; k++) {
+        char *qt = NULL, *qp = NULL, *pname = NULL, what[300];
+        st = partition_names(ctx, s, ls[k].table, s->loaded, &qt, &qp, &pname);
+        snprintf(what, sizeof what, "attaching %s to %s", qp ? qp : "", qt ? qt : "");
+        if (st == EMS_OK)
+            st = exec_own(
+                ctx, s->c, what,
+                fmt(ctx, "ALTER TABLE %s ATTACH PARTITION %s FOR VALUES IN (%" PRId64 ")", qt, qp, s->loaded),
+                0, NULL);
+        /* the CHECK that spared the attach its scan is the partition bound now: dropped, since reading a CHECK
+         * constraint's definition (pg_get_constraintdef, which PostGIS's geometry_columns does for every
+         * constraint of the database) waits on any lock of its table -- a reader of geometry_columns would
+         * wait on a run deleting or locking these rows */
+        char *check = pname ? fmt(ctx, "%s_run", pname) : NULL, *qc = check ? pg_ident(ctx, s->c, NULL, check) : NULL;
+        if (st == EMS_OK)
+            st = qc ? exec_own(ctx, s->c, what, fmt(ctx, "ALTER TABLE %s DROP CONSTRAINT %s", qp, qc), 0, NULL)
+                    : EMS_ENOMEM;
+        free(check);
+        free(qc);
+        free(qt);
+        free(qp);
+        free(pname);
+    }
+    s->loaded = 0;
+    if (st != EMS_OK)
+        pg_rollback(s->c);
+    return st;
+}
+
+ems_status store_pg_write(emscov_ctx *ctx, store_pg *s, const store_pg_run *run, const result_layer *ls,
+                          size_t n, int64_t *run_id, uint64_t *rows)
+{
+    ems_status st = store_pg_load(ctx, s, run, ls, n, run_id, rows);
+    if (st == EMS_OK && (st = store_pg_attach(ctx, s, ls, n)) != EMS_OK)
+        *run_id = 0;
     return st;
 }
 
@@ -1043,8 +1779,10 @@ ems_status store_pg_commit(emscov_ctx *ctx, store_pg *s)
 
 void store_pg_abort(store_pg *s)
 {
-    if (s)
+    if (s) {
+        s->loaded = 0;
         pg_rollback(s->c);
+    }
 }
 
 static ems_status delete_run(emscov_ctx *ctx, store_pg *s, const store_kind *kind, int64_t run_id)

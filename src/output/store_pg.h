@@ -26,7 +26,7 @@
 #include "src/output/layers.h"
 
 /* The result layout this binary writes; an older layout is migrated, a newer one refused. */
-#define STORE_PG_LAYOUT 3
+#define STORE_PG_LAYOUT 4
 #define STORE_PG_DEFAULT_SCHEMA "emscov"
 
 typedef struct store_pg store_pg;
@@ -61,9 +61,20 @@ ems_status store_pg_layout_version(emscov_ctx *ctx, pg_conn *c, const char *sche
 ems_status store_pg_prepare(emscov_ctx *ctx, store_pg *s, const crs *working, const result_layer *ls,
                             size_t n);
 /* Begin the run's transaction and write it: *run_id the new run's id, *rows (may be NULL) the layer rows
- * loaded. The transaction stays open until store_pg_commit / store_pg_abort. Same ls as prepare. */
+ * loaded. The transaction stays open until store_pg_commit / store_pg_abort. Same ls as prepare.
+ * store_pg_load then store_pg_attach. */
 ems_status store_pg_write(emscov_ctx *ctx, store_pg *s, const store_pg_run *run, const result_layer *ls,
                           size_t n, int64_t *run_id, uint64_t *rows);
+/* The first part of store_pg_write: begin the transaction, [--replace: delete the runs of that name], insert
+ * the run row and load every layer into a table of the run's own (<table>_r<id>, binary COPY, then its
+ * indexes), taking no lock that other runs or readers wait for. It may run on another thread than the
+ * caller's (with a ctx of its own) while nothing else uses the store or its connection. */
+ems_status store_pg_load(emscov_ctx *ctx, store_pg *s, const store_pg_run *run, const result_layer *ls,
+                         size_t n, int64_t *run_id, uint64_t *rows);
+/* The second part: attach the run's tables as partitions of the result tables, still inside the open
+ * transaction (other runs attaching to the same tables wait until it ends; readers never do). Then
+ * store_pg_commit. On failure the transaction is rolled back. */
+ems_status store_pg_attach(emscov_ctx *ctx, store_pg *s, const result_layer *ls, size_t n);
 ems_status store_pg_commit(emscov_ctx *ctx, store_pg *s);
 
 /* A sites run (src/cli/cmd_sites.c). */

@@ -1,4 +1,5 @@
-/* tests/geo/test_snap.c: snapping modes and link ends, worked by hand.
+/* tests/geo/test_snap.c: snapping modes and link ends, worked by hand; edge and vertex mode against brute
+ * force (the sample city; short links with one very long diagonal).
  *
  * A junction N of four one-way roads in UTM zone 50N (Beijing), 36 km/h = 10 m/s, so 1000 m take 100 s:
  *
@@ -275,6 +276,121 @@ static void test_vertex_brute_force(void **state)
     network_destroy(net);
 }
 
+/* Edge mode against brute force over every segment of a network: the distance to the nearest segment, and,
+ * where no other segment is within 1e-9 m of it, the same link and place along it. Ties (a point on a node,
+ * where several links meet) must go to the lowest link id among those at the same distance. */
+static void check_edge_brute_force(const network *net, const snap_index *ix, double px, double py, size_t q)
+{
+    double bd = INFINITY, second = INFINITY, bt = 0;
+    uint32_t bl = NETWORK_NONE, bs = 0;
+    for (uint32_t l = 0; l < network_link_count(net); l++) {
+        const double *x = network_link_x(net, l), *y = network_link_y(net, l);
+        for (uint32_t v = 0; v + 1 < network_link_at(net, l)->nv; v++) {
+            double dx = x[v + 1] - x[v], dy = y[v + 1] - y[v], len2 = dx * dx + dy * dy;
+            double t = len2 > 0 ? ((px - x[v]) * dx + (py - y[v]) * dy) / len2 : 0;
+            t = t < 0 ? 0 : t > 1 ? 1 : t;
+            double d = hypot(x[v] + t * dx - px, y[v] + t * dy - py);
+            if (d < bd - 1e-9) {
+                second = bd, bd = d, bl = l, bs = v, bt = t;
+            } else if (d < second) {
+                second = d;
+            }
+        }
+    }
+    snap_pos p;
+    assert_true(snap_point(ix, px, py, 1e12, &p));
+    if (fabs(p.dist_m - bd) > 1e-9)
+        fail_msg("point %zu (%.3f, %.3f): %.9f m, brute force %.9f m", q, px, py, p.dist_m, bd);
+    if (second - bd > 1e-9) { /* a unique nearest segment: the same link and place */
+        const double *x = network_link_x(net, bl), *y = network_link_y(net, bl);
+        double along = bt * hypot(x[bs + 1] - x[bs], y[bs + 1] - y[bs]);
+        for (uint32_t v = 0; v < bs; v++)
+            along += hypot(x[v + 1] - x[v], y[v + 1] - y[v]);
+        if (p.link != bl || fabs(p.along_m - fmin(along, network_link_at(net, bl)->length_m)) > 1e-6)
+            fail_msg("point %zu: link %u at %.6f m, brute force link %u at %.6f m", q, p.link, p.along_m, bl,
+                     along);
+    }
+}
+
+static void test_edge_brute_force(void **state)
+{
+    fixture *f = *state;
+    network *net = sample_network(f);
+    snap_index *ix = NULL;
+    assert_ok(f->ctx, snap_index_build(f->ctx, net, &ix));
+    uint32_t nn = network_node_count(net);
+    double ext[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+    for (uint32_t v = 0; v < nn; v++) {
+        double x, y;
+        network_node_xy(net, v, &x, &y);
+        ext[0] = fmin(ext[0], x), ext[1] = fmin(ext[1], y), ext[2] = fmax(ext[2], x),
+        ext[3] = fmax(ext[3], y);
+    }
+    /* random points in and around the extent, some far outside it, then every node (distance 0, a tie
+     * between the links meeting there: the lowest link id), then segment midpoints */
+    uint64_t seed = 7;
+    size_t nrand = 3000;
+    for (size_t q = 0; q < nrand; q++) {
+        double m = q % 10 == 0 ? 20000 : 500;
+        seed = seed * 6364136223846793005u + 1442695040888963407u;
+        double px = ext[0] - m + (double)(seed >> 11) / 9007199254740992.0 * (ext[2] - ext[0] + 2 * m);
+        seed = seed * 6364136223846793005u + 1442695040888963407u;
+        double py = ext[1] - m + (double)(seed >> 11) / 9007199254740992.0 * (ext[3] - ext[1] + 2 * m);
+        check_edge_brute_force(net, ix, px, py, q);
+    }
+    for (uint32_t v = 0; v < nn; v += 7) {
+        double px, py;
+        network_node_xy(net, v, &px, &py);
+        snap_pos p;
+        assert_true(snap_point(ix, px, py, 1e12, &p));
+        assert_close(p.dist_m, 0, 0);
+        uint32_t lowest = NETWORK_NONE;
+        for (uint32_t l = 0; l < network_link_count(net) && lowest == NETWORK_NONE; l++) {
+            const network_link *k = network_link_at(net, l);
+            const double *x = network_link_x(net, l), *y = network_link_y(net, l);
+            for (uint32_t i = 0; i < k->nv && lowest == NETWORK_NONE; i++)
+                if (x[i] == px && y[i] == py)
+                    lowest = l;
+        }
+        if (p.link != lowest)
+            fail_msg("node %u: link %u, lowest link through it %u", v, p.link, lowest);
+    }
+    for (uint32_t l = 0; l < network_link_count(net); l += 13) {
+        const double *x = network_link_x(net, l), *y = network_link_y(net, l);
+        check_edge_brute_force(net, ix, (x[0] + x[1]) / 2, (y[0] + y[1]) / 2, nrand + l);
+    }
+    snap_index_destroy(ix);
+    network_destroy(net);
+}
+
+/* A network of short links and one 60 km diagonal (its box spans most of the extent): points beside the long
+ * link anywhere along it, and between the short ones, against brute force. */
+static void test_edge_long_segment(void **state)
+{
+    fixture *f = *state;
+    network_builder *b = NULL;
+    assert_ok(f->ctx, network_builder_create(f->ctx, f->sp, f->utm, NULL, &b));
+    int64_t rec = 1;
+    for (int i = 0; i < 40; i++)
+        for (int j = 0; j < 40; j++)
+            add(f, b, NX + 100 * i, NY + 100 * j, NX + 100 * i + 60, NY + 100 * j, NETWORK_BOTH, rec++);
+    add(f, b, NX - 20000, NY - 20000, NX + 22000, NY + 23000, NETWORK_BOTH, rec++);
+    network *net = NULL;
+    assert_ok(f->ctx, network_builder_finish(f->ctx, b, &net));
+    snap_index *ix = NULL;
+    assert_ok(f->ctx, snap_index_build(f->ctx, net, &ix));
+    size_t q = 0;
+    for (double t = 0; t <= 1; t += 0.01, q++) {
+        double x = NX - 20000 + t * 42000, y = NY - 20000 + t * 43000;
+        check_edge_brute_force(net, ix, x + 37, y - 11, q);
+        check_edge_brute_force(net, ix, x - 400, y + 350, q);
+    }
+    for (int i = 0; i < 400; i++, q++)
+        check_edge_brute_force(net, ix, NX + 10 * i + 3, NY + 7.5 * i + 1, q);
+    snap_index_destroy(ix);
+    network_destroy(net);
+}
+
 static void test_parse(void **state)
 {
     fixture *f = *state;
@@ -292,8 +408,12 @@ static void test_parse(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_junction_round_trip), cmocka_unit_test(test_junction_hair),
-        cmocka_unit_test(test_vertex_mode),         cmocka_unit_test(test_vertex_brute_force),
+        cmocka_unit_test(test_junction_round_trip),
+        cmocka_unit_test(test_junction_hair),
+        cmocka_unit_test(test_vertex_mode),
+        cmocka_unit_test(test_vertex_brute_force),
+        cmocka_unit_test(test_edge_brute_force),
+        cmocka_unit_test(test_edge_long_segment),
         cmocka_unit_test(test_parse),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -14,8 +14,11 @@ PSQL="psql -X -q -v ON_ERROR_STOP=1 -tA"
 pg_schema() {
   SCHEMA=$1_$$
   PGC="PG:$EMSCOV_TEST_PG active_schema=$SCHEMA"
-  $PSQL "$EMSCOV_TEST_PG" -c "DROP SCHEMA IF EXISTS $SCHEMA CASCADE; CREATE SCHEMA $SCHEMA" || fail "psql"
-  [ -n "${EMSCOV_KEEP_SCHEMA:-}" ] || trap '$PSQL "$EMSCOV_TEST_PG" -c "DROP SCHEMA IF EXISTS $SCHEMA CASCADE" >/dev/null 2>&1' EXIT
+  # ${SCHEMA}_part: the store's schema of the runs' partitions (docs/postgis.md, layout 4)
+  $PSQL "$EMSCOV_TEST_PG" -c "DROP SCHEMA IF EXISTS $SCHEMA CASCADE; DROP SCHEMA IF EXISTS ${SCHEMA}_part CASCADE;
+                              CREATE SCHEMA $SCHEMA" || fail "psql"
+  [ -n "${EMSCOV_KEEP_SCHEMA:-}" ] || trap '$PSQL "$EMSCOV_TEST_PG" -c "DROP SCHEMA IF EXISTS $SCHEMA CASCADE;
+    DROP SCHEMA IF EXISTS ${SCHEMA}_part CASCADE" >/dev/null 2>&1' EXIT
 }
 # load_report FILE: report.json into $SCHEMA.report(j jsonb)
 load_report() {

@@ -37,7 +37,7 @@ $PSQL "$DB" -c "\\copy $SCHEMA.csv FROM '$TMP/out/sites.csv' WITH (FORMAT csv, H
 ogr2ogr -f PostgreSQL "$PGC" "$TMP/out/sites.gpkg" candidate -nln gpkg_candidate -lco GEOMETRY_NAME=geom \
   || fail "ogr2ogr sites.gpkg"
 
-check "layout versions 1 to 3 recorded" "SELECT string_agg(version::text, ',' ORDER BY version) = '1,2,3' FROM schema_version"
+check "layout versions 1 to 4 recorded" "SELECT string_agg(version::text, ',' ORDER BY version) = '1,2,3,4' FROM schema_version"
 check "sites_run row: name, status, report = sites.json, parameters, candidates, k, SRID of the tables" \
   "SELECT r.name = j->>'scenario' AND r.status = 'complete' AND r.report = j AND r.parameters = j->'parameters'
           AND r.candidates = (j->'candidates'->>'evaluated')::int AND r.k = (j->'greedy'->>'k')::int

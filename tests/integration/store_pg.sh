@@ -29,7 +29,7 @@ grep -q "^stored run $ID in $SCHEMA at host=.* dbname=" "$TMP/stdout.txt" || fai
 for f in report.json streets.csv emscov.gpkg; do [ -s "$TMP/out/$f" ] || fail "missing $f"; done
 ls "$TMP/out" | grep -q -e tmp -e pending && fail "temporary file left behind"
 load_report "$TMP/out/report.json"
-check "layout versions 1, 2 and 3 recorded" "SELECT string_agg(version::text, ',' ORDER BY version) = '1,2,3' FROM schema_version"
+check "layout versions 1 to 4 recorded" "SELECT string_agg(version::text, ',' ORDER BY version) = '1,2,3,4' FROM schema_version"
 check "run row: name, status, SRID, standards, parameters = report.json" \
   "SELECT r.name = j->>'scenario' AND r.status = 'complete' AND r.working_srid = (j->'parameters'->>'working_epsg')::int
           AND r.standards = j->'standards'->>'name' AND r.parameters = j->'parameters' AND r.report = j
@@ -126,7 +126,7 @@ check "comments: every table, latest_ view and column of the six result tables i
   "SELECT bool_and(col_description(c.oid, a.attnum) IS NOT NULL) AND bool_and(obj_description(c.oid) IS NOT NULL)
       AND count(DISTINCT c.relname) = 6
    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_attribute a ON a.attrelid = c.oid
-   WHERE n.nspname = '$SCHEMA' AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
+   WHERE n.nspname = '$SCHEMA' AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
      AND c.relname IN ('street_summary', 'demand_time', 'service_area', 'station', 'park_service_area', 'input_issue')"
 check "comments: the latest_ views" \
   "SELECT count(*) = 6 AND bool_and(obj_description(c.oid) LIKE '%latest run of each run name%')

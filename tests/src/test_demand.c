@@ -120,6 +120,78 @@ static void test_grid_small(void **state)
     layer_destroy(s);
 }
 
+/* Cells are assigned to sub-districts row by row (scanline): every degenerate place of that method -- cell
+ * centres on vertical, horizontal and diagonal edges, on vertices (a corner, a triangle's apex), on a hole's
+ * boundary, in a hole filled by a later polygon, on a multipolygon part, where polygons overlap -- against
+ * GEOSCovers of each centre with each polygon in index order, computed here, plus hand-worked cells. */
+static void test_grid_scanline_edges(void **state)
+{
+    emscov_ctx *ctx = *state;
+    GEOSContextHandle_t h = emscov_geos(ctx);
+    char text[2048];
+    int used = snprintf(text, sizeof text, "ncols 12\nnrows 10\nxllcorner 0\nyllcorner 0\ncellsize 10\n");
+    for (int r = 0; r < 10; r++)
+        for (int c = 0; c < 12; c++)
+            used += snprintf(text + used, sizeof text - (size_t)used, "%s", c == 11 ? "1\n" : "1 ");
+    const char *path = fixture("scan", text);
+    static const char *const polys[] = {
+        "POLYGON((0 0,55 0,55 45,0 45,0 0))", /* top edge and right edge through centres */
+        "POLYGON((65 5,105 5,85 45,65 5))",   /* base on a row, apex on a centre */
+        "POLYGON((0 55,115 55,115 95,0 95,0 55),(25 65,45 65,45 85,25 85,25 65))", /* a hole on centres */
+        "POLYGON((40 60,70 60,70 90,40 90,40 60))", /* fills part of the hole, overlaps polygon 2 */
+        "MULTIPOLYGON(((95 55,115 75,95 95,95 55)),((60 0,115 0,115 10,60 10,60 0)))"}; /* diagonals */
+    layer_read_opts o = {.srs = "EPSG:32650"};
+    grid *g = NULL;
+    assert_ok(ctx, grid_read(ctx, path, &o, &g));
+    layer *s = mem_layer(ctx, polys, 5, NULL, 0, NULL);
+    crs *w = utm50(ctx);
+    demand_set *d = NULL;
+    assert_ok(ctx, demand_from_grid(ctx, g, w, s, &d));
+    assert_int_equal(d->n, 120);
+    for (size_t i = 0; i < d->n; i++) {
+        GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, d->x[i], d->y[i]);
+        uint32_t want = DEMAND_NONE;
+        for (uint32_t k = 0; k < 5 && want == DEMAND_NONE; k++)
+            if (GEOSCovers_r(h, layer_geom(s, k), pt) == 1) want = k;
+        GEOSGeom_destroy_r(h, pt);
+        if (d->street[i] != want)
+            fail_msg("cell centre (%g, %g): street %u, GEOS covers says %u", d->x[i], d->y[i], d->street[i],
+                     want);
+    }
+    /* by hand: (x, y) -> street; row r holds y = 95 - 10 r, column c holds x = 5 + 10 c */
+    static const struct {
+        double x, y;
+        uint32_t street;
+    } hand[] = {{55, 45, 0},
+                {55, 5, 0},
+                {5, 45, 0},
+                {85, 45, 1},
+                {65, 5, 1},
+                {75, 5, 1},
+                {105, 5, 1},
+                {115, 5, 4},
+                {35, 65, 2},
+                {35, 75, DEMAND_NONE},
+                {45, 75, 2},
+                {55, 75, 2},
+                {105, 65, 2},
+                {5, 55, 2},
+                {115, 95, 2},
+                {65, 45, DEMAND_NONE},
+                {115, 45, DEMAND_NONE}};
+    for (size_t k = 0; k < sizeof hand / sizeof *hand; k++) {
+        size_t i = (size_t)((95 - hand[k].y) / 10) * 12 + (size_t)((hand[k].x - 5) / 10);
+        assert_close(d->x[i], hand[k].x, 0);
+        assert_close(d->y[i], hand[k].y, 0);
+        if (d->street[i] != hand[k].street)
+            fail_msg("(%g, %g): street %u, want %u", hand[k].x, hand[k].y, d->street[i], hand[k].street);
+    }
+    demand_set_destroy(d);
+    grid_destroy(g);
+    crs_destroy(w);
+    layer_destroy(s);
+}
+
 /* One GK cell whose centre is the sample city's centre, moved into UTM 50N: cs2cs gives the answer. */
 static void test_grid_transform(void **state)
 {
@@ -698,6 +770,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_grid_small),
+        cmocka_unit_test(test_grid_scanline_edges),
         cmocka_unit_test(test_grid_transform),
         cmocka_unit_test(test_grid_bad),
         cmocka_unit_test(test_points),

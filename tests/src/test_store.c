@@ -199,7 +199,7 @@ static outset *make_set(emscov_ctx *ctx, const char *dir, int v)
     char table[32];
     snprintf(table, sizeof table, "pts_v%d", v);
     layer *l = points(ctx, v);
-    result_layer rl = {table, "test points", l};
+    result_layer rl = {table, "test points", l, NULL};
     assert_ok(ctx, outset_add_gpkg(ctx, s, "out.gpkg", &rl, 1));
     layer_destroy(l);
     return s;
