@@ -874,11 +874,21 @@ static ems_status fill_result(emscov_ctx *ctx, analysis *a)
 
     result_parks *rp = &r->parks;
     rp->target_share = std->park_target_share;
+    rp->target_source = str(ctx, a, std->source_parks, &oom);
     if (a->parks) {
         rp->present = true;
         rp->residential = a->in.residential != NULL;
         rp->rule_name = str(ctx, a, park_rules_name(a->rules), &oom);
         rp->rule_standard = str(ctx, a, park_rules_standard(a->rules), &oom);
+        rp->rule_clause = str(ctx, a, park_rules_clause(a->rules), &oom);
+        /* a rule set the scenario picks is applied as written, with its own target; the standards file's
+         * target goes with the standards file's rule set */
+        if (sc->park_rules_own || !isfinite(std->park_target_share)) {
+            rp->target_from_rule = true;
+            rp->target_share = park_rules_target_share(a->rules);
+            rp->target_strict = park_rules_target_strict(a->rules);
+            rp->target_source = rp->rule_standard;
+        }
         rp->residential_m2 = a->parks->city.residential_m2;
         rp->covered_m2 = a->parks->city.covered_m2;
         rp->pop_covered = a->park_pop_covered;

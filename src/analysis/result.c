@@ -97,6 +97,12 @@ static int worse(const void *pa, const void *pb)
     return a->index < b->index ? -1 : 1;
 }
 
+/* The park share meets the target as the text compares it (">" or ">="). */
+static bool park_meets(const result_parks *p, double share)
+{
+    return p->target_strict ? share > p->target_share : share >= p->target_share;
+}
+
 /* A formatted string owned by r (NULL when out of memory), through the local buffer buf. */
 #define TEXT(...) (snprintf(buf, sizeof buf, __VA_ARGS__), run_result_str(ctx, r, buf))
 
@@ -114,8 +120,7 @@ ems_status run_result_judge(emscov_ctx *ctx, run_result *r, const char *const so
         s->station_verdict = test(true, (double)s->stations >= r->min_stations);
         s->gap = s->station_verdict == RESULT_FAIL;
         s->amb_verdict = test(s->pop > 0, s->amb_per_n >= 1);
-        s->park_verdict =
-            test(r->parks.residential && isfinite(s->park_share), s->park_share >= r->parks.target_share);
+        s->park_verdict = test(r->parks.residential && isfinite(s->park_share), park_meets(&r->parks, s->park_share));
         s->fails = (s->mean_verdict == RESULT_FAIL) + (s->station_verdict == RESULT_FAIL) +
                    (s->amb_verdict == RESULT_FAIL) + (s->park_verdict == RESULT_FAIL);
         mean_judged += s->mean_verdict != RESULT_NA;
@@ -208,14 +213,20 @@ ems_status run_result_judge(emscov_ctx *ctx, run_result *r, const char *const so
     *t = (result_target){.key = "park_coverage",
                          .indicator = "park service-radius coverage of residential land",
                          .unit = "%",
-                         .op = ">=",
+                         .op = r->parks.target_strict ? ">" : ">=",
                          .value = 100 * r->parks.share,
                          .threshold = 100 * r->parks.target_share,
                          .verdict = test(r->parks.residential && isfinite(r->parks.share),
-                                         r->parks.share >= r->parks.target_share),
+                                         park_meets(&r->parks, r->parks.share)),
                          .units_failing = r->parks.units_failing,
                          .units_judged = park_judged};
-    t->target_text = TEXT(">= %g %%", 100 * r->parks.target_share);
+    if (isfinite(r->parks.target_share) && r->parks.rule_clause)
+        t->target_text = TEXT("%s %g %% (%s)", t->op, 100 * r->parks.target_share,
+                              r->parks.target_from_rule ? r->parks.rule_clause : r->standards_name);
+    else if (isfinite(r->parks.target_share))
+        t->target_text = TEXT("%s %g %%", t->op, 100 * r->parks.target_share);
+    else
+        t->target_text = "the park rule set's own target";
     if (!r->parks.present)
         t->note = "no [parks] layer in the scenario";
     else if (!r->parks.residential)
@@ -239,9 +250,16 @@ ems_status run_result_judge(emscov_ctx *ctx, run_result *r, const char *const so
 
     for (size_t k = 0; k < RESULT_NTARGETS; k++) {
         const char *src = sources && sources[k] && *sources[k] ? sources[k] : NULL;
-        /* the park target is measured after the rule set, which the standard names apart */
+        /* the park target is measured after the rule set, which the standard names apart; a rule set the
+         * scenario picks brings its own target, quoted from its clause */
         const char *rule = k == RESULT_T_PARKS && r->parks.present ? r->parks.rule_standard : NULL;
-        snprintf(buf, sizeof buf, "%s%s%s%s%s", r->standards_name ? r->standards_name : "", src || rule ? ": " : "",
+        const char *who = r->standards_name ? r->standards_name : "";
+        if (k == RESULT_T_PARKS && r->parks.present && r->parks.target_from_rule) {
+            src = r->parks.rule_standard;
+            rule = NULL;
+            who = r->parks.rule_name;
+        }
+        snprintf(buf, sizeof buf, "%s%s%s%s%s", who, src || rule ? ": " : "",
                  src ? src : "", src && rule ? "; measured after the rule set " : "", rule ? rule : "");
         r->targets[k].standard = run_result_str(ctx, r, buf);
         r->targets[k].source = src ? run_result_str(ctx, r, src) : NULL;

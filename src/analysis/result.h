@@ -105,7 +105,12 @@ typedef struct result_parks {
     bool present;             /* the scenario has a park layer */
     bool residential;         /* ... and residential land (the area share is defined) */
     const char *rule_name, *rule_standard;
-    double target_share;      /* the share the standards file asks for */
+    const char *rule_clause;  /* "GB 55014-2021 2.1.3" */
+    double target_share;      /* the share checked: the rule's own when the scenario names the rule set or the
+                                 standards file sets none, else the standards file's (the plan's) */
+    bool target_strict;       /* the share must exceed the target (">"), else reach it (">=") */
+    bool target_from_rule;    /* the target is the rule set's own (its clause), not the standards file's */
+    const char *target_source;/* where the target comes from: the rule's clause or the standards file's source */
     double residential_m2, covered_m2, share;  /* city-wide; share NaN without residential land */
     double pop_covered, pop_total, pop_share;
     size_t parks_included, parks_excluded;

@@ -206,6 +206,7 @@ ems_status scenario_load(emscov_ctx *ctx, const char *path, const char *data_dir
         s->lang = dup_or_null(ctx, v, &oom);
     }
     v = config_get(c, "parks", "rules");
+    s->park_rules_own = v != NULL;
     s->park_rules = v ? data_ref(c, "parks", "rules", NULL, data_dir, "standards") : ems_strdup(ctx, s->std->park_rules);
     if (!s->park_rules)
         oom = true;

@@ -45,6 +45,7 @@ typedef struct scenario {
     network_rules road_rules;         /* [roads] access, maxspeed, turn_restrictions, turn_table, area, reversible */
     char *turn_table;                 /* [roads] turn_table, resolved (road_rules.turn_table points here) */
     char *park_rules;                 /* path; the standards' rule set unless the scenario names one */
+    bool park_rules_own;              /* the scenario names its rule set: the rule's own target applies */
     char *conninfo;                   /* for pg: sources (scenario_set_conninfo); NULL: libpq's environment */
 } scenario;
 

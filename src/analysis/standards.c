@@ -2,6 +2,7 @@
 #include "src/analysis/standards.h"
 #include "geo/config.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,7 +67,7 @@ ems_status standards_load(emscov_ctx *ctx, const char *name_or_path, const char 
         (st = config_number(ctx, c, "ambulances", "residents_per_ambulance", 1, 1e9, 30000,
                             &s->residents_per_ambulance)) == EMS_OK &&
         (st = config_number(ctx, c, "calls", "satisfaction_min", 0, 1, 0.95, &s->satisfaction_min)) == EMS_OK &&
-        (st = config_number(ctx, c, "parks", "target_share", 0, 1, 0.9, &s->park_target_share)) == EMS_OK) {
+        (st = config_number(ctx, c, "parks", "target_share", 0, 1, NAN, &s->park_target_share)) == EMS_OK) {
         s->mean_below_s = mean_min * 60;
         s->coverage_within_s = cov_min * 60;
         rules = config_get(c, "parks", "rules");

@@ -19,7 +19,8 @@ typedef struct standards {
     double residents_per_ambulance;
     double satisfaction_min;    /* share */
     char *park_rules;           /* path of the park rule set */
-    double park_target_share;   /* share of residential land */
+    double park_target_share;   /* share of residential land the plan asks for; NaN when the file sets none (the
+                                   rule set's own target applies) */
     /* [section] source: the document and clause each target is taken from; NULL when not given */
     char *source_response, *source_stations, *source_ambulances, *source_calls, *source_parks;
 } standards;

@@ -916,8 +916,11 @@ static void appendix(build *b)
     kv(d, t, _("Stations per sub-district"), doc__str(d, "%g", jd(r, "standards.min_stations_per_subdistrict")));
     kv(d, t, _("Ambulances"), doc__str(d, _("1 or more per %s"), b->res));
     kv(d, t, _("Call satisfaction"), n_pct(d, jd(r, "standards.satisfaction_min"), 0));
-    if (isfinite(jd(r, "standards.park_target_share")))
-        kv(d, t, _("Park service-radius coverage"), n_pct(d, jd(r, "standards.park_target_share"), 1));
+    if (isfinite(jd(r, "standards.park_target_share"))) {
+        char pt[256];
+        i18n_target_text(pt, sizeof pt, "park_coverage", 100 * jd(r, "standards.park_target_share"), &b->tc);
+        kv(d, t, _("Park service-radius coverage"), doc__str(d, "%s", pt));
+    }
     doc__add(d, DOC_H2, _("Where each target comes from"));
     const doc_col sc[] = {{_("indicator"), 0.30, DOC_LEFT, false}, {_("document and clause"), 0.70, DOC_LEFT, false}};
     t = doc__table(d, true, 2, sc);
@@ -1020,7 +1023,11 @@ ems_status doc_render(emscov_ctx *ctx, const doc_source *src, const doc_opts *o,
                              .residents_per_ambulance = jd(r, "standards.residents_per_ambulance"),
                              .parks_present = jat(r, "parks") != NULL,
                              .residential = isfinite(jd(r, "parks.residential_m2")),
-                             .park_pop_share = jd(r, "parks.population_share")};
+                             .park_pop_share = jd(r, "parks.population_share"),
+                             .park_strict = js(r, "parks.target_op") && !strcmp(js(r, "parks.target_op"), ">"),
+                             .park_clause = js(r, "parks.target_from") && !strcmp(js(r, "parks.target_from"), "rule_set")
+                                                ? js(r, "parks.clause")
+                                                : js(r, "standards.name")};
     i18n_residents(b.res, sizeof b.res, b.tc.residents_per_ambulance);
     if (st == EMS_OK) {
         d.title = doc__str(&d, _("Emergency medical service coverage report: %s"), js(r, "scenario"));

@@ -241,9 +241,16 @@ void i18n_target_text(char *buf, size_t cap, const char *key, double threshold, 
     } else if (!strcmp(key, "ambulances_per_residents")) {
         i18n_residents(n, sizeof n, c->residents_per_ambulance);
         snprintf(buf, cap, _(">= 1 per %s"), n);
+    } else if (!strcmp(key, "park_coverage") && c->park_strict) {
+        snprintf(n, sizeof n, _("> %g %%"), threshold);
     } else if (!strcmp(key, "park_coverage") || !strcmp(key, "call_satisfaction")) {
-        snprintf(buf, cap, _(">= %g %%"), threshold);
+        snprintf(n, sizeof n, _(">= %g %%"), threshold);
     }
+    if (!strcmp(key, "park_coverage") && c->park_clause && *c->park_clause)
+        /* TRANSLATORS: a target and the document clause it is quoted from: "> 80 % (GB 55014-2021 2.1.3)" */
+        snprintf(buf, cap, _("%s (%s)"), n, c->park_clause);
+    else if (!strcmp(key, "park_coverage") || !strcmp(key, "call_satisfaction"))
+        snprintf(buf, cap, "%s", n);
 }
 
 const char *i18n_target_unit(const char *key)

@@ -88,6 +88,8 @@ typedef struct i18n_target_ctx {
     double residents_per_ambulance; /* N of "one ambulance per N residents" */
     bool parks_present, residential;
     double park_pop_share;          /* 0..1, NaN unknown */
+    bool park_strict;               /* the park share must exceed the target (">"), not reach it */
+    const char *park_clause;        /* the document and clause the park target is quoted from, or NULL */
 } i18n_target_ctx;
 
 /* The indicator of the target with this key (report.json targets[].key), e.g. "mean response time

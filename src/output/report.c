@@ -145,7 +145,9 @@ void report_target_ctx(const run_result *r, i18n_target_ctx *c)
                            .residents_per_ambulance = r->residents_per_ambulance,
                            .parks_present = r->parks.present,
                            .residential = r->parks.residential,
-                           .park_pop_share = r->parks.pop_share};
+                           .park_pop_share = r->parks.pop_share,
+                           .park_strict = r->parks.target_strict,
+                           .park_clause = r->parks.target_from_rule ? r->parks.rule_clause : r->standards_name};
 }
 
 /* A label padded to width columns, a space, then the rest of the row. */
@@ -218,6 +220,10 @@ void report_summary(FILE *f, const run_result *r)
     if (r->parks.present) {
         cell(f, _("park rule set"), 50);
         fprintf(f, "%s\n", r->parks.rule_standard ? r->parks.rule_standard : "");
+        cell(f, _("park coverage target"), 50);
+        fprintf(f, "%s %g %% (%s)\n", r->parks.target_strict ? ">" : ">=", 100 * r->parks.target_share,
+                r->parks.target_from_rule ? (r->parks.rule_clause ? r->parks.rule_clause : "")
+                                          : (r->standards_name ? r->standards_name : ""));
         cell(f, _("park coverage by population, %"), 50);
         fprintf(f, "%.1f\n", 100 * r->parks.pop_share);
     }
@@ -539,6 +545,11 @@ ems_status report_json(emscov_ctx *ctx, const run_result *r, const report_meta *
         json_object *p = json_object_new_object();
         add(p, "rule_set", jstr(r->parks.rule_name));
         add(p, "standard", jstr(r->parks.rule_standard));
+        add(p, "clause", jstr(r->parks.rule_clause));
+        add(p, "target_share", jnum(r->parks.target_share));
+        add(p, "target_op", jstr(r->parks.target_strict ? ">" : ">="));
+        add(p, "target_from", jstr(r->parks.target_from_rule ? "rule_set" : "standards"));
+        add(p, "target_source", jstr(r->parks.target_source));
         add(p, "residential_m2", r->parks.residential ? jnum(r->parks.residential_m2) : NULL);
         add(p, "covered_m2", r->parks.residential ? jnum(r->parks.covered_m2) : NULL);
         add(p, "share", jnum(r->parks.share));

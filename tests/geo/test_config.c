@@ -414,7 +414,7 @@ static void test_four_kinds(void **state)
         {KIND_SPEED, "[profile]\nbogus = 1\n",
          ": line 9: [profile] bogus: unknown key (known: name, ambulance_factor, access_kmh, default_kmh, road_speeds)"},
         {KIND_PARKS, "[rule]\nbogus = 1\n",
-         ": line 8: [rule] bogus: unknown key (known: name, standard, target_share)"},
+         ": line 8: [rule] bogus: unknown key (known: name, standard, target_share, clause, target_op, points)"},
         /* a typo: the closest key */
         {KIND_SCENARIO, "clas_field = CLASS\n",
          ": line 11: [roads] clas_field: unknown key (did you mean class_field?)"},
