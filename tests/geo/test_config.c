@@ -412,7 +412,7 @@ static void test_four_kinds(void **state)
         {KIND_STANDARDS, "bogus = 1\n",
          ": line 5: [response] bogus: unknown key (known: mean_below_min, coverage_within_min, source)"},
         {KIND_SPEED, "[profile]\nbogus = 1\n",
-         ": line 9: [profile] bogus: unknown key (known: name, ambulance_factor, access_kmh, default_kmh, road_speeds)"},
+         ": line 9: [profile] bogus: unknown key (known: name, ambulance_factor, mode, access_kmh, default_kmh, road_speeds)"},
         {KIND_PARKS, "[rule]\nbogus = 1\n",
          ": line 8: [rule] bogus: unknown key (known: name, standard, target_share, clause, target_op, points)"},
         /* a typo: the closest key */
