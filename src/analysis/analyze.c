@@ -821,6 +821,17 @@ static ems_status fill_result(emscov_ctx *ctx, analysis *a)
     r->standards_name = str(ctx, a, std->name, &oom);
     r->standards_title = str(ctx, a, std->title, &oom);
     r->standards_path = str(ctx, a, std->path, &oom);
+    const standards_service *sv = &std->service;
+    r->service = (result_service){.key = str(ctx, a, sv->key, &oom),
+                                  .name_zh = str(ctx, a, sv->name_zh, &oom),
+                                  .name_en = str(ctx, a, sv->name_en, &oom),
+                                  .facility_zh = str(ctx, a, sv->facility_zh, &oom),
+                                  .facility_en = str(ctx, a, sv->facility_en, &oom),
+                                  .facilities_en = str(ctx, a, sv->facilities_en, &oom),
+                                  .mode = sv->walk ? "walk" : "drive",
+                                  .vehicles = sv->vehicles,
+                                  .source = str(ctx, a, sv->source, &oom)};
+    r->coverage_share_min = std->coverage_share_min;
     r->crs_name = str(ctx, a, crs_name(a->in.working), &oom);
     r->epsg = crs_epsg(a->in.working);
     r->speed_path = str(ctx, a, sc->speed_path, &oom);
@@ -1036,7 +1047,7 @@ ems_status analysis_run(emscov_ctx *ctx, const scenario *sc, analysis **out)
     }
     const standards *std = sc->std;
     const char *sources[RESULT_NTARGETS] = {std->source_response, std->source_stations, std->source_ambulances,
-                                            std->source_parks, std->source_calls};
+                                            std->source_parks, std->source_calls, std->source_response};
     if (st == EMS_OK && (st = fill_result(ctx, a)) == EMS_OK && (st = fill_geo(ctx, a)) == EMS_OK &&
         (st = run_result_judge(ctx, a->result, sources)) == EMS_OK)
         st = ledger_check(ctx, a->result->ledger);

@@ -36,12 +36,13 @@ typedef enum {
     RESULT_T_AMBULANCES,         /* ambulances per N residents >= 1 (city) */
     RESULT_T_PARKS,              /* park service-radius coverage of residential land >= the target share */
     RESULT_T_CALL_SATISFACTION,  /* share of calls finding a free ambulance >= target (needs calls: n/a) */
+    RESULT_T_COVERAGE,           /* share of residents within the coverage time >= the standard's share */
     RESULT_NTARGETS
 } result_target_id;
 
 typedef struct result_target {
     const char *key;         /* stable: "mean_response_time", "stations_per_subdistrict", "ambulances_per_residents",
-                                "park_coverage", "call_satisfaction" */
+                                "park_coverage", "call_satisfaction", "coverage_share" */
     const char *indicator;   /* "mean response time (population-weighted)", ... */
     const char *unit;        /* unit of value and threshold: "min", "sub-districts without a station", ... */
     const char *op;          /* the test: value OP threshold passes: "<", "=", ">=" */
@@ -54,7 +55,19 @@ typedef struct result_target {
     const char *note;        /* why n/a, or how it was measured; "" when nothing */
     size_t units_failing;    /* sub-districts failing the same test, where it applies per sub-district */
     size_t units_judged;     /* sub-districts judged (with population, or with residential land) */
+    bool applies;            /* the standard sets this target for its service; outputs leave out those that do
+                                not (no ambulance rule for a walking circle, no mean time for an AED rule) */
 } result_target;
+
+/* The service the run is about, in its own words (the standards file's [service]; see standards.h). */
+typedef struct result_service {
+    const char *key;                            /* "ems", "health_circle", ... */
+    const char *name_zh, *name_en;
+    const char *facility_zh, *facility_en, *facilities_en;
+    const char *mode;                           /* "drive" or "walk" */
+    bool vehicles;                              /* the vehicles-per-population figures apply */
+    const char *source;                         /* NULL: none */
+} result_service;
 
 typedef struct result_subdistrict {
     int64_t record;
@@ -71,7 +84,7 @@ typedef struct result_subdistrict {
     double ambulances, amb_per_n, amb_required, amb_shortfall;
     double park_share;        /* residential land covered; NaN without residential land */
     double park_pop_share;    /* population inside the park service area; NaN without parks or people */
-    result_verdict mean_verdict, station_verdict, amb_verdict, park_verdict;
+    result_verdict mean_verdict, station_verdict, amb_verdict, park_verdict, coverage_verdict;
     uint32_t fails;           /* verdicts failed */
     uint32_t order;           /* 0 = worst: most verdicts failed, then mean time, then population */
 } result_subdistrict;
@@ -140,6 +153,7 @@ typedef struct run_result {
     /* the run */
     const char *scenario_name, *scenario_path;
     const char *standards_name, *standards_title, *standards_path;
+    result_service service;
     const char *crs_name;
     int epsg;
     const char *speed_path, *period;
@@ -148,6 +162,7 @@ typedef struct run_result {
     size_t nthresholds;
     /* the standard's numbers */
     double mean_below_s, coverage_within_s, min_stations, residents_per_ambulance, satisfaction_min;
+    double coverage_share_min; /* NaN: the standard sets no coverage share */
     /* inputs, as named in the scenario: role -> path (NULL path: absent) */
     struct {
         const char *role, *path;

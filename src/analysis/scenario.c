@@ -146,7 +146,10 @@ ems_status scenario_load(emscov_ctx *ctx, const char *path, const char *data_dir
     s->snap = pre.snap;
     s->length = pre.length;
     s->road_rules = pre.rules;
-    s->speed_path = data_ref(c, "scenario", "speed_profile", pre.speed_profile, data_dir, "speed");
+    /* a service declared by the standards file brings its profile (walk for the walking circles) */
+    s->speed_path = data_ref(c, "scenario", "speed_profile",
+                             s->std->service.declared ? s->std->service.speed_profile : pre.speed_profile, data_dir,
+                             "speed");
     if (!s->speed_path)
         oom = true;
     v = config_get(c, "scenario", "period");
@@ -383,6 +386,13 @@ ems_status scenario_load_inputs(emscov_ctx *ctx, const scenario *s, scenario_inp
         st = layer_transform(ctx, in->streets, in->working);
     if (st == EMS_OK && (st = speed_profile_load(ctx, s->speed_path, &in->speed)) == EMS_OK)
         st = speed_profile_set_period(ctx, in->speed, s->period);
+    if (st == EMS_OK && s->std->service.walk != speed_profile_walking(in->speed))
+        st = emscov_fail(ctx, EMS_EINPUT,
+                         "%s: the service %s (%s) is %s, but the speed profile %s %s (set [service] mode or "
+                         "[profile] mode to match, or name another speed_profile)",
+                         s->path, s->std->service.name_en, s->std->path,
+                         s->std->service.walk ? "reached on foot" : "driven to", s->speed_path,
+                         speed_profile_walking(in->speed) ? "walks" : "drives");
     if (st != EMS_OK) {
         scenario_inputs_fini(in);
         return st;

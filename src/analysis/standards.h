@@ -11,11 +11,28 @@
 
 #include "geo/ctx.h"
 
+/* The service a standards file is about (its [service] section; without one: pre-hospital emergency care, the
+ * file's original subject). The words are what reports print; mode and vehicles decide which figures apply. */
+typedef struct standards_service {
+    char *key;                       /* "ems", "health_circle", "fitness_circle", "aed" (report.json) */
+    char *name_zh, *name_en;         /* 院前医疗急救 / pre-hospital emergency care */
+    char *facility_zh;               /* 急救站 */
+    char *facility_en, *facilities_en; /* station / stations */
+    bool walk;                       /* reached on foot (mode = walk), else driven */
+    char *speed_profile;             /* the profile a scenario uses when it names none (name or path) */
+    bool vehicles;                   /* the service has vehicles: the per-population vehicle rule applies */
+    char *source;                    /* the document the service and its targets come from; NULL: none */
+    bool declared;                   /* the file has a [service] section */
+} standards_service;
+
 typedef struct standards {
     char *name, *title, *path;
-    double mean_below_s;        /* the mean response time must be below this */
+    standards_service service;
+    /* A target whose section a [service] file leaves out does not apply (NaN / 0): */
+    double mean_below_s;        /* the mean response time must be below this; NaN: no such target */
+    double coverage_share_min;  /* share of residents within coverage_within_s; NaN: no such target */
     double coverage_within_s;   /* coverage = population reached within this */
-    double min_stations;        /* per sub-district */
+    double min_stations;        /* per sub-district; NaN: no such target */
     double residents_per_ambulance;
     double satisfaction_min;    /* share */
     char *park_rules;           /* path of the park rule set */

@@ -134,9 +134,16 @@ void report_summary_inputs(FILE *f, const run_result *r)
 {
     summary_ledger(f, r);
     summary_population(f, r);
-    fprintf(f, _("stations    %zu: %zu on the main road network, %zu on a small road component, %zu too far from "
-                 "any road; %zu in no sub-district\n"),
-            r->nstations, r->stations_main, r->stations_small, r->stations_off, r->stations_outside);
+    const char *one, *many;
+    i18n_service_facility(r, &one, &many);
+    if (many)
+        fprintf(f, _("%s %zu: %zu on the main road network, %zu on a small road component, %zu too far from any "
+                     "road; %zu in no sub-district\n"),
+                many, r->nstations, r->stations_main, r->stations_small, r->stations_off, r->stations_outside);
+    else
+        fprintf(f, _("stations    %zu: %zu on the main road network, %zu on a small road component, %zu too far from "
+                     "any road; %zu in no sub-district\n"),
+                r->nstations, r->stations_main, r->stations_small, r->stations_off, r->stations_outside);
 }
 
 void report_target_ctx(const run_result *r, i18n_target_ctx *c)
@@ -147,7 +154,9 @@ void report_target_ctx(const run_result *r, i18n_target_ctx *c)
                            .residential = r->parks.residential,
                            .park_pop_share = r->parks.pop_share,
                            .park_strict = r->parks.target_strict,
-                           .park_clause = r->parks.target_from_rule ? r->parks.rule_clause : r->standards_name};
+                           .park_clause = r->parks.target_from_rule ? r->parks.rule_clause : r->standards_name,
+                           .coverage_min = r->coverage_within_s / 60};
+    i18n_service_facility(r, &c->facility, &c->facilities);
 }
 
 /* A label padded to width columns, a space, then the rest of the row. */
@@ -161,6 +170,12 @@ void report_summary(FILE *f, const run_result *r)
 {
     fprintf(f, _("emscov analyze: %s\n"), r->scenario_name);
     fprintf(f, _("standards:  %s (%s)\n"), r->standards_name, r->standards_title ? r->standards_title : "");
+    if (r->service.key && strcmp(r->service.key, "ems")) {
+        bool zh = i18n_current() == I18N_ZH;
+        fprintf(f, _("service:    %s; facilities: %s; reached %s\n"), zh ? r->service.name_zh : r->service.name_en,
+                zh ? r->service.facility_zh : r->service.facilities_en,
+                !strcmp(r->service.mode, "walk") ? _("on foot") : _("by road"));
+    }
     fprintf(f, _("working CRS: %s [EPSG:%d]; speed profile %s, period %s\n"), r->crs_name, r->epsg,
             r->speed_path, r->period);
     report_summary_inputs(f, r);
@@ -176,14 +191,19 @@ void report_summary(FILE *f, const run_result *r)
     cell(f, _("value"), 14);
     cell(f, i18n_pgettext("column", "target"), 36);
     fprintf(f, "%s\n", _("verdict"));
+    size_t napply = 0;
+    for (size_t k = 0; k < RESULT_NTARGETS; k++)
+        napply += r->targets[k].applies;
+    if (!napply) fprintf(f, "%s\n", _("(the standard sets no target for this service: figures only)"));
     for (size_t k = 0; k < RESULT_NTARGETS; k++) {
         const result_target *t = &r->targets[k];
+        if (!t->applies) continue;
         char value[64], extra[96] = "", label[300], ind[256], target[256], note[512];
         snprintf(value, sizeof value, "%s", _("n/a"));
         if (isfinite(t->value))
             snprintf(value, sizeof value,
                      k == RESULT_T_STATIONS ? "%.0f"
-                     : k == RESULT_T_PARKS  ? "%.1f %%"
+                     : k == RESULT_T_PARKS || k == RESULT_T_COVERAGE ? "%.1f %%"
                                             : "%.2f",
                      t->value);
         if (t->units_judged && k != RESULT_T_STATIONS && t->verdict != RESULT_NA)
@@ -215,8 +235,10 @@ void report_summary(FILE *f, const run_result *r)
     fprintf(f, _("%.2f / %.2f / %.2f min\n"), r->median_s / 60, r->p90_s / 60, r->max_s / 60);
     cell(f, _("population unreachable (no road or station)"), 50);
     fprintf(f, "%.0f (%.2f %%)\n", r->unreachable, 100 * r->unreachable_share);
-    cell(f, _("ambulances"), 50);
-    fprintf(f, _("%.0f of %.0f required (shortfall %.0f)\n"), r->ambulances, r->amb_required, r->amb_shortfall);
+    if (r->targets[RESULT_T_AMBULANCES].applies) {
+        cell(f, _("ambulances"), 50);
+        fprintf(f, _("%.0f of %.0f required (shortfall %.0f)\n"), r->ambulances, r->amb_required, r->amb_shortfall);
+    }
     if (r->parks.present) {
         cell(f, _("park rule set"), 50);
         fprintf(f, "%s\n", r->parks.rule_standard ? r->parks.rule_standard : "");
@@ -228,11 +250,19 @@ void report_summary(FILE *f, const run_result *r)
         fprintf(f, "%.1f\n", 100 * r->parks.pop_share);
     }
     fputc('\n', f);
-    summary_names(f, r, _("sub-districts without a station"), is_gap);
-    summary_names(f, r, _("sub-districts failing the mean-time target"), mean_fails);
+    const char *one, *many;
+    i18n_service_facility(r, &one, &many);
+    char head[256];
+    if (one)
+        snprintf(head, sizeof head, _("sub-districts without a %s"), one);
+    else
+        snprintf(head, sizeof head, "%s", _("sub-districts without a station"));
+    if (r->targets[RESULT_T_STATIONS].applies) summary_names(f, r, head, is_gap);
+    if (r->targets[RESULT_T_MEAN_RESPONSE].applies)
+        summary_names(f, r, _("sub-districts failing the mean-time target"), mean_fails);
     fprintf(f, "\n%s\n", _("sources of the targets:"));
     for (size_t k = 0; k < RESULT_NTARGETS; k++)
-        fprintf(f, "  %-28s %s\n", r->targets[k].key, r->targets[k].standard);
+        if (r->targets[k].applies) fprintf(f, "  %-28s %s\n", r->targets[k].key, r->targets[k].standard);
     fprintf(f, "\n%s", _("timings:"));
     for (size_t k = 0; k < r->ntiming; k++)
         fprintf(f, _(" %s %.2f s;"), r->timing[k].step, r->timing[k].seconds);
@@ -320,6 +350,7 @@ static json_object *targets_json(const run_result *r)
     json_object *a = json_object_new_array();
     for (size_t k = 0; k < RESULT_NTARGETS; k++) {
         const result_target *t = &r->targets[k];
+        if (!t->applies) continue; /* the standard sets no such target for its service */
         json_object *o = json_object_new_object();
         add(o, "key", jstr(t->key));
         add(o, "indicator", jstr(t->indicator));
@@ -449,10 +480,24 @@ ems_status report_json(emscov_ctx *ctx, const run_result *r, const report_meta *
     add(std_o, "mean_below_s", jnum(r->mean_below_s));
     add(std_o, "coverage_within_s", jnum(r->coverage_within_s));
     add(std_o, "min_stations_per_subdistrict", jnum(r->min_stations));
-    add(std_o, "residents_per_ambulance", jnum(r->residents_per_ambulance));
-    add(std_o, "satisfaction_min", jnum(r->satisfaction_min));
+    /* vehicle figures only for a service with vehicles */
+    bool veh = r->targets[RESULT_T_AMBULANCES].applies;
+    add(std_o, "residents_per_ambulance", jnum(veh ? r->residents_per_ambulance : NAN));
+    add(std_o, "satisfaction_min", jnum(veh ? r->satisfaction_min : NAN));
     add(std_o, "park_target_share", jnum(r->parks.target_share));
+    add(std_o, "coverage_share_min", jnum(r->coverage_share_min));
     add(root, "standards", std_o);
+    json_object *svc = json_object_new_object();
+    add(svc, "key", jstr(r->service.key));
+    add(svc, "name_zh", jstr(r->service.name_zh));
+    add(svc, "name_en", jstr(r->service.name_en));
+    add(svc, "facility_zh", jstr(r->service.facility_zh));
+    add(svc, "facility_en", jstr(r->service.facility_en));
+    add(svc, "facilities_en", jstr(r->service.facilities_en));
+    add(svc, "mode", jstr(r->service.mode));
+    add(svc, "vehicles", json_object_new_boolean(r->service.vehicles));
+    add(svc, "source", jstr(r->service.source));
+    add(root, "service", svc);
     add(root, "targets", targets_json(r));
     json_object *inputs = json_object_new_object();
     for (size_t k = 0; k < r->ninputs; k++)

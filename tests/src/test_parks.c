@@ -591,6 +591,31 @@ static void city_vs_postgis(emscov_ctx *ctx, const char *dir, bool timings)
         parks_result_destroy(res);
         park_rules_destroy(r);
     }
+    /* the AED radius rule (points) on the sample city's AED points (data/sample/aed.csv, lon/lat) */
+    char aed_path[1024];
+    snprintf(aed_path, sizeof aed_path, "%s/aed.csv", dir);
+    FILE *af = fopen(aed_path, "r");
+    if (af) {
+        fclose(af);
+        layer *aed = NULL;
+        const layer_read_opts o = {.srs = "EPSG:4326"};
+        assert_ok(ctx, layer_read(ctx, aed_path, &o, &aed));
+        assert_ok(ctx, layer_transform(ctx, aed, utm));
+        pg_load(ctx, c, "t_parks_pk", aed, 32650);
+        park_rules *r = load_rules(ctx, "aed-radius");
+        parks_result *res = NULL;
+        assert_ok(ctx, parks_compute(ctx, aed, rs, st, r, &res));
+        assert_int_equal(res->parks_included, layer_count(aed));
+        PGresult *q = pg_coverage(c, "300", NULL);
+        double worst = compare_with_pg(res, q, layer_count(st));
+        PQclear(q);
+        print_message("%s, aed-radius: %zu AED points, city share %.6f; largest relative difference from "
+                      "PostGIS %.2g\n",
+                      dir, layer_count(aed), res->city.share, worst);
+        parks_result_destroy(res);
+        park_rules_destroy(r);
+        layer_destroy(aed);
+    }
     PQfinish(c);
     layer_destroy(pk);
     layer_destroy(rs);
