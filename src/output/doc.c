@@ -545,8 +545,11 @@ static void maps(build *b)
         const char *why_not, *caption;
     } m[] = {
         {MAP_TIME, NULL, d->maps.demand || d->maps.demand_pts, _("no demand points stored: no response-time map"),
-         _("Response time to the nearest station")},
-        {MAP_GAPS, NULL, true, NULL, _("Sub-districts without an ambulance station")},
+         b->tc.facility ? doc__str(d, _("Time to the nearest %s"), b->tc.facility)
+                        : _("Response time to the nearest station")},
+        {MAP_GAPS, NULL, true, NULL,
+         b->tc.facility ? doc__str(d, _("Sub-districts without a %s"), b->tc.facility)
+                        : _("Sub-districts without an ambulance station")},
         {MAP_CHOROPLETH, "amb_per_n", isfinite(d->maps.residents_per_ambulance), NULL,
          _("Ambulances per residents, by sub-district")},
         {MAP_PARKS, NULL, d->maps.parks != NULL, _("the run has no park layer: no park map"),
@@ -1077,6 +1080,7 @@ ems_status doc_render(emscov_ctx *ctx, const doc_source *src, const doc_opts *o,
         b.tc.facility = js(r, zh ? "service.facility_zh" : "service.facility_en");
         b.tc.facilities = js(r, zh ? "service.facility_zh" : "service.facilities_en");
         if (!*b.tc.facility || !*b.tc.facilities) b.tc.facility = b.tc.facilities = NULL;
+        if (!m->facility) m->facility = b.tc.facility;
     }
     i18n_residents(b.res, sizeof b.res, b.tc.residents_per_ambulance);
     if (st == EMS_OK) {

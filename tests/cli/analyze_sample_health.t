@@ -1,6 +1,6 @@
 # the sample city's 15-minute community health circle from the shipped files (build/sample/health-15min.ini,
 # data/standards/health-15min.ini, data/speed/walk.ini): clinics.csv puts one centre in every sub-district but
-# 小关 and 机场 (by construction, data/sample/README.md), so exactly those two are gaps; the words are the
+# 小关 and 机场 (by construction, docs/method.md "Services"), so exactly those two are gaps; the words are the
 # service's, in both languages, and no ambulance figure appears
 requires sample
 $ emscov analyze --out $TMP/out $SAMPLE/health-15min.ini && emscov analyze --lang zh --out $TMP/zh $SAMPLE/health-15min.ini

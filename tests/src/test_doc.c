@@ -352,6 +352,8 @@ static void test_service_words(void **state)
     char *h = render(ctx, json, NULL, l, DOC_HTML, I18N_EN, &len, &st);
     assert_non_null(strstr(h, "<title>15-minute community health service circle coverage report: city</title>"));
     assert_non_null(strstr(h, "4  Sub-districts without a community health centre"));
+    assert_non_null(strstr(h, "aria-label=\"Sub-districts without a community health centre\"")); /* the map */
+    assert_null(strstr(h, "ambulance station"));
     assert_null(strstr(h, "33 of 61 required"));
     const char *table = strstr(h, "Sub-districts, worst first");
     assert_non_null(table);
