@@ -208,10 +208,7 @@ bool park_rules_points(const park_rules *r)
 {
     return r->points;
 }
-void park_rules_set_points(park_rules *r, bool points)
-{
-    r->points = points;
-}
+
 size_t park_rules_tier_count(const park_rules *r)
 {
     return r->ntiers;

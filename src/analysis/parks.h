@@ -54,7 +54,6 @@ double park_rules_target_share(const park_rules *r);
 const char *park_rules_clause(const park_rules *r);  /* "GB 55014-2021 2.1.3" */
 bool park_rules_target_strict(const park_rules *r);  /* the share must exceed the target (">") */
 bool park_rules_points(const park_rules *r);         /* point facilities allowed */
-void park_rules_set_points(park_rules *r, bool points); /* for rule sets built in memory */
 /* Tiers sorted by min_area_ha, largest first. */
 size_t park_rules_tier_count(const park_rules *r);
 park_tier park_rules_tier(const park_rules *r, size_t k);

@@ -644,6 +644,7 @@ ems_status report_streets_csv(emscov_ctx *ctx, const run_result *r, const csv_st
     csv_buf b;
     csv_init(&b, ctx);
     csv_head(&b, style, head, sizeof head / sizeof *head);
+    bool veh = r->targets[RESULT_T_AMBULANCES].applies, station_on = r->targets[RESULT_T_STATIONS].applies;
     for (size_t u = 0; u < r->nsubdistricts; u++) {
         const result_subdistrict *s = &r->subdistricts[u];
         csv_int(&b, s->record);
@@ -665,12 +666,13 @@ ems_status report_streets_csv(emscov_ctx *ctx, const run_result *r, const csv_st
         csv_field(&b, csv_verdict(s->mean_verdict));
         csv_int(&b, s->stations);
         csv_number(&b, 0, r->min_stations);
-        csv_field(&b, s->gap ? "yes" : "no");
-        csv_number(&b, 0, s->ambulances);
-        csv_number(&b, 3, s->amb_per_n);
-        csv_number(&b, 0, r->residents_per_ambulance);
-        csv_number(&b, 0, s->amb_required);
-        csv_number(&b, 0, s->amb_shortfall);
+        /* rules the service's standard does not set stay empty (a walking circle has no ambulances) */
+        csv_field(&b, !station_on ? "" : s->gap ? "yes" : "no");
+        csv_number(&b, 0, veh ? s->ambulances : NAN);
+        csv_number(&b, 3, veh ? s->amb_per_n : NAN);
+        csv_number(&b, 0, veh ? r->residents_per_ambulance : NAN);
+        csv_number(&b, 0, veh ? s->amb_required : NAN);
+        csv_number(&b, 0, veh ? s->amb_shortfall : NAN);
         csv_field(&b, csv_verdict(s->amb_verdict));
         csv_number(&b, 4, s->park_share);
         csv_number(&b, 4, s->park_pop_share);
