@@ -47,6 +47,56 @@ static const char *skipped_text(const layer *l, size_t k, int j, char *buf, size
     return j < 0 ? buf : layer_value_format(l, (size_t)j, &layer_skipped_values(l, k)[j], buf, cap);
 }
 
+/* ---- calls ------------------------------------------------------------------------------------------- */
+
+/* Hour of day 0..23 from a time-of-day text: "8", "08:30", "2024-03-01 08:30:00", "2024-03-01T08:30"; -1 when
+ * the text holds none. */
+static int call_hour(const char *t)
+{
+    const char *p = t;
+    while (*p == ' ')
+        p++;
+    const char *sep = strpbrk(p, " T"); /* a date first: the time follows the separator */
+    if (sep && strchr(p, '-') && strchr(p, '-') < sep) p = sep + 1;
+    if (*p < '0' || *p > '9') return -1;
+    int h = *p++ - '0';
+    if (*p >= '0' && *p <= '9') h = h * 10 + (*p++ - '0');
+    if (*p && *p != ':' && *p != '.' && *p != ' ') return -1;
+    return h <= 23 ? h : -1;
+}
+
+/* The calls layer: its points weighted (weight_field, else 1 each), timed from the same routes as the demand
+ * points, and by hour of day (time_field). */
+static ems_status build_calls(emscov_ctx *ctx, analysis *a, const coverage_params *cp, size_t nu)
+{
+    const scenario *sc = a->sc;
+    const layer *l = a->in.calls;
+    if (!l) return EMS_OK;
+    ems_status st = demand_from_points(ctx, l, sc->calls_weight_field, NULL, a->in.streets, &a->calls);
+    if (st == EMS_OK)
+        st = coverage_compute(ctx, a->in.roads, a->snap, a->routes, a->calls->n, a->calls->x, a->calls->y,
+                              a->calls->pop, a->calls->street, nu, cp, &a->calls_cov);
+    if (st != EMS_OK || !sc->calls_time_field) return st;
+    int j = -1;
+    if ((st = scenario_field(ctx, l, sc->calls_time_field, "[calls] time_field", &j)) != EMS_OK) return st;
+    a->call_hours = true;
+    /* the calls' points are the layer's features in order, those of weight 0 left out */
+    size_t k = 0;
+    for (size_t i = 0; i < layer_count(l) && k < a->calls->n; i++) {
+        if (a->calls->record[k] != layer_record(l, i)) continue;
+        char buf[128];
+        int h = call_hour(text_of(l, i, j, buf, sizeof buf));
+        if (h < 0)
+            return emscov_fail(ctx, EMS_EINPUT,
+                               "%s: record %lld: field %s: \"%s\" is not a time of day (HH:MM, or a date and time)",
+                               layer_path(l), (long long)layer_record(l, i), sc->calls_time_field, buf);
+        a->call_hour[h] += a->calls->pop[k];
+        if (a->calls_cov->time_s[k] <= cp->thresholds_s[0]) a->call_hour_covered[h] += a->calls->pop[k];
+        k++;
+    }
+    return EMS_OK;
+}
+
 /* ---- identities -------------------------------------------------------------------------------------- */
 
 static void subdistrict_label(char *buf, size_t cap, const char *name, const char *code, int64_t record)
@@ -883,6 +933,28 @@ static ems_status fill_result(emscov_ctx *ctx, analysis *a)
     r->hole_m2 = a->hole_m2;
     r->duplicate_station_ids = a->duplicate_station_ids;
 
+    if (a->calls_cov) {
+        result_calls *rc = &r->calls;
+        const coverage_stats *cc = &a->calls_cov->city;
+        rc->present = true;
+        rc->path = str(ctx, a, sc->calls.path, &oom);
+        rc->points = a->calls->n;
+        rc->calls = cc->pop;
+        rc->unreachable = cc->unreachable;
+        memcpy(rc->covered, cc->covered, sizeof rc->covered);
+        rc->mean_s = cc->mean_s;
+        rc->median_s = cc->median_s;
+        rc->p90_s = cc->p90_s;
+        rc->max_s = cc->max_s;
+        rc->by_hour = a->call_hours;
+        memcpy(rc->hour_calls, a->call_hour, sizeof rc->hour_calls);
+        memcpy(rc->hour_covered, a->call_hour_covered, sizeof rc->hour_covered);
+        for (size_t u = 0; u < r->nsubdistricts; u++) {
+            r->subdistricts[u].calls = a->calls_cov->units[u].pop;
+            r->subdistricts[u].calls_covered = a->calls_cov->units[u].covered[0];
+            r->subdistricts[u].calls_mean_s = a->calls_cov->units[u].mean_s;
+        }
+    }
     result_parks *rp = &r->parks;
     rp->target_share = std->park_target_share;
     rp->target_source = str(ctx, a, std->source_parks, &oom);
@@ -1016,6 +1088,7 @@ ems_status analysis_run(emscov_ctx *ctx, const scenario *sc, analysis **out)
         memcpy(cp.thresholds_s, sc->thresholds_s, sc->nthresholds * sizeof *cp.thresholds_s);
         st = coverage_compute(ctx, a->in.roads, a->snap, a->routes, a->npoints, a->x, a->y, a->pop, a->unit,
                               nu, &cp, &a->cov);
+        if (st == EMS_OK) st = build_calls(ctx, a, &cp, nu);
     }
     if (st == EMS_OK && (st = ledger_demand(ctx, a)) == EMS_OK) {
         lap(a, "response-time coverage", &t0);
@@ -1077,6 +1150,8 @@ void analysis_destroy(analysis *a)
     snap_index_destroy(a->snap);
     route_result_destroy(a->routes);
     coverage_destroy(a->cov);
+    coverage_destroy(a->calls_cov);
+    demand_set_destroy(a->calls);
     gaps_destroy(a->gaps);
     ambulance_destroy(a->amb);
     free(a->unit_pop);

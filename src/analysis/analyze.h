@@ -13,6 +13,7 @@
 #include "geo/isochrone.h"
 #include "src/analysis/ambulance.h"
 #include "src/analysis/coverage.h"
+#include "src/analysis/demand.h"
 #include "src/analysis/gaps.h"
 #include "src/analysis/parks.h"
 #include "src/analysis/result.h"
@@ -69,6 +70,12 @@ typedef struct analysis {
     double area_bands_s[8];
     size_t nbands;
     layer *park_service;                  /* the park service area as a one-feature layer, or NULL */
+
+    /* [calls]: historical call points, weighted, timed like the demand points */
+    demand_set *calls;                    /* NULL without a [calls] layer */
+    coverage_result *calls_cov;
+    double call_hour[24], call_hour_covered[24]; /* calls by hour of day (with time_field), covered within [0] */
+    bool call_hours;
 
     run_result *result;                   /* what the outputs render (result.h) */
 } analysis;

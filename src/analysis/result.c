@@ -143,6 +143,13 @@ ems_status run_result_judge(emscov_ctx *ctx, run_result *r, const char *const so
     for (size_t k = 0; k < r->nthresholds; k++)
         r->covered_share[k] = r->pop > 0 ? r->covered[k] / r->pop : NAN;
     r->unreachable_share = r->pop > 0 ? r->unreachable / r->pop : NAN;
+    for (size_t k = 0; k < r->nthresholds; k++)
+        r->calls.covered_share[k] = r->calls.calls > 0 ? r->calls.covered[k] / r->calls.calls : NAN;
+    r->calls.unreachable_share = r->calls.calls > 0 ? r->calls.unreachable / r->calls.calls : NAN;
+    for (size_t u = 0; u < r->nsubdistricts; u++)
+        r->subdistricts[u].calls_covered_share = r->subdistricts[u].calls > 0
+                                                     ? r->subdistricts[u].calls_covered / r->subdistricts[u].calls
+                                                     : NAN;
     r->parks.share = r->parks.residential && r->parks.residential_m2 > 0
                          ? r->parks.covered_m2 / r->parks.residential_m2
                          : NAN;

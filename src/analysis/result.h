@@ -84,6 +84,8 @@ typedef struct result_subdistrict {
     double ambulances, amb_per_n, amb_required, amb_shortfall;
     double park_share;        /* residential land covered; NaN without residential land */
     double park_pop_share;    /* population inside the park service area; NaN without parks or people */
+    double calls, calls_covered, calls_covered_share, calls_mean_s; /* [calls] in it: weight, within
+                                                                       thresholds_s[0], share, mean; NaN / 0 */
     result_verdict mean_verdict, station_verdict, amb_verdict, park_verdict, coverage_verdict;
     uint32_t fails;           /* verdicts failed */
     uint32_t order;           /* 0 = worst: most verdicts failed, then mean time, then population */
@@ -129,6 +131,21 @@ typedef struct result_parks {
     size_t parks_included, parks_excluded;
     size_t units_failing;     /* sub-districts with residential land below the target */
 } result_parks;
+
+/* [calls]: historical call points beside the residents (call-weighted coverage and response figures). Ratios
+ * per population (ambulances per N residents) stay on the residents. */
+typedef struct result_calls {
+    bool present;
+    const char *path;
+    size_t points;                              /* call points used (weight > 0) */
+    double calls;                               /* sum of the weights */
+    double covered[RESULT_MAX_THRESHOLDS];      /* calls within each threshold (run_result.thresholds_s) */
+    double covered_share[RESULT_MAX_THRESHOLDS];
+    double unreachable, unreachable_share;
+    double mean_s, median_s, p90_s, max_s;      /* over the reached calls; NaN when none */
+    bool by_hour;                               /* the layer has a time of day */
+    double hour_calls[24], hour_covered[24];    /* by hour of day: calls, and those within thresholds_s[0] */
+} result_calls;
 
 typedef struct result_timing {
     const char *step;
@@ -183,6 +200,7 @@ typedef struct run_result {
     size_t gaps, mean_failing, amb_short;
     double ambulances, amb_per_n, amb_required, amb_shortfall, outside_ambulances;
     result_parks parks;
+    result_calls calls;
     /* checks of the sub-district layer */
     size_t overlap_pairs;
     double overlap_m2, hole_m2;

@@ -25,7 +25,8 @@ static const char *const known_keys[] = {
     "roads.name_field", "roads.id_field", "roads.access", "roads.maxspeed", "roads.turn_restrictions",
     "roads.turn_table", "roads.area", "roads.reversible",
     "parks.path", "parks.encoding", "parks.srs", "parks.rules", "parks.where",
-    "residential.path", "residential.encoding", "residential.srs", "residential.where", NULL};
+    "residential.path", "residential.encoding", "residential.srs", "residential.where",
+    "calls.path", "calls.encoding", "calls.srs", "calls.where", "calls.weight_field", "calls.time_field", NULL};
 
 static char *dup_or_null(emscov_ctx *ctx, const char *v, bool *oom)
 {
@@ -174,6 +175,9 @@ ems_status scenario_load(emscov_ctx *ctx, const char *path, const char *data_dir
     source_init(ctx, c, "roads", &s->roads, &oom);
     source_init(ctx, c, "parks", &s->parks, &oom);
     source_init(ctx, c, "residential", &s->residential, &oom);
+    source_init(ctx, c, "calls", &s->calls, &oom);
+    s->calls_weight_field = dup_or_null(ctx, config_get(c, "calls", "weight_field"), &oom);
+    s->calls_time_field = dup_or_null(ctx, config_get(c, "calls", "time_field"), &oom);
     s->pop_target.path = config_path_value(c, "population", "target");
     s->pop_target.section = "population target";
     s->pop_target.opts.encoding = s->population.encoding;
@@ -247,9 +251,11 @@ void scenario_destroy(scenario *s)
     free(s->period);
     free(s->turn_table);
     scenario_source *srcs[] = {&s->streets, &s->stations, &s->population, &s->roads, &s->parks, &s->residential,
-                               &s->pop_target};
+                               &s->pop_target, &s->calls};
     for (size_t k = 0; k < sizeof srcs / sizeof *srcs; k++)
         source_fini(srcs[k]);
+    free(s->calls_weight_field);
+    free(s->calls_time_field);
     free(s->street_name_field);
     free(s->street_code_field);
     free(s->district_field);
@@ -274,8 +280,8 @@ ems_status scenario_set_conninfo(emscov_ctx *ctx, scenario *s, const char *conni
         return EMS_ENOMEM;
     free(s->conninfo);
     s->conninfo = copy;
-    scenario_source *src[] = {&s->streets, &s->stations, &s->population, &s->roads,
-                              &s->parks,   &s->residential, &s->pop_target};
+    scenario_source *src[] = {&s->streets, &s->stations,    &s->population, &s->roads,
+                              &s->parks,   &s->residential, &s->pop_target, &s->calls};
     for (size_t k = 0; k < sizeof src / sizeof *src; k++)
         src[k]->opts.conninfo = copy;
     return EMS_OK;
@@ -419,6 +425,8 @@ ems_status scenario_load_inputs(emscov_ctx *ctx, const scenario *s, scenario_inp
         st = read_into(ctx, &s->population, in->working, &in->pop_layer);
     if (st == EMS_OK)
         st = read_into(ctx, &s->pop_target, in->working, &in->pop_target);
+    if (st == EMS_OK)
+        st = read_into(ctx, &s->calls, in->working, &in->calls);
 
     if (threaded)
         pthread_join(th, NULL);
@@ -438,6 +446,7 @@ void scenario_inputs_fini(scenario_inputs *in)
     layer_destroy(in->residential);
     layer_destroy(in->pop_layer);
     layer_destroy(in->pop_target);
+    layer_destroy(in->calls);
     speed_profile_destroy(in->speed);
     network_destroy(in->roads);
     crs_destroy(in->working);

@@ -32,6 +32,9 @@ typedef struct scenario {
     double thresholds_s[8];           /* [0] = the standard's coverage time, then --thresholds / extra */
     size_t nthresholds;
     scenario_source streets, stations, population, roads, parks, residential, pop_target;
+    scenario_source calls;            /* [calls]: historical call points (optional) */
+    char *calls_weight_field;         /* calls per point (NULL: 1 each) */
+    char *calls_time_field;           /* time of day of the call ("HH:MM", "HH", or a date-time), or NULL */
     char *street_name_field, *street_code_field, *district_field;
     char *station_id_field, *station_name_field, *ambulances_field, *turnout_field;
     char *pop_kind, *pop_count_field, *pop_levels_field;  /* kind: grid | points | polygons */
@@ -60,6 +63,7 @@ ems_status scenario_set_conninfo(emscov_ctx *ctx, scenario *s, const char *conni
 typedef struct scenario_inputs {
     crs *working;
     layer *streets, *stations, *parks, *residential, *pop_layer, *pop_target; /* parks.. may be NULL */
+    layer *calls;                     /* [calls] points, or NULL */
     speed_profile *speed;
     network *roads;
 } scenario_inputs;

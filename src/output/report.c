@@ -235,6 +235,34 @@ void report_summary(FILE *f, const run_result *r)
     fprintf(f, _("%.2f / %.2f / %.2f min\n"), r->median_s / 60, r->p90_s / 60, r->max_s / 60);
     cell(f, _("population unreachable (no road or station)"), 50);
     fprintf(f, "%.0f (%.2f %%)\n", r->unreachable, 100 * r->unreachable_share);
+    if (r->calls.present) {
+        const result_calls *c = &r->calls;
+        char label[128];
+        cell(f, _("calls (call-weighted figures)"), 50);
+        fprintf(f, _("%.0f calls at %zu points\n"), c->calls, c->points);
+        for (size_t k = 0; k < r->nthresholds; k++) {
+            snprintf(label, sizeof label, _("calls within %g min"), r->thresholds_s[k] / 60);
+            cell(f, label, 50);
+            fprintf(f, "%.0f (%.1f %%)\n", c->covered[k], 100 * c->covered_share[k]);
+        }
+        cell(f, _("mean / median / p90 / max response time, calls"), 50);
+        fprintf(f, _("%.2f / %.2f / %.2f / %.2f min\n"), c->mean_s / 60, c->median_s / 60, c->p90_s / 60,
+                c->max_s / 60);
+        cell(f, _("calls unreachable (no road or station)"), 50);
+        fprintf(f, "%.0f (%.2f %%)\n", c->unreachable, 100 * c->unreachable_share);
+        if (c->by_hour) {
+            snprintf(label, sizeof label, _("calls by hour, within %g min"), r->thresholds_s[0] / 60);
+            cell(f, label, 50);
+            const char *sep = "";
+            for (int h = 0; h < 24; h++)
+                if (c->hour_calls[h] > 0) {
+                    fprintf(f, _("%s%02dh %.0f (%.0f %%)"), sep, h, c->hour_calls[h],
+                            100 * c->hour_covered[h] / c->hour_calls[h]);
+                    sep = _(", ");
+                }
+            fputc('\n', f);
+        }
+    }
     if (r->targets[RESULT_T_AMBULANCES].applies) {
         cell(f, _("ambulances"), 50);
         fprintf(f, _("%.0f of %.0f required (shortfall %.0f)\n"), r->ambulances, r->amb_required, r->amb_shortfall);
@@ -434,6 +462,14 @@ static json_object *subdistrict_json(const run_result *r, const result_subdistri
     add(o, "ambulances", amb_json(s->ambulances, s->pop, s->amb_per_n, s->amb_required, s->amb_shortfall));
     add(o, "park_share", jnum(s->park_share));
     add(o, "park_population_share", jnum(s->park_pop_share));
+    if (r->calls.present) {
+        json_object *co = json_object_new_object();
+        add(co, "calls", jnum(s->calls));
+        add(co, "covered", jnum(s->calls_covered));
+        add(co, "covered_share", jnum(s->calls_covered_share));
+        add(co, "mean_s", jnum(s->calls_mean_s));
+        add(o, "calls", co);
+    }
     json_object *v = json_object_new_object();
     add(v, "mean_response_time", jverdict(s->mean_verdict));
     add(v, "stations_per_subdistrict", jverdict(s->station_verdict));
@@ -498,6 +534,39 @@ ems_status report_json(emscov_ctx *ctx, const run_result *r, const report_meta *
     add(svc, "vehicles", json_object_new_boolean(r->service.vehicles));
     add(svc, "source", jstr(r->service.source));
     add(root, "service", svc);
+    if (r->calls.present) {
+        const result_calls *c = &r->calls;
+        json_object *co = json_object_new_object();
+        add(co, "path", jstr(c->path));
+        add(co, "points", jint(c->points));
+        add(co, "calls", jnum(c->calls));
+        json_object *cov = json_object_new_array();
+        for (size_t k = 0; k < r->nthresholds; k++) {
+            json_object *o = json_object_new_object();
+            add(o, "within_s", jnum(r->thresholds_s[k]));
+            add(o, "calls", jnum(c->covered[k]));
+            add(o, "share", jnum(c->covered_share[k]));
+            json_object_array_add(cov, o);
+        }
+        add(co, "covered", cov);
+        add(co, "unreachable_calls", jnum(c->unreachable));
+        add(co, "mean_s", jnum(c->mean_s));
+        add(co, "median_s", jnum(c->median_s));
+        add(co, "p90_s", jnum(c->p90_s));
+        add(co, "max_s", jnum(c->max_s));
+        if (c->by_hour) {
+            json_object *hours = json_object_new_array();
+            for (int h = 0; h < 24; h++) {
+                json_object *o = json_object_new_object();
+                add(o, "hour", jint((size_t)h));
+                add(o, "calls", jnum(c->hour_calls[h]));
+                add(o, "covered", jnum(c->hour_covered[h]));
+                json_object_array_add(hours, o);
+            }
+            add(co, "by_hour", hours);
+        }
+        add(root, "calls", co);
+    }
     add(root, "targets", targets_json(r));
     json_object *inputs = json_object_new_object();
     for (size_t k = 0; k < r->ninputs; k++)
