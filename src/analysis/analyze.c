@@ -897,9 +897,9 @@ static ems_status fill_result(emscov_ctx *ctx, analysis *a)
     r->residents_per_ambulance = std->residents_per_ambulance;
     r->satisfaction_min = std->satisfaction_min;
     const scenario_source *srcs[] = {&sc->streets, &sc->stations,    &sc->population, &sc->roads,
-                                     &sc->parks,   &sc->residential, &sc->pop_target};
-    const char *roles[] = {"streets", "stations",    "population",       "roads",
-                           "parks",   "residential", "population_target"};
+                                     &sc->parks,   &sc->residential, &sc->pop_target, &sc->calls};
+    const char *roles[] = {"streets", "stations",    "population",        "roads",
+                           "parks",   "residential", "population_target", "calls"};
     for (size_t k = 0; k < sizeof roles / sizeof *roles; k++) {
         r->inputs[k].role = roles[k];
         r->inputs[k].path = str(ctx, a, srcs[k]->path, &oom);
