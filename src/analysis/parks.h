@@ -3,8 +3,8 @@
  * GB/T 51346-2019 4.3.4 (covered residential land area / residential land area), plus a population-based
  * share.
  *
- * A park rule set (data/standards/parks-*.ini, read by park_rules_load) names the standard, its target share
- * and the size tiers: a park of area >= min_area_ha of a tier gets that tier's radius (the largest tier it
+ * A park rule set (data/standards/parks-*.ini, aed-radius.ini; read by park_rules_load) names the standard, its
+ * clause, its own target share and comparison (> or >=), whether facilities may be points, and the size tiers: a park of area >= min_area_ha of a tier gets that tier's radius (the largest tier it
  * reaches); parks below the smallest tier are excluded. The service area is the union of the included parks'
  * buffers: every point within radius_m of the park polygon (straight-line distance from the park edge, not
  * the walking distance along roads), round joins, PARKS_QUAD_SEGS segments per quarter circle -- the same

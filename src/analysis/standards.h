@@ -1,6 +1,9 @@
 /* src/analysis/standards.h: the planning targets a run is checked against, read from a standards file
- * (data/standards/<name>.ini, e.g. beijing-2022): mean response time, coverage time, stations per
- * sub-district, residents per ambulance, call satisfaction, and the park rule set with its target share.
+ * (data/standards/<name>.ini, e.g. beijing-2022, health-15min): the service it is about ([service]: its words,
+ * travel mode, speed profile, whether it has vehicles), mean response time, coverage time and share, facilities
+ * per sub-district, residents per ambulance, call satisfaction, and the park rule set with its target share.
+ * In a file with a [service] section a target it leaves out does not apply (NaN); without one, the file is about
+ * pre-hospital emergency care and absent targets take the Beijing defaults.
  * Each target section may cite its source document and clause in a `source` key, kept in source_<section>
  * (NULL when the file gives none) so reports can quote where a target comes from.
  * Ownership: standards_load returns a new object owned by the caller (standards_destroy, NULL-safe); its

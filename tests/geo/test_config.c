@@ -397,7 +397,7 @@ static void test_four_kinds(void **state)
         {KIND_SCENARIO, "[bogus]\nx = 1\n",
          ": line 11: [bogus]: unknown section (known: [scenario], [streets], [stations], [population], "
          "[roads], "
-         "[parks], [residential])"},
+         "[parks], [residential], [calls])"},
         {KIND_STANDARDS, "[bogus]\nx = 1\n",
          ": line 5: [bogus]: unknown section (known: [standard], [service], [response], [stations], [ambulances], "
          "[calls], "
