@@ -528,6 +528,18 @@ static void targets(build *b)
                 n_int(d, jd(r, "gaps.stations_outside"))));
     if (jat(r, "parks"))
         kv(d, t, _("Residents within a park's service radius"), n_pct(d, jd(r, "parks.population_share"), 1));
+    if (jat(r, "calls")) { /* [calls]: the call-weighted figures beside the residents' */
+        kv(d, t, _("Calls (historical call points, weighted)"),
+           doc__str(d, _("%s calls at %s points"), n_int(d, jd(r, "calls.calls")), n_int(d, jd(r, "calls.points"))));
+        for (size_t k = 0; k < jlen(r, "calls.covered"); k++) {
+            json_object *c = jidx(r, "calls.covered", k);
+            kv(d, t, doc__str(d, _("Calls within %g min"), jd(c, "within_s") / 60),
+               doc__str(d, "%s (%s)", n_int(d, jd(c, "calls")), n_pct(d, jd(c, "share"), 1)));
+        }
+        kv(d, t, _("Mean / median / p90 / longest response time, calls"),
+           doc__str(d, _("%s / %s / %s / %s min"), n_min(d, jd(r, "calls.mean_s")), n_min(d, jd(r, "calls.median_s")),
+                    n_min(d, jd(r, "calls.p90_s")), n_min(d, jd(r, "calls.max_s"))));
+    }
 }
 
 static void maps(build *b)

@@ -346,10 +346,20 @@ static void test_service_words(void **state)
                           "service circle\", \"name_zh\": \"15分钟社区卫生服务圈\", \"facility_en\": \"community "
                           "health centre\", \"facilities_en\": \"community health centres\", \"facility_zh\": "
                           "\"社区卫生服务中心\", \"mode\": \"walk\", \"vehicles\": false},\n\"standards\": {");
+    char *b2 = json;
+    json = replace1(b2, "\"standards\": {",
+                    "\"calls\": {\"points\": 3, \"calls\": 4321, \"covered\": [{\"within_s\": 900, \"calls\": 1234, "
+                    "\"share\": 0.2856}], \"mean_s\": 612, \"median_s\": 600, \"p90_s\": 1200, \"max_s\": 1500},\n"
+                    "\"standards\": {");
+    free(b2);
     layer *l = streets(ctx, 2);
     size_t len;
     doc_stats st;
     char *h = render(ctx, json, NULL, l, DOC_HTML, I18N_EN, &len, &st);
+    /* the calls beside the residents, as report.json has them */
+    assert_non_null(strstr(h, "4,321 calls at 3 points"));
+    assert_non_null(strstr(h, "1,234 (28.6 %)"));
+    assert_non_null(strstr(h, "10.20 / 10.00 / 20.00 / 25.00 min"));
     assert_non_null(strstr(h, "<title>15-minute community health service circle coverage report: city</title>"));
     assert_non_null(strstr(h, "4  Sub-districts without a community health centre"));
     assert_non_null(strstr(h, "aria-label=\"Sub-districts without a community health centre\"")); /* the map */
