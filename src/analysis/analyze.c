@@ -97,6 +97,19 @@ static ems_status build_calls(emscov_ctx *ctx, analysis *a, const coverage_param
     return EMS_OK;
 }
 
+/* The city figures of a coverage result into a result's fields (the residents', or the calls'). */
+static void take_times(const coverage_stats *c, double *total, double *unreachable, double *covered, double *mean,
+                       double *median, double *p90, double *max)
+{
+    *total = c->pop;
+    *unreachable = c->unreachable;
+    memcpy(covered, c->covered, sizeof c->covered);
+    *mean = c->mean_s;
+    *median = c->median_s;
+    *p90 = c->p90_s;
+    *max = c->max_s;
+}
+
 /* ---- identities -------------------------------------------------------------------------------------- */
 
 static void subdistrict_label(char *buf, size_t cap, const char *name, const char *code, int64_t record)
@@ -909,14 +922,7 @@ static ems_status fill_result(emscov_ctx *ctx, analysis *a)
     r->demand_points = a->npoints;
     r->pop_weights = a->pop_weights;
 
-    const coverage_stats *c = &a->cov->city;
-    r->pop = c->pop;
-    r->unreachable = c->unreachable;
-    memcpy(r->covered, c->covered, sizeof r->covered);
-    r->mean_s = c->mean_s;
-    r->median_s = c->median_s;
-    r->p90_s = c->p90_s;
-    r->max_s = c->max_s;
+    take_times(&a->cov->city, &r->pop, &r->unreachable, r->covered, &r->mean_s, &r->median_s, &r->p90_s, &r->max_s);
     r->stations_off = a->stations_unsnapped;
     r->stations_small = a->stations_small_component;
     r->stations_main = a->nstations - a->stations_unsnapped - a->stations_small_component;
@@ -939,13 +945,7 @@ static ems_status fill_result(emscov_ctx *ctx, analysis *a)
         rc->present = true;
         rc->path = str(ctx, a, sc->calls.path, &oom);
         rc->points = a->calls->n;
-        rc->calls = cc->pop;
-        rc->unreachable = cc->unreachable;
-        memcpy(rc->covered, cc->covered, sizeof rc->covered);
-        rc->mean_s = cc->mean_s;
-        rc->median_s = cc->median_s;
-        rc->p90_s = cc->p90_s;
-        rc->max_s = cc->max_s;
+        take_times(cc, &rc->calls, &rc->unreachable, rc->covered, &rc->mean_s, &rc->median_s, &rc->p90_s, &rc->max_s);
         rc->by_hour = a->call_hours;
         memcpy(rc->hour_calls, a->call_hour, sizeof rc->hour_calls);
         memcpy(rc->hour_covered, a->call_hour_covered, sizeof rc->hour_covered);
