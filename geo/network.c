@@ -316,8 +316,10 @@ ems_status network_builder_add(emscov_ctx *ctx, network_builder *b, const networ
         if ((row = speed_profile_road_index(b->sp, id)) != SPEED_NO_ROAD)
             b->stats.roads_table_speed++;
     }
-    b->roads[b->nroads++] = (broad){.v0 = b->nv, .n = r->n, .cls = cls, .row = row, .own_kmh = r->speed_kmh,
-                                    .dir = r->dir, .restricted = restricted, .record = r->record};
+    bool walk = speed_profile_walking(b->sp); /* on foot: both ways, the road's own speed does not apply */
+    b->roads[b->nroads++] = (broad){.v0 = b->nv, .n = r->n, .cls = cls, .row = row,
+                                    .own_kmh = walk ? 0 : r->speed_kmh, .dir = walk ? NETWORK_BOTH : r->dir,
+                                    .restricted = restricted, .record = r->record};
     b->nv += r->n;
     return EMS_OK;
 }

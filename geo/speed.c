@@ -46,6 +46,7 @@ struct speed_profile {
     char *path;
     char *name;
     double ambulance_factor, access_kmh, default_kmh;
+    bool walking;            /* [profile] mode = walk: both directions, the road's own speed ignored */
     sp_list periods;         /* file order */
     sp_list classes;         /* sorted by name */
     sp_list osm;             /* sorted by name */
@@ -132,7 +133,7 @@ static const sp_entry *list_find_sorted(const sp_list *l, const char *s, size_t 
 
 /* ---- loading ----------------------------------------------------------------------------------------- */
 
-static const char *const sp_keys[] = {"profile.name",          "profile.ambulance_factor",
+static const char *const sp_keys[] = {"profile.name",          "profile.ambulance_factor", "profile.mode",
                                       "profile.access_kmh",    "profile.default_kmh",
                                       "profile.road_speeds",   "periods.*",
                                       "classes.*",             "osm_classes.*"};
@@ -498,6 +499,12 @@ ems_status speed_profile_load(emscov_ctx *ctx, const char *path, speed_profile *
         goto done;
     }
     sp->ambulance_factor = 1.0;
+    const config_entry *mode = config_find(c, "profile", "mode");
+    if (mode && strcmp(mode->value, "drive") && strcmp(mode->value, "walk")) {
+        st = config_fail(ctx, c, mode, EMS_EINPUT, "\"%s\" is not drive or walk", mode->value);
+        goto done;
+    }
+    sp->walking = mode && !strcmp(mode->value, "walk");
     if ((st = profile_number(ctx, c, "ambulance_factor", SPEED_MAX_FACTOR, &sp->ambulance_factor)) !=
             EMS_OK ||
         (st = access_speed(ctx, c, &sp->access_kmh)) != EMS_OK ||
@@ -624,7 +631,7 @@ double speed_profile_combine(const speed_profile *sp, double class_kmh, double c
                              double table_kmh)
 {
     if (table_kmh > 0 && isfinite(table_kmh)) return table_kmh * sp->ambulance_factor;
-    double base = own_kmh > 0 && isfinite(own_kmh) ? own_kmh : class_kmh;
+    double base = own_kmh > 0 && isfinite(own_kmh) && !sp->walking ? own_kmh : class_kmh;
     return base * sp->ambulance_factor * class_factor;
 }
 
@@ -646,6 +653,11 @@ double speed_profile_period_factor(const speed_profile *sp)
 double speed_profile_ambulance_factor(const speed_profile *sp)
 {
     return sp->ambulance_factor;
+}
+
+bool speed_profile_walking(const speed_profile *sp)
+{
+    return sp->walking;
 }
 
 double speed_profile_access_kmh(const speed_profile *sp)

@@ -43,6 +43,10 @@ EMS_API ems_status speed_profile_period_index(emscov_ctx *ctx, const speed_profi
 EMS_API double speed_profile_class_factor(const speed_profile *sp, size_t period, const char *road_class);
 EMS_API double speed_profile_period_factor(const speed_profile *sp);
 EMS_API double speed_profile_ambulance_factor(const speed_profile *sp);
+/* [profile] mode = walk (default drive): people on foot walk every way in both directions (one-way tags and
+ * fields are ignored) at the class speed of the profile, whatever the road's own speed (speed field, OSM
+ * maxspeed). */
+EMS_API bool speed_profile_walking(const speed_profile *sp);
 /* Off-network access leg speed (straight line from a point to its snapped position), km/h; 0 = no access leg. */
 EMS_API double speed_profile_access_kmh(const speed_profile *sp);
 /* Seconds for an access leg of dist_m: dist_m / access speed, 0 when the access speed is 0. */

@@ -48,6 +48,69 @@ static const char *skipped_text(const layer *l, size_t k, int j, char *buf, size
     return j < 0 ? buf : layer_value_format(l, (size_t)j, &layer_skipped_values(l, k)[j], buf, cap);
 }
 
+/* ---- calls ------------------------------------------------------------------------------------------- */
+
+/* Hour of day 0..23 from a time-of-day text: "8", "08:30", "2024-03-01 08:30:00", "2024-03-01T08:30"; -1 when
+ * the text holds none. */
+static int call_hour(const char *t)
+{
+    const char *p = t;
+    while (*p == ' ')
+        p++;
+    const char *sep = strpbrk(p, " T"); /* a date first: the time follows the separator */
+    if (sep && strchr(p, '-') && strchr(p, '-') < sep) p = sep + 1;
+    if (*p < '0' || *p > '9') return -1;
+    int h = *p++ - '0';
+    if (*p >= '0' && *p <= '9') h = h * 10 + (*p++ - '0');
+    if (*p && *p != ':' && *p != '.' && *p != ' ') return -1;
+    return h <= 23 ? h : -1;
+}
+
+/* The calls layer: its points weighted (weight_field, else 1 each), timed from the same routes as the demand
+ * points, and by hour of day (time_field). */
+static ems_status build_calls(emscov_ctx *ctx, analysis *a, const coverage_params *cp, size_t nu)
+{
+    const scenario *sc = a->sc;
+    const layer *l = a->in.calls;
+    if (!l) return EMS_OK;
+    ems_status st = demand_from_points(ctx, l, sc->calls_weight_field, NULL, a->in.streets, &a->calls);
+    if (st == EMS_OK)
+        st = coverage_compute(ctx, a->in.roads, a->snap, a->routes, a->calls->n, a->calls->x, a->calls->y,
+                              a->calls->pop, a->calls->street, nu, cp, &a->calls_cov);
+    if (st != EMS_OK || !sc->calls_time_field) return st;
+    int j = -1;
+    if ((st = scenario_field(ctx, l, sc->calls_time_field, "[calls] time_field", &j)) != EMS_OK) return st;
+    a->call_hours = true;
+    /* the calls' points are the layer's features in order, those of weight 0 left out */
+    size_t k = 0;
+    for (size_t i = 0; i < layer_count(l) && k < a->calls->n; i++) {
+        if (a->calls->record[k] != layer_record(l, i)) continue;
+        char buf[128];
+        int h = call_hour(text_of(l, i, j, buf, sizeof buf));
+        if (h < 0)
+            return emscov_fail(ctx, EMS_EINPUT,
+                               "%s: record %lld: field %s: \"%s\" is not a time of day (HH:MM, or a date and time)",
+                               layer_path(l), (long long)layer_record(l, i), sc->calls_time_field, buf);
+        a->call_hour[h] += a->calls->pop[k];
+        if (a->calls_cov->time_s[k] <= cp->thresholds_s[0]) a->call_hour_covered[h] += a->calls->pop[k];
+        k++;
+    }
+    return EMS_OK;
+}
+
+/* The city figures of a coverage result into a result's fields (the residents', or the calls'). */
+static void take_times(const coverage_stats *c, double *total, double *unreachable, double *covered, double *mean,
+                       double *median, double *p90, double *max)
+{
+    *total = c->pop;
+    *unreachable = c->unreachable;
+    memcpy(covered, c->covered, sizeof c->covered);
+    *mean = c->mean_s;
+    *median = c->median_s;
+    *p90 = c->p90_s;
+    *max = c->max_s;
+}
+
 /* ---- identities -------------------------------------------------------------------------------------- */
 
 static void subdistrict_label(char *buf, size_t cap, const char *name, const char *code, int64_t record)
@@ -927,6 +990,17 @@ static ems_status fill_result(emscov_ctx *ctx, analysis *a)
     r->standards_name = str(ctx, a, std->name, &oom);
     r->standards_title = str(ctx, a, std->title, &oom);
     r->standards_path = str(ctx, a, std->path, &oom);
+    const standards_service *sv = &std->service;
+    r->service = (result_service){.key = str(ctx, a, sv->key, &oom),
+                                  .name_zh = str(ctx, a, sv->name_zh, &oom),
+                                  .name_en = str(ctx, a, sv->name_en, &oom),
+                                  .facility_zh = str(ctx, a, sv->facility_zh, &oom),
+                                  .facility_en = str(ctx, a, sv->facility_en, &oom),
+                                  .facilities_en = str(ctx, a, sv->facilities_en, &oom),
+                                  .mode = sv->walk ? "walk" : "drive",
+                                  .vehicles = sv->vehicles,
+                                  .source = str(ctx, a, sv->source, &oom)};
+    r->coverage_share_min = std->coverage_share_min;
     r->crs_name = str(ctx, a, crs_name(a->in.working), &oom);
     r->epsg = crs_epsg(a->in.working);
     r->speed_path = str(ctx, a, sc->speed_path, &oom);
@@ -942,9 +1016,9 @@ static ems_status fill_result(emscov_ctx *ctx, analysis *a)
     r->residents_per_ambulance = std->residents_per_ambulance;
     r->satisfaction_min = std->satisfaction_min;
     const scenario_source *srcs[] = {&sc->streets, &sc->stations,    &sc->population, &sc->roads,
-                                     &sc->parks,   &sc->residential, &sc->pop_target};
-    const char *roles[] = {"streets", "stations",    "population",       "roads",
-                           "parks",   "residential", "population_target"};
+                                     &sc->parks,   &sc->residential, &sc->pop_target, &sc->calls};
+    const char *roles[] = {"streets", "stations",    "population",        "roads",
+                           "parks",   "residential", "population_target", "calls"};
     for (size_t k = 0; k < sizeof roles / sizeof *roles; k++) {
         r->inputs[k].role = roles[k];
         r->inputs[k].path = str(ctx, a, srcs[k]->path, &oom);
@@ -954,14 +1028,7 @@ static ems_status fill_result(emscov_ctx *ctx, analysis *a)
     r->demand_points = a->npoints;
     r->pop_weights = a->pop_weights;
 
-    const coverage_stats *c = &a->cov->city;
-    r->pop = c->pop;
-    r->unreachable = c->unreachable;
-    memcpy(r->covered, c->covered, sizeof r->covered);
-    r->mean_s = c->mean_s;
-    r->median_s = c->median_s;
-    r->p90_s = c->p90_s;
-    r->max_s = c->max_s;
+    take_times(&a->cov->city, &r->pop, &r->unreachable, r->covered, &r->mean_s, &r->median_s, &r->p90_s, &r->max_s);
     r->stations_off = a->stations_unsnapped;
     r->stations_small = a->stations_small_component;
     r->stations_main = a->nstations - a->stations_unsnapped - a->stations_small_component;
@@ -978,13 +1045,39 @@ static ems_status fill_result(emscov_ctx *ctx, analysis *a)
     r->hole_m2 = a->hole_m2;
     r->duplicate_station_ids = a->duplicate_station_ids;
 
+    if (a->calls_cov) {
+        result_calls *rc = &r->calls;
+        const coverage_stats *cc = &a->calls_cov->city;
+        rc->present = true;
+        rc->path = str(ctx, a, sc->calls.path, &oom);
+        rc->points = a->calls->n;
+        take_times(cc, &rc->calls, &rc->unreachable, rc->covered, &rc->mean_s, &rc->median_s, &rc->p90_s, &rc->max_s);
+        rc->by_hour = a->call_hours;
+        memcpy(rc->hour_calls, a->call_hour, sizeof rc->hour_calls);
+        memcpy(rc->hour_covered, a->call_hour_covered, sizeof rc->hour_covered);
+        for (size_t u = 0; u < r->nsubdistricts; u++) {
+            r->subdistricts[u].calls = a->calls_cov->units[u].pop;
+            r->subdistricts[u].calls_covered = a->calls_cov->units[u].covered[0];
+            r->subdistricts[u].calls_mean_s = a->calls_cov->units[u].mean_s;
+        }
+    }
     result_parks *rp = &r->parks;
     rp->target_share = std->park_target_share;
+    rp->target_source = str(ctx, a, std->source_parks, &oom);
     if (a->parks) {
         rp->present = true;
         rp->residential = a->in.residential != NULL;
         rp->rule_name = str(ctx, a, park_rules_name(a->rules), &oom);
         rp->rule_standard = str(ctx, a, park_rules_standard(a->rules), &oom);
+        rp->rule_clause = str(ctx, a, park_rules_clause(a->rules), &oom);
+        /* a rule set the scenario picks is applied as written, with its own target; the standards file's
+         * target goes with the standards file's rule set */
+        if (sc->park_rules_own || !isfinite(std->park_target_share)) {
+            rp->target_from_rule = true;
+            rp->target_share = park_rules_target_share(a->rules);
+            rp->target_strict = park_rules_target_strict(a->rules);
+            rp->target_source = rp->rule_standard;
+        }
         rp->residential_m2 = a->parks->city.residential_m2;
         rp->covered_m2 = a->parks->city.covered_m2;
         rp->pop_covered = a->park_pop_covered;
@@ -1174,6 +1267,7 @@ ems_status analysis_run_opts(emscov_ctx *ctx, const scenario *sc, const analysis
             lap(a, "response-time coverage", &t0);
             if ((st = compute_periods(ctx, a, &cp)) == EMS_OK) lap(a, "coverage in each period", &t0);
         }
+        if (st == EMS_OK) st = build_calls(ctx, a, &cp, nu);
     }
     if (st == EMS_OK && areas && defer) st = ahead_start(ctx, true, areas_step, a, &a->areas_step);
     if (st == EMS_OK && (st = ledger_demand(ctx, a)) == EMS_OK) {
@@ -1198,7 +1292,7 @@ ems_status analysis_run_opts(emscov_ctx *ctx, const scenario *sc, const analysis
         t0 = now(); /* the wait was timed by analysis_finish */
     const standards *std = sc->std;
     const char *sources[RESULT_NTARGETS] = {std->source_response, std->source_stations, std->source_ambulances,
-                                            std->source_parks, std->source_calls};
+                                            std->source_parks, std->source_calls, std->source_response};
     if (st == EMS_OK && (st = fill_result(ctx, a)) == EMS_OK && (st = fill_geo(ctx, a)) == EMS_OK &&
         (st = run_result_judge(ctx, a->result, sources)) == EMS_OK)
         st = ledger_check(ctx, a->result->ledger);
@@ -1231,6 +1325,8 @@ void analysis_destroy(analysis *a)
     snap_index_destroy(a->snap);
     route_result_destroy(a->routes);
     coverage_destroy(a->cov);
+    coverage_destroy(a->calls_cov);
+    demand_set_destroy(a->calls);
     gaps_destroy(a->gaps);
     ambulance_destroy(a->amb);
     free(a->unit_pop);

@@ -72,6 +72,12 @@ typedef struct analysis {
     size_t nbands;
     layer *park_service;                  /* the park service area as a one-feature layer, or NULL */
 
+    /* [calls]: historical call points, weighted, timed like the demand points */
+    demand_set *calls;                    /* NULL without a [calls] layer */
+    coverage_result *calls_cov;
+    double call_hour[24], call_hour_covered[24]; /* calls by hour of day (with time_field), covered within [0] */
+    bool call_hours;
+
     run_result *result;                   /* what the outputs render (result.h) */
 
     /* steps computed ahead of their turn (ahead.h): destroyed last, what they made is bound to their ctx */

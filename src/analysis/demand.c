@@ -308,6 +308,11 @@ static ems_status note_skip(builder *b, int64_t record, demand_skip why)
 static ems_status read_count(builder *b, const layer *l, size_t i, int j, double factor, null_note *nulls,
                              double *count)
 {
+    if (j < 0) { /* no count field: every point counts once (calls) */
+        *count = factor;
+        ksum_add(&b->input, *count);
+        return EMS_OK;
+    }
     ems_status st = field_number(b->ctx, l, i, j, count);
     if (st != EMS_OK) return st;
     const char *name = layer_field_at(l, (size_t)j)->name;
@@ -659,7 +664,7 @@ ems_status demand_from_points(emscov_ctx *ctx, const layer *pts, const char *cou
     null_note nulls = {0, 0};
     ems_status st = builder_init(&b, ctx, streets);
     if (st == EMS_OK && streets) st = same_crs(ctx, pts, layer_crs(streets), "the population layer");
-    if (st == EMS_OK) st = find_field(ctx, pts, count_field, &j);
+    if (st == EMS_OK && count_field) st = find_field(ctx, pts, count_field, &j);
     if (st == EMS_OK && levels_field) st = find_field(ctx, pts, levels_field, &jl);
     for (size_t i = 0; st == EMS_OK && i < layer_count(pts); i++) {
         double c, f, x, y;
@@ -669,7 +674,7 @@ ems_status demand_from_points(emscov_ctx *ctx, const layer *pts, const char *cou
         if ((st = point_xy(&b, pts, i, &x, &y)) == EMS_OK && (st = street_of(&b, x, y, &s)) == EMS_OK)
             st = push(&b, x, y, c, s, layer_record(pts, i));
     }
-    if (st == EMS_OK) warn_nulls(ctx, pts, layer_field_at(pts, (size_t)j)->name, &nulls);
+    if (st == EMS_OK && j >= 0) warn_nulls(ctx, pts, layer_field_at(pts, (size_t)j)->name, &nulls);
     return builder_finish(&b, st, out);
 }
 

@@ -60,7 +60,7 @@ typedef struct demand_set {
 ems_status demand_from_grid(emscov_ctx *ctx, const grid *g, const crs *working, const layer *streets,
                             demand_set **out);
 
-/* One point per point feature with its count_field value (a numeric field, or text holding numbers), times
+/* One point per point feature with its count_field value (count_field NULL: every point counts 1, e.g. calls) (a numeric field, or text holding numbers), times
  * max(levels, 1) when levels_field is given (a null level counts as 1), e.g. building footprint area x floors.
  * A null count is 0 (one warning names how many); text that is not a number, a negative or non-finite count,
  * or a geometry that is not a single point is EMS_EINPUT naming record and field; so is a missing field. */

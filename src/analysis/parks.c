@@ -27,14 +27,17 @@
  * Rule sets */
 
 struct park_rules {
-    char *name, *standard, *path;
+    char *name, *standard, *path, *clause;
     double target_share;
+    bool target_strict; /* the text asks for more than the share (">"), not at least (">=") */
+    bool points;        /* point facilities are allowed (a radius around points) */
     park_tier tiers[PARKS_MAX_TIERS];
     int tier_line[PARKS_MAX_TIERS]; /* line of each tier in the file (0 when built in memory) */
     size_t ntiers;
 };
 
-static const char *const rule_keys[] = {"rule.name", "rule.standard", "rule.target_share", "tiers.*", NULL};
+static const char *const rule_keys[] = {"rule.name",      "rule.standard", "rule.target_share", "rule.clause",
+                                        "rule.target_op", "rule.points",   "tiers.*",           NULL};
 
 /* One [tiers] line: min_area_ha = radius_m. */
 static ems_status add_tier(emscov_ctx *ctx, const config *c, const config_entry *e, park_rules *r)
@@ -70,8 +73,19 @@ static ems_status rules_from_config(emscov_ctx *ctx, const config *c, park_rules
     if (!config_decimal(share->value, &r->target_share) || r->target_share < 0 || r->target_share > 1)
         return config_fail(ctx, c, share, EMS_EINPUT,
                            "\"%s\" is not a share between 0 and 1 (write 0.9 for 90 %%)", share->value);
-    if (!(r->name = ems_strdup(ctx, name->value)) || !(r->standard = ems_strdup(ctx, standard->value)))
+    const config_entry *op = config_find(c, "rule", "target_op"), *pts = config_find(c, "rule", "points");
+    if (op && strcmp(op->value, ">") && strcmp(op->value, ">="))
+        return config_fail(ctx, c, op, EMS_EINPUT, "\"%s\" is not > or >= (how the text compares the share)",
+                           op->value);
+    r->target_strict = op && !strcmp(op->value, ">");
+    const char *clause = config_get(c, "rule", "clause");
+    if (!(r->name = ems_strdup(ctx, name->value)) || !(r->standard = ems_strdup(ctx, standard->value)) ||
+        !(r->clause = ems_strdup(ctx, clause ? clause : standard->value)))
         return EMS_ENOMEM;
+    if (pts && strcmp(pts->value, "yes") && strcmp(pts->value, "no"))
+        return config_fail(ctx, c, pts, EMS_EINPUT, "\"%s\" is not yes or no (may facilities be points?)",
+                           pts->value);
+    r->points = pts && !strcmp(pts->value, "yes");
     for (const config_entry *e = NULL; (e = config_next(c, "tiers", e));)
         if ((st = add_tier(ctx, c, e, r)) != EMS_OK) return st;
     if (r->ntiers == 0)
@@ -91,6 +105,7 @@ void park_rules_destroy(park_rules *r)
     if (!r) return;
     free(r->name);
     free(r->standard);
+    free(r->clause);
     free(r->path);
     free(r);
 }
@@ -153,8 +168,9 @@ ems_status park_rules_create(emscov_ctx *ctx, const char *name, const char *stan
     if (!r) return EMS_ENOMEM;
     r->name = ems_strdup(ctx, name);
     r->standard = ems_strdup(ctx, standard);
+    r->clause = ems_strdup(ctx, standard);
     r->path = ems_strdup(ctx, "");
-    if (!r->name || !r->standard || !r->path) {
+    if (!r->name || !r->standard || !r->clause || !r->path) {
         park_rules_destroy(r);
         return EMS_ENOMEM;
     }
@@ -182,6 +198,19 @@ double park_rules_target_share(const park_rules *r)
 {
     return r->target_share;
 }
+const char *park_rules_clause(const park_rules *r)
+{
+    return r->clause;
+}
+bool park_rules_target_strict(const park_rules *r)
+{
+    return r->target_strict;
+}
+bool park_rules_points(const park_rules *r)
+{
+    return r->points;
+}
+
 size_t park_rules_tier_count(const park_rules *r)
 {
     return r->ntiers;
@@ -291,6 +320,26 @@ static ems_status check_polygons(emscov_ctx *ctx, const layer *l, const char *wh
             GEOSFree_r(h, type);
             return st;
         }
+    return EMS_OK;
+}
+
+/* Facilities of a rule set: polygons, and points too when the rule is about points. */
+static ems_status check_facilities(emscov_ctx *ctx, const layer *l, const park_rules *r)
+{
+    if (!r->points) return check_polygons(ctx, l, "parks");
+    GEOSContextHandle_t h = emscov_geos(ctx);
+    for (size_t i = 0; i < layer_count(l); i++) {
+        int t = GEOSGeomTypeId_r(h, layer_geom(l, i));
+        if (t != GEOS_POINT && t != GEOS_MULTIPOINT && t != GEOS_POLYGON && t != GEOS_MULTIPOLYGON) {
+            char *type = GEOSGeomType_r(h, layer_geom(l, i));
+            ems_status st = emscov_fail(ctx, EMS_EINPUT,
+                                        "%s: record %lld: facilities of rule set %s must be points or polygons, "
+                                        "this is a %s",
+                                        layer_path(l), (long long)layer_record(l, i), r->name, type ? type : "?");
+            GEOSFree_r(h, type);
+            return st;
+        }
+    }
     return EMS_OK;
 }
 
@@ -702,7 +751,7 @@ ems_status parks_compute(emscov_ctx *ctx, const layer *parks, const layer *resid
         return emscov_fail(ctx, EMS_EINTERNAL, "%s: the working CRS %s is not projected in metres", __func__,
                            crs_name(cp));
     ems_status st;
-    if ((st = check_polygons(ctx, parks, "parks")) != EMS_OK ||
+    if ((st = check_facilities(ctx, parks, r)) != EMS_OK ||
         (residential && (st = check_polygons(ctx, residential, "residential land")) != EMS_OK) ||
         (streets && (st = check_polygons(ctx, streets, "sub-districts")) != EMS_OK))
         return st;

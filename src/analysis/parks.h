@@ -3,8 +3,8 @@
  * GB/T 51346-2019 4.3.4 (covered residential land area / residential land area), plus a population-based
  * share.
  *
- * A park rule set (data/standards/parks-*.ini, read by park_rules_load) names the standard, its target share
- * and the size tiers: a park of area >= min_area_ha of a tier gets that tier's radius (the largest tier it
+ * A park rule set (data/standards/parks-*.ini, aed-radius.ini; read by park_rules_load) names the standard, its
+ * clause, its own target share and comparison (> or >=), whether facilities may be points, and the size tiers: a park of area >= min_area_ha of a tier gets that tier's radius (the largest tier it
  * reaches); parks below the smallest tier are excluded. The service area is the union of the included parks'
  * buffers: every point within radius_m of the park polygon (straight-line distance from the park edge, not
  * the walking distance along roads), round joins, PARKS_QUAD_SEGS segments per quarter circle -- the same
@@ -34,7 +34,11 @@ typedef struct park_tier {
 } park_tier;
 
 /* Read a rule set. Format (every key checked; anything else is EMS_EINPUT naming file and line):
- *   [rule]  name = ..., standard = <citation text>, target_share = 0..1
+ *   [rule]  name = ..., standard = <citation text>, target_share = 0..1,
+ *           optional: clause = <document and clause, short> (default: the standard text),
+ *           target_op = > | >= (how the text compares the share; default >=),
+ *           points = yes | no (point facilities allowed: a radius around points; default no: polygons only;
+ *           a point has area 0, so it takes the 0 ha tier or is excluded)
  *   [tiers] <min_area_ha> = <radius_m>   one line per tier, e.g. `1.0 = 500` and `0.2 = 300`. */
 ems_status park_rules_load(emscov_ctx *ctx, const char *path, park_rules **out);
 /* A rule set built in memory (tests, command-line overrides): tiers copied, any order; same checks as a file.
@@ -47,6 +51,9 @@ const char *park_rules_name(const park_rules *r);
 const char *park_rules_standard(const park_rules *r);
 const char *park_rules_path(const park_rules *r); /* the file read, or "" when built in memory */
 double park_rules_target_share(const park_rules *r);
+const char *park_rules_clause(const park_rules *r);  /* "GB 55014-2021 2.1.3" */
+bool park_rules_target_strict(const park_rules *r);  /* the share must exceed the target (">") */
+bool park_rules_points(const park_rules *r);         /* point facilities allowed */
 /* Tiers sorted by min_area_ha, largest first. */
 size_t park_rules_tier_count(const park_rules *r);
 park_tier park_rules_tier(const park_rules *r, size_t k);
@@ -90,7 +97,8 @@ typedef struct parks_result {
     emscov_ctx *ctx; /* the ctx that made the result (for parks_result_destroy) */
 } parks_result;
 
-/* Coverage of residential land. parks and residential: polygons; streets: the sub-district polygons, or NULL
+/* Coverage of residential land. parks: polygons (points too when the rule set allows them); residential:
+ * polygons; streets: the sub-district polygons, or NULL
  * for the city figure only. residential NULL: only the service area is built (for the population-based
  * share); every residential_m2 is 0 and every share NaN. All layers must be in the same projected metric CRS (the run's working CRS;
  * EMS_EINTERNAL otherwise: the caller moves them). A residential layer without land (no features, or zero

@@ -98,27 +98,39 @@ static int worse(const void *pa, const void *pb)
     return a->index < b->index ? -1 : 1;
 }
 
+/* The park share meets the target as the text compares it (">" or ">="). */
+static bool park_meets(const result_parks *p, double share)
+{
+    return p->target_strict ? share > p->target_share : share >= p->target_share;
+}
+
 /* A formatted string owned by r (NULL when out of memory), through the local buffer buf. */
 #define TEXT(...) (snprintf(buf, sizeof buf, __VA_ARGS__), run_result_str(ctx, r, buf))
 
 ems_status run_result_judge(emscov_ctx *ctx, run_result *r, const char *const sources[RESULT_NTARGETS])
 {
     char buf[1024];
-    size_t mean_judged = 0, amb_judged = 0, park_judged = 0;
+    size_t mean_judged = 0, amb_judged = 0, park_judged = 0, cov_judged = 0, cov_failing = 0;
     r->mean_failing = r->amb_short = r->gaps = r->parks.units_failing = 0;
+    /* which targets the standard sets for its service */
+    bool mean_on = isfinite(r->mean_below_s), station_on = isfinite(r->min_stations),
+         amb_on = r->service.vehicles || !r->service.key, cov_on = isfinite(r->coverage_share_min) && r->coverage_share_min > 0;
     for (size_t u = 0; u < r->nsubdistricts; u++) {
         result_subdistrict *s = &r->subdistricts[u];
         for (size_t k = 0; k < r->nthresholds; k++)
             s->covered_shares[k] = s->pop > 0 ? s->covered[k] / s->pop : NAN;
         s->covered_share = s->covered_shares[0];
-        s->mean_verdict = test(s->pop > 0, isfinite(s->mean_s) && s->mean_s < r->mean_below_s);
-        s->station_verdict = test(true, (double)s->stations >= r->min_stations);
+        s->mean_verdict = test(mean_on && s->pop > 0, isfinite(s->mean_s) && s->mean_s < r->mean_below_s);
+        s->station_verdict = test(station_on, (double)s->stations >= r->min_stations);
         s->gap = s->station_verdict == RESULT_FAIL;
-        s->amb_verdict = test(s->pop > 0, s->amb_per_n >= 1);
-        s->park_verdict =
-            test(r->parks.residential && isfinite(s->park_share), s->park_share >= r->parks.target_share);
+        s->amb_verdict = test(amb_on && s->pop > 0, s->amb_per_n >= 1);
+        s->coverage_verdict = test(cov_on && s->pop > 0, s->covered_share >= r->coverage_share_min);
+        cov_judged += s->coverage_verdict != RESULT_NA;
+        cov_failing += s->coverage_verdict == RESULT_FAIL;
+        s->park_verdict = test(r->parks.residential && isfinite(s->park_share), park_meets(&r->parks, s->park_share));
         s->fails = (s->mean_verdict == RESULT_FAIL) + (s->station_verdict == RESULT_FAIL) +
-                   (s->amb_verdict == RESULT_FAIL) + (s->park_verdict == RESULT_FAIL);
+                   (s->amb_verdict == RESULT_FAIL) + (s->park_verdict == RESULT_FAIL) +
+                   (s->coverage_verdict == RESULT_FAIL);
         mean_judged += s->mean_verdict != RESULT_NA;
         amb_judged += s->amb_verdict != RESULT_NA;
         park_judged += s->park_verdict != RESULT_NA;
@@ -132,6 +144,13 @@ ems_status run_result_judge(emscov_ctx *ctx, run_result *r, const char *const so
     for (size_t k = 0; k < r->nthresholds; k++)
         r->covered_share[k] = r->pop > 0 ? r->covered[k] / r->pop : NAN;
     r->unreachable_share = r->pop > 0 ? r->unreachable / r->pop : NAN;
+    for (size_t k = 0; k < r->nthresholds; k++)
+        r->calls.covered_share[k] = r->calls.calls > 0 ? r->calls.covered[k] / r->calls.calls : NAN;
+    r->calls.unreachable_share = r->calls.calls > 0 ? r->calls.unreachable / r->calls.calls : NAN;
+    for (size_t u = 0; u < r->nsubdistricts; u++)
+        r->subdistricts[u].calls_covered_share = r->subdistricts[u].calls > 0
+                                                     ? r->subdistricts[u].calls_covered / r->subdistricts[u].calls
+                                                     : NAN;
     r->parks.share = r->parks.residential && r->parks.residential_m2 > 0
                          ? r->parks.covered_m2 / r->parks.residential_m2
                          : NAN;
@@ -168,10 +187,11 @@ ems_status run_result_judge(emscov_ctx *ctx, run_result *r, const char *const so
                          .op = "<",
                          .value = r->mean_s / 60,
                          .threshold = r->mean_below_s / 60,
-                         .verdict = test(r->pop > 0, isfinite(r->mean_s) && r->mean_s < r->mean_below_s),
+                         .verdict = test(mean_on && r->pop > 0, isfinite(r->mean_s) && r->mean_s < r->mean_below_s),
                          .note = "over the population reached by road; unreachable people are counted apart",
                          .units_failing = r->mean_failing,
-                         .units_judged = mean_judged};
+                         .units_judged = mean_judged,
+                         .applies = mean_on};
     t->target_text = TEXT("< %g min", r->mean_below_s / 60);
 
     t = &r->targets[RESULT_T_STATIONS];
@@ -181,14 +201,24 @@ ems_status run_result_judge(emscov_ctx *ctx, run_result *r, const char *const so
                          .op = "=",
                          .value = (double)r->gaps,
                          .threshold = 0,
-                         .verdict = test(r->nsubdistricts > 0, r->gaps == 0),
+                         .verdict = test(station_on && r->nsubdistricts > 0, r->gaps == 0),
                          .note = "",
                          .units_failing = r->gaps,
-                         .units_judged = r->nsubdistricts};
+                         .units_judged = station_on ? r->nsubdistricts : 0,
+                         .applies = station_on};
     snprintf(buf, sizeof buf, ">= %g station%s in every sub-district", r->min_stations,
              r->min_stations == 1 ? "" : "s");
     t->target_text = run_result_str(ctx, r, buf);
-    if (r->min_stations != 1)
+    const result_service *sv = &r->service;
+    if (sv->key && strcmp(sv->key, "ems") && sv->facility_en && sv->facilities_en) {
+        /* another service: its own facility noun */
+        t->target_text = r->min_stations == 1 ? TEXT(">= 1 %s in every sub-district", sv->facility_en)
+                                              : TEXT(">= %g %s in every sub-district", r->min_stations,
+                                                     sv->facilities_en);
+        t->indicator = r->min_stations == 1 ? TEXT("sub-districts without a %s (gaps)", sv->facility_en)
+                                            : TEXT("sub-districts with fewer than %g %s (gaps)", r->min_stations,
+                                                   sv->facilities_en);
+    } else if (r->min_stations != 1)
         t->indicator = TEXT("sub-districts with fewer than %g stations (gaps)", r->min_stations);
 
     t = &r->targets[RESULT_T_AMBULANCES];
@@ -197,10 +227,11 @@ ems_status run_result_judge(emscov_ctx *ctx, run_result *r, const char *const so
                          .op = ">=",
                          .value = r->amb_per_n,
                          .threshold = 1,
-                         .verdict = test(r->pop > 0, r->amb_per_n >= 1),
+                         .verdict = test(amb_on && r->pop > 0, r->amb_per_n >= 1),
                          .note = "",
                          .units_failing = r->amb_short,
-                         .units_judged = amb_judged};
+                         .units_judged = amb_judged,
+                         .applies = amb_on};
     t->indicator = TEXT("ambulances per %.0f residents (city)", r->residents_per_ambulance);
     t->unit = TEXT("ambulances per %.0f residents", r->residents_per_ambulance);
     t->target_text = TEXT(">= 1 per %.0f residents", r->residents_per_ambulance);
@@ -209,14 +240,21 @@ ems_status run_result_judge(emscov_ctx *ctx, run_result *r, const char *const so
     *t = (result_target){.key = "park_coverage",
                          .indicator = "park service-radius coverage of residential land",
                          .unit = "%",
-                         .op = ">=",
+                         .op = r->parks.target_strict ? ">" : ">=",
                          .value = 100 * r->parks.share,
                          .threshold = 100 * r->parks.target_share,
                          .verdict = test(r->parks.residential && isfinite(r->parks.share),
-                                         r->parks.share >= r->parks.target_share),
+                                         park_meets(&r->parks, r->parks.share)),
                          .units_failing = r->parks.units_failing,
-                         .units_judged = park_judged};
-    t->target_text = TEXT(">= %g %%", 100 * r->parks.target_share);
+                         .units_judged = park_judged,
+                         .applies = r->parks.present || amb_on};
+    if (isfinite(r->parks.target_share) && r->parks.rule_clause)
+        t->target_text = TEXT("%s %g %% (%s)", t->op, 100 * r->parks.target_share,
+                              r->parks.target_from_rule ? r->parks.rule_clause : r->standards_name);
+    else if (isfinite(r->parks.target_share))
+        t->target_text = TEXT("%s %g %%", t->op, 100 * r->parks.target_share);
+    else
+        t->target_text = "the park rule set's own target";
     if (!r->parks.present)
         t->note = "no [parks] layer in the scenario";
     else if (!r->parks.residential)
@@ -233,16 +271,39 @@ ems_status run_result_judge(emscov_ctx *ctx, run_result *r, const char *const so
                          .value = NAN,
                          .threshold = 100 * r->satisfaction_min,
                          .verdict = RESULT_NA,
+                         .applies = amb_on,
                          .note =
                              "needs call volumes and job times: emscov sites --calls-per-day N --job-min M "
                              "(MEXCLP estimate)"};
     t->target_text = TEXT(">= %g %%", 100 * r->satisfaction_min);
 
+    t = &r->targets[RESULT_T_COVERAGE];
+    *t = (result_target){.key = "coverage_share",
+                         .unit = "%",
+                         .op = ">=",
+                         .value = 100 * r->covered_share[0],
+                         .threshold = 100 * r->coverage_share_min,
+                         .verdict = test(cov_on && r->pop > 0, r->covered_share[0] >= r->coverage_share_min),
+                         .note = "",
+                         .units_failing = cov_failing,
+                         .units_judged = cov_judged,
+                         .applies = cov_on};
+    t->indicator = TEXT("residents within %g min of a %s", r->coverage_within_s / 60,
+                        r->service.facility_en ? r->service.facility_en : "station");
+    t->target_text = TEXT(">= %g %%", 100 * r->coverage_share_min);
+
     for (size_t k = 0; k < RESULT_NTARGETS; k++) {
         const char *src = sources && sources[k] && *sources[k] ? sources[k] : NULL;
-        /* the park target is measured after the rule set, which the standard names apart */
+        /* the park target is measured after the rule set, which the standard names apart; a rule set the
+         * scenario picks brings its own target, quoted from its clause */
         const char *rule = k == RESULT_T_PARKS && r->parks.present ? r->parks.rule_standard : NULL;
-        snprintf(buf, sizeof buf, "%s%s%s%s%s", r->standards_name ? r->standards_name : "", src || rule ? ": " : "",
+        const char *who = r->standards_name ? r->standards_name : "";
+        if (k == RESULT_T_PARKS && r->parks.present && r->parks.target_from_rule) {
+            src = r->parks.rule_standard;
+            rule = NULL;
+            who = r->parks.rule_name;
+        }
+        snprintf(buf, sizeof buf, "%s%s%s%s%s", who, src || rule ? ": " : "",
                  src ? src : "", src && rule ? "; measured after the rule set " : "", rule ? rule : "");
         r->targets[k].standard = run_result_str(ctx, r, buf);
         r->targets[k].source = src ? run_result_str(ctx, r, src) : NULL;
@@ -250,7 +311,8 @@ ems_status run_result_judge(emscov_ctx *ctx, run_result *r, const char *const so
             (src && !r->targets[k].source))
             return emscov_fail(ctx, EMS_ENOMEM, "out of memory");
     }
-    if (!r->targets[RESULT_T_AMBULANCES].indicator || !r->targets[RESULT_T_AMBULANCES].unit)
+    if (!r->targets[RESULT_T_AMBULANCES].indicator || !r->targets[RESULT_T_AMBULANCES].unit ||
+        !r->targets[RESULT_T_COVERAGE].indicator)
         return emscov_fail(ctx, EMS_ENOMEM, "out of memory");
     return EMS_OK;
 }

@@ -36,12 +36,13 @@ typedef enum {
     RESULT_T_AMBULANCES,         /* ambulances per N residents >= 1 (city) */
     RESULT_T_PARKS,              /* park service-radius coverage of residential land >= the target share */
     RESULT_T_CALL_SATISFACTION,  /* share of calls finding a free ambulance >= target (needs calls: n/a) */
+    RESULT_T_COVERAGE,           /* share of residents within the coverage time >= the standard's share */
     RESULT_NTARGETS
 } result_target_id;
 
 typedef struct result_target {
     const char *key;         /* stable: "mean_response_time", "stations_per_subdistrict", "ambulances_per_residents",
-                                "park_coverage", "call_satisfaction" */
+                                "park_coverage", "call_satisfaction", "coverage_share" */
     const char *indicator;   /* "mean response time (population-weighted)", ... */
     const char *unit;        /* unit of value and threshold: "min", "sub-districts without a station", ... */
     const char *op;          /* the test: value OP threshold passes: "<", "=", ">=" */
@@ -54,7 +55,19 @@ typedef struct result_target {
     const char *note;        /* why n/a, or how it was measured; "" when nothing */
     size_t units_failing;    /* sub-districts failing the same test, where it applies per sub-district */
     size_t units_judged;     /* sub-districts judged (with population, or with residential land) */
+    bool applies;            /* the standard sets this target for its service; outputs leave out those that do
+                                not (no ambulance rule for a walking circle, no mean time for an AED rule) */
 } result_target;
+
+/* The service the run is about, in its own words (the standards file's [service]; see standards.h). */
+typedef struct result_service {
+    const char *key;                            /* "ems", "health_circle", ... */
+    const char *name_zh, *name_en;
+    const char *facility_zh, *facility_en, *facilities_en;
+    const char *mode;                           /* "drive" or "walk" */
+    bool vehicles;                              /* the vehicles-per-population figures apply */
+    const char *source;                         /* NULL: none */
+} result_service;
 
 typedef struct result_subdistrict {
     int64_t record;
@@ -71,7 +84,9 @@ typedef struct result_subdistrict {
     double ambulances, amb_per_n, amb_required, amb_shortfall;
     double park_share;        /* residential land covered; NaN without residential land */
     double park_pop_share;    /* population inside the park service area; NaN without parks or people */
-    result_verdict mean_verdict, station_verdict, amb_verdict, park_verdict;
+    double calls, calls_covered, calls_covered_share, calls_mean_s; /* [calls] in it: weight, within
+                                                                       thresholds_s[0], share, mean; NaN / 0 */
+    result_verdict mean_verdict, station_verdict, amb_verdict, park_verdict, coverage_verdict;
     uint32_t fails;           /* verdicts failed */
     uint32_t order;           /* 0 = worst: most verdicts failed, then mean time, then population */
 } result_subdistrict;
@@ -106,7 +121,12 @@ typedef struct result_parks {
     bool present;             /* the scenario has a park layer */
     bool residential;         /* ... and residential land (the area share is defined) */
     const char *rule_name, *rule_standard;
-    double target_share;      /* the share the standards file asks for */
+    const char *rule_clause;  /* "GB 55014-2021 2.1.3" */
+    double target_share;      /* the share checked: the rule's own when the scenario names the rule set or the
+                                 standards file sets none, else the standards file's (the plan's) */
+    bool target_strict;       /* the share must exceed the target (">"), else reach it (">=") */
+    bool target_from_rule;    /* the target is the rule set's own (its clause), not the standards file's */
+    const char *target_source;/* where the target comes from: the rule's clause or the standards file's source */
     double residential_m2, covered_m2, share;  /* city-wide; share NaN without residential land */
     double pop_covered, pop_total, pop_share;
     size_t parks_included, parks_excluded;
@@ -123,6 +143,21 @@ typedef struct result_period {
     double mean_s, median_s, p90_s, max_s;                                      /* NaN when none reached */
     result_verdict mean_verdict; /* mean_s below the standard's mean_below_s */
 } result_period;
+
+/* [calls]: historical call points beside the residents (call-weighted coverage and response figures). Ratios
+ * per population (ambulances per N residents) stay on the residents. */
+typedef struct result_calls {
+    bool present;
+    const char *path;
+    size_t points;                              /* call points used (weight > 0) */
+    double calls;                               /* sum of the weights */
+    double covered[RESULT_MAX_THRESHOLDS];      /* calls within each threshold (run_result.thresholds_s) */
+    double covered_share[RESULT_MAX_THRESHOLDS];
+    double unreachable, unreachable_share;
+    double mean_s, median_s, p90_s, max_s;      /* over the reached calls; NaN when none */
+    bool by_hour;                               /* the layer has a time of day */
+    double hour_calls[24], hour_covered[24];    /* by hour of day: calls, and those within thresholds_s[0] */
+} result_calls;
 
 typedef struct result_timing {
     const char *step;
@@ -147,6 +182,7 @@ typedef struct run_result {
     /* the run */
     const char *scenario_name, *scenario_path;
     const char *standards_name, *standards_title, *standards_path;
+    result_service service;
     const char *crs_name;
     int epsg;
     const char *speed_path, *period;
@@ -155,6 +191,7 @@ typedef struct run_result {
     size_t nthresholds;
     /* the standard's numbers */
     double mean_below_s, coverage_within_s, min_stations, residents_per_ambulance, satisfaction_min;
+    double coverage_share_min; /* NaN: the standard sets no coverage share */
     /* inputs, as named in the scenario: role -> path (NULL path: absent) */
     struct {
         const char *role, *path;
@@ -175,6 +212,7 @@ typedef struct run_result {
     size_t gaps, mean_failing, amb_short;
     double ambulances, amb_per_n, amb_required, amb_shortfall, outside_ambulances;
     result_parks parks;
+    result_calls calls;
     /* checks of the sub-district layer */
     size_t overlap_pairs;
     double overlap_m2, hole_m2;

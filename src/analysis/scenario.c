@@ -26,7 +26,8 @@ static const char *const known_keys[] = {
     "roads.name_field", "roads.id_field", "roads.access", "roads.maxspeed", "roads.turn_restrictions",
     "roads.turn_table", "roads.area", "roads.reversible",
     "parks.path", "parks.encoding", "parks.srs", "parks.rules", "parks.where",
-    "residential.path", "residential.encoding", "residential.srs", "residential.where", NULL};
+    "residential.path", "residential.encoding", "residential.srs", "residential.where",
+    "calls.path", "calls.encoding", "calls.srs", "calls.where", "calls.weight_field", "calls.time_field", NULL};
 
 static char *dup_or_null(emscov_ctx *ctx, const char *v, bool *oom)
 {
@@ -169,7 +170,10 @@ ems_status scenario_load(emscov_ctx *ctx, const char *path, const char *data_dir
     s->snap = pre.snap;
     s->length = pre.length;
     s->road_rules = pre.rules;
-    s->speed_path = data_ref(c, "scenario", "speed_profile", pre.speed_profile, data_dir, "speed");
+    /* a service declared by the standards file brings its profile (walk for the walking circles) */
+    s->speed_path = data_ref(c, "scenario", "speed_profile",
+                             s->std->service.declared ? s->std->service.speed_profile : pre.speed_profile, data_dir,
+                             "speed");
     if (!s->speed_path)
         oom = true;
     v = config_get(c, "scenario", "period");
@@ -196,6 +200,9 @@ ems_status scenario_load(emscov_ctx *ctx, const char *path, const char *data_dir
     source_init(ctx, c, "roads", &s->roads, &oom);
     source_init(ctx, c, "parks", &s->parks, &oom);
     source_init(ctx, c, "residential", &s->residential, &oom);
+    source_init(ctx, c, "calls", &s->calls, &oom);
+    s->calls_weight_field = dup_or_null(ctx, config_get(c, "calls", "weight_field"), &oom);
+    s->calls_time_field = dup_or_null(ctx, config_get(c, "calls", "time_field"), &oom);
     s->pop_target.path = config_path_value(c, "population", "target");
     s->pop_target.section = "population target";
     s->pop_target.opts.encoding = s->population.encoding;
@@ -231,6 +238,7 @@ ems_status scenario_load(emscov_ctx *ctx, const char *path, const char *data_dir
         s->lang = dup_or_null(ctx, v, &oom);
     }
     v = config_get(c, "parks", "rules");
+    s->park_rules_own = v != NULL;
     s->park_rules = v ? data_ref(c, "parks", "rules", NULL, data_dir, "standards") : ems_strdup(ctx, s->std->park_rules);
     if (!s->park_rules)
         oom = true;
@@ -272,9 +280,11 @@ void scenario_destroy(scenario *s)
         free(s->periods[k]);
     free(s->turn_table);
     scenario_source *srcs[] = {&s->streets, &s->stations, &s->population, &s->roads, &s->parks, &s->residential,
-                               &s->pop_target};
+                               &s->pop_target, &s->calls};
     for (size_t k = 0; k < sizeof srcs / sizeof *srcs; k++)
         source_fini(srcs[k]);
+    free(s->calls_weight_field);
+    free(s->calls_time_field);
     free(s->street_name_field);
     free(s->street_code_field);
     free(s->district_field);
@@ -299,8 +309,8 @@ ems_status scenario_set_conninfo(emscov_ctx *ctx, scenario *s, const char *conni
         return EMS_ENOMEM;
     free(s->conninfo);
     s->conninfo = copy;
-    scenario_source *src[] = {&s->streets, &s->stations, &s->population, &s->roads,
-                              &s->parks,   &s->residential, &s->pop_target};
+    scenario_source *src[] = {&s->streets, &s->stations,    &s->population, &s->roads,
+                              &s->parks,   &s->residential, &s->pop_target, &s->calls};
     for (size_t k = 0; k < sizeof src / sizeof *src; k++)
         src[k]->opts.conninfo = copy;
     return EMS_OK;
@@ -430,6 +440,13 @@ ems_status scenario_load_inputs_with(emscov_ctx *ctx, const scenario *s, scenari
             st = emscov_fail(ctx, EMS_EINPUT, "%s: [scenario] periods: %s", s->path, why);
         }
     }
+    if (st == EMS_OK && s->std->service.walk != speed_profile_walking(in->speed))
+        st = emscov_fail(ctx, EMS_EINPUT,
+                         "%s: the service %s (%s) is %s, but the speed profile %s %s (set [service] mode or "
+                         "[profile] mode to match, or name another speed_profile)",
+                         s->path, s->std->service.name_en, s->std->path,
+                         s->std->service.walk ? "reached on foot" : "driven to", s->speed_path,
+                         speed_profile_walking(in->speed) ? "walks" : "drives");
     if (st != EMS_OK) {
         scenario_inputs_fini(in);
         return st;
@@ -456,6 +473,8 @@ ems_status scenario_load_inputs_with(emscov_ctx *ctx, const scenario *s, scenari
         st = read_into(ctx, &s->population, in->working, &in->pop_layer);
     if (st == EMS_OK)
         st = read_into(ctx, &s->pop_target, in->working, &in->pop_target);
+    if (st == EMS_OK)
+        st = read_into(ctx, &s->calls, in->working, &in->calls);
     if (st == EMS_OK && meanwhile)
         st = meanwhile(ctx, in, user);
 
@@ -477,6 +496,7 @@ void scenario_inputs_fini(scenario_inputs *in)
     layer_destroy(in->residential);
     layer_destroy(in->pop_layer);
     layer_destroy(in->pop_target);
+    layer_destroy(in->calls);
     speed_profile_destroy(in->speed);
     network_destroy(in->roads);
     crs_destroy(in->working);

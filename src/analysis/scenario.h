@@ -37,6 +37,9 @@ typedef struct scenario {
     double thresholds_s[8];           /* [0] = the standard's coverage time, then --thresholds / extra */
     size_t nthresholds;
     scenario_source streets, stations, population, roads, parks, residential, pop_target;
+    scenario_source calls;            /* [calls]: historical call points (optional) */
+    char *calls_weight_field;         /* calls per point (NULL: 1 each) */
+    char *calls_time_field;           /* time of day of the call ("HH:MM", "HH", or a date-time), or NULL */
     char *street_name_field, *street_code_field, *district_field;
     char *station_id_field, *station_name_field, *ambulances_field, *turnout_field;
     char *pop_kind, *pop_count_field, *pop_levels_field;  /* kind: grid | points | polygons */
@@ -50,6 +53,7 @@ typedef struct scenario {
     network_rules road_rules;         /* [roads] access, maxspeed, turn_restrictions, turn_table, area, reversible */
     char *turn_table;                 /* [roads] turn_table, resolved (road_rules.turn_table points here) */
     char *park_rules;                 /* path; the standards' rule set unless the scenario names one */
+    bool park_rules_own;              /* the scenario names its rule set: the rule's own target applies */
     char *conninfo;                   /* for pg: sources (scenario_set_conninfo); NULL: libpq's environment */
 } scenario;
 
@@ -64,6 +68,7 @@ ems_status scenario_set_conninfo(emscov_ctx *ctx, scenario *s, const char *conni
 typedef struct scenario_inputs {
     crs *working;
     layer *streets, *stations, *parks, *residential, *pop_layer, *pop_target; /* parks.. may be NULL */
+    layer *calls;                     /* [calls] points, or NULL */
     speed_profile *speed;
     network *roads;
 } scenario_inputs;

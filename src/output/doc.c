@@ -343,11 +343,22 @@ typedef struct input_row {
     const char *sha256;
 } input_row;
 
+/* The run's service in the current language, NULL for pre-hospital emergency care (report.json service.key
+ * "ems", or a report without a service object). */
+static const char *service_name(json_object *r)
+{
+    const char *key = js(r, "service.key");
+    if (!*key || !strcmp(key, "ems")) return NULL; /* js gives "" for a missing key */
+    return js(r, i18n_current() == I18N_ZH ? "service.name_zh" : "service.name_en");
+}
+
 static void cover(build *b)
 {
     doc *d = b->d;
     json_object *r = b->r;
-    doc__add(d, DOC_TITLE, _("Emergency medical service coverage report"));
+    const char *svc = service_name(r);
+    doc__add(d, DOC_TITLE, svc ? doc__str(d, _("%s coverage report"), svc)
+                               : _("Emergency medical service coverage report"));
     doc__add(d, DOC_SUBTITLE,
              doc__str(d, _("%s, against %s: %s"), js(r, "scenario"), js(r, "standards.name"), js(r, "standards.title")));
     doc_table *t = kv_table(d);
@@ -505,9 +516,10 @@ static void targets(build *b)
     double pop = jd(r, "coverage.population"), unreach = jd(r, "coverage.unreachable_population");
     kv(d, t, _("Residents no station reaches by road"),
        doc__str(d, "%s (%s)", n_int(d, unreach), n_pct(d, pop > 0 ? unreach / pop : NAN, 2)));
-    kv(d, t, _("Ambulances"),
-       doc__str(d, _("%s of %s required (shortfall %s)"), n_int(d, jd(r, "ambulances.ambulances")),
-                n_int(d, jd(r, "ambulances.required")), n_int(d, jd(r, "ambulances.shortfall"))));
+    if (isfinite(jd(r, "standards.residents_per_ambulance"))) /* a service with vehicles */
+        kv(d, t, _("Ambulances"),
+           doc__str(d, _("%s of %s required (shortfall %s)"), n_int(d, jd(r, "ambulances.ambulances")),
+                    n_int(d, jd(r, "ambulances.required")), n_int(d, jd(r, "ambulances.shortfall"))));
     kv(d, t, _("Stations"),
        doc__str(d, _("%s: %s on the main road network, %s on a small road component, %s too far from any road; %s in no "
                      "sub-district"),
@@ -516,6 +528,18 @@ static void targets(build *b)
                 n_int(d, jd(r, "gaps.stations_outside"))));
     if (jat(r, "parks"))
         kv(d, t, _("Residents within a park's service radius"), n_pct(d, jd(r, "parks.population_share"), 1));
+    if (jat(r, "calls")) { /* [calls]: the call-weighted figures beside the residents' */
+        kv(d, t, _("Calls (historical call points, weighted)"),
+           doc__str(d, _("%s calls at %s points"), n_int(d, jd(r, "calls.calls")), n_int(d, jd(r, "calls.points"))));
+        for (size_t k = 0; k < jlen(r, "calls.covered"); k++) {
+            json_object *c = jidx(r, "calls.covered", k);
+            kv(d, t, doc__str(d, _("Calls within %g min"), jd(c, "within_s") / 60),
+               doc__str(d, "%s (%s)", n_int(d, jd(c, "calls")), n_pct(d, jd(c, "share"), 1)));
+        }
+        kv(d, t, _("Mean / median / p90 / longest response time, calls"),
+           doc__str(d, _("%s / %s / %s / %s min"), n_min(d, jd(r, "calls.mean_s")), n_min(d, jd(r, "calls.median_s")),
+                    n_min(d, jd(r, "calls.p90_s")), n_min(d, jd(r, "calls.max_s"))));
+    }
 }
 
 static void maps(build *b)
@@ -533,8 +557,11 @@ static void maps(build *b)
         const char *why_not, *caption;
     } m[] = {
         {MAP_TIME, NULL, d->maps.demand || d->maps.demand_pts, _("no demand points stored: no response-time map"),
-         _("Response time to the nearest station")},
-        {MAP_GAPS, NULL, true, NULL, _("Sub-districts without an ambulance station")},
+         b->tc.facility ? doc__str(d, _("Time to the nearest %s"), b->tc.facility)
+                        : _("Response time to the nearest station")},
+        {MAP_GAPS, NULL, true, NULL,
+         b->tc.facility ? doc__str(d, _("Sub-districts without a %s"), b->tc.facility)
+                        : _("Sub-districts without an ambulance station")},
         {MAP_CHOROPLETH, "amb_per_n", isfinite(d->maps.residents_per_ambulance), NULL,
          _("Ambulances per residents, by sub-district")},
         {MAP_PARKS, NULL, d->maps.parks != NULL, _("the run has no park layer: no park map"),
@@ -560,7 +587,9 @@ static void districts_and_units(build *b)
     json_object *r = b->r;
     const char *res = b->res;
     doc__add(d, DOC_H1, _("3  Districts and sub-districts"));
-    if (jlen(r, "ambulances.districts") > 0 && *js(jidx(r, "ambulances.districts", 0), "district")) {
+    /* the ambulance figures only for a service with vehicles (report.json standards.residents_per_ambulance) */
+    bool veh = isfinite(jd(r, "standards.residents_per_ambulance"));
+    if (veh && jlen(r, "ambulances.districts") > 0 && *js(jidx(r, "ambulances.districts", 0), "district")) {
         doc__add(d, DOC_H2, _("Districts"));
         const doc_col cols[] = {{_("district"), 0.20, DOC_LEFT, false},
                                 {_("sub-districts"), 0.11, DOC_RIGHT, false},
@@ -585,7 +614,7 @@ static void districts_and_units(build *b)
         }
     }
     doc__add(d, DOC_H2, _("Sub-districts, worst first"));
-    const doc_col cols[] = {{"#", 0.045, DOC_RIGHT, false},
+    doc_col cols[] = {{"#", 0.045, DOC_RIGHT, false},
                             {_("sub-district"), 0.135, DOC_LEFT, false},
                             {_("code"), 0.09, DOC_LEFT, false},
                             {_("district"), 0.085, DOC_LEFT, false},
@@ -593,12 +622,17 @@ static void districts_and_units(build *b)
                             {_("mean min"), 0.06, DOC_RIGHT, false},
                             {_("p90 min"), 0.06, DOC_RIGHT, false},
                             {doc__str(d, _("within %g min"), b->within_s / 60), 0.075, DOC_RIGHT, false},
-                            {_("stations"), 0.07, DOC_RIGHT, false},
+                            {b->tc.facilities ? b->tc.facilities : _("stations"), 0.07, DOC_RIGHT, false},
                             {_("ambulances"), 0.09, DOC_RIGHT, false},
                             {doc__str(d, _("per %s"), res), 0.09, DOC_RIGHT, false},
                             {_("park share"), 0.065, DOC_RIGHT, false},
                             {_("fails"), 0.06, DOC_RIGHT, false}};
-    doc_table *t = doc__table(d, true, 13, cols);
+    if (!veh) { /* no ambulance columns: the park share and fails move left, the name takes their width */
+        cols[1].width += cols[9].width + cols[10].width;
+        cols[9] = cols[11];
+        cols[10] = cols[12];
+    }
+    doc_table *t = doc__table(d, true, veh ? 13 : 11, cols);
     size_t n = jlen(r, "subdistricts");
     json_object **order = n ? calloc(n, sizeof *order) : NULL;
     if (n && !order) {
@@ -627,13 +661,22 @@ static void districts_and_units(build *b)
         json_object *c0 = jidx(o, "coverage.covered", 0);
         doc__cell(d, t, row, 7, DOC_MARK_NONE, n_pct(d, jd(c0, "share"), 1));
         doc__cell(d, t, row, 8, fail_only(js(o, "verdicts.stations_per_subdistrict")), n_int(d, jd(o, "stations")));
-        doc__cell(d, t, row, 9, DOC_MARK_NONE, n_int(d, jd(o, "ambulances.ambulances")));
-        doc__cell(d, t, row, 10, fail_only(js(o, "verdicts.ambulances_per_residents")),
-                  n_fix(d, jd(o, "ambulances.per_standard_residents"), 2));
-        doc__cell(d, t, row, 11, fail_only(js(o, "verdicts.park_coverage")), n_pct(d, jd(o, "park_share"), 1));
-        doc__cell(d, t, row, 12, DOC_MARK_NONE, n_int(d, jd(o, "fails")));
+        size_t c = 9;
+        if (veh) {
+            doc__cell(d, t, row, c++, DOC_MARK_NONE, n_int(d, jd(o, "ambulances.ambulances")));
+            doc__cell(d, t, row, c++, fail_only(js(o, "verdicts.ambulances_per_residents")),
+                      n_fix(d, jd(o, "ambulances.per_standard_residents"), 2));
+        }
+        doc__cell(d, t, row, c++, fail_only(js(o, "verdicts.park_coverage")), n_pct(d, jd(o, "park_share"), 1));
+        doc__cell(d, t, row, c, DOC_MARK_NONE, n_int(d, jd(o, "fails")));
     }
     free(order);
+    if (!veh) {
+        doc__add(d, DOC_NOTE, doc__str(d, _("Shaded: the value fails its target. fails: targets the sub-district "
+                                            "fails. %s: no residents, or no residential land."),
+                                       DASH));
+        return;
+    }
     doc__add(d, DOC_NOTE,
              doc__str(d, _("Shaded: the value fails its target (mean time %s, at least %g station(s), %s, park share %s). "
                            "fails: targets the sub-district fails. %s: no residents, or no residential land."),
@@ -680,7 +723,8 @@ static void gaps(build *b)
 {
     doc *d = b->d;
     json_object *r = b->r, *s = b->sites;
-    doc__add(d, DOC_H1, _("4  Sub-districts without a station"));
+    doc__add(d, DOC_H1, b->tc.facility ? doc__str(d, _("4  Sub-districts without a %s"), b->tc.facility)
+                                       : _("4  Sub-districts without a station"));
     size_t ngaps = 0;
     for (size_t k = 0; k < jlen(r, "subdistricts"); k++)
         ngaps += jb(jidx(r, "subdistricts", k), "gap");
@@ -689,7 +733,11 @@ static void gaps(build *b)
         return;
     }
     double min_st = jd(r, "standards.min_stations_per_subdistrict");
-    para(d, min_st == 1 ? doc__str(d, _("%s sub-districts have no station, worst first."), n_int(d, (double)ngaps))
+    if (b->tc.facility)
+        para(d, doc__str(d, _("%s sub-districts have fewer %s than the standard asks, worst first."),
+                         n_int(d, (double)ngaps), b->tc.facilities));
+    else
+        para(d, min_st == 1 ? doc__str(d, _("%s sub-districts have no station, worst first."), n_int(d, (double)ngaps))
                         : doc__str(d, _("%s sub-districts have fewer than %g stations, worst first."),
                                    n_int(d, (double)ngaps), min_st));
     if (!s)
@@ -911,13 +959,26 @@ static void appendix(build *b)
                 n_int(d, jd(r, "population.demand_points"))));
     doc__add(d, DOC_H2, doc__str(d, _("The standard %s"), js(r, "standards.name")));
     t = kv_table(d);
-    kv(d, t, _("Mean response time below"), doc__str(d, _("%g min"), jd(r, "standards.mean_below_s") / 60));
+    /* only the targets the standard sets for its service */
+    if (isfinite(jd(r, "standards.mean_below_s")))
+        kv(d, t, _("Mean response time below"), doc__str(d, _("%g min"), jd(r, "standards.mean_below_s") / 60));
     kv(d, t, _("Coverage time"), doc__str(d, _("%g min"), jd(r, "standards.coverage_within_s") / 60));
-    kv(d, t, _("Stations per sub-district"), doc__str(d, "%g", jd(r, "standards.min_stations_per_subdistrict")));
-    kv(d, t, _("Ambulances"), doc__str(d, _("1 or more per %s"), b->res));
-    kv(d, t, _("Call satisfaction"), n_pct(d, jd(r, "standards.satisfaction_min"), 0));
-    if (isfinite(jd(r, "standards.park_target_share")))
-        kv(d, t, _("Park service-radius coverage"), n_pct(d, jd(r, "standards.park_target_share"), 1));
+    if (isfinite(jd(r, "standards.coverage_share_min")))
+        kv(d, t, _("Residents within the coverage time"), n_pct(d, jd(r, "standards.coverage_share_min"), 0));
+    if (isfinite(jd(r, "standards.min_stations_per_subdistrict"))) {
+        char st_text[256];
+        i18n_target_text(st_text, sizeof st_text, "stations_per_subdistrict", 0, &b->tc);
+        kv(d, t, _("Stations per sub-district"), doc__str(d, "%s", st_text));
+    }
+    if (isfinite(jd(r, "standards.residents_per_ambulance"))) {
+        kv(d, t, _("Ambulances"), doc__str(d, _("1 or more per %s"), b->res));
+        kv(d, t, _("Call satisfaction"), n_pct(d, jd(r, "standards.satisfaction_min"), 0));
+    }
+    if (isfinite(jd(r, "standards.park_target_share"))) {
+        char pt[256];
+        i18n_target_text(pt, sizeof pt, "park_coverage", 100 * jd(r, "standards.park_target_share"), &b->tc);
+        kv(d, t, _("Park service-radius coverage"), doc__str(d, "%s", pt));
+    }
     doc__add(d, DOC_H2, _("Where each target comes from"));
     const doc_col sc[] = {{_("indicator"), 0.30, DOC_LEFT, false}, {_("document and clause"), 0.70, DOC_LEFT, false}};
     t = doc__table(d, true, 2, sc);
@@ -1020,10 +1081,23 @@ ems_status doc_render(emscov_ctx *ctx, const doc_source *src, const doc_opts *o,
                              .residents_per_ambulance = jd(r, "standards.residents_per_ambulance"),
                              .parks_present = jat(r, "parks") != NULL,
                              .residential = isfinite(jd(r, "parks.residential_m2")),
-                             .park_pop_share = jd(r, "parks.population_share")};
+                             .park_pop_share = jd(r, "parks.population_share"),
+                             .park_strict = js(r, "parks.target_op") && !strcmp(js(r, "parks.target_op"), ">"),
+                             .park_clause = js(r, "parks.target_from") && !strcmp(js(r, "parks.target_from"), "rule_set")
+                                                ? js(r, "parks.clause")
+                                                : js(r, "standards.name"),
+                             .coverage_min = jd(r, "standards.coverage_within_s") / 60};
+    if (service_name(r)) {
+        bool zh = i18n_current() == I18N_ZH;
+        b.tc.facility = js(r, zh ? "service.facility_zh" : "service.facility_en");
+        b.tc.facilities = js(r, zh ? "service.facility_zh" : "service.facilities_en");
+        if (!*b.tc.facility || !*b.tc.facilities) b.tc.facility = b.tc.facilities = NULL;
+        if (!m->facility) m->facility = b.tc.facility;
+    }
     i18n_residents(b.res, sizeof b.res, b.tc.residents_per_ambulance);
     if (st == EMS_OK) {
-        d.title = doc__str(&d, _("Emergency medical service coverage report: %s"), js(r, "scenario"));
+        d.title = service_name(r) ? doc__str(&d, _("%s coverage report: %s"), service_name(r), js(r, "scenario"))
+                                  : doc__str(&d, _("Emergency medical service coverage report: %s"), js(r, "scenario"));
         d.footer = doc__str(&d, _("%s · %s · emscov report"), js(r, "scenario"), src->date ? src->date : _("date unknown"));
         cover(&b);
         targets(&b);

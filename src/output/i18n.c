@@ -212,6 +212,16 @@ void i18n_target_indicator(char *buf, size_t cap, const char *key, const i18n_ta
     buf[0] = '\0';
     if (!strcmp(key, "mean_response_time")) {
         snprintf(buf, cap, "%s", _("mean response time (population-weighted)"));
+    } else if (!strcmp(key, "stations_per_subdistrict") && c->facility) {
+        if (c->min_stations == 1)
+            /* TRANSLATORS: %s is the service's facility noun, e.g. 社区卫生服务中心 / community health centre */
+            snprintf(buf, cap, _("sub-districts without a %s (gaps)"), c->facility);
+        else
+            snprintf(buf, cap, _("sub-districts with fewer than %g %s (gaps)"), c->min_stations, c->facilities);
+    } else if (!strcmp(key, "coverage_share")) {
+        /* TRANSLATORS: residents within 15 min of a community health centre */
+        snprintf(buf, cap, _("residents within %g min of a %s"), c->coverage_min,
+                 c->facility ? c->facility : _("station"));
     } else if (!strcmp(key, "stations_per_subdistrict")) {
         if (c->min_stations == 1)
             snprintf(buf, cap, "%s", _("sub-districts without a station (gaps)"));
@@ -233,6 +243,13 @@ void i18n_target_text(char *buf, size_t cap, const char *key, double threshold, 
     buf[0] = '\0';
     if (!strcmp(key, "mean_response_time")) {
         snprintf(buf, cap, _("< %g min"), threshold);
+    } else if (!strcmp(key, "stations_per_subdistrict") && c->facility) {
+        if (c->min_stations == 1)
+            snprintf(buf, cap, _(">= 1 %s in every sub-district"), c->facility);
+        else
+            snprintf(buf, cap, _(">= %g %s in every sub-district"), c->min_stations, c->facilities);
+    } else if (!strcmp(key, "coverage_share")) {
+        snprintf(buf, cap, _(">= %g %%"), threshold);
     } else if (!strcmp(key, "stations_per_subdistrict")) {
         if (c->min_stations == 1)
             snprintf(buf, cap, "%s", _(">= 1 station in every sub-district"));
@@ -241,16 +258,33 @@ void i18n_target_text(char *buf, size_t cap, const char *key, double threshold, 
     } else if (!strcmp(key, "ambulances_per_residents")) {
         i18n_residents(n, sizeof n, c->residents_per_ambulance);
         snprintf(buf, cap, _(">= 1 per %s"), n);
+    } else if (!strcmp(key, "park_coverage") && c->park_strict) {
+        snprintf(n, sizeof n, _("> %g %%"), threshold);
     } else if (!strcmp(key, "park_coverage") || !strcmp(key, "call_satisfaction")) {
-        snprintf(buf, cap, _(">= %g %%"), threshold);
+        snprintf(n, sizeof n, _(">= %g %%"), threshold);
     }
+    if (!strcmp(key, "park_coverage") && c->park_clause && *c->park_clause)
+        /* TRANSLATORS: a target and the document clause it is quoted from: "> 80 % (GB 55014-2021 2.1.3)" */
+        snprintf(buf, cap, _("%s (%s)"), n, c->park_clause);
+    else if (!strcmp(key, "park_coverage") || !strcmp(key, "call_satisfaction"))
+        snprintf(buf, cap, "%s", n);
+}
+
+void i18n_service_facility(const run_result *r, const char **one, const char **many)
+{
+    const result_service *sv = &r->service;
+    *one = *many = NULL;
+    if (!sv->key || !strcmp(sv->key, "ems")) return;
+    bool zh = i18n_current() == I18N_ZH;
+    *one = zh ? sv->facility_zh : sv->facility_en;
+    *many = zh ? sv->facility_zh : sv->facilities_en;
 }
 
 const char *i18n_target_unit(const char *key)
 {
     if (!strcmp(key, "mean_response_time"))
         return _("min");
-    if (!strcmp(key, "park_coverage") || !strcmp(key, "call_satisfaction"))
+    if (!strcmp(key, "park_coverage") || !strcmp(key, "call_satisfaction") || !strcmp(key, "coverage_share"))
         return "%";
     return "";
 }

@@ -88,7 +88,17 @@ typedef struct i18n_target_ctx {
     double residents_per_ambulance; /* N of "one ambulance per N residents" */
     bool parks_present, residential;
     double park_pop_share;          /* 0..1, NaN unknown */
+    bool park_strict;               /* the park share must exceed the target (">"), not reach it */
+    const char *park_clause;        /* the document and clause the park target is quoted from, or NULL */
+    double coverage_min;            /* the coverage time of the coverage-share target, minutes */
+    /* The service's facility noun in the current language (singular, plural), NULL for the ambulance
+     * station: the stations target then keeps its own words. i18n_service_facility picks them. */
+    const char *facility, *facilities;
 } i18n_target_ctx;
+
+/* The facility noun of a run's service in the current language: zh facility_zh for both, en facility_en /
+ * facilities_en; both NULL for the ambulance service ("ems") or a result without a service. */
+void i18n_service_facility(const run_result *r, const char **one, const char **many);
 
 /* The indicator of the target with this key (report.json targets[].key), e.g. "mean response time
  * (population-weighted)"; "" for an unknown key. */

@@ -1027,12 +1027,20 @@ static void scale_bar(drawer *d, double x, double y, double max_w)
     text_at(cr, _("scale"), x, y - 11, 7, false, 0x404040, false);
 }
 
-static const char *kind_title(const map_opts *o)
+/* The map's title, in the service's words when it has its own facilities (in->facility); buf holds it. */
+static const char *kind_title(const map_inputs *in, const map_opts *o, char *buf, size_t cap)
 {
     switch (o->kind) {
-    case MAP_TIME: return _("Response time to the nearest station");
+    case MAP_TIME:
+        if (!in->facility) return _("Response time to the nearest station");
+        /* TRANSLATORS: %s is the service's facility noun: time to the nearest community health centre */
+        snprintf(buf, cap, _("Time to the nearest %s"), in->facility);
+        return buf;
     case MAP_CHOROPLETH: return _("Sub-district figures against the standard");
-    case MAP_GAPS: return _("Sub-districts without an ambulance station");
+    case MAP_GAPS:
+        if (!in->facility) return _("Sub-districts without an ambulance station");
+        snprintf(buf, cap, _("Sub-districts without a %s"), in->facility);
+        return buf;
     case MAP_PARKS: return _("Residential land within reach of a park");
     }
     return "";
@@ -1044,11 +1052,11 @@ static void furniture(drawer *d, size_t count_a, size_t count_b)
     const map_layout *lay = &d->lay;
     const map_inputs *in = d->in;
     /* title */
-    char title[512];
+    char title[512], ktitle[256];
     if (d->page->name)
-        snprintf(title, sizeof title, "%s — %s", kind_title(d->o), d->page->name);
+        snprintf(title, sizeof title, "%s — %s", kind_title(d->in, d->o, ktitle, sizeof ktitle), d->page->name);
     else
-        snprintf(title, sizeof title, "%s", kind_title(d->o));
+        snprintf(title, sizeof title, "%s", kind_title(d->in, d->o, ktitle, sizeof ktitle));
     text_at(cr, title, lay->frame[0], 8 * PT_PER_MM - 2, 15, true, 0x000000, false);
     char sub[512];
     if (in->scenario)
@@ -1108,7 +1116,7 @@ static void furniture(drawer *d, size_t count_a, size_t count_b)
         break;
     }
     if (d->o->kind != MAP_PARKS && in->stations)
-        legend_item(&lg, SW_POINT, MAP_COLOR_STATION, 1, _("ambulance station"));
+        legend_item(&lg, SW_POINT, MAP_COLOR_STATION, 1, in->facility ? in->facility : _("ambulance station"));
     if (d->o->kind != MAP_CHOROPLETH) legend_item(&lg, SW_LINE, MAP_COLOR_BOUNDARY, 1, _("sub-district boundary"));
     if (d->page->name) legend_item(&lg, SW_DIM, 0xFFFFFF, 1, _("outside this area (dimmed)"));
     /* north arrow and scale bar at the bottom of the panel */
@@ -1236,7 +1244,8 @@ ems_status map_render(emscov_ctx *ctx, const map_inputs *in, const map_opts *o, 
             cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATE_DATE, date);
             cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_MOD_DATE, date);
             cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR, "emscov");
-            cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, kind_title(o));
+            char ktitle[256];
+            cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, kind_title(in, o, ktitle, sizeof ktitle));
         }
     }
     cairo_t *cr = cairo_create(s);

@@ -35,6 +35,8 @@ typedef struct map_inputs {
     double mean_below_s;      /* the standard's targets; NaN when unknown */
     double coverage_within_s;
     double residents_per_ambulance;
+    const char *facility;     /* the service's facility noun in the current language (titles, legend), or NULL
+                                 for the ambulance station */
 } map_inputs;
 
 typedef struct map_opts {

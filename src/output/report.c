@@ -134,9 +134,16 @@ void report_summary_inputs(FILE *f, const run_result *r)
 {
     summary_ledger(f, r);
     summary_population(f, r);
-    fprintf(f, _("stations    %zu: %zu on the main road network, %zu on a small road component, %zu too far from "
-                 "any road; %zu in no sub-district\n"),
-            r->nstations, r->stations_main, r->stations_small, r->stations_off, r->stations_outside);
+    const char *one, *many;
+    i18n_service_facility(r, &one, &many);
+    if (many)
+        fprintf(f, _("%s %zu: %zu on the main road network, %zu on a small road component, %zu too far from any "
+                     "road; %zu in no sub-district\n"),
+                many, r->nstations, r->stations_main, r->stations_small, r->stations_off, r->stations_outside);
+    else
+        fprintf(f, _("stations    %zu: %zu on the main road network, %zu on a small road component, %zu too far from "
+                     "any road; %zu in no sub-district\n"),
+                r->nstations, r->stations_main, r->stations_small, r->stations_off, r->stations_outside);
 }
 
 void report_target_ctx(const run_result *r, i18n_target_ctx *c)
@@ -145,7 +152,11 @@ void report_target_ctx(const run_result *r, i18n_target_ctx *c)
                            .residents_per_ambulance = r->residents_per_ambulance,
                            .parks_present = r->parks.present,
                            .residential = r->parks.residential,
-                           .park_pop_share = r->parks.pop_share};
+                           .park_pop_share = r->parks.pop_share,
+                           .park_strict = r->parks.target_strict,
+                           .park_clause = r->parks.target_from_rule ? r->parks.rule_clause : r->standards_name,
+                           .coverage_min = r->coverage_within_s / 60};
+    i18n_service_facility(r, &c->facility, &c->facilities);
 }
 
 /* A label padded to width columns, a space, then the rest of the row. */
@@ -188,6 +199,12 @@ void report_summary(FILE *f, const run_result *r)
 {
     fprintf(f, _("emscov analyze: %s\n"), r->scenario_name);
     fprintf(f, _("standards:  %s (%s)\n"), r->standards_name, r->standards_title ? r->standards_title : "");
+    if (r->service.key && strcmp(r->service.key, "ems")) {
+        bool zh = i18n_current() == I18N_ZH;
+        fprintf(f, _("service:    %s; facilities: %s; reached %s\n"), zh ? r->service.name_zh : r->service.name_en,
+                zh ? r->service.facility_zh : r->service.facilities_en,
+                !strcmp(r->service.mode, "walk") ? _("on foot") : _("by road"));
+    }
     fprintf(f, _("working CRS: %s [EPSG:%d]; speed profile %s, period %s\n"), r->crs_name, r->epsg,
             r->speed_path, r->period);
     report_summary_inputs(f, r);
@@ -203,14 +220,19 @@ void report_summary(FILE *f, const run_result *r)
     cell(f, _("value"), 14);
     cell(f, i18n_pgettext("column", "target"), 36);
     fprintf(f, "%s\n", _("verdict"));
+    size_t napply = 0;
+    for (size_t k = 0; k < RESULT_NTARGETS; k++)
+        napply += r->targets[k].applies;
+    if (!napply) fprintf(f, "%s\n", _("(the standard sets no target for this service: figures only)"));
     for (size_t k = 0; k < RESULT_NTARGETS; k++) {
         const result_target *t = &r->targets[k];
+        if (!t->applies) continue;
         char value[64], extra[96] = "", label[300], ind[256], target[256], note[512];
         snprintf(value, sizeof value, "%s", _("n/a"));
         if (isfinite(t->value))
             snprintf(value, sizeof value,
                      k == RESULT_T_STATIONS ? "%.0f"
-                     : k == RESULT_T_PARKS  ? "%.1f %%"
+                     : k == RESULT_T_PARKS || k == RESULT_T_COVERAGE ? "%.1f %%"
                                             : "%.2f",
                      t->value);
         if (t->units_judged && k != RESULT_T_STATIONS && t->verdict != RESULT_NA)
@@ -242,21 +264,63 @@ void report_summary(FILE *f, const run_result *r)
     fprintf(f, _("%.2f / %.2f / %.2f min\n"), r->median_s / 60, r->p90_s / 60, r->max_s / 60);
     cell(f, _("population unreachable (no road or station)"), 50);
     fprintf(f, "%.0f (%.2f %%)\n", r->unreachable, 100 * r->unreachable_share);
-    cell(f, _("ambulances"), 50);
-    fprintf(f, _("%.0f of %.0f required (shortfall %.0f)\n"), r->ambulances, r->amb_required, r->amb_shortfall);
+    if (r->calls.present) {
+        const result_calls *c = &r->calls;
+        char label[128];
+        cell(f, _("calls (call-weighted figures)"), 50);
+        fprintf(f, _("%.0f calls at %zu points\n"), c->calls, c->points);
+        for (size_t k = 0; k < r->nthresholds; k++) {
+            snprintf(label, sizeof label, _("calls within %g min"), r->thresholds_s[k] / 60);
+            cell(f, label, 50);
+            fprintf(f, "%.0f (%.1f %%)\n", c->covered[k], 100 * c->covered_share[k]);
+        }
+        cell(f, _("mean / median / p90 / max response time, calls"), 50);
+        fprintf(f, _("%.2f / %.2f / %.2f / %.2f min\n"), c->mean_s / 60, c->median_s / 60, c->p90_s / 60,
+                c->max_s / 60);
+        cell(f, _("calls unreachable (no road or station)"), 50);
+        fprintf(f, "%.0f (%.2f %%)\n", c->unreachable, 100 * c->unreachable_share);
+        if (c->by_hour) {
+            snprintf(label, sizeof label, _("calls by hour, within %g min"), r->thresholds_s[0] / 60);
+            cell(f, label, 50);
+            const char *sep = "";
+            for (int h = 0; h < 24; h++)
+                if (c->hour_calls[h] > 0) {
+                    fprintf(f, _("%s%02dh %.0f (%.0f %%)"), sep, h, c->hour_calls[h],
+                            100 * c->hour_covered[h] / c->hour_calls[h]);
+                    sep = _(", ");
+                }
+            fputc('\n', f);
+        }
+    }
+    if (r->targets[RESULT_T_AMBULANCES].applies) {
+        cell(f, _("ambulances"), 50);
+        fprintf(f, _("%.0f of %.0f required (shortfall %.0f)\n"), r->ambulances, r->amb_required, r->amb_shortfall);
+    }
     summary_periods(f, r);
     if (r->parks.present) {
         cell(f, _("park rule set"), 50);
         fprintf(f, "%s\n", r->parks.rule_standard ? r->parks.rule_standard : "");
+        cell(f, _("park coverage target"), 50);
+        fprintf(f, "%s %g %% (%s)\n", r->parks.target_strict ? ">" : ">=", 100 * r->parks.target_share,
+                r->parks.target_from_rule ? (r->parks.rule_clause ? r->parks.rule_clause : "")
+                                          : (r->standards_name ? r->standards_name : ""));
         cell(f, _("park coverage by population, %"), 50);
         fprintf(f, "%.1f\n", 100 * r->parks.pop_share);
     }
     fputc('\n', f);
-    summary_names(f, r, _("sub-districts without a station"), is_gap);
-    summary_names(f, r, _("sub-districts failing the mean-time target"), mean_fails);
+    const char *one, *many;
+    i18n_service_facility(r, &one, &many);
+    char head[256];
+    if (one)
+        snprintf(head, sizeof head, _("sub-districts without a %s"), one);
+    else
+        snprintf(head, sizeof head, "%s", _("sub-districts without a station"));
+    if (r->targets[RESULT_T_STATIONS].applies) summary_names(f, r, head, is_gap);
+    if (r->targets[RESULT_T_MEAN_RESPONSE].applies)
+        summary_names(f, r, _("sub-districts failing the mean-time target"), mean_fails);
     fprintf(f, "\n%s\n", _("sources of the targets:"));
     for (size_t k = 0; k < RESULT_NTARGETS; k++)
-        fprintf(f, "  %-28s %s\n", r->targets[k].key, r->targets[k].standard);
+        if (r->targets[k].applies) fprintf(f, "  %-28s %s\n", r->targets[k].key, r->targets[k].standard);
     fprintf(f, "\n%s", _("timings:"));
     for (size_t k = 0; k < r->ntiming; k++)
         fprintf(f, _(" %s %.2f s;"), r->timing[k].step, r->timing[k].seconds);
@@ -358,6 +422,7 @@ static json_object *targets_json(const run_result *r)
     json_object *a = json_object_new_array();
     for (size_t k = 0; k < RESULT_NTARGETS; k++) {
         const result_target *t = &r->targets[k];
+        if (!t->applies) continue; /* the standard sets no such target for its service */
         json_object *o = json_object_new_object();
         add(o, "key", jstr(t->key));
         add(o, "indicator", jstr(t->indicator));
@@ -436,6 +501,14 @@ static json_object *subdistrict_json(const run_result *r, const result_subdistri
     add(o, "ambulances", amb_json(s->ambulances, s->pop, s->amb_per_n, s->amb_required, s->amb_shortfall));
     add(o, "park_share", jnum(s->park_share));
     add(o, "park_population_share", jnum(s->park_pop_share));
+    if (r->calls.present) {
+        json_object *co = json_object_new_object();
+        add(co, "calls", jnum(s->calls));
+        add(co, "covered", jnum(s->calls_covered));
+        add(co, "covered_share", jnum(s->calls_covered_share));
+        add(co, "mean_s", jnum(s->calls_mean_s));
+        add(o, "calls", co);
+    }
     json_object *v = json_object_new_object();
     add(v, "mean_response_time", jverdict(s->mean_verdict));
     add(v, "stations_per_subdistrict", jverdict(s->station_verdict));
@@ -482,10 +555,57 @@ ems_status report_json(emscov_ctx *ctx, const run_result *r, const report_meta *
     add(std_o, "mean_below_s", jnum(r->mean_below_s));
     add(std_o, "coverage_within_s", jnum(r->coverage_within_s));
     add(std_o, "min_stations_per_subdistrict", jnum(r->min_stations));
-    add(std_o, "residents_per_ambulance", jnum(r->residents_per_ambulance));
-    add(std_o, "satisfaction_min", jnum(r->satisfaction_min));
+    /* vehicle figures only for a service with vehicles */
+    bool veh = r->targets[RESULT_T_AMBULANCES].applies;
+    add(std_o, "residents_per_ambulance", jnum(veh ? r->residents_per_ambulance : NAN));
+    add(std_o, "satisfaction_min", jnum(veh ? r->satisfaction_min : NAN));
     add(std_o, "park_target_share", jnum(r->parks.target_share));
+    add(std_o, "coverage_share_min", jnum(r->coverage_share_min));
     add(root, "standards", std_o);
+    json_object *svc = json_object_new_object();
+    add(svc, "key", jstr(r->service.key));
+    add(svc, "name_zh", jstr(r->service.name_zh));
+    add(svc, "name_en", jstr(r->service.name_en));
+    add(svc, "facility_zh", jstr(r->service.facility_zh));
+    add(svc, "facility_en", jstr(r->service.facility_en));
+    add(svc, "facilities_en", jstr(r->service.facilities_en));
+    add(svc, "mode", jstr(r->service.mode));
+    add(svc, "vehicles", json_object_new_boolean(r->service.vehicles));
+    add(svc, "source", jstr(r->service.source));
+    add(root, "service", svc);
+    if (r->calls.present) {
+        const result_calls *c = &r->calls;
+        json_object *co = json_object_new_object();
+        add(co, "path", jstr(c->path));
+        add(co, "points", jint(c->points));
+        add(co, "calls", jnum(c->calls));
+        json_object *cov = json_object_new_array();
+        for (size_t k = 0; k < r->nthresholds; k++) {
+            json_object *o = json_object_new_object();
+            add(o, "within_s", jnum(r->thresholds_s[k]));
+            add(o, "calls", jnum(c->covered[k]));
+            add(o, "share", jnum(c->covered_share[k]));
+            json_object_array_add(cov, o);
+        }
+        add(co, "covered", cov);
+        add(co, "unreachable_calls", jnum(c->unreachable));
+        add(co, "mean_s", jnum(c->mean_s));
+        add(co, "median_s", jnum(c->median_s));
+        add(co, "p90_s", jnum(c->p90_s));
+        add(co, "max_s", jnum(c->max_s));
+        if (c->by_hour) {
+            json_object *hours = json_object_new_array();
+            for (int h = 0; h < 24; h++) {
+                json_object *o = json_object_new_object();
+                add(o, "hour", jint((size_t)h));
+                add(o, "calls", jnum(c->hour_calls[h]));
+                add(o, "covered", jnum(c->hour_covered[h]));
+                json_object_array_add(hours, o);
+            }
+            add(co, "by_hour", hours);
+        }
+        add(root, "calls", co);
+    }
     add(root, "targets", targets_json(r));
     json_object *inputs = json_object_new_object();
     for (size_t k = 0; k < r->ninputs; k++)
@@ -587,6 +707,11 @@ ems_status report_json(emscov_ctx *ctx, const run_result *r, const report_meta *
         json_object *p = json_object_new_object();
         add(p, "rule_set", jstr(r->parks.rule_name));
         add(p, "standard", jstr(r->parks.rule_standard));
+        add(p, "clause", jstr(r->parks.rule_clause));
+        add(p, "target_share", jnum(r->parks.target_share));
+        add(p, "target_op", jstr(r->parks.target_strict ? ">" : ">="));
+        add(p, "target_from", jstr(r->parks.target_from_rule ? "rule_set" : "standards"));
+        add(p, "target_source", jstr(r->parks.target_source));
         add(p, "residential_m2", r->parks.residential ? jnum(r->parks.residential_m2) : NULL);
         add(p, "covered_m2", r->parks.residential ? jnum(r->parks.covered_m2) : NULL);
         add(p, "share", jnum(r->parks.share));
@@ -636,6 +761,7 @@ ems_status report_streets_csv(emscov_ctx *ctx, const run_result *r, const csv_st
     csv_buf b;
     csv_init(&b, ctx);
     csv_head(&b, style, head, sizeof head / sizeof *head);
+    bool veh = r->targets[RESULT_T_AMBULANCES].applies, station_on = r->targets[RESULT_T_STATIONS].applies;
     for (size_t u = 0; u < r->nsubdistricts; u++) {
         const result_subdistrict *s = &r->subdistricts[u];
         csv_int(&b, s->record);
@@ -657,12 +783,13 @@ ems_status report_streets_csv(emscov_ctx *ctx, const run_result *r, const csv_st
         csv_field(&b, csv_verdict(s->mean_verdict));
         csv_int(&b, s->stations);
         csv_number(&b, 0, r->min_stations);
-        csv_field(&b, s->gap ? "yes" : "no");
-        csv_number(&b, 0, s->ambulances);
-        csv_number(&b, 3, s->amb_per_n);
-        csv_number(&b, 0, r->residents_per_ambulance);
-        csv_number(&b, 0, s->amb_required);
-        csv_number(&b, 0, s->amb_shortfall);
+        /* rules the service's standard does not set stay empty (a walking circle has no ambulances) */
+        csv_field(&b, !station_on ? "" : s->gap ? "yes" : "no");
+        csv_number(&b, 0, veh ? s->ambulances : NAN);
+        csv_number(&b, 3, veh ? s->amb_per_n : NAN);
+        csv_number(&b, 0, veh ? r->residents_per_ambulance : NAN);
+        csv_number(&b, 0, veh ? s->amb_required : NAN);
+        csv_number(&b, 0, veh ? s->amb_shortfall : NAN);
         csv_field(&b, csv_verdict(s->amb_verdict));
         csv_number(&b, 4, s->park_share);
         csv_number(&b, 4, s->park_pop_share);

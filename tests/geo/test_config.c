@@ -397,9 +397,9 @@ static void test_four_kinds(void **state)
         {KIND_SCENARIO, "[bogus]\nx = 1\n",
          ": line 11: [bogus]: unknown section (known: [scenario], [streets], [stations], [population], "
          "[roads], "
-         "[parks], [residential])"},
+         "[parks], [residential], [calls])"},
         {KIND_STANDARDS, "[bogus]\nx = 1\n",
-         ": line 5: [bogus]: unknown section (known: [standard], [response], [stations], [ambulances], "
+         ": line 5: [bogus]: unknown section (known: [standard], [service], [response], [stations], [ambulances], "
          "[calls], "
          "[parks])"},
         {KIND_SPEED, "[bogus]\nx = 1\n",
@@ -410,11 +410,11 @@ static void test_four_kinds(void **state)
          ": line 11: [roads] bogus: unknown key (known: path, encoding, srs, class_field, speed_field, "
          "oneway_field, name_field, id_field, access, maxspeed, turn_restrictions, turn_table, area, reversible)"},
         {KIND_STANDARDS, "bogus = 1\n",
-         ": line 5: [response] bogus: unknown key (known: mean_below_min, coverage_within_min, source)"},
+         ": line 5: [response] bogus: unknown key (known: mean_below_min, coverage_within_min, coverage_share_min, source)"},
         {KIND_SPEED, "[profile]\nbogus = 1\n",
-         ": line 9: [profile] bogus: unknown key (known: name, ambulance_factor, access_kmh, default_kmh, road_speeds)"},
+         ": line 9: [profile] bogus: unknown key (known: name, ambulance_factor, mode, access_kmh, default_kmh, road_speeds)"},
         {KIND_PARKS, "[rule]\nbogus = 1\n",
-         ": line 8: [rule] bogus: unknown key (known: name, standard, target_share)"},
+         ": line 8: [rule] bogus: unknown key (known: name, standard, target_share, clause, target_op, points)"},
         /* a typo: the closest key */
         {KIND_SCENARIO, "clas_field = CLASS\n",
          ": line 11: [roads] clas_field: unknown key (did you mean class_field?)"},

@@ -121,6 +121,35 @@ static void expect_error(emscov_ctx *ctx, const char *name, const char *text, co
     assert_null(sp);
 }
 
+/* data/speed/walk.ini: 4.8 km/h on every way whatever its own speed (a 60 km/h maxspeed is ignored), both
+ * directions, no peak slowdown; footways and steps walkable, motorways not. */
+static void test_walk_profile(void **state)
+{
+    emscov_ctx *ctx = *state;
+    speed_profile *sp = NULL;
+    assert_ok(ctx, speed_profile_load(ctx, tu_source("data/speed/walk.ini"), &sp));
+    assert_true(speed_profile_walking(sp));
+    assert_close(speed_profile_access_kmh(sp), 4.8, 0);
+    bool known = false;
+    assert_close(speed_profile_effective_kmh(sp, "primary", 60, &known), 4.8, 1e-12);
+    assert_true(known);
+    assert_close(speed_profile_effective_kmh(sp, "footway", 0, &known), 4.8, 1e-12);
+    assert_ok(ctx, speed_profile_set_period(ctx, sp, "peak"));
+    assert_close(speed_profile_effective_kmh(sp, "主干路", 50, &known), 4.8, 1e-12);
+    assert_true(speed_profile_osm_drivable(sp, "footway"));
+    assert_true(speed_profile_osm_drivable(sp, "steps"));
+    assert_true(speed_profile_osm_drivable(sp, "residential"));
+    assert_false(speed_profile_osm_drivable(sp, "motorway"));
+    speed_profile_destroy(sp);
+    /* the default profile drives: the road's own speed counts */
+    assert_ok(ctx, speed_profile_load(ctx, tu_source("data/speed/default.ini"), &sp));
+    assert_false(speed_profile_walking(sp));
+    assert_close(speed_profile_effective_kmh(sp, "primary", 60, &known), 60, 1e-12);
+    speed_profile_destroy(sp);
+    expect_error(ctx, "e_mode.ini", "[profile]\nmode = run\ndefault_kmh = 5\n",
+                 "e_mode.ini: line 2: [profile] mode: \"run\" is not drive or walk");
+}
+
 static void test_errors(void **state)
 {
     emscov_ctx *ctx = *state;
@@ -133,7 +162,7 @@ static void test_errors(void **state)
                  "line 8: [class]: unknown section (did you mean [classes]?)");
     expect_error(
         ctx, "e_key.ini", "[profile]\naccess_kmh = 15\nspeed = 3\n",
-        "e_key.ini: line 3: [profile] speed: unknown key (known: name, ambulance_factor, access_kmh, "
+        "e_key.ini: line 3: [profile] speed: unknown key (known: name, ambulance_factor, mode, access_kmh, "
         "default_kmh, road_speeds)");
     expect_error(ctx, "e_key_typo.ini", "[profile]\naccess_kmh = 15\ndefault_khm = 3\n",
                  "line 3: [profile] default_khm: unknown key (did you mean default_kmh?)");
@@ -422,6 +451,7 @@ int main(void)
         cmocka_unit_test(test_errors),          cmocka_unit_test(test_long_lines),
         cmocka_unit_test(test_maxspeed),        cmocka_unit_test(test_effective),
         cmocka_unit_test(test_periods_and_table), cmocka_unit_test(test_period_errors),
+        cmocka_unit_test(test_walk_profile),
     };
     return cmocka_run_group_tests(tests, tu_ctx_setup, tu_ctx_teardown);
 }

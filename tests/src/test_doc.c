@@ -322,6 +322,70 @@ static void test_unknown_glyph_counted(void **state)
     layer_destroy(l);
 }
 
+/* A copy of s with the first `from` replaced by `to` (the test fails when `from` is missing). */
+static char *replace1(const char *s, const char *from, const char *to)
+{
+    const char *at = strstr(s, from);
+    assert_non_null(at);
+    size_t n = strlen(s) - strlen(from) + strlen(to) + 1;
+    char *out = malloc(n);
+    assert_non_null(out);
+    snprintf(out, n, "%.*s%s%s", (int)(at - s), s, to, at + strlen(from));
+    return out;
+}
+
+/* Another service (a [service] standards file without vehicles): the report speaks of its facilities, in
+ * both languages, and shows no ambulance figure and no "per N" column. */
+static void test_service_words(void **state)
+{
+    emscov_ctx *ctx = *state;
+    char *base = report(2, "city");
+    char *a = replace1(base, "\"residents_per_ambulance\": 30000", "\"residents_per_ambulance\": null");
+    char *json = replace1(a, "\"standards\": {",
+                          "\"service\": {\"key\": \"health_circle\", \"name_en\": \"15-minute community health "
+                          "service circle\", \"name_zh\": \"15分钟社区卫生服务圈\", \"facility_en\": \"community "
+                          "health centre\", \"facilities_en\": \"community health centres\", \"facility_zh\": "
+                          "\"社区卫生服务中心\", \"mode\": \"walk\", \"vehicles\": false},\n\"standards\": {");
+    char *b2 = json;
+    json = replace1(b2, "\"standards\": {",
+                    "\"calls\": {\"points\": 3, \"calls\": 4321, \"covered\": [{\"within_s\": 900, \"calls\": 1234, "
+                    "\"share\": 0.2856}], \"mean_s\": 612, \"median_s\": 600, \"p90_s\": 1200, \"max_s\": 1500},\n"
+                    "\"standards\": {");
+    free(b2);
+    layer *l = streets(ctx, 2);
+    size_t len;
+    doc_stats st;
+    char *h = render(ctx, json, NULL, l, DOC_HTML, I18N_EN, &len, &st);
+    /* the calls beside the residents, as report.json has them */
+    assert_non_null(strstr(h, "4,321 calls at 3 points"));
+    assert_non_null(strstr(h, "1,234 (28.6 %)"));
+    assert_non_null(strstr(h, "10.20 / 10.00 / 20.00 / 25.00 min"));
+    assert_non_null(strstr(h, "<title>15-minute community health service circle coverage report: city</title>"));
+    assert_non_null(strstr(h, "4  Sub-districts without a community health centre"));
+    assert_non_null(strstr(h, "aria-label=\"Sub-districts without a community health centre\"")); /* the map */
+    assert_null(strstr(h, "ambulance station"));
+    assert_null(strstr(h, "33 of 61 required"));
+    const char *table = strstr(h, "Sub-districts, worst first");
+    assert_non_null(table);
+    const char *next = strstr(table, "4  Sub-districts without");
+    assert_non_null(next);
+    const char *pn = strstr(table, "per nan");
+    assert_true(!pn || pn > next); /* no ambulance columns (the fixture's targets still list one, later) */
+    assert_null(strstr(h, "Emergency medical service coverage report"));
+    free(h);
+    if (setup_zh()) {
+        h = render(ctx, json, NULL, l, DOC_HTML, I18N_ZH, &len, &st);
+        assert_non_null(strstr(h, "15分钟社区卫生服务圈覆盖评估报告：city"));
+        assert_non_null(strstr(h, "无社区卫生服务中心的街道（乡镇）"));
+        free(h);
+        i18n_use(I18N_EN);
+    }
+    layer_destroy(l);
+    free(json);
+    free(a);
+    free(base);
+}
+
 static void test_failures(void **state)
 {
     emscov_ctx *ctx = *state;
@@ -355,7 +419,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_html),          cmocka_unit_test(test_pdf_zh),
         cmocka_unit_test(test_repeated_header), cmocka_unit_test(test_unknown_glyph_counted),
-        cmocka_unit_test(test_failures),
+        cmocka_unit_test(test_failures),      cmocka_unit_test(test_service_words),
     };
     int rc = cmocka_run_group_tests(tests, tu_ctx_setup, tu_ctx_teardown);
     map_release_fonts();

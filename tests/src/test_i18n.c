@@ -149,7 +149,7 @@ static void test_model_texts_en(void **state)
         i18n_target_ctx tc;
         tc = (i18n_target_ctx){.min_stations = r->min_stations, .residents_per_ambulance = r->residents_per_ambulance,
                                .parks_present = r->parks.present, .residential = r->parks.residential,
-                               .park_pop_share = r->parks.pop_share};
+                               .park_pop_share = r->parks.pop_share, .coverage_min = r->coverage_within_s / 60};
         for (size_t k = 0; k < RESULT_NTARGETS; k++) {
             const result_target *t = &r->targets[k];
             char buf[512];

@@ -135,13 +135,17 @@ static void test_bad_rule_files(void **state)
     bad_rules(ctx, "[rule]\nname = x\nstandard =\ntarget_share = 0.9\n[tiers]\n0 = 500\n",
               "bad.ini: line 3: [rule] standard: empty value");
     bad_rules(ctx, RULE_OK "radius_m = 500\n",
-              "bad.ini: line 5: [rule] radius_m: unknown key (known: name, standard, target_share)");
+              "bad.ini: line 5: [rule] radius_m: unknown key (known: name, standard, target_share, clause, target_op, points)");
     bad_rules(ctx, RULE_OK "[tier]\n0 = 500\n",
               "bad.ini: line 5: [tier]: unknown section (did you mean [tiers]?)");
     bad_rules(ctx, RULE_OK "name = z\n[tiers]\n0 = 500\n",
               "bad.ini: line 5: [rule] name: given twice (first on line 2)");
     bad_rules(ctx, RULE_OK "[tiers]\nno equals sign here\n",
               "bad.ini: line 6: not a [section] header, a key = value line or a ; comment");
+    bad_rules(ctx, RULE_OK "target_op = =>\n[tiers]\n0 = 500\n",
+              "bad.ini: line 5: [rule] target_op: \"=>\" is not > or >= (how the text compares the share)");
+    bad_rules(ctx, RULE_OK "points = maybe\n[tiers]\n0 = 500\n",
+              "bad.ini: line 5: [rule] points: \"maybe\" is not yes or no (may facilities be points?)");
     park_rules *r = NULL;
     assert_status_msg(ctx, park_rules_load(ctx, tu_tmp("missing.ini"), &r), EMS_EINPUT,
                       "missing.ini: cannot open");
@@ -299,6 +303,92 @@ static void test_hand_worked(void **state)
     layer_destroy(pk);
     layer_destroy(rs);
     layer_destroy(st);
+}
+
+/* Each shipped rule set as written, on the hand-worked layers: its target, how it compares, its clause, and
+ * the covered land its tiers give (see the comment at the top for the geometry). */
+static void test_rule_sets_as_written(void **state)
+{
+    emscov_ctx *ctx = *state;
+    layer *pk = make_layer(ctx, "parks", 32650, hw_parks, 3);
+    layer *rs = make_layer(ctx, "residential", 32650, hw_res, 7);
+    layer *st = make_layer(ctx, "streets", 32650, hw_streets, 2);
+    const double land = 410000;
+    struct {
+        const char *name, *clause;
+        double target;
+        bool strict;
+        size_t included;
+        double covered;
+    } cases[] = {
+        /* 4.3.4: every park and square, 500 m, more than 90 % */
+        {"parks-gbt51346", "GB/T 51346-2019 4.3.4", 0.90, true, 3, 15000 + 5000 + 10000 + fan(500) + 5000},
+        /* 2.1.3: more than 80 %, 500 m */
+        {"parks-gb55014", "GB 55014-2021 2.1.3", 0.80, true, 3, 15000 + 5000 + 10000 + fan(500) + 5000},
+        /* parks of 0.5 ha and more at 500 m: only P1 (1 ha); P2 (0.09 ha) and P3 (0.25 ha) do not count */
+        {"parks-gbt50563", "GB/T 50563-2010 (公园绿地服务半径覆盖率)", 0.90, false, 1, 15000 + 5000 + fan(500)},
+        /* historic districts: 0.1 ha and more at 300 m: P3 covers R5 up to x = 2350 */
+        {"parks-gbt50563-historic", "GB/T 50563-2010 (公园绿地服务半径覆盖率, 历史文化街区)", 0.90, false, 2,
+         15000 + 5000 + fan(500) + 2500},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        park_rules *r = load_rules(ctx, cases[k].name);
+        assert_string_equal(park_rules_clause(r), cases[k].clause);
+        assert_close(park_rules_target_share(r), cases[k].target, 0);
+        assert_int_equal(park_rules_target_strict(r), cases[k].strict);
+        assert_false(park_rules_points(r));
+        parks_result *res = NULL;
+        assert_ok(ctx, parks_compute(ctx, pk, rs, st, r, &res));
+        assert_int_equal(res->parks_included, cases[k].included);
+        assert_close(res->city.residential_m2, land, 1e-6);
+        assert_close(res->city.covered_m2, cases[k].covered, 1e-6);
+        if (!strcmp(cases[k].name, "parks-gbt50563-historic")) check_hand_worked_tiered(ctx, res);
+        parks_result_destroy(res);
+        park_rules_destroy(r);
+    }
+    layer_destroy(pk);
+    layer_destroy(rs);
+    layer_destroy(st);
+}
+
+/* A rule about points (aed-radius: 300 m around each point). A point buffered with 8 segments per quarter is
+ * a 32-gon of area 16 r^2 sin(pi/16); the block [0,100]^2 lies within 142 m of the point (0,0), inside the
+ * 32-gon's inradius 300 cos(pi/32) = 297 m: covered in full; [400,500]x[0,100] is 400 m away: not covered;
+ * [-600,0]^2 holds the quarter of the 32-gon: fan(300). A rule for polygons refuses the points. */
+static void test_point_rule(void **state)
+{
+    emscov_ctx *ctx = *state;
+    static const char *const aed[] = {"POINT(0 0)", "MULTIPOINT((5000 5000),(6000 6000))"};
+    static const char *const blocks[] = {SQ(0, 0, 100, 100), SQ(400, 0, 500, 100), SQ(-600, -600, 0, 0)};
+    layer *pts = make_layer(ctx, "aed.geojson", 32650, aed, 2);
+    layer *rs = make_layer(ctx, "residential", 32650, blocks, 3);
+    park_rules *r = load_rules(ctx, "aed-radius");
+    assert_true(park_rules_points(r));
+    assert_close(park_rules_target_share(r), 0.90, 0);
+    parks_result *res = NULL;
+    assert_ok(ctx, parks_compute(ctx, pts, rs, NULL, r, &res));
+    assert_int_equal(res->parks_included, 2);
+    assert_close(res->service_m2, 3 * 16 * 300.0 * 300 * sin(PARKS_PI / 16), 1e-6);
+    assert_close(res->city.residential_m2, 10000 + 10000 + 360000, 1e-6);
+    assert_close(res->city.covered_m2, 10000 + fan(300), 1e-6);
+    parks_result_destroy(res);
+    park_rules_destroy(r);
+
+    r = load_rules(ctx, "parks-gbt51346");
+    assert_status_msg(ctx, parks_compute(ctx, pts, rs, NULL, r, &res), EMS_EINPUT,
+                      "aed.geojson: record 1: parks must be polygons, this is a Point");
+    park_rules_destroy(r);
+    static const char *const line[] = {"LINESTRING(0 0, 10 10)"};
+    layer *ln = make_layer(ctx, "lines.geojson", 32650, line, 1);
+    r = load_rules(ctx, "aed-radius");
+    assert_status_msg(ctx, parks_compute(ctx, ln, rs, NULL, r, &res), EMS_EINPUT,
+                      "lines.geojson: record 1: facilities of rule set aed-radius must be points or polygons, "
+                      "this is a LineString");
+    assert_null(res);
+    park_rules_destroy(r);
+    layer_destroy(ln);
+    layer_destroy(pts);
+    layer_destroy(rs);
 }
 
 /* A residential block covered by two buffers together but by neither alone counts in full. */
@@ -537,6 +627,31 @@ static void city_vs_postgis(emscov_ctx *ctx, const char *dir, bool timings)
         parks_result_destroy(res);
         park_rules_destroy(r);
     }
+    /* the AED radius rule (points) on the sample city's AED points (data/sample/aed.csv, lon/lat) */
+    char aed_path[1024];
+    snprintf(aed_path, sizeof aed_path, "%s/aed.csv", dir);
+    FILE *af = fopen(aed_path, "r");
+    if (af) {
+        fclose(af);
+        layer *aed = NULL;
+        const layer_read_opts o = {.srs = "EPSG:4326"};
+        assert_ok(ctx, layer_read(ctx, aed_path, &o, &aed));
+        assert_ok(ctx, layer_transform(ctx, aed, utm));
+        pg_load(ctx, c, "t_parks_pk", aed, 32650);
+        park_rules *r = load_rules(ctx, "aed-radius");
+        parks_result *res = NULL;
+        assert_ok(ctx, parks_compute(ctx, aed, rs, st, r, &res));
+        assert_int_equal(res->parks_included, layer_count(aed));
+        PGresult *q = pg_coverage(c, "300", NULL);
+        double worst = compare_with_pg(res, q, layer_count(st));
+        PQclear(q);
+        print_message("%s, aed-radius: %zu AED points, city share %.6f; largest relative difference from "
+                      "PostGIS %.2g\n",
+                      dir, layer_count(aed), res->city.share, worst);
+        parks_result_destroy(res);
+        park_rules_destroy(r);
+        layer_destroy(aed);
+    }
     PQfinish(c);
     layer_destroy(pk);
     layer_destroy(rs);
@@ -676,6 +791,7 @@ int main(void)
         cmocka_unit_test(test_shipped_rule_sets),      cmocka_unit_test(test_bad_rule_files),
         cmocka_unit_test(test_rule_file_text),         cmocka_unit_test(test_hand_worked),
         cmocka_unit_test(test_covered_by_two_buffers), cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_rule_sets_as_written),   cmocka_unit_test(test_point_rule),
         cmocka_unit_test(test_sample_city_vs_postgis), cmocka_unit_test(test_monaco_vs_postgis),
         cmocka_unit_test(test_bench_city_vs_postgis),
     };

@@ -136,6 +136,41 @@ static void test_other_standard(void **state)
     run_result_destroy(r);
 }
 
+/* A park rule set picked by the scenario is applied as written: GB 55014-2021 2.1.3 asks for more than 80 %, so
+ * exactly 80 % fails where ">= 80 %" would pass; the target names the rule set and clause, not the standards file. */
+static void test_park_rule_as_written(void **state)
+{
+    emscov_ctx *ctx = *state;
+    run_result *r = three(ctx);
+    r->parks.covered_m2 = 80; /* city share 0.80 */
+    r->subdistricts[0].park_share = 0.80;
+    r->subdistricts[1].park_share = 0.81;
+    r->parks.rule_name = "parks-gb55014";
+    r->parks.rule_standard = "GB 55014-2021 2.1.3: > 80%";
+    r->parks.rule_clause = "GB 55014-2021 2.1.3";
+    r->parks.target_share = 0.80;
+    r->parks.target_strict = true;
+    r->parks.target_from_rule = true;
+    const char *src[RESULT_NTARGETS] = {"doc A", "doc B", NULL, "plan: 90 %", NULL};
+    assert_int_equal(run_result_judge(ctx, r, src), EMS_OK);
+    const result_target *t = &r->targets[RESULT_T_PARKS];
+    assert_string_equal(t->op, ">");
+    assert_close(t->threshold, 80, 1e-12);
+    assert_int_equal(t->verdict, RESULT_FAIL);
+    assert_string_equal(t->target_text, "> 80 % (GB 55014-2021 2.1.3)");
+    assert_string_equal(t->standard, "parks-gb55014: GB 55014-2021 2.1.3: > 80%");
+    assert_string_equal(t->source, "GB 55014-2021 2.1.3: > 80%"); /* not the plan's 90 % */
+    assert_int_equal(r->subdistricts[0].park_verdict, RESULT_FAIL);
+    assert_int_equal(r->subdistricts[1].park_verdict, RESULT_PASS);
+    /* the same share against the plan's own ">= 80 %" passes */
+    r->parks.target_strict = r->parks.target_from_rule = false;
+    assert_int_equal(run_result_judge(ctx, r, src), EMS_OK);
+    assert_int_equal(r->targets[RESULT_T_PARKS].verdict, RESULT_PASS);
+    assert_string_equal(r->targets[RESULT_T_PARKS].target_text, ">= 80 % (test-std)");
+    assert_string_equal(r->targets[RESULT_T_PARKS].source, "plan: 90 %");
+    run_result_destroy(r);
+}
+
 static void test_ledger_accounts(void **state)
 {
     emscov_ctx *ctx = *state;
@@ -184,6 +219,7 @@ static void test_ledger_accounts(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_verdicts), cmocka_unit_test(test_other_standard),
-                                       cmocka_unit_test(test_ledger_accounts)};
+                                       cmocka_unit_test(test_ledger_accounts),
+                                       cmocka_unit_test(test_park_rule_as_written)};
     return cmocka_run_group_tests(tests, tu_ctx_setup, tu_ctx_teardown);
 }
