@@ -425,8 +425,8 @@ void sites_report_summary(FILE *f, const sites_plan *p, size_t top_n)
         pop_line(f, p->sel_covered, p->sel_covered_share);
         fprintf(f, _("  newly covered: %.0f (greedy alone %.0f)\n"), g->value, g->greedy_value);
         if (!(g->value > 0))
-            fprintf(f, _("  (no candidate brings anyone new within %g min: the picks follow the what-if ranking, i.e. "
-                         "gaps filled, then mean time, then backup; for every gap filled use --target-share)\n"), T);
+            fprintf(f, _("  (no candidate brings anyone new within %g min: the picks follow the rest of the objective "
+                         "ladder, i.e. gaps filled, then backup coverage, then mean time)\n"), T);
         fprintf(f, _("curve (k: population within %g min)\n"), T);
         for (size_t j = 0; j < p->k; j++)
             fprintf(f, "  %2zu: %.0f (%.2f %%)\n", j + 1, p->curve_covered[j], 100 * p->curve_share[j]);
