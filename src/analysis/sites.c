@@ -1013,6 +1013,18 @@ void sites_instance(const sites_result *r, opt_instance *in)
     *in = (opt_instance){r->ncand, r->nupts, r->uw, r->cstart, r->cpts, r->rank_of, &r->ladder};
 }
 
+ems_status sites_full_cover(emscov_ctx *ctx, const sites_result *r, size_t **start, uint32_t **pts)
+{
+    route_source *src = ems_malloc(ctx, (r->ncand ? r->ncand : 1) * sizeof *src);
+    if (!src)
+        return EMS_ENOMEM;
+    for (size_t i = 0; i < r->ncand; i++)
+        src[i] = (route_source){r->cand[i].pos, r->cand[i].delay_s};
+    ems_status st = run_searches(ctx, r, src, r->ncand, true, NULL, start, pts, NULL);
+    free(src);
+    return st;
+}
+
 ems_status sites_selection_eval(emscov_ctx *ctx, const sites_result *r, const uint32_t *sel, size_t n,
                                 double *covered, double *q, double *expected)
 {

@@ -127,6 +127,10 @@ void sites_instance(const sites_result *r, opt_instance *in);
 ems_status sites_selection_eval(emscov_ctx *ctx, const sites_result *r, const uint32_t *sel, size_t n,
                                 double *covered, double *q, double *expected);
 
+/* Every demand point each candidate covers within the standard (new lists, the caller frees both): MEXCLP's
+ * n_i as the objective (sites_plan.h). One more search per candidate. */
+ems_status sites_full_cover(emscov_ctx *ctx, const sites_result *r, size_t **start, uint32_t **pts);
+
 /* A station's id (the scenario's id_field, else "record N"), owned by the analysis's result. */
 const char *sites_station_id(const analysis *a, size_t s);
 
