@@ -110,6 +110,8 @@ ems_status cmd_sites(emscov_ctx *ctx, int argc, char **argv)
         if (cli_flag(argv, i, "help") || !strcmp(argv[i], "-h")) {
             fputs(sites_help, stdout);
             fputs(cli_layer_opts_help, stdout);
+            fputs("\nscenario layers:\n", stdout);
+            fputs(cli_scenario_coords_help, stdout);
             fputs("\nCSV and language:\n", stdout);
             fputs(cli_csv_opts_help, stdout);
             fputs("  --lang zh|en     the language of the summary (default: the scenario's lang, else the locale)\n",
@@ -183,7 +185,7 @@ ems_status cmd_sites(emscov_ctx *ctx, int argc, char **argv)
                 st = split_ids(ctx, v, &close_copy, &close_ids, &so.nclose);
             continue;
         }
-        if ((r = cli_layer_opt(ctx, argc, argv, &i, &so.cand_ro)) != 0 ||
+        if ((r = cli_scenario_coords(ctx, argc, argv, &i, &o)) != 0 || (r = cli_layer_opt(ctx, argc, argv, &i, &so.cand_ro)) != 0 ||
             (r = cli_csv_opt(ctx, argc, argv, &i, &o.csv)) != 0) {
             st = r < 0 ? EMS_EINPUT : EMS_OK;
             continue;
