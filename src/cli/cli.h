@@ -46,6 +46,7 @@ ems_status cmd_import(emscov_ctx *ctx, int argc, char **argv);
 ems_status cmd_sites(emscov_ctx *ctx, int argc, char **argv);
 ems_status cmd_map(emscov_ctx *ctx, int argc, char **argv);
 ems_status cmd_report(emscov_ctx *ctx, int argc, char **argv);
+ems_status cmd_compare(emscov_ctx *ctx, int argc, char **argv);
 
 /* The value of --lang on the command line ("zh", "en", ...), NULL when not given. main() takes the option out
  * of argv before the sub-command sees it, and makes it (else the locale's language) the current language. */

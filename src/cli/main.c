@@ -21,6 +21,7 @@ static const char usage[] =
     "  import FILE...   load layers into PostGIS tables (one transaction; emscov import --help)\n"
     "  map              maps of a run: response time, choropleth, gaps, parks (PNG/SVG/PDF)\n"
     "  report           the planner's report of a run: targets, maps, sub-districts, ledger (PDF/HTML)\n"
+    "  compare          two analyze runs side by side: every figure and verdict with the change\n"
     "  sites S.ini      new station sites: what-if gains, best k sites, fewest sites for a target\n"
     "  network info R   the road graph built from R: nodes, links, components, length by class\n"
     "  times            per point: nearest and second-nearest station by response time (CSV)\n"
@@ -264,6 +265,8 @@ int main(int argc, char **argv)
         st = cmd_times(ctx, argc - 1, argv + 1);
     else if (!strcmp(cmd, "report"))
         st = cmd_report(ctx, argc - 1, argv + 1);
+    else if (!strcmp(cmd, "compare"))
+        st = cmd_compare(ctx, argc - 1, argv + 1);
     else
         st = emscov_fail(ctx, EMS_EINPUT, "unknown command \"%s\" (emscov help lists them)", cmd);
     if (st != EMS_OK) {
