@@ -16,17 +16,16 @@ static const char *const known_keys[] = {
     "scenario.activation_s", "scenario.max_snap_m", "scenario.thresholds_min", "scenario.service_area_buffer_m",
     "scenario.service_area_cell_m", "scenario.snap", "scenario.length", "scenario.method", "scenario.lang",
     "streets.path", "streets.encoding", "streets.srs", "streets.name_field", "streets.code_field",
-    "streets.district_field", "streets.where", "streets.coords", "stations.coords", "population.coords",
-    "roads.coords", "parks.coords", "residential.coords",
-    "stations.path", "stations.encoding", "stations.srs", "stations.id_field", "stations.name_field",
+    "streets.district_field", "streets.where", "streets.coords",
+    "stations.path", "stations.encoding", "stations.srs", "stations.coords", "stations.id_field", "stations.name_field",
     "stations.ambulances_field", "stations.turnout_field", "stations.where",
-    "population.path", "population.encoding", "population.srs", "population.kind", "population.count_field",
+    "population.path", "population.encoding", "population.srs", "population.coords", "population.kind", "population.count_field",
     "population.target", "population.levels_field", "population.where", "population.total",
-    "roads.path", "roads.encoding", "roads.srs", "roads.class_field", "roads.speed_field", "roads.oneway_field",
+    "roads.path", "roads.encoding", "roads.srs", "roads.coords", "roads.class_field", "roads.speed_field", "roads.oneway_field",
     "roads.name_field", "roads.id_field", "roads.access", "roads.maxspeed", "roads.turn_restrictions",
     "roads.turn_table", "roads.area", "roads.reversible",
-    "parks.path", "parks.encoding", "parks.srs", "parks.rules", "parks.where",
-    "residential.path", "residential.encoding", "residential.srs", "residential.where", NULL};
+    "parks.path", "parks.encoding", "parks.srs", "parks.coords", "parks.rules", "parks.where",
+    "residential.path", "residential.encoding", "residential.srs", "residential.coords", "residential.where", NULL};
 
 static char *dup_or_null(emscov_ctx *ctx, const char *v, bool *oom)
 {

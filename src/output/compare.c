@@ -1,6 +1,7 @@
 /* src/output/compare.c: two stored analyze runs side by side (see compare.h). */
 #include "src/output/compare.h"
 #include "src/output/i18n.h"
+#include "src/output/report.h"
 #include "src/output/stored_run.h"
 
 #include <json-c/json.h>
@@ -425,17 +426,7 @@ ems_status compare_json(emscov_ctx *ctx, const compare_result *r, char **out)
     }
     json_object_object_add(root, "subdistricts", ua);
     json_object_object_add(root, "subdistricts_changed", json_object_new_int64((int64_t)r->changed_units));
-    const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                              JSON_C_TO_STRING_NOSLASHESCAPE);
-    size_t len = strlen(text);
-    *out = ems_malloc(ctx, len + 2);
-    if (*out) {
-        memcpy(*out, text, len);
-        (*out)[len] = '\n';
-        (*out)[len + 1] = '\0';
-    }
-    json_object_put(root);
-    return *out ? EMS_OK : EMS_ENOMEM;
+    return report_json_text(ctx, root, out);
 }
 
 ems_status compare_runs(emscov_ctx *ctx, const char *a, const char *b, const char *db, const char *schema,

@@ -259,17 +259,7 @@ ems_status sites_report_json(emscov_ctx *ctx, const sites_plan *p, char **out)
     } else {
         add(root, "mexclp", NULL);
     }
-    const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                              JSON_C_TO_STRING_NOSLASHESCAPE);
-    size_t len = strlen(text);
-    *out = ems_malloc(ctx, len + 2);
-    if (*out) {
-        memcpy(*out, text, len);
-        (*out)[len] = '\n';
-        (*out)[len + 1] = '\0';
-    }
-    json_object_put(root);
-    return *out ? EMS_OK : EMS_ENOMEM;
+    return report_json_text(ctx, root, out);
 }
 
 ems_status sites_report_csv(emscov_ctx *ctx, const sites_plan *p, const csv_style *style, char **out)
