@@ -30,6 +30,29 @@ static void write_text(const char *path, const char *text)
     tu_write_file(path, text, strlen(text));
 }
 
+/* The road of both test cities (36 km/h along y = 500 from x = 0 to x_end) and their 2-minute standard. */
+static void write_road(const char *dir, int x_end)
+{
+    char p[1024], text[600];
+    snprintf(p, sizeof p, "%s/roads.geojson", dir);
+    snprintf(text, sizeof text,
+             "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"EPSG:32650\"}},"
+             "\"features\":[{\"type\":\"Feature\",\"properties\":{\"CLASS\":\"支路\",\"SPEED\":36},\"geometry\":"
+             "{\"type\":\"LineString\",\"coordinates\":[[0,500],[%d,500]]}}]}\n",
+             x_end);
+    write_text(p, text);
+}
+
+static void write_std(const char *dir)
+{
+    char p[1024];
+    snprintf(p, sizeof p, "%s/std.ini", dir);
+    write_text(p, "[standard]\nname = two-minutes\ntitle = test\n[response]\nmean_below_min = 12\n"
+                  "coverage_within_min = 2\n[stations]\nmin_per_subdistrict = 1\n[ambulances]\n"
+                  "residents_per_ambulance = 30000\n[calls]\nsatisfaction_min = 0.95\n[parks]\n"
+                  "rules = parks-gbt51346\ntarget_share = 0.90\n");
+}
+
 static void write_hand_city(const char *dir)
 {
     char p[1024];
@@ -39,10 +62,7 @@ static void write_hand_city(const char *dir)
                   "\"coordinates\":[[[0,0],[1000,0],[1000,1000],[0,1000],[0,0]]]}},{\"type\":\"Feature\",\"properties\":"
                   "{\"CODE\":\"B\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[1000,0],[3000,0],[3000,1000],"
                   "[1000,1000],[1000,0]]]}}]}\n");
-    snprintf(p, sizeof p, "%s/roads.geojson", dir);
-    write_text(p, "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"EPSG:32650\"}},"
-                  "\"features\":[{\"type\":\"Feature\",\"properties\":{\"CLASS\":\"支路\",\"SPEED\":36},\"geometry\":"
-                  "{\"type\":\"LineString\",\"coordinates\":[[0,500],[3000,500]]}}]}\n");
+    write_road(dir, 3000);
     snprintf(p, sizeof p, "%s/stations.csv", dir);
     write_text(p, "id,x,y,amb\n1,100,500,2\n");
     snprintf(p, sizeof p, "%s/people.csv", dir);
@@ -53,11 +73,7 @@ static void write_hand_city(const char *dir)
     write_text(p, "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"EPSG:32650\"}},"
                   "\"features\":[{\"type\":\"Feature\",\"properties\":{},\"geometry\":{\"type\":\"Polygon\","
                   "\"coordinates\":[[[1900,400],[2100,400],[2100,600],[1900,600],[1900,400]]]}}]}\n");
-    snprintf(p, sizeof p, "%s/std.ini", dir);
-    write_text(p, "[standard]\nname = two-minutes\ntitle = test\n[response]\nmean_below_min = 12\n"
-                  "coverage_within_min = 2\n[stations]\nmin_per_subdistrict = 1\n[ambulances]\n"
-                  "residents_per_ambulance = 30000\n[calls]\nsatisfaction_min = 0.95\n[parks]\n"
-                  "rules = parks-gbt51346\ntarget_share = 0.90\n");
+    write_std(dir);
     snprintf(p, sizeof p, "%s/scenario.ini", dir);
     write_text(p, "[scenario]\nname = hand\nworking_epsg = 32650\nstandards = std.ini\n"
                   "[streets]\npath = streets.geojson\ncode_field = CODE\n"
@@ -332,21 +348,14 @@ static void write_saturated_city(const char *dir)
                 k ? "," : "", 'A' + k, 'A' + k, 1000 * k, 1000 * k + 1000, 1000 * k + 1000, 1000 * k, 1000 * k);
     fputs("]}\n", f);
     fclose(f);
-    snprintf(p, sizeof p, "%s/roads.geojson", dir);
-    write_text(p, "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"EPSG:32650\"}},"
-                  "\"features\":[{\"type\":\"Feature\",\"properties\":{\"CLASS\":\"支路\",\"SPEED\":36},\"geometry\":"
-                  "{\"type\":\"LineString\",\"coordinates\":[[0,500],[4000,500]]}}]}\n");
+    write_road(dir, 4000);
     snprintf(p, sizeof p, "%s/stations.csv", dir);
     write_text(p, "id,x,y,amb\n1,900,500,2\n2,3100,500,2\n");
     snprintf(p, sizeof p, "%s/people.csv", dir);
     write_text(p, "id,x,y,pop\n1,500,500,100\n2,1500,500,200\n3,2500,500,300\n4,3500,500,400\n");
     snprintf(p, sizeof p, "%s/cand.csv", dir);
     write_text(p, "id,x,y\nCA1,600,500\nCB1,1200,500\nCB2,1900,500\nCC1,2100,500\nCC2,2900,500\n");
-    snprintf(p, sizeof p, "%s/std.ini", dir);
-    write_text(p, "[standard]\nname = two-minutes\ntitle = test\n[response]\nmean_below_min = 12\n"
-                  "coverage_within_min = 2\n[stations]\nmin_per_subdistrict = 1\n[ambulances]\n"
-                  "residents_per_ambulance = 30000\n[calls]\nsatisfaction_min = 0.95\n[parks]\n"
-                  "rules = parks-gbt51346\ntarget_share = 0.90\n");
+    write_std(dir);
     snprintf(p, sizeof p, "%s/scenario.ini", dir);
     write_text(p, "[scenario]\nname = saturated\nworking_epsg = 32650\nstandards = std.ini\n"
                   "[streets]\npath = streets.geojson\ncode_field = CODE\nname_field = NAME\n"
