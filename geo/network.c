@@ -1515,6 +1515,9 @@ ems_status network_load(emscov_ctx *ctx, const char *path, const layer_read_opts
     if (!o.source)
         o.source = path;
     if (is_osm_path(path)) {
+        if (ro && (ro->from_gcj02 || ro->from_bd09))
+            return emscov_fail(ctx, EMS_EINPUT, "%s: OpenStreetMap data is WGS 84: a GCJ-02 / BD-09 conversion "
+                                                "does not apply", path);
         ems_status st = ems_file_check(ctx, path, NULL); /* a FIFO, a device or a directory: refused (ctx.h) */
         return st != EMS_OK ? st : network_build_from_osm(ctx, path, sp, working, &o, out);
     }

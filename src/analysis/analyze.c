@@ -1,6 +1,7 @@
 /* src/analysis/analyze.c: one analyze run (see analyze.h): the computation, then the result model and the
  * input ledger (result.h, ledger.h). */
 #include "src/analysis/analyze.h"
+#include "src/analysis/coords_fit.h"
 #include "src/analysis/demand.h"
 #include "src/analysis/times.h"
 
@@ -862,6 +863,37 @@ static ems_status compute_periods(emscov_ctx *ctx, analysis *a, const coverage_p
     return st;
 }
 
+/* A point layer read from lon/lat as WGS 84 that fits the roads markedly better taken as GCJ-02: a warning
+ * (coords_fit.h). Layers converted on read (coords = gcj02 / bd09) and projected sources are not checked. */
+static ems_status check_gcj02(emscov_ctx *ctx, const analysis *a, const scenario_source *src, const layer *l)
+{
+    if (!l || src->opts.from_gcj02 || src->opts.from_bd09 || !layer_source_crs(l) ||
+        !crs_is_geographic(layer_source_crs(l)))
+        return EMS_OK;
+    GEOSContextHandle_t h = emscov_geos(ctx);
+    size_t n = layer_count(l), m = 0;
+    double *x = ems_malloc(ctx, (n ? n : 1) * sizeof *x), *y = ems_malloc(ctx, (n ? n : 1) * sizeof *y);
+    ems_status st = x && y ? EMS_OK : EMS_ENOMEM;
+    for (size_t i = 0; st == EMS_OK && i < n; i++) {
+        const GEOSGeometry *g = layer_geom(l, i);
+        if (g && GEOSGeomTypeId_r(h, g) == GEOS_POINT && GEOSGeomGetX_r(h, g, &x[m]) == 1 &&
+            GEOSGeomGetY_r(h, g, &y[m]) == 1)
+            m++;
+    }
+    coords_fit f;
+    if (st == EMS_OK)
+        st = coords_fit_gcj02(ctx, a->in.working, a->snap, x, y, m, &f);
+    if (st == EMS_OK && f.suggests_gcj02)
+        emscov_warn(ctx,
+                    "%s: the points lie much closer to the roads when read as GCJ-02 (median %.0f m from a road "
+                    "instead of %.0f m, %zu points): coordinates from a Chinese web map? Set coords = gcj02 in "
+                    "[%s] (bd09 for Baidu)",
+                    layer_path(l), f.median_gcj02_m, f.median_read_m, f.n, src->section);
+    free(x);
+    free(y);
+    return st;
+}
+
 /* Stations in no sub-district, or on a boundary (gaps.h's rule counts them for the first). */
 static ems_status ledger_station_places(emscov_ctx *ctx, analysis *a)
 {
@@ -1244,6 +1276,10 @@ ems_status analysis_run_opts(emscov_ctx *ctx, const scenario *sc, const analysis
         if ((st = ahead_finish(ctx, a->snap_step)) == EMS_OK)
             st = build_stations(ctx, a);
     }
+    if (st == EMS_OK)
+        st = check_gcj02(ctx, a, &sc->stations, a->in.stations);
+    if (st == EMS_OK && !strcmp(sc->pop_kind, "points"))
+        st = check_gcj02(ctx, a, &sc->population, a->in.pop_layer);
     size_t nu = a->in.streets ? layer_count(a->in.streets) : 0;
     /* The service areas on their own thread: from here while the demand points are timed; when the caller
      * waits for them later (deferred: while it writes the other tables), only once they are timed, so that the

@@ -38,6 +38,12 @@ static ems_status check_instance(emscov_ctx *ctx, const opt_instance *in)
             if (in->pts[j] >= in->npts)
                 return emscov_fail(ctx, EMS_EINTERNAL, "optimise: candidate %zu: point %u out of range", c,
                                    in->pts[j]);
+    const opt_ladder *l = in->ladder;
+    for (size_t c = 0; l && c < in->ncand; c++)
+        for (size_t j = l->bstart[c]; j < l->bstart[c + 1]; j++)
+            if (l->bpts[j] >= l->nbpts)
+                return emscov_fail(ctx, EMS_EINTERNAL, "optimise: candidate %zu: backup point %u out of range", c,
+                                   l->bpts[j]);
     return EMS_OK;
 }
 
@@ -47,6 +53,9 @@ typedef struct gstate {
     const opt_instance *in;
     uint32_t *cnt;
     double value;
+    /* the ladder's state (NULL without one): sites placed per group, picks covering each backup point */
+    uint32_t *placed;
+    uint32_t *bcnt;
 } gstate;
 
 static double gain_of(const gstate *g, uint32_t c)
@@ -75,18 +84,75 @@ static double covered_value(const gstate *g)
     return s;
 }
 
-/* CELF queue: max-heap of (upper bound, candidate), ties to the lower tie rank (0 without), then the lower
- * index; round = when last evaluated. */
+/* The ladder's keys after the covered weight: does c fill a group still short of sites, and its backup gain. */
+static double ladder_fills(const gstate *g, uint32_t c)
+{
+    const opt_ladder *l = g->in->ladder;
+    if (!l || !g->placed)
+        return 0;
+    uint32_t u = l->cand_group[c];
+    return u != OPT_NONE && u < l->ngroups && g->placed[u] < l->group_need[u] ? 1 : 0;
+}
+
+static double ladder_backup(const gstate *g, uint32_t c)
+{
+    const opt_instance *in = g->in;
+    const opt_ladder *l = in->ladder;
+    if (!l || !g->bcnt)
+        return 0;
+    double s = 0;
+    for (size_t j = in->start[c]; j < in->start[c + 1]; j++)
+        if (g->cnt[in->pts[j]] == 1)
+            s += in->w[in->pts[j]];
+    for (size_t j = l->bstart[c]; j < l->bstart[c + 1]; j++)
+        if (g->bcnt[l->bpts[j]] == 0)
+            s += l->bw[l->bpts[j]];
+    return s;
+}
+
+/* A pick made: the ladder's state follows. */
+static void ladder_add(gstate *g, uint32_t c)
+{
+    const opt_ladder *l = g->in->ladder;
+    if (!l || !g->placed || !g->bcnt)
+        return;
+    uint32_t u = l->cand_group[c];
+    if (u != OPT_NONE && u < l->ngroups)
+        g->placed[u]++;
+    for (size_t j = l->bstart[c]; j < l->bstart[c + 1]; j++)
+        g->bcnt[l->bpts[j]]++;
+}
+
+/* CELF queue: max-heap of (upper bound on the covered weight gained, then the ladder's keys: fills a group,
+ * backup gain, fixed mean change), ties to the lower tie rank (0 without), then the lower index; round = when
+ * last evaluated. */
 typedef struct qentry {
-    double ub;
+    double ub, fills, backup, mean;
     uint32_t c, round, tr;
 } qentry;
 
+/* a > b beyond rounding noise (sums of the same weights in another order) */
+static int cmp_key(double a, double b)
+{
+    double tol = 1e-9 * fmax(1, fmax(fabs(a), fabs(b)));
+    return a > b + tol ? 1 : b > a + tol ? -1 : 0;
+}
+
 static bool qabove(const qentry *a, const qentry *b)
 {
-    if (a->ub != b->ub)
-        return a->ub > b->ub;
+    int k;
+    if ((k = cmp_key(a->ub, b->ub)) != 0 || (k = cmp_key(a->fills, b->fills)) != 0 ||
+        (k = cmp_key(a->backup, b->backup)) != 0 || (k = cmp_key(b->mean, a->mean)) != 0)
+        return k > 0;
     return a->tr != b->tr ? a->tr < b->tr : a->c < b->c;
+}
+
+static qentry q_entry(const gstate *g, uint32_t c, uint32_t round)
+{
+    const opt_instance *in = g->in;
+    return (qentry){gain_of(g, c), ladder_fills(g, c), ladder_backup(g, c),
+                    in->ladder && in->ladder->mean_change ? in->ladder->mean_change[c] : 0, c, round,
+                    in->tie_rank ? in->tie_rank[c] : 0};
 }
 
 static void q_push(qentry *h, size_t *n, qentry e)
@@ -128,13 +194,14 @@ static size_t q_fill(const gstate *g, qentry *h, const bool *skip, uint32_t roun
     size_t n = 0;
     for (uint32_t c = 0; c < g->in->ncand; c++)
         if (!skip || !skip[c]) {
-            q_push(h, &n, (qentry){gain_of(g, c), c, round, g->in->tie_rank ? g->in->tie_rank[c] : 0});
+            q_push(h, &n, q_entry(g, c, round));
             (*evals)++;
         }
     return n;
 }
 
-/* Lazy step: the candidate of largest current gain (ties: lowest index); OPT_NONE when the queue is empty. */
+/* Lazy step: the candidate of largest current keys (ties: tie rank, lowest index); OPT_NONE when the queue is
+ * empty. */
 static uint32_t q_best(const gstate *g, qentry *h, size_t *n, uint32_t round, double *gain, size_t *evals)
 {
     while (*n > 0) {
@@ -143,8 +210,7 @@ static uint32_t q_best(const gstate *g, qentry *h, size_t *n, uint32_t round, do
             *gain = e.ub;
             return e.c;
         }
-        e.ub = gain_of(g, e.c);
-        e.round = round;
+        e = q_entry(g, e.c, round);
         (*evals)++;
         q_push(h, n, e);
     }
@@ -258,8 +324,14 @@ ems_status opt_greedy(emscov_ctx *ctx, const opt_instance *in, size_t k, bool sw
     ems_status st = check_instance(ctx, in);
     if (st != EMS_OK)
         return st;
-    gstate g = {in, ems_calloc(ctx, in->npts ? in->npts : 1, sizeof *g.cnt), 0};
+    gstate g = {in, ems_calloc(ctx, in->npts ? in->npts : 1, sizeof *g.cnt), 0, NULL, NULL};
     qentry *h = ems_malloc(ctx, in->ncand * sizeof *h);
+    const opt_ladder *l = in->ladder;
+    if (l && (!(g.placed = ems_calloc(ctx, l->ngroups ? l->ngroups : 1, sizeof *g.placed)) ||
+              !(g.bcnt = ems_calloc(ctx, l->nbpts ? l->nbpts : 1, sizeof *g.bcnt)))) {
+        st = EMS_ENOMEM;
+        goto done;
+    }
     out->k = k;
     out->order = ems_malloc(ctx, k * sizeof *out->order);
     out->gain = ems_malloc(ctx, k * sizeof *out->gain);
@@ -278,6 +350,7 @@ ems_status opt_greedy(emscov_ctx *ctx, const opt_instance *in, size_t k, bool sw
             goto done;
         }
         add_site(&g, c, +1);
+        ladder_add(&g, c);
         g.value += gain;
         out->order[j] = c;
         out->gain[j] = gain;
@@ -292,6 +365,8 @@ ems_status opt_greedy(emscov_ctx *ctx, const opt_instance *in, size_t k, bool sw
     out->value = g.value;
 done:
     free(g.cnt);
+    free(g.placed);
+    free(g.bcnt);
     free(h);
     if (st != EMS_OK)
         opt_greedy_fini(out);
@@ -734,7 +809,7 @@ ems_status opt_lscp(emscov_ctx *ctx, const opt_lscp_problem *p, const opt_exact_
     if (st != EMS_OK)
         return st;
     size_t nc = in->ncand;
-    gstate g = {in, ems_calloc(ctx, in->npts ? in->npts : 1, sizeof *g.cnt), 0};
+    gstate g = {in, ems_calloc(ctx, in->npts ? in->npts : 1, sizeof *g.cnt), 0, NULL, NULL};
     uint32_t *placed = ems_calloc(ctx, p->ngroups ? p->ngroups : 1, sizeof *placed);
     uint32_t *avail = ems_calloc(ctx, p->ngroups ? p->ngroups : 1, sizeof *avail);
     bool *in_sel = ems_calloc(ctx, nc ? nc : 1, sizeof *in_sel);
@@ -775,7 +850,8 @@ ems_status opt_lscp(emscov_ctx *ctx, const opt_lscp_problem *p, const opt_exact_
     for (double acc = 0; acc < p->need_weight - tol && m < nc; m++)
         acc += single[m];
     out->lower_bound = m > need_sites ? m : need_sites;
-    /* greedy: the groups' sites first (best gain inside each group), then by gain until the weight is met */
+    /* greedy: the groups' sites first (best gain inside each group, equal gains to the better tie rank), then
+     * by gain until the weight is met */
     for (uint32_t u = 0; u < p->ngroups; u++)
         while (placed[u] < p->group_need[u]) {
             uint32_t best = OPT_NONE;
@@ -783,7 +859,8 @@ ems_status opt_lscp(emscov_ctx *ctx, const opt_lscp_problem *p, const opt_exact_
             for (uint32_t c = 0; c < nc; c++)
                 if (!in_sel[c] && p->cand_group[c] == u) {
                     double gc = gain_of(&g, c);
-                    if (gc > bg)
+                    int k = best == OPT_NONE ? 1 : cmp_key(gc, bg);
+                    if (k > 0 || (k == 0 && in->tie_rank && in->tie_rank[c] < in->tie_rank[best]))
                         best = c, bg = gc;
                 }
             add_site(&g, best, +1);
@@ -873,4 +950,67 @@ double opt_mexclp_expected(size_t n, const double *w, const double *amb, double 
         if (amb[i] > 0)
             s += w[i] * (1 - pow(q, amb[i]));
     return s;
+}
+
+ems_status opt_greedy_mexclp(emscov_ctx *ctx, const opt_mexclp_instance *in, size_t k, opt_greedy_result *out)
+{
+    memset(out, 0, sizeof *out);
+    if (k < 1 || k > in->ncand)
+        return emscov_fail(ctx, EMS_EINPUT, "k = %zu sites asked for, but there are %zu candidates", k, in->ncand);
+    for (size_t c = 0; c < in->ncand; c++)
+        for (size_t j = in->start[c]; j < in->start[c + 1]; j++)
+            if (in->pts[j] >= in->npts)
+                return emscov_fail(ctx, EMS_EINTERNAL, "MEXCLP: candidate %zu: point %u out of range", c,
+                                   in->pts[j]);
+    /* q falls as sites are added: the first pick's is the largest */
+    double q1 = opt_mexclp_busy(in->calls_per_day, in->job_min, in->base_amb + in->site_amb);
+    if (!(in->site_amb > 0) || !(q1 < 1))
+        return emscov_fail(ctx, EMS_EINPUT,
+                           "MEXCLP objective: busy fraction q = %.4g with one new site of %g ambulance(s): more work "
+                           "than ambulances, the expected coverage does not apply",
+                           q1, in->site_amb);
+    double *n = ems_malloc(ctx, (in->npts ? in->npts : 1) * sizeof *n);
+    bool *taken = ems_calloc(ctx, in->ncand, sizeof *taken);
+    out->k = k;
+    out->order = ems_malloc(ctx, k * sizeof *out->order);
+    out->gain = ems_malloc(ctx, k * sizeof *out->gain);
+    out->curve = ems_malloc(ctx, k * sizeof *out->curve);
+    out->sel = ems_malloc(ctx, k * sizeof *out->sel);
+    if (!n || !taken || !out->order || !out->gain || !out->curve || !out->sel) {
+        free(n);
+        free(taken);
+        opt_greedy_fini(out);
+        return EMS_ENOMEM;
+    }
+    memcpy(n, in->amb, in->npts * sizeof *n);
+    double q0 = opt_mexclp_busy(in->calls_per_day, in->job_min, in->base_amb);
+    double prev = opt_mexclp_expected(in->npts, in->w, n, q0);
+    for (size_t j = 0; j < k; j++) {
+        double q = opt_mexclp_busy(in->calls_per_day, in->job_min, in->base_amb + (double)(j + 1) * in->site_amb);
+        uint32_t best = OPT_NONE;
+        double bs = 0;
+        for (uint32_t c = 0; c < in->ncand; c++) {
+            if (taken[c])
+                continue;
+            double s = 0; /* E(S + c) - (what every candidate adds alike) = sum over c's points of w q^n */
+            for (size_t a = in->start[c]; a < in->start[c + 1]; a++)
+                s += in->w[in->pts[a]] * pow(q, n[in->pts[a]]);
+            out->evaluations++;
+            int cmp = best == OPT_NONE ? 1 : cmp_key(s, bs);
+            if (cmp > 0 || (cmp == 0 && in->tie_rank && in->tie_rank[c] < in->tie_rank[best]))
+                best = c, bs = s;
+        }
+        taken[best] = true;
+        for (size_t a = in->start[best]; a < in->start[best + 1]; a++)
+            n[in->pts[a]] += in->site_amb;
+        double e = opt_mexclp_expected(in->npts, in->w, n, q);
+        out->order[j] = out->sel[j] = best;
+        out->gain[j] = e - prev;
+        out->curve[j] = e;
+        prev = e;
+    }
+    out->greedy_value = out->value = out->curve[k - 1];
+    free(n);
+    free(taken);
+    return EMS_OK;
 }

@@ -11,7 +11,8 @@
  *  - LSCP-style (location set covering with a coverage target): fewest sites so that every group (sub-district)
  *    gets the sites it needs and the covered weight reaches a target; exact with GLPK when small, else greedy
  *    with a lower bound.
- *  - MEXCLP (Daskin 1983): expected covered weight with busy servers (see opt_mexclp_expected).
+ *  - MEXCLP (Daskin 1983): expected covered weight with busy servers (see opt_mexclp_expected), and a greedy
+ *    choice driven by it (opt_greedy_mexclp).
  * Ties (equal gains) go to the better tie_rank when the instance has one (e.g. the what-if rank of the
  * candidates: gaps filled, mean time), then to the lower candidate index, so results are deterministic.
  * Ownership: results are structs the caller owns (the *_fini functions free them, NULL-safe on zeroed
@@ -25,12 +26,30 @@
 
 #define OPT_NONE UINT32_MAX
 
+/* The objective ladder of opt_greedy (optional): among picks of equal newly covered weight, the one filling a
+ * group (sub-district) that still needs a site, then the larger backup gain (weight newly covered twice: points
+ * of the instance already covered once by the picks, and the backup points -- covered once before any pick --
+ * the candidate covers), then the lower mean_change (a fixed figure per candidate, e.g. its own change of the
+ * mean time against the open stations). Every key only falls as sites are added, so lazy evaluation stays
+ * exact. */
+typedef struct opt_ladder {
+    const uint32_t *cand_group; /* per candidate: its group, OPT_NONE for none */
+    const uint32_t *group_need; /* per group: sites it still needs */
+    size_t ngroups;
+    size_t nbpts;
+    const double *bw;           /* per backup point, >= 0 */
+    const size_t *bstart;       /* ncand + 1 offsets into bpts */
+    const uint32_t *bpts;       /* backup points each candidate covers */
+    const double *mean_change;  /* per candidate, lower is better; NULL: not used */
+} opt_ladder;
+
 typedef struct opt_instance {
     size_t ncand, npts;
     const double *w;       /* per point, >= 0 */
     const size_t *start;   /* ncand + 1 offsets into pts */
     const uint32_t *pts;   /* points covered by each candidate (distinct within a candidate) */
     const uint32_t *tie_rank; /* optional, per candidate: among equal gains the lower rank is picked first */
+    const opt_ladder *ladder; /* optional: opt_greedy's further keys after the covered weight */
 } opt_instance;
 
 typedef struct opt_greedy_result {
@@ -45,7 +64,8 @@ typedef struct opt_greedy_result {
     size_t evaluations;  /* gain evaluations done (CELF work) */
 } opt_greedy_result;
 
-/* k in [1, ncand]; swap: run the 1-swap pass. EMS_EINPUT for k out of range. */
+/* k in [1, ncand]; swap: run the 1-swap pass (a swap is made only when it raises the covered weight). Picks
+ * follow the instance's ladder when it has one. EMS_EINPUT for k out of range. */
 ems_status opt_greedy(emscov_ctx *ctx, const opt_instance *in, size_t k, bool swap, opt_greedy_result *out);
 void opt_greedy_fini(opt_greedy_result *r);
 
@@ -116,5 +136,24 @@ void opt_lscp_fini(opt_lscp_result *r);
  * of point i. Assumptions: ambulances busy independently, with one q everywhere; calls in proportion to w. */
 double opt_mexclp_busy(double calls_per_day, double job_min, double ambulances);
 double opt_mexclp_expected(size_t n, const double *w, const double *amb, double q);
+
+/* MEXCLP as the objective: k sites chosen greedily by expected covered weight. Pick j (1..k) is the candidate
+ * maximising E(S + c) with q_j = opt_mexclp_busy(calls, job, base_amb + j x site_amb): every point c covers
+ * gains w_i q_j^{n_i} (1 - q_j^{site_amb}), n_i counting the ambulances of the open stations and earlier picks
+ * covering it. Ties: the lower tie_rank, then the lower index. Result: order = sel (no swap), gain[j] =
+ * E(S_j) - E(S_{j-1}) (E(S_0) with q_0 over base_amb), curve[j] = E(S_j), value = greedy_value = E(S_k).
+ * EMS_EINPUT when k is out of range or some q_j >= 1 (more work than ambulances: the model does not apply). */
+typedef struct opt_mexclp_instance {
+    size_t ncand, npts;
+    const double *w;          /* per point */
+    const double *amb;        /* per point: ambulances of the open stations within the standard */
+    const size_t *start;      /* ncand + 1 offsets into pts */
+    const uint32_t *pts;      /* every point each candidate covers within the standard */
+    double site_amb;          /* ambulances of one new site (> 0) */
+    double calls_per_day, job_min, base_amb;
+    const uint32_t *tie_rank; /* optional */
+} opt_mexclp_instance;
+
+ems_status opt_greedy_mexclp(emscov_ctx *ctx, const opt_mexclp_instance *in, size_t k, opt_greedy_result *out);
 
 #endif

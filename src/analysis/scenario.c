@@ -17,17 +17,17 @@ static const char *const known_keys[] = {
     "scenario.activation_s", "scenario.max_snap_m", "scenario.thresholds_min", "scenario.service_area_buffer_m",
     "scenario.service_area_cell_m", "scenario.snap", "scenario.length", "scenario.method", "scenario.lang",
     "streets.path", "streets.encoding", "streets.srs", "streets.name_field", "streets.code_field",
-    "streets.district_field", "streets.where",
-    "stations.path", "stations.encoding", "stations.srs", "stations.id_field", "stations.name_field",
+    "streets.district_field", "streets.where", "streets.coords",
+    "stations.path", "stations.encoding", "stations.srs", "stations.coords", "stations.id_field", "stations.name_field",
     "stations.ambulances_field", "stations.turnout_field", "stations.where",
-    "population.path", "population.encoding", "population.srs", "population.kind", "population.count_field",
+    "population.path", "population.encoding", "population.srs", "population.coords", "population.kind", "population.count_field",
     "population.target", "population.levels_field", "population.where", "population.total",
-    "roads.path", "roads.encoding", "roads.srs", "roads.class_field", "roads.speed_field", "roads.oneway_field",
+    "roads.path", "roads.encoding", "roads.srs", "roads.coords", "roads.class_field", "roads.speed_field", "roads.oneway_field",
     "roads.name_field", "roads.id_field", "roads.access", "roads.maxspeed", "roads.turn_restrictions",
     "roads.turn_table", "roads.area", "roads.reversible",
-    "parks.path", "parks.encoding", "parks.srs", "parks.rules", "parks.where",
-    "residential.path", "residential.encoding", "residential.srs", "residential.where",
-    "calls.path", "calls.encoding", "calls.srs", "calls.where", "calls.weight_field", "calls.time_field", NULL};
+    "parks.path", "parks.encoding", "parks.srs", "parks.coords", "parks.rules", "parks.where",
+    "residential.path", "residential.encoding", "residential.srs", "residential.coords", "residential.where",
+    "calls.path", "calls.encoding", "calls.srs", "calls.coords", "calls.where", "calls.weight_field", "calls.time_field", NULL};
 
 static char *dup_or_null(emscov_ctx *ctx, const char *v, bool *oom)
 {
@@ -84,6 +84,53 @@ static void source_init(emscov_ctx *ctx, const config *c, const char *sec, scena
     src->section = sec;
     src->opts.encoding = src->encoding;
     src->opts.srs = src->srs;
+}
+
+/* coords = wgs84 | gcj02 | bd09 (what: "<file>: [sec]" or "--coords"): lon/lat from Chinese web maps are
+ * converted to WGS 84 on read. */
+static ems_status coords_set(emscov_ctx *ctx, const char *v, const char *what, scenario_source *src)
+{
+    bool gcj = !strcmp(v, "gcj02"), bd = !strcmp(v, "bd09");
+    if (!gcj && !bd && strcmp(v, "wgs84"))
+        return emscov_fail(ctx, EMS_EINPUT, "%s coords = %s: use wgs84, gcj02 or bd09", what, v);
+    src->opts.from_gcj02 = gcj;
+    src->opts.from_bd09 = bd;
+    return EMS_OK;
+}
+
+static ems_status source_coords(emscov_ctx *ctx, const config *c, const char *path, const char *sec,
+                                scenario_source *src)
+{
+    const char *v = config_get(c, sec, "coords");
+    char what[4200];
+    snprintf(what, sizeof what, "%s: [%s]", path, sec);
+    return v ? coords_set(ctx, v, what, src) : EMS_OK;
+}
+
+/* The population grid is read in its own CRS: no conversion applies. */
+static ems_status grid_coords_check(emscov_ctx *ctx, const scenario *s, const char *what)
+{
+    if (!strcmp(s->pop_kind, "grid") && (s->population.opts.from_gcj02 || s->population.opts.from_bd09))
+        return emscov_fail(ctx, EMS_EINPUT, "%s: [population] coords: a grid is read in its own CRS; coords applies "
+                           "to point and polygon layers", what);
+    return EMS_OK;
+}
+
+ems_status scenario_set_coords(emscov_ctx *ctx, scenario *s, const char *spec)
+{
+    const char *eq = strchr(spec, '=');
+    const char *secs[] = {"streets", "stations", "population", "roads", "parks", "residential", "calls"};
+    scenario_source *srcs[] = {&s->streets, &s->stations, &s->population, &s->roads,
+                               &s->parks,   &s->residential, &s->calls};
+    for (size_t k = 0; eq && k < sizeof secs / sizeof *secs; k++)
+        if (strlen(secs[k]) == (size_t)(eq - spec) && !strncmp(spec, secs[k], (size_t)(eq - spec))) {
+            char what[64];
+            snprintf(what, sizeof what, "--coords %s:", secs[k]);
+            ems_status st = coords_set(ctx, eq + 1, what, srcs[k]);
+            return st == EMS_OK ? grid_coords_check(ctx, s, "--coords") : st;
+        }
+    return emscov_fail(ctx, EMS_EINPUT, "--coords %s: give LAYER=wgs84|gcj02|bd09, LAYER one of streets, stations, "
+                       "population, roads, parks, residential, calls", spec);
 }
 
 static void source_fini(scenario_source *src)
@@ -230,6 +277,14 @@ ems_status scenario_load(emscov_ctx *ctx, const char *path, const char *data_dir
         goto done;
     if ((st = road_rule_keys(ctx, c, path, s)) != EMS_OK)
         goto done;
+    {
+        const char *secs[] = {"streets", "stations", "population", "roads", "parks", "residential", "calls"};
+        scenario_source *srcs[] = {&s->streets, &s->stations, &s->population, &s->roads,
+                                   &s->parks,   &s->residential, &s->calls};
+        for (size_t k = 0; k < sizeof secs / sizeof *secs; k++)
+            if ((st = source_coords(ctx, c, path, secs[k], srcs[k])) != EMS_OK)
+                goto done;
+    }
     if ((v = config_get(c, "scenario", "lang"))) {
         if (strcmp(v, "zh") && strcmp(v, "en")) {
             st = emscov_fail(ctx, EMS_EINPUT, "%s: [scenario] lang must be zh or en, not \"%s\"", path, v);
@@ -251,6 +306,8 @@ ems_status scenario_load(emscov_ctx *ctx, const char *path, const char *data_dir
                          s->pop_kind);
         goto done;
     }
+    if ((st = grid_coords_check(ctx, s, path)) != EMS_OK)
+        goto done;
     if (strcmp(s->pop_kind, "grid") && !s->pop_count_field) {
         st = emscov_fail(ctx, EMS_EINPUT, "%s: [population] count_field is required for kind = %s", path,
                          s->pop_kind);

@@ -64,6 +64,10 @@ void scenario_destroy(scenario *s);
  * run's --db: copied into s and set in every source's reading options. */
 ems_status scenario_set_conninfo(emscov_ctx *ctx, scenario *s, const char *conninfo);
 
+/* A layer's coordinate convention given on the command line, overriding its section's coords key:
+ * "stations=gcj02" (LAYER=wgs84|gcj02|bd09; LAYER a section with a path). EMS_EINPUT for anything else. */
+ems_status scenario_set_coords(emscov_ctx *ctx, scenario *s, const char *spec);
+
 /* The run's layers, read and moved into the working CRS. */
 typedef struct scenario_inputs {
     crs *working;

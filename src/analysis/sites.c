@@ -35,7 +35,7 @@ const char *sites_origin_text(sites_origin o)
 /* A demand point in link order: what a search needs to time it and score it. */
 typedef struct lpt {
     double frac, acc_s, pop, cur, bak, qgain;
-    uint32_t pt, uidx;
+    uint32_t pt, uidx, bidx; /* uidx: its optimisation point (baseline-uncovered); bidx: its backup point */
 } lpt;
 
 typedef struct priv {
@@ -307,6 +307,7 @@ typedef struct search_job {
     uint32_t *owner;
     sites_candidate *cand; /* NULL in full mode */
     double reached_pop;    /* for mean_change_s */
+    size_t nupts;          /* backup points are listed as nupts + bidx */
     size_t *settled;
     atomic_size_t next;
 } search_job;
@@ -376,6 +377,8 @@ static void score_link(search_job *j, route_workspace *ws, const route_source *s
                 push(b, q->uidx);
         } else if (!(q->bak <= j->T)) {
             c->backup_pop += q->pop;
+            if (q->bidx != SITES_NONE)
+                push(b, (uint32_t)(j->nupts + q->bidx));
         }
         if (isfinite(q->cur) && t < q->cur)
             c->mean_change_s += q->pop * (t - q->cur);
@@ -444,6 +447,7 @@ static ems_status run_searches(emscov_ctx *ctx, const sites_result *r, const rou
     j->full = full;
     j->cand = cand;
     j->reached_pop = r->base_reached;
+    j->nupts = r->nupts;
     atomic_init(&j->next, 0);
     size_t m = nsrc ? nsrc : 1;
     j->ws = ems_calloc(ctx, (size_t)nt, sizeof *j->ws);
@@ -555,7 +559,8 @@ static ems_status bucket_points(emscov_ctx *ctx, sites_result *r, double access_
     pv->lp = ems_malloc(ctx, (m ? m : 1) * sizeof *pv->lp);
     r->upt = ems_malloc(ctx, (n ? n : 1) * sizeof *r->upt);
     r->uw = ems_malloc(ctx, (n ? n : 1) * sizeof *r->uw);
-    if (!fill || !pv->lp || !r->upt || !r->uw) {
+    r->bw = ems_malloc(ctx, (n ? n : 1) * sizeof *r->bw);
+    if (!fill || !pv->lp || !r->upt || !r->uw || !r->bw) {
         free(pos);
         free(fill);
         return EMS_ENOMEM;
@@ -572,14 +577,18 @@ static ems_status bucket_points(emscov_ctx *ctx, sites_result *r, double access_
     for (size_t i = 0; i < n; i++) {
         if (pos[i].link == NETWORK_NONE || !(a->pop[i] > 0))
             continue;
-        uint32_t u = SITES_NONE;
+        uint32_t u = SITES_NONE, b = SITES_NONE;
         if (!(r->cur_s[i] <= r->standard_s)) {
             u = (uint32_t)r->nupts++;
             r->upt[u] = (uint32_t)i;
             r->uw[u] = a->pop[i];
+        } else if (!(r->bak_s[i] <= r->standard_s)) { /* covered by one open station only */
+            b = (uint32_t)r->nbpts++;
+            r->bw[b] = a->pop[i];
         }
         double acc = times_access_s(pos[i].dist_m, access_kmh);
-        pv->lp[fill[pos[i].link]++] = (lpt){pos[i].frac, acc, a->pop[i], r->cur_s[i], r->bak_s[i], 0, (uint32_t)i, u};
+        pv->lp[fill[pos[i].link]++] =
+            (lpt){pos[i].frac, acc, a->pop[i], r->cur_s[i], r->bak_s[i], 0, (uint32_t)i, u, b};
         if (acc < pv->lacc_min[pos[i].link])
             pv->lacc_min[pos[i].link] = acc;
     }
@@ -733,17 +742,67 @@ done:
     return st;
 }
 
+/* The objective ladder (as opt_greedy's): newly covered, fills a gap, backup gain, mean change, input order. */
 static int rank_cmp(const sites_candidate *x, const sites_candidate *y, uint32_t ix, uint32_t iy)
 {
     if (x->new_pop != y->new_pop)
         return x->new_pop > y->new_pop ? -1 : 1;
     if (x->fills_gap != y->fills_gap)
         return x->fills_gap ? -1 : 1;
-    if (x->mean_change_s != y->mean_change_s)
-        return x->mean_change_s < y->mean_change_s ? -1 : 1;
     if (x->backup_pop != y->backup_pop)
         return x->backup_pop > y->backup_pop ? -1 : 1;
+    if (x->mean_change_s != y->mean_change_s)
+        return x->mean_change_s < y->mean_change_s ? -1 : 1;
     return ix < iy ? -1 : ix > iy;
+}
+
+/* The candidates' lists hold optimisation points (< nupts) and backup points (nupts + b): split them into
+ * (cstart, cpts) and (bstart, bpts). */
+static ems_status split_backup(emscov_ctx *ctx, sites_result *r)
+{
+    size_t nnz = r->cstart[r->ncand];
+    r->bstart = ems_malloc(ctx, (r->ncand + 1) * sizeof *r->bstart);
+    r->bpts = ems_malloc(ctx, (nnz ? nnz : 1) * sizeof *r->bpts);
+    if (!r->bstart || !r->bpts)
+        return EMS_ENOMEM;
+    size_t nu = 0, nb = 0;
+    for (size_t c = 0; c < r->ncand; c++) {
+        size_t from = r->cstart[c], to = r->cstart[c + 1];
+        r->cstart[c] = nu;
+        r->bstart[c] = nb;
+        for (size_t k = from; k < to; k++) {
+            uint32_t v = r->cpts[k];
+            if (v < r->nupts)
+                r->cpts[nu++] = v;
+            else
+                r->bpts[nb++] = (uint32_t)(v - r->nupts);
+        }
+    }
+    r->cstart[r->ncand] = nu;
+    r->bstart[r->ncand] = nb;
+    return EMS_OK;
+}
+
+/* The ladder of the k-site choice: each candidate's gap sub-district (fills_gap) and what it still needs, the
+ * backup points, the fixed mean change. */
+static ems_status make_ladder(emscov_ctx *ctx, sites_result *r)
+{
+    size_t nu = layer_count(r->a->in.streets);
+    r->cand_group = ems_malloc(ctx, (r->ncand ? r->ncand : 1) * sizeof *r->cand_group);
+    r->group_need = ems_calloc(ctx, nu ? nu : 1, sizeof *r->group_need);
+    r->cand_mean = ems_malloc(ctx, (r->ncand ? r->ncand : 1) * sizeof *r->cand_mean);
+    if (!r->cand_group || !r->group_need || !r->cand_mean)
+        return EMS_ENOMEM;
+    for (size_t u = 0; u < nu; u++) {
+        double want = ceil(r->min_stations) - (double)r->unit_stations[u];
+        r->group_need[u] = want > 0 ? (uint32_t)want : 0;
+    }
+    for (size_t c = 0; c < r->ncand; c++) {
+        r->cand_group[c] = r->cand[c].fills_gap ? r->cand[c].unit : OPT_NONE;
+        r->cand_mean[c] = r->cand[c].mean_change_s;
+    }
+    r->ladder = (opt_ladder){r->cand_group, r->group_need, nu, r->nbpts, r->bw, r->bstart, r->bpts, r->cand_mean};
+    return EMS_OK;
 }
 
 /* insertion-merge sort of the rank order (stable, no global state for qsort) */
@@ -876,6 +935,8 @@ ems_status sites_evaluate(emscov_ctx *ctx, const analysis *a, const sites_opts *
             src[i] = (route_source){r->cand[i].pos, r->cand[i].delay_s};
         double t1 = now_s(), c1 = cpu_s();
         st = run_searches(ctx, r, src, r->ncand, false, r->cand, &r->cstart, &r->cpts, &r->settled_total);
+        if (st == EMS_OK)
+            st = split_backup(ctx, r);
         r->evaluate_s = now_s() - t1;
         r->evaluate_cpu_s = cpu_s() - c1;
     }
@@ -903,6 +964,8 @@ ems_status sites_evaluate(emscov_ctx *ctx, const analysis *a, const sites_opts *
         }
         free(tmp);
     }
+    if (st == EMS_OK)
+        st = make_ladder(ctx, r);
     free(src);
     index_destroy(six);
     index_destroy(xix);
@@ -933,6 +996,12 @@ void sites_destroy(sites_result *r)
     free(r->uw);
     free(r->cstart);
     free(r->cpts);
+    free(r->bw);
+    free(r->bstart);
+    free(r->bpts);
+    free(r->cand_group);
+    free(r->group_need);
+    free(r->cand_mean);
     priv *pv = r->priv;
     if (pv) {
         free(pv->lstart);
@@ -945,7 +1014,19 @@ void sites_destroy(sites_result *r)
 
 void sites_instance(const sites_result *r, opt_instance *in)
 {
-    *in = (opt_instance){r->ncand, r->nupts, r->uw, r->cstart, r->cpts, r->rank_of};
+    *in = (opt_instance){r->ncand, r->nupts, r->uw, r->cstart, r->cpts, r->rank_of, &r->ladder};
+}
+
+ems_status sites_full_cover(emscov_ctx *ctx, const sites_result *r, size_t **start, uint32_t **pts)
+{
+    route_source *src = ems_malloc(ctx, (r->ncand ? r->ncand : 1) * sizeof *src);
+    if (!src)
+        return EMS_ENOMEM;
+    for (size_t i = 0; i < r->ncand; i++)
+        src[i] = (route_source){r->cand[i].pos, r->cand[i].delay_s};
+    ems_status st = run_searches(ctx, r, src, r->ncand, true, NULL, start, pts, NULL);
+    free(src);
+    return st;
 }
 
 ems_status sites_selection_eval(emscov_ctx *ctx, const sites_result *r, const uint32_t *sel, size_t n,

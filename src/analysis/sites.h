@@ -64,7 +64,7 @@ typedef struct sites_candidate {
     double covered_pop;    /* all population it covers by itself */
     bool fills_gap;
     size_t reached_nodes;
-    uint32_t rank;         /* 1 = best: new_pop, then fills_gap, then mean_change_s, backup_pop, input order */
+    uint32_t rank;         /* 1 = best: new_pop, then fills_gap, backup_pop, mean_change_s, input order */
 } sites_candidate;
 
 typedef struct sites_result {
@@ -95,6 +95,16 @@ typedef struct sites_result {
     double *uw;
     size_t *cstart;          /* ncand + 1 */
     uint32_t *cpts;          /* indexes into upt */
+    /* backup points: covered by exactly one open station; per candidate those it covers */
+    size_t nbpts;
+    double *bw;
+    size_t *bstart;          /* ncand + 1 */
+    uint32_t *bpts;
+    /* the objective ladder of the k-site choice (optimize.h), over the arrays below */
+    opt_ladder ladder;
+    uint32_t *cand_group;    /* per candidate: its sub-district when it fills a gap, else OPT_NONE */
+    uint32_t *group_need;    /* per sub-district: stations short of the minimum */
+    double *cand_mean;       /* per candidate: mean_change_s */
     /* work done */
     double prepare_s, evaluate_s, evaluate_cpu_s; /* wall, and CPU time of all threads */
     size_t settled_total;
@@ -106,14 +116,20 @@ typedef struct sites_result {
 ems_status sites_evaluate(emscov_ctx *ctx, const analysis *a, const sites_opts *o, sites_result **out);
 void sites_destroy(sites_result *r);
 
-/* The optimisation instance (borrowing the result's arrays); equal coverage gains go to the better what-if rank
- * (gaps filled, mean time, backup), so picks are meaningful even where no candidate adds coverage. */
+/* The optimisation instance (borrowing the result's arrays) with the objective ladder: equal coverage gains go
+ * to the pick filling a gap that still needs a station, then to the larger backup gain given the earlier picks,
+ * then to the better mean time change, then to the better what-if rank, so saturated coverage does not stack
+ * sites in one place. */
 void sites_instance(const sites_result *r, opt_instance *in);
 
 /* A selection of candidates added together: covered population and, when MEXCLP is on, the busy fraction and
  * the expected covered population with their ambulances added. */
 ems_status sites_selection_eval(emscov_ctx *ctx, const sites_result *r, const uint32_t *sel, size_t n,
                                 double *covered, double *q, double *expected);
+
+/* Every demand point each candidate covers within the standard (new lists, the caller frees both): MEXCLP's
+ * n_i as the objective (sites_plan.h). One more search per candidate. */
+ems_status sites_full_cover(emscov_ctx *ctx, const sites_result *r, size_t **start, uint32_t **pts);
 
 /* A station's id (the scenario's id_field, else "record N"), owned by the analysis's result. */
 const char *sites_station_id(const analysis *a, size_t s);

@@ -19,6 +19,11 @@ static double share(double part, double whole)
     return whole > 0 ? part / whole : NAN;
 }
 
+const char *sites_objective_text(sites_objective o)
+{
+    return o == SITES_OBJ_MEXCLP ? "mexclp" : "coverage";
+}
+
 static char *describe_candidates(emscov_ctx *ctx, const sites_opts *o)
 {
     char buf[1200];
@@ -66,6 +71,24 @@ static ems_status identify(emscov_ctx *ctx, sites_plan *p)
     return st;
 }
 
+/* The k sites by MEXCLP's expected coverage (optimize.h opt_greedy_mexclp) over every point each covers. */
+static ems_status plan_mexclp(emscov_ctx *ctx, sites_plan *p)
+{
+    const sites_result *r = p->r;
+    size_t *start = NULL;
+    uint32_t *pts = NULL;
+    ems_status st = sites_full_cover(ctx, r, &start, &pts);
+    if (st == EMS_OK) {
+        opt_mexclp_instance mi = {r->ncand,        p->a->npoints, p->a->pop,   r->point_amb,
+                                  start,           pts,           r->ambulances, r->calls_per_day,
+                                  r->job_min,      r->total_amb,  r->rank_of};
+        st = opt_greedy_mexclp(ctx, &mi, p->k, &p->greedy);
+    }
+    free(start);
+    free(pts);
+    return st;
+}
+
 /* Newly covered population of each pick in order (given the earlier ones), and the total after it. */
 static ems_status pick_gains(emscov_ctx *ctx, sites_plan *p)
 {
@@ -92,7 +115,8 @@ static ems_status pick_gains(emscov_ctx *ctx, sites_plan *p)
         p->pick_after[j] = acc;
         p->cand[c].selected = true;
         p->cand[c].selected_order = (uint32_t)j + 1;
-        p->curve_covered[j] = r->base_covered + p->greedy.curve[j];
+        /* MEXCLP's greedy curve is expected coverage and has no swap: the curve is the picks' own coverage */
+        p->curve_covered[j] = p->objective == SITES_OBJ_MEXCLP ? acc : r->base_covered + p->greedy.curve[j];
         p->curve_share[j] = share(p->curve_covered[j], r->pop_total);
     }
     free(hit);
@@ -103,22 +127,13 @@ static ems_status pick_gains(emscov_ctx *ctx, sites_plan *p)
 static ems_status plan_lscp(emscov_ctx *ctx, sites_plan *p, const sites_plan_opts *o, const opt_instance *in)
 {
     const sites_result *r = p->r;
-    size_t nu = p->a->result->nsubdistricts;
-    uint32_t *grp = ems_malloc(ctx, (r->ncand ? r->ncand : 1) * sizeof *grp);
-    uint32_t *need = ems_calloc(ctx, nu ? nu : 1, sizeof *need);
-    ems_status st = grp && need ? EMS_OK : EMS_ENOMEM;
-    for (size_t u = 0; st == EMS_OK && u < nu; u++) {
-        double want = ceil(r->min_stations) - (double)r->unit_stations[u];
-        need[u] = want > 0 ? (uint32_t)want : 0;
-    }
-    for (size_t c = 0; st == EMS_OK && c < r->ncand; c++)
-        grp[c] = r->cand[c].unit == SITES_NONE ? OPT_NONE : r->cand[c].unit;
+    /* the ladder's groups: a candidate's sub-district when it lies in a gap, and what each gap needs */
     double need_w = o->target_share * r->pop_total - r->base_covered;
-    opt_lscp_problem lp = {in, need_w > 0 ? need_w : 0, grp, need, nu};
+    opt_lscp_problem lp = {in, need_w > 0 ? need_w : 0, r->ladder.cand_group, r->ladder.group_need,
+                           r->ladder.ngroups};
     opt_exact_opts le = {.time_limit_s = p->exact_time_limit_s,
                          .max_nonzeros = o->exact ? o->exact_max_nz : 20000};
-    if (st == EMS_OK)
-        st = opt_lscp(ctx, &lp, &le, &p->lscp);
+    ems_status st = opt_lscp(ctx, &lp, &le, &p->lscp);
     if (st == EMS_OK && p->lscp.groups_short)
         st = emscov_fail(ctx, EMS_EINPUT,
                          "--target-share: %zu sub-district(s) below the minimum of %g station(s) have no candidate "
@@ -135,8 +150,43 @@ static ems_status plan_lscp(emscov_ctx *ctx, sites_plan *p, const sites_plan_opt
         p->lscp_covered_share = share(p->lscp_covered, r->pop_total);
         p->lscp_proven = p->lscp.lower_bound == p->lscp.nsel;
     }
-    free(grp);
-    free(need);
+    return st;
+}
+
+/* Every gap sub-district with its best candidates (what-if rank order), and each candidate's rank in its gap. */
+static ems_status per_gap_lists(emscov_ctx *ctx, sites_plan *p)
+{
+    const sites_result *r = p->r;
+    size_t nu = p->a->result->nsubdistricts;
+    size_t *slot = ems_malloc(ctx, (nu ? nu : 1) * sizeof *slot);
+    if (!slot)
+        return EMS_ENOMEM;
+    for (size_t u = 0; u < nu; u++)
+        if ((double)r->unit_stations[u] < r->min_stations) {
+            slot[u] = p->ngaps++;
+        } else {
+            slot[u] = SIZE_MAX;
+        }
+    p->gaps = ems_calloc(ctx, p->ngaps ? p->ngaps : 1, sizeof *p->gaps);
+    ems_status st = p->gaps ? EMS_OK : EMS_ENOMEM;
+    for (size_t u = 0; st == EMS_OK && u < nu; u++)
+        if (slot[u] != SIZE_MAX) {
+            sites_plan_gap *g = &p->gaps[slot[u]];
+            g->unit = (uint32_t)u;
+            g->stations = r->unit_stations[u];
+            if (!(g->best = ems_malloc(ctx, p->per_gap * sizeof *g->best)))
+                st = EMS_ENOMEM;
+        }
+    for (size_t j = 0; st == EMS_OK && j < r->ncand; j++) { /* by rank: each gap's list fills best first */
+        uint32_t c = r->by_rank[j], u = r->cand[c].unit;
+        if (u == SITES_NONE || slot[u] == SIZE_MAX)
+            continue;
+        sites_plan_gap *g = &p->gaps[slot[u]];
+        p->cand[c].gap_rank = (uint32_t)++g->ncand;
+        if (g->nbest < p->per_gap)
+            g->best[g->nbest++] = c;
+    }
+    free(slot);
     return st;
 }
 
@@ -152,6 +202,8 @@ ems_status sites_plan_run(emscov_ctx *ctx, const analysis *a, const sites_plan_o
     if (!p)
         return EMS_ENOMEM;
     p->a = a;
+    p->objective = o->objective;
+    p->per_gap = o->per_gap ? o->per_gap : SITES_PER_GAP_DEFAULT;
     p->exact_time_limit_s = o->time_limit_s > 0 ? o->time_limit_s : 60;
     p->target_share = o->target_share;
     p->exact_gap = NAN;
@@ -164,18 +216,25 @@ ems_status sites_plan_run(emscov_ctx *ctx, const analysis *a, const sites_plan_o
     if (st == EMS_OK && o->k > r->ncand)
         st = emscov_fail(ctx, EMS_EINPUT, "--k %zu: only %zu candidate sites are left to choose from", o->k,
                          r->ncand);
+    if (st == EMS_OK && o->objective == SITES_OBJ_MEXCLP && !r->mexclp)
+        st = emscov_fail(ctx, EMS_EINPUT, "--objective mexclp needs --calls-per-day and --job-min");
     if (st == EMS_OK)
         st = identify(ctx, p);
+    if (st == EMS_OK)
+        st = per_gap_lists(ctx, p);
     opt_instance in;
     if (st == EMS_OK) {
         p->base_covered_share = share(r->base_covered, r->pop_total);
         p->k = o->k > 0 ? o->k : r->ncand < 5 ? r->ncand : 5;
         sites_instance(r, &in);
         double t0 = now_s();
-        st = opt_greedy(ctx, &in, p->k, true, &p->greedy);
+        if (o->objective == SITES_OBJ_MEXCLP)
+            st = plan_mexclp(ctx, p);
+        else
+            st = opt_greedy(ctx, &in, p->k, true, &p->greedy);
         p->greedy_s = now_s() - t0;
     }
-    if (st == EMS_OK) {
+    if (st == EMS_OK && o->objective != SITES_OBJ_MEXCLP) { /* the exact MCLP answers the coverage objective */
         opt_exact_opts eo = {.time_limit_s = p->exact_time_limit_s,
                              .max_nonzeros = o->exact ? o->exact_max_nz : 20000,
                              .start_sel = p->greedy.sel,
@@ -229,6 +288,9 @@ void sites_plan_destroy(sites_plan *p)
     sites_destroy(p->r);
     free(p->candidates_from);
     free(p->cand);
+    for (size_t g = 0; p->gaps && g < p->ngaps; g++)
+        free(p->gaps[g].best);
+    free(p->gaps);
     free(p->pick_new);
     free(p->pick_after);
     free(p->curve_covered);

@@ -2,8 +2,8 @@
  * candidate (sites.h), the best k new sites (greedy + swap, GLPK exact when small or asked), the fewest sites
  * meeting a coverage target (LSCP), the MEXCLP busy-ambulance estimate, and every derived figure the outputs
  * show: each pick's newly covered population in order, shares, the k -> coverage curve, greedy's gap to the
- * exact optimum, the call-satisfaction verdict, and each candidate's identity (the sub-district it lies in,
- * by id, name and code; lon/lat in WGS 84). Outputs (src/output/sites_report.h) render the plan, nothing else.
+ * exact optimum, the call-satisfaction verdict, each candidate's identity (the sub-district it lies in, by
+ * id, name and code; lon/lat in WGS 84) and the best few candidates of every gap sub-district. Outputs (src/output/sites_report.h) render the plan, nothing else.
  * Ownership: sites_plan_run returns a new plan owned by the caller (sites_plan_destroy, NULL-safe); it owns
  * the sites result and the optimisation results; it borrows the analysis, which must outlive it.
  * Units: seconds, persons, shares 0..1, degrees for lon/lat. */
@@ -12,9 +12,20 @@
 
 #include "src/analysis/sites.h"
 
+/* What drives the choice of the k sites: the objective ladder (newly covered population, then gaps filled,
+ * then backup coverage, then mean time; optimize.h opt_ladder), or MEXCLP's expected covered population with
+ * busy ambulances (needs calls per day and job minutes). */
+typedef enum { SITES_OBJ_COVERAGE = 0, SITES_OBJ_MEXCLP } sites_objective;
+
+const char *sites_objective_text(sites_objective o);
+
+#define SITES_PER_GAP_DEFAULT 3
+
 typedef struct sites_plan_opts {
     sites_opts eval;       /* candidates, closures, new-station parameters, MEXCLP inputs */
     size_t k;              /* sites to choose; 0: min(5, candidates) */
+    sites_objective objective;
+    size_t per_gap;        /* best candidates listed per gap sub-district; 0: SITES_PER_GAP_DEFAULT */
     bool exact;            /* solve the k-site problem with GLPK up to exact_max_nz (else only when small) */
     double time_limit_s;   /* GLPK time limit (0: 60) */
     size_t exact_max_nz;   /* size limit with exact (0: OPT_EXACT_DEFAULT_MAX_NZ) */
@@ -27,7 +38,17 @@ typedef struct sites_plan_cand {
     double lon, lat;           /* WGS 84 */
     bool selected;
     uint32_t selected_order;   /* 1.. in the greedy order, 0 when not selected */
+    uint32_t gap_rank;         /* 1 = the best-ranked candidate of its gap sub-district; 0 outside every gap */
 } sites_plan_cand;
+
+/* A sub-district below the station minimum and its best candidates (what-if rank order). */
+typedef struct sites_plan_gap {
+    uint32_t unit;             /* index into the analysis's sub-districts */
+    uint32_t stations;         /* open stations in it */
+    size_t ncand;              /* candidates inside it */
+    size_t nbest;              /* min(per_gap, ncand) */
+    uint32_t *best;            /* nbest candidate indexes, best first */
+} sites_plan_gap;
 
 typedef struct sites_plan {
     const analysis *a;
@@ -36,8 +57,12 @@ typedef struct sites_plan {
     sites_plan_cand *cand;     /* per candidate (r->cand order) */
 
     double base_covered_share;
+    sites_objective objective;
+    size_t per_gap;
+    size_t ngaps;
+    sites_plan_gap *gaps;      /* every gap sub-district, in sub-district order */
     size_t k;                  /* 0: no optimisation (no candidates) */
-    opt_greedy_result greedy;
+    opt_greedy_result greedy;  /* MEXCLP objective: curve, gain and value are expected covered population */
     double *pick_new;          /* per pick j (greedy.sel order): newly covered given the earlier picks */
     double *pick_after;        /* covered after pick j */
     double *curve_covered, *curve_share; /* greedy curve: covered after j + 1 greedy picks, and share */

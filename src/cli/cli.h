@@ -8,6 +8,8 @@
 #include "geo/layer.h"
 #include "src/output/csv.h"
 
+struct job_opts; /* src/output/job.h */
+
 /* If argv[*i] is --name or --name=VALUE, set *value (the next argument for the first form, advancing *i)
  * and return 1; return 0 when it is another argument; -1 (message in ctx) when the value is missing. */
 int cli_opt(emscov_ctx *ctx, int argc, char **argv, int *i, const char *name, const char **value);
@@ -18,6 +20,12 @@ bool cli_flag(char **argv, int i, const char *name);
  * --from-gcj02, --from-bd09). Returns 1 when argv[*i] was one of them, 0 if not, -1 on a missing value. */
 int cli_layer_opt(emscov_ctx *ctx, int argc, char **argv, int *i, layer_read_opts *o);
 extern const char cli_layer_opts_help[];
+
+/* --coords LAYER=wgs84|gcj02|bd09 of analyze and sites (a scenario layer's coords key, given on the command
+ * line; a value without '=' is left to cli_layer_opt). Returns 1 when taken (added to o), 0 if argv[*i] is
+ * something else, -1 (message in ctx) when there are too many. */
+int cli_scenario_coords(emscov_ctx *ctx, int argc, char **argv, int *i, struct job_opts *o);
+extern const char cli_scenario_coords_help[];
 
 /* The CSV options of analyze, sites and times: --csv-bom (UTF-8 with a byte-order mark, for Excel) and
  * --csv-headers keys|zh. Returns 1 when argv[*i] was one of them, 0 if not, -1 (message in ctx) on a bad or
@@ -61,6 +69,7 @@ ems_status cmd_import(emscov_ctx *ctx, int argc, char **argv);
 ems_status cmd_sites(emscov_ctx *ctx, int argc, char **argv);
 ems_status cmd_map(emscov_ctx *ctx, int argc, char **argv);
 ems_status cmd_report(emscov_ctx *ctx, int argc, char **argv);
+ems_status cmd_compare(emscov_ctx *ctx, int argc, char **argv);
 
 /* The value of --lang on the command line ("zh", "en", ...), NULL when not given. main() takes the option out
  * of argv before the sub-command sees it, and makes it (else the locale's language) the current language. */

@@ -65,6 +65,7 @@ ems_status cmd_analyze(emscov_ctx *ctx, int argc, char **argv)
         if (cli_flag(argv, i, "help") || !strcmp(argv[i], "-h")) {
             fputs(analyze_help, stdout);
             fputs(cli_csv_opts_help, stdout);
+            fputs(cli_scenario_coords_help, stdout);
             return EMS_OK;
         }
         if (cli_out_opt(argv, i, &out))
@@ -73,7 +74,8 @@ ems_status cmd_analyze(emscov_ctx *ctx, int argc, char **argv)
             (r = cli_opt(ctx, argc, argv, &i, "db", &o.db)) != 0 ||
             (r = cli_opt(ctx, argc, argv, &i, "db-schema", &o.db_schema)) != 0 ||
             (r = cli_opt(ctx, argc, argv, &i, "replace", &o.replace)) != 0 ||
-            (r = cli_opt(ctx, argc, argv, &i, "report", &docs)) != 0 || (r = cli_csv_opt(ctx, argc, argv, &i, &o.csv)) != 0) {
+            (r = cli_opt(ctx, argc, argv, &i, "report", &docs)) != 0 || (r = cli_csv_opt(ctx, argc, argv, &i, &o.csv)) != 0 ||
+            (r = cli_scenario_coords(ctx, argc, argv, &i, &o)) != 0) {
             if (r < 0)
                 return EMS_EINPUT;
             continue;

@@ -39,6 +39,12 @@ static const char sites_help[] =
     "\n"
     "optimisation:\n"
     "  --k K                    number of new sites to choose (default 5, at most the candidates)\n"
+    "  --objective coverage|mexclp  what the K sites maximise: coverage (default) is the ladder newly\n"
+    "                           covered population, then gaps filled, then backup coverage, then mean time;\n"
+    "                           mexclp is the expected covered population with busy ambulances (needs\n"
+    "                           --calls-per-day and --job-min)\n"
+    "  --per-gap N              best candidates listed for every sub-district below the station minimum\n"
+    "                           (default 3)\n"
     "  --exact                  also solve the k-site problem exactly with GLPK (reports greedy's gap)\n"
     "  --time-limit S           GLPK time limit in seconds (default 60)\n"
     "  --exact-max-nz N         size limit of the exact model, nonzeros (default 200000)\n"
@@ -97,15 +103,18 @@ ems_status cmd_sites(emscov_ctx *ctx, int argc, char **argv)
     bool exact = false;
     cli_out out = {0};
     sites_opts so = {.turnout_s = -1, .ambulances = -1};
-    double k_opt = 0, target = 0, time_limit = 60, max_nz = OPT_EXACT_DEFAULT_MAX_NZ, top = 10;
+    double k_opt = 0, per_gap = SITES_PER_GAP_DEFAULT, target = 0, time_limit = 60, max_nz = OPT_EXACT_DEFAULT_MAX_NZ, top = 10;
     char *close_copy = NULL;
     const char **close_ids = NULL;
+    sites_objective objective = SITES_OBJ_COVERAGE;
     ems_status st = EMS_OK;
     for (int i = 1; i < argc && st == EMS_OK; i++) {
         int r;
         if (cli_flag(argv, i, "help") || !strcmp(argv[i], "-h")) {
             fputs(sites_help, stdout);
             fputs(cli_layer_opts_help, stdout);
+            fputs("\nscenario layers:\n", stdout);
+            fputs(cli_scenario_coords_help, stdout);
             fputs("\nCSV and language:\n", stdout);
             fputs(cli_csv_opts_help, stdout);
             fputs("  --lang zh|en     the language of the summary (default: the scenario's lang, else the locale)\n",
@@ -130,6 +139,7 @@ ems_status cmd_sites(emscov_ctx *ctx, int argc, char **argv)
         } nums[] = {{"grid", 1, 1e6, &so.grid_m},
                     {"road-spacing", 1, 1e6, &so.road_spacing_m},
                     {"k", 1, 1e6, &k_opt},
+                    {"per-gap", 1, 1e4, &per_gap},
                     {"target-share", 1e-9, 1, &target},
                     {"time-limit", 0.01, 1e6, &time_limit},
                     {"exact-max-nz", 1, 1e10, &max_nz},
@@ -159,6 +169,15 @@ ems_status cmd_sites(emscov_ctx *ctx, int argc, char **argv)
             }
         if (done)
             continue;
+        if ((r = cli_opt(ctx, argc, argv, &i, "objective", &v)) != 0) {
+            if (r < 0)
+                st = EMS_EINPUT;
+            else if (!strcmp(v, "coverage") || !strcmp(v, "mexclp"))
+                objective = strcmp(v, "mexclp") ? SITES_OBJ_COVERAGE : SITES_OBJ_MEXCLP;
+            else
+                st = emscov_fail(ctx, EMS_EINPUT, "--objective %s: coverage or mexclp", v);
+            continue;
+        }
         if ((r = cli_opt(ctx, argc, argv, &i, "close", &v)) != 0) {
             if (r < 0 || close_copy)
                 st = r < 0 ? EMS_EINPUT : emscov_fail(ctx, EMS_EINPUT, "--close given twice: list the ids once, "
@@ -167,7 +186,7 @@ ems_status cmd_sites(emscov_ctx *ctx, int argc, char **argv)
                 st = split_ids(ctx, v, &close_copy, &close_ids, &so.nclose);
             continue;
         }
-        if ((r = cli_layer_opt(ctx, argc, argv, &i, &so.cand_ro)) != 0 ||
+        if ((r = cli_scenario_coords(ctx, argc, argv, &i, &o)) != 0 || (r = cli_layer_opt(ctx, argc, argv, &i, &so.cand_ro)) != 0 ||
             (r = cli_csv_opt(ctx, argc, argv, &i, &o.csv)) != 0) {
             st = r < 0 ? EMS_EINPUT : EMS_OK;
             continue;
@@ -188,7 +207,12 @@ ems_status cmd_sites(emscov_ctx *ctx, int argc, char **argv)
         st = emscov_fail(ctx, EMS_EINPUT, "--calls-per-day and --job-min go together (MEXCLP needs both)");
     if (st == EMS_OK && k_opt != floor(k_opt))
         st = emscov_fail(ctx, EMS_EINPUT, "--k %g: a whole number of sites, please", k_opt);
-    sites_plan_opts po = {.eval = so, .k = (size_t)k_opt, .exact = exact, .time_limit_s = time_limit,
+    if (st == EMS_OK && per_gap != floor(per_gap))
+        st = emscov_fail(ctx, EMS_EINPUT, "--per-gap %g: a whole number of candidates, please", per_gap);
+    if (st == EMS_OK && objective == SITES_OBJ_MEXCLP && !(so.calls_per_day > 0))
+        st = emscov_fail(ctx, EMS_EINPUT, "--objective mexclp needs --calls-per-day and --job-min");
+    sites_plan_opts po = {.eval = so, .k = (size_t)k_opt, .objective = objective, .per_gap = (size_t)per_gap,
+                          .exact = exact, .time_limit_s = time_limit,
                           .exact_max_nz = (size_t)max_nz, .target_share = target};
     job *j = NULL;
     if (st == EMS_OK)

@@ -6,6 +6,7 @@
 
 #include "geo/ctx_test.h"
 #include "src/output/i18n.h"
+#include "src/output/job.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -23,6 +24,7 @@ static const char usage[] =
     "  import FILE...   load layers into PostGIS tables (one transaction; emscov import --help)\n"
     "  map              maps of a run: response time, choropleth, gaps, parks (PNG/SVG/PDF)\n"
     "  report           the planner's report of a run: targets, maps, sub-districts, ledger (PDF/HTML)\n"
+    "  compare          two analyze runs side by side: every figure and verdict with the change\n"
     "  sites S.ini      new station sites: what-if gains, best k sites, fewest sites for a target\n"
     "  network info R   the road graph built from R: nodes, links, components, length by class\n"
     "  times            per point: nearest and second-nearest station by response time (CSV)\n"
@@ -76,6 +78,8 @@ const char cli_layer_opts_help[] =
     "  --y-field NAME    CSV column of y / latitude (default: detected)\n"
     "  --format FMT      shp, geojson, csv, gpkg, or gdal (read through GDAL whatever the extension);\n"
     "                    default: from the extension, GDAL for the ones emscov does not read itself\n"
+    "  --coords C        the lon/lat convention: wgs84 (default), gcj02 (高德, 腾讯) or bd09 (百度); the last\n"
+    "                    two are converted to WGS 84 on read\n"
     "  --from-gcj02      coordinates are GCJ-02 (Chinese map apps): convert to WGS 84\n"
     "  --from-bd09       coordinates are BD-09 (Baidu): convert to WGS 84\n";
 
@@ -92,11 +96,48 @@ int cli_layer_opt(emscov_ctx *ctx, int argc, char **argv, int *i, layer_read_opt
         return r;
     if ((r = cli_opt(ctx, argc, argv, i, "format", &o->format)) != 0)
         return r;
+    const char *v = NULL;
+    if ((r = cli_opt(ctx, argc, argv, i, "coords", &v)) != 0) {
+        if (r > 0 && strcmp(v, "wgs84") && strcmp(v, "gcj02") && strcmp(v, "bd09")) {
+            emscov_fail(ctx, EMS_EINPUT, "--coords %s: use wgs84, gcj02 or bd09", v);
+            return -1;
+        }
+        if (r > 0) {
+            o->from_gcj02 = !strcmp(v, "gcj02");
+            o->from_bd09 = !strcmp(v, "bd09");
+        }
+        return r;
+    }
     if (cli_flag(argv, *i, "from-gcj02"))
         return o->from_gcj02 = true, 1;
     if (cli_flag(argv, *i, "from-bd09"))
         return o->from_bd09 = true, 1;
     return 0;
+}
+
+const char cli_scenario_coords_help[] =
+    "  --coords LAYER=C  the lon/lat convention of a scenario layer (streets, stations, population, roads,\n"
+    "                   parks, residential): wgs84, gcj02 (高德, 腾讯) or bd09 (百度), as its section's\n"
+    "                   coords key (which this overrides); repeat for several layers\n";
+
+int cli_scenario_coords(emscov_ctx *ctx, int argc, char **argv, int *i, struct job_opts *o)
+{
+    const char *a = argv[*i], *v = NULL;
+    bool next = !strcmp(a, "--coords") && *i + 1 < argc; /* the value is the next argument */
+    if (next)
+        v = argv[*i + 1];
+    else if (!strncmp(a, "--coords=", 9))
+        v = a + 9;
+    if (!v || !strchr(v, '='))
+        return 0;
+    if (o->ncoords == JOB_MAX_COORDS) {
+        emscov_fail(ctx, EMS_EINPUT, "--coords: at most %d layers", JOB_MAX_COORDS);
+        return -1;
+    }
+    o->coords[o->ncoords++] = v;
+    if (next)
+        (*i)++;
+    return 1;
 }
 
 const char cli_csv_opts_help[] =
@@ -344,6 +385,8 @@ int main(int argc, char **argv)
         st = cmd_times(ctx, argc - 1, argv + 1);
     else if (!strcmp(cmd, "report"))
         st = cmd_report(ctx, argc - 1, argv + 1);
+    else if (!strcmp(cmd, "compare"))
+        st = cmd_compare(ctx, argc - 1, argv + 1);
     else
         st = emscov_fail(ctx, EMS_EINPUT, "unknown command \"%s\" (emscov help lists them)", cmd);
     int code = ems_exit_code(st);

@@ -64,6 +64,8 @@ static ems_status start(emscov_ctx *ctx, const job_opts *o, const char *fallback
         st = scenario_load(ctx, o->scenario_path, o->data_dir, &j->sc);
     if (st == EMS_OK && o->db) /* the scenario's pg: sources are read from the same database */
         st = scenario_set_conninfo(ctx, j->sc, strcmp(o->db, "env") ? o->db : "");
+    for (size_t k = 0; st == EMS_OK && k < o->ncoords; k++)
+        st = scenario_set_coords(ctx, j->sc, o->coords[k]);
     if (st == EMS_OK) { /* --lang, else the scenario's lang, else as it is */
         j->lang = i18n_current();
         if (!(o->lang && i18n_lang_parse(o->lang, &j->lang)) && j->sc->lang)

@@ -15,6 +15,8 @@
 
 #include <stdint.h>
 
+#define JOB_MAX_COORDS 8
+
 typedef struct job_opts {
     const char *scenario_path;
     const char *out_dir;    /* NULL: <scenario dir>/emscov-out (analyze) or sites-out (sites) */
@@ -27,6 +29,8 @@ typedef struct job_opts {
                                else the current one (src/output/i18n.h). Made current for the run's texts */
     csv_style csv;          /* streets.csv / sites.csv: BOM and header row */
     unsigned docs;          /* analyze: JOB_DOC_PDF | JOB_DOC_HTML: report.pdf / report.html in the output set */
+    const char *coords[JOB_MAX_COORDS]; /* --coords LAYER=wgs84|gcj02|bd09, over the scenario's coords keys */
+    size_t ncoords;
 } job_opts;
 
 enum { JOB_DOC_PDF = 1, JOB_DOC_HTML = 2 };

@@ -738,6 +738,21 @@ ems_status report_json(emscov_ctx *ctx, const run_result *r, const report_meta *
     return st;
 }
 
+ems_status report_json_text(emscov_ctx *ctx, json_object *root, char **out)
+{
+    const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                              JSON_C_TO_STRING_NOSLASHESCAPE);
+    size_t len = text ? strlen(text) : 0;
+    *out = text ? ems_malloc(ctx, len + 2) : NULL;
+    if (*out) {
+        memcpy(*out, text, len);
+        (*out)[len] = '\n';
+        (*out)[len + 1] = '\0';
+    }
+    json_object_put(root);
+    return *out ? EMS_OK : EMS_ENOMEM;
+}
+
 /* ---- streets.csv ------------------------------------------------------------------------------------- */
 
 static const char *csv_verdict(result_verdict v)

@@ -28,6 +28,10 @@ typedef struct report_meta {
 ems_status report_json(emscov_ctx *ctx, const run_result *r, const report_meta *meta, char **out);
 /* style: BOM and header row (src/output/csv.h); NULL: keys, no BOM. */
 ems_status report_streets_csv(emscov_ctx *ctx, const run_result *r, const csv_style *style, char **out);
+/* A JSON document as the files hold it (pretty, spaced, '/' unescaped, a final newline): a new string in
+ * *out; root is released (json_object_put) either way. For sites.json and emscov compare --json. */
+struct json_object;
+ems_status report_json_text(emscov_ctx *ctx, struct json_object *root, char **out);
 /* Write a whole file through a temporary name + rename. */
 ems_status report_write_atomic(emscov_ctx *ctx, const char *path, const char *data, size_t len);
 

@@ -95,6 +95,8 @@ ems_status sites_report_json(emscov_ctx *ctx, const sites_plan *p, char **out)
     }
     add(pa, "closed_stations", cl);
     add(pa, "k", json_object_new_int64((int64_t)p->k));
+    add(pa, "objective", json_object_new_string(sites_objective_text(p->objective)));
+    add(pa, "per_gap", json_object_new_int64((int64_t)p->per_gap));
     add(pa, "target_share", p->target_share > 0 ? jnum(p->target_share) : NULL);
     add(pa, "calls_per_day", r->mexclp ? jnum(r->calls_per_day) : NULL);
     add(pa, "job_min", r->mexclp ? jnum(r->job_min) : NULL);
@@ -134,6 +136,8 @@ ems_status sites_report_json(emscov_ctx *ctx, const sites_plan *p, char **out)
         add(o, "new_covered", jnum(c->new_pop));
         add(o, "mean_change_s", jnum(c->mean_change_s));
         add(o, "fills_gap", json_object_new_boolean(c->fills_gap));
+        add(o, "gap_rank", p->cand[r->by_rank[j]].gap_rank ? json_object_new_int64(p->cand[r->by_rank[j]].gap_rank)
+                                                           : NULL);
         add(o, "backup_gain", jnum(c->backup_pop));
         add(o, "mexclp_gain", jnum(c->mexclp_gain));
         add(o, "covered", jnum(c->covered_pop));
@@ -152,15 +156,22 @@ ems_status sites_report_json(emscov_ctx *ctx, const sites_plan *p, char **out)
             add(s, "id", json_object_new_string(r->cand[g->sel[j]].id));
             add(s, "subdistrict", jstr(pc->subdistrict_id));
             add(s, "subdistrict_name", jstr(pc->subdistrict_name));
+            add(s, "subdistrict_code", jstr(pc->subdistrict_code));
             add(s, "lon", jnum(pc->lon));
             add(s, "lat", jnum(pc->lat));
+            add(s, p->objective == SITES_OBJ_MEXCLP ? "expected_gain" : "ladder_gain", jnum(g->gain[j]));
             add(s, "new_covered", jnum(p->pick_new[j]));
             add(s, "covered_after", jnum(p->pick_after[j]));
             json_object_array_add(sel, s);
         }
         add(o, "selected", sel);
-        add(o, "greedy_covered_new", jnum(g->greedy_value));
-        add(o, "covered_new", jnum(g->value));
+        add(o, "objective", json_object_new_string(sites_objective_text(p->objective)));
+        if (p->objective == SITES_OBJ_MEXCLP) {
+            add(o, "expected_covered", jnum(g->value));
+        } else {
+            add(o, "greedy_covered_new", jnum(g->greedy_value));
+            add(o, "covered_new", jnum(g->value));
+        }
         add(o, "covered", jnum(p->sel_covered));
         add(o, "covered_share", jnum(p->sel_covered_share));
         add(o, "swaps", json_object_new_int64((int64_t)g->swaps));
@@ -176,6 +187,34 @@ ems_status sites_report_json(emscov_ctx *ctx, const sites_plan *p, char **out)
         }
         add(root, "curve", cu);
     }
+    json_object *pg = json_object_new_array();
+    for (size_t g = 0; g < p->ngaps; g++) {
+        const sites_plan_gap *gp = &p->gaps[g];
+        const result_subdistrict *gs = &a->result->subdistricts[gp->unit];
+        json_object *o = json_object_new_object();
+        add(o, "subdistrict", jstr(gs->id));
+        add(o, "subdistrict_name", jstr(gs->name));
+        add(o, "subdistrict_code", jstr(gs->code));
+        add(o, "stations", json_object_new_int64(gp->stations));
+        add(o, "candidates", json_object_new_int64((int64_t)gp->ncand));
+        json_object *best = json_object_new_array();
+        for (size_t j = 0; j < gp->nbest; j++) {
+            const sites_candidate *c = &r->cand[gp->best[j]];
+            json_object *bo = json_object_new_object();
+            add(bo, "gap_rank", json_object_new_int64((int64_t)j + 1));
+            add(bo, "rank", json_object_new_int64(c->rank));
+            add(bo, "id", json_object_new_string(c->id));
+            add(bo, "lon", jnum(p->cand[gp->best[j]].lon));
+            add(bo, "lat", jnum(p->cand[gp->best[j]].lat));
+            add(bo, "new_covered", jnum(c->new_pop));
+            add(bo, "backup_gain", jnum(c->backup_pop));
+            add(bo, "mean_change_s", jnum(c->mean_change_s));
+            json_object_array_add(best, bo);
+        }
+        add(o, "best", best);
+        json_object_array_add(pg, o);
+    }
+    add(root, "per_gap", pg);
     add(root, "exact", exact_json(p, &p->exact, true));
     if (p->target_share > 0) {
         const opt_lscp_result *l = &p->lscp;
@@ -220,17 +259,7 @@ ems_status sites_report_json(emscov_ctx *ctx, const sites_plan *p, char **out)
     } else {
         add(root, "mexclp", NULL);
     }
-    const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                              JSON_C_TO_STRING_NOSLASHESCAPE);
-    size_t len = strlen(text);
-    *out = ems_malloc(ctx, len + 2);
-    if (*out) {
-        memcpy(*out, text, len);
-        (*out)[len] = '\n';
-        (*out)[len + 1] = '\0';
-    }
-    json_object_put(root);
-    return *out ? EMS_OK : EMS_ENOMEM;
+    return report_json_text(ctx, root, out);
 }
 
 ems_status sites_report_csv(emscov_ctx *ctx, const sites_plan *p, const csv_style *style, char **out)
@@ -242,8 +271,8 @@ ems_status sites_report_csv(emscov_ctx *ctx, const sites_plan *p, const csv_styl
     static const char *const head[] = {
         NC_("csv", "rank"), NC_("csv", "id"), NC_("csv", "origin"), NC_("csv", "x"), NC_("csv", "y"),
         NC_("csv", "lon"), NC_("csv", "lat"), NC_("csv", "subdistrict"), NC_("csv", "subdistrict_name"),
-        NC_("csv", "snap_m"), NC_("csv", "delay_s"), NC_("csv", "new_covered"), NC_("csv", "mean_change_s"),
-        NC_("csv", "fills_gap"), NC_("csv", "backup_gain"), NC_("csv", "mexclp_gain"), NC_("csv", "covered"),
+        NC_("csv", "subdistrict_code"), NC_("csv", "snap_m"), NC_("csv", "delay_s"), NC_("csv", "new_covered"),
+        NC_("csv", "mean_change_s"), NC_("csv", "fills_gap"), NC_("csv", "gap_rank"), NC_("csv", "backup_gain"), NC_("csv", "mexclp_gain"), NC_("csv", "covered"),
         NC_("csv", "selected"), NC_("csv", "selected_order")};
     csv_head(&b, style, head, sizeof head / sizeof *head);
     for (size_t j = 0; j < r->ncand; j++) {
@@ -259,11 +288,13 @@ ems_status sites_report_csv(emscov_ctx *ctx, const sites_plan *p, const csv_styl
         csv_number(&b, 7, pc->lat);
         csv_field(&b, pc->subdistrict_id);
         csv_field(&b, pc->subdistrict_name);
+        csv_field(&b, pc->subdistrict_code);
         csv_number(&b, 1, c->pos.dist_m);
         csv_number(&b, 1, c->delay_s);
         csv_number(&b, 1, c->new_pop);
         csv_number(&b, 2, c->mean_change_s);
         csv_field(&b, c->fills_gap ? "yes" : "no");
+        csv_number(&b, 0, pc->gap_rank ? (double)pc->gap_rank : NAN);
         csv_number(&b, 1, c->backup_pop);
         csv_number(&b, 1, c->mexclp_gain);
         csv_number(&b, 1, c->covered_pop);
@@ -286,10 +317,12 @@ ems_status sites_report_layers(emscov_ctx *ctx, const sites_plan *p, layer **can
         layer_field_type type;
     } cf[] = {{"rank", LAYER_FIELD_INT},          {"id", LAYER_FIELD_STRING},          {"origin", LAYER_FIELD_STRING},
               {"subdistrict", LAYER_FIELD_STRING}, {"subdistrict_name", LAYER_FIELD_STRING},
+              {"subdistrict_code", LAYER_FIELD_STRING},
               {"lon", LAYER_FIELD_DOUBLE},        {"lat", LAYER_FIELD_DOUBLE},
               {"snap_m", LAYER_FIELD_DOUBLE},     {"delay_s", LAYER_FIELD_DOUBLE},
               {"new_covered", LAYER_FIELD_DOUBLE}, {"mean_change_s", LAYER_FIELD_DOUBLE},
-              {"fills_gap", LAYER_FIELD_LOGICAL},  {"backup_gain", LAYER_FIELD_DOUBLE},
+              {"fills_gap", LAYER_FIELD_LOGICAL},  {"gap_rank", LAYER_FIELD_INT},
+              {"backup_gain", LAYER_FIELD_DOUBLE},
               {"mexclp_gain", LAYER_FIELD_DOUBLE}, {"covered", LAYER_FIELD_DOUBLE},   {"selected", LAYER_FIELD_LOGICAL},
               {"selected_order", LAYER_FIELD_INT}};
     size_t ncf = sizeof cf / sizeof *cf;
@@ -300,12 +333,13 @@ ems_status sites_report_layers(emscov_ctx *ctx, const sites_plan *p, layer **can
         uint32_t i = r->by_rank[j];
         const sites_candidate *c = &r->cand[i];
         const sites_plan_cand *pc = &p->cand[i];
-        layer_value v[17] = {
+        layer_value v[19] = {
             {.u.i = c->rank},
             {.u.s = c->id},
             {.u.s = sites_origin_text(c->origin)},
             {.is_null = !*pc->subdistrict_id, .u.s = pc->subdistrict_id},
             {.is_null = !*pc->subdistrict_name, .u.s = pc->subdistrict_name},
+            {.is_null = !*pc->subdistrict_code, .u.s = pc->subdistrict_code},
             {.u.d = pc->lon},
             {.u.d = pc->lat},
             {.u.d = c->pos.dist_m},
@@ -313,6 +347,7 @@ ems_status sites_report_layers(emscov_ctx *ctx, const sites_plan *p, layer **can
             {.u.d = c->new_pop},
             {.u.d = c->mean_change_s},
             {.u.b = c->fills_gap},
+            {.is_null = !pc->gap_rank, .u.i = pc->gap_rank},
             {.u.d = c->backup_pop},
             {.is_null = !isfinite(c->mexclp_gain), .u.d = c->mexclp_gain},
             {.u.d = c->covered_pop},
@@ -329,6 +364,7 @@ ems_status sites_report_layers(emscov_ctx *ctx, const sites_plan *p, layer **can
         layer_field_type type;
     } sf[] = {{"selected_order", LAYER_FIELD_INT}, {"id", LAYER_FIELD_STRING},
               {"subdistrict", LAYER_FIELD_STRING}, {"subdistrict_name", LAYER_FIELD_STRING},
+              {"subdistrict_code", LAYER_FIELD_STRING},
               {"lon", LAYER_FIELD_DOUBLE},         {"lat", LAYER_FIELD_DOUBLE},
               {"new_covered", LAYER_FIELD_DOUBLE}, {"covered_after", LAYER_FIELD_DOUBLE},
               {"snap_m", LAYER_FIELD_DOUBLE}};
@@ -337,10 +373,11 @@ ems_status sites_report_layers(emscov_ctx *ctx, const sites_plan *p, layer **can
     for (size_t j = 0; st == EMS_OK && j < p->k; j++) {
         const sites_candidate *c = &r->cand[p->greedy.sel[j]];
         const sites_plan_cand *pc = &p->cand[p->greedy.sel[j]];
-        layer_value v[9] = {{.u.i = (int64_t)j + 1},
+        layer_value v[10] = {{.u.i = (int64_t)j + 1},
                             {.u.s = c->id},
                             {.is_null = !*pc->subdistrict_id, .u.s = pc->subdistrict_id},
                             {.is_null = !*pc->subdistrict_name, .u.s = pc->subdistrict_name},
+                            {.is_null = !*pc->subdistrict_code, .u.s = pc->subdistrict_code},
                             {.u.d = pc->lon},
                             {.u.d = pc->lat},
                             {.u.d = p->pick_new[j]},
@@ -410,23 +447,48 @@ void sites_report_summary(FILE *f, const sites_plan *p, size_t top_n)
             fprintf(f, " %12.0f", c->mexclp_gain);
         fprintf(f, "\n");
     }
+    if (p->ngaps > 0) {
+        fprintf(f, _("\nbest candidates of each sub-district below %g station(s) (what-if rank)\n"), r->min_stations);
+        for (size_t g = 0; g < p->ngaps; g++) {
+            const sites_plan_gap *gp = &p->gaps[g];
+            fputs("  ", f);
+            i18n_fpad(f, a->result->subdistricts[gp->unit].label, 28);
+            if (gp->nbest == 0)
+                fputs(_(" no candidate inside"), f);
+            for (size_t j = 0; j < gp->nbest; j++) {
+                const sites_candidate *c = &r->cand[gp->best[j]];
+                const sites_plan_cand *pc = &p->cand[gp->best[j]];
+                fprintf(f, "%s%s (#%u, %.6f %.6f)", j ? ", " : " ", c->id, c->rank, pc->lon, pc->lat);
+            }
+            fputc('\n', f);
+        }
+    }
     if (p->k > 0) {
         const opt_greedy_result *g = &p->greedy;
-        fprintf(f, _("\nbest %zu new sites (greedy with lazy evaluation, then 1-swap: %zu swap(s))\n"), p->k,
-                g->swaps);
+        if (p->objective == SITES_OBJ_MEXCLP)
+            fprintf(f, _("\nbest %zu new sites by MEXCLP expected coverage (greedy)\n"), p->k);
+        else
+            fprintf(f, _("\nbest %zu new sites (greedy with lazy evaluation, then 1-swap: %zu swap(s))\n"), p->k,
+                    g->swaps);
         for (size_t j = 0; j < p->k; j++) {
             const sites_plan_cand *pc = &p->cand[g->sel[j]];
             fprintf(f, "  %2zu  %-24s ", j + 1, r->cand[g->sel[j]].id);
             i18n_fpad(f, *pc->subdistrict_id ? a->result->subdistricts[r->cand[g->sel[j]].unit].label : _("(outside)"),
                       28);
-            fprintf(f, " %11.6f %10.6f  +%.0f\n", pc->lon, pc->lat, p->pick_new[j]);
+            fprintf(f, " %11.6f %10.6f  +%.0f", pc->lon, pc->lat, p->pick_new[j]);
+            if (p->objective == SITES_OBJ_MEXCLP)
+                fprintf(f, _("  expected +%.0f"), g->gain[j]);
+            fputc('\n', f);
         }
         fprintf(f, _("  within %g min: "), T);
         pop_line(f, p->sel_covered, p->sel_covered_share);
-        fprintf(f, _("  newly covered: %.0f (greedy alone %.0f)\n"), g->value, g->greedy_value);
-        if (!(g->value > 0))
-            fprintf(f, _("  (no candidate brings anyone new within %g min: the picks follow the what-if ranking, i.e. "
-                         "gaps filled, then mean time, then backup; for every gap filled use --target-share)\n"), T);
+        if (p->objective == SITES_OBJ_MEXCLP)
+            fprintf(f, _("  expected covered with busy ambulances: %.0f\n"), g->value);
+        else
+            fprintf(f, _("  newly covered: %.0f (greedy alone %.0f)\n"), g->value, g->greedy_value);
+        if (p->objective != SITES_OBJ_MEXCLP && !(g->value > 0))
+            fprintf(f, _("  (no candidate brings anyone new within %g min: the picks follow the rest of the objective "
+                         "ladder, i.e. gaps filled, then backup coverage, then mean time)\n"), T);
         fprintf(f, _("curve (k: population within %g min)\n"), T);
         for (size_t j = 0; j < p->k; j++)
             fprintf(f, "  %2zu: %.0f (%.2f %%)\n", j + 1, p->curve_covered[j], 100 * p->curve_share[j]);

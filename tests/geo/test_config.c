@@ -407,7 +407,7 @@ static void test_four_kinds(void **state)
         {KIND_PARKS, "[bogus]\nx = 1\n", ": line 7: [bogus]: unknown section (known: [rule], [tiers])"},
         /* unknown key: the known keys of the section */
         {KIND_SCENARIO, "bogus = 1\n",
-         ": line 11: [roads] bogus: unknown key (known: path, encoding, srs, class_field, speed_field, "
+         ": line 11: [roads] bogus: unknown key (known: path, encoding, srs, coords, class_field, speed_field, "
          "oneway_field, name_field, id_field, access, maxspeed, turn_restrictions, turn_table, area, reversible)"},
         {KIND_STANDARDS, "bogus = 1\n",
          ": line 5: [response] bogus: unknown key (known: mean_below_min, coverage_within_min, coverage_share_min, source)"},

@@ -30,8 +30,9 @@ for f in sites.json sites.csv sites.gpkg; do [ -s "$TMP/out/$f" ] || fail "missi
 ls "$TMP/out" | grep -q -e tmp -e pending && fail "temporary file left behind"
 load_report "$TMP/out/sites.json"
 sql "CREATE TABLE $SCHEMA.csv (rank int, id text, origin text, x float8, y float8, lon float8, lat float8,
-     subdistrict text, subdistrict_name text, snap_m float8, delay_s float8, new_covered float8, mean_change_s float8,
-     fills_gap text, backup_gain float8, mexclp_gain float8, covered float8, selected text, selected_order int)" \
+     subdistrict text, subdistrict_name text, subdistrict_code text, snap_m float8, delay_s float8, new_covered float8,
+     mean_change_s float8, fills_gap text, gap_rank int, backup_gain float8, mexclp_gain float8, covered float8,
+     selected text, selected_order int)" \
   || fail "psql"
 $PSQL "$DB" -c "\\copy $SCHEMA.csv FROM '$TMP/out/sites.csv' WITH (FORMAT csv, HEADER true)" || fail "loading sites.csv"
 ogr2ogr -f PostgreSQL "$PGC" "$TMP/out/sites.gpkg" candidate -nln gpkg_candidate -lco GEOMETRY_NAME=geom \
@@ -52,13 +53,15 @@ check "site_candidate rows = sites.csv rows = sites.json what-if entries = GeoPa
       AND (SELECT count(*) FROM csv) = jsonb_array_length(j->'whatif')
       AND (SELECT count(*) FROM csv) = (SELECT count(*) FROM gpkg_candidate)
       AND (SELECT count(*) FROM csv) > 10 FROM report"
-check "ranked gains = sites.csv (its decimals): id, origin, x, y, new covered, mean change, gap, backup, covered, selected" \
+check "ranked gains = sites.csv (its decimals): id, origin, x, y, new covered, mean change, gap, backup, covered, selected, sub-district code, rank in its gap" \
   "SELECT count(*) = (SELECT count(*) FROM csv) AND bool_and(c.id = s.id AND c.origin = s.origin
         AND abs(ST_X(s.geom) - c.x) <= 0.005 AND abs(ST_Y(s.geom) - c.y) <= 0.005
         AND abs(s.new_covered - c.new_covered) <= 0.05 AND abs(s.mean_change_s - c.mean_change_s) <= 0.005
         AND s.fills_gap = (c.fills_gap = 'yes') AND abs(s.backup_gain - c.backup_gain) <= 0.05
         AND abs(s.covered - c.covered) <= 0.05 AND s.selected = (c.selected = 'yes')
-        AND (s.mexclp_gain IS NULL) = (c.mexclp_gain IS NULL) AND coalesce(s.subdistrict, '') = coalesce(c.subdistrict, ''))
+        AND (s.mexclp_gain IS NULL) = (c.mexclp_gain IS NULL) AND coalesce(s.subdistrict, '') = coalesce(c.subdistrict, '')
+        AND coalesce(s.subdistrict_code, '') = coalesce(c.subdistrict_code, '')
+        AND s.gap_rank IS NOT DISTINCT FROM c.gap_rank)
    FROM site_candidate s JOIN csv c ON c.rank = s.rank WHERE s.sites_run_id = $ID" \
   "SELECT s.rank, s.id, c.id, s.new_covered, c.new_covered FROM site_candidate s JOIN csv c USING (rank) LIMIT 5"
 check "ranked gains = sites.json what-if (full precision)" \

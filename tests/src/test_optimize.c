@@ -35,7 +35,7 @@ static void from_masks(inst *t, size_t ncand, size_t npts, const uint64_t *mask,
     }
     t->start[ncand] = n;
     memcpy(t->w, w, npts * sizeof *w);
-    t->in = (opt_instance){ncand, npts, t->w, t->start, t->pts, NULL};
+    t->in = (opt_instance){ncand, npts, t->w, t->start, t->pts, NULL, NULL};
 }
 
 static double value_of(size_t npts, const uint64_t *mask, const double *w, const uint32_t *sel, size_t k)
@@ -354,6 +354,121 @@ static void test_tie_rank(void **state)
     opt_greedy_fini(&g);
 }
 
+/* The objective ladder, worked by hand. Points p0 (10) and p1 (1) not covered yet; backup points b0 (100), b1
+ * (5) covered once by the open stations. Groups 0, 1, 2 each need one site.
+ *   C0 {p0}, group 0     C1 {}, group 1, mean -2    C2 {}, group 1, mean -5    C3 {} backup {b0}
+ *   C4 {} group 2, backup {b1}    C5 {} group 2, backup {b0}    C6 {} group 0    C7 {p1}
+ * Picks: C0 (covers 10), C7 (covers 1: coverage before everything else), then nothing adds coverage: C5 (fills
+ * group 2 and b0: 100 beats C4's 5), C2 (fills group 1; backup 0 for both, mean -5 beats -2), C4 (no group
+ * left to fill for C1, C4, C6; backup: C4 b1 5, C3 b0 now 0) -> C0 C7 C5 C2 C4. Without the ladder the
+ * zero-gain picks go by index: C0 C7 C1 C2 C3. */
+static void test_ladder(void **state)
+{
+    emscov_ctx *ctx = *state;
+    const uint64_t mask[8] = {1u << 0, 0, 0, 0, 0, 0, 0, 1u << 1};
+    const double w[2] = {10, 1};
+    inst t;
+    from_masks(&t, 8, 2, mask, w);
+    const uint32_t grp[8] = {0, 1, 1, OPT_NONE, 2, 2, 0, OPT_NONE}, need[3] = {1, 1, 1};
+    const double bw[2] = {100, 5}, mean[8] = {0, -2, -5, 0, 0, 0, 0, 0};
+    const size_t bstart[9] = {0, 0, 0, 0, 1, 2, 3, 3, 3};
+    const uint32_t bpts[3] = {0, 1, 0};
+    opt_ladder l = {grp, need, 3, 2, bw, bstart, bpts, mean};
+    opt_greedy_result g;
+    assert_ok(ctx, opt_greedy(ctx, &t.in, 5, true, &g));
+    const uint32_t plain[5] = {0, 7, 1, 2, 3};
+    for (size_t j = 0; j < 5; j++)
+        assert_int_equal(g.order[j], plain[j]);
+    opt_greedy_fini(&g);
+    t.in.ladder = &l;
+    assert_ok(ctx, opt_greedy(ctx, &t.in, 5, true, &g));
+    const uint32_t want[5] = {0, 7, 5, 2, 4};
+    for (size_t j = 0; j < 5; j++)
+        assert_int_equal(g.sel[j], want[j]);
+    assert_close(g.value, 11, 0);
+    assert_int_equal(g.swaps, 0);
+    opt_greedy_fini(&g);
+    /* a backup point out of range is refused */
+    const uint32_t bad[3] = {0, 2, 0};
+    l.bpts = bad;
+    assert_status_msg(ctx, opt_greedy(ctx, &t.in, 2, false, &g), EMS_EINTERNAL, "backup point 2 out of range");
+}
+
+/* Backup from the picks themselves: p0 (4) is covered by C0 and C1, C2 covers only the backup point b0 (3).
+ * Pick 1: C0 (tie with C1 by index); pick 2: C1 adds no coverage but covers p0 a second time (4 > C2's 3). */
+static void test_ladder_second_pick(void **state)
+{
+    emscov_ctx *ctx = *state;
+    const uint64_t mask[3] = {1, 1, 0};
+    const double w[1] = {4};
+    inst t;
+    from_masks(&t, 3, 1, mask, w);
+    const uint32_t grp[3] = {OPT_NONE, OPT_NONE, OPT_NONE};
+    const double bw[1] = {3};
+    const size_t bstart[4] = {0, 0, 0, 1};
+    const uint32_t bpts[1] = {0};
+    opt_ladder l = {grp, NULL, 0, 1, bw, bstart, bpts, NULL};
+    t.in.ladder = &l;
+    opt_greedy_result g;
+    assert_ok(ctx, opt_greedy(ctx, &t.in, 2, false, &g));
+    assert_int_equal(g.order[0], 0);
+    assert_int_equal(g.order[1], 1);
+    opt_greedy_fini(&g);
+}
+
+/* LSCP's gap step takes the best-ranked candidate of the gap when gains are equal (issue 18: it took the lowest
+ * index). One point (weight 1) no candidate covers; group 0 = {C0, C1, C2} needs one site; ranks 3, 1, 2. */
+static void test_lscp_gap_rank(void **state)
+{
+    emscov_ctx *ctx = *state;
+    const uint64_t mask[3] = {0, 0, 0};
+    const double w[1] = {1};
+    inst t;
+    from_masks(&t, 3, 1, mask, w);
+    const uint32_t grp[3] = {0, 0, 0}, need[1] = {1}, rank[3] = {3, 1, 2};
+    opt_lscp_problem p = {&t.in, 0, grp, need, 1};
+    opt_lscp_result r;
+    assert_ok(ctx, opt_lscp(ctx, &p, NULL, &r));
+    assert_int_equal(r.nsel, 1);
+    assert_int_equal(r.sel[0], 0); /* no ranks: the lowest index */
+    opt_lscp_fini(&r);
+    t.in.tie_rank = rank;
+    assert_ok(ctx, opt_lscp(ctx, &p, NULL, &r));
+    assert_int_equal(r.nsel, 1);
+    assert_int_equal(r.sel[0], 1);
+    opt_lscp_fini(&r);
+}
+
+/* MEXCLP as the objective. 200 calls/day x 60 min; 8 ambulances open, 2 per new site: q0 = 12000 / 11520 >= 1
+ * (E = 0), q1 = 12000 / 14400 = 5/6, q2 = 12000 / 17280 = 25/36. p0: 100 people, no ambulance within the
+ * standard; p1: 200 people, 2 ambulances. C0 covers p0, C1 covers p1. Coverage alone would take C0 (100 new);
+ * MEXCLP scores C0 100 x (5/6)^0 = 100 and C1 200 x (5/6)^2 = 138.9: C1 first. E1 = 200 (1 - (5/6)^4) =
+ * 200 x 671/1296. Pick 2 (C0) at q2: E2 = 100 (1 - (25/36)^2) + 200 (1 - (25/36)^4). */
+static void test_mexclp_greedy(void **state)
+{
+    emscov_ctx *ctx = *state;
+    const double w[2] = {100, 200}, amb[2] = {0, 2};
+    const size_t start[3] = {0, 1, 2};
+    const uint32_t pts[2] = {0, 1};
+    opt_mexclp_instance in = {2, 2, w, amb, start, pts, 2, 200, 60, 8, NULL};
+    opt_greedy_result g;
+    assert_ok(ctx, opt_greedy_mexclp(ctx, &in, 2, &g));
+    assert_int_equal(g.sel[0], 1);
+    assert_int_equal(g.sel[1], 0);
+    double e1 = 200.0 * 671 / 1296, e2 = 100.0 * 671 / 1296 + 200.0 * (1679616 - 390625) / 1679616;
+    assert_close(g.curve[0], e1, 1e-9);
+    assert_close(g.gain[0], e1, 1e-9);
+    assert_close(g.curve[1], e2, 1e-9);
+    assert_close(g.gain[1], e2 - e1, 1e-9);
+    assert_close(g.value, e2, 1e-9);
+    opt_greedy_fini(&g);
+    /* 300 calls: q1 = 18000 / 14400 >= 1, the model does not apply */
+    in.calls_per_day = 300;
+    assert_status_msg(ctx, opt_greedy_mexclp(ctx, &in, 1, &g), EMS_EINPUT, "more work than ambulances");
+    in.calls_per_day = 200;
+    assert_status_msg(ctx, opt_greedy_mexclp(ctx, &in, 3, &g), EMS_EINPUT, "k = 3");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -363,6 +478,10 @@ int main(void)
         cmocka_unit_test(test_random_vs_brute_force),
         cmocka_unit_test(test_lscp),
         cmocka_unit_test(test_mexclp),
+        cmocka_unit_test(test_ladder),
+        cmocka_unit_test(test_ladder_second_pick),
+        cmocka_unit_test(test_lscp_gap_rank),
+        cmocka_unit_test(test_mexclp_greedy),
     };
     return cmocka_run_group_tests(tests, tu_ctx_setup, tu_ctx_teardown);
 }

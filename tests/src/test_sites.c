@@ -10,13 +10,14 @@
  *    MEXCLP with 24 calls/day x 60 min: q = 1440 / (1440 x 2) = 0.5 now, 0.25 with a new 2-ambulance station;
  *    expected now 100 x (1 - 0.25); with C1: 100 x (1 - 0.25^2) + 200 x ... + 300 x ... = 562.5 (gain 487.5);
  *    with C2: 100 x (1 - 0.25^4) = 99.609375 (gain 24.609375).
+ * 3. A saturated city for the plan (test_plan_ladder): everybody is within the standard already, two gaps.
  * 2. The sample city with a 4-minute standard: the newly covered population of candidates equals the difference
  *    of two full analyze runs, the second with the candidate appended to the stations; likewise the backup gain.
  * 3. A turn restriction (a line layer's turn table): a candidate's score obeys it (see test_turn_restriction).
  */
 #include "test_util.h"
 
-#include "src/analysis/sites.h"
+#include "src/analysis/sites_plan.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -31,10 +32,22 @@ static void write_text(const char *path, const char *text)
     tu_write_file(path, text, strlen(text));
 }
 
-/* dir/std.ini: a standard of 2 minutes' coverage (the rest as beijing-2022). */
-static void write_two_minute_standard(const char *dir)
+/* The road of both test cities (36 km/h along y = 500 from x = 0 to x_end) and their 2-minute standard. */
+static void write_road(const char *dir, int x_end)
 {
-    char p[1200];
+    char p[1024], text[600];
+    snprintf(p, sizeof p, "%s/roads.geojson", dir);
+    snprintf(text, sizeof text,
+             "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"EPSG:32650\"}},"
+             "\"features\":[{\"type\":\"Feature\",\"properties\":{\"CLASS\":\"支路\",\"SPEED\":36},\"geometry\":"
+             "{\"type\":\"LineString\",\"coordinates\":[[0,500],[%d,500]]}}]}\n",
+             x_end);
+    write_text(p, text);
+}
+
+static void write_std(const char *dir)
+{
+    char p[1024];
     snprintf(p, sizeof p, "%s/std.ini", dir);
     write_text(p, "[standard]\nname = two-minutes\ntitle = test\n[response]\nmean_below_min = 12\n"
                   "coverage_within_min = 2\n[stations]\nmin_per_subdistrict = 1\n[ambulances]\n"
@@ -51,10 +64,7 @@ static void write_hand_city(const char *dir)
                   "\"coordinates\":[[[0,0],[1000,0],[1000,1000],[0,1000],[0,0]]]}},{\"type\":\"Feature\",\"properties\":"
                   "{\"CODE\":\"B\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[1000,0],[3000,0],[3000,1000],"
                   "[1000,1000],[1000,0]]]}}]}\n");
-    snprintf(p, sizeof p, "%s/roads.geojson", dir);
-    write_text(p, "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"EPSG:32650\"}},"
-                  "\"features\":[{\"type\":\"Feature\",\"properties\":{\"CLASS\":\"支路\",\"SPEED\":36},\"geometry\":"
-                  "{\"type\":\"LineString\",\"coordinates\":[[0,500],[3000,500]]}}]}\n");
+    write_road(dir, 3000);
     snprintf(p, sizeof p, "%s/stations.csv", dir);
     write_text(p, "id,x,y,amb\n1,100,500,2\n");
     snprintf(p, sizeof p, "%s/people.csv", dir);
@@ -65,7 +75,7 @@ static void write_hand_city(const char *dir)
     write_text(p, "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"EPSG:32650\"}},"
                   "\"features\":[{\"type\":\"Feature\",\"properties\":{},\"geometry\":{\"type\":\"Polygon\","
                   "\"coordinates\":[[[1900,400],[2100,400],[2100,600],[1900,600],[1900,400]]]}}]}\n");
-    write_two_minute_standard(dir);
+    write_std(dir);
     snprintf(p, sizeof p, "%s/scenario.ini", dir);
     write_text(p, "[scenario]\nname = hand\nworking_epsg = 32650\nstandards = std.ini\n"
                   "[streets]\npath = streets.geojson\ncode_field = CODE\n"
@@ -260,7 +270,7 @@ static void test_turn_restriction(void **state)
     write_text(p, "id,x,y,pop\n1,1000,1100,100\n2,1000,900,200\n");
     snprintf(p, sizeof p, "%s/cand.csv", dir);
     write_text(p, "id,x,y\nC1,0,1000\n");
-    write_two_minute_standard(dir);
+    write_std(dir);
     snprintf(p, sizeof p, "%s/scenario.ini", dir);
     write_text(p, "[scenario]\nname = turns\nworking_epsg = 32650\nstandards = std.ini\n"
                   "[streets]\npath = streets.geojson\ncode_field = CODE\n"
@@ -377,11 +387,137 @@ static void test_equals_two_analyze_runs(void **state)
     stop(&u);
 }
 
+/* A saturated city (36 km/h road along y = 500, 100 m = 10 s; standard 2 min = 1200 m of road): sub-districts
+ * A, B, C, D of 1 km each along x; stations S1 (x 900, in A) and S2 (x 3100, in D); people on the road p1 (500)
+ * 100, p2 (1500) 200, p3 (2500) 300, p4 (3500) 400, all within 2 min of one station (40, 60, 60, 40 s) and none
+ * of two. B and C are gaps. Candidates (file order) CA1 600, CB1 1200, CB2 1900, CC1 2100, CC2 2900:
+ *   covers (within 120 s)   backup gain   mean change x 1000 (p: old -> new within the standard)
+ *   CA1 p1 p2               300           p1 40 -> 10: -3000                      (no gap)
+ *   CB1 p1 p2               300           p2 60 -> 30: -6000                      B
+ *   CB2 p2 p3               500           p2 60 -> 40: -4000 (p3 60 -> 60)        B
+ *   CC1 p2 p3               500           p3 60 -> 40: -6000 (p2 60 -> 60)        C
+ *   CC2 p3 p4               700           p3 60 -> 40: -6000                      C
+ * Rank (nothing new; fills a gap, backup, mean): CC2, CC1, CB2, CB1, CA1. Best 2 by the ladder: CC2 (fills C,
+ * backup 700), then only B's candidates still fill a gap: CB1 backs up p1 and p2 (300), CB2 only p2 (p3 has
+ * its second station now): CB1. The rank order alone would stack CC2 and CC1 in C. Per gap: B = CB2, CB1;
+ * C = CC2, CC1. The fewest sites giving every sub-district a station: the best-ranked of each gap, CB2 and CC2
+ * (the lowest index would give CB1 and CC1). */
+static void write_saturated_city(const char *dir)
+{
+    char p[1024];
+    snprintf(p, sizeof p, "%s/streets.geojson", dir);
+    FILE *f = fopen(p, "w");
+    assert_non_null(f);
+    fputs("{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"EPSG:32650\"}},"
+          "\"features\":[",
+          f);
+    for (int k = 0; k < 4; k++)
+        fprintf(f,
+                "%s{\"type\":\"Feature\",\"properties\":{\"CODE\":\"%c\",\"NAME\":\"街道%c\"},\"geometry\":{\"type\":"
+                "\"Polygon\",\"coordinates\":[[[%d,0],[%d,0],[%d,1000],[%d,1000],[%d,0]]]}}",
+                k ? "," : "", 'A' + k, 'A' + k, 1000 * k, 1000 * k + 1000, 1000 * k + 1000, 1000 * k, 1000 * k);
+    fputs("]}\n", f);
+    fclose(f);
+    write_road(dir, 4000);
+    snprintf(p, sizeof p, "%s/stations.csv", dir);
+    write_text(p, "id,x,y,amb\n1,900,500,2\n2,3100,500,2\n");
+    snprintf(p, sizeof p, "%s/people.csv", dir);
+    write_text(p, "id,x,y,pop\n1,500,500,100\n2,1500,500,200\n3,2500,500,300\n4,3500,500,400\n");
+    snprintf(p, sizeof p, "%s/cand.csv", dir);
+    write_text(p, "id,x,y\nCA1,600,500\nCB1,1200,500\nCB2,1900,500\nCC1,2100,500\nCC2,2900,500\n");
+    write_std(dir);
+    snprintf(p, sizeof p, "%s/scenario.ini", dir);
+    write_text(p, "[scenario]\nname = saturated\nworking_epsg = 32650\nstandards = std.ini\n"
+                  "[streets]\npath = streets.geojson\ncode_field = CODE\nname_field = NAME\n"
+                  "[stations]\npath = stations.csv\nsrs = EPSG:32650\nid_field = id\nambulances_field = amb\n"
+                  "[population]\npath = people.csv\nsrs = EPSG:32650\nkind = points\ncount_field = pop\n"
+                  "[roads]\npath = roads.geojson\nclass_field = CLASS\nspeed_field = SPEED\n");
+}
+
+static const char *plan_id(const sites_plan *p, uint32_t c)
+{
+    return p->r->cand[c].id;
+}
+
+static void test_plan_ladder(void **state)
+{
+    emscov_ctx *ctx = *state;
+    const char *dir = tu_tmp("saturated");
+    char cmd[1200], scen[1024], cand[1024];
+    snprintf(cmd, sizeof cmd, "mkdir -p %s", dir);
+    assert_int_equal(system(cmd), 0);
+    write_saturated_city(dir);
+    snprintf(scen, sizeof scen, "%s/scenario.ini", dir);
+    snprintf(cand, sizeof cand, "%s/cand.csv", dir);
+    scenario *sc = NULL;
+    analysis *a = NULL;
+    sites_plan *p = NULL;
+    assert_ok(ctx, scenario_load(ctx, scen, DATA_DIR_FOR_TESTS, &sc));
+    assert_ok(ctx, analysis_run(ctx, sc, &a));
+    sites_plan_opts o = {.eval = {.cand_path = cand, .cand_ro = {.srs = "EPSG:32650"}, .turnout_s = -1,
+                                  .ambulances = -1},
+                         .k = 2, .per_gap = 2, .target_share = 0.5};
+    assert_ok(ctx, sites_plan_run(ctx, a, &o, &p));
+    const sites_result *r = p->r;
+    assert_close(r->base_covered, 1000, 1e-9);
+    assert_close(r->base_backup, 0, 0);
+    assert_int_equal(r->base_gaps, 2);
+    const char *want_rank[5] = {"CC2", "CC1", "CB2", "CB1", "CA1"};
+    const double want_backup[5] = {700, 500, 500, 300, 300}, want_mean[5] = {-6, -6, -4, -6, -3};
+    for (size_t j = 0; j < 5; j++) {
+        const sites_candidate *c = &r->cand[r->by_rank[j]];
+        assert_string_equal(c->id, want_rank[j]);
+        assert_close(c->new_pop, 0, 0);
+        assert_close(c->backup_pop, want_backup[j], 1e-9);
+        assert_close(c->mean_change_s, want_mean[j], 1e-9);
+    }
+    /* best 2: CC2 then CB1, one per gap */
+    assert_int_equal(p->k, 2);
+    assert_string_equal(plan_id(p, p->greedy.sel[0]), "CC2");
+    assert_string_equal(plan_id(p, p->greedy.sel[1]), "CB1");
+    assert_string_equal(p->cand[p->greedy.sel[1]].subdistrict_name, "街道B");
+    assert_string_equal(p->cand[p->greedy.sel[1]].subdistrict_code, "B");
+    /* lon/lat: the working CRS is UTM 50N; x = 1200, y = 500 lies far west of the zone's meridian (117 E) */
+    assert_true(p->cand[p->greedy.sel[1]].lon > 112 && p->cand[p->greedy.sel[1]].lon < 114);
+    assert_close(p->cand[p->greedy.sel[1]].lat, 0.0045, 0.0005);
+    /* per gap, best first, and each candidate's rank in its gap */
+    assert_int_equal(p->ngaps, 2);
+    assert_string_equal(a->result->subdistricts[p->gaps[0].unit].code, "B");
+    assert_int_equal(p->gaps[0].ncand, 2);
+    assert_int_equal(p->gaps[0].nbest, 2);
+    assert_string_equal(plan_id(p, p->gaps[0].best[0]), "CB2");
+    assert_string_equal(plan_id(p, p->gaps[0].best[1]), "CB1");
+    assert_string_equal(plan_id(p, p->gaps[1].best[0]), "CC2");
+    assert_string_equal(plan_id(p, p->gaps[1].best[1]), "CC1");
+    assert_int_equal(p->cand[0].gap_rank, 0); /* CA1: in A, no gap */
+    assert_int_equal(p->cand[1].gap_rank, 2); /* CB1 */
+    assert_int_equal(p->cand[2].gap_rank, 1); /* CB2 */
+    /* the fewest sites: the best-ranked candidate of each gap */
+    assert_true(p->lscp.feasible);
+    assert_int_equal(p->lscp.nsel, 2);
+    assert_string_equal(plan_id(p, p->lscp.sel[0]), "CB2");
+    assert_string_equal(plan_id(p, p->lscp.sel[1]), "CC2");
+    sites_plan_destroy(p);
+    /* --per-gap 1 lists one; MEXCLP as the objective without calls is refused */
+    o.per_gap = 1;
+    o.target_share = 0;
+    assert_ok(ctx, sites_plan_run(ctx, a, &o, &p));
+    assert_int_equal(p->gaps[0].nbest, 1);
+    assert_int_equal(p->gaps[1].nbest, 1);
+    sites_plan_destroy(p);
+    o.objective = SITES_OBJ_MEXCLP;
+    assert_status_msg(ctx, sites_plan_run(ctx, a, &o, &p), EMS_EINPUT, "--objective mexclp needs --calls-per-day");
+    assert_null(p);
+    analysis_destroy(a);
+    scenario_destroy(sc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hand_worked),
         cmocka_unit_test(test_turn_restriction),
+        cmocka_unit_test(test_plan_ladder),
         cmocka_unit_test(test_equals_two_analyze_runs),
     };
     return cmocka_run_group_tests(tests, tu_ctx_setup, tu_ctx_teardown);
