@@ -7,11 +7,11 @@
 #                         osm2pgrouting (the reference import of the method = pgrouting test), clang with the
 #                         libFuzzer runtime (tools/fuzz.sh), poppler-utils (pdftotext, pdffonts) and chromium
 #                         (headless) to check the reports, dpkg-dev (cpack -G DEB: dpkg-shlibdeps) and man-db
-#                         (man -l on the installed pages), python3-qgis (PyQGIS opens the styled GeoPackage), jq and
-#                         python3 (tests read report.json)
+#                         (man -l on the installed pages), python3-qgis (PyQGIS opens the styled GeoPackage), jq,
+#                         python3 (tests read report.json) and file (cpack's dpkg-shlibdeps step; tests check output types)
 set -eu
 BUILD="gcc libc6-dev make cmake pkg-config libgeos-dev libproj-dev proj-data libshp-dev libpq-dev libssl-dev libsqlite3-dev libjson-c-dev libinih-dev libexpat1-dev zlib1g-dev libglpk-dev libgdal-dev libcairo2-dev libpango1.0-dev fonts-noto-cjk gettext"
-TEST="libcmocka-dev jq python3 dpkg-dev man-db python3-qgis postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting gdal-bin proj-bin osmium-tool valgrind sqlite3 osm2pgrouting clang libclang-rt-14-dev poppler-utils chromium"
+TEST="libcmocka-dev jq python3 file dpkg-dev man-db python3-qgis postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting gdal-bin proj-bin osmium-tool valgrind sqlite3 osm2pgrouting clang libclang-rt-14-dev poppler-utils chromium"
 case "${1:-run}" in
   run)  PKGS=$BUILD ;;
   test) PKGS="$BUILD $TEST" ;;

@@ -558,8 +558,8 @@ static ems_status scan_streets(builder *b, const grid *g)
                 st = scan_ring(&s, GEOSGetInteriorRingN_r(b->h, part, r));
         }
         if (st != EMS_OK) break;
-        qsort(s.cross, s.ncross, sizeof *s.cross, cmp_xcross);
-        qsort(s.range, s.nrange, sizeof *s.range, cmp_xcross);
+        if (s.ncross) qsort(s.cross, s.ncross, sizeof *s.cross, cmp_xcross); /* qsort(NULL, 0): undefined */
+        if (s.nrange) qsort(s.range, s.nrange, sizeof *s.range, cmp_xcross);
         size_t r0, r1;
         rows_between(&s, e[1] - SCAN_EPS, e[3] + SCAN_EPS, &r0, &r1);
         size_t c0 = first_of_row(s.cross, 0, s.ncross, r0), u0 = first_of_row(s.range, 0, s.nrange, r0);
