@@ -104,7 +104,7 @@ EOF
 export PKG_CONFIG_PATH="$P/lib/pkgconfig"
 datadir=$(pkg-config --variable=datadir emscov) || fail "pkg-config emscov"
 # shellcheck disable=SC2046
-cc -std=c11 -o "$TMP/app" "$TMP/app.c" $(pkg-config --cflags --libs emscov) 2>"$TMP/cc.err" || { cat "$TMP/cc.err"; fail "cc"; }
+cc -std=c11 ${EMSCOV_APP_CFLAGS:-} -o "$TMP/app" "$TMP/app.c" $(pkg-config --cflags --libs emscov) 2>"$TMP/cc.err" || { cat "$TMP/cc.err"; fail "cc"; }
 out=$("$TMP/app" "$datadir") || fail "the program against libemscov"
 [ "$out" = "beijing-2022 720" ] || fail "the program printed: $out"
 echo "ok: installed tree at $P"
