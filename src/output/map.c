@@ -679,6 +679,12 @@ static void fmt_num(char *buf, size_t cap, double v)
         snprintf(buf, cap, "%.2g", v);
 }
 
+static void class_labels(classes *c, const char *const lab[5])
+{
+    for (int k = 0; k < 5; k++)
+        snprintf(c->label[k], sizeof c->label[k], "%s", lab[k]);
+}
+
 static void classes_for(drawer *d, classes *c)
 {
     const char *f = choropleth_field(d->o);
@@ -701,8 +707,7 @@ static void classes_for(drawer *d, classes *c)
         snprintf(c->units, sizeof c->units, "%s", _("percentage points, B − A: blue gained, red lost"));
         const char *const lab[] = {_("lost 5 points or more"), _("lost less than 5 points"), _("no change"),
                                    _("gained less than 5 points"), _("gained 5 points or more")};
-        for (int k = 0; k < 5; k++)
-            snprintf(c->label[k], sizeof c->label[k], "%s", lab[k]);
+        class_labels(c, lab);
     } else if (!strcmp(f, "mean_s_change")) {
         c->factor = 1.0 / 60;
         double lo[] = {-1, -0.05, 0.05, 1};
@@ -713,8 +718,7 @@ static void classes_for(drawer *d, classes *c)
         snprintf(c->units, sizeof c->units, "%s", _("minutes, B − A: blue faster (gained), red slower (lost)"));
         const char *const lab[] = {_("1 min or more faster"), _("less than 1 min faster"), _("no change"),
                                    _("less than 1 min slower"), _("1 min or more slower")};
-        for (int k = 0; k < 5; k++)
-            snprintf(c->label[k], sizeof c->label[k], "%s", lab[k]);
+        class_labels(c, lab);
     } else if (!strcmp(f, "covered_share")) {
         double t = isfinite(d->in->coverage_within_s) ? d->in->coverage_within_s / 60 : 12;
         c->factor = 100;
@@ -723,8 +727,7 @@ static void classes_for(drawer *d, classes *c)
         snprintf(c->title, sizeof c->title, _("Residents within %.0f min"), t);
         snprintf(c->units, sizeof c->units, _("%% of the sub-district's residents reached within %.0f min"), t);
         static const char *const lab[] = {"< 80 %", "80–90 %", "90–95 %", "95–99.9 %", "100 %"};
-        for (int k = 0; k < 5; k++)
-            snprintf(c->label[k], sizeof c->label[k], "%s", lab[k]);
+        class_labels(c, lab);
         c->target = 4;
         snprintf(c->target_text, sizeof c->target_text, _("target: all within %.0f min"), t);
     } else if (!strcmp(f, "mean_s") && isfinite(d->in->mean_below_s)) {
