@@ -517,6 +517,7 @@ ems_status compare_map_write(emscov_ctx *ctx, const compare_result *r, const cha
     map_page_whole(&in, &page);
     if (st == EMS_OK)
         st = map_write(ctx, &in, &o, &page, 1, path);
+    map_release_fonts(); /* the command's one map */
     return st;
 }
 

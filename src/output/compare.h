@@ -67,7 +67,9 @@ ems_status compare_runs(emscov_ctx *ctx, const char *a, const char *b, const cha
 ems_status compare_change_layer(emscov_ctx *ctx, const layer *a, const layer *b, layer **out);
 
 /* Draw r->change (compare_runs with_map) as a choropleth of field ("covered_share_change" or "mean_s_change")
- * with a diverging palette (src/output/map.h) into path; the format from its extension (.png, .svg, .pdf). */
+ * with a diverging palette (src/output/map.h) into path; the format from its extension (.png, .svg, .pdf).
+ * The command's only map: it gives back the font caches afterwards (map_release_fonts), so no other thread
+ * may be drawing. */
 ems_status compare_map_write(emscov_ctx *ctx, const compare_result *r, const char *field, const char *path);
 
 /* The side-by-side table (figures, then the sub-districts that changed). */
