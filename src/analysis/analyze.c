@@ -67,6 +67,22 @@ static int call_hour(const char *t)
     return h <= 23 ? h : -1;
 }
 
+/* Day number (days since 1970-01-01, proleptic Gregorian) of a text opening with a date YYYY-MM-DD ("2024-03-01",
+ * "2024-03-01 08:30"); false when it opens with none. */
+static bool call_day(const char *t, long *day)
+{
+    while (*t == ' ')
+        t++;
+    int y, m, d, n = 0;
+    if (sscanf(t, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 || m < 1 || m > 12 || d < 1 || d > 31)
+        return false;
+    /* days from the civil date: years counted from March so that the leap day ends a year */
+    long yy = y - (m <= 2), era = (yy >= 0 ? yy : yy - 399) / 400, yoe = yy - era * 400;
+    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1, doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    *day = era * 146097 + doe - 719468;
+    return true;
+}
+
 /* The calls layer: its points weighted (weight_field, else 1 each), timed from the same routes as the demand
  * points, and by hour of day (time_field). */
 static ems_status build_calls(emscov_ctx *ctx, analysis *a, const coverage_params *cp, size_t nu)
@@ -82,20 +98,32 @@ static ems_status build_calls(emscov_ctx *ctx, analysis *a, const coverage_param
     int j = -1;
     if ((st = scenario_field(ctx, l, sc->calls_time_field, "[calls] time_field", &j)) != EMS_OK) return st;
     a->call_hours = true;
+    long first = 0, last = 0;
+    bool dated = true;
     /* the calls' points are the layer's features in order, those of weight 0 left out */
     size_t k = 0;
     for (size_t i = 0; i < layer_count(l) && k < a->calls->n; i++) {
         if (a->calls->record[k] != layer_record(l, i)) continue;
         char buf[128];
-        int h = call_hour(text_of(l, i, j, buf, sizeof buf));
+        const char *txt = text_of(l, i, j, buf, sizeof buf);
+        int h = call_hour(txt);
         if (h < 0)
             return emscov_fail(ctx, EMS_EINPUT,
                                "%s: record %lld: field %s: \"%s\" is not a time of day (HH:MM, or a date and time)",
                                layer_path(l), (long long)layer_record(l, i), sc->calls_time_field, buf);
+        long day;
+        if (dated && call_day(txt, &day)) {
+            first = k == 0 || day < first ? day : first;
+            last = k == 0 || day > last ? day : last;
+        } else {
+            dated = false;
+        }
         a->call_hour[h] += a->calls->pop[k];
         if (a->calls_cov->time_s[k] <= cp->thresholds_s[0]) a->call_hour_covered[h] += a->calls->pop[k];
         k++;
     }
+    /* calls per day for MEXCLP: every call dated, the days from the first date to the last, both counted */
+    a->call_days = dated && k > 0 ? (double)(last - first + 1) : 0;
     return EMS_OK;
 }
 

@@ -77,6 +77,7 @@ typedef struct analysis {
     coverage_result *calls_cov;
     double call_hour[24], call_hour_covered[24]; /* calls by hour of day (with time_field), covered within [0] */
     bool call_hours;
+    double call_days; /* days from the first call's date to the last, both counted; 0: not every call dated */
 
     run_result *result;                   /* what the outputs render (result.h) */
 

@@ -910,12 +910,22 @@ ems_status sites_evaluate(emscov_ctx *ctx, const analysis *a, const sites_opts *
                          "no candidate site left: %zu offered, %zu inside the exclusion polygons, %zu farther than "
                          "max_snap_m = %g m from a road",
                          r->offered, r->excluded, r->unsnapped, a->sc->max_snap_m);
-    if (st == EMS_OK && o->calls_per_day > 0 && o->job_min > 0) {
+    /* calls a day: the option, else the dated [calls] layer's weight over the days it spans */
+    r->call_days = a->calls && a->call_days > 0 ? a->call_days : 0;
+    r->calls_estimate = r->call_days > 0 ? a->calls->input_total / r->call_days : 0;
+    r->calls_from_layer = !(o->calls_per_day > 0) && r->calls_estimate > 0;
+    double per_day = r->calls_from_layer ? r->calls_estimate : o->calls_per_day;
+    if (st == EMS_OK && o->job_min > 0 && !(per_day > 0))
+        st = emscov_fail(ctx, EMS_EINPUT,
+                         "--job-min %g: no calls per day: give --calls-per-day N, or a [calls] layer whose "
+                         "time_field holds dates (YYYY-MM-DD ...)",
+                         o->job_min);
+    if (st == EMS_OK && per_day > 0 && o->job_min > 0) {
         r->mexclp = true;
-        r->calls_per_day = o->calls_per_day;
+        r->calls_per_day = per_day;
         r->job_min = o->job_min;
-        r->q_base = opt_mexclp_busy(o->calls_per_day, o->job_min, r->total_amb);
-        r->q_new = opt_mexclp_busy(o->calls_per_day, o->job_min, r->total_amb + r->ambulances);
+        r->q_base = opt_mexclp_busy(per_day, o->job_min, r->total_amb);
+        r->q_new = opt_mexclp_busy(per_day, o->job_min, r->total_amb + r->ambulances);
     }
     /* demand points by link (without MEXCLP's per-point factor yet), then the stations' coverage for n_i */
     if (st == EMS_OK && (st = bucket_points(ctx, r, access_kmh)) == EMS_OK && r->mexclp) {

@@ -46,7 +46,7 @@ typedef struct sites_opts {
     size_t nclose;
     double turnout_s;              /* of a new station; < 0: the median of the open stations */
     double ambulances;             /* of a new station; < 0: the median of the open stations */
-    double calls_per_day, job_min; /* both > 0: MEXCLP figures */
+    double calls_per_day, job_min; /* job_min > 0: MEXCLP figures; calls_per_day <= 0: from the dated [calls] */
 } sites_opts;
 
 typedef struct sites_candidate {
@@ -87,6 +87,8 @@ typedef struct sites_result {
     /* MEXCLP */
     bool mexclp;
     double calls_per_day, job_min;
+    bool calls_from_layer;   /* calls_per_day estimated from the [calls] layer (no --calls-per-day given) */
+    double call_days, calls_estimate; /* the [calls] estimate: days spanned, calls a day (0: no dated calls) */
     double total_amb, q_base, q_new, exp_base; /* q_new: with one more candidate's ambulances */
     double *point_amb;       /* per demand point: ambulances of open stations covering it */
     /* the optimisation instance: points not covered by the baseline that some candidate covers */

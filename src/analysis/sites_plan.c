@@ -217,7 +217,7 @@ ems_status sites_plan_run(emscov_ctx *ctx, const analysis *a, const sites_plan_o
         st = emscov_fail(ctx, EMS_EINPUT, "--k %zu: only %zu candidate sites are left to choose from", o->k,
                          r->ncand);
     if (st == EMS_OK && o->objective == SITES_OBJ_MEXCLP && !r->mexclp)
-        st = emscov_fail(ctx, EMS_EINPUT, "--objective mexclp needs --calls-per-day and --job-min");
+        st = emscov_fail(ctx, EMS_EINPUT, "--objective mexclp needs --job-min (and --calls-per-day without dated [calls])");
     if (st == EMS_OK)
         st = identify(ctx, p);
     if (st == EMS_OK)

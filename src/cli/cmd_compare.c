@@ -1,8 +1,10 @@
 /* src/cli/cmd_compare.c: `emscov compare A B` -- two analyze runs side by side (src/output/compare.h): parses
- * the options, calls compare_runs and prints the table, or the comparison as JSON with --json. */
+ * the options, calls compare_runs and prints the table, or the comparison as JSON with --json; --map draws
+ * the before/after map (compare_map_write). */
 #include "src/cli/cli.h"
 
 #include "src/output/compare.h"
+#include "src/output/i18n.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,11 +22,15 @@ static const char compare_help[] =
     "                    --db PostGIS runs: a run id, latest, or a run name (its last run)\n"
     "  --db CONNINFO     read the runs from PostGIS (libpq conninfo or URI; env or \"\": the PG* environment)\n"
     "  --db-schema S     schema of the runs (default emscov)\n"
-    "  --json            print the comparison as JSON (docs/formats.md, emscov-compare/1)\n";
+    "  --json            print the comparison as JSON (docs/formats.md, emscov-compare/1)\n"
+    "  --map FILE        before/after map (.png, .svg or .pdf): the sub-districts of B coloured by the\n"
+    "                    change B - A of their street_summary figures, gained blue, lost red\n"
+    "  --map-field F     share (default: the share of residents within the standard's time, points) or\n"
+    "                    mean (the mean response time, minutes)\n";
 
 ems_status cmd_compare(emscov_ctx *ctx, int argc, char **argv)
 {
-    const char *runs[2] = {NULL, NULL}, *db = NULL, *schema = NULL;
+    const char *runs[2] = {NULL, NULL}, *db = NULL, *schema = NULL, *map = NULL, *map_field = "share";
     bool as_json = false;
     size_t n = 0;
     for (int i = 1; i < argc; i++) {
@@ -38,7 +44,9 @@ ems_status cmd_compare(emscov_ctx *ctx, int argc, char **argv)
             continue;
         }
         if ((r = cli_opt(ctx, argc, argv, &i, "db", &db)) != 0 ||
-            (r = cli_opt(ctx, argc, argv, &i, "db-schema", &schema)) != 0) {
+            (r = cli_opt(ctx, argc, argv, &i, "db-schema", &schema)) != 0 ||
+            (r = cli_opt(ctx, argc, argv, &i, "map", &map)) != 0 ||
+            (r = cli_opt(ctx, argc, argv, &i, "map-field", &map_field)) != 0) {
             if (r < 0)
                 return EMS_EINPUT;
             continue;
@@ -49,10 +57,14 @@ ems_status cmd_compare(emscov_ctx *ctx, int argc, char **argv)
     }
     if (n != 2)
         return emscov_fail(ctx, EMS_EINPUT, "compare: give two runs A and B (emscov compare --help)");
+    if (strcmp(map_field, "share") && strcmp(map_field, "mean"))
+        return emscov_fail(ctx, EMS_EINPUT, "--map-field %s: share or mean", map_field);
     if (db && !strcmp(db, "env"))
         db = "";
     compare_result *r = NULL;
-    ems_status st = compare_runs(ctx, runs[0], runs[1], db, schema, &r);
+    ems_status st = compare_runs(ctx, runs[0], runs[1], db, schema, map != NULL, &r);
+    if (st == EMS_OK && map)
+        st = compare_map_write(ctx, r, strcmp(map_field, "mean") ? "covered_share_change" : "mean_s_change", map);
     if (st == EMS_OK && as_json) {
         char *text = NULL;
         if ((st = compare_json(ctx, r, &text)) == EMS_OK)
@@ -60,6 +72,8 @@ ems_status cmd_compare(emscov_ctx *ctx, int argc, char **argv)
         free(text);
     } else if (st == EMS_OK) {
         compare_summary(stdout, r);
+        if (map)
+            printf(_("wrote %s\n"), map);
     }
     compare_destroy(r);
     return st;

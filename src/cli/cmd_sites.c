@@ -42,7 +42,7 @@ static const char sites_help[] =
     "  --objective coverage|mexclp  what the K sites maximise: coverage (default) is the ladder newly\n"
     "                           covered population, then gaps filled, then backup coverage, then mean time;\n"
     "                           mexclp is the expected covered population with busy ambulances (needs\n"
-    "                           --calls-per-day and --job-min)\n"
+    "                           --job-min, and --calls-per-day unless the [calls] layer has dates)\n"
     "  --per-gap N              best candidates listed for every sub-district below the station minimum\n"
     "                           (default 3)\n"
     "  --exact                  also solve the k-site problem exactly with GLPK (reports greedy's gap)\n"
@@ -50,7 +50,10 @@ static const char sites_help[] =
     "  --exact-max-nz N         size limit of the exact model, nonzeros (default 200000)\n"
     "  --target-share X         fewest sites so that every sub-district has its minimum of stations and a\n"
     "                           share X (0..1) of the population is within the standard\n"
-    "  --calls-per-day N --job-min M   busy ambulances: MEXCLP expected coverage and call satisfaction\n"
+    "  --job-min M              mean minutes an ambulance is busy with a call: MEXCLP expected coverage and\n"
+    "                           call satisfaction; calls per day from the [calls] layer's dates (its weight\n"
+    "                           over the days from the first date to the last, both counted)\n"
+    "  --calls-per-day N        calls a day instead (overrides the [calls] estimate)\n"
     "\n"
     "output:\n"
     "  --out DIR                output directory (default: sites-out beside the scenario file)\n"
@@ -203,14 +206,15 @@ ems_status cmd_sites(emscov_ctx *ctx, int argc, char **argv)
         st = emscov_fail(ctx, EMS_EINPUT, "sites: no SCENARIO.ini given (emscov sites --help)");
     if (st == EMS_OK && so.cand_where && !so.cand_path)
         st = emscov_fail(ctx, EMS_EINPUT, "--candidates-where needs --candidates FILE");
-    if (st == EMS_OK && (so.calls_per_day > 0) != (so.job_min > 0))
-        st = emscov_fail(ctx, EMS_EINPUT, "--calls-per-day and --job-min go together (MEXCLP needs both)");
+    if (st == EMS_OK && so.calls_per_day > 0 && !(so.job_min > 0))
+        st = emscov_fail(ctx, EMS_EINPUT, "--calls-per-day needs --job-min (MEXCLP needs both)");
     if (st == EMS_OK && k_opt != floor(k_opt))
         st = emscov_fail(ctx, EMS_EINPUT, "--k %g: a whole number of sites, please", k_opt);
     if (st == EMS_OK && per_gap != floor(per_gap))
         st = emscov_fail(ctx, EMS_EINPUT, "--per-gap %g: a whole number of candidates, please", per_gap);
-    if (st == EMS_OK && objective == SITES_OBJ_MEXCLP && !(so.calls_per_day > 0))
-        st = emscov_fail(ctx, EMS_EINPUT, "--objective mexclp needs --calls-per-day and --job-min");
+    if (st == EMS_OK && objective == SITES_OBJ_MEXCLP && !(so.job_min > 0))
+        st = emscov_fail(ctx, EMS_EINPUT, "--objective mexclp needs --job-min (and --calls-per-day without dated "
+                                          "[calls])");
     sites_plan_opts po = {.eval = so, .k = (size_t)k_opt, .objective = objective, .per_gap = (size_t)per_gap,
                           .exact = exact, .time_limit_s = time_limit,
                           .exact_max_nz = (size_t)max_nz, .target_share = target};

@@ -1,6 +1,7 @@
 /* src/output/compare.c: two stored analyze runs side by side (see compare.h). */
 #include "src/output/compare.h"
 #include "src/output/i18n.h"
+#include "src/output/map.h"
 #include "src/output/report.h"
 #include "src/output/stored_run.h"
 
@@ -41,6 +42,12 @@ static const char *jtext(json_object *o, const char *key)
     return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string)
                ? json_object_get_string(v)
                : NULL;
+}
+
+/* The text of a field of feature i ("" when NULL). */
+static const char *field_text(const layer *l, size_t i, int j, char *buf, size_t cap)
+{
+    return layer_value_format(l, (size_t)j, layer_value_at(l, i, (size_t)j), buf, cap);
 }
 
 static ems_status parse(emscov_ctx *ctx, const char *text, const char *name, json_object **out)
@@ -247,6 +254,8 @@ ems_status compare_build(emscov_ctx *ctx, const char *report_a, const char *name
     compare_result *r = st == EMS_OK ? ems_calloc(ctx, 1, sizeof *r) : NULL;
     if (st == EMS_OK && !r)
         st = EMS_ENOMEM;
+    if (r)
+        r->mean_below_s = NAN;
     fig_list l = {0};
     if (st == EMS_OK) {
         const char *sa = jtext(ra, "scenario"), *sb = jtext(rb, "scenario");
@@ -308,6 +317,7 @@ void compare_destroy(compare_result *r)
     free(r->name_b);
     free(r->scenario_a);
     free(r->scenario_b);
+    layer_destroy(r->change);
     free(r);
 }
 
@@ -426,11 +436,93 @@ ems_status compare_json(emscov_ctx *ctx, const compare_result *r, char **out)
     }
     json_object_object_add(root, "subdistricts", ua);
     json_object_object_add(root, "subdistricts_changed", json_object_new_int64((int64_t)r->changed_units));
+    if (r->change) { /* the map's values: B − A of the two street_summary tables */
+        json_object *ma = json_object_new_array();
+        const layer *l = r->change;
+        for (size_t i = 0; i < layer_count(l); i++) {
+            json_object *o = json_object_new_object();
+            char id[256];
+            json_object_object_add(o, "id", json_object_new_string(field_text(l, i, 0, id, sizeof id)));
+            json_object_object_add(o, "covered_share_change", jn(layer_value_number(l, i, 2)));
+            json_object_object_add(o, "mean_s_change", jn(layer_value_number(l, i, 3)));
+            json_object_array_add(ma, o);
+        }
+        json_object_object_add(root, "map_values", ma);
+    }
     return report_json_text(ctx, root, out);
 }
 
+ems_status compare_change_layer(emscov_ctx *ctx, const layer *a, const layer *b, layer **out)
+{
+    *out = NULL;
+    const char *names[] = {"subdistrict_id", "name", "covered_share", "mean_s"};
+    int ja[4], jb[4];
+    ems_status st = EMS_OK;
+    for (int k = 0; k < 4 && st == EMS_OK; k++)
+        if ((st = layer_require_field(ctx, a, names[k], "street_summary", &ja[k])) == EMS_OK)
+            st = layer_require_field(ctx, b, names[k], "street_summary", &jb[k]);
+    layer *l = NULL;
+    if (st == EMS_OK)
+        st = layer_create(ctx, "compare_change", "emscov", layer_crs(b), &l);
+    const char *out_names[] = {"subdistrict_id", "name", "covered_share_change", "mean_s_change"};
+    layer_field_type types[] = {LAYER_FIELD_STRING, LAYER_FIELD_STRING, LAYER_FIELD_DOUBLE, LAYER_FIELD_DOUBLE};
+    for (int k = 0; k < 4 && st == EMS_OK; k++)
+        st = layer_add_field(ctx, l, out_names[k], types[k], 0, 0);
+    GEOSContextHandle_t h = emscov_geos(ctx);
+    for (size_t i = 0; i < layer_count(b) && st == EMS_OK; i++) {
+        char id[256], ida[256], name[256];
+        field_text(b, i, jb[0], id, sizeof id);
+        size_t m = layer_count(a);
+        for (size_t k = 0; k < layer_count(a) && m == layer_count(a); k++)
+            if (!strcmp(field_text(a, k, ja[0], ida, sizeof ida), id)) m = k;
+        layer_value v[4] = {{.u.s = id}, {.u.s = field_text(b, i, jb[1], name, sizeof name)}, {.is_null = true},
+                            {.is_null = true}};
+        for (int f = 2; f < 4 && m < layer_count(a); f++) {
+            double change = layer_value_number(b, i, (size_t)jb[f]) - layer_value_number(a, m, (size_t)ja[f]);
+            v[f] = isfinite(change) ? (layer_value){.u.d = change} : (layer_value){.is_null = true};
+        }
+        st = layer_append_valid_take(ctx, l, GEOSGeom_clone_r(h, layer_geom(b, i)), layer_record(b, i), v);
+    }
+    if (st != EMS_OK) {
+        layer_destroy(l);
+        return st;
+    }
+    *out = l;
+    return EMS_OK;
+}
+
+ems_status compare_map_write(emscov_ctx *ctx, const compare_result *r, const char *field, const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    map_opts o = {.kind = MAP_CHOROPLETH, .field = field, .dpi = 150, .format = MAP_PNG};
+    if (!dot || !map_format_parse(dot + 1, &o.format))
+        return emscov_fail(ctx, EMS_EINPUT, "--map %s: the file name ends in .png, .svg or .pdf", path);
+    if (!r->change)
+        return emscov_fail(ctx, EMS_EINTERNAL, "compare: the runs were read without the map's layers");
+    map_parse_page("A4", &o.page_w_mm, &o.page_h_mm);
+    char scen[600];
+    if (strcmp(r->scenario_a, r->scenario_b)) /* the runs' scenarios, else the runs themselves */
+        snprintf(scen, sizeof scen, "%s → %s", r->scenario_a, r->scenario_b);
+    else
+        snprintf(scen, sizeof scen, "%s: %s → %s", r->scenario_a, r->name_a, r->name_b);
+    map_inputs in = {.streets = r->change,
+                     .scenario = scen,
+                     .date = r->date[0] ? r->date : NULL,
+                     .standard = r->standard[0] ? r->standard : NULL,
+                     .mean_below_s = r->mean_below_s,
+                     .coverage_within_s = r->within_s,
+                     .residents_per_ambulance = NAN};
+    ems_status st = map_check(ctx, &in, &o);
+    map_page page;
+    map_page_whole(&in, &page);
+    if (st == EMS_OK)
+        st = map_write(ctx, &in, &o, &page, 1, path);
+    map_release_fonts(); /* the command's one map */
+    return st;
+}
+
 ems_status compare_runs(emscov_ctx *ctx, const char *a, const char *b, const char *db, const char *schema,
-                        compare_result **out)
+                        bool with_map, compare_result **out)
 {
     *out = NULL;
     stored_run ra = {0}, rb = {0};
@@ -454,6 +546,16 @@ ems_status compare_runs(emscov_ctx *ctx, const char *a, const char *b, const cha
     }
     if (st == EMS_OK)
         st = compare_build(ctx, ra.report, na, rb.report, nb, out);
+    if (st == EMS_OK) {
+        compare_result *r = *out;
+        snprintf(r->date, sizeof r->date, "%s", rb.date);
+        snprintf(r->standard, sizeof r->standard, "%s", rb.standard);
+        r->mean_below_s = rb.mean_below_s;
+        if (with_map && (st = compare_change_layer(ctx, ra.streets, rb.streets, &r->change)) != EMS_OK) {
+            compare_destroy(r);
+            *out = NULL;
+        }
+    }
     stored_run_fini(&ra);
     stored_run_fini(&rb);
     return st;

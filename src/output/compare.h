@@ -2,13 +2,15 @@
  * verdict of run A and run B with the change (B − A), and per sub-district (matched by id) the stations, the gap
  * verdict, the covered share within the standard's time and the mean response time, with their changes.
  * Computed from what the runs stored -- report.json ("emscov-report-2") of an output directory or the report
- * of a PostGIS run -- never by running the analysis again. compare_summary and compare_json render it.
+ * of a PostGIS run, and for the before/after map their street_summary tables -- never by running the analysis
+ * again. compare_summary and compare_json render it.
  * Ownership: compare_build returns a new comparison owned by the caller (compare_destroy, NULL-safe); the texts
  * are borrowed. Units: as the report has them (seconds, persons, shares 0..1; targets in their own unit). */
 #ifndef EMSCOV_COMPARE_H
 #define EMSCOV_COMPARE_H
 
 #include "geo/ctx.h"
+#include "geo/layer.h"
 
 #include <stdio.h>
 
@@ -38,6 +40,11 @@ typedef struct compare_result {
     compare_figure *fig;
     compare_unit *units;         /* A's order, then those only in B */
     size_t changed_units;        /* sub-districts with any change */
+    /* compare_runs with_map: the changes per sub-district from the two street_summary tables
+     * (compare_change_layer), and run B's date, standard and mean target for the map; else NULL, "", NaN */
+    layer *change;
+    char date[16], standard[128];
+    double mean_below_s;
 } compare_result;
 
 /* report_a / report_b: report.json texts; name_a / name_b: for messages and the outputs. EMS_EINPUT for text
@@ -50,7 +57,20 @@ void compare_destroy(compare_result *r);
  * analyze (DIR/emscov.gpkg with DIR/report.json); with db (a libpq conninfo; schema NULL: emscov), PostGIS
  * runs by id, "latest" or name. EMS_EINPUT for a run that is not there. */
 ems_status compare_runs(emscov_ctx *ctx, const char *a, const char *b, const char *db, const char *schema,
-                        compare_result **out);
+                        bool with_map, compare_result **out);
+
+/* The before/after layer: run B's sub-districts (its street_summary polygons, in its CRS) with subdistrict_id,
+ * name, covered_share_change (share 0..1) and mean_s_change (seconds), each B − A of the street_summary
+ * fields covered_share and mean_s of the sub-district with the same subdistrict_id; NULL where run A lacks
+ * the sub-district or either value is NULL. A new layer (layer_destroy). EMS_EINPUT when a table lacks a
+ * field (the message names it). */
+ems_status compare_change_layer(emscov_ctx *ctx, const layer *a, const layer *b, layer **out);
+
+/* Draw r->change (compare_runs with_map) as a choropleth of field ("covered_share_change" or "mean_s_change")
+ * with a diverging palette (src/output/map.h) into path; the format from its extension (.png, .svg, .pdf).
+ * The command's only map: it gives back the font caches afterwards (map_release_fonts), so no other thread
+ * may be drawing. */
+ems_status compare_map_write(emscov_ctx *ctx, const compare_result *r, const char *field, const char *path);
 
 /* The side-by-side table (figures, then the sub-districts that changed). */
 void compare_summary(FILE *f, const compare_result *r);

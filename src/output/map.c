@@ -114,6 +114,13 @@ static const char *choropleth_field(const map_opts *o)
     return o->field ? o->field : "covered_share";
 }
 
+/* A choropleth of a change between two runs (compare --map), not of one run's figures. */
+static bool is_change(const map_opts *o)
+{
+    const char *f = choropleth_field(o);
+    return !strcmp(f, "covered_share_change") || !strcmp(f, "mean_s_change");
+}
+
 static ems_status need_field(emscov_ctx *ctx, const layer *l, const char *table, const char *field, bool numeric)
 {
     int j = layer_field_index(l, field);
@@ -659,6 +666,8 @@ typedef struct classes {
     int target;          /* class index whose lower bound is the target, or -1 */
     char target_text[96];
     double factor;       /* display = value * factor */
+    unsigned color[5];   /* fill of each class */
+    unsigned no_data;    /* fill without a value */
     char title[96], units[160];
 } classes;
 
@@ -670,6 +679,12 @@ static void fmt_num(char *buf, size_t cap, double v)
         snprintf(buf, cap, "%.2g", v);
 }
 
+static void class_labels(classes *c, const char *const lab[5])
+{
+    for (int k = 0; k < 5; k++)
+        snprintf(c->label[k], sizeof c->label[k], "%s", lab[k]);
+}
+
 static void classes_for(drawer *d, classes *c)
 {
     const char *f = choropleth_field(d->o);
@@ -678,7 +693,33 @@ static void classes_for(drawer *d, classes *c)
     c->factor = 1;
     double b[4];
     const char *unit = "";
-    if (!strcmp(f, "covered_share")) {
+    memcpy(c->color, map_band_colors, sizeof c->color);
+    c->no_data = is_change(d->o) ? MAP_COLOR_UNREACHABLE : 0xF0F0F0;
+    /* a change between two runs (compare --map): diverging ColorBrewer RdBu-5, red lost, blue gained */
+    static const unsigned rdbu[5] = {0xCA0020, 0xF4A582, 0xF7F7F7, 0x92C5DE, 0x0571B0};
+    if (!strcmp(f, "covered_share_change")) {
+        double t = isfinite(d->in->coverage_within_s) ? d->in->coverage_within_s / 60 : 12;
+        c->factor = 100;
+        double lo[] = {-5, -0.05, 0.05, 5};
+        memcpy(b, lo, sizeof b);
+        memcpy(c->color, rdbu, sizeof c->color);
+        snprintf(c->title, sizeof c->title, _("Change of residents within %.0f min"), t);
+        snprintf(c->units, sizeof c->units, "%s", _("percentage points, B − A: blue gained, red lost"));
+        const char *const lab[] = {_("lost 5 points or more"), _("lost less than 5 points"), _("no change"),
+                                   _("gained less than 5 points"), _("gained 5 points or more")};
+        class_labels(c, lab);
+    } else if (!strcmp(f, "mean_s_change")) {
+        c->factor = 1.0 / 60;
+        double lo[] = {-1, -0.05, 0.05, 1};
+        memcpy(b, lo, sizeof b);
+        for (int k = 0; k < 5; k++)
+            c->color[k] = rdbu[4 - k];
+        snprintf(c->title, sizeof c->title, "%s", _("Change of mean response time"));
+        snprintf(c->units, sizeof c->units, "%s", _("minutes, B − A: blue faster (gained), red slower (lost)"));
+        const char *const lab[] = {_("1 min or more faster"), _("less than 1 min faster"), _("no change"),
+                                   _("less than 1 min slower"), _("1 min or more slower")};
+        class_labels(c, lab);
+    } else if (!strcmp(f, "covered_share")) {
         double t = isfinite(d->in->coverage_within_s) ? d->in->coverage_within_s / 60 : 12;
         c->factor = 100;
         double lo[] = {80, 90, 95, 99.95};
@@ -686,8 +727,7 @@ static void classes_for(drawer *d, classes *c)
         snprintf(c->title, sizeof c->title, _("Residents within %.0f min"), t);
         snprintf(c->units, sizeof c->units, _("%% of the sub-district's residents reached within %.0f min"), t);
         static const char *const lab[] = {"< 80 %", "80–90 %", "90–95 %", "95–99.9 %", "100 %"};
-        for (int k = 0; k < 5; k++)
-            snprintf(c->label[k], sizeof c->label[k], "%s", lab[k]);
+        class_labels(c, lab);
         c->target = 4;
         snprintf(c->target_text, sizeof c->target_text, _("target: all within %.0f min"), t);
     } else if (!strcmp(f, "mean_s") && isfinite(d->in->mean_below_s)) {
@@ -768,7 +808,7 @@ static void draw_choropleth(drawer *d, const classes *c)
         for (size_t i = 0; i < layer_count(l); i++)
             if (class_of(c, layer_value_number(l, i, (size_t)j)) == k && visible(d, layer_geom(l, i)))
                 path_geom(d, layer_geom(l, i));
-        set_rgb(d->cr, k < 0 ? 0xF0F0F0 : map_band_colors[k]);
+        set_rgb(d->cr, k < 0 ? c->no_data : c->color[k]);
         cairo_fill(d->cr);
     }
 }
@@ -843,7 +883,7 @@ static void draw_outlines(drawer *d)
     const layer *l = d->in->streets;
     for (size_t i = 0; i < layer_count(l); i++)
         if (visible(d, layer_geom(l, i))) path_geom(d, layer_geom(l, i));
-    bool light = d->o->kind == MAP_CHOROPLETH;
+    bool light = d->o->kind == MAP_CHOROPLETH && !is_change(d->o); /* a change map's "no change" is near white */
     set_rgb(d->cr, light ? 0xFFFFFF : MAP_COLOR_BOUNDARY);
     cairo_set_line_width(d->cr, light ? 0.7 : 0.45);
     cairo_set_line_join(d->cr, CAIRO_LINE_JOIN_ROUND);
@@ -1036,7 +1076,8 @@ static const char *kind_title(const map_inputs *in, const map_opts *o, char *buf
         /* TRANSLATORS: %s is the service's facility noun: time to the nearest community health centre */
         snprintf(buf, cap, _("Time to the nearest %s"), in->facility);
         return buf;
-    case MAP_CHOROPLETH: return _("Sub-district figures against the standard");
+    case MAP_CHOROPLETH:
+        return is_change(o) ? _("Change between two runs (B − A)") : _("Sub-district figures against the standard");
     case MAP_GAPS:
         if (!in->facility) return _("Sub-districts without an ambulance station");
         snprintf(buf, cap, _("Sub-districts without a %s"), in->facility);
@@ -1094,9 +1135,10 @@ static void furniture(drawer *d, size_t count_a, size_t count_b)
         legend_title(&lg, c.title, c.units);
         for (int k = 0; k < 5; k++) {
             if (k == c.target) legend_target(&lg, c.target_text);
-            legend_item(&lg, SW_FILL, map_band_colors[k], 1, c.label[k]);
+            legend_item(&lg, SW_FILL, c.color[k], 1, c.label[k]);
         }
-        legend_item(&lg, SW_FILL, 0xF0F0F0, 1, _("no data (no residents)"));
+        legend_item(&lg, SW_FILL, c.no_data, 1,
+                    is_change(d->o) ? _("not in both runs, or no residents") : _("no data (no residents)"));
         break;
     }
     case MAP_GAPS:
@@ -1117,7 +1159,7 @@ static void furniture(drawer *d, size_t count_a, size_t count_b)
     }
     if (d->o->kind != MAP_PARKS && in->stations)
         legend_item(&lg, SW_POINT, MAP_COLOR_STATION, 1, in->facility ? in->facility : _("ambulance station"));
-    if (d->o->kind != MAP_CHOROPLETH) legend_item(&lg, SW_LINE, MAP_COLOR_BOUNDARY, 1, _("sub-district boundary"));
+    if (d->o->kind != MAP_CHOROPLETH || is_change(d->o)) legend_item(&lg, SW_LINE, MAP_COLOR_BOUNDARY, 1, _("sub-district boundary"));
     if (d->page->name) legend_item(&lg, SW_DIM, 0xFFFFFF, 1, _("outside this area (dimmed)"));
     /* north arrow and scale bar at the bottom of the panel */
     double bottom = lay->frame[1] + lay->frame[3];

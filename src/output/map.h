@@ -41,7 +41,8 @@ typedef struct map_inputs {
 
 typedef struct map_opts {
     map_kind kind;
-    const char *field;          /* choropleth: street_summary field (default covered_share) */
+    const char *field;          /* choropleth: street_summary field (default covered_share); covered_share_change
+                                   or mean_s_change: compare's change layer (compare.h), diverging classes */
     double page_w_mm, page_h_mm; /* page size (map_parse_page) */
     double dpi;                 /* PNG resolution */
     map_format format;

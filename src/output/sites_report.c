@@ -235,6 +235,9 @@ ems_status sites_report_json(emscov_ctx *ctx, const sites_plan *p, char **out)
     if (r->mexclp) {
         json_object *o = json_object_new_object();
         add(o, "calls_per_day", jnum(r->calls_per_day));
+        add(o, "calls_per_day_from", json_object_new_string(r->calls_from_layer ? "calls" : "option"));
+        add(o, "call_days", r->call_days > 0 ? jnum(r->call_days) : NULL);
+        add(o, "calls_estimate", r->call_days > 0 ? jnum(r->calls_estimate) : NULL);
         add(o, "job_min", jnum(r->job_min));
         add(o, "ambulances", jnum(r->total_amb));
         add(o, "busy_fraction", jnum(r->q_base));
@@ -527,6 +530,12 @@ void sites_report_summary(FILE *f, const sites_plan *p, size_t top_n)
     if (r->mexclp) {
         fprintf(f, _("\nbusy ambulances (MEXCLP, Daskin 1983): %g calls/day x %g min over %g ambulances\n"),
                 r->calls_per_day, r->job_min, r->total_amb);
+        if (r->calls_from_layer)
+            fprintf(f, _("  calls per day from the [calls] layer: %g calls over %g days (first to last date)\n"),
+                    r->calls_estimate * r->call_days, r->call_days);
+        else if (r->call_days > 0)
+            fprintf(f, _("  calls per day given (--calls-per-day): overrides %g from the [calls] layer (%g days)\n"),
+                    r->calls_estimate, r->call_days);
         if (r->q_base < 1)
             fprintf(f, _("  busy fraction q = %.4f; calls finding a free ambulance within %g min: %.2f %% (target "
                          ">= %.0f %%: %s)\n"),

@@ -2,4 +2,4 @@
 $ emscov sites --help
 ~ usage: emscov sites [OPTIONS] SCENARIO.ini
 ~   --target-share X
-~   --calls-per-day N --job-min M
+~   --job-min M

@@ -9,6 +9,8 @@
 
 #include "src/output/compare.h"
 
+#include "geo/crs.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,11 +116,67 @@ static void test_bad_input(void **state)
     compare_destroy(NULL);
 }
 
+/* A street_summary stand-in: squares with subdistrict_id, name, covered_share, mean_s (NaN: NULL). */
+static layer *summary(emscov_ctx *ctx, const char *const *ids, const double *share, const double *mean, size_t n,
+                      bool with_mean)
+{
+    crs *c = NULL;
+    assert_ok(ctx, crs_from_epsg(ctx, 32650, &c));
+    layer *l = NULL;
+    assert_ok(ctx, layer_create(ctx, "street_summary", "test", c, &l));
+    crs_destroy(c);
+    const char *names[] = {"subdistrict_id", "name", "covered_share", "mean_s"};
+    layer_field_type types[] = {LAYER_FIELD_STRING, LAYER_FIELD_STRING, LAYER_FIELD_DOUBLE, LAYER_FIELD_DOUBLE};
+    for (int k = 0; k < (with_mean ? 4 : 3); k++)
+        assert_ok(ctx, layer_add_field(ctx, l, names[k], types[k], 0, 0));
+    for (size_t i = 0; i < n; i++) {
+        char wkt[128];
+        snprintf(wkt, sizeof wkt, "POLYGON((%zu 0,%zu 0,%zu 1000,%zu 1000,%zu 0))", i * 1000, i * 1000 + 1000,
+                 i * 1000 + 1000, i * 1000, i * 1000);
+        layer_value v[4] = {{.u.s = ids[i]}, {.u.s = ids[i]}, {.u.d = share[i]}, {.u.d = mean[i]}};
+        v[2].is_null = isnan(share[i]);
+        v[3].is_null = isnan(mean[i]);
+        assert_ok(ctx, layer_append_take(ctx, l, tu_wkt(ctx, wkt), (int64_t)i + 1, v));
+    }
+    return l;
+}
+
+/* The before/after map's values, by hand: A has X (0.9, 300 s), Y (1.0, 400 s), Z; B has Y (0.75, 460 s),
+ * X (0.9, NULL), W (only in B). Per B feature: Y −0.25 and +60 s; X 0 and NULL (B's mean NULL); W NULL, NULL. */
+static void test_change_layer(void **state)
+{
+    emscov_ctx *ctx = *state;
+    const char *ida[] = {"X", "Y", "Z"}, *idb[] = {"Y", "X", "W"};
+    double sa[] = {0.9, 1.0, 1.0}, ma[] = {300, 400, 200}, sb[] = {0.75, 0.9, 1.0}, mb[] = {460, NAN, 100};
+    layer *a = summary(ctx, ida, sa, ma, 3, true), *b = summary(ctx, idb, sb, mb, 3, true), *ch = NULL;
+    assert_ok(ctx, compare_change_layer(ctx, a, b, &ch));
+    assert_int_equal(layer_count(ch), 3);
+    int js = layer_field_index(ch, "covered_share_change"), jm = layer_field_index(ch, "mean_s_change");
+    assert_true(js >= 0 && jm >= 0);
+    assert_float_equal(layer_value_number(ch, 0, (size_t)js), -0.25, 1e-12);
+    assert_float_equal(layer_value_number(ch, 0, (size_t)jm), 60, 1e-12);
+    assert_float_equal(layer_value_number(ch, 1, (size_t)js), 0, 1e-12);
+    assert_true(layer_value_at(ch, 1, (size_t)jm)->is_null);
+    assert_true(layer_value_at(ch, 2, (size_t)js)->is_null);
+    assert_true(layer_value_at(ch, 2, (size_t)jm)->is_null);
+    assert_string_equal(layer_value_at(ch, 2, (size_t)layer_field_index(ch, "subdistrict_id"))->u.s, "W");
+    layer_destroy(ch);
+    /* a table without mean_s is refused, naming the field */
+    layer *bad = summary(ctx, idb, sb, mb, 3, false);
+    ch = NULL;
+    assert_status_msg(ctx, compare_change_layer(ctx, a, bad, &ch), EMS_EINPUT, "mean_s");
+    assert_null(ch);
+    layer_destroy(bad);
+    layer_destroy(a);
+    layer_destroy(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hand_worked),
         cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_change_layer),
     };
     return cmocka_run_group_tests(tests, tu_ctx_setup, tu_ctx_teardown);
 }

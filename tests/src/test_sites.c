@@ -506,7 +506,7 @@ static void test_plan_ladder(void **state)
     assert_int_equal(p->gaps[1].nbest, 1);
     sites_plan_destroy(p);
     o.objective = SITES_OBJ_MEXCLP;
-    assert_status_msg(ctx, sites_plan_run(ctx, a, &o, &p), EMS_EINPUT, "--objective mexclp needs --calls-per-day");
+    assert_status_msg(ctx, sites_plan_run(ctx, a, &o, &p), EMS_EINPUT, "--objective mexclp needs --job-min");
     assert_null(p);
     analysis_destroy(a);
     scenario_destroy(sc);
