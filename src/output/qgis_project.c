@@ -95,8 +95,6 @@ ems_status qgis_project_qgs(emscov_ctx *ctx, const char *gpkg_name, const result
             free(r);
         }
     }
-    if (st == EMS_OK && m == 0)
-        st = emscov_fail(ctx, EMS_EINPUT, "%s: no styled layer for a QGIS project", gpkg_name);
     if (st == EMS_OK) {
         for (size_t a = 1; a < m; a++) /* insertion sort: a handful of layers, and it keeps equal ranks in order */
             for (size_t b = a; b > 0 && by_rank(&on[b - 1], &on[b]) > 0; b--) {
@@ -108,8 +106,8 @@ ems_status qgis_project_qgs(emscov_ctx *ctx, const char *gpkg_name, const result
     }
     char *buf = NULL;
     size_t len = 0;
-    FILE *f = st == EMS_OK ? open_memstream(&buf, &len) : NULL;
-    if (st == EMS_OK && !f)
+    FILE *f = st == EMS_OK && m > 0 ? open_memstream(&buf, &len) : NULL; /* no styled table: no project */
+    if (st == EMS_OK && m > 0 && !f)
         st = emscov_fail(ctx, EMS_ENOMEM, "out of memory (QGIS project)");
     if (f) {
         double ext[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY}, e[4];
@@ -176,7 +174,7 @@ ems_status qgis_project_qgz(emscov_ctx *ctx, const char *gpkg_name, const result
     *len = 0;
     char *qgs = NULL;
     ems_status st = qgis_project_qgs(ctx, gpkg_name, ls, n, &qgs);
-    if (st == EMS_OK)
+    if (st == EMS_OK && qgs)
         st = zipfile_stored(ctx, QGIS_PROJECT_NAME ".qgs", qgs, strlen(qgs), qgz, len);
     free(qgs);
     return st;

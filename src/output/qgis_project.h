@@ -17,9 +17,10 @@
 #define QGIS_PROJECT_NAME "emscov"
 
 /* The .qgs document (XML, NUL-terminated) of the project for the tables of ls[0, n) written to GeoPackage
- * gpkg_name (a file name, no directory) into *qgs. EMS_EINPUT when none of the tables has a style. */
+ * gpkg_name (a file name, no directory) into *qgs; *qgs NULL (EMS_OK) when none of the tables has a style. */
 ems_status qgis_project_qgs(emscov_ctx *ctx, const char *gpkg_name, const result_layer *ls, size_t n, char **qgs);
-/* The same project as a .qgz (what QGIS stores in a GeoPackage) into *qgz, *len. */
+/* The same project as a .qgz (what QGIS stores in a GeoPackage) into *qgz, *len; NULL, 0 without a styled
+ * table. */
 ems_status qgis_project_qgz(emscov_ctx *ctx, const char *gpkg_name, const result_layer *ls, size_t n,
                             unsigned char **qgz, size_t *len);
 

@@ -445,7 +445,7 @@ ems_status outset_gpkg_qgis(emscov_ctx *ctx, gpkg_store *gs, const char *gpkg_na
     size_t len = 0;
     if (st == EMS_OK)
         st = qgis_project_qgz(ctx, gpkg_name, ls, n, &qgz, &len);
-    if (st == EMS_OK)
+    if (st == EMS_OK && qgz) /* none without a styled layer, as there is then no layer_styles */
         st = gpkg_store_write_project(ctx, gs, QGIS_PROJECT_NAME, qgz, len);
     free(qgz);
     return st;

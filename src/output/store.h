@@ -69,7 +69,7 @@ ems_status outset_add_file(emscov_ctx *ctx, outset *s, const char *name, const c
 ems_status outset_add_gpkg(emscov_ctx *ctx, outset *s, const char *name, const result_layer *ls, size_t n);
 /* The QGIS style of each of the n layers that has one (qgis_style.h) into a GeoPackage being written (its
  * layer_styles table) and a QGIS project of those layers (qgis_project.h, stored as QGIS_PROJECT_NAME in its
- * qgis_projects table; gpkg_name: the GeoPackage's file name in the output directory, which the project's
+ * qgis_projects table, none when no layer has a style; gpkg_name: the GeoPackage's file name in the output directory, which the project's
  * datasources name), as outset_add_gpkg writes them: for a caller writing the GeoPackage itself. */
 typedef struct gpkg_store gpkg_store;
 ems_status outset_gpkg_qgis(emscov_ctx *ctx, gpkg_store *gs, const char *gpkg_name, const result_layer *ls,

@@ -3,7 +3,7 @@
  * sub-districts, whatever order they come in), the layers below the sub-districts unticked; each map layer
  * reads "./NAME|layername=TABLE" with provider ogr, carries the EPSG code of its CRS and the very renderer of
  * the table's style (qgis_style_renderer); the .qgz is a zip holding emscov.qgs whose bytes are that document.
- * Failure path: no styled table. */
+ * Without a styled table there is no project. */
 #include "test_util.h"
 
 #include "src/output/qgis_project.h"
@@ -108,9 +108,15 @@ static void test_project(void **state)
     assert_memory_equal(z + 40, qgs, strlen(qgs));
     free(z);
     free(qgs);
-    /* no styled table */
-    assert_status_msg(ctx, qgis_project_qgs(ctx, "x.gpkg", &ls[2], 1, &qgs), EMS_EINPUT, "no styled layer");
+    /* no styled table, no project */
+    qgs = (char *)"x";
+    assert_ok(ctx, qgis_project_qgs(ctx, "x.gpkg", &ls[2], 1, &qgs));
     assert_null(qgs);
+    z = (unsigned char *)"x";
+    n = 1;
+    assert_ok(ctx, qgis_project_qgz(ctx, "x.gpkg", &ls[2], 1, &z, &n));
+    assert_null(z);
+    assert_int_equal(n, 0);
     layer_destroy(poly);
     layer_destroy(pt);
     layer_destroy(dem);
