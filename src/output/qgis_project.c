@@ -10,8 +10,9 @@
 #include <string.h>
 
 /* Drawing order, top first: a table not listed goes below these. */
-static const char *const order[] = {"input_issue", "selected_site", "site_selected", "candidate", "site_candidate", "station",
-                                    "street_summary", "park_service_area", "service_area", "demand_time"};
+static const char *const order[] = {"input_issue",    "selected_site", "site_selected",  "candidate",
+                                    "site_candidate", "station",       "street_summary", "park_service_area",
+                                    "service_area",   "demand_time"};
 #define NORDER (sizeof order / sizeof *order)
 
 static size_t rank(const char *table)
@@ -37,13 +38,12 @@ static ems_status put_crs(emscov_ctx *ctx, FILE *f, const char *indent, const cr
     int epsg = crs_epsg(c);
     crs *known = NULL;
     ems_status st = epsg > 0 ? crs_from_epsg(ctx, epsg, &known) : EMS_OK;
-    if (st != EMS_OK)
-        return st;
+    if (st != EMS_OK) return st;
     fprintf(f, "%s<spatialrefsys nativeFormat=\"Wkt\">\n%s  <wkt>", indent, indent);
     qgis_style_put_xml(f, crs_wkt(known ? known : c));
     crs_destroy(known);
-    fprintf(f, "</wkt>\n%s  <proj4></proj4>\n%s  <srsid>0</srsid>\n%s  <srid>%d</srid>\n", indent, indent, indent,
-            epsg > 0 ? epsg : 0);
+    fprintf(f, "</wkt>\n%s  <proj4></proj4>\n%s  <srsid>0</srsid>\n%s  <srid>%d</srid>\n", indent, indent,
+            indent, epsg > 0 ? epsg : 0);
     if (epsg > 0)
         fprintf(f, "%s  <authid>EPSG:%d</authid>\n", indent, epsg);
     else
@@ -54,12 +54,15 @@ static ems_status put_crs(emscov_ctx *ctx, FILE *f, const char *indent, const cr
     return EMS_OK;
 }
 
-/* A project layer: the table's id, name and datasource in the GeoPackage, its CRS and the style's renderer. */
+/* A project layer: the table's id, name and datasource in the GeoPackage, its CRS and the style's renderer.
+ */
 static ems_status put_maplayer(emscov_ctx *ctx, FILE *f, const char *gpkg_name, const result_layer *rl,
                                const char *renderer)
 {
     const char *t = rl->table;
-    fprintf(f, "    <maplayer type=\"vector\" geometry=\"%s\" autoRefreshEnabled=\"0\" refreshOnNotifyEnabled=\"0\">\n",
+    fprintf(f,
+            "    <maplayer type=\"vector\" geometry=\"%s\" autoRefreshEnabled=\"0\" "
+            "refreshOnNotifyEnabled=\"0\">\n",
             geometry_class(layer_geom_type(rl->l)));
     fprintf(f, "      <id>emscov_%s</id>\n      <datasource>./", t);
     qgis_style_put_xml(f, gpkg_name);
@@ -78,7 +81,8 @@ static int by_rank(const void *a, const void *b)
     return rx < ry ? -1 : rx > ry;
 }
 
-ems_status qgis_project_qgs(emscov_ctx *ctx, const char *gpkg_name, const result_layer *ls, size_t n, char **qgs)
+ems_status qgis_project_qgs(emscov_ctx *ctx, const char *gpkg_name, const result_layer *ls, size_t n,
+                            char **qgs)
 {
     *qgs = NULL;
     const result_layer **on = calloc(n ? n : 1, sizeof *on);
@@ -96,7 +100,8 @@ ems_status qgis_project_qgs(emscov_ctx *ctx, const char *gpkg_name, const result
         }
     }
     if (st == EMS_OK) {
-        for (size_t a = 1; a < m; a++) /* insertion sort: a handful of layers, and it keeps equal ranks in order */
+        for (size_t a = 1; a < m;
+             a++) /* insertion sort: a handful of layers, and it keeps equal ranks in order */
             for (size_t b = a; b > 0 && by_rank(&on[b - 1], &on[b]) > 0; b--) {
                 const result_layer *tl = on[b];
                 on[b] = on[b - 1], on[b - 1] = tl;
@@ -107,8 +112,7 @@ ems_status qgis_project_qgs(emscov_ctx *ctx, const char *gpkg_name, const result
     char *buf = NULL;
     size_t len = 0;
     FILE *f = st == EMS_OK && m > 0 ? open_memstream(&buf, &len) : NULL; /* no styled table: no project */
-    if (st == EMS_OK && m > 0 && !f)
-        st = emscov_fail(ctx, EMS_ENOMEM, "out of memory (QGIS project)");
+    if (st == EMS_OK && m > 0 && !f) st = emscov_fail(ctx, EMS_ENOMEM, "out of memory (QGIS project)");
     if (f) {
         double ext[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY}, e[4];
         for (size_t k = 0; k < m; k++)
@@ -116,8 +120,9 @@ ems_status qgis_project_qgs(emscov_ctx *ctx, const char *gpkg_name, const result
                 ext[0] = fmin(ext[0], e[0]), ext[1] = fmin(ext[1], e[1]);
                 ext[2] = fmax(ext[2], e[2]), ext[3] = fmax(ext[3], e[3]);
             }
-        fprintf(f, "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
-                   "<qgis projectname=\"%s\" version=\"3.22.0\">\n  <title>%s</title>\n  <projectCrs>\n",
+        fprintf(f,
+                "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
+                "<qgis projectname=\"%s\" version=\"3.22.0\">\n  <title>%s</title>\n  <projectCrs>\n",
                 QGIS_PROJECT_NAME, QGIS_PROJECT_NAME);
         st = put_crs(ctx, f, "    ", layer_crs(on[0]->l));
         fputs("  </projectCrs>\n  <layer-tree-group>\n    <customproperties/>\n", f);
@@ -126,17 +131,19 @@ ems_status qgis_project_qgs(emscov_ctx *ctx, const char *gpkg_name, const result
             fprintf(f, "    <layer-tree-layer id=\"emscov_%s\" name=\"%s\" providerKey=\"ogr\" source=\"./",
                     on[k]->table, on[k]->table);
             qgis_style_put_xml(f, gpkg_name);
-            fprintf(f, "|layername=%s\" checked=\"Qt::%s\" expanded=\"1\">\n      <customproperties/>\n"
-                       "    </layer-tree-layer>\n",
+            fprintf(f,
+                    "|layername=%s\" checked=\"Qt::%s\" expanded=\"1\">\n      <customproperties/>\n"
+                    "    </layer-tree-layer>\n",
                     on[k]->table, shown ? "Checked" : "Unchecked");
             shown = shown && strcmp(on[k]->table, "street_summary") != 0;
         }
         fputs("  </layer-tree-group>\n", f);
         if (ext[0] <= ext[2]) { /* the map opens on the layers (a city: extent of its sub-districts) */
-            fprintf(f, "  <mapcanvas name=\"theMapCanvas\" annotationsVisible=\"1\">\n"
-                       "    <extent>\n      <xmin>%.17g</xmin>\n      <ymin>%.17g</ymin>\n"
-                       "      <xmax>%.17g</xmax>\n      <ymax>%.17g</ymax>\n    </extent>\n"
-                       "    <rotation>0</rotation>\n    <destinationsrs>\n",
+            fprintf(f,
+                    "  <mapcanvas name=\"theMapCanvas\" annotationsVisible=\"1\">\n"
+                    "    <extent>\n      <xmin>%.17g</xmin>\n      <ymin>%.17g</ymin>\n"
+                    "      <xmax>%.17g</xmax>\n      <ymax>%.17g</ymax>\n    </extent>\n"
+                    "    <rotation>0</rotation>\n    <destinationsrs>\n",
                     ext[0], ext[1], ext[2], ext[3]);
             if (st == EMS_OK) st = put_crs(ctx, f, "      ", layer_crs(on[0]->l));
             fputs("    </destinationsrs>\n  </mapcanvas>\n", f);
@@ -148,7 +155,8 @@ ems_status qgis_project_qgs(emscov_ctx *ctx, const char *gpkg_name, const result
         for (size_t k = 0; k < m; k++)
             fprintf(f, "    <layer id=\"emscov_%s\"/>\n", on[k]->table);
         fputs("  </layerorder>\n  <properties>\n    <Paths>\n      <Absolute type=\"bool\">false</Absolute>\n"
-              "    </Paths>\n    <SpatialRefSys>\n      <ProjectionsEnabled type=\"int\">1</ProjectionsEnabled>\n"
+              "    </Paths>\n    <SpatialRefSys>\n      <ProjectionsEnabled "
+              "type=\"int\">1</ProjectionsEnabled>\n"
               "    </SpatialRefSys>\n  </properties>\n</qgis>\n",
               f);
         if ((fclose(f) != 0 || !buf) && st == EMS_OK)
@@ -162,8 +170,7 @@ ems_status qgis_project_qgs(emscov_ctx *ctx, const char *gpkg_name, const result
         free(renderer[k]);
     free(renderer);
     free(on);
-    if (st == EMS_OK)
-        *qgs = buf;
+    if (st == EMS_OK) *qgs = buf;
     return st;
 }
 
@@ -174,8 +181,7 @@ ems_status qgis_project_qgz(emscov_ctx *ctx, const char *gpkg_name, const result
     *len = 0;
     char *qgs = NULL;
     ems_status st = qgis_project_qgs(ctx, gpkg_name, ls, n, &qgs);
-    if (st == EMS_OK && qgs)
-        st = zipfile_stored(ctx, QGIS_PROJECT_NAME ".qgs", qgs, strlen(qgs), qgz, len);
+    if (st == EMS_OK && qgs) st = zipfile_stored(ctx, QGIS_PROJECT_NAME ".qgs", qgs, strlen(qgs), qgz, len);
     free(qgs);
     return st;
 }

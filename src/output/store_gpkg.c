@@ -58,7 +58,7 @@ struct gpkg_store {
     size_t buf_cap;
     rt_entry *rt; /* R-tree entries of the layer being written */
     size_t nrt, rt_cap;
-    bool styles;  /* the layer_styles table exists */
+    bool styles;   /* the layer_styles table exists */
     bool projects; /* the qgis_projects table exists */
 };
 

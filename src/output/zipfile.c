@@ -10,9 +10,9 @@
 #define ZIP_LOCAL_SIG 0x04034b50u
 #define ZIP_CENTRAL_SIG 0x02014b50u
 #define ZIP_END_SIG 0x06054b50u
-#define ZIP_VERSION 20          /* 2.0: what a stored or deflated entry needs */
-#define ZIP_FLAG_UTF8 0x0800u   /* general purpose bit 11: the name is UTF-8 */
-#define ZIP_DOS_DATE 0x0021u    /* 1980-01-01: year 0 (1980) << 9 | month 1 << 5 | day 1 */
+#define ZIP_VERSION 20        /* 2.0: what a stored or deflated entry needs */
+#define ZIP_FLAG_UTF8 0x0800u /* general purpose bit 11: the name is UTF-8 */
+#define ZIP_DOS_DATE 0x0021u  /* 1980-01-01: year 0 (1980) << 9 | month 1 << 5 | day 1 */
 #define ZIP_LOCAL_LEN 30
 #define ZIP_CENTRAL_LEN 46
 #define ZIP_END_LEN 22
@@ -45,8 +45,8 @@ static unsigned char *put_common(unsigned char *p, uint32_t crc, uint32_t size, 
     return put16(p, 0); /* extra field length */
 }
 
-ems_status zipfile_stored(emscov_ctx *ctx, const char *name, const void *data, size_t len, unsigned char **zip,
-                          size_t *zip_len)
+ems_status zipfile_stored(emscov_ctx *ctx, const char *name, const void *data, size_t len,
+                          unsigned char **zip, size_t *zip_len)
 {
     *zip = NULL;
     *zip_len = 0;
@@ -57,8 +57,7 @@ ems_status zipfile_stored(emscov_ctx *ctx, const char *name, const void *data, s
     if (len >= 0xFFFFFFFFu || total > 0xFFFFFFFFu)
         return emscov_fail(ctx, EMS_EINPUT, "%s: %zu bytes is too large for a zip without Zip64", name, len);
     unsigned char *buf = malloc(total);
-    if (!buf)
-        return emscov_fail(ctx, EMS_ENOMEM, "out of memory (zip of %s)", name);
+    if (!buf) return emscov_fail(ctx, EMS_ENOMEM, "out of memory (zip of %s)", name);
     uint32_t crc = (uint32_t)crc32(crc32(0L, Z_NULL, 0), data, (uInt)len);
     unsigned char *p = put32(buf, ZIP_LOCAL_SIG);
     p = put_common(p, crc, (uint32_t)len, nl);
@@ -70,11 +69,11 @@ ems_status zipfile_stored(emscov_ctx *ctx, const char *name, const void *data, s
     p = put32(p, ZIP_CENTRAL_SIG);
     p = put16(p, ZIP_VERSION); /* version made by: MS-DOS attributes, 2.0 */
     p = put_common(p, crc, (uint32_t)len, nl);
-    p = put16(p, 0);  /* file comment length */
-    p = put16(p, 0);  /* disk number start */
-    p = put16(p, 0);  /* internal attributes */
-    p = put32(p, 0);  /* external attributes */
-    p = put32(p, 0);  /* offset of the local header */
+    p = put16(p, 0); /* file comment length */
+    p = put16(p, 0); /* disk number start */
+    p = put16(p, 0); /* internal attributes */
+    p = put32(p, 0); /* external attributes */
+    p = put32(p, 0); /* offset of the local header */
     memcpy(p, name, nl);
     p += nl;
     p = put32(p, ZIP_END_SIG);

@@ -2,8 +2,8 @@
  * layer tree and layer order hold the styled tables only, top first as designed here (stations above
  * sub-districts, whatever order they come in), the layers below the sub-districts unticked; each map layer
  * reads "./NAME|layername=TABLE" with provider ogr, carries the EPSG code of its CRS and the very renderer of
- * the table's style (qgis_style_renderer); the .qgz is a zip holding emscov.qgs whose bytes are that document.
- * Without a styled table there is no project. */
+ * the table's style (qgis_style_renderer); the .qgz is a zip holding emscov.qgs whose bytes are that
+ * document. Without a styled table there is no project. */
 #include "test_util.h"
 
 #include "src/output/qgis_project.h"
@@ -15,8 +15,8 @@
 #include <string.h>
 
 typedef struct seen {
-    char tree[8][64];    /* layer-tree-layer name + ":" + checked */
-    char order[8][64];   /* layerorder ids */
+    char tree[8][64];  /* layer-tree-layer name + ":" + checked */
+    char order[8][64]; /* layerorder ids */
     int ntree, norder, depth;
     bool in_layerorder;
 } seen;
@@ -73,7 +73,8 @@ static void test_project(void **state)
     XML_SetUserData(p, &s);
     XML_SetElementHandler(p, on_start, on_end);
     if (XML_Parse(p, qgs, (int)strlen(qgs), 1) != XML_STATUS_OK)
-        fail_msg("line %lu: %s", (unsigned long)XML_GetCurrentLineNumber(p), XML_ErrorString(XML_GetErrorCode(p)));
+        fail_msg("line %lu: %s", (unsigned long)XML_GetCurrentLineNumber(p),
+                 XML_ErrorString(XML_GetErrorCode(p)));
     XML_ParserFree(p);
     assert_int_equal(s.ntree, 3);
     assert_string_equal(s.tree[0], "station:Qt::Checked");

@@ -1,7 +1,7 @@
 /* tests/src/test_zipfile.c: the one-entry stored zip, against the layout of PKWARE's APPNOTE written out here
- * (signatures, offsets, sizes) and the published CRC-32 of "hello" (0x3610a686), then read back by independent
- * readers: Python's zipfile (testzip checks every CRC) and Info-ZIP's `unzip -t` when installed. Failure
- * paths: an empty and a too long entry name. */
+ * (signatures, offsets, sizes) and the published CRC-32 of "hello" (0x3610a686), then read back by
+ * independent readers: Python's zipfile (testzip checks every CRC) and Info-ZIP's `unzip -t` when installed.
+ * Failure paths: an empty and a too long entry name. */
 #include "test_util.h"
 
 #include "src/output/zipfile.h"
@@ -29,8 +29,8 @@ static void test_layout(void **state)
     size_t n = 0;
     assert_ok(ctx, zipfile_stored(ctx, "a.txt", "hello", 5, &z, &n));
     assert_int_equal(n, 30 + 5 + 5 + 46 + 5 + 22);
-    assert_int_equal(le32(z), 0x04034b50u);     /* local file header */
-    assert_int_equal(le16(z + 8), 0);          /* stored */
+    assert_int_equal(le32(z), 0x04034b50u);      /* local file header */
+    assert_int_equal(le16(z + 8), 0);            /* stored */
     assert_int_equal(le32(z + 14), 0x3610a686u); /* CRC-32 of "hello" */
     assert_int_equal(le32(z + 18), 5);
     assert_int_equal(le32(z + 22), 5);
@@ -39,12 +39,12 @@ static void test_layout(void **state)
     assert_memory_equal(z + 35, "hello", 5);
     assert_int_equal(le32(z + 40), 0x02014b50u); /* central directory */
     assert_int_equal(le32(z + 40 + 16), 0x3610a686u);
-    assert_int_equal(le32(z + 40 + 42), 0);      /* the local header's offset */
+    assert_int_equal(le32(z + 40 + 42), 0); /* the local header's offset */
     const unsigned char *end = z + n - 22;
     assert_int_equal(le32(end), 0x06054b50u);
-    assert_int_equal(le16(end + 10), 1);         /* one entry */
-    assert_int_equal(le32(end + 12), 46 + 5);    /* central directory size */
-    assert_int_equal(le32(end + 16), 40);        /* and offset */
+    assert_int_equal(le16(end + 10), 1);      /* one entry */
+    assert_int_equal(le32(end + 12), 46 + 5); /* central directory size */
+    assert_int_equal(le32(end + 16), 40);     /* and offset */
     free(z);
 }
 
@@ -77,8 +77,8 @@ static void test_readers(void **state)
     assert_ok(ctx, zipfile_stored(ctx, "empty", "", 0, &z, &n)); /* an empty file is a file */
     tu_write_file(path, z, n);
     free(z);
-    snprintf(cmd, sizeof cmd, "python3 -c \"import zipfile,sys; print(zipfile.ZipFile(sys.argv[1]).read('empty'))\" %s",
-             path);
+    snprintf(cmd, sizeof cmd,
+             "python3 -c \"import zipfile,sys; print(zipfile.ZipFile(sys.argv[1]).read('empty'))\" %s", path);
     assert_int_equal(tu_run(cmd, &out), 0);
     assert_string_equal(out, "b''\n");
     free(out);
