@@ -353,7 +353,7 @@ ems_status job_analyze(emscov_ctx *ctx, const job_opts *o, job **out)
     if (st == EMS_OK)
         st = gpkg_write(ctx, gs, ls, nl, early, ne);
     if (st == EMS_OK)
-        st = outset_gpkg_styles(ctx, gs, ls, nl);
+        st = outset_gpkg_qgis(ctx, gs, "emscov.gpkg", ls, nl);
     if (gs)
         st = gpkg_finish(ctx, gs, st);
     if (st == EMS_OK)

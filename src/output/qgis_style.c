@@ -22,8 +22,7 @@ typedef struct style_class {
     unsigned outline;    /* outline colour */
 } style_class;
 
-/* XML text: & < > " escaped. */
-static void put_xml(FILE *f, const char *s)
+void qgis_style_put_xml(FILE *f, const char *s)
 {
     for (; *s; s++) {
         switch (*s) {
@@ -89,25 +88,19 @@ static void put_symbol(FILE *f, sym_kind kind, int name, const style_class *c)
     fputs("        </layer>\n      </symbol>\n", f);
 }
 
-static ems_status render(emscov_ctx *ctx, sym_kind kind, const style_class *cls, size_t n, char **out)
+/* The <renderer-v2> element (rule-based, one rule and one symbol per class), indented for a QML document. */
+static void put_renderer(FILE *f, sym_kind kind, const style_class *cls, size_t n)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f)
-        return emscov_fail(ctx, EMS_ENOMEM, "out of memory (QGIS style)");
-    fputs("<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
-          "<qgis version=\"3.22.0\" styleCategories=\"Symbology\">\n"
-          "  <renderer-v2 type=\"RuleRenderer\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n"
+    fputs("  <renderer-v2 type=\"RuleRenderer\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n"
           "    <rules key=\"{emscov-root}\">\n",
           f);
     for (size_t k = 0; k < n; k++) {
         fprintf(f, "      <rule key=\"{emscov-%zu}\" symbol=\"%zu\" label=\"", k, k);
-        put_xml(f, cls[k].label);
+        qgis_style_put_xml(f, cls[k].label);
         fputc('"', f);
         if (cls[k].filter[0]) {
             fputs(" filter=\"", f);
-            put_xml(f, cls[k].filter);
+            qgis_style_put_xml(f, cls[k].filter);
             fputc('"', f);
         }
         fputs("/>\n", f);
@@ -115,8 +108,24 @@ static ems_status render(emscov_ctx *ctx, sym_kind kind, const style_class *cls,
     fputs("    </rules>\n    <symbols>\n", f);
     for (size_t k = 0; k < n; k++)
         put_symbol(f, kind, (int)k, &cls[k]);
-    fputs("    </symbols>\n  </renderer-v2>\n  <blendMode>0</blendMode>\n  <layerOpacity>1</layerOpacity>\n</qgis>\n",
-          f);
+    fputs("    </symbols>\n  </renderer-v2>\n", f);
+}
+
+/* The whole QML document (whole) or the renderer element alone. */
+static ems_status render(emscov_ctx *ctx, sym_kind kind, const style_class *cls, size_t n, bool whole, char **out)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return emscov_fail(ctx, EMS_ENOMEM, "out of memory (QGIS style)");
+    if (whole)
+        fputs("<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
+              "<qgis version=\"3.22.0\" styleCategories=\"Symbology\">\n",
+              f);
+    put_renderer(f, kind, cls, n);
+    if (whole)
+        fputs("  <blendMode>0</blendMode>\n  <layerOpacity>1</layerOpacity>\n</qgis>\n", f);
     if (fclose(f) != 0 || !buf) {
         free(buf);
         return emscov_fail(ctx, EMS_ENOMEM, "out of memory (QGIS style)");
@@ -157,7 +166,7 @@ static style_class one(const char *label, const char *filter, unsigned color, do
     return c;
 }
 
-ems_status qgis_style_qml(emscov_ctx *ctx, const char *table, char **qml, const char **description)
+static ems_status style_of(emscov_ctx *ctx, const char *table, bool whole, char **qml, const char **description)
 {
     style_class c[MAP_BANDS + 2];
     size_t n = 0;
@@ -211,8 +220,19 @@ ems_status qgis_style_qml(emscov_ctx *ctx, const char *table, char **qml, const 
     } else {
         return EMS_OK;
     }
-    ems_status st = render(ctx, kind, c, n, qml);
+    ems_status st = render(ctx, kind, c, n, whole, qml);
     if (st != EMS_OK)
         *description = NULL;
     return st;
+}
+
+ems_status qgis_style_qml(emscov_ctx *ctx, const char *table, char **qml, const char **description)
+{
+    return style_of(ctx, table, true, qml, description);
+}
+
+ems_status qgis_style_renderer(emscov_ctx *ctx, const char *table, char **xml)
+{
+    const char *unused;
+    return style_of(ctx, table, false, xml, &unused);
 }

@@ -13,6 +13,8 @@
 
 #include "geo/ctx.h"
 
+#include <stdio.h>
+
 /* The name every emscov style is stored under (layer_styles.styleName). */
 #define QGIS_STYLE_NAME "emscov"
 
@@ -20,5 +22,11 @@
  * input_issue, candidate or site_candidate, selected_site or site_selected) into *qml; *qml NULL (EMS_OK) for any other table. *description:
  * static text naming what the style shows (NULL with *qml). */
 ems_status qgis_style_qml(emscov_ctx *ctx, const char *table, char **qml, const char **description);
+/* The same style's <renderer-v2> element alone (what a QGIS project's <maplayer> holds) into *xml (free);
+ * *xml NULL (EMS_OK) for a table emscov has no style for. */
+ems_status qgis_style_renderer(emscov_ctx *ctx, const char *table, char **xml);
+
+/* s as XML text (& < > " escaped) to f: for the other QGIS documents emscov writes. */
+void qgis_style_put_xml(FILE *f, const char *s);
 
 #endif

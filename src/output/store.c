@@ -2,6 +2,7 @@
 #define _DEFAULT_SOURCE /* flock(2); everything else here is POSIX.1-2008 */
 #include "src/output/store.h"
 
+#include "src/output/qgis_project.h"
 #include "src/output/qgis_style.h"
 #include "src/output/store_gpkg.h"
 
@@ -428,7 +429,8 @@ ems_status outset_add_file(emscov_ctx *ctx, outset *s, const char *name, const c
     return st;
 }
 
-ems_status outset_gpkg_styles(emscov_ctx *ctx, gpkg_store *gs, const result_layer *ls, size_t n)
+ems_status outset_gpkg_qgis(emscov_ctx *ctx, gpkg_store *gs, const char *gpkg_name, const result_layer *ls,
+                            size_t n)
 {
     ems_status st = EMS_OK;
     for (size_t k = 0; st == EMS_OK && k < n; k++) { /* QGIS draws each layer as emscov map does */
@@ -439,6 +441,13 @@ ems_status outset_gpkg_styles(emscov_ctx *ctx, gpkg_store *gs, const result_laye
             st = gpkg_store_write_style(ctx, gs, ls[k].table, QGIS_STYLE_NAME, qml, NULL, what);
         free(qml);
     }
+    unsigned char *qgz = NULL; /* and opens them all at once, in the order of emscov's maps */
+    size_t len = 0;
+    if (st == EMS_OK)
+        st = qgis_project_qgz(ctx, gpkg_name, ls, n, &qgz, &len);
+    if (st == EMS_OK && qgz) /* none without a styled layer, as there is then no layer_styles */
+        st = gpkg_store_write_project(ctx, gs, QGIS_PROJECT_NAME, qgz, len);
+    free(qgz);
     return st;
 }
 
@@ -450,7 +459,7 @@ ems_status outset_add_gpkg(emscov_ctx *ctx, outset *s, const char *name, const r
     if (st == EMS_OK) st = gpkg_store_begin(ctx, f->staged, &gs);
     for (size_t k = 0; st == EMS_OK && k < n; k++)
         st = gpkg_store_write_layer(ctx, gs, ls[k].table, ls[k].description, ls[k].l);
-    if (st == EMS_OK) st = outset_gpkg_styles(ctx, gs, ls, n);
+    if (st == EMS_OK) st = outset_gpkg_qgis(ctx, gs, name, ls, n);
     if (st == EMS_OK)
         st = gpkg_store_commit(ctx, gs); /* renames inside the staging directory */
     else

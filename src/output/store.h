@@ -64,12 +64,16 @@ ems_status outset_add_bytes(emscov_ctx *ctx, outset *s, const char *name, const 
  * while the set is), where the caller writes the whole file before commit; commit fails when it is missing.
  */
 ems_status outset_add_file(emscov_ctx *ctx, outset *s, const char *name, const char **path);
-/* A GeoPackage of the set: the n layers written through store_gpkg (table, description, layer each). */
+/* A GeoPackage of the set: the n layers written through store_gpkg (table, description, layer each), with
+ * their QGIS styles and project (outset_gpkg_qgis). */
 ems_status outset_add_gpkg(emscov_ctx *ctx, outset *s, const char *name, const result_layer *ls, size_t n);
 /* The QGIS style of each of the n layers that has one (qgis_style.h) into a GeoPackage being written (its
- * layer_styles table), as outset_add_gpkg writes them: for a caller writing the GeoPackage itself. */
+ * layer_styles table) and a QGIS project of those layers (qgis_project.h, stored as QGIS_PROJECT_NAME in its
+ * qgis_projects table, none when no layer has a style; gpkg_name: the GeoPackage's file name in the output directory, which the project's
+ * datasources name), as outset_add_gpkg writes them: for a caller writing the GeoPackage itself. */
 typedef struct gpkg_store gpkg_store;
-ems_status outset_gpkg_styles(emscov_ctx *ctx, gpkg_store *gs, const result_layer *ls, size_t n);
+ems_status outset_gpkg_qgis(emscov_ctx *ctx, gpkg_store *gs, const char *gpkg_name, const result_layer *ls,
+                            size_t n);
 /* The database part, written and committed by outset_commit (what: the run's kind in messages). */
 void outset_attach_db(outset *s, const char *what, const outset_db_ops *ops, void *impl);
 void outset_attach_pg(outset *s, const outset_pg *pg);

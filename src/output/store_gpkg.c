@@ -58,7 +58,8 @@ struct gpkg_store {
     size_t buf_cap;
     rt_entry *rt; /* R-tree entries of the layer being written */
     size_t nrt, rt_cap;
-    bool styles;  /* the layer_styles table exists */
+    bool styles;   /* the layer_styles table exists */
+    bool projects; /* the qgis_projects table exists */
 };
 
 static const char wgs84_wkt1[] =
@@ -1188,6 +1189,38 @@ ems_status gpkg_store_write_style(emscov_ctx *ctx, gpkg_store *s, const char *ta
         st = step_reset(ctx, s, ins);
     }
     sqlite3_finalize(ins);
+    if (st != EMS_OK)
+        s->broken = true;
+    return st;
+}
+
+ems_status gpkg_store_write_project(emscov_ctx *ctx, gpkg_store *s, const char *name, const void *qgz, size_t len)
+{
+    if (s->broken)
+        return emscov_fail(ctx, EMS_EINTERNAL, "%s: QGIS project %s: an earlier write failed (abort the store)",
+                           s->path, name);
+    char now[32];
+    timestamp(now);
+    ems_status st = EMS_OK;
+    if (!s->projects && (st = exec_sql(ctx, s, "CREATE TABLE qgis_projects (name TEXT PRIMARY KEY,"
+                                                " metadata BLOB, content BLOB)")) == EMS_OK)
+        s->projects = true;
+    /* QGIS reads the content as text and decodes it from hexadecimal; the metadata is JSON text */
+    char *meta = st == EMS_OK ? sqlite3_mprintf("{\"last_modified_time\": \"%s\", \"last_modified_user\": \"emscov\"}",
+                                                now) : NULL;
+    if (st == EMS_OK && !meta)
+        st = emscov_fail(ctx, EMS_ENOMEM, "%s: out of memory (QGIS project %s)", s->path, name);
+    sqlite3_stmt *ins = NULL;
+    if (st == EMS_OK)
+        st = prepare(ctx, s, "INSERT INTO qgis_projects (name, metadata, content) VALUES (?, ?, hex(?))", &ins);
+    if (st == EMS_OK) {
+        sqlite3_bind_text(ins, 1, name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 2, meta, -1, SQLITE_STATIC);
+        sqlite3_bind_blob64(ins, 3, qgz, len, SQLITE_STATIC);
+        st = step_reset(ctx, s, ins);
+    }
+    sqlite3_finalize(ins);
+    sqlite3_free(meta);
     if (st != EMS_OK)
         s->broken = true;
     return st;

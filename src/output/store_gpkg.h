@@ -45,6 +45,12 @@ ems_status gpkg_store_write(emscov_ctx *ctx, gpkg_store *s, const result_layer *
  * written; after any other failure the store can only be aborted. */
 ems_status gpkg_store_write_style(emscov_ctx *ctx, gpkg_store *s, const char *table, const char *name,
                                   const char *qml, const char *sld, const char *description);
+/* A QGIS project stored in the GeoPackage: a row of `qgis_projects` (QGIS's table of projects, created with the
+ * first project; not listed in gpkg_contents, as QGIS leaves it): name, metadata (JSON text:
+ * last_modified_time as gpkg_contents' last_change, last_modified_user "emscov") and content (the .qgz bytes
+ * qgz[0, len) as upper-case hexadecimal text, as QGIS stores them). A name stored before fails (the name is the
+ * table's primary key); after any failure the store can only be aborted. */
+ems_status gpkg_store_write_project(emscov_ctx *ctx, gpkg_store *s, const char *name, const void *qgz, size_t len);
 /* Finish: COMMIT, close, fsync, rename the temporary file onto path. The store is destroyed either way. */
 ems_status gpkg_store_commit(emscov_ctx *ctx, gpkg_store *s);
 /* Give up: close and delete the temporary file; path is untouched. NULL-safe; destroys the store. */

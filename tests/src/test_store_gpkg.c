@@ -750,10 +750,61 @@ static void test_styles(void **state)
     }
 }
 
+/* QGIS projects: qgis_projects has QGIS's columns, the content is the bytes in upper-case hexadecimal text and
+ * the metadata JSON names the time and user, read back through GDAL's SQL; the table stays out of
+ * gpkg_contents (GDAL lists it when asked for every table) and the validator still passes; a second
+ * project of the same name fails and the store can then only be aborted (the file is not written). */
+static void test_projects(void **state)
+{
+    emscov_ctx *ctx = *state;
+    const char *path = out_path("projects.gpkg");
+    layer *p = points(ctx);
+    gpkg_store *s = NULL;
+    const unsigned char qgz[] = {0x50, 0x4b, 0x03, 0x04, 0x00, 0xff};
+    assert_ok(ctx, gpkg_store_begin(ctx, path, &s));
+    assert_ok(ctx, gpkg_store_write_layer(ctx, s, "pts", NULL, p));
+    assert_ok(ctx, gpkg_store_write_project(ctx, s, "emscov", qgz, sizeof qgz));
+    assert_ok(ctx, gpkg_store_commit(ctx, s));
+    char args[4400];
+    snprintf(args, sizeof args, "-ro -q '%s' -sql \"SELECT name, typeof(content) AS t, CAST(content AS TEXT) AS c,"
+             " CAST(metadata AS TEXT) AS m FROM qgis_projects\"",
+             path);
+    char *out = ogr(args);
+    assert_has(out, "name (String) = emscov");
+    assert_has(out, "t (String) = text");
+    assert_has(out, "c (String) = 504B030400FF");
+    assert_has(out, "m (String) = {\"last_modified_time\": \"");
+    assert_has(out, "\"last_modified_user\": \"emscov\"}");
+    free(out);
+    snprintf(args, sizeof args,
+             "-ro -q '%s' -sql \"SELECT count(*) AS n FROM gpkg_contents WHERE table_name = 'qgis_projects'\"", path);
+    out = ogr(args);
+    assert_has(out, "n (Integer) = 0");
+    free(out);
+    snprintf(args, sizeof args, "-ro -so -oo LIST_ALL_TABLES=YES '%s'", path);
+    out = ogr(args);
+    assert_has(out, ": qgis_projects (None)");
+    free(out);
+    if (have_validator())
+        validate(path);
+    /* the same name twice */
+    path = out_path("projects2.gpkg");
+    assert_ok(ctx, gpkg_store_begin(ctx, path, &s));
+    assert_ok(ctx, gpkg_store_write_layer(ctx, s, "pts", NULL, p));
+    assert_ok(ctx, gpkg_store_write_project(ctx, s, "emscov", qgz, sizeof qgz));
+    assert_status_msg(ctx, gpkg_store_write_project(ctx, s, "emscov", qgz, sizeof qgz), EMS_EIO, "UNIQUE");
+    assert_status_msg(ctx, gpkg_store_write_project(ctx, s, "other", qgz, sizeof qgz), EMS_EINTERNAL,
+                      "an earlier write failed");
+    assert_int_not_equal(gpkg_store_commit(ctx, s), EMS_OK);
+    assert_false(exists(path));
+    layer_destroy(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_summary),      cmocka_unit_test(test_values),
+        cmocka_unit_test(test_projects),
         cmocka_unit_test(test_rtree),        cmocka_unit_test(test_rtree_large),
         cmocka_unit_test(test_validator),    cmocka_unit_test(test_private_crs),
         cmocka_unit_test(test_abort),        cmocka_unit_test(test_bad_paths),
