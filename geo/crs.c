@@ -9,9 +9,11 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 struct crs {
     PJ_CONTEXT *pjctx;
@@ -80,21 +82,129 @@ static char *proj_input(emscov_ctx *ctx, const char *t)
     return s;
 }
 
-/* One of the forms docs/crs.md names: a bare code (digits), AUTHORITY:CODE or a URN (a name of at most 16
- * letters, digits, '_', '-' or '.' before a ':'), WKT 1 or 2 (a keyword, then '[' or '('), a PROJ string ('+')
- * or PROJJSON ('{'). Other text would make PROJ search its whole database by object name (up to a second per
- * text, and a name that happens to match would be taken silently), so it is refused before PROJ sees it. */
+/* A run of n >= 1 characters of the given class at s; returns n (0: none). */
+static size_t span_of(const char *s, const char *extra)
+{
+    size_t n = 0;
+    while (s[n] && (isalnum((unsigned char)s[n]) || strchr(extra, s[n])))
+        n++;
+    return n;
+}
+
+/* Is s, to its end, min..max colon-separated fields of [A-Za-z0-9_.-] (empty fields allowed)? */
+static bool colon_fields(const char *s, int min, int max)
+{
+    int fields = 0;
+    for (;;) {
+        s += span_of(s, "_.-");
+        fields++;
+        if (*s == '\0') return fields >= min && fields <= max;
+        if (*s != ':') return false;
+        s++;
+    }
+}
+
+static bool starts_nocase(const char *s, const char *prefix)
+{
+    return strncasecmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* The WKT 1 (OGC and ESRI) and WKT 2 keywords that open a coordinate reference system. */
+static bool wkt_crs_keyword(const char *s, size_t n)
+{
+    static const char *const kw[] = {"GEOGCS", "PROJCS", "GEOCCS", "VERT_CS", "COMPD_CS", "LOCAL_CS",
+                                     "FITTED_CS", "GEODCRS", "GEODETICCRS", "GEOGCRS", "GEOGRAPHICCRS", "PROJCRS",
+                                     "PROJECTEDCRS", "VERTCRS", "VERTICALCRS", "COMPOUNDCRS", "BOUNDCRS",
+                                     "ENGCRS", "ENGINEERINGCRS", "PARAMETRICCRS", "TIMECRS", "DERIVEDPROJCRS"};
+    for (size_t i = 0; i < sizeof kw / sizeof kw[0]; i++)
+        if (strlen(kw[i]) == n && strncasecmp(s, kw[i], n) == 0) return true;
+    return false;
+}
+
+/* Does a PROJ string name its projection (a "+proj=" word)? Without one PROJ searches its database by name. */
+static bool has_proj_word(const char *t)
+{
+    for (const char *p = strstr(t, "+proj="); p; p = strstr(p + 1, "+proj="))
+        if (p == t || is_space(p[-1])) return true;
+    return false;
+}
+
+/* AUTHORITY:CODE (an authority name of 1-16 letters, digits or '_' starting with a letter; a code of letters,
+ * digits, '_', '.' or '-'), optionally followed by "+CODE" or "+AUTHORITY:CODE" parts of a compound CRS. */
+static bool auth_code_form(const char *t)
+{
+    size_t a = span_of(t, "_");
+    if (a == 0 || a > 16 || !isalpha((unsigned char)t[0]) || t[a] != ':') return false;
+    const char *p = t + a + 1;
+    for (;;) {
+        size_t n = span_of(p, "_.-");
+        if (n == 0) return false;
+        p += n;
+        if (*p == ':') { /* a part with its own authority: what came before was that authority's name */
+            if (n > 16 || !isalpha((unsigned char)p[-(ptrdiff_t)n])) return false;
+            n = span_of(++p, "_.-");
+            if (n == 0) return false;
+            p += n;
+        }
+        if (*p == '\0') return true;
+        if (*p != '+') return false;
+        p++;
+    }
+}
+
+/* One of the forms docs/crs.md names: a bare code (digits); AUTHORITY:CODE (auth_code_form); an OGC URN
+ * (urn:ogc:def:TYPE:AUTHORITY:[VERSION]:CODE) or URL (http://www.opengis.net/def/...); WKT 1 or 2 (a CRS
+ * keyword, then '[' or '('); a PROJ string with a "+proj=" word; PROJJSON ('{'). PROJ reads anything else,
+ * including malformed variants of these, as an object name and searches its whole database for it (about
+ * 0.1 s per text, and a name that happens to match would be taken silently), so it is refused first. */
 static bool documented_form(const char *t)
 {
-    if (all_digits(t) || t[0] == '+' || t[0] == '{') return true;
-    const char *p = t;
-    while (isalnum((unsigned char)*p) || *p == '_' || *p == '-' || *p == '.')
-        p++;
-    if (p == t) return false;
-    if (*p == ':') return p - t <= 16; /* EPSG, ESRI, IAU_2015, IGNF, urn, ...: authority names are short */
-    while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+    if (all_digits(t) || t[0] == '{') return true;
+    if (t[0] == '+') return has_proj_word(t);
+    if (starts_nocase(t, "urn:ogc:def:")) return colon_fields(t, 6, 7);
+    if (starts_nocase(t, "http://www.opengis.net/def/") || starts_nocase(t, "https://www.opengis.net/def/"))
+        return t[span_of(t, "_.-:/")] == '\0';
+    if (auth_code_form(t)) return true;
+    size_t n = span_of(t, "_");
+    if (n == 0 || !wkt_crs_keyword(t, n)) return false;
+    const char *p = t + n;
+    while (is_space(*p))
         p++;
     return *p == '[' || *p == '(';
+}
+
+/* For AUTHORITY:CODE forms: is every part a CRS in PROJ's database? A direct look-up answers in microseconds;
+ * proj_create would spend milliseconds searching before it says no. Writes the reason into why. */
+static bool auth_codes_known(PJ_CONTEXT *pc, const char *t, char *why, size_t why_len)
+{
+    char auth[17];
+    size_t a = span_of(t, "_");
+    snprintf(auth, sizeof auth, "%.*s", (int)a, t);
+    const char *p = t + a + 1;
+    while (*p) {
+        char part_auth[17], code[64];
+        size_t n = span_of(p, "_.-");
+        snprintf(part_auth, sizeof part_auth, "%s", auth);
+        if (p[n] == ':') {
+            snprintf(part_auth, sizeof part_auth, "%.*s", (int)n, p);
+            p += n + 1;
+            n = span_of(p, "_.-");
+        }
+        if (n >= sizeof code) {
+            snprintf(why, why_len, "code of %zu characters: too long", n);
+            return false;
+        }
+        snprintf(code, sizeof code, "%.*s", (int)n, p);
+        PJ *pj = proj_create_from_database(pc, part_auth, code, PJ_CATEGORY_CRS, 0, NULL);
+        if (!pj) {
+            snprintf(why, why_len, "no CRS %s:%s in PROJ's database", part_auth, code);
+            return false;
+        }
+        proj_destroy(pj);
+        p += n;
+        if (*p == '+') p++;
+    }
+    return true;
 }
 
 /* Parse trimmed text into a CRS PJ. On failure returns NULL with a reason in why (no message set) unless
@@ -109,6 +219,17 @@ static PJ *parse_crs(emscov_ctx *ctx, const char *text, char *why, size_t why_le
     }
     if (!documented_form(text)) {
         snprintf(why, why_len, "not EPSG:n (or n), WKT or a PROJ string");
+        return NULL;
+    }
+    if (all_digits(text)) {
+        char code[40];
+        if (strlen(text) > 24) {
+            snprintf(why, why_len, "a code of %zu digits: too long", strlen(text));
+            return NULL;
+        }
+        snprintf(code, sizeof code, "EPSG:%s", text);
+        if (!auth_codes_known(pc, code, why, why_len)) return NULL;
+    } else if (auth_code_form(text) && !auth_codes_known(pc, text, why, why_len)) {
         return NULL;
     }
     char *input = proj_input(ctx, text);
