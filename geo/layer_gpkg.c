@@ -142,10 +142,18 @@ static ems_status find_table(gpkg_reader *r)
     if (st != EMS_OK) return st;
     if (r->table) sqlite3_bind_text(q, 1, r->table, -1, SQLITE_STATIC);
     int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
+    const char *name = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(q, 0) : NULL;
+    const char *geom = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(q, 1) : NULL;
+    if (rc == SQLITE_ROW && (!name || !geom)) { /* found by fuzz_gpkg: NULL names in the GeoPackage's own tables */
+        st = emscov_fail(r->ctx, EMS_EINPUT, "%s: gpkg_geometry_columns: a feature table%s%s%s without %s", r->file,
+                         name ? " \"" : "", name ? name : "", name ? "\"" : "",
+                         name ? "a geometry column name (column_name is NULL)" : "a name (table_name is NULL)");
+        sqlite3_finalize(q); /* after the message: name is SQLite's */
+        return st;
+    } else if (rc == SQLITE_ROW) {
         free(r->table);
-        r->table = ems_strdup(r->ctx, (const char *)sqlite3_column_text(q, 0));
-        r->geom_name = ems_strdup(r->ctx, (const char *)sqlite3_column_text(q, 1));
+        r->table = ems_strdup(r->ctx, name);
+        r->geom_name = ems_strdup(r->ctx, geom);
         r->srs_id = sqlite3_column_int(q, 2);
         if (!r->table || !r->geom_name || !(r->qtable = quote_ident(r->ctx, r->table))) st = EMS_ENOMEM;
     } else if (rc == SQLITE_DONE) {
@@ -162,8 +170,9 @@ static ems_status find_table(gpkg_reader *r)
                            "SELECT table_name FROM gpkg_contents WHERE data_type = 'features' ORDER BY rowid", -1,
                            &q, NULL) == SQLITE_OK) {
         while (sqlite3_step(q) == SQLITE_ROW && used < sizeof list - 64) {
-            int w = snprintf(list + used, sizeof list - used, "%s%s", used ? ", " : "",
-                             (const char *)sqlite3_column_text(q, 0));
+            const char *t = (const char *)sqlite3_column_text(q, 0);
+            if (!t) continue;
+            int w = snprintf(list + used, sizeof list - used, "%s%s", used ? ", " : "", t);
             if (w > 0) used += (size_t)w;
         }
         sqlite3_finalize(q);

@@ -214,6 +214,20 @@ static void test_failures(void **state)
     free(out);
     assert_status_msg(ctx, layer_read(ctx, named, NULL, &l), EMS_EINPUT, "table pts: record 3: field t: \"abc\" is not a number");
     assert_null(l);
+    /* a NULL geometry column name in gpkg_geometry_columns (found by fuzz_gpkg: a NULL strdup'ed before) */
+    snprintf(cmd, sizeof cmd,
+             "sqlite3 '%s' \"CREATE TABLE g2 AS SELECT * FROM gpkg_geometry_columns; DROP TABLE gpkg_geometry_columns;"
+             " ALTER TABLE g2 RENAME TO gpkg_geometry_columns; UPDATE gpkg_geometry_columns SET column_name = NULL\"",
+             path);
+    assert_int_equal(tu_run(cmd, &out), 0);
+    free(out);
+    assert_status_msg(ctx, layer_read(ctx, path, NULL, &l), EMS_EINPUT,
+                      "gpkg_geometry_columns: a feature table \"areas\" without a geometry column name");
+    layer_points lp;
+    assert_status_msg(ctx, layer_read_points(ctx, named, NULL, "t", &lp), EMS_EINPUT,
+                      "a feature table \"pts\" without a geometry column name");
+    layer_points_free(&lp);
+    assert_null(l);
 }
 
 
