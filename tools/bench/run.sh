@@ -13,7 +13,8 @@
 #      step's seconds from analyze's own timings, as a markdown table.
 # Not a test; record the figures in docs/performance.md. Builds Release into $BUILD (build-bench); the city is
 # generated once into BJ_DIR (default $BENCH_DIR or /tmp/emscov-bench/beijing, ~185 MB), the scaled ones beside
-# it. Env: BUILD, SCALES ("0.25 0.5 1"), RUNS (osm.sh's best-of, 1), EMSCOV_TEST_PG (default: tools/pgtest.sh
+# it; PLOT=FILE.svg also draws the curve (tools/bench/scale_plot.py) and keeps its data as FILE.csv.
+# Env: BUILD, SCALES ("0.25 0.5 1"), PLOT, RUNS (osm.sh's best-of, 1), EMSCOV_TEST_PG (default: tools/pgtest.sh
 # start), SKIP (words of the parts to leave out: analyze db osm network sites docs scale), NO_SETUP=1, EXTRA=1
 # (issue 15's turn-restriction passes and the per-station service areas too).
 set -eu
@@ -135,6 +136,9 @@ if ! skip scale; then
   printf '|---|---|---|---|---|---|---|'
   echo "$steps" | tr '|' '\n' | while IFS= read -r s; do printf -- '---|'; done
   echo
+  csvq() { printf '"%s"' "$1"; } # a CSV field (step names hold commas)
+  { printf '"scale","points","roads","wall","cpu","rss"'
+    echo "$steps" | tr '|' '\n' | while IFS= read -r s; do printf ',%s' "$(csvq "$s")"; done; echo; } >"$T/scale.csv"
   for f in $SCALES; do
     dir=$BJ
     if [ "$f" != 1 ]; then
@@ -147,5 +151,12 @@ if ! skip scale; then
     printf '| %s | %s | %s | %s | %s | %s | %s |' "$f" "$pts" "$roads" "$LOAD" "$WALL" "$CPU" "$RSS"
     echo "$steps" | tr '|' '\n' | while IFS= read -r s; do printf ' %s |' "$(step "$T/scale$f.out" "$s")"; done
     echo
+    { printf '%s,%s,%s,%s,%s,%s' "$f" "$pts" "$roads" "$WALL" "$CPU" "$RSS"
+      echo "$steps" | tr '|' '\n' | while IFS= read -r s; do printf ',%s' "$(step "$T/scale$f.out" "$s")"; done
+      echo; } >>"$T/scale.csv"
   done
+  if [ -n "${PLOT:-}" ]; then
+    cp "$T/scale.csv" "${PLOT%.svg}.csv"
+    python3 tools/bench/scale_plot.py "$T/scale.csv" "$PLOT" && echo "scale curve plotted: $PLOT (data ${PLOT%.svg}.csv)"
+  fi
 fi
