@@ -6,7 +6,8 @@
 #   - exit 1 with a message, OUT holds the first run's set byte for byte and nothing else (no staging, old or
 #     commit directory, no temporary file); or
 #   - exit 0 when the failed call was on a directory (its fsync, or the open for that fsync or for the lock,
-#     are not errors by design: docs/reliability.md), with the whole new set in place and nothing else.
+#     are not errors by design: docs/reliability.md), with the whole new set in place and nothing else; when
+#     it was the flush of OUT after the swap, with a warning that says so.
 # Anything else (exit 2, a crash, a mixed set, a leftover) fails. short (the ctest case faults_io): analyze on
 # the mini city (tests/cli/fixtures/mini_city.sh); long: also analyze --report html and sites.
 # Environment: EMSCOV_BIN (default build/src/emscov), EMSCOV_IOFAULT_LIB (the shim; default: built here with
@@ -78,6 +79,10 @@ loop() {
         [ -z "$why" ] && [ "$(sed 's/^[^ ]* *//' "$tmp/new")" != "$(sed 's/^[^ ]* *//' "$tmp/now")" ] &&
           why="exit 0, but OUT does not hold exactly the new set: $(ls -A "$out" | tr '\n' ' ')"
         [ -z "$why" ] && grep -qx "$(grep "[ ]$first_json\$" "$tmp/old")" "$tmp/now" && why="exit 0, but $first_json is still the old one"
+        # the last flush of OUT comes after the swap: the new set is in place, and its failure must be said
+        [ -z "$why" ] && [ "$op" = fsync ] && [ "$n" = "$total" ] && [ "$failed" = "$out" ] &&
+          ! grep -q "the new output set is in place, but the directory could not be flushed" "$tmp/stderr" &&
+          why="exit 0 after the flush of $out failed, without a warning"
         [ -z "$why" ] && tolerated="$tolerated $op:$n"
       else why="exit $rc"
       fi

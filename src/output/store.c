@@ -597,7 +597,14 @@ static ems_status publish(emscov_ctx *ctx, outset *s)
                                strerror(errno));
         f->swapped = true;
     }
-    sync_path(s->dir);
+    /* The renames are the commit: the new set is in place. A directory that cannot be flushed (EIO, ENOSPC) is
+     * said, not an error: exit 1 promises the previous set, and the previous set is gone. Filesystems that do
+     * not flush directories at all (EINVAL, EROFS, ENOTSUP) are not worth a word. */
+    int err = sync_path(s->dir);
+    if (err && err != EINVAL && err != EROFS && err != ENOTSUP)
+        emscov_warn(ctx, "%s: the new output set is in place, but the directory could not be flushed to disk (%s): "
+                         "a power loss now could bring back the previous set",
+                    s->dir, strerror(err));
     return EMS_OK;
 }
 
