@@ -78,13 +78,14 @@ typedef struct fig_list {
     size_t n, cap;
 } fig_list;
 
-static ems_status add_fig(emscov_ctx *ctx, fig_list *l, const char *name, const char *unit, double a, double b,
-                          const char *va, const char *vb)
+static ems_status add_fig(emscov_ctx *ctx, fig_list *l, compare_kind kind, const char *name, const char *unit,
+                          double a, double b, const char *va, const char *vb)
 {
     if (l->n == l->cap && !ems_grow(ctx, (void **)&l->v, &l->cap, l->n + 1, sizeof *l->v))
         return EMS_ENOMEM;
     compare_figure *f = &l->v[l->n++];
     memset(f, 0, sizeof *f);
+    f->kind = kind;
     f->a = a;
     f->b = b;
     f->change = diff(a, b);
@@ -123,28 +124,40 @@ static ems_status targets(emscov_ctx *ctx, json_object *ra, json_object *rb, fig
                 continue;
             json_object *ta = target_of(ra, key), *tb = target_of(rb, key);
             const char *unit = jtext(ta ? ta : tb, "unit");
-            st = add_fig(ctx, l, key, unit, jnumber(jpath(ta, "value")), jnumber(jpath(tb, "value")),
+            st = add_fig(ctx, l, COMPARE_TARGET, key, unit, jnumber(jpath(ta, "value")), jnumber(jpath(tb, "value")),
                          ta ? jtext(ta, "verdict") : NULL, tb ? jtext(tb, "verdict") : NULL);
         }
     }
     return st;
 }
 
-/* The headline figures beside the targets, by report path. */
+/* The headline figures beside the targets, by report path, with what the summary calls them and their unit
+ * (translated when printed; the JSON keeps path and unit). */
 static const struct {
-    const char *path, *unit;
-} headline[] = {{"coverage.population", "persons"},
-                {"coverage.unreachable_population", "persons"},
-                {"coverage.mean_s", "s"},
-                {"coverage.median_s", "s"},
-                {"coverage.p90_s", "s"},
-                {"coverage.max_s", "s"},
-                {"gaps.stations", "stations"},
-                {"gaps.stations_off_network", "stations"},
-                {"gaps.subdistricts_without_station", "sub-districts"},
-                {"ambulances.ambulances", "ambulances"},
-                {"ambulances.required", "ambulances"},
-                {"ambulances.shortfall", "ambulances"}};
+    const char *path, *unit, *label;
+} headline[] = {{"coverage.population", "persons", N_("residents (demand points)")},
+                {"coverage.unreachable_population", "persons", N_("residents no road reaches")},
+                {"coverage.mean_s", "s", N_("mean response time")},
+                {"coverage.median_s", "s", N_("median response time")},
+                {"coverage.p90_s", "s", N_("90th percentile of response time")},
+                {"coverage.max_s", "s", N_("longest response time")},
+                {"gaps.stations", "stations", N_("stations in the analysis")},
+                {"gaps.stations_off_network", "stations", N_("stations too far from a road")},
+                {"gaps.subdistricts_without_station", "sub-districts", N_("sub-districts without a station")},
+                {"ambulances.ambulances", "ambulances", N_("ambulances")},
+                {"ambulances.required", "ambulances", N_("ambulances the standard requires")},
+                {"ambulances.shortfall", "ambulances", N_("ambulances missing")}};
+
+/* The units of the figures, for the catalogue: unit_text translates them. */
+static const char *const unit_texts[] = {N_("persons"), N_("share"), N_("s"), N_("stations"), N_("sub-districts"),
+                                         N_("ambulances")};
+
+static const char *unit_text(const char *unit)
+{
+    for (size_t k = 0; k < sizeof unit_texts / sizeof *unit_texts; k++)
+        if (!strcmp(unit, unit_texts[k])) return _(unit_texts[k]);
+    return unit;
+}
 
 /* covered[] entries by their within_s: A's thresholds, each with B's population and share at the same time. */
 static ems_status coverage_rows(emscov_ctx *ctx, json_object *ra, json_object *rb, fig_list *l)
@@ -161,12 +174,14 @@ static ems_status coverage_rows(emscov_ctx *ctx, json_object *ra, json_object *r
                 eb = json_object_array_get_idx(cb, j);
         char name[96];
         snprintf(name, sizeof name, "covered within %g min", w / 60);
-        st = add_fig(ctx, l, name, "persons", jnumber(jpath(ea, "population")), jnumber(jpath(eb, "population")),
-                     NULL, NULL);
+        st = add_fig(ctx, l, COMPARE_COVERED, name, "persons", jnumber(jpath(ea, "population")),
+                     jnumber(jpath(eb, "population")), NULL, NULL);
+        if (st == EMS_OK) l->v[l->n - 1].within_min = w / 60;
         snprintf(name, sizeof name, "covered share within %g min", w / 60);
         if (st == EMS_OK)
-            st = add_fig(ctx, l, name, "share", jnumber(jpath(ea, "share")), jnumber(jpath(eb, "share")), NULL,
-                         NULL);
+            st = add_fig(ctx, l, COMPARE_COVERED_SHARE, name, "share", jnumber(jpath(ea, "share")),
+                         jnumber(jpath(eb, "share")), NULL, NULL);
+        if (st == EMS_OK) l->v[l->n - 1].within_min = w / 60;
     }
     return st;
 }
@@ -269,13 +284,24 @@ ems_status compare_build(emscov_ctx *ctx, const char *report_a, const char *name
                           : NAN;
         if (!r->name_a || !r->name_b || !r->scenario_a || !r->scenario_b)
             st = EMS_ENOMEM;
+        r->min_stations = jnumber(jpath(rb, "standards.min_stations_per_subdistrict"));
+        r->residents_per_ambulance = jnumber(jpath(rb, "standards.residents_per_ambulance"));
+        r->coverage_min = jnumber(jpath(rb, "standards.coverage_within_s")) / 60;
+        const char *key = jtext(jpath(rb, "service"), "key");
+        if (key && strcmp(key, "ems") != 0) { /* the ambulance service keeps the targets' own words */
+            const char *fz = jtext(jpath(rb, "service"), "facility_zh"), *fe = jtext(jpath(rb, "service"), "facility_en"),
+                       *fp = jtext(jpath(rb, "service"), "facilities_en");
+            if ((fz && !(r->facility_zh = ems_strdup(ctx, fz))) || (fe && !(r->facility_en = ems_strdup(ctx, fe))) ||
+                (fp && !(r->facilities_en = ems_strdup(ctx, fp))))
+                st = EMS_ENOMEM;
+        }
     }
     if (st == EMS_OK)
         st = targets(ctx, ra, rb, &l);
     if (st == EMS_OK)
         st = coverage_rows(ctx, ra, rb, &l);
     for (size_t k = 0; st == EMS_OK && k < sizeof headline / sizeof *headline; k++)
-        st = add_fig(ctx, &l, headline[k].path, headline[k].unit, jnumber(jpath(ra, headline[k].path)),
+        st = add_fig(ctx, &l, COMPARE_HEADLINE, headline[k].path, headline[k].unit, jnumber(jpath(ra, headline[k].path)),
                      jnumber(jpath(rb, headline[k].path)), NULL, NULL);
     if (r) {
         r->fig = l.v;
@@ -317,6 +343,9 @@ void compare_destroy(compare_result *r)
     free(r->name_b);
     free(r->scenario_a);
     free(r->scenario_b);
+    free(r->facility_zh);
+    free(r->facility_en);
+    free(r->facilities_en);
     layer_destroy(r->change);
     free(r);
 }
@@ -341,6 +370,48 @@ static void signed_num(FILE *f, double v, int width)
     fprintf(f, " %*s", width, buf);
 }
 
+/* What the summary calls figure g, with its unit, in the current language; JSON keeps name and unit. */
+static void figure_label(char *buf, size_t cap, const compare_result *r, const compare_figure *g)
+{
+    char what[160] = "";
+    const char *unit = unit_text(g->unit);
+    switch (g->kind) {
+    case COMPARE_TARGET: {
+        bool zh = i18n_current() == I18N_ZH;
+        i18n_target_ctx c = {.min_stations = isfinite(r->min_stations) ? r->min_stations : 1,
+                             .residents_per_ambulance = r->residents_per_ambulance,
+                             .coverage_min = r->coverage_min,
+                             .facility = zh ? r->facility_zh : r->facility_en,
+                             .facilities = zh ? r->facility_zh : r->facilities_en};
+        if (!c.facility || !c.facilities) c.facility = c.facilities = NULL;
+        i18n_target_indicator(what, sizeof what, g->name, &c);
+        const char *tu = i18n_target_unit(g->name);
+        if (*what) unit = *tu ? tu : "";
+        break;
+    }
+    case COMPARE_COVERED:
+        snprintf(what, sizeof what, _("covered within %g min"), g->within_min);
+        break;
+    case COMPARE_COVERED_SHARE:
+        snprintf(what, sizeof what, _("covered share within %g min"), g->within_min);
+        unit = "";
+        break;
+    case COMPARE_HEADLINE:
+        for (size_t k = 0; k < sizeof headline / sizeof *headline; k++)
+            if (!strcmp(g->name, headline[k].path)) snprintf(what, sizeof what, "%s", _(headline[k].label));
+        break;
+    }
+    if (!*what) snprintf(what, sizeof what, "%s", g->name);
+    if (!strcmp(what, unit)) unit = ""; /* "ambulances", not "ambulances (ambulances)" */
+    snprintf(buf, cap, "%s%s%s%s", what, *unit ? " (" : "", unit, *unit ? ")" : "");
+}
+
+/* A verdict of report.json ("pass", "fail", "n/a", or "absent": the run has no such target) as people read it. */
+static const char *verdict_text(const char *v)
+{
+    return !strcmp(v, "absent") ? _("absent") : i18n_verdict(i18n_verdict_parse(v));
+}
+
 void compare_summary(FILE *f, const compare_result *r)
 {
     fprintf(f, _("compare  A: %s (%s)\n         B: %s (%s)\n\n"), r->name_a, r->scenario_a, r->name_b, r->scenario_b);
@@ -349,15 +420,16 @@ void compare_summary(FILE *f, const compare_result *r)
     fprintf(f, " %14s %14s %14s  %s\n", "A", "B", _("change"), _("verdict A -> B"));
     for (size_t k = 0; k < r->nfig; k++) {
         const compare_figure *g = &r->fig[k];
-        char name[160];
-        snprintf(name, sizeof name, "%s%s%s%s", g->name, *g->unit ? " (" : "", g->unit, *g->unit ? ")" : "");
+        char name[240];
+        figure_label(name, sizeof name, r, g);
         fputs("  ", f);
         i18n_fpad(f, name, 56);
         num(f, g->a, 14);
         num(f, g->b, 14);
         signed_num(f, g->change, 14);
         if (g->verdict_a)
-            fprintf(f, "  %s -> %s%s", g->verdict_a, g->verdict_b, g->verdict_changed ? _("  (changed)") : "");
+            fprintf(f, "  %s -> %s%s", verdict_text(g->verdict_a), verdict_text(g->verdict_b),
+                    g->verdict_changed ? _("  (changed)") : "");
         fputc('\n', f);
     }
     fprintf(f, _("\nsub-districts that changed: %zu of %zu (covered share within %g min, mean response time)\n"),

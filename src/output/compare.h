@@ -14,7 +14,16 @@
 
 #include <stdio.h>
 
+typedef enum compare_kind {
+    COMPARE_TARGET,       /* name: the target's key */
+    COMPARE_COVERED,      /* residents covered within within_min */
+    COMPARE_COVERED_SHARE,/* their share */
+    COMPARE_HEADLINE      /* name: a report path */
+} compare_kind;
+
 typedef struct compare_figure {
+    compare_kind kind;
+    double within_min; /* COMPARE_COVERED and _SHARE */
     char *name;        /* "mean_response_time" (a target's key) or a report path, "coverage.mean_s" */
     char *unit;        /* "min", "s", "persons", "share", ... */
     double a, b;       /* NaN when the run has no value */
@@ -45,6 +54,9 @@ typedef struct compare_result {
     layer *change;
     char date[16], standard[128];
     double mean_below_s;
+    /* run B's standard and service, for the targets' names in the summary (i18n_target_indicator) */
+    double min_stations, residents_per_ambulance, coverage_min;
+    char *facility_zh, *facility_en, *facilities_en; /* NULL for the ambulance service */
 } compare_result;
 
 /* report_a / report_b: report.json texts; name_a / name_b: for messages and the outputs. EMS_EINPUT for text

@@ -70,6 +70,9 @@ const char *i18n_setup(const char *const *dirs, size_t n)
     const char *loc = setlocale(LC_MESSAGES, "");
     if (!loc || !strcmp(loc, "C") || !strcmp(loc, "POSIX"))
         setlocale(LC_MESSAGES, "C.UTF-8");
+    /* glibc's own messages (strerror: "没有那个文件或目录") are translated too; without this they are converted
+     * to LC_CTYPE's codeset, which is ASCII in the C locale: every Chinese character became '?' */
+    bind_textdomain_codeset("libc", "UTF-8");
     for (size_t k = 0; k < n; k++) {
         if (!dirs[k] || !*dirs[k])
             continue;
