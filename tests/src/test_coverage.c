@@ -1,4 +1,5 @@
-/* tests/src/test_coverage.c: coverage figures on a case worked by hand.
+/* tests/src/test_coverage.c: coverage figures on a case worked by hand, and the statistics of 200,000 points
+ * against a plain computation.
  * Road A (0,0) - B (1000,0) - C (2000,0) at 36 km/h = 10 m/s; one station at A with a 60 s turn-out; access
  * legs at 15 km/h (1000/240 m/s). Points: p1 (500, 0) 100 people: 60 + 50 = 110 s; p2 (1500, 30) 300 people:
  * 60 + 150 + 30 / (15 / 3.6) = 217.2 s; p3 (5000, 5000) 50 people, 4.5 km from the road: unreachable.
@@ -11,27 +12,49 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-static void test_hand_worked(void **state)
+/* The road of the header (A - B - C at 10 m/s) with the station at A routed (2 labels, 1 h cutoff). */
+typedef struct road_case {
+    speed_profile *sp;
+    crs *utm;
+    network *net;
+    snap_index *ix;
+    route_result *r;
+} road_case;
+
+static void road_case_make(emscov_ctx *ctx, road_case *c)
 {
-    emscov_ctx *ctx = *state;
-    speed_profile *sp = NULL;
-    crs *utm = NULL;
-    assert_ok(ctx, speed_profile_load(ctx, tu_source("data/speed/default.ini"), &sp));
-    assert_ok(ctx, crs_from_epsg(ctx, 32650, &utm));
+    assert_ok(ctx, speed_profile_load(ctx, tu_source("data/speed/default.ini"), &c->sp));
+    assert_ok(ctx, crs_from_epsg(ctx, 32650, &c->utm));
     network_builder *b = NULL;
-    assert_ok(ctx, network_builder_create(ctx, sp, utm, NULL, &b));
+    assert_ok(ctx, network_builder_create(ctx, c->sp, c->utm, NULL, &b));
     const double rx[] = {0, 1000, 2000}, ry[] = {0, 0, 0};
     network_road road = {.x = rx, .y = ry, .n = 3, .road_class = "支路", .speed_kmh = 36, .record = 1};
     assert_ok(ctx, network_builder_add(ctx, b, &road));
-    network *net = NULL;
-    assert_ok(ctx, network_builder_finish(ctx, b, &net));
-    snap_index *ix = NULL;
-    assert_ok(ctx, snap_index_build(ctx, net, &ix));
+    assert_ok(ctx, network_builder_finish(ctx, b, &c->net));
+    assert_ok(ctx, snap_index_build(ctx, c->net, &c->ix));
     route_source s = {.delay_s = 60};
-    assert_true(snap_point(ix, 0, 0, 1, &s.pos));
-    route_result *r = NULL;
+    assert_true(snap_point(c->ix, 0, 0, 1, &s.pos));
     route_opts ro = {.labels = 2, .cutoff_s = 3600};
-    assert_ok(ctx, route_multi_source(ctx, net, &s, 1, &ro, &r));
+    assert_ok(ctx, route_multi_source(ctx, c->net, &s, 1, &ro, &c->r));
+}
+
+static void road_case_free(road_case *c)
+{
+    route_result_destroy(c->r);
+    snap_index_destroy(c->ix);
+    network_destroy(c->net);
+    crs_destroy(c->utm);
+    speed_profile_destroy(c->sp);
+}
+
+static void test_hand_worked(void **state)
+{
+    emscov_ctx *ctx = *state;
+    road_case rc;
+    road_case_make(ctx, &rc);
+    network *net = rc.net;
+    snap_index *ix = rc.ix;
+    route_result *r = rc.r;
 
     const double x[] = {500, 1500, 5000}, y[] = {0, 30, 5000}, pop[] = {100, 300, 50};
     const uint32_t unit[] = {0, 0, 1};
@@ -61,11 +84,7 @@ static void test_hand_worked(void **state)
     const double bad[] = {100, -1, 0};
     assert_status_msg(ctx, coverage_compute(ctx, net, ix, r, 3, x, y, bad, unit, 2, &p, &c), EMS_EINPUT,
                       "demand point 2");
-    route_result_destroy(r);
-    snap_index_destroy(ix);
-    network_destroy(net);
-    crs_destroy(utm);
-    speed_profile_destroy(sp);
+    road_case_free(&rc);
 }
 
 /* Reference statistics of (t, w) pairs computed the plain way: a copy sorted by qsort, then the quantiles. */
@@ -107,24 +126,11 @@ static void check_stats(const coverage_stats *s, ref_tw *v, size_t n)
 static void test_many_points(void **state)
 {
     emscov_ctx *ctx = *state;
-    speed_profile *sp = NULL;
-    crs *utm = NULL;
-    assert_ok(ctx, speed_profile_load(ctx, tu_source("data/speed/default.ini"), &sp));
-    assert_ok(ctx, crs_from_epsg(ctx, 32650, &utm));
-    network_builder *b = NULL;
-    assert_ok(ctx, network_builder_create(ctx, sp, utm, NULL, &b));
-    const double rx[] = {0, 1000, 2000}, ry[] = {0, 0, 0};
-    network_road road = {.x = rx, .y = ry, .n = 3, .road_class = "支路", .speed_kmh = 36, .record = 1};
-    assert_ok(ctx, network_builder_add(ctx, b, &road));
-    network *net = NULL;
-    assert_ok(ctx, network_builder_finish(ctx, b, &net));
-    snap_index *ix = NULL;
-    assert_ok(ctx, snap_index_build(ctx, net, &ix));
-    route_source s = {.delay_s = 60};
-    assert_true(snap_point(ix, 0, 0, 1, &s.pos));
-    route_result *r = NULL;
-    route_opts ro = {.labels = 2, .cutoff_s = 3600};
-    assert_ok(ctx, route_multi_source(ctx, net, &s, 1, &ro, &r));
+    road_case rc;
+    road_case_make(ctx, &rc);
+    network *net = rc.net;
+    snap_index *ix = rc.ix;
+    route_result *r = rc.r;
 
     enum { N = 200000, UNITS = 2 };
     double *x = malloc(N * sizeof *x), *y = malloc(N * sizeof *y), *pop = malloc(N * sizeof *pop);
@@ -152,11 +158,7 @@ static void test_many_points(void **state)
     }
     coverage_destroy(c);
     free(x), free(y), free(pop), free(unit), free(v);
-    route_result_destroy(r);
-    snap_index_destroy(ix);
-    network_destroy(net);
-    crs_destroy(utm);
-    speed_profile_destroy(sp);
+    road_case_free(&rc);
 }
 
 int main(void)
