@@ -7,6 +7,12 @@
 #                                        executions when set, growing the corpus in $FUZZ_CORPUS/<target>
 #                                        (default $EMSCOV_FUZZ_BUILD/corpus); findings go to $FUZZ_ARTIFACTS
 #                                        (default $EMSCOV_FUZZ_BUILD/findings)
+#   tools/fuzz.sh campaign [TARGET...]   the campaign towards issue 14's 10 M executions per target: each target
+#                                        in chunks of $FUZZ_CHUNK seconds (default 600), niced, until its total in
+#                                        $EMSCOV_FUZZ_BUILD/totals/<target> reaches $FUZZ_GOAL (default 10000000);
+#                                        a chunk stopped by SIGINT or SIGTERM still counts (stop and resume at
+#                                        will: benchmarks want the machine quiet); a finding stops that target.
+#                                        One line per chunk: "fuzz_x: +N = TOTAL executions (chunk: exec/s, ...)"
 # Each run prints one line per target: "fuzz_x: N execs in S s (E exec/s), corpus C, findings F" and the script
 # exits 1 when any target found a crash, a leak, a timeout or an out-of-memory. Targets: the fuzz_* binaries;
 # seeds in tests/fuzz/seed/<name>, dictionaries tests/fuzz/<name>.dict (name = the target without fuzz_).
@@ -84,5 +90,32 @@ run)
       "${FUZZ_ARTIFACTS:-$BUILD/findings}" || fail=1
   done
   exit $fail ;;
-*) echo "usage: tools/fuzz.sh build | smoke [TARGET...] | run [TARGET...]" >&2; exit 2 ;;
+campaign)
+  [ -d "$BUILD/tests/fuzz" ] || build
+  goal=${FUZZ_GOAL:-10000000}
+  art=${FUZZ_ARTIFACTS:-$BUILD/findings}
+  mkdir -p "$BUILD/totals" "$art"
+  renice -n "${FUZZ_NICE:-19}" $$ >/dev/null 2>&1 || true # the fuzzers inherit it
+  stop=0
+  trap 'stop=1' INT TERM # the fuzzer gets the signal too, prints its statistics and exits: its chunk counts
+  fail=0
+  for t in $targets; do
+    while [ $stop = 0 ]; do
+      total=$(cat "$BUILD/totals/$t" 2>/dev/null || echo 0)
+      [ "$total" -ge "$goal" ] && { echo "$t: $total executions: done"; break; }
+      before=$(ls "$art" | grep -c -E '^(crash|leak|timeout|oom|slow-unit)-' || true)
+      run_one "$t" "${FUZZ_CHUNK:-600}" "" "${FUZZ_CORPUS:-$BUILD/corpus}/$t" "$art" >"$BUILD/totals/.$t.last" 2>/dev/null
+      after=$(ls "$art" | grep -c -E '^(crash|leak|timeout|oom|slow-unit)-' || true)
+      n=$(sed -n 's/^[^:]*: \([0-9]*\) execs.*/\1/p' "$BUILD/totals/.$t.last")
+      echo $((total + ${n:-0})) >"$BUILD/totals/$t"
+      echo "$t: +${n:-0} = $((total + ${n:-0})) executions (chunk: $(sed -n 's/^[^:]*: [0-9?]* execs //p' "$BUILD/totals/.$t.last"))"
+      if [ "$after" != "$before" ]; then
+        echo "$t: FINDING; log: $art/$t.log" >&2
+        fail=1
+        break
+      fi
+    done
+  done
+  exit $fail ;;
+*) echo "usage: tools/fuzz.sh build | smoke [TARGET...] | run [TARGET...] | campaign [TARGET...]" >&2; exit 2 ;;
 esac
