@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,13 @@
 
 #define EMS_MSG_CAP 1024
 
+/* The test fault of ctx_test.h, shared by a ctx and its children (their threads count together). */
+typedef struct alloc_plan {
+    atomic_size_t n;    /* ems_* allocations since the fault was armed */
+    size_t fail;        /* fail the fail-th one; 0: never (set before the threads start) */
+    atomic_bool fired;
+} alloc_plan;
+
 struct emscov_ctx {
     GEOSContextHandle_t geos;
     PJ_CONTEXT *proj;
@@ -25,9 +33,8 @@ struct emscov_ctx {
     void *warn_user;
     size_t warnings;
     emscov_io io;       /* io.file NULL: the file system */
-    size_t alloc_n;     /* ems_* allocations since the fault was armed */
-    size_t alloc_fail;  /* fail the alloc_fail-th one; 0: never */
-    bool alloc_fired;
+    alloc_plan own;     /* the allocation fault of a root ctx */
+    alloc_plan *plan;   /* &own, or the root's for a child (emscov_ctx_create_child): one count per run */
 };
 
 const char *ems_status_text(ems_status s)
@@ -72,6 +79,9 @@ emscov_ctx *emscov_ctx_create(void)
     emscov_ctx *ctx = calloc(1, sizeof *ctx);
     if (!ctx)
         return NULL;
+    atomic_init(&ctx->own.n, 0);
+    atomic_init(&ctx->own.fired, false);
+    ctx->plan = &ctx->own;
     ctx->geos = GEOS_init_r();
     ctx->proj = proj_context_create();
     if (!ctx->geos || !ctx->proj) {
@@ -83,6 +93,14 @@ emscov_ctx *emscov_ctx_create(void)
     proj_log_func(ctx->proj, ctx, on_proj_log);
     proj_log_level(ctx->proj, PJ_LOG_ERROR);
     proj_context_set_enable_network(ctx->proj, 0);
+    return ctx;
+}
+
+emscov_ctx *emscov_ctx_create_child(emscov_ctx *parent)
+{
+    emscov_ctx *ctx = emscov_ctx_create();
+    if (ctx && parent)
+        ctx->plan = parent->plan;
     return ctx;
 }
 
@@ -157,28 +175,28 @@ size_t emscov_warning_count(const emscov_ctx *ctx)
 
 void emscov_ctx_fail_alloc_after(emscov_ctx *ctx, size_t n)
 {
-    ctx->alloc_fail = n;
-    ctx->alloc_n = 0;
-    ctx->alloc_fired = false;
+    ctx->plan->fail = n;
+    atomic_store(&ctx->plan->n, 0);
+    atomic_store(&ctx->plan->fired, false);
 }
 
 size_t emscov_ctx_alloc_count(const emscov_ctx *ctx)
 {
-    return ctx->alloc_n;
+    return atomic_load(&ctx->plan->n);
 }
 
 bool emscov_ctx_alloc_fault_fired(const emscov_ctx *ctx)
 {
-    return ctx->alloc_fired;
+    return atomic_load(&ctx->plan->fired);
 }
 
 /* True when this allocation is the one a test asked to fail. */
 static bool fault(emscov_ctx *ctx)
 {
-    ctx->alloc_n++;
-    if (ctx->alloc_fail == 0 || ctx->alloc_n != ctx->alloc_fail)
+    size_t n = atomic_fetch_add(&ctx->plan->n, 1) + 1;
+    if (ctx->plan->fail == 0 || n != ctx->plan->fail)
         return false;
-    ctx->alloc_fired = true;
+    atomic_store(&ctx->plan->fired, true);
     return true;
 }
 

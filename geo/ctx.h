@@ -47,6 +47,10 @@ EMS_API int ems_exit_code(ems_status s);
 
 /* New ctx (GEOS_init_r + proj_context_create, handlers routed into this ctx), or NULL when out of memory. */
 EMS_API emscov_ctx *emscov_ctx_create(void);
+/* A ctx for work on another thread for parent's run (NULL parent: as emscov_ctx_create): its own GEOS and PROJ
+ * contexts, messages and warnings; it shares parent's allocation count (ctx_test.h: a fault armed on the run
+ * counts the allocations of all its threads). Destroy it before parent. */
+EMS_API emscov_ctx *emscov_ctx_create_child(emscov_ctx *parent);
 EMS_API void emscov_ctx_destroy(emscov_ctx *ctx);
 
 EMS_API GEOSContextHandle_t emscov_geos(const emscov_ctx *ctx);

@@ -4,9 +4,11 @@
  * Allocation faults: after emscov_ctx_fail_alloc_after(ctx, n), the n-th allocation made through ems_malloc,
  * ems_calloc, ems_realloc, ems_grow, ems_strdup or ems_strndup with this ctx fails as if the system were out
  * of memory (EMS_ENOMEM, "out of memory" message); the others succeed. n = 0 turns the fault off. The counter
- * is per ctx (no globals). A test loops n = 1, 2, ... over a call: while emscov_ctx_alloc_fault_fired says the
- * fault fired, the call must have returned EMS_ENOMEM and freed everything; the first n at which it did not
- * fire is a run that needed fewer than n allocations, and the loop ends (tests/geo/test_oom.c).
+ * is per run (no globals): a ctx and the children made for its worker threads (emscov_ctx_create_child) count
+ * together, in whatever order their threads allocate. A test loops n = 1, 2, ... over a call: while
+ * emscov_ctx_alloc_fault_fired says the fault fired, the call must have returned EMS_ENOMEM and freed
+ * everything; the first n at which it did not fire is a run that needed fewer than n allocations, and the loop
+ * ends (tests/geo/test_oom.c).
  * Allocations made by libraries (GEOS, PROJ, json-c, SQLite, shapelib) are not counted. Same thread rules as
  * the ctx. */
 #ifndef EMSCOV_GEO_CTX_TEST_H

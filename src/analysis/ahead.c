@@ -50,7 +50,7 @@ ems_status ahead_start(emscov_ctx *ctx, bool threaded, ahead_fn fn, void *user, 
 {
     *out = NULL;
     ahead *a = ems_calloc(ctx, 1, sizeof *a);
-    if (!a || !(a->ctx = emscov_ctx_create())) {
+    if (!a || !(a->ctx = emscov_ctx_create_child(ctx))) {
         free(a);
         return emscov_fail(ctx, EMS_ENOMEM, "out of memory");
     }

@@ -836,7 +836,7 @@ ems_status parks_points_inside(emscov_ctx *ctx, const parks_result *r, const dou
     const GEOSPreparedGeometry *prep[16] = {NULL};
     ems_status st = EMS_OK;
     for (int w = 0; w < nw && st == EMS_OK; w++) {
-        if (w > 0 && !(wctx[w] = emscov_ctx_create())) {
+        if (w > 0 && !(wctx[w] = emscov_ctx_create_child(ctx))) {
             st = emscov_fail(ctx, EMS_ENOMEM, "out of memory");
             break;
         }

@@ -509,7 +509,7 @@ ems_status scenario_load_inputs_with(emscov_ctx *ctx, const scenario *s, scenari
         return st;
     }
 
-    roads_job job = {.s = s, .sp = in->speed, .ctx = emscov_ctx_create()};
+    roads_job job = {.s = s, .sp = in->speed, .ctx = emscov_ctx_create_child(ctx)};
     pthread_t th;
     bool threaded = false;
     if (!job.ctx) {

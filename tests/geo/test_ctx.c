@@ -185,6 +185,36 @@ static void test_alloc_fault(void **state)
     assert_false(emscov_ctx_alloc_fault_fired(ctx));
 }
 
+/* A child ctx (for another thread of the run) counts into its parent's fault; its messages stay its own, and a
+ * fault it takes is seen from the parent. */
+static void test_alloc_fault_child(void **state)
+{
+    emscov_ctx *ctx = *state;
+    emscov_clear(ctx);
+    emscov_ctx_fail_alloc_after(ctx, 3);
+    emscov_ctx *child = emscov_ctx_create_child(ctx);
+    assert_non_null(child);
+    void *a = ems_malloc(ctx, 8), *b = ems_malloc(child, 8); /* 1st and 2nd */
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_int_equal(emscov_ctx_alloc_count(child), 2);
+    assert_null(ems_malloc(child, 8)); /* the 3rd, on the child */
+    assert_true(emscov_ctx_alloc_fault_fired(ctx));
+    assert_non_null(strstr(emscov_message(child), "out of memory"));
+    assert_null(strstr(emscov_message(ctx), "out of memory"));
+    free(a);
+    free(b);
+    emscov_ctx_destroy(child);
+    emscov_ctx_fail_alloc_after(ctx, 0);
+    /* without a parent: a ctx of its own */
+    emscov_ctx *alone = emscov_ctx_create_child(NULL);
+    assert_non_null(alone);
+    emscov_ctx_fail_alloc_after(alone, 1);
+    assert_null(ems_malloc(alone, 8));
+    assert_false(emscov_ctx_alloc_fault_fired(ctx));
+    emscov_ctx_destroy(alone);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -195,6 +225,7 @@ int main(void)
         cmocka_unit_test(test_not_regular_files),
         cmocka_unit_test(test_io_hook),
         cmocka_unit_test(test_alloc_fault),
+        cmocka_unit_test(test_alloc_fault_child),
     };
     return cmocka_run_group_tests(tests, tu_ctx_setup, tu_ctx_teardown);
 }
