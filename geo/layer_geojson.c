@@ -10,6 +10,7 @@
 
 #include <json-c/json.h>
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -273,11 +274,75 @@ static ems_status set_crs(gj_reader *r, const layer_read_opts *opts)
     return st;
 }
 
+/* Is v a position (an array of 2 or more numbers)? */
+static bool is_position(json_object *v)
+{
+    if (!json_object_is_type(v, json_type_array)) return false;
+    size_t n = json_object_array_length(v);
+    if (n < 2) return false;
+    for (size_t k = 0; k < n; k++) {
+        json_object *c = json_object_array_get_idx(v, k);
+        if (!json_object_is_type(c, json_type_double) && !json_object_is_type(c, json_type_int)) return false;
+    }
+    return true;
+}
+
+/* Is v nested arrays `depth` deep with positions at the bottom (depth 0: a position)? Empty arrays are allowed
+ * above the positions (empty geometries). */
+static bool positions_at(json_object *v, int depth)
+{
+    if (depth == 0) return is_position(v);
+    if (!json_object_is_type(v, json_type_array)) return false;
+    for (size_t k = 0; k < json_object_array_length(v); k++)
+        if (!positions_at(json_object_array_get_idx(v, k), depth - 1)) return false;
+    return true;
+}
+
+/* The shape of a geometry's coordinates, checked before GEOS reads it: GEOS 3.11's GeoJSON reader dereferences
+ * an empty position ([] inside a MultiLineString's coordinates: SIGSEGV, found by fuzz_layer). Types it does
+ * not know are left to GEOS's own message. */
+static bool geometry_shape_ok(json_object *g, int nesting)
+{
+    json_object *type = NULL, *coords = NULL, *geoms = NULL;
+    if (!json_object_is_type(g, json_type_object) || !json_object_object_get_ex(g, "type", &type) ||
+        !json_object_is_type(type, json_type_string))
+        return true; /* GEOS says what is wrong */
+    const char *t = json_object_get_string(type);
+    if (!strcmp(t, "GeometryCollection")) {
+        if (nesting > 8 || !json_object_object_get_ex(g, "geometries", &geoms) ||
+            !json_object_is_type(geoms, json_type_array))
+            return false;
+        for (size_t k = 0; k < json_object_array_length(geoms); k++)
+            if (!geometry_shape_ok(json_object_array_get_idx(geoms, k), nesting + 1)) return false;
+        return true;
+    }
+    static const struct {
+        const char *type;
+        int depth;
+    } shapes[] = {{"Point", 0}, {"MultiPoint", 1}, {"LineString", 1}, {"MultiLineString", 2}, {"Polygon", 2},
+                  {"MultiPolygon", 3}};
+    for (size_t k = 0; k < sizeof shapes / sizeof *shapes; k++)
+        if (!strcmp(t, shapes[k].type)) {
+            if (!json_object_object_get_ex(g, "coordinates", &coords)) return false;
+            /* an empty Point is [] */
+            if (shapes[k].depth == 0 && json_object_is_type(coords, json_type_array) &&
+                json_object_array_length(coords) == 0)
+                return true;
+            return positions_at(coords, shapes[k].depth);
+        }
+    return true;
+}
+
 static ems_status read_geometry(gj_reader *r, json_object *f, size_t i, GEOSGeometry **out)
 {
     *out = NULL;
     json_object *g = NULL;
     if (!json_object_object_get_ex(f, "geometry", &g) || !g) return EMS_OK;
+    if (!geometry_shape_ok(g, 0))
+        return emscov_fail(r->ctx, EMS_EINPUT,
+                           "%s: feature %zu: geometry: coordinates not nested as its type needs (positions are "
+                           "arrays of 2 or 3 numbers)",
+                           r->path, i + 1);
     const char *text = json_object_to_json_string_ext(g, JSON_C_TO_STRING_PLAIN);
     if (!text) return emscov_fail(r->ctx, EMS_ENOMEM, "out of memory");
     *out = GEOSGeoJSONReader_readGeometry_r(emscov_geos(r->ctx), r->geos_reader, text);

@@ -201,6 +201,28 @@ static void test_errors(void **state)
                  "null,\"properties\":[1]}]}",
                  &l),
         EMS_EINPUT, "feature 1: \"properties\" is array");
+    /* an empty position: GEOS 3.11's reader dereferenced it (SIGSEGV, found by fuzz_layer); a one-number one */
+    static const char *const bad_coords[] = {"{\"type\":\"MultiLineString\",\"coordinates\":[[[0,0],[1,1]],[[]]]}",
+                                             "{\"type\":\"Point\",\"coordinates\":[5]}",
+                                             "{\"type\":\"Polygon\",\"coordinates\":[[0,0],[1,0],[1,1],[0,0]]}",
+                                             "{\"type\":\"GeometryCollection\",\"geometries\":[{\"type\":"
+                                             "\"LineString\",\"coordinates\":[[0,0],[1,\"a\"]]}]}"};
+    for (size_t k = 0; k < sizeof bad_coords / sizeof *bad_coords; k++) {
+        char text[400];
+        snprintf(text, sizeof text,
+                 "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"geometry\":%s,"
+                 "\"properties\":{}}]}",
+                 bad_coords[k]);
+        assert_status_msg(ctx, read_bad(ctx, "coords.geojson", text, &l), EMS_EINPUT,
+                          "coords.geojson: feature 1: geometry: coordinates not nested as its type needs");
+    }
+    /* empty geometries keep their shape: read (and skipped with a note, as before) */
+    assert_ok(ctx, read_bad(ctx, "empty.geojson",
+                            "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"geometry\":"
+                            "{\"type\":\"MultiLineString\",\"coordinates\":[]},\"properties\":{}}]}",
+                            &l));
+    layer_destroy(l);
+    l = NULL;
     assert_status_msg(ctx, layer_read(ctx, tu_tmp("nope.geojson"), NULL, &l), EMS_EINPUT, "nope.geojson");
     assert_null(l);
 }
